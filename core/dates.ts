@@ -1,0 +1,111 @@
+// Date strings and month arithmetic. Everything is an ISO string in Asia/Shanghai; no Date
+// object crosses a module boundary, so a server running in UTC cannot shift a day.
+
+import type { IsoDate } from './model.ts';
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+export function isRealDate(y: number, m: number, d: number): boolean {
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) return false;
+  if (m < 1 || m > 12 || d < 1) return false;
+  return d <= daysInMonth(y, m);
+}
+
+export function daysInMonth(y: number, m: number): number {
+  return [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+}
+
+export function isoDay(y: number, m: number, d: number): IsoDate {
+  return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+}
+
+export function isoMonth(y: number, m: number): string {
+  return `${pad(y, 4)}-${pad(m)}`;
+}
+
+/** Today in Asia/Shanghai (UTC+8, no daylight saving). */
+export function todayInShanghai(now: number = Date.now()): IsoDate {
+  return new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** Parses the date spellings of the data dictionary. Returns null when the text is no date. */
+export function parseDateText(text: string): IsoDate | null {
+  const t = text.trim().replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(t) ?? /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(t);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    return isRealDate(y, mo, d) ? isoDay(y, mo, d) : null;
+  }
+  m = /^(\d{4})[-/.](\d{1,2})$/.exec(t) ?? /^(\d{4})年(\d{1,2})月$/.exec(t);
+  if (m) {
+    const [y, mo] = [Number(m[1]), Number(m[2])];
+    return mo >= 1 && mo <= 12 ? isoMonth(y, mo) : null;
+  }
+  m = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    return isRealDate(y, mo, d) ? isoDay(y, mo, d) : null;
+  }
+  return null;
+}
+
+/** An Excel date cell (a JS Date at UTC midnight as exceljs gives it) as an ISO day. */
+export function excelDateToIso(d: Date): IsoDate {
+  // exceljs builds dates in UTC; a time part from a serial with a fraction is dropped.
+  return isoDay(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+export function monthOf(date: IsoDate): string {
+  return date.slice(0, 7);
+}
+
+export function ymParts(date: IsoDate): { y: number; m: number } {
+  return { y: Number(date.slice(0, 4)), m: Number(date.slice(5, 7)) };
+}
+
+/** Month index: y*12 + (m-1). */
+export function monthIndex(date: IsoDate): number {
+  const { y, m } = ymParts(date);
+  return y * 12 + m - 1;
+}
+
+export function monthFromIndex(i: number): string {
+  return isoMonth(Math.floor(i / 12), (i % 12) + 1);
+}
+
+export function addMonthsToMonth(month: string, n: number): string {
+  return monthFromIndex(monthIndex(month) + n);
+}
+
+/** Adds calendar months to a day, clamping to the month's end (2026-01-31 + 1 → 2026-02-28). */
+export function addMonths(date: IsoDate, n: number): IsoDate {
+  const i = monthIndex(date) + n;
+  const y = Math.floor(i / 12);
+  const m = (i % 12) + 1;
+  const d = date.length >= 10 ? Number(date.slice(8, 10)) : 1;
+  return isoDay(y, m, Math.min(d, daysInMonth(y, m)));
+}
+
+export function addDays(date: IsoDate, n: number): IsoDate {
+  const t = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) + n * 86400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+export function daysBetween(a: IsoDate, b: IsoDate): number {
+  const t = (s: IsoDate) => Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, Number(s.slice(8, 10)) || 1);
+  return Math.round((t(b) - t(a)) / 86400_000);
+}
+
+/** The first day of a possibly month-only date. */
+export function firstDay(date: IsoDate): IsoDate {
+  return date.length === 7 ? `${date}-01` : date;
+}
+
+/** Whole years from `from` to `on` (age on a day); month-only dates count from the 1st. */
+export function yearsBetween(from: IsoDate, on: IsoDate): number {
+  const a = firstDay(from);
+  const b = firstDay(on);
+  let years = Number(b.slice(0, 4)) - Number(a.slice(0, 4));
+  if (b.slice(5) < a.slice(5)) years -= 1;
+  return years;
+}

@@ -1,0 +1,151 @@
+// The normalised records every rule reads. Built by db/ from stored rows (and by the mini-app
+// from a form), never holding a plain ID number: what rules need of it is in `IdFacts`,
+// derived once when the record is written (see core/idnumber.ts).
+
+/** Dates are ISO strings: 'YYYY-MM-DD', or 'YYYY-MM' where only the month is known. */
+export type IsoDate = string;
+
+export type Light = 'green' | 'yellow' | 'red';
+export type Severity = 'S1' | 'S2' | 'S3';
+export type Scope = 'person' | 'unit' | 'worker';
+
+/** What the rules may know of an ID number without seeing it. */
+export interface IdFacts {
+  /** '18' valid shape, '15' legacy digits, 'bad' any other shape, 'empty' none. */
+  kind: '18' | '15' | 'bad' | 'empty';
+  /** MOD 11-2 check character correct (18-character numbers only). */
+  checkOk: boolean;
+  /** The check character the body calls for, when the shape allows computing it. */
+  expectedCheck: string | null;
+  /** Birth date encoded in the number, when it is a real calendar date. */
+  birth: IsoDate | null;
+  /** The encoded birth digits are not a real date. */
+  birthInvalid: boolean;
+  /** Gender by the parity of the sequence code. */
+  gender: '男' | '女' | null;
+  /** First two digits are a province code. */
+  provinceOk: boolean;
+  /** Written irregularly (lower-case x, full-width digits, spaces) and normalised on entry. */
+  irregular: boolean;
+  /** Masked form for display: 330602********1234. */
+  masked: string;
+}
+
+export interface UnitRecord {
+  id: number;
+  code: string;
+  name: string;
+  parentId: number | null;
+  parentCode: string | null;
+  regionCode: string | null;
+  regionName: string | null;
+  nature: string | null;
+  category: string | null;
+  isCanGong: boolean | null;
+  level: string | null;
+  funding: string | null;
+  approvalNo: string | null;
+  approvalDate: IsoDate | null;
+  internalOffices: string[];
+  internalOfficesApproved: number | null;
+  workerCap: number | null;
+  groupId: string | null;
+  /** When the unit's own ledger (institution, quota, leader-post rows) last changed. */
+  ledgerUpdatedOn: IsoDate | null;
+  /** 核定数 by 编制类型. */
+  quotas: Record<string, number>;
+  /** 核定数 by 职数类型. */
+  leaderPosts: Record<string, number>;
+  /** Grouped facts from the roster, supplied by db/ (one aggregate query per family). */
+  agg: UnitAggregates;
+}
+
+export interface UnitAggregates {
+  /** 在编 people by 使用编制类型. */
+  onQuotaByKind: Record<string, number>;
+  /** 待入编 people plus approved, unfinished 增人入编 / 用编计划 counts, by 编制类型 (在途). */
+  inTransitByKind: Record<string, number>;
+  /** People (在编) holding each 领导职务层次. */
+  leadersByLevel: Record<string, number>;
+  /** People holding a leader level whose rank suggests a post above the unit's 规格. */
+  overLevelLeaders: number;
+  /** People on the roster in any status other than 已出编. */
+  people: number;
+  /** Non-quota workers registered. */
+  workers: number;
+  /** Other units carrying the same credit code. */
+  sameCodeUnits: number;
+  /** Other units in the same region with the same name. */
+  sameNameUnits: number;
+  /** The parent chain loops back to this unit. */
+  inCycle: boolean;
+  /** Latest approval document registered for the unit (U-IN-10). */
+  latestApprovalDate: IsoDate | null;
+  /** Self-checks recorded this month. */
+  selfChecksThisMonth: number;
+  /** Users with role 单位专管员 for the unit. */
+  specialists: number;
+  /** The unit's monthly report for the previous month: due date and confirmation, if any. */
+  monthlyReport: { month: string; dueOn: IsoDate; confirmedOn: IsoDate | null } | null;
+  /** Approved 用编计划 past their validity and not used. */
+  expiredPlans: number;
+  /** Contracts reported by the HR/payroll feed and not registered as 编外人员 (W-07). */
+  unregisteredContracts: Array<{ key: string; name: string; idMasked: string; signedOn: IsoDate }>;
+  /** Region totals exceeded for a 编制类型 (U-QT-06), with Σ核定 and the area total. */
+  regionOverTotal: Array<{ kind: string; sum: number; total: number }>;
+}
+
+export interface PersonRecord {
+  id: number;
+  unitId: number;
+  idFacts: IdFacts;
+  name: string;
+  gender: string | null;
+  ethnicity: string | null;
+  birthDate: IsoDate | null;
+  office: string | null;
+  status: string | null;
+  quotaKind: string | null;
+  posts: string | null;
+  leaderLevel: string | null;
+  rank: string | null;
+  postCategory: string | null;
+  title: string | null;
+  dutyStatus: string | null;
+  dutyStatusSince: IsoDate | null;
+  enteredOn: IsoDate | null;
+  workStartOn: IsoDate | null;
+  currentPostSince: IsoDate | null;
+  education: string | null;
+  identity: string | null;
+  lateRetireUntil: IsoDate | null;
+  politics: string | null;
+  /** Cross-row facts supplied by db/ (grouped queries); zero when nothing is known. */
+  cross: PersonCross;
+}
+
+export interface PersonCross {
+  /** Other rows in the same unit with the same ID number (P-ID-10). */
+  sameIdInUnit: number;
+  /** Other units where the same ID number is 在编 (P-ID-11), counted only when this row is 在编. */
+  otherQuotaUnits: number;
+  /** Other ID numbers with the same name and birth date (P-ID-13). */
+  sameNameBirthOtherIds: number;
+  /** Approved requests naming the person whose effect is not on the roster (P-TM-02/03). */
+  pendingChanges: Array<{ kind: string; approvedOn: IsoDate; expected: string }>;
+}
+
+export interface WorkerRecord {
+  id: number;
+  unitId: number;
+  idFacts: IdFacts;
+  name: string;
+  gender: string | null;
+  postClass: string | null;
+  postName: string | null;
+  employment: string | null;
+  firstContractOn: IsoDate | null;
+  /** The same ID is also on the quota roster (for later cross-system checks). */
+  alsoOnQuota: boolean;
+}
+
