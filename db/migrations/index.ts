@@ -1,0 +1,20 @@
+// Migrations as code (no file globbing), so they run the same under tsx, vitest and a bundle.
+
+import type { Knex } from 'knex';
+import * as m001 from './001_initial.ts';
+
+const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
+  '001_initial': m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    return Object.keys(migrations);
+  },
+  getMigrationName(name) {
+    return name;
+  },
+  async getMigration(name) {
+    return migrations[name];
+  },
+};
