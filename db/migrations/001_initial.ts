@@ -164,7 +164,8 @@ export async function up(k: Knex): Promise<void> {
   });
   await k.schema.createTable('findings', (t) => {
     t.bigIncrements('id');
-    t.string('fingerprint', 160).notNullable().unique();
+    t.string('fingerprint', 160).notNullable().index().comment('rule | entity | qualifier');
+    t.string('open_key', 160).nullable().unique().comment('the fingerprint while pending or open, NULL once resolved: one live finding per fingerprint');
     t.string('rule', 8).notNullable();
     t.string('scope', 8).notNullable();
     t.integer('entity_id').unsigned().notNullable();

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createCalendar } from './calendar.ts';
+import { findingLight, redFrom } from './lights.ts';
+
+const cal = createCalendar();
+
+describe('working-day calendar (chinese-days)', () => {
+  it('knows the 2026 National Day break and its make-up days', () => {
+    expect(cal.isWorkday('2026-09-20')).toBe(true); // Sunday, make-up day
+    for (let d = 1; d <= 7; d++) expect(cal.isWorkday(`2026-10-0${d}`)).toBe(false);
+    expect(cal.isWorkday('2026-10-08')).toBe(true);
+    expect(cal.isWorkday('2026-10-10')).toBe(true); // Saturday, make-up day
+    expect(cal.isWorkday('2026-10-11')).toBe(false);
+  });
+
+  it('counts working days without the start day', () => {
+    expect(cal.addWorkdays('2025-09-26', 5)).toBe('2025-10-10');
+    expect(cal.workdaysBetween('2026-09-30', '2026-10-09')).toBe(2);
+    expect(cal.workdaysBetween('2026-11-23', '2026-11-23')).toBe(0);
+    expect(cal.addWorkdays('2026-10-03', 0)).toBe('2026-10-08');
+  });
+
+  it('guards the coverage of the package', () => {
+    expect(cal.isCovered('2026-05-01')).toBe(true);
+    expect(cal.isCovered('2027-01-01')).toBe(false);
+  });
+
+  it('lets an office override a day, before the package', () => {
+    const local = createCalendar([{ date: '2026-11-24', work: false, note: '本地调休' }, { date: '2027-02-06', work: true }]);
+    expect(local.isWorkday('2026-11-24')).toBe(false);
+    expect(local.isWorkday('2027-02-06')).toBe(true);
+    expect(local.isCovered('2027-03-01')).toBe(true);
+  });
+});
+
+describe('lights (Ningbo art. 10)', () => {
+  it('is yellow for 3 working days after the opening day, red from the 4th, across the 2026 National Day break', () => {
+    // Opened Wednesday 2026-09-30: working days after it are 10-08, 10-09, 10-10 (make-up Saturday), 10-12.
+    expect(findingLight('2026-09-30', null, '2026-10-07', cal)).toBe('yellow');
+    expect(findingLight('2026-09-30', null, '2026-10-10', cal)).toBe('yellow');
+    expect(findingLight('2026-09-30', null, '2026-10-11', cal)).toBe('yellow');
+    expect(findingLight('2026-09-30', null, '2026-10-12', cal)).toBe('red');
+    expect(redFrom('2026-09-30', cal)).toBe('2026-10-12');
+    expect(findingLight('2026-09-30', '2026-10-12', '2026-10-12', cal)).toBe('green');
+  });
+
+  it('counts a make-up Sunday as a working day', () => {
+    // Opened Thursday 2026-09-17: 09-18 (Fri), 09-20 (Sun, make-up), 09-21 (Mon) → still yellow; 09-22 red.
+    expect(findingLight('2026-09-17', null, '2026-09-21', cal)).toBe('yellow');
+    expect(findingLight('2026-09-17', null, '2026-09-22', cal)).toBe('red');
+  });
+});

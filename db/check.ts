@@ -1,0 +1,386 @@
+// The daily check: one streamed scan of people, workers and units through every rule, diffed
+// against the live findings by fingerprint (open, keep, resolve), each unit's light for the
+// day, and the month close with its reminders and suspensions. Also the re-check of one record,
+// which runs the same predicates.
+
+import type { Knex } from 'knex';
+import { addPerson, addWorker } from '../core/aggregates.ts';
+import { configureRules, createEvaluator, fingerprint, type Evaluation, type Evaluator } from '../core/check.ts';
+import type { WorkdayCalendar } from '../core/calendar.ts';
+import { addDays, addMonthsToMonth, daysBetween, monthOf } from '../core/dates.ts';
+import { assessMonth, DEFAULT_ESCALATION, type EscalationPolicy } from '../core/escalation.ts';
+import { findingLight } from '../core/lights.ts';
+import type { IsoDate, Light, Scope, UnitRecord } from '../core/model.ts';
+import { RULES } from '../core/rules/index.ts';
+import type { Rule } from '../core/rules/define.ts';
+import { nowMoment } from './clock.ts';
+import { crossFor, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
+import { scanTable } from './scan.ts';
+import { getSetting, loadCalendar, loadOffice, loadRuleSettings } from './settings.ts';
+
+type Row = Record<string, any>;
+
+interface LiveFinding {
+  id: number;
+  status: 'pending' | 'open';
+  firstSeenOn: IsoDate;
+  openedOn: IsoDate | null;
+  unitId: number;
+  rule: string;
+  detail: string | null;
+  seen: boolean;
+}
+
+interface NewFinding {
+  fingerprint: string;
+  rule: string;
+  scope: Scope;
+  entityId: number;
+  unitId: number;
+  qualifier: string | null;
+  status: 'pending' | 'open';
+  subject: { kind: Scope; name: string; idMasked: string | null };
+  detail: string | null;
+}
+
+export interface CheckSummary {
+  date: IsoDate;
+  units: number;
+  people: number;
+  workers: number;
+  findings: {
+    opened: number;
+    kept: number;
+    resolved: number;
+    open: number;
+    byRule: Record<string, number>;
+    byLight: { yellow: number; red: number };
+  };
+  monthClosed: null | { month: string; red: number; reminders: number; suspensions: number };
+  ms: number;
+}
+
+export interface CheckEnv {
+  date: IsoDate;
+  calendar: WorkdayCalendar;
+  evaluator: Evaluator;
+  rules: Rule[];
+}
+
+export async function checkEnv(db: Knex, date: IsoDate, rules: Rule[] = RULES): Promise<CheckEnv> {
+  const [calendar, office, settings] = await Promise.all([loadCalendar(db), loadOffice(db), loadRuleSettings(db)]);
+  return { date, calendar, rules, evaluator: createEvaluator(configureRules(rules, settings), { date, calendar, office }) };
+}
+
+/** Diffs hits against the live findings; collects what to write. */
+class FindingDiff {
+  readonly created: NewFinding[] = [];
+  readonly promoted: Array<{ id: number }> = [];
+  readonly detailChanged: Array<{ id: number; detail: string | null }> = [];
+  kept = 0;
+
+  constructor(readonly live: Map<string, LiveFinding>, readonly date: IsoDate) {}
+
+  add(scope: Scope, entityId: number, unitId: number, subject: NewFinding['subject'], evals: Evaluation[]): void {
+    for (const { rule, hit } of evals) {
+      const fp = fingerprint(rule.code, scope, entityId, hit.qualifier);
+      const detail = hit.detail ? JSON.stringify(hit.detail) : null;
+      const existing = this.live.get(fp);
+      const held = hit.holdDays && hit.holdDays > 0 ? hit.holdDays : 0;
+      if (existing) {
+        if (existing.seen) continue;
+        existing.seen = true;
+        if (existing.status === 'pending') {
+          if (daysBetween(existing.firstSeenOn, this.date) >= held) {
+            this.promoted.push({ id: existing.id });
+            existing.status = 'open';
+            existing.openedOn = this.date;
+          }
+        } else {
+          this.kept++;
+        }
+        if (existing.detail !== detail) this.detailChanged.push({ id: existing.id, detail });
+        continue;
+      }
+      const f: NewFinding = {
+        fingerprint: fp, rule: rule.code, scope, entityId, unitId, qualifier: hit.qualifier ?? null,
+        status: held ? 'pending' : 'open', subject: hit.subject ?? subject, detail,
+      };
+      this.created.push(f);
+      this.live.set(fp, { id: 0, status: f.status, firstSeenOn: this.date, openedOn: f.status === 'open' ? this.date : null, unitId, rule: rule.code, detail, seen: true });
+    }
+  }
+
+  /** Live findings the scan did not meet again. */
+  gone(filter: (f: LiveFinding) => boolean = () => true): LiveFinding[] {
+    const out: LiveFinding[] = [];
+    for (const f of this.live.values()) if (!f.seen && f.id && filter(f)) out.push(f);
+    return out;
+  }
+}
+
+async function loadLive(db: Knex, where?: (q: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<Map<string, LiveFinding>> {
+  let q = db('findings').whereIn('status', ['pending', 'open']).select('id', 'fingerprint', 'status', 'first_seen_on', 'opened_on', 'unit_id', 'rule', 'detail');
+  if (where) q = where(q);
+  const live = new Map<string, LiveFinding>();
+  for (const r of await q) {
+    live.set(r.fingerprint, {
+      id: Number(r.id), status: r.status, firstSeenOn: r.first_seen_on, openedOn: r.opened_on ?? null,
+      unitId: Number(r.unit_id), rule: r.rule, detail: r.detail ?? null, seen: false,
+    });
+  }
+  return live;
+}
+
+const BATCH = 500;
+
+async function writeDiff(trx: Knex, diff: FindingDiff, date: IsoDate, gone: LiveFinding[]): Promise<number> {
+  for (let i = 0; i < diff.created.length; i += BATCH) {
+    await trx('findings').insert(diff.created.slice(i, i + BATCH).map((f) => ({
+      fingerprint: f.fingerprint, open_key: f.fingerprint, rule: f.rule, scope: f.scope, entity_id: f.entityId, unit_id: f.unitId,
+      qualifier: f.qualifier, status: f.status, first_seen_on: date, opened_on: f.status === 'open' ? date : null,
+      resolved_on: null, last_seen_on: date, subject_kind: f.subject.kind, subject_name: f.subject.name,
+      subject_id_masked: f.subject.idMasked, detail: f.detail,
+    })));
+  }
+  const ids = (xs: Array<{ id: number }>) => xs.map((x) => x.id);
+  for (let i = 0; i < diff.promoted.length; i += BATCH) {
+    await trx('findings').whereIn('id', ids(diff.promoted.slice(i, i + BATCH))).update({ status: 'open', opened_on: date });
+  }
+  for (const d of diff.detailChanged) await trx('findings').where({ id: d.id }).update({ detail: d.detail });
+  const resolved = gone.filter((f) => f.status === 'open');
+  const dropped = gone.filter((f) => f.status === 'pending');
+  for (let i = 0; i < resolved.length; i += BATCH) {
+    await trx('findings').whereIn('id', ids(resolved.slice(i, i + BATCH))).update({ status: 'resolved', resolved_on: date, open_key: null });
+  }
+  for (let i = 0; i < dropped.length; i += BATCH) await trx('findings').whereIn('id', ids(dropped.slice(i, i + BATCH))).delete();
+  return resolved.length;
+}
+
+/** Workday counts are memoised per opening day: thousands of findings share a few dozen days. */
+function lightOf(cal: WorkdayCalendar, date: IsoDate): (openedOn: IsoDate) => Light {
+  const memo = new Map<IsoDate, Light>();
+  return (openedOn) => {
+    let l = memo.get(openedOn);
+    if (!l) {
+      l = findingLight(openedOn, null, date, cal);
+      memo.set(openedOn, l);
+    }
+    return l;
+  };
+}
+
+function personSubject(r: Row): NewFinding['subject'] {
+  return { kind: 'person', name: r.name, idMasked: r.id_masked || null };
+}
+
+export interface CheckOptions {
+  rules?: Rule[];
+  policy?: EscalationPolicy;
+}
+
+/** The daily check for `date` over every unit, person and worker. */
+export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {}): Promise<CheckSummary> {
+  const t0 = performance.now();
+  const env = await checkEnv(db, date, opts.rules);
+  const [run] = await db('check_runs').insert({ date, started_at: nowMoment() });
+  const units = await loadUnits(db, date);
+  const cross = await loadCrossIndex(db);
+  const live = await loadLive(db);
+  const diff = new FindingDiff(live, date);
+
+  const people = await scanTable(db, 'people', PERSON_COLUMNS, (r) => {
+    const unit = units.get(Number(r.unit_id));
+    if (!unit) return;
+    const p = personFromRow(r, crossFor(cross, r));
+    addPerson(unit.agg, p, unit, highApproved(r));
+    const evals = env.evaluator('person', p, unit);
+    if (evals.length) diff.add('person', p.id, unit.id, personSubject(r), evals);
+  });
+  const workers = await scanTable(db, 'workers', WORKER_COLUMNS, (r) => {
+    const unit = units.get(Number(r.unit_id));
+    if (!unit) return;
+    addWorker(unit.agg);
+    const evals = env.evaluator('worker', workerFromRow(r), unit);
+    if (evals.length) diff.add('worker', Number(r.id), unit.id, { kind: 'worker', name: r.name, idMasked: r.id_masked || null }, evals);
+  });
+  for (const unit of units.values()) {
+    const evals = env.evaluator('unit', unit, null);
+    if (evals.length) diff.add('unit', unit.id, unit.id, { kind: 'unit', name: unit.name, idMasked: null }, evals);
+  }
+
+  const gone = diff.gone();
+  const light = lightOf(env.calendar, date);
+  const byRule: Record<string, number> = {};
+  const byLight = { yellow: 0, red: 0 };
+  const perUnit = new Map<number, { yellow: number; red: number }>();
+  let open = 0;
+  for (const f of live.values()) {
+    if (!f.seen || f.status !== 'open' || !f.openedOn) continue;
+    open++;
+    byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+    const l = light(f.openedOn);
+    const c = perUnit.get(f.unitId) ?? { yellow: 0, red: 0 };
+    if (l === 'red') { c.red++; byLight.red++; } else { c.yellow++; byLight.yellow++; }
+    perUnit.set(f.unitId, c);
+  }
+
+  let resolved = 0;
+  let monthClosed: CheckSummary['monthClosed'] = null;
+  await db.transaction(async (trx) => {
+    resolved = await writeDiff(trx, diff, date, gone);
+    await trx('unit_daily_lights').where({ date }).delete();
+    const rows = [...units.keys()].map((id) => {
+      const c = perUnit.get(id) ?? { yellow: 0, red: 0 };
+      return { unit_id: id, date, light: c.red ? 'red' : c.yellow ? 'yellow' : 'green', yellow: c.yellow, red: c.red };
+    });
+    for (let i = 0; i < rows.length; i += BATCH) await trx('unit_daily_lights').insert(rows.slice(i, i + BATCH));
+    monthClosed = await closeMonthIfDue(trx, date, units, opts.policy ?? (await getSetting<EscalationPolicy>(trx, 'escalation')) ?? DEFAULT_ESCALATION);
+  });
+
+  const summary: CheckSummary = {
+    date, units: units.size, people, workers,
+    findings: { opened: diff.created.filter((f) => f.status === 'open').length + diff.promoted.length, kept: diff.kept, resolved, open, byRule, byLight },
+    monthClosed,
+    ms: Math.round(performance.now() - t0),
+  };
+  await db('check_runs').where({ id: run }).update({ finished_at: nowMoment(), summary: JSON.stringify(summary) });
+  return summary;
+}
+
+/**
+ * The first check of a month closes the previous one: each unit's worst daily light of that
+ * month, its consecutive red months, and the reminder or suspension that follows. Idempotent:
+ * a month is closed once.
+ */
+export async function closeMonthIfDue(trx: Knex, date: IsoDate, units: Map<number, UnitRecord>, policy: EscalationPolicy): Promise<CheckSummary['monthClosed']> {
+  const month = addMonthsToMonth(monthOf(date), -1);
+  const already = await trx('unit_monthly_status').where({ month }).first();
+  if (already) return null;
+  const days = await trx('unit_daily_lights').where('date', '>=', `${month}-01`).where('date', '<', `${monthOf(date)}-01`)
+    .select('unit_id').max({ red: 'red' }).max({ yellow: 'yellow' }).groupBy('unit_id') as Row[];
+  if (!days.length) return null;
+  const redDays = new Map<number, number>();
+  for (const r of await trx('unit_daily_lights').where('date', '>=', `${month}-01`).where('date', '<', `${monthOf(date)}-01`).where('light', 'red').select('unit_id').count({ n: '*' }).groupBy('unit_id') as Row[]) {
+    redDays.set(Number(r.unit_id), Number(r.n));
+  }
+  const prev = new Map<number, number>();
+  for (const r of await trx('unit_monthly_status').where({ month: addMonthsToMonth(month, -1) }).select('unit_id', 'consecutive_red')) prev.set(Number(r.unit_id), Number(r.consecutive_red));
+
+  const statusRows: Row[] = [];
+  const sanctionRows: Row[] = [];
+  let red = 0;
+  for (const d of days) {
+    const unitId = Number(d.unit_id);
+    const worst: Light = Number(d.red) > 0 ? 'red' : Number(d.yellow) > 0 ? 'yellow' : 'green';
+    const a = assessMonth(month, worst, prev.get(unitId) ?? 0, policy);
+    if (a.light === 'red') red++;
+    statusRows.push({ unit_id: unitId, month, light: a.light, red_days: redDays.get(unitId) ?? 0, consecutive_red: a.consecutiveRed, action: a.action?.kind ?? null });
+    if (!a.action) continue;
+    const name = units.get(unitId)?.name ?? '';
+    if (a.action.kind === 'reminder') {
+      sanctionRows.push({ unit_id: unitId, kind: 'reminder', month, starts_on: date, ends_on: null, months: null, consecutive_red: a.consecutiveRed, reason: `${name}${month}亮红灯，予以提醒`, created_at: nowMoment() });
+    } else {
+      const ends = addDays(`${addMonthsToMonth(a.action.endsMonth, 1)}-01`, -1);
+      sanctionRows.push({
+        unit_id: unitId, kind: 'suspension', month, starts_on: `${a.action.startsMonth}-01`, ends_on: ends, months: a.action.months,
+        consecutive_red: a.consecutiveRed, reason: `${name}连续${a.consecutiveRed}个月亮红灯，暂停本单位及下属单位机构编制事项办理${a.action.months}个月`, created_at: nowMoment(),
+      });
+    }
+  }
+  for (let i = 0; i < statusRows.length; i += BATCH) await trx('unit_monthly_status').insert(statusRows.slice(i, i + BATCH));
+  for (let i = 0; i < sanctionRows.length; i += BATCH) await trx('sanctions').insert(sanctionRows.slice(i, i + BATCH));
+  return { month, red, reminders: sanctionRows.filter((s) => s.kind === 'reminder').length, suspensions: sanctionRows.filter((s) => s.kind === 'suspension').length };
+}
+
+/** The suspension in force for a unit on a day, its own or an ancestor's. */
+export async function suspensionOn(db: Knex, unitId: number, date: IsoDate): Promise<Row | null> {
+  let cur: number | null = unitId;
+  const seen = new Set<number>();
+  while (cur != null && !seen.has(cur)) {
+    seen.add(cur);
+    const s = await db('sanctions').where({ unit_id: cur, kind: 'suspension' }).where('starts_on', '<=', date).where('ends_on', '>=', date).orderBy('ends_on', 'desc').first();
+    if (s) return s;
+    const u: Row | undefined = await db('units').where({ id: cur }).first('parent_id');
+    cur = u?.parent_id == null ? null : Number(u.parent_id);
+  }
+  return null;
+}
+
+export interface RecheckResult {
+  subject: { kind: Scope; id: number; name: string; idMasked: string | null; unit: string };
+  open: Array<{ rule: string; title: string; qualifier: string | null; light: Light; openedOn: IsoDate }>;
+  opened: string[];
+  resolved: string[];
+  ms: number;
+}
+
+/**
+ * Re-checks one person (found by the hash of their ID number) or one unit now, with the same
+ * predicates as the nightly check. A person is checked together with their unit, since the
+ * unit's counts (实有, 超编, 超职数) follow from the person.
+ */
+export async function recheck(db: Knex, target: { personHash: string } | { unitCode: string }, date: IsoDate, env?: CheckEnv): Promise<RecheckResult | null> {
+  const t0 = performance.now();
+  const e = env ?? (await checkEnv(db, date));
+  let unitId: number;
+  let personRows: Row[] = [];
+  if ('personHash' in target) {
+    personRows = await db('people').where({ id_hash: target.personHash }).whereNot('status', '已出编').select(PERSON_COLUMNS).orderBy('id');
+    if (!personRows.length) personRows = await db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id');
+    if (!personRows.length) return null;
+    unitId = Number(personRows[0].unit_id);
+  } else {
+    const u = await db('units').where({ code: target.unitCode }).first('id');
+    if (!u) return null;
+    unitId = Number(u.id);
+  }
+  const units = await loadUnits(db, date, [unitId]);
+  const unit = units.get(unitId)!;
+  const first = personRows[0];
+  const cross: CrossIndex = await loadCrossIndex(db, first
+    ? { idHash: first.id_hash ?? '-', nameBirth: { name: first.name, birth: first.birth_date ?? first.id_birth } }
+    : { idHash: '-' });
+
+  const subjectRow = personRows.find((r) => Number(r.unit_id) === unitId);
+  const live = await loadLive(db, (q) => q.where((w) => {
+    w.where({ scope: 'unit', entity_id: unitId });
+    if (subjectRow) w.orWhere({ scope: 'person', entity_id: Number(subjectRow.id) });
+  }));
+  const diff = new FindingDiff(live, date);
+
+  // The unit's counts come from its people, through the same accumulation as the nightly scan.
+  await scanUnitPeople(db, unitId, (r) => {
+    const p = personFromRow(r, crossFor(cross, r));
+    addPerson(unit.agg, p, unit, highApproved(r));
+    if (subjectRow && Number(r.id) === Number(subjectRow.id)) {
+      const evals = e.evaluator('person', p, unit);
+      diff.add('person', p.id, unitId, personSubject(r), evals);
+    }
+  });
+  unit.agg.workers = Number((await db('workers').where({ unit_id: unitId }).count({ n: '*' }).first())?.n ?? 0);
+  diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, e.evaluator('unit', unit, null));
+
+  const gone = diff.gone();
+  await db.transaction((trx) => writeDiff(trx, diff, date, gone));
+  const titles = new Map(e.rules.map((r) => [r.code, r.title]));
+  const light = lightOf(e.calendar, date);
+  const open: RecheckResult['open'] = [];
+  for (const [fp, f] of live) {
+    if (!f.seen || f.status !== 'open' || !f.openedOn) continue;
+    open.push({ rule: f.rule, title: titles.get(f.rule) ?? f.rule, qualifier: fp.split('|')[2] || null, light: light(f.openedOn), openedOn: f.openedOn });
+  }
+  return {
+    subject: subjectRow
+      ? { kind: 'person', id: Number(subjectRow.id), name: subjectRow.name, idMasked: subjectRow.id_masked, unit: unit.code }
+      : { kind: 'unit', id: unitId, name: unit.name, idMasked: null, unit: unit.code },
+    open,
+    opened: diff.created.filter((f) => f.status === 'open').map((f) => f.rule),
+    resolved: gone.filter((f) => f.status === 'open').map((f) => f.rule),
+    ms: Math.round((performance.now() - t0) * 10) / 10,
+  };
+}
+
+async function scanUnitPeople(db: Knex, unitId: number, onRow: (r: Row) => void): Promise<void> {
+  for (const r of await db('people').where({ unit_id: unitId }).select(PERSON_COLUMNS)) onRow(r);
+}

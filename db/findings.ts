@@ -1,0 +1,81 @@
+// Reading findings for lists, exports and the command line. The light is computed, not stored.
+
+import type { Knex } from 'knex';
+import { findingLight } from '../core/lights.ts';
+import type { IsoDate, Light, Scope } from '../core/model.ts';
+import { loadCalendar } from './settings.ts';
+
+export interface FindingView {
+  id: number;
+  rule: string;
+  unit: string;
+  unitName: string;
+  subject: { kind: Scope; name: string; id: string | null };
+  qualifier: string | null;
+  light: Light;
+  openedOn: IsoDate;
+  resolvedOn: IsoDate | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface FindingQuery {
+  status?: 'open' | 'resolved' | 'all';
+  unitCode?: string;
+  /** Include the unit's subordinate units. */
+  withSubordinates?: boolean;
+  date: IsoDate;
+  limit?: number;
+}
+
+/** Ids of a unit and all units below it. */
+export async function subtreeIds(db: Knex, rootId: number): Promise<number[]> {
+  const all = await db('units').select('id', 'parent_id');
+  const children = new Map<number, number[]>();
+  for (const u of all) {
+    if (u.parent_id == null) continue;
+    const list = children.get(Number(u.parent_id)) ?? [];
+    list.push(Number(u.id));
+    children.set(Number(u.parent_id), list);
+  }
+  const out: number[] = [];
+  const stack = [rootId];
+  const seen = new Set<number>();
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return out;
+}
+
+export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingView[]> {
+  const cal = await loadCalendar(db);
+  let query = db('findings as f').join('units as u', 'u.id', 'f.unit_id')
+    .select('f.id', 'f.rule', 'f.qualifier', 'f.status', 'f.opened_on', 'f.resolved_on', 'f.subject_kind', 'f.subject_name', 'f.subject_id_masked', 'f.detail', 'u.code', 'u.name as unit_name')
+    .whereNot('f.status', 'pending')
+    .orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
+  const status = q.status ?? 'open';
+  if (status !== 'all') query = query.where('f.status', status);
+  if (q.unitCode) {
+    const unit = await db('units').where({ code: q.unitCode }).first('id');
+    if (!unit) return [];
+    const ids = q.withSubordinates ? await subtreeIds(db, Number(unit.id)) : [Number(unit.id)];
+    query = query.whereIn('f.unit_id', ids);
+  }
+  if (q.limit) query = query.limit(q.limit);
+  const rows = await query;
+  return rows.map((r: Record<string, any>) => ({
+    id: Number(r.id),
+    rule: r.rule,
+    unit: r.code,
+    unitName: r.unit_name,
+    subject: { kind: r.subject_kind, name: r.subject_name, id: r.subject_id_masked ?? null },
+    qualifier: r.qualifier ?? null,
+    light: findingLight(r.opened_on, r.resolved_on, q.date, cal),
+    openedOn: r.opened_on,
+    resolvedOn: r.resolved_on ?? null,
+    detail: r.detail ? JSON.parse(r.detail) : null,
+  }));
+}

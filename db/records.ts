@@ -1,0 +1,237 @@
+// Stored rows → the normalised records of core/model.ts, and the grouped facts the cross-row
+// rules read. The nightly check and the re-check of one record both come through here.
+
+import type { Knex } from 'knex';
+import { addInTransit, emptyAggregates } from '../core/aggregates.ts';
+import { addDays, monthOf, addMonthsToMonth } from '../core/dates.ts';
+import type { IdFacts, IsoDate, PersonCross, PersonRecord, UnitRecord, WorkerRecord } from '../core/model.ts';
+
+type Row = Record<string, any>;
+
+const bool = (v: unknown): boolean => v === true || v === 1 || v === '1';
+const nbool = (v: unknown): boolean | null => (v === null || v === undefined ? null : bool(v));
+
+/** The columns the checks read; the ciphertext is never selected. */
+export const PERSON_COLUMNS = [
+  'id', 'unit_id', 'id_hash', 'id_masked', 'id_kind', 'id_check_ok', 'id_expected_check', 'id_birth', 'id_birth_invalid', 'id_gender',
+  'id_province_ok', 'id_irregular', 'name', 'gender', 'ethnicity', 'birth_date', 'office', 'status', 'quota_kind', 'posts',
+  'leader_level', 'rank', 'post_category', 'title', 'duty_status', 'duty_status_since', 'entered_on', 'work_start_on',
+  'current_post_since', 'education', 'identity', 'late_retire_until', 'politics', 'extra',
+];
+export const WORKER_COLUMNS = [
+  'id', 'unit_id', 'id_hash', 'id_masked', 'id_kind', 'id_check_ok', 'id_expected_check', 'id_birth', 'id_birth_invalid', 'id_gender',
+  'id_province_ok', 'id_irregular', 'name', 'gender', 'post_class', 'post_name', 'employment', 'first_contract_on',
+];
+
+export function idFactsOf(r: Row): IdFacts {
+  return {
+    kind: r.id_kind,
+    checkOk: bool(r.id_check_ok),
+    expectedCheck: r.id_expected_check ?? null,
+    birth: r.id_birth ?? null,
+    birthInvalid: bool(r.id_birth_invalid),
+    gender: r.id_gender ?? null,
+    provinceOk: bool(r.id_province_ok),
+    irregular: bool(r.id_irregular),
+    masked: r.id_masked,
+  };
+}
+
+const NO_CROSS: PersonCross = Object.freeze({ sameIdInUnit: 0, otherQuotaUnits: 0, sameNameBirthOtherIds: 0, pendingChanges: Object.freeze([]) as any }) as PersonCross;
+
+export function personFromRow(r: Row, cross: PersonCross = NO_CROSS): PersonRecord {
+  return {
+    id: Number(r.id), unitId: Number(r.unit_id), idFacts: idFactsOf(r), name: r.name, gender: r.gender ?? null,
+    ethnicity: r.ethnicity ?? null, birthDate: r.birth_date ?? null, office: r.office ?? null, status: r.status ?? null,
+    quotaKind: r.quota_kind ?? null, posts: r.posts ?? null, leaderLevel: r.leader_level ?? null, rank: r.rank ?? null,
+    postCategory: r.post_category ?? null, title: r.title ?? null, dutyStatus: r.duty_status ?? null,
+    dutyStatusSince: r.duty_status_since ?? null, enteredOn: r.entered_on ?? null, workStartOn: r.work_start_on ?? null,
+    currentPostSince: r.current_post_since ?? null, education: r.education ?? null, identity: r.identity ?? null,
+    lateRetireUntil: r.late_retire_until ?? null, politics: r.politics ?? null, cross,
+  };
+}
+
+/** 是否高配 = 是 in the person's extra columns: an approved higher-level posting (U-LD-05). */
+export function highApproved(r: Row): boolean {
+  return typeof r.extra === 'string' && r.extra.includes('"是否高配":"是"');
+}
+
+export function workerFromRow(r: Row, alsoOnQuota = false): WorkerRecord {
+  return {
+    id: Number(r.id), unitId: Number(r.unit_id), idFacts: idFactsOf(r), name: r.name, gender: r.gender ?? null,
+    postClass: r.post_class ?? null, postName: r.post_name ?? null, employment: r.employment ?? null,
+    firstContractOn: r.first_contract_on ?? null, alsoOnQuota,
+  };
+}
+
+export function unitFromRow(r: Row): UnitRecord {
+  return {
+    id: Number(r.id), code: r.code, name: r.name, parentId: r.parent_id == null ? null : Number(r.parent_id),
+    parentCode: r.parent_code ?? null, regionCode: r.region_code ?? null, regionName: r.region_name ?? null,
+    nature: r.nature ?? null, category: r.category ?? null, isCanGong: nbool(r.is_can_gong), level: r.level ?? null,
+    funding: r.funding ?? null, approvalNo: r.approval_no ?? null, approvalDate: r.approval_date ?? null,
+    internalOffices: r.internal_offices ? String(r.internal_offices).split('、').filter(Boolean) : [],
+    internalOfficesApproved: r.internal_offices_approved == null ? null : Number(r.internal_offices_approved),
+    workerCap: r.worker_cap == null ? null : Number(r.worker_cap), groupId: r.group_id ?? null,
+    ledgerUpdatedOn: r.ledger_updated_on ?? null, quotas: {}, leaderPosts: {}, agg: emptyAggregates(),
+  };
+}
+
+/** Restricts a query to some units (all when `unitIds` is null). */
+function within(q: Knex.QueryBuilder, column: string, unitIds: number[] | null): Knex.QueryBuilder {
+  return unitIds ? q.whereIn(column, unitIds) : q;
+}
+
+/**
+ * Units with their ledger and every aggregate that does not come from the person stream:
+ * duplicates, cycles, approval documents, self-checks, specialists, monthly reports, plans,
+ * region totals, unregistered contracts. `unitIds` null = all units.
+ */
+export async function loadUnits(db: Knex, date: IsoDate, unitIds: number[] | null = null): Promise<Map<number, UnitRecord>> {
+  const units = new Map<number, UnitRecord>();
+  for (const r of await within(db('units').select('*'), 'id', unitIds)) units.set(Number(r.id), unitFromRow(r));
+  const get = (id: unknown) => units.get(Number(id));
+
+  for (const q of await within(db('quotas').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds)) {
+    const u = get(q.unit_id);
+    if (u) u.quotas[q.kind] = Number(q.approved);
+  }
+  for (const q of await within(db('leader_posts').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds)) {
+    const u = get(q.unit_id);
+    if (u) u.leaderPosts[q.kind] = Number(q.approved);
+  }
+
+  // Duplicate codes (U-IN-06) and names within a region (U-IN-13), over all units.
+  const codes = unitIds ? await db('units').whereIn('code', [...units.values()].map((u) => u.code)).select('code', 'id') : await db('units').select('code', 'id');
+  const byCode = new Map<string, number>();
+  for (const c of codes) byCode.set(c.code, (byCode.get(c.code) ?? 0) + 1);
+  const names = unitIds
+    ? await db('units').whereIn('name', [...units.values()].map((u) => u.name)).select('name', 'region_code')
+    : await db('units').select('name', 'region_code');
+  const byName = new Map<string, number>();
+  for (const n of names) {
+    const k = `${n.region_code}|${String(n.name).trim()}`;
+    byName.set(k, (byName.get(k) ?? 0) + 1);
+  }
+  for (const u of units.values()) {
+    u.agg.sameCodeUnits = (byCode.get(u.code) ?? 1) - 1;
+    u.agg.sameNameUnits = (byName.get(`${u.regionCode}|${u.name.trim()}`) ?? 1) - 1;
+  }
+
+  // Cycles in the parent chain (U-IN-11): follow parents over the whole tree.
+  const parents = new Map<number, number | null>();
+  for (const p of unitIds ? await db('units').select('id', 'parent_id') : [...units.values()].map((u) => ({ id: u.id, parent_id: u.parentId }))) {
+    parents.set(Number(p.id), p.parent_id == null ? null : Number(p.parent_id));
+  }
+  for (const u of units.values()) {
+    const seen = new Set<number>();
+    let cur: number | null | undefined = u.parentId;
+    while (cur != null && !seen.has(cur) && cur !== u.id) {
+      seen.add(cur);
+      cur = parents.get(cur);
+    }
+    u.agg.inCycle = cur === u.id;
+  }
+
+  for (const a of await within(db('approval_documents').select('unit_id').max({ d: 'issued_on' }).groupBy('unit_id'), 'unit_id', unitIds)) {
+    const u = get(a.unit_id);
+    if (u) u.agg.latestApprovalDate = a.d;
+  }
+  const month = monthOf(date);
+  for (const s of await within(db('self_checks').where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds)) {
+    const u = get(s.unit_id);
+    if (u) u.agg.selfChecksThisMonth = Number(s.n);
+  }
+  for (const s of await within(db('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds)) {
+    const u = get(s.unit_id);
+    if (u) u.agg.specialists = Number(s.n);
+  }
+  const previousMonth = addMonthsToMonth(month, -1);
+  for (const m of await within(db('monthly_reports').where({ month: previousMonth }).select('unit_id', 'month', 'due_on', 'confirmed_on'), 'unit_id', unitIds)) {
+    const u = get(m.unit_id);
+    if (u) u.agg.monthlyReport = { month: m.month, dueOn: m.due_on, confirmedOn: m.confirmed_on ?? null };
+  }
+  for (const r of await within(db('staffing_requests').where({ status: 'approved' }).whereIn('kind', ['用编计划', '增人入编']).whereNull('completed_on').select('unit_id', 'quota_kind', 'count', 'valid_until', 'kind'), 'unit_id', unitIds)) {
+    const u = get(r.unit_id);
+    if (!u) continue;
+    if (r.kind === '用编计划' && r.valid_until && r.valid_until < date) u.agg.expiredPlans++;
+    else if (r.quota_kind) addInTransit(u.agg, r.quota_kind, Number(r.count));
+  }
+
+  // Region totals (U-QT-06): Σ核定 of a kind over the units of a region against the area's total.
+  const totals = await db('region_quota_totals').select('region_code', 'kind', 'approved');
+  if (totals.length) {
+    const sums = await db('quotas').join('units', 'units.id', 'quotas.unit_id').select('units.region_code as region_code', 'quotas.kind as kind').sum({ s: 'quotas.approved' }).groupBy('units.region_code', 'quotas.kind');
+    const sumOf = new Map(sums.map((s: Row) => [`${s.region_code}|${s.kind}`, Number(s.s)]));
+    for (const t of totals) {
+      const sum = sumOf.get(`${t.region_code}|${t.kind}`) ?? 0;
+      if (sum <= Number(t.approved)) continue;
+      for (const u of units.values()) if (u.regionCode === t.region_code && (u.quotas[t.kind] ?? 0) > 0) u.agg.regionOverTotal.push({ kind: t.kind, sum, total: Number(t.approved) });
+    }
+  }
+
+  // Contracts the HR/payroll feed reports that are not registered as 编外人员 (W-07).
+  const contracts = await within(
+    db('feed_contracts as f').leftJoin('workers as w', function () { this.on('w.unit_id', 'f.unit_id').andOn('w.id_hash', 'f.id_hash'); })
+      .whereNull('w.id').select('f.id', 'f.unit_id', 'f.id_masked', 'f.name', 'f.signed_on'),
+    'f.unit_id', unitIds,
+  );
+  for (const c of contracts) {
+    const u = get(c.unit_id);
+    if (u) u.agg.unregisteredContracts.push({ key: `feed-${c.id}`, name: c.name, idMasked: c.id_masked, signedOn: c.signed_on });
+  }
+  return units;
+}
+
+/** Cross-row facts for people, held only for the exceptions (a few per thousand). */
+export interface CrossIndex {
+  sameIdInUnit: Map<string, number>;
+  quotaUnits: Map<string, number>;
+  sameNameBirth: Map<string, number>;
+  pending: Map<string, PersonCross['pendingChanges']>;
+}
+
+export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBirth?: { name: string; birth: string | null } } = {}): Promise<CrossIndex> {
+  const idx: CrossIndex = { sameIdInUnit: new Map(), quotaUnits: new Map(), sameNameBirth: new Map(), pending: new Map() };
+  const byHash = (q: Knex.QueryBuilder) => (filter.idHash ? q.where('id_hash', filter.idHash) : q);
+
+  for (const r of await byHash(db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('unit_id', 'id_hash').havingRaw('count(*) > 1'))) {
+    idx.sameIdInUnit.set(`${r.unit_id}|${r.id_hash}`, Number(r.n) - 1);
+  }
+  for (const r of await byHash(db('people').whereNotNull('id_hash').where('status', '在编').select('id_hash').countDistinct({ n: 'unit_id' }).groupBy('id_hash').havingRaw('count(distinct unit_id) > 1'))) {
+    idx.quotaUnits.set(r.id_hash, Number(r.n));
+  }
+  const birthExpr = db.raw('coalesce(birth_date, id_birth)');
+  let nb: Knex.QueryBuilder = db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('name', db.raw('coalesce(birth_date, id_birth) as b')).countDistinct({ n: 'id_hash' }).groupBy('name', birthExpr).havingRaw('count(distinct id_hash) > 1');
+  if (filter.nameBirth) nb = nb.where('name', filter.nameBirth.name).whereRaw('coalesce(birth_date, id_birth) = ?', [filter.nameBirth.birth ?? '']);
+  if (!filter.idHash || filter.nameBirth) for (const r of (await nb) as Row[]) if (r.b) idx.sameNameBirth.set(`${r.name}|${r.b}`, Number(r.n) - 1);
+
+  for (const r of await byHash(db('staffing_requests').where({ status: 'approved' }).whereNull('completed_on').whereNotNull('person_id_hash').whereIn('kind', ['中层职数核定', '职务任免', '增人入编', '减人出编', '岗位调整']).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'))) {
+    const list = idx.pending.get(r.id_hash) ?? [];
+    list.push({ kind: r.kind, approvedOn: r.approved_on, expected: r.expected ?? '' });
+    idx.pending.set(r.id_hash, list);
+  }
+  return idx;
+}
+
+export function crossFor(idx: CrossIndex, r: Row): PersonCross {
+  const h = r.id_hash;
+  if (!h) return NO_CROSS;
+  const same = idx.sameIdInUnit.get(`${r.unit_id}|${h}`);
+  const units = r.status === '在编' ? idx.quotaUnits.get(h) : undefined;
+  const birth = r.birth_date ?? r.id_birth;
+  const nb = birth ? idx.sameNameBirth.get(`${r.name}|${birth}`) : undefined;
+  const pending = idx.pending.get(h);
+  if (same === undefined && units === undefined && nb === undefined && pending === undefined) return NO_CROSS;
+  return { sameIdInUnit: same ?? 0, otherQuotaUnits: units ? units - 1 : 0, sameNameBirthOtherIds: nb ?? 0, pendingChanges: pending ?? [] };
+}
+
+/** Hashes of IDs that are also on the quota roster (for workers). */
+export async function quotaHashes(db: Knex, hashes: string[] | null): Promise<Set<string>> {
+  const q = db('people').where('status', '在编').whereNotNull('id_hash').distinct('id_hash');
+  if (hashes) q.whereIn('id_hash', hashes);
+  const rows = hashes && !hashes.length ? [] : await q;
+  return new Set(rows.map((r: Row) => r.id_hash));
+}
+
+export { addDays };

@@ -1,0 +1,221 @@
+// The sanse command line: serve, check, findings, recheck, import, export, demo, retirement.
+// Output for people is Chinese; --json prints one machine-readable value.
+
+import { parseArgs } from 'node:util';
+import { todayInShanghai } from '../core/dates.ts';
+import { normaliseIdNumber } from '../core/idnumber.ts';
+import { formatRetirementAge, retirement, retirementCategory } from '../core/retirement.ts';
+import { openContext, type AppContext } from './context.ts';
+
+const HELP = `用法：sanse <命令> [选项]
+
+  serve                         启动服务（数据库为空时自动生成演示县数据）
+  check [--date YYYY-MM-DD] [--json]
+                                执行每日数据质量检查，亮黄灯、红灯、绿灯
+  findings [--status open|resolved|all] [--unit 信用代码] [--json]
+                                列出问题清单
+  recheck --person 身份证号 | --unit 信用代码 [--json]
+                                立即重新检查一条记录
+  import 文件.xlsx|CSV文件夹 [--error-out 错误文件.xlsx] [--json]
+                                导入数据（全部成功或全部不写入）
+  export findings|units|people --out 文件.xlsx [--unit 信用代码] [--status open|resolved|all]
+                                导出为 Excel
+  demo [--units N] [--people M] [--seed S] [--reset]
+                                生成演示县数据
+  retirement --gender 男|女 --identity 干部|工人 --birth YYYY-MM [--json]
+                                计算法定退休年龄和退休年月
+  migrate                       升级数据库结构
+`;
+
+class UsageError extends Error {}
+
+function arg(values: Record<string, unknown>, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function requireDate(s: string | undefined): string {
+  const date = s ?? todayInShanghai();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`日期格式应为 YYYY-MM-DD：${date}`);
+  return date;
+}
+
+async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const ctx = await openContext();
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        return command ? 0 : 1;
+      case 'serve': {
+        const { serve } = await import('./serve.ts');
+        await serve();
+        return 0;
+      }
+      case 'migrate':
+        await withContext(async () => console.log('数据库结构已是最新'));
+        return 0;
+      case 'check':
+        return await checkCommand(rest);
+      case 'findings':
+        return await findingsCommand(rest);
+      case 'recheck':
+        return await recheckCommand(rest);
+      case 'import':
+        return await importCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
+      case 'demo':
+        return await demoCommand(rest);
+      case 'retirement':
+        return retirementCommand(rest);
+      default:
+        throw new UsageError(`未知命令：${command}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(e as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    process.stderr.write(`出错了：${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function checkCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { date: { type: 'string' }, json: { type: 'boolean' } } });
+  const date = requireDate(arg(values, 'date'));
+  const { runCheck } = await import('../db/check.ts');
+  const s = await withContext((ctx) => runCheck(ctx.db, date));
+  if (values.json) {
+    print({ date: s.date, units: s.units, people: s.people, workers: s.workers, findings: s.findings, monthClosed: s.monthClosed, ms: s.ms });
+  } else {
+    console.log(`${s.date} 检查完成：${s.units} 个单位，${s.people} 名人员，${s.workers} 名编外人员，用时 ${(s.ms / 1000).toFixed(1)} 秒`);
+    console.log(`新发现 ${s.findings.opened} 个问题，保持 ${s.findings.kept} 个，已整改 ${s.findings.resolved} 个；当前未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}）`);
+    if (s.monthClosed) console.log(`${s.monthClosed.month} 月度考核：红灯单位 ${s.monthClosed.red} 个，提醒 ${s.monthClosed.reminders} 个，暂停办理 ${s.monthClosed.suspensions} 个`);
+  }
+  return 0;
+}
+
+async function findingsCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { status: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' } } });
+  const status = (arg(values, 'status') ?? 'open') as 'open' | 'resolved' | 'all';
+  if (!['open', 'resolved', 'all'].includes(status)) throw new UsageError(`--status 应为 open、resolved 或 all：${status}`);
+  const date = requireDate(arg(values, 'date'));
+  const { listFindings } = await import('../db/findings.ts');
+  const list = await withContext((ctx) => listFindings(ctx.db, { status, unitCode: arg(values, 'unit'), date }));
+  const out = list.map((f) => ({ rule: f.rule, unit: f.unit, subject: f.subject, qualifier: f.qualifier, light: f.light, openedOn: f.openedOn, resolvedOn: f.resolvedOn }));
+  if (values.json) print(out);
+  else {
+    const { ruleByCode } = await import('../core/rules/index.ts');
+    const LIGHT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
+    for (const f of list) console.log(`${LIGHT[f.light]}  ${f.rule} ${ruleByCode(f.rule)?.title ?? ''}  ${f.unitName}  ${f.subject.name}${f.subject.id ? ` ${f.subject.id}` : ''}  发现于 ${f.openedOn}`);
+    console.log(`共 ${list.length} 条`);
+  }
+  return 0;
+}
+
+async function recheckCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { person: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' } } });
+  const person = arg(values, 'person');
+  const unit = arg(values, 'unit');
+  if (!person === !unit) throw new UsageError('请指定 --person 身份证号 或 --unit 统一社会信用代码（二选一）');
+  const date = requireDate(arg(values, 'date'));
+  const { recheck } = await import('../db/check.ts');
+  const r = await withContext((ctx) => recheck(ctx.db, person ? { personHash: ctx.pii.hash(normaliseIdNumber(person).value) } : { unitCode: unit!.toUpperCase() }, date));
+  if (!r) {
+    process.stderr.write(person ? '未找到该身份证号对应的人员\n' : `未找到统一社会信用代码为 ${unit} 的机构\n`);
+    return 1;
+  }
+  if (values.json) print(r);
+  else {
+    console.log(`${r.subject.name}${r.subject.idMasked ? `（${r.subject.idMasked}）` : ''} 已重新检查，用时 ${r.ms} 毫秒`);
+    console.log(r.open.length ? r.open.map((f) => `  ${f.light === 'red' ? '红灯' : '黄灯'} ${f.rule} ${f.title}${f.qualifier ? `（${f.qualifier}）` : ''}`).join('\n') : '  没有未整改的问题');
+    if (r.resolved.length) console.log(`  已整改：${r.resolved.join('、')}`);
+  }
+  return 0;
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'error-out': { type: 'string' }, json: { type: 'boolean' }, by: { type: 'string' } } });
+  const source = positionals[0];
+  if (!source) throw new UsageError('请指定要导入的 .xlsx 文件或 CSV 文件夹');
+  const { importData } = await import('../db/import.ts');
+  const r = await withContext((ctx) => importData(ctx.db, ctx.pii, source, { by: arg(values, 'by') ?? 'cli', today: todayInShanghai(), errorOut: arg(values, 'error-out') }));
+  if (values.json) print(r);
+  else if (r.ok) {
+    console.log('导入成功：');
+    for (const [k, c] of Object.entries(r.counts ?? {})) console.log(`  ${k}：新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}`);
+    for (const n of r.notices ?? []) console.log(`  提示：${n}`);
+  } else {
+    console.error(`导入失败，未写入任何数据。共 ${r.errors.length} 处错误：`);
+    for (const e of r.errors.slice(0, 50)) console.error(`  ${e.sheet} ${e.message}`);
+    if (r.errors.length > 50) console.error(`  ……另有 ${r.errors.length - 50} 处`);
+    if (r.errorFile) console.error(`错误说明已写入：${r.errorFile}`);
+  }
+  return r.ok ? 0 : 1;
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, unit: { type: 'string' }, status: { type: 'string' } } });
+  const kind = positionals[0] as 'findings' | 'units' | 'people';
+  if (!['findings', 'units', 'people'].includes(kind)) throw new UsageError('导出类型应为 findings、units 或 people');
+  const out = arg(values, 'out');
+  if (!out) throw new UsageError('请用 --out 指定导出文件');
+  const { exportWorkbook } = await import('../db/export.ts');
+  const r = await withContext((ctx) => exportWorkbook(ctx.db, kind, out, { unitCode: arg(values, 'unit'), status: arg(values, 'status') as 'open' | 'resolved' | 'all' | undefined, today: todayInShanghai() }));
+  console.log(`已导出 ${typeof r === 'object' && r && 'rows' in r ? (r as { rows: number }).rows : ''} 行到 ${out}`);
+  return 0;
+}
+
+async function demoCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { units: { type: 'string' }, people: { type: 'string' }, seed: { type: 'string' }, reset: { type: 'boolean' }, date: { type: 'string' } } });
+  const units = Number(arg(values, 'units') ?? 200);
+  const people = Number(arg(values, 'people') ?? units * 15);
+  const seed = Number(arg(values, 'seed') ?? 1);
+  if (![units, people, seed].every((n) => Number.isInteger(n) && n > 0)) throw new UsageError('--units、--people、--seed 应为正整数');
+  const today = requireDate(arg(values, 'date'));
+  const { seedDemo, isEmpty } = await import('../db/demo/seed.ts');
+  await withContext(async (ctx) => {
+    if (!(await isEmpty(ctx.db))) {
+      if (!values.reset) throw new UsageError('数据库中已有数据。如确需清空并重新生成演示数据，请加 --reset');
+      await ctx.db.migrate.rollback(undefined, true);
+      await ctx.db.migrate.latest();
+    }
+    const t0 = Date.now();
+    await seedDemo(ctx.db, ctx.pii, { units, people, seed, today });
+    console.log(`演示县数据已生成：约 ${units} 个单位、${people} 名人员，用时 ${((Date.now() - t0) / 1000).toFixed(1)} 秒`);
+  });
+  return 0;
+}
+
+function retirementCommand(args: string[]): number {
+  const { values } = parseArgs({ args, options: { gender: { type: 'string' }, identity: { type: 'string' }, birth: { type: 'string' }, json: { type: 'boolean' }, 'female-60': { type: 'boolean' } } });
+  const gender = arg(values, 'gender');
+  const identity = arg(values, 'identity') ?? null;
+  const birth = arg(values, 'birth') ?? '';
+  if (gender !== '男' && gender !== '女') throw new UsageError('--gender 应为 男 或 女');
+  if (identity && identity !== '干部' && identity !== '工人') throw new UsageError('--identity 应为 干部 或 工人');
+  const m = /^(\d{4})-(\d{2})$/.exec(birth);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new UsageError('--birth 应为 YYYY-MM，例如 1971-04');
+  const category = retirementCategory(gender, identity, Boolean(values['female-60']));
+  if (!category) throw new UsageError('女性须指定 --identity 干部 或 工人（原法定退休年龄55岁或50岁）');
+  const r = retirement(Number(m[1]), Number(m[2]), category);
+  if (values.json) print({ age: r.age, month: r.month });
+  else console.log(`法定退休年龄 ${formatRetirementAge(r.age)}，${r.month.replace('-', '年')}月退休`);
+  return 0;
+}

@@ -1,0 +1,46 @@
+// The county overview: today's light of every unit and the open findings, in Chinese.
+// (The mini-app and console of later issues build on the same API.)
+
+import fs from 'node:fs';
+import Handlebars from 'handlebars';
+import type { FastifyPluginAsync } from 'fastify';
+import { todayInShanghai } from '../../core/dates.ts';
+import { ruleByCode } from '../../core/rules/index.ts';
+import { listFindings } from '../../db/findings.ts';
+import type { AppContext } from '../context.ts';
+
+const template = Handlebars.compile(fs.readFileSync(new URL('../views/overview.hbs', import.meta.url), 'utf8'));
+const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
+
+export const overviewRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { db } = ctx;
+
+  async function latestDate(): Promise<string> {
+    const r = await db('unit_daily_lights').max({ d: 'date' }).first();
+    return (r?.d as string | undefined) ?? todayInShanghai();
+  }
+
+  app.get('/api/findings', async (req) => {
+    const q = req.query as { status?: 'open' | 'resolved' | 'all'; unit?: string };
+    const date = todayInShanghai();
+    const list = await listFindings(db, { status: q.status ?? 'open', unitCode: q.unit, withSubordinates: true, date, limit: 2000 });
+    return list.map((f) => ({ ...f, title: ruleByCode(f.rule)?.title ?? f.rule }));
+  });
+
+  app.get('/', async (_req, reply) => {
+    const date = await latestDate();
+    const units = await db('unit_daily_lights as l').join('units as u', 'u.id', 'l.unit_id').where('l.date', date)
+      .select('u.code', 'u.name', 'l.light', 'l.yellow', 'l.red').orderBy([{ column: 'l.red', order: 'desc' }, { column: 'l.yellow', order: 'desc' }, { column: 'u.id', order: 'asc' }]);
+    const counts = { red: 0, yellow: 0, green: 0 } as Record<string, number>;
+    for (const u of units) counts[u.light]++;
+    const findings = await listFindings(db, { status: 'open', date: todayInShanghai(), limit: 300 });
+    findings.sort((a, b) => (a.light === b.light ? (a.openedOn < b.openedOn ? -1 : 1) : a.light === 'red' ? -1 : 1));
+    reply.type('text/html; charset=utf-8');
+    return template({
+      date,
+      counts,
+      units: units.filter((u) => u.light !== 'green').map((u) => ({ ...u, lightText: LIGHT_TEXT[u.light as 'red'] })),
+      findings: findings.map((f) => ({ ...f, title: ruleByCode(f.rule)?.title ?? f.rule, lightText: LIGHT_TEXT[f.light] })),
+    });
+  });
+};
