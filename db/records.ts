@@ -193,7 +193,7 @@ export interface CrossIndex {
 
 export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBirth?: { name: string; birth: string | null } } = {}): Promise<CrossIndex> {
   const idx: CrossIndex = { sameIdInUnit: new Map(), quotaUnits: new Map(), sameNameBirth: new Map(), pending: new Map() };
-  const byHash = (q: Knex.QueryBuilder) => (filter.idHash ? q.where('id_hash', filter.idHash) : q);
+  const byHash = (q: Knex.QueryBuilder, column = 'id_hash') => (filter.idHash ? q.where(column, filter.idHash) : q);
 
   for (const r of await byHash(db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('unit_id', 'id_hash').havingRaw('count(*) > 1'))) {
     idx.sameIdInUnit.set(`${r.unit_id}|${r.id_hash}`, Number(r.n) - 1);
@@ -206,7 +206,7 @@ export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBi
   if (filter.nameBirth) nb = nb.where('name', filter.nameBirth.name).whereRaw('coalesce(birth_date, id_birth) = ?', [filter.nameBirth.birth ?? '']);
   if (!filter.idHash || filter.nameBirth) for (const r of (await nb) as Row[]) if (r.b) idx.sameNameBirth.set(`${r.name}|${r.b}`, Number(r.n) - 1);
 
-  for (const r of await byHash(db('staffing_requests').where({ status: 'approved' }).whereNull('completed_on').whereNotNull('person_id_hash').whereIn('kind', ['中层职数核定', '职务任免', '增人入编', '减人出编', '岗位调整']).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'))) {
+  for (const r of await byHash(db('staffing_requests').where({ status: 'approved' }).whereNull('completed_on').whereNotNull('person_id_hash').whereIn('kind', ['中层职数核定', '职务任免', '增人入编', '减人出编', '岗位调整']).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'), 'person_id_hash')) {
     const list = idx.pending.get(r.id_hash) ?? [];
     list.push({ kind: r.kind, approvedOn: r.approved_on, expected: r.expected ?? '' });
     idx.pending.set(r.id_hash, list);
