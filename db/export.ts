@@ -1,0 +1,250 @@
+// Exports as .xlsx with Chinese headers. Units and people use the import sheets' headers (so an
+// export re-imports unchanged); ID numbers are masked unless the caller asks for the full
+// numbers, and such an export is written to the audit log.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Knex } from 'knex';
+import type { IsoDate, Light, Scope } from '../core/model.ts';
+import { ruleByCode } from '../core/rules/index.ts';
+import { type CellValue, maskIdLike, SHEETS, type SheetName, type SheetSpec, type SheetValues } from '../core/sheets.ts';
+import { normaliseUscc } from '../core/uscc.ts';
+import { listFindings, subtreeIds } from './findings.ts';
+import type { PiiCipher } from './pii.ts';
+import { audit } from './store.ts';
+
+export type ExportKind = 'findings' | 'units' | 'people';
+
+export interface ExportOptions {
+  /** Only this unit and the units below it. */
+  unitCode?: string;
+  /** Findings only: default 'open'. */
+  status?: 'open' | 'resolved' | 'all';
+  /** The day the lights are computed for. */
+  today: IsoDate;
+  /** People only: full ID numbers (decrypted with `pii`) instead of masked ones; audited. */
+  fullIds?: boolean;
+  pii?: PiiCipher;
+  /** Who exports, for the audit log (default 'system'). */
+  by?: string;
+}
+
+export interface ExportResult {
+  file: string;
+  /** Data rows written, all sheets together. */
+  rows: number;
+  sheets: Record<string, number>;
+}
+
+type Row = Record<string, any>;
+
+const LIGHTS: Record<Light, string> = { red: '红灯', yellow: '黄灯', green: '绿灯' };
+const LIGHT_FILL: Record<Light, string> = { red: 'FFFF9999', yellow: 'FFFFEB84', green: 'FFB7E1A1' };
+const SUBJECTS: Record<Scope, string> = { person: '人员', unit: '机构', worker: '编外人员' };
+
+export const FINDING_COLUMNS = ['规则代码', '规则名称', '单位', '统一社会信用代码', '对象类型', '姓名/名称', '身份证号(脱敏)', '灯色', '发现日期', '整改日期', '状态', '说明'] as const;
+
+const bool = (v: unknown): boolean | null => (v == null ? null : Boolean(Number(v)));
+const num = (v: unknown): number | null => (v == null ? null : Number(v));
+const extraOf = (v: unknown): Record<string, string> | null => {
+  if (typeof v !== 'string' || !v) return null;
+  try {
+    return JSON.parse(v) as Record<string, string>;
+  } catch {
+    return null;
+  }
+};
+
+function addSheet(wb: ExcelJS.Workbook, name: string, headers: readonly string[], rows: CellValue[][], opts: { textColumns?: string[] } = {}): ExcelJS.Worksheet {
+  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.addRow([...headers]);
+  ws.getRow(1).font = { bold: true };
+  for (const r of rows) ws.addRow(r);
+  headers.forEach((h, i) => {
+    const col = ws.getColumn(i + 1);
+    const widest = Math.max(h.length * 2, ...rows.slice(0, 200).map((r) => String(r[i] ?? '').length * 1.6));
+    col.width = Math.min(Math.max(widest + 2, 8), 60);
+    if (opts.textColumns?.includes(h)) col.numFmt = '@';
+  });
+  return ws;
+}
+
+/** One import sheet: the dictionary's columns, then the kept extra columns (sorted, as imported). */
+function addImportSheet<S extends SheetName>(wb: ExcelJS.Workbook, name: S, values: Array<SheetValues[S]>): number {
+  const spec = SHEETS[name] as SheetSpec<S>;
+  const extraKeys = new Set<string>();
+  for (const v of values) for (const k of Object.keys((v as { extra?: Record<string, string> | null }).extra ?? {})) extraKeys.add(k);
+  const extras = [...extraKeys].filter((k) => !spec.columns.includes(k)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const headers = [...spec.columns, ...extras];
+  const rows = values.map((v) => {
+    const cells = spec.toCells(v);
+    const extra = (v as { extra?: Record<string, string> | null }).extra ?? {};
+    return headers.map((h, i) => (i < spec.columns.length ? (cells[h] ?? null) : (extra[h] ?? null)));
+  });
+  addSheet(wb, name, headers, rows, { textColumns: ['统一社会信用代码', '上级机构代码', '身份证号', '所属区划'] });
+  return rows.length;
+}
+
+async function unitScope(db: Knex, unitCode: string | undefined): Promise<number[] | null> {
+  if (!unitCode) return null;
+  const code = normaliseUscc(unitCode);
+  const unit = await db('units').where({ code }).first('id');
+  if (!unit) throw new Error(`未找到统一社会信用代码为 ${code} 的机构`);
+  return subtreeIds(db, Number(unit.id));
+}
+
+/** Rows of a table, limited to some units (in chunks, for MySQL's and SQLite's parameter limits). */
+async function rowsOf(query: () => Knex.QueryBuilder, column: string, ids: number[] | null): Promise<Row[]> {
+  if (!ids) return query();
+  const out: Row[] = [];
+  for (let i = 0; i < ids.length; i += 500) out.push(...(await query().whereIn(column, ids.slice(i, i + 500))));
+  return out;
+}
+
+async function exportUnits(db: Knex, wb: ExcelJS.Workbook, ids: number[] | null): Promise<Record<string, number>> {
+  const units = (await rowsOf(() => db('units').select('*').orderBy(['code', 'id']), 'id', ids)).map((r): SheetValues['机构'] => ({
+    code: r.code,
+    name: r.name,
+    parentCode: r.parent_code,
+    regionCode: r.region_code ?? '',
+    regionName: r.region_name,
+    nature: r.nature,
+    category: r.category,
+    isCanGong: bool(r.is_can_gong),
+    level: r.level,
+    funding: r.funding,
+    approvalNo: r.approval_no,
+    approvalDate: r.approval_date,
+    internalOffices: r.internal_offices ? String(r.internal_offices).split('、') : [],
+    internalOfficesApproved: num(r.internal_offices_approved),
+    duties: r.duties,
+    annualReport: bool(r.annual_report),
+    workerCap: num(r.worker_cap),
+    groupId: r.group_id,
+    extra: extraOf(r.extra),
+  }));
+  const ledger = (table: string) => rowsOf(
+    () => db(`${table} as q`).join('units as u', 'u.id', 'q.unit_id').select('u.code', 'q.kind', 'q.approved', 'q.approval_no').orderBy(['u.code', 'q.kind']),
+    'q.unit_id', ids,
+  ).then((rows) => rows.map((r) => ({ unitCode: r.code, kind: r.kind, approved: Number(r.approved), approvalNo: r.approval_no })));
+  return {
+    机构: addImportSheet(wb, '机构', units),
+    编制: addImportSheet(wb, '编制', await ledger('quotas')),
+    领导职数: addImportSheet(wb, '领导职数', await ledger('leader_posts')),
+  };
+}
+
+async function exportPeople(db: Knex, wb: ExcelJS.Workbook, ids: number[] | null, idOf: (r: Row) => string): Promise<Record<string, number>> {
+  const people = (await rowsOf(() => db('people as p').join('units as u', 'u.id', 'p.unit_id').select('p.*', 'u.code as unit_code').orderBy(['u.code', 'p.id']), 'p.unit_id', ids))
+    .map((r): SheetValues['人员'] => ({
+      unitCode: r.unit_code,
+      idNumber: idOf(r),
+      name: r.name,
+      gender: r.gender,
+      ethnicity: r.ethnicity,
+      birthDate: r.birth_date,
+      office: r.office,
+      status: r.status,
+      quotaKind: r.quota_kind,
+      posts: r.posts,
+      leaderLevel: r.leader_level,
+      rank: r.rank,
+      postCategory: r.post_category,
+      title: r.title,
+      dutyStatus: r.duty_status,
+      dutyStatusSince: r.duty_status_since,
+      enteredOn: r.entered_on,
+      workStartOn: r.work_start_on,
+      currentPostSince: r.current_post_since,
+      education: r.education,
+      identity: r.identity,
+      lateRetireUntil: r.late_retire_until,
+      politics: r.politics,
+      extra: extraOf(r.extra),
+    }));
+  const workers = (await rowsOf(() => db('workers as w').join('units as u', 'u.id', 'w.unit_id').select('w.*', 'u.code as unit_code').orderBy(['u.code', 'w.id']), 'w.unit_id', ids))
+    .map((r): SheetValues['编外人员'] => ({
+      unitCode: r.unit_code,
+      idNumber: idOf(r),
+      name: r.name,
+      gender: r.gender,
+      postClass: r.post_class,
+      postName: r.post_name,
+      employment: r.employment,
+      firstContractOn: r.first_contract_on,
+      extra: extraOf(r.extra),
+    }));
+  return { 人员: addImportSheet(wb, '人员', people), 编外人员: addImportSheet(wb, '编外人员', workers) };
+}
+
+/** A finding's detail as text: `键：值；…`, anything shaped like an ID number masked. */
+function detailText(qualifier: string | null, detail: Record<string, unknown> | null): string | null {
+  const parts: string[] = [];
+  if (qualifier) parts.push(qualifier);
+  for (const [k, v] of Object.entries(detail ?? {})) {
+    const value = v == null ? '' : Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join('、') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    parts.push(`${k}：${value}`);
+  }
+  return parts.length ? maskIdLike(parts.join('；')) : null;
+}
+
+async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOptions): Promise<Record<string, number>> {
+  await unitScope(db, opts.unitCode); // an unknown unit is an error, not an empty list
+  const list = await listFindings(db, {
+    status: opts.status ?? 'open',
+    unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : undefined,
+    withSubordinates: true,
+    date: opts.today,
+  });
+  list.sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || a.id - b.id);
+  const rows: CellValue[][] = list.map((f) => [
+    f.rule,
+    ruleByCode(f.rule)?.title ?? f.rule,
+    f.unitName,
+    f.unit,
+    SUBJECTS[f.subject.kind] ?? f.subject.kind,
+    f.subject.name,
+    f.subject.id ? maskIdLike(f.subject.id) : null,
+    LIGHTS[f.light],
+    f.openedOn,
+    f.resolvedOn,
+    f.resolvedOn ? '已整改' : '未整改',
+    detailText(f.qualifier, f.detail),
+  ]);
+  const ws = addSheet(wb, '问题清单', FINDING_COLUMNS, rows);
+  list.forEach((f, i) => {
+    ws.getRow(i + 2).getCell(8).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: LIGHT_FILL[f.light] } };
+  });
+  return { 问题清单: rows.length };
+}
+
+/**
+ * Writes an .xlsx export: 'findings' (one sheet 问题清单), 'units' (机构, 编制, 领导职数) or
+ * 'people' (人员, 编外人员), optionally limited to a unit and the units below it.
+ */
+export async function exportWorkbook(db: Knex, kind: ExportKind, out: string, opts: ExportOptions): Promise<ExportResult> {
+  if (opts.fullIds && !opts.pii) throw new Error('导出完整身份证号需要提供解密密钥（pii）');
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'sanse';
+  let sheets: Record<string, number>;
+  if (kind === 'findings') sheets = await exportFindings(db, wb, opts);
+  else {
+    const ids = await unitScope(db, opts.unitCode);
+    if (kind === 'units') sheets = await exportUnits(db, wb, ids);
+    else if (kind === 'people') {
+      const pii = opts.pii;
+      const idOf = opts.fullIds && pii ? (r: Row) => (r.id_enc ? pii.decrypt(r.id_enc) : r.id_masked) : (r: Row) => r.id_masked;
+      sheets = await exportPeople(db, wb, ids, idOf);
+    } else throw new Error(`导出类型应为 findings、units 或 people（收到 ${String(kind)}）`);
+  }
+  const file = path.resolve(out);
+  const rows = Object.values(sheets).reduce((a, b) => a + b, 0);
+  // Audited before the file exists: no full-ID file without its audit row.
+  if (kind === 'people' && opts.fullIds) {
+    await audit(db, opts.by ?? 'system', 'export_full_ids', 'person', null, { kind, file: path.basename(file), unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : null, rows: sheets });
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await wb.xlsx.writeFile(file);
+  return { file, rows, sheets };
+}
