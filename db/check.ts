@@ -316,6 +316,12 @@ export interface RecheckResult {
 }
 
 /**
+ * Rules judged on county-wide sums (Σ核定 of a region against its total): a re-check of one
+ * record does not recompute them and leaves their findings to the nightly check.
+ */
+const NIGHTLY_ONLY = new Set(['U-QT-06']);
+
+/**
  * Re-checks one person (found by the hash of their ID number) or one unit now, with the same
  * predicates as the nightly check. A person is checked together with their unit, since the
  * unit's counts (实有, 超编, 超职数) follow from the person.
@@ -335,7 +341,7 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
     if (!u) return null;
     unitId = Number(u.id);
   }
-  const units = await loadUnits(db, date, [unitId]);
+  const units = await loadUnits(db, date, [unitId], { regionTotals: false });
   const unit = units.get(unitId)!;
   const first = personRows[0];
   const cross: CrossIndex = await loadCrossIndex(db, first
@@ -361,7 +367,7 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
   unit.agg.workers = Number((await db('workers').where({ unit_id: unitId }).count({ n: '*' }).first())?.n ?? 0);
   diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, e.evaluator('unit', unit, null));
 
-  const gone = diff.gone();
+  const gone = diff.gone((f) => !NIGHTLY_ONLY.has(f.rule));
   await db.transaction((trx) => writeDiff(trx, diff, date, gone));
   const titles = new Map(e.rules.map((r) => [r.code, r.title]));
   const light = lightOf(e.calendar, date);

@@ -87,7 +87,7 @@ function within(q: Knex.QueryBuilder, column: string, unitIds: number[] | null):
  * duplicates, cycles, approval documents, self-checks, specialists, monthly reports, plans,
  * region totals, unregistered contracts. `unitIds` null = all units.
  */
-export async function loadUnits(db: Knex, date: IsoDate, unitIds: number[] | null = null): Promise<Map<number, UnitRecord>> {
+export async function loadUnits(db: Knex, date: IsoDate, unitIds: number[] | null = null, opts: { regionTotals?: boolean } = {}): Promise<Map<number, UnitRecord>> {
   const units = new Map<number, UnitRecord>();
   for (const r of await within(db('units').select('*'), 'id', unitIds)) units.set(Number(r.id), unitFromRow(r));
   const get = (id: unknown) => units.get(Number(id));
@@ -105,30 +105,38 @@ export async function loadUnits(db: Knex, date: IsoDate, unitIds: number[] | nul
   const codes = unitIds ? await db('units').whereIn('code', [...units.values()].map((u) => u.code)).select('code', 'id') : await db('units').select('code', 'id');
   const byCode = new Map<string, number>();
   for (const c of codes) byCode.set(c.code, (byCode.get(c.code) ?? 0) + 1);
-  const names = unitIds
-    ? await db('units').whereIn('name', [...units.values()].map((u) => u.name)).select('name', 'region_code')
-    : await db('units').select('name', 'region_code');
   const byName = new Map<string, number>();
-  for (const n of names) {
-    const k = `${n.region_code}|${String(n.name).trim()}`;
-    byName.set(k, (byName.get(k) ?? 0) + 1);
+  if (unitIds) {
+    // One unit (a re-check): look its name up in its region through the (region_code, name) index.
+    for (const u of units.values()) {
+      const r = await db('units').where({ region_code: u.regionCode, name: u.name }).count({ n: '*' }).first();
+      byName.set(`${u.regionCode}|${u.name.trim()}`, Number(r?.n ?? 1));
+    }
+  } else {
+    for (const n of await db('units').select('name', 'region_code')) {
+      const k = `${n.region_code}|${String(n.name).trim()}`;
+      byName.set(k, (byName.get(k) ?? 0) + 1);
+    }
   }
   for (const u of units.values()) {
     u.agg.sameCodeUnits = (byCode.get(u.code) ?? 1) - 1;
     u.agg.sameNameUnits = (byName.get(`${u.regionCode}|${u.name.trim()}`) ?? 1) - 1;
   }
 
-  // Cycles in the parent chain (U-IN-11): follow parents over the whole tree.
-  const parents = new Map<number, number | null>();
-  for (const p of unitIds ? await db('units').select('id', 'parent_id') : [...units.values()].map((u) => ({ id: u.id, parent_id: u.parentId }))) {
-    parents.set(Number(p.id), p.parent_id == null ? null : Number(p.parent_id));
-  }
+  // Cycles in the parent chain (U-IN-11): follow parents, from memory for the whole tree, by
+  // query for a re-check (the chain is a handful of levels deep).
+  const parentOf = async (id: number): Promise<number | null | undefined> => {
+    const known = units.get(id);
+    if (known || !unitIds) return known ? known.parentId : undefined;
+    const r = await db('units').where({ id }).first('parent_id');
+    return r ? (r.parent_id == null ? null : Number(r.parent_id)) : undefined;
+  };
   for (const u of units.values()) {
     const seen = new Set<number>();
     let cur: number | null | undefined = u.parentId;
     while (cur != null && !seen.has(cur) && cur !== u.id) {
       seen.add(cur);
-      cur = parents.get(cur);
+      cur = await parentOf(cur);
     }
     u.agg.inCycle = cur === u.id;
   }
@@ -159,9 +167,12 @@ export async function loadUnits(db: Knex, date: IsoDate, unitIds: number[] | nul
   }
 
   // Region totals (U-QT-06): Σ核定 of a kind over the units of a region against the area's total.
-  const totals = await db('region_quota_totals').select('region_code', 'kind', 'approved');
+  const regions = unitIds ? [...new Set([...units.values()].map((u) => u.regionCode ?? ''))] : null;
+  const totals = opts.regionTotals === false ? [] : await (regions ? db('region_quota_totals').whereIn('region_code', regions) : db('region_quota_totals')).select('region_code', 'kind', 'approved');
   if (totals.length) {
-    const sums = await db('quotas').join('units', 'units.id', 'quotas.unit_id').select('units.region_code as region_code', 'quotas.kind as kind').sum({ s: 'quotas.approved' }).groupBy('units.region_code', 'quotas.kind');
+    let sumQuery = db('quotas').join('units', 'units.id', 'quotas.unit_id').select('units.region_code as region_code', 'quotas.kind as kind').sum({ s: 'quotas.approved' }).groupBy('units.region_code', 'quotas.kind');
+    if (regions) sumQuery = sumQuery.whereIn('units.region_code', regions);
+    const sums = await sumQuery;
     const sumOf = new Map(sums.map((s: Row) => [`${s.region_code}|${s.kind}`, Number(s.s)]));
     for (const t of totals) {
       const sum = sumOf.get(`${t.region_code}|${t.kind}`) ?? 0;
