@@ -2,9 +2,11 @@
 
 import type { Knex } from 'knex';
 import * as m001 from './001_initial.ts';
+import * as m002 from './002_outbox.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
+  '002_outbox': m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

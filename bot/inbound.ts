@@ -1,0 +1,44 @@
+// Inbound callbacks (robot messages, card actions): recorded durably first, handled once. The
+// adapters acknowledge the platform only after `receive` resolves, so an event the platform
+// re-delivers (same id) is either already recorded — and skipped — or will be recorded now.
+
+import type { Knex } from 'knex';
+import { nowMoment } from '../db/clock.ts';
+import { isDuplicateKey } from '../db/errors.ts';
+import type { InboundEvent, InboundHandler, InboundResult } from './platform.ts';
+
+export interface InboundLog {
+  warn(msg: string): void;
+}
+
+/**
+ * Wraps the business handler: records the event (inbound_events, keyed by the platform's event
+ * id), runs the handler once, and never throws: a failing handler is logged and the event marked
+ * failed, so the adapter can still acknowledge it.
+ */
+export function recordingHandler(db: Knex, handle: InboundHandler, log: InboundLog = console): InboundHandler {
+  return async (event: InboundEvent): Promise<InboundResult> => {
+    const id = event.eventId.slice(0, 191);
+    try {
+      await db('inbound_events').insert({ event_id: id, kind: event.kind, payload: JSON.stringify(redact(event)), state: 'received', received_at: nowMoment() });
+    } catch (e) {
+      if (isDuplicateKey(e)) return; // a re-delivery: handled (or being handled) already
+      throw e;
+    }
+    try {
+      const result = await handle(event);
+      await db('inbound_events').where({ event_id: id }).update({ state: 'handled', handled_at: nowMoment() });
+      return result;
+    } catch (e) {
+      log.warn(`处理回调失败（${event.kind} ${event.eventId}）：${(e as Error).message}`);
+      await db('inbound_events').where({ event_id: id }).update({ state: 'failed', handled_at: nowMoment(), error: String((e as Error).message).slice(0, 500) });
+      return;
+    }
+  };
+}
+
+/** The stored copy keeps no reply webhook (a short-lived credential). */
+function redact(event: InboundEvent): InboundEvent {
+  if (event.kind === 'message') return { ...event, replyWebhook: event.replyWebhook ? '[webhook]' : undefined };
+  return event;
+}
