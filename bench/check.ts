@@ -119,6 +119,8 @@ async function main() {
   console.log(`\nsteady check / plain scan = ${result.steadyOverScan}×   (first check / scan = ${result.firstOverScan}×)`);
   console.log(`re-check of one person: p50 ${result.recheckP50ms} ms, p95 ${result.recheckP95ms} ms over ${times.length} people`);
   console.log(`findings open: ${f.open} (${Object.keys(f.byRule).length} rules fired)`);
+  console.log(`phases of the first check (ms): ${JSON.stringify(first.value.phases)}`);
+  console.log(`phases of the steady check (ms): ${JSON.stringify(steady.value.phases)}`);
   console.log(JSON.stringify(result));
   await db.destroy();
 }

@@ -58,6 +58,8 @@ export interface CheckSummary {
   };
   monthClosed: null | { month: string; red: number; reminders: number; suspensions: number };
   ms: number;
+  /** Milliseconds by phase, to see where a slow check spends its time. */
+  phases: Record<string, number>;
 }
 
 export interface CheckEnv {
@@ -182,11 +184,18 @@ export interface CheckOptions {
 /** The daily check for `date` over every unit, person and worker. */
 export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {}): Promise<CheckSummary> {
   const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   const env = await checkEnv(db, date, opts.rules);
   const [run] = await db('check_runs').insert({ date, started_at: nowMoment() });
-  const units = await loadUnits(db, date);
-  const cross = await loadCrossIndex(db);
-  const live = await loadLive(db);
+  // Independent reads, on separate connections where the database has them.
+  const [units, cross, live] = await Promise.all([loadUnits(db, date), loadCrossIndex(db), loadLive(db)]);
+  lap('load');
   const diff = new FindingDiff(live, date);
 
   const people = await scanTable(db, 'people', PERSON_COLUMNS, (r) => {
@@ -204,6 +213,7 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     const evals = env.evaluator('worker', workerFromRow(r), unit);
     if (evals.length) diff.add('worker', Number(r.id), unit.id, { kind: 'worker', name: r.name, idMasked: r.id_masked || null }, evals);
   });
+  lap('scan');
   for (const unit of units.values()) {
     const evals = env.evaluator('unit', unit, null);
     if (evals.length) diff.add('unit', unit.id, unit.id, { kind: 'unit', name: unit.name, idMasked: null }, evals);
@@ -225,6 +235,7 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     perUnit.set(f.unitId, c);
   }
 
+  lap('unitsAndLights');
   let resolved = 0;
   let monthClosed: CheckSummary['monthClosed'] = null;
   await db.transaction(async (trx) => {
@@ -238,8 +249,9 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     monthClosed = await closeMonthIfDue(trx, date, units, opts.policy ?? (await getSetting<EscalationPolicy>(trx, 'escalation')) ?? DEFAULT_ESCALATION);
   });
 
+  lap('write');
   const summary: CheckSummary = {
-    date, units: units.size, people, workers,
+    date, units: units.size, people, workers, phases,
     findings: { opened: diff.created.filter((f) => f.status === 'open').length + diff.promoted.length, kept: diff.kept, resolved, open, byRule, byLight },
     monthClosed,
     ms: Math.round(performance.now() - t0),
@@ -345,7 +357,7 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
   const unit = units.get(unitId)!;
   const first = personRows[0];
   const cross: CrossIndex = await loadCrossIndex(db, first
-    ? { idHash: first.id_hash ?? '-', nameBirth: { name: first.name, birth: first.birth_date ?? first.id_birth } }
+    ? { idHash: first.id_hash ?? '-', nameBirth: { name: first.name, birth: first.birth_key } }
     : { idHash: '-' });
 
   const subjectRow = personRows.find((r) => Number(r.unit_id) === unitId);

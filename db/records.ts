@@ -16,7 +16,7 @@ export const PERSON_COLUMNS = [
   'id', 'unit_id', 'id_hash', 'id_masked', 'id_kind', 'id_check_ok', 'id_expected_check', 'id_birth', 'id_birth_invalid', 'id_gender',
   'id_province_ok', 'id_irregular', 'name', 'gender', 'ethnicity', 'birth_date', 'office', 'status', 'quota_kind', 'posts',
   'leader_level', 'rank', 'post_category', 'title', 'duty_status', 'duty_status_since', 'entered_on', 'work_start_on',
-  'current_post_since', 'education', 'identity', 'late_retire_until', 'politics', 'extra',
+  'current_post_since', 'education', 'identity', 'late_retire_until', 'politics', 'birth_key', 'extra',
 ];
 export const WORKER_COLUMNS = [
   'id', 'unit_id', 'id_hash', 'id_masked', 'id_kind', 'id_check_ok', 'id_expected_check', 'id_birth', 'id_birth_invalid', 'id_gender',
@@ -200,27 +200,38 @@ export interface CrossIndex {
   quotaUnits: Map<string, number>;
   sameNameBirth: Map<string, number>;
   pending: Map<string, PersonCross['pendingChanges']>;
+  /** Every ID hash and name that appears above: most rows miss both and skip the look-ups. */
+  hashes: Set<string>;
+  names: Set<string>;
 }
 
 export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBirth?: { name: string; birth: string | null } } = {}): Promise<CrossIndex> {
-  const idx: CrossIndex = { sameIdInUnit: new Map(), quotaUnits: new Map(), sameNameBirth: new Map(), pending: new Map() };
+  const idx: CrossIndex = { sameIdInUnit: new Map(), quotaUnits: new Map(), sameNameBirth: new Map(), pending: new Map(), hashes: new Set(), names: new Set() };
   const byHash = (q: Knex.QueryBuilder, column = 'id_hash') => (filter.idHash ? q.where(column, filter.idHash) : q);
 
   for (const r of await byHash(db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('unit_id', 'id_hash').havingRaw('count(*) > 1'))) {
     idx.sameIdInUnit.set(`${r.unit_id}|${r.id_hash}`, Number(r.n) - 1);
+    idx.hashes.add(r.id_hash);
   }
   for (const r of await byHash(db('people').whereNotNull('id_hash').where('status', '在编').select('id_hash').countDistinct({ n: 'unit_id' }).groupBy('id_hash').havingRaw('count(distinct unit_id) > 1'))) {
     idx.quotaUnits.set(r.id_hash, Number(r.n));
+    idx.hashes.add(r.id_hash);
   }
-  const birthExpr = db.raw('coalesce(birth_date, id_birth)');
-  let nb: Knex.QueryBuilder = db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('name', db.raw('coalesce(birth_date, id_birth) as b')).countDistinct({ n: 'id_hash' }).groupBy('name', birthExpr).havingRaw('count(distinct id_hash) > 1');
-  if (filter.nameBirth) nb = nb.where('name', filter.nameBirth.name).whereRaw('coalesce(birth_date, id_birth) = ?', [filter.nameBirth.birth ?? '']);
-  if (!filter.idHash || filter.nameBirth) for (const r of (await nb) as Row[]) if (r.b) idx.sameNameBirth.set(`${r.name}|${r.b}`, Number(r.n) - 1);
+  let nb: Knex.QueryBuilder = db('people').whereNotNull('id_hash').whereNotNull('birth_key').whereNot('status', '已出编')
+    .select('name', 'birth_key').countDistinct({ n: 'id_hash' }).groupBy('name', 'birth_key').havingRaw('count(distinct id_hash) > 1');
+  if (filter.nameBirth) nb = nb.where({ name: filter.nameBirth.name, birth_key: filter.nameBirth.birth ?? '' });
+  if (!filter.idHash || filter.nameBirth) {
+    for (const r of (await nb) as Row[]) {
+      idx.sameNameBirth.set(`${r.name}|${r.birth_key}`, Number(r.n) - 1);
+      idx.names.add(r.name);
+    }
+  }
 
   for (const r of await byHash(db('staffing_requests').where({ status: 'approved' }).whereNull('completed_on').whereNotNull('person_id_hash').whereIn('kind', ['中层职数核定', '职务任免', '增人入编', '减人出编', '岗位调整']).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'), 'person_id_hash')) {
     const list = idx.pending.get(r.id_hash) ?? [];
     list.push({ kind: r.kind, approvedOn: r.approved_on, expected: r.expected ?? '' });
     idx.pending.set(r.id_hash, list);
+    idx.hashes.add(r.id_hash);
   }
   return idx;
 }
@@ -228,11 +239,13 @@ export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBi
 export function crossFor(idx: CrossIndex, r: Row): PersonCross {
   const h = r.id_hash;
   if (!h) return NO_CROSS;
-  const same = idx.sameIdInUnit.get(`${r.unit_id}|${h}`);
-  const units = r.status === '在编' ? idx.quotaUnits.get(h) : undefined;
-  const birth = r.birth_date ?? r.id_birth;
-  const nb = birth ? idx.sameNameBirth.get(`${r.name}|${birth}`) : undefined;
-  const pending = idx.pending.get(h);
+  const byHash = idx.hashes.has(h);
+  const byName = idx.names.has(r.name);
+  if (!byHash && !byName) return NO_CROSS;
+  const same = byHash ? idx.sameIdInUnit.get(`${r.unit_id}|${h}`) : undefined;
+  const units = byHash && r.status === '在编' ? idx.quotaUnits.get(h) : undefined;
+  const nb = byName && r.birth_key ? idx.sameNameBirth.get(`${r.name}|${r.birth_key}`) : undefined;
+  const pending = byHash ? idx.pending.get(h) : undefined;
   if (same === undefined && units === undefined && nb === undefined && pending === undefined) return NO_CROSS;
   return { sameIdInUnit: same ?? 0, otherQuotaUnits: units ? units - 1 : 0, sameNameBirthOtherIds: nb ?? 0, pendingChanges: pending ?? [] };
 }

@@ -32,7 +32,7 @@ type Row = Record<string, unknown>;
 const emptyCounts = (): SaveCounts => ({ created: 0, updated: 0, unchanged: 0 });
 
 /** Columns compared for changes (bookkeeping columns are not a change). */
-const IGNORED = new Set(['id', 'created_at', 'updated_at', 'id_enc', 'ledger_updated_on']);
+const IGNORED = new Set(['id', 'created_at', 'updated_at', 'id_enc', 'ledger_updated_on', 'birth_key']);
 
 /** Values as comparable text: MySQL and SQLite give booleans back as 0/1. */
 const comparable = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
@@ -137,9 +137,11 @@ export function idRow(raw: string, pii: PiiCipher, today: IsoDate): Row {
 }
 
 export function personRow(p: PersonInput, unitId: number, pii: PiiCipher, today: IsoDate): Row {
+  const id = idRow(p.idNumber, pii, today);
   return {
     unit_id: unitId,
-    ...idRow(p.idNumber, pii, today),
+    ...id,
+    birth_key: n(p.birthDate) ?? id.id_birth ?? null,
     name: p.name,
     gender: n(p.gender),
     ethnicity: n(p.ethnicity),

@@ -105,12 +105,14 @@ export async function up(k: Knex): Promise<void> {
     t.string('identity', 4).nullable();
     day(t, 'late_retire_until');
     t.string('politics', 16).nullable();
+    day(t, 'birth_key').comment('出生日期, else the birth date in the ID number: P-ID-13 groups by name and this');
     t.text('extra').nullable();
     moment(t, 'created_at');
     moment(t, 'updated_at');
-    t.index(['unit_id', 'id_hash']);
-    t.index(['id_hash', 'status']);
-    t.index(['name', 'birth_date']);
+    // Covering indexes for the cross-row rules' grouped queries (P-ID-10, P-ID-11, P-ID-13).
+    t.index(['unit_id', 'id_hash', 'status']);
+    t.index(['id_hash', 'status', 'unit_id']);
+    t.index(['name', 'birth_key', 'id_hash', 'status']);
   });
   await k.schema.createTable('workers', (t) => {
     t.increments('id');
