@@ -340,12 +340,13 @@ const NIGHTLY_ONLY = new Set(['U-QT-06']);
  */
 export async function recheck(db: Knex, target: { personHash: string } | { unitCode: string }, date: IsoDate, env?: CheckEnv): Promise<RecheckResult | null> {
   const t0 = performance.now();
-  const e = env ?? (await checkEnv(db, date));
+  const envP = env ? Promise.resolve(env) : checkEnv(db, date);
   let unitId: number;
   let personRows: Row[] = [];
   if ('personHash' in target) {
-    personRows = await db('people').where({ id_hash: target.personHash }).whereNot('status', '已出编').select(PERSON_COLUMNS).orderBy('id');
-    if (!personRows.length) personRows = await db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id');
+    personRows = await db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id');
+    // The row that counts is a live one (not 已出编), else the latest.
+    personRows.sort((a, b) => Number(a.status === '已出编') - Number(b.status === '已出编'));
     if (!personRows.length) return null;
     unitId = Number(personRows[0].unit_id);
   } else {
@@ -353,12 +354,15 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
     if (!u) return null;
     unitId = Number(u.id);
   }
-  const units = await loadUnits(db, date, [unitId], { regionTotals: false });
-  const unit = units.get(unitId)!;
   const first = personRows[0];
-  const cross: CrossIndex = await loadCrossIndex(db, first
-    ? { idHash: first.id_hash ?? '-', nameBirth: { name: first.name, birth: first.birth_key } }
-    : { idHash: '-' });
+  const [e, units, cross, unitPeople, workerCount] = await Promise.all([
+    envP,
+    loadUnits(db, date, [unitId], { regionTotals: false }),
+    loadCrossIndex(db, first ? { idHash: first.id_hash ?? '-', nameBirth: { name: first.name, birth: first.birth_key } } : { idHash: '-' }),
+    db('people').where({ unit_id: unitId }).select(PERSON_COLUMNS) as Promise<Row[]>,
+    db('workers').where({ unit_id: unitId }).count({ n: '*' }).first(),
+  ]);
+  const unit = units.get(unitId)!;
 
   const subjectRow = personRows.find((r) => Number(r.unit_id) === unitId);
   const live = await loadLive(db, (q) => q.where((w) => {
@@ -368,15 +372,15 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
   const diff = new FindingDiff(live, date);
 
   // The unit's counts come from its people, through the same accumulation as the nightly scan.
-  await scanUnitPeople(db, unitId, (r) => {
+  for (const r of unitPeople) {
     const p = personFromRow(r, crossFor(cross, r));
     addPerson(unit.agg, p, unit, highApproved(r));
     if (subjectRow && Number(r.id) === Number(subjectRow.id)) {
       const evals = e.evaluator('person', p, unit);
       diff.add('person', p.id, unitId, personSubject(r), evals);
     }
-  });
-  unit.agg.workers = Number((await db('workers').where({ unit_id: unitId }).count({ n: '*' }).first())?.n ?? 0);
+  }
+  unit.agg.workers = Number(workerCount?.n ?? 0);
   diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, e.evaluator('unit', unit, null));
 
   const gone = diff.gone((f) => !NIGHTLY_ONLY.has(f.rule));
@@ -397,8 +401,4 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
     resolved: gone.filter((f) => f.status === 'open').map((f) => f.rule),
     ms: Math.round((performance.now() - t0) * 10) / 10,
   };
-}
-
-async function scanUnitPeople(db: Knex, unitId: number, onRow: (r: Row) => void): Promise<void> {
-  for (const r of await db('people').where({ unit_id: unitId }).select(PERSON_COLUMNS)) onRow(r);
 }

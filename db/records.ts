@@ -91,106 +91,115 @@ export async function loadUnits(db: Knex, date: IsoDate, unitIds: number[] | nul
   const units = new Map<number, UnitRecord>();
   for (const r of await within(db('units').select('*'), 'id', unitIds)) units.set(Number(r.id), unitFromRow(r));
   const get = (id: unknown) => units.get(Number(id));
-
-  for (const q of await within(db('quotas').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds)) {
-    const u = get(q.unit_id);
-    if (u) u.quotas[q.kind] = Number(q.approved);
-  }
-  for (const q of await within(db('leader_posts').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds)) {
-    const u = get(q.unit_id);
-    if (u) u.leaderPosts[q.kind] = Number(q.approved);
-  }
-
-  // Duplicate codes (U-IN-06) and names within a region (U-IN-13), over all units.
-  const codes = unitIds ? await db('units').whereIn('code', [...units.values()].map((u) => u.code)).select('code', 'id') : await db('units').select('code', 'id');
-  const byCode = new Map<string, number>();
-  for (const c of codes) byCode.set(c.code, (byCode.get(c.code) ?? 0) + 1);
-  const byName = new Map<string, number>();
-  if (unitIds) {
-    // One unit (a re-check): look its name up in its region through the (region_code, name) index.
-    for (const u of units.values()) {
-      const r = await db('units').where({ region_code: u.regionCode, name: u.name }).count({ n: '*' }).first();
-      byName.set(`${u.regionCode}|${u.name.trim()}`, Number(r?.n ?? 1));
-    }
-  } else {
-    for (const n of await db('units').select('name', 'region_code')) {
-      const k = `${n.region_code}|${String(n.name).trim()}`;
-      byName.set(k, (byName.get(k) ?? 0) + 1);
-    }
-  }
-  for (const u of units.values()) {
-    u.agg.sameCodeUnits = (byCode.get(u.code) ?? 1) - 1;
-    u.agg.sameNameUnits = (byName.get(`${u.regionCode}|${u.name.trim()}`) ?? 1) - 1;
-  }
-
-  // Cycles in the parent chain (U-IN-11): follow parents, from memory for the whole tree, by
-  // query for a re-check (the chain is a handful of levels deep).
-  const parentOf = async (id: number): Promise<number | null | undefined> => {
-    const known = units.get(id);
-    if (known || !unitIds) return known ? known.parentId : undefined;
-    const r = await db('units').where({ id }).first('parent_id');
-    return r ? (r.parent_id == null ? null : Number(r.parent_id)) : undefined;
-  };
-  for (const u of units.values()) {
-    const seen = new Set<number>();
-    let cur: number | null | undefined = u.parentId;
-    while (cur != null && !seen.has(cur) && cur !== u.id) {
-      seen.add(cur);
-      cur = await parentOf(cur);
-    }
-    u.agg.inCycle = cur === u.id;
-  }
-
-  for (const a of await within(db('approval_documents').select('unit_id').max({ d: 'issued_on' }).groupBy('unit_id'), 'unit_id', unitIds)) {
-    const u = get(a.unit_id);
-    if (u) u.agg.latestApprovalDate = a.d;
-  }
+  const list = [...units.values()];
   const month = monthOf(date);
-  for (const s of await within(db('self_checks').where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds)) {
-    const u = get(s.unit_id);
-    if (u) u.agg.selfChecksThisMonth = Number(s.n);
-  }
-  for (const s of await within(db('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds)) {
-    const u = get(s.unit_id);
-    if (u) u.agg.specialists = Number(s.n);
-  }
-  const previousMonth = addMonthsToMonth(month, -1);
-  for (const m of await within(db('monthly_reports').where({ month: previousMonth }).select('unit_id', 'month', 'due_on', 'confirmed_on'), 'unit_id', unitIds)) {
-    const u = get(m.unit_id);
-    if (u) u.agg.monthlyReport = { month: m.month, dueOn: m.due_on, confirmedOn: m.confirmed_on ?? null };
-  }
-  for (const r of await within(db('staffing_requests').where({ status: 'approved' }).whereIn('kind', ['用编计划', '增人入编']).whereNull('completed_on').select('unit_id', 'quota_kind', 'count', 'valid_until', 'kind'), 'unit_id', unitIds)) {
-    const u = get(r.unit_id);
-    if (!u) continue;
-    if (r.kind === '用编计划' && r.valid_until && r.valid_until < date) u.agg.expiredPlans++;
-    else if (r.quota_kind) addInTransit(u.agg, r.quota_kind, Number(r.count));
-  }
+
+  // Each family of facts is one independent read; they run side by side on the pool.
+  const ledgers = async () => {
+    const [quotas, posts] = await Promise.all([
+      within(db('quotas').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds),
+      within(db('leader_posts').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds),
+    ]);
+    for (const q of quotas) { const u = get(q.unit_id); if (u) u.quotas[q.kind] = Number(q.approved); }
+    for (const q of posts) { const u = get(q.unit_id); if (u) u.leaderPosts[q.kind] = Number(q.approved); }
+  };
+
+  // Duplicate codes (U-IN-06) and names within a region (U-IN-13).
+  const duplicates = async () => {
+    const byCode = new Map<string, number>();
+    const byName = new Map<string, number>();
+    if (unitIds) {
+      await Promise.all(list.map(async (u) => {
+        const [c, n] = await Promise.all([
+          db('units').where({ code: u.code }).count({ n: '*' }).first(),
+          db('units').where({ region_code: u.regionCode, name: u.name }).count({ n: '*' }).first(),
+        ]);
+        byCode.set(u.code, Number(c?.n ?? 1));
+        byName.set(`${u.regionCode}|${u.name.trim()}`, Number(n?.n ?? 1));
+      }));
+    } else {
+      for (const u of list) {
+        byCode.set(u.code, (byCode.get(u.code) ?? 0) + 1);
+        const k = `${u.regionCode}|${u.name.trim()}`;
+        byName.set(k, (byName.get(k) ?? 0) + 1);
+      }
+    }
+    for (const u of list) {
+      u.agg.sameCodeUnits = (byCode.get(u.code) ?? 1) - 1;
+      u.agg.sameNameUnits = (byName.get(`${u.regionCode}|${u.name.trim()}`) ?? 1) - 1;
+    }
+  };
+
+  // Cycles in the parent chain (U-IN-11): from memory for the whole tree, by query for a
+  // re-check (the chain is a handful of levels deep).
+  const cycles = async () => {
+    const parentOf = async (id: number): Promise<number | null | undefined> => {
+      const known = units.get(id);
+      if (known || !unitIds) return known ? known.parentId : undefined;
+      const r = await db('units').where({ id }).first('parent_id');
+      return r ? (r.parent_id == null ? null : Number(r.parent_id)) : undefined;
+    };
+    for (const u of list) {
+      const seen = new Set<number>();
+      let cur: number | null | undefined = u.parentId;
+      while (cur != null && !seen.has(cur) && cur !== u.id) {
+        seen.add(cur);
+        cur = await parentOf(cur);
+      }
+      u.agg.inCycle = cur === u.id;
+    }
+  };
+
+  const processFacts = async () => {
+    const previousMonth = addMonthsToMonth(month, -1);
+    const [docs, checks, specialists, reports, requests] = await Promise.all([
+      within(db('approval_documents').select('unit_id').max({ d: 'issued_on' }).groupBy('unit_id'), 'unit_id', unitIds),
+      within(db('self_checks').where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds),
+      within(db('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds),
+      within(db('monthly_reports').where({ month: previousMonth }).select('unit_id', 'month', 'due_on', 'confirmed_on'), 'unit_id', unitIds),
+      within(db('staffing_requests').where({ status: 'approved' }).whereIn('kind', ['用编计划', '增人入编']).whereNull('completed_on').select('unit_id', 'quota_kind', 'count', 'valid_until', 'kind'), 'unit_id', unitIds),
+    ]);
+    for (const a of docs as Row[]) { const u = get(a.unit_id); if (u) u.agg.latestApprovalDate = a.d; }
+    for (const c of checks as Row[]) { const u = get(c.unit_id); if (u) u.agg.selfChecksThisMonth = Number(c.n); }
+    for (const c of specialists as Row[]) { const u = get(c.unit_id); if (u) u.agg.specialists = Number(c.n); }
+    for (const m of reports as Row[]) { const u = get(m.unit_id); if (u) u.agg.monthlyReport = { month: m.month, dueOn: m.due_on, confirmedOn: m.confirmed_on ?? null }; }
+    for (const r of requests as Row[]) {
+      const u = get(r.unit_id);
+      if (!u) continue;
+      if (r.kind === '用编计划' && r.valid_until && r.valid_until < date) u.agg.expiredPlans++;
+      else if (r.quota_kind) addInTransit(u.agg, r.quota_kind, Number(r.count));
+    }
+  };
 
   // Region totals (U-QT-06): Σ核定 of a kind over the units of a region against the area's total.
-  const regions = unitIds ? [...new Set([...units.values()].map((u) => u.regionCode ?? ''))] : null;
-  const totals = opts.regionTotals === false ? [] : await (regions ? db('region_quota_totals').whereIn('region_code', regions) : db('region_quota_totals')).select('region_code', 'kind', 'approved');
-  if (totals.length) {
+  const regionTotals = async () => {
+    if (opts.regionTotals === false) return;
+    const regions = unitIds ? [...new Set(list.map((u) => u.regionCode ?? ''))] : null;
+    const totals = await (regions ? db('region_quota_totals').whereIn('region_code', regions) : db('region_quota_totals')).select('region_code', 'kind', 'approved');
+    if (!totals.length) return;
     let sumQuery = db('quotas').join('units', 'units.id', 'quotas.unit_id').select('units.region_code as region_code', 'quotas.kind as kind').sum({ s: 'quotas.approved' }).groupBy('units.region_code', 'quotas.kind');
     if (regions) sumQuery = sumQuery.whereIn('units.region_code', regions);
-    const sums = await sumQuery;
-    const sumOf = new Map(sums.map((s: Row) => [`${s.region_code}|${s.kind}`, Number(s.s)]));
+    const sumOf = new Map((await sumQuery).map((r: Row) => [`${r.region_code}|${r.kind}`, Number(r.s)]));
     for (const t of totals) {
       const sum = sumOf.get(`${t.region_code}|${t.kind}`) ?? 0;
       if (sum <= Number(t.approved)) continue;
-      for (const u of units.values()) if (u.regionCode === t.region_code && (u.quotas[t.kind] ?? 0) > 0) u.agg.regionOverTotal.push({ kind: t.kind, sum, total: Number(t.approved) });
+      for (const u of list) if (u.regionCode === t.region_code && (u.quotas[t.kind] ?? 0) > 0) u.agg.regionOverTotal.push({ kind: t.kind, sum, total: Number(t.approved) });
     }
-  }
+  };
 
   // Contracts the HR/payroll feed reports that are not registered as 编外人员 (W-07).
-  const contracts = await within(
-    db('feed_contracts as f').leftJoin('workers as w', function () { this.on('w.unit_id', 'f.unit_id').andOn('w.id_hash', 'f.id_hash'); })
-      .whereNull('w.id').select('f.id', 'f.unit_id', 'f.id_masked', 'f.name', 'f.signed_on'),
-    'f.unit_id', unitIds,
-  );
-  for (const c of contracts) {
-    const u = get(c.unit_id);
-    if (u) u.agg.unregisteredContracts.push({ key: `feed-${c.id}`, name: c.name, idMasked: c.id_masked, signedOn: c.signed_on });
-  }
+  const contracts = async () => {
+    const rows = await within(
+      db('feed_contracts as f').leftJoin('workers as w', function () { this.on('w.unit_id', 'f.unit_id').andOn('w.id_hash', 'f.id_hash'); })
+        .whereNull('w.id').select('f.id', 'f.unit_id', 'f.id_masked', 'f.name', 'f.signed_on'),
+      'f.unit_id', unitIds,
+    );
+    for (const c of rows) { const u = get(c.unit_id); if (u) u.agg.unregisteredContracts.push({ key: `feed-${c.id}`, name: c.name, idMasked: c.id_masked, signedOn: c.signed_on }); }
+  };
+
+  // Quotas first: the region totals read them.
+  await Promise.all([ledgers(), duplicates(), cycles(), processFacts(), contracts()]);
+  await regionTotals();
   return units;
 }
 
@@ -209,13 +218,18 @@ export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBi
   const idx: CrossIndex = { sameIdInUnit: new Map(), quotaUnits: new Map(), sameNameBirth: new Map(), pending: new Map(), hashes: new Set(), names: new Set() };
   const byHash = (q: Knex.QueryBuilder, column = 'id_hash') => (filter.idHash ? q.where(column, filter.idHash) : q);
 
-  for (const r of await byHash(db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('unit_id', 'id_hash').havingRaw('count(*) > 1'))) {
+  // Grouped in (id_hash, unit_id) order, so both read the (id_hash, unit_id, status) index alone.
+  for (const r of await byHash(db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('id_hash', 'unit_id').havingRaw('count(*) > 1'))) {
     idx.sameIdInUnit.set(`${r.unit_id}|${r.id_hash}`, Number(r.n) - 1);
     idx.hashes.add(r.id_hash);
   }
-  for (const r of await byHash(db('people').whereNotNull('id_hash').where('status', '在编').select('id_hash').countDistinct({ n: 'unit_id' }).groupBy('id_hash').havingRaw('count(distinct unit_id) > 1'))) {
-    idx.quotaUnits.set(r.id_hash, Number(r.n));
-    idx.hashes.add(r.id_hash);
+  // min <> max finds the IDs 在编 in two or more units without a count(distinct) over the table.
+  const multi = (await byHash(db('people').whereNotNull('id_hash').where('status', '在编').select('id_hash').groupBy('id_hash').havingRaw('min(unit_id) <> max(unit_id)'))).map((r: Row) => r.id_hash as string);
+  for (let i = 0; i < multi.length; i += 500) {
+    for (const r of await db('people').whereIn('id_hash', multi.slice(i, i + 500)).where('status', '在编').select('id_hash').countDistinct({ n: 'unit_id' }).groupBy('id_hash') as Row[]) {
+      idx.quotaUnits.set(r.id_hash, Number(r.n));
+      idx.hashes.add(r.id_hash);
+    }
   }
   let nb: Knex.QueryBuilder = db('people').whereNotNull('id_hash').whereNotNull('birth_key').whereNot('status', '已出编')
     .select('name', 'birth_key').countDistinct({ n: 'id_hash' }).groupBy('name', 'birth_key').havingRaw('count(distinct id_hash) > 1');

@@ -110,8 +110,8 @@ export async function up(k: Knex): Promise<void> {
     moment(t, 'created_at');
     moment(t, 'updated_at');
     // Covering indexes for the cross-row rules' grouped queries (P-ID-10, P-ID-11, P-ID-13).
-    t.index(['unit_id', 'id_hash', 'status']);
-    t.index(['id_hash', 'status', 'unit_id']);
+    t.index(['unit_id']);
+    t.index(['id_hash', 'unit_id', 'status']);
     t.index(['name', 'birth_key', 'id_hash', 'status']);
   });
   await k.schema.createTable('workers', (t) => {
