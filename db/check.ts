@@ -198,21 +198,22 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
   lap('load');
   const diff = new FindingDiff(live, date);
 
-  const people = await scanTable(db, 'people', PERSON_COLUMNS, (r) => {
+  // People and workers stream side by side (two connections on MySQL): while one waits for
+  // rows, the other's are checked.
+  const [people, workers] = await Promise.all([scanTable(db, 'people', PERSON_COLUMNS, (r) => {
     const unit = units.get(Number(r.unit_id));
     if (!unit) return;
     const p = personFromRow(r, crossFor(cross, r));
     addPerson(unit.agg, p, unit, highApproved(r));
     const evals = env.evaluator('person', p, unit);
     if (evals.length) diff.add('person', p.id, unit.id, personSubject(r), evals);
-  });
-  const workers = await scanTable(db, 'workers', WORKER_COLUMNS, (r) => {
+  }), scanTable(db, 'workers', WORKER_COLUMNS, (r) => {
     const unit = units.get(Number(r.unit_id));
     if (!unit) return;
     addWorker(unit.agg);
     const evals = env.evaluator('worker', workerFromRow(r), unit);
     if (evals.length) diff.add('worker', Number(r.id), unit.id, { kind: 'worker', name: r.name, idMasked: r.id_masked || null }, evals);
-  });
+  })]);
   lap('scan');
   for (const unit of units.values()) {
     const evals = env.evaluator('unit', unit, null);
