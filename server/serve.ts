@@ -3,6 +3,9 @@
 
 import { todayInShanghai } from '../core/dates.ts';
 import { runCheck } from '../db/check.ts';
+import { backdateDemoFindings } from '../db/demo/history.ts';
+import { DEMO_DEFAULTS } from '../db/demo/generate.ts';
+import { loadCalendar } from '../db/settings.ts';
 import { buildApp } from './app.ts';
 import { openContext } from './context.ts';
 import { scheduleDailyCheck } from './jobs/daily-check.ts';
@@ -14,7 +17,9 @@ export async function serve(): Promise<void> {
   if (config.platform === 'sandbox' && (await isEmpty(db))) {
     const today = todayInShanghai();
     console.log('数据库为空，正在生成演示县数据……');
-    await seedDemo(db, ctx.pii, { units: 200, people: 3000, seed: 1, today });
+    await seedDemo(db, ctx.pii, { ...DEMO_DEFAULTS, today });
+    await runCheck(db, today);
+    await backdateDemoFindings(db, today, await loadCalendar(db));
     const s = await runCheck(db, today);
     console.log(`演示数据已就绪：${s.units} 个单位，${s.people} 名人员；未整改问题 ${s.findings.open} 个`);
   }
