@@ -22,6 +22,9 @@ const HELP = `用法：sanse <命令> [选项]
                                 导出为 Excel
   demo [--units N] [--people M] [--seed S] [--reset]
                                 生成演示县数据
+  rules [--json]                列出规则库（代码、名称、范围、严重程度、参数、是否启用）
+  rules set 规则代码 [--disable | --enable] [--param 名称=值 …]
+                                停用、启用规则或修改规则参数（本编办配置）
   retirement --gender 男|女 --identity 干部|工人 --birth YYYY-MM [--json]
                                 计算法定退休年龄和退休年月
   migrate                       升级数据库结构
@@ -83,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demoCommand(rest);
       case 'retirement':
         return retirementCommand(rest);
+      case 'rules':
+        return await rulesCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -217,5 +222,47 @@ function retirementCommand(args: string[]): number {
   const r = retirement(Number(m[1]), Number(m[2]), category);
   if (values.json) print({ age: r.age, month: r.month });
   else console.log(`法定退休年龄 ${formatRetirementAge(r.age)}，${r.month.replace('-', '年')}月退休`);
+  return 0;
+}
+
+async function rulesCommand(args: string[]): Promise<number> {
+  const { RULES, ruleByCode } = await import('../core/rules/index.ts');
+  const { loadRuleSettings, setRuleSetting } = await import('../db/settings.ts');
+  if (args[0] === 'set') {
+    const { values, positionals } = parseArgs({ args: args.slice(1), allowPositionals: true, options: { disable: { type: 'boolean' }, enable: { type: 'boolean' }, param: { type: 'string', multiple: true } } });
+    const code = positionals[0];
+    const rule = code ? ruleByCode(code) : undefined;
+    if (!rule) throw new UsageError(`规则代码不存在：${code ?? '（未填写）'}`);
+    await withContext(async (ctx) => {
+      const current = (await loadRuleSettings(ctx.db))[rule.code] ?? { enabled: true };
+      const params: Record<string, unknown> = { ...(current.params ?? {}) };
+      for (const p of (values.param as string[] | undefined) ?? []) {
+        const m = /^([^=]+)=(.*)$/.exec(p);
+        if (!m) throw new UsageError(`参数格式应为 名称=值：${p}`);
+        const [, key, raw] = m;
+        const def = (rule.params as Record<string, unknown>)[key];
+        if (def === undefined) throw new UsageError(`规则 ${rule.code} 没有参数 ${key}（可用：${Object.keys(rule.params as object).join('、') || '无'}）`);
+        const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '是' : Array.isArray(def) ? raw.split(/[、,]/).filter(Boolean) : raw;
+        if (typeof def === 'number' && !Number.isFinite(value as number)) throw new UsageError(`参数 ${key} 应为数字：${raw}`);
+        params[key] = value;
+      }
+      const enabled = values.disable ? false : values.enable ? true : current.enabled;
+      await setRuleSetting(ctx.db, rule.code, { enabled, params: Object.keys(params).length ? params : undefined });
+      console.log(`${rule.code} ${rule.title}：${enabled ? '启用' : '停用'}${Object.keys(params).length ? `，参数 ${JSON.stringify(params)}` : ''}`);
+    });
+    return 0;
+  }
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const settings = await withContext((ctx) => loadRuleSettings(ctx.db));
+  const list = RULES.map((r) => ({
+    code: r.code, title: r.title, scope: r.scope, severity: r.severity, grace: r.grace ?? null,
+    enabled: settings[r.code]?.enabled ?? true, params: { ...(r.params as object), ...(settings[r.code]?.params ?? {}) },
+  }));
+  if (values.json) print(list);
+  else {
+    const SCOPE = { person: '人员', unit: '单位', worker: '编外' } as const;
+    const SEV = { S1: '严重', S2: '一般', S3: '提示' } as const;
+    for (const r of list) console.log(`${r.code.padEnd(8)} ${SCOPE[r.scope]} ${SEV[r.severity]} ${r.enabled ? '' : '【已停用】'}${r.title}${Object.keys(r.params).length ? `  ${JSON.stringify(r.params)}` : ''}`);
+  }
   return 0;
 }

@@ -1,0 +1,98 @@
+// The sanse command line, run as a user runs it: a child process on a fresh SQLite file.
+
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/sanse.js');
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+async function sanse(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+    return { ...r, code: 0 };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; code: number };
+    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+  }
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-cli-'));
+  env = { ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'sanse.db')}`, PII_KEY: '00112233445566778899aabbccddeeff' };
+  const demo = await sanse('demo', '--units', '40', '--people', '600', '--seed', '3', '--date', '2026-11-23');
+  expect(demo.code, demo.stderr).toBe(0);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('sanse CLI', () => {
+  it('computes retirement as JSON', async () => {
+    const r = await sanse('retirement', '--gender', '男', '--identity', '干部', '--birth', '1975-06', '--json');
+    expect(JSON.parse(r.stdout)).toEqual({ age: { years: 62, months: 8 }, month: '2038-02' });
+    const w = await sanse('retirement', '--gender', '女', '--identity', '工人', '--birth', '1977-01', '--json');
+    expect(JSON.parse(w.stdout)).toEqual({ age: { years: 51, months: 1 }, month: '2028-02' });
+    const bad = await sanse('retirement', '--gender', '女', '--birth', '1977-13');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--birth 应为 YYYY-MM');
+  });
+
+  it('checks a day and prints one JSON object', async () => {
+    const r = await sanse('check', '--date', '2026-11-23', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ date: '2026-11-23', units: 40, people: 600 });
+    expect(s.findings.opened).toBeGreaterThan(0);
+    expect(s.findings.open).toBe(s.findings.opened);
+    expect(s.findings.byLight).toEqual({ yellow: s.findings.open, red: 0 });
+    expect(Object.values(s.findings.byRule as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(s.findings.open);
+    expect(typeof s.ms).toBe('number');
+    const later = JSON.parse((await sanse('check', '--date', '2026-11-27', '--json')).stdout);
+    expect(later.findings).toMatchObject({ opened: 0, kept: s.findings.open, resolved: 0, byLight: { yellow: 0, red: s.findings.open } });
+  });
+
+  it('lists findings with masked ID numbers', async () => {
+    const r = await sanse('findings', '--json', '--status', 'open', '--date', '2026-11-27');
+    const list = JSON.parse(r.stdout) as Array<{ rule: string; unit: string; subject: { kind: string; name: string; id: string | null }; light: string; openedOn: string; resolvedOn: null }>;
+    expect(list.length).toBeGreaterThan(0);
+    const person = list.find((f) => f.subject.kind === 'person' && f.subject.id && f.subject.id.length === 18)!;
+    expect(person.subject.id).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
+    expect(person).toMatchObject({ light: 'red', openedOn: '2026-11-23', resolvedOn: null });
+    for (const f of list) if (f.subject.id) expect(f.subject.id).toContain('********');
+    const one = JSON.parse((await sanse('findings', '--json', '--unit', person.unit, '--date', '2026-11-27')).stdout) as typeof list;
+    expect(one.every((f) => f.unit === person.unit)).toBe(true);
+  });
+
+  it('re-checks one unit and refuses an unknown one in Chinese', async () => {
+    const list = JSON.parse((await sanse('findings', '--json')).stdout) as Array<{ unit: string }>;
+    const r = await sanse('recheck', '--unit', list[0].unit, '--json', '--date', '2026-11-27');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).subject.kind).toBe('unit');
+    const missing = await sanse('recheck', '--unit', '11330603000000000X');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('未找到统一社会信用代码');
+  });
+
+  it('lets the office disable a rule', async () => {
+    const set = await sanse('rules', 'set', 'P-ID-03', '--disable');
+    expect(set.stdout).toContain('停用');
+    const rules = JSON.parse((await sanse('rules', '--json')).stdout) as Array<{ code: string; enabled: boolean }>;
+    expect(rules).toHaveLength(79);
+    expect(rules.find((r) => r.code === 'P-ID-03')!.enabled).toBe(false);
+    const s = JSON.parse((await sanse('check', '--date', '2026-11-30', '--json')).stdout);
+    expect(s.findings.byRule['P-ID-03']).toBeUndefined();
+    const bad = await sanse('rules', 'set', 'P-ST-11', '--param', 'nope=1');
+    expect(bad.stderr).toContain('没有参数 nope');
+  });
+
+  it('exports findings to a workbook', async () => {
+    const out = path.join(dir, 'findings.xlsx');
+    const r = await sanse('export', 'findings', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.statSync(out).size).toBeGreaterThan(1000);
+  });
+});
