@@ -62,7 +62,7 @@ describe('sanse CLI', () => {
     const person = list.find((f) => f.subject.kind === 'person' && f.subject.id && f.subject.id.length === 18)!;
     expect(person.subject.id).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
     expect(person).toMatchObject({ light: 'red', openedOn: '2026-11-23', resolvedOn: null });
-    for (const f of list) if (f.subject.id) expect(f.subject.id).toContain('********');
+    for (const f of list) if (f.subject.id && f.subject.id.length >= 15) expect(f.subject.id).toMatch(/^\d{6}\*{5,8}/);
     const one = JSON.parse((await sanse('findings', '--json', '--unit', person.unit, '--date', '2026-11-27')).stdout) as typeof list;
     expect(one.every((f) => f.unit === person.unit)).toBe(true);
   });
