@@ -27,7 +27,7 @@ export async function bulkLoadUnits(db: Knex, county: GeneratedCounty): Promise<
   // Inserted in order by one connection: ids follow the county's order.
   const ids = (await db('units').select('id').orderBy('id')).map((r) => Number(r.id));
   if (isSqlite(db)) await db.raw('UPDATE units SET parent_id = (SELECT min(p.id) FROM units p WHERE p.code = units.parent_code) WHERE parent_code IS NOT NULL');
-  else await db.raw('UPDATE units u JOIN (SELECT code, min(id) AS id FROM units GROUP BY code) p ON p.code = u.parent_code SET u.parent_id = p.id WHERE u.parent_code IS NOT NULL');
+  else await db.raw('UPDATE units u JOIN units p ON p.code = u.parent_code SET u.parent_id = p.id WHERE u.parent_code IS NOT NULL');
   await insertBatches(db, 'internal_offices', county.units.flatMap((u, i) => [...new Set(u.internalOffices ?? [])].map((name) => ({ unit_id: ids[i], name }))));
   await insertBatches(db, 'quotas', county.quotas.map((q, i) => ({ unit_id: ids[county.unitOf.quotas[i]], kind: q.kind, approved: q.approved, approval_no: q.approvalNo ?? null })));
   await insertBatches(db, 'leader_posts', county.leaderPosts.map((q, i) => ({ unit_id: ids[county.unitOf.leaderPosts[i]], kind: q.kind, approved: q.approved, approval_no: q.approvalNo ?? null })));
