@@ -24,7 +24,7 @@ export async function enqueue(trx: Knex, dedupKey: string, delivery: Delivery, n
       payload: JSON.stringify(delivery),
       state: 'pending',
       attempts: 0,
-      next_attempt_at: notBefore.toISOString(),
+      next_attempt_at: notBefore.toISOString().slice(0, 23), // the dispatcher's format: ISO UTC to the millisecond, no zone letter
       created_at: nowMoment(),
     });
     return true;

@@ -159,6 +159,15 @@ async function writeDiff(trx: Knex, diff: FindingDiff, date: IsoDate, gone: Live
   return resolved.length;
 }
 
+function effectsOf(env: CheckEnv, diff: FindingDiff, gone: LiveFinding[]): CheckEffects {
+  return {
+    date: env.date,
+    calendar: env.calendar,
+    resolvedUnitIds: [...new Set(gone.filter((f) => f.status === 'open').map((f) => f.unitId))],
+    openedUnitIds: [...new Set(diff.created.map((f) => f.unitId))],
+  };
+}
+
 /** Workday counts are memoised per opening day: thousands of findings share a few dozen days. */
 function lightOf(cal: WorkdayCalendar, date: IsoDate): (openedOn: IsoDate) => Light {
   const memo = new Map<IsoDate, Light>();
@@ -176,9 +185,23 @@ function personSubject(r: Row): NewFinding['subject'] {
   return { kind: 'person', name: r.name, idMasked: r.id_masked || null };
 }
 
+/** What a check tells the code that runs inside its transaction (alerts, card updates). */
+export interface CheckEffects {
+  date: IsoDate;
+  calendar: WorkdayCalendar;
+  /** Units where at least one finding was resolved. */
+  resolvedUnitIds: number[];
+  /** Units where a finding was opened. */
+  openedUnitIds: number[];
+}
+
+export type AfterWrite = (trx: Knex, effects: CheckEffects) => Promise<void>;
+
 export interface CheckOptions {
   rules?: Rule[];
   policy?: EscalationPolicy;
+  /** Runs in the check's transaction, after its writes: outbox rows belong here. */
+  afterWrite?: AfterWrite;
 }
 
 /** The daily check for `date` over every unit, person and worker. */
@@ -248,6 +271,7 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     });
     for (let i = 0; i < rows.length; i += BATCH) await trx('unit_daily_lights').insert(rows.slice(i, i + BATCH));
     monthClosed = await closeMonthIfDue(trx, date, units, opts.policy ?? (await getSetting<EscalationPolicy>(trx, 'escalation')) ?? DEFAULT_ESCALATION);
+    if (opts.afterWrite) await opts.afterWrite(trx, effectsOf(env, diff, gone));
   });
 
   lap('write');
@@ -339,7 +363,7 @@ const NIGHTLY_ONLY = new Set(['U-QT-06']);
  * predicates as the nightly check. A person is checked together with their unit, since the
  * unit's counts (实有, 超编, 超职数) follow from the person.
  */
-export async function recheck(db: Knex, target: { personHash: string } | { unitCode: string }, date: IsoDate, env?: CheckEnv): Promise<RecheckResult | null> {
+export async function recheck(db: Knex, target: { personHash: string } | { unitCode: string }, date: IsoDate, env?: CheckEnv, afterWrite?: AfterWrite): Promise<RecheckResult | null> {
   const t0 = performance.now();
   const envP = env ? Promise.resolve(env) : checkEnv(db, date);
   let unitId: number;
@@ -385,7 +409,10 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
   diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, e.evaluator('unit', unit, null));
 
   const gone = diff.gone((f) => !NIGHTLY_ONLY.has(f.rule));
-  await db.transaction((trx) => writeDiff(trx, diff, date, gone));
+  await db.transaction(async (trx) => {
+    await writeDiff(trx, diff, date, gone);
+    if (afterWrite) await afterWrite(trx, effectsOf(e, diff, gone));
+  });
   const titles = new Map(e.rules.map((r) => [r.code, r.title]));
   const light = lightOf(e.calendar, date);
   const open: RecheckResult['open'] = [];

@@ -1,14 +1,38 @@
 // The fastify app: one plugin per concern, registered here.
 
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { SandboxPlatform } from '../bot/sandbox.ts';
+import type { ZhengDingPlatform } from '../bot/zhengding/adapter.ts';
+import { zhengdingCallbackRoutes } from '../bot/zhengding/adapter.ts';
 import type { AppContext } from './context.ts';
+import type { PlatformRuntime } from './platform.ts';
+import { outboxRoutes } from './routes/outbox.ts';
 import { overviewRoutes } from './routes/overview.ts';
+import { sandboxRoutes } from './routes/sandbox.ts';
 
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    logger: {
+      level: process.env.LOG_LEVEL ?? 'info',
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-callback-token"]'],
+      serializers: {
+        // Callback URLs carry a secret in the query: log the path only.
+        req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] }),
+      },
+    },
   });
+  await app.register(formbody);
   app.get('/api/health', async () => ({ ok: true }));
   await app.register(overviewRoutes, { ctx });
+  // The console's outbox API: until console logins exist, only from this machine.
+  await app.register(outboxRoutes, {
+    db: ctx.db,
+    guard: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.ip)) return reply.code(403).send({ error: '仅限本机访问（控制台登录功能上线后开放）' });
+    },
+  });
+  if (runtime?.platform.name === 'sandbox') await app.register(sandboxRoutes, { db: ctx.db, platform: runtime.platform as SandboxPlatform, kick: runtime.kick });
+  if (runtime?.platform.name === 'zhengding') await app.register(zhengdingCallbackRoutes, { platform: runtime.platform as ZhengDingPlatform, token: ctx.config.zhengding.callbackToken });
   return app;
 }

@@ -27,6 +27,7 @@ const HELP = `用法：sanse <命令> [选项]
                                 停用、启用规则或修改规则参数（本编办配置）
   retirement --gender 男|女 --identity 干部|工人 --birth YYYY-MM [--json]
                                 计算法定退休年龄和退休年月
+  worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
 
@@ -69,6 +70,11 @@ export async function main(argv: string[]): Promise<number> {
         await serve();
         return 0;
       }
+      case 'worker': {
+        const { worker } = await import('./serve.ts');
+        await worker();
+        return 0;
+      }
       case 'migrate':
         await withContext(async () => console.log('数据库结构已是最新'));
         return 0;
@@ -104,10 +110,10 @@ export async function main(argv: string[]): Promise<number> {
 async function checkCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { date: { type: 'string' }, json: { type: 'boolean' } } });
   const date = requireDate(arg(values, 'date'));
-  const { runCheck } = await import('../db/check.ts');
-  const s = await withContext((ctx) => runCheck(ctx.db, date));
+  const { dailyCheck } = await import('./commands/daily-check.ts');
+  const s = await withContext((ctx) => dailyCheck(ctx.db, date, ctx.config.publicBaseUrl));
   if (values.json) {
-    print({ date: s.date, units: s.units, people: s.people, workers: s.workers, findings: s.findings, monthClosed: s.monthClosed, ms: s.ms });
+    print({ date: s.date, units: s.units, people: s.people, workers: s.workers, findings: s.findings, monthClosed: s.monthClosed, alerts: s.alerts, ms: s.ms, phases: s.phases });
   } else {
     console.log(`${s.date} 检查完成：${s.units} 个单位，${s.people} 名人员，${s.workers} 名编外人员，用时 ${(s.ms / 1000).toFixed(1)} 秒`);
     console.log(`新发现 ${s.findings.opened} 个问题，保持 ${s.findings.kept} 个，已整改 ${s.findings.resolved} 个；当前未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}）`);
@@ -140,8 +146,8 @@ async function recheckCommand(args: string[]): Promise<number> {
   const unit = arg(values, 'unit');
   if (!person === !unit) throw new UsageError('请指定 --person 身份证号 或 --unit 统一社会信用代码（二选一）');
   const date = requireDate(arg(values, 'date'));
-  const { recheck } = await import('../db/check.ts');
-  const r = await withContext((ctx) => recheck(ctx.db, person ? { personHash: ctx.pii.hash(normaliseIdNumber(person).value) } : { unitCode: unit!.toUpperCase() }, date));
+  const { recheckRecord } = await import('./commands/daily-check.ts');
+  const r = await withContext((ctx) => recheckRecord(ctx.db, person ? { personHash: ctx.pii.hash(normaliseIdNumber(person).value) } : { unitCode: unit!.toUpperCase() }, date));
   if (!r) {
     process.stderr.write(person ? '未找到该身份证号对应的人员\n' : `未找到统一社会信用代码为 ${unit} 的机构\n`);
     return 1;

@@ -10,6 +10,10 @@ export interface Config {
   publicBaseUrl: string;
   platform: 'dingtalk' | 'zhengding' | 'sandbox';
   piiKey: string | null;
+  dingtalk: { clientId: string; clientSecret: string; robotCode: string; corpId?: string; apiBase: string; oapiBase: string; loginBase: string; cardTemplates: { alert?: string; approval?: string } };
+  zhengding: { apiBase: string; appKey: string; appSecret: string; tenantId: string; loginBase: string; callbackToken: string; ip?: string; mac?: string };
+  /** Outbound messages per second to the platform (global with Redis). */
+  sendRate: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -25,5 +29,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://${host}:${port}`).replace(/\/$/, ''),
     platform,
     piiKey: env.PII_KEY || null,
+    dingtalk: {
+      clientId: env.DINGTALK_CLIENT_ID ?? '', clientSecret: env.DINGTALK_CLIENT_SECRET ?? '', robotCode: env.DINGTALK_ROBOT_CODE ?? env.DINGTALK_CLIENT_ID ?? '',
+      corpId: env.DINGTALK_CORP_ID || undefined,
+      apiBase: env.DINGTALK_API_BASE || 'https://api.dingtalk.com', oapiBase: env.DINGTALK_OAPI_BASE || 'https://oapi.dingtalk.com',
+      loginBase: env.DINGTALK_LOGIN_BASE || 'https://login.dingtalk.com',
+      cardTemplates: { alert: env.DINGTALK_CARD_TEMPLATE_ALERT || undefined, approval: env.DINGTALK_CARD_TEMPLATE_APPROVAL || undefined },
+    },
+    zhengding: {
+      apiBase: env.ZWDD_API_BASE || 'https://openplatform.dg-work.cn', appKey: env.ZWDD_APP_KEY ?? '', appSecret: env.ZWDD_APP_SECRET ?? '',
+      tenantId: env.ZWDD_TENANT_ID ?? '', loginBase: env.ZWDD_LOGIN_BASE || 'https://login.dg-work.cn', callbackToken: env.ZWDD_CALLBACK_TOKEN ?? '',
+      ip: env.ZWDD_IP || undefined, mac: env.ZWDD_MAC || undefined,
+    },
+    sendRate: Number(env.SEND_RATE || 20),
   };
 }

@@ -1,5 +1,5 @@
 // `sanse serve`: migrate, seed the demo county on an empty embedded database, check today,
-// schedule the daily check, and listen.
+// start the chat platform and the outbox dispatcher, schedule the daily check, and listen.
 
 import { todayInShanghai } from '../core/dates.ts';
 import { runCheck } from '../db/check.ts';
@@ -7,8 +7,10 @@ import { backdateDemoFindings } from '../db/demo/history.ts';
 import { DEMO_DEFAULTS } from '../db/demo/generate.ts';
 import { loadCalendar } from '../db/settings.ts';
 import { buildApp } from './app.ts';
+import { dailyCheck } from './commands/daily-check.ts';
 import { openContext } from './context.ts';
 import { scheduleDailyCheck } from './jobs/daily-check.ts';
+import { startPlatform } from './platform.ts';
 
 export async function serve(): Promise<void> {
   const ctx = await openContext();
@@ -20,19 +22,38 @@ export async function serve(): Promise<void> {
     await seedDemo(db, ctx.pii, { ...DEMO_DEFAULTS, today });
     await runCheck(db, today);
     await backdateDemoFindings(db, today, await loadCalendar(db));
-    const s = await runCheck(db, today);
-    console.log(`演示数据已就绪：${s.units} 个单位，${s.people} 名人员；未整改问题 ${s.findings.open} 个`);
+    // The day's check once more, now with the history: lights, alert cards into the sandbox groups.
+    await db('findings').delete().where({ status: 'resolved' });
+    const s = await dailyCheck(db, today, config.publicBaseUrl);
+    console.log(`演示数据已就绪：${s.units} 个单位，${s.people} 名人员；未整改问题 ${s.findings.open} 个；预警卡片 ${s.alerts?.groupCards ?? 0} 张`);
   }
-  const stop = scheduleDailyCheck(db);
-  const app = await buildApp(ctx);
+  const runtime = await startPlatform(config, db);
+  const stopSchedule = scheduleDailyCheck(db, config.publicBaseUrl);
+  const app = await buildApp(ctx, runtime);
   const close = async () => {
-    stop();
+    stopSchedule();
     await app.close();
+    await runtime.stop();
     await ctx.close();
     process.exit(0);
   };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
   await app.listen({ port: config.port, host: config.host });
-  console.log(`三色已启动：${config.publicBaseUrl}/`);
+  runtime.kick();
+  console.log(`三色已启动：${config.publicBaseUrl}/${config.platform === 'sandbox' ? '  沙箱工作群：' + config.publicBaseUrl + '/sandbox' : ''}`);
+}
+
+/** `sanse worker`: only sends the outbox (scale-out with Redis); no HTTP, no callbacks. */
+export async function worker(): Promise<void> {
+  const ctx = await openContext();
+  const runtime = await startPlatform(ctx.config, ctx.db, { receive: false });
+  console.log(`发送进程已启动（${runtime.dispatcher.mode === 'redis' ? 'Redis 队列' : '进程内'}，每秒最多 ${ctx.config.sendRate} 条）`);
+  const close = async () => {
+    await runtime.stop();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
 }

@@ -3,7 +3,8 @@
 
 import type { Knex } from 'knex';
 import { todayInShanghai } from '../../core/dates.ts';
-import { runCheck, type CheckSummary } from '../../db/check.ts';
+import type { CheckSummary } from '../../db/check.ts';
+import { dailyCheck } from '../commands/daily-check.ts';
 import { loadCalendar } from '../../db/settings.ts';
 
 export const CHECK_TIME = '08:30';
@@ -14,25 +15,25 @@ function shanghaiClock(now = Date.now()): { date: string; time: string } {
 }
 
 /** Runs today's check if it is a working day, past 08:30, and no run finished today. */
-export async function runDailyCheckIfDue(db: Knex, now = Date.now(), log: (msg: string) => void = console.log): Promise<CheckSummary | null> {
+export async function runDailyCheckIfDue(db: Knex, publicBaseUrl: string, now = Date.now(), log: (msg: string) => void = console.log): Promise<CheckSummary | null> {
   const { date, time } = shanghaiClock(now);
   if (time < CHECK_TIME) return null;
   const cal = await loadCalendar(db);
   if (!cal.isWorkday(date)) return null;
   const done = await db('check_runs').where({ date }).whereNotNull('finished_at').first();
   if (done) return null;
-  const s = await runCheck(db, date);
+  const s = await dailyCheck(db, date, publicBaseUrl);
   log(`${date} 每日检查完成：未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}），用时 ${s.ms} 毫秒`);
   return s;
 }
 
-export function scheduleDailyCheck(db: Knex, log: (msg: string) => void = console.log): () => void {
+export function scheduleDailyCheck(db: Knex, publicBaseUrl: string, log: (msg: string) => void = console.log): () => void {
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      await runDailyCheckIfDue(db, Date.now(), log);
+      await runDailyCheckIfDue(db, publicBaseUrl, Date.now(), log);
     } catch (e) {
       log(`每日检查失败：${(e as Error).message}`);
     } finally {

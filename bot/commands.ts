@@ -1,0 +1,145 @@
+// Robot commands, in groups and 1:1, answered in Chinese within the asker's data scope:
+// 帮助, 待整改, 编制 [单位], 退休 [单位], 查 姓名, 排名. Anything else gets the help text; someone
+// not on the 用户 sheet is told politely that they have no access.
+
+import type { Knex } from 'knex';
+import { addPerson } from '../core/aggregates.ts';
+import { addMonthsToMonth, monthOf } from '../core/dates.ts';
+import { findingLight } from '../core/lights.ts';
+import type { IsoDate } from '../core/model.ts';
+import { ruleByCode } from '../core/rules/index.ts';
+import { personRetirement } from '../core/rules/retirement.ts';
+import { formatRetirementAge } from '../core/retirement.ts';
+import { quotaFigures } from '../core/staffing.ts';
+import { replyMarkdown } from '../cards/builders.ts';
+import { PHRASES, render } from '../cards/render.ts';
+import { subtreeIds } from '../db/findings.ts';
+import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
+import { loadCalendar } from '../db/settings.ts';
+import type { OutboundMessage } from './platform.ts';
+
+type Row = Record<string, any>;
+
+/** Roles that see every unit; the unit roles see their unit and the units below it. */
+const OFFICE_ROLES = new Set(['编办管理员', '编办业务人员', '分管领导', '查询用户']);
+
+export interface Asker {
+  id: string;
+  name: string;
+  role: string;
+  unitId: number | null;
+}
+
+export async function findAsker(db: Knex, userId: string): Promise<Asker | null> {
+  const u = await db('users').where({ id: userId }).first();
+  if (!u || Number(u.locked)) return null;
+  return { id: u.id, name: u.name, role: u.role, unitId: u.unit_id == null ? null : Number(u.unit_id) };
+}
+
+/** Unit ids the asker may see; null = all. */
+export async function scopeOf(db: Knex, a: Asker): Promise<number[] | null> {
+  if (OFFICE_ROLES.has(a.role)) return null;
+  return a.unitId == null ? [] : subtreeIds(db, a.unitId);
+}
+
+const MAX_ITEMS = 10;
+
+export async function answer(db: Knex, userId: string, senderName: string, text: string, today: IsoDate): Promise<OutboundMessage> {
+  const asker = await findAsker(db, userId);
+  if (!asker) return replyMarkdown(render('no-access', { name: senderName }));
+  const t = text.replace(/^@\S+\s*/, '').trim();
+  const [word, ...rest] = t.split(/\s+/);
+  const arg = rest.join(' ').trim();
+  const scope = await scopeOf(db, asker);
+  switch (word) {
+    case '待整改':
+      return replyMarkdown(await todo(db, asker, scope, today));
+    case '编制':
+      return replyMarkdown(await quota(db, asker, scope, arg, today));
+    case '退休':
+      return replyMarkdown(await retirements(db, asker, scope, arg, today));
+    case '查':
+      return replyMarkdown(arg ? await lookUp(db, scope, arg, today) : render('help', {}));
+    case '排名':
+      return replyMarkdown(render('ranking-none', {}));
+    default:
+      return replyMarkdown(render('help', {}));
+  }
+}
+
+async function unitInScope(db: Knex, asker: Asker, scope: number[] | null, name: string): Promise<Row | null> {
+  if (!name) return asker.unitId == null ? null : (await db('units').where({ id: asker.unitId }).first()) ?? null;
+  let q = db('units').where('name', name);
+  if (scope) q = q.whereIn('id', scope.length ? scope : [0]);
+  const exact = await q.first();
+  if (exact) return exact;
+  let like = db('units').where('name', 'like', `%${name.replace(/[%_]/g, '')}%`).orderBy('id');
+  if (scope) like = like.whereIn('id', scope.length ? scope : [0]);
+  return (await like.first()) ?? null;
+}
+
+async function todo(db: Knex, asker: Asker, scope: number[] | null, today: IsoDate): Promise<string> {
+  const cal = await loadCalendar(db);
+  let q = db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open')
+    .select('f.rule', 'f.qualifier', 'f.opened_on', 'f.subject_name', 'f.subject_id_masked', 'u.name as unit_name').orderBy('f.opened_on').limit(500);
+  if (scope) q = q.whereIn('f.unit_id', scope.length ? scope : [0]);
+  const rows: Row[] = await q;
+  const items = rows.map((r) => {
+    const light = findingLight(r.opened_on, null, today, cal) as 'red' | 'yellow';
+    const title = ruleByCode(r.rule)?.title ?? r.rule;
+    return { light, lightText: PHRASES.light[light], title: r.qualifier ? `${title}（${r.qualifier}）` : title, subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, daysOpen: cal.workdaysBetween(r.opened_on, today) };
+  }).sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
+  const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await db('units').where({ id: asker.unitId }).first('name'))?.name ?? '' : '';
+  return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });
+}
+
+async function quota(db: Knex, asker: Asker, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
+  const unit = await unitInScope(db, asker, scope, name);
+  if (!unit) return render('person', { people: [], query: name || '本单位' });
+  const units = await loadUnits(db, today, [Number(unit.id)], { regionTotals: false });
+  const u = units.get(Number(unit.id))!;
+  for (const r of await db('people').where({ unit_id: u.id }).select(PERSON_COLUMNS)) addPerson(u.agg, personFromRow(r), u);
+  const kinds = [...new Set([...Object.keys(u.quotas), ...Object.keys(u.agg.onQuotaByKind)])];
+  const lines = kinds.map((kind) => quotaFigures({ kind, approved: u.quotas[kind] ?? 0, actual: u.agg.onQuotaByKind[kind] ?? 0, inTransit: u.agg.inTransitByKind[kind] ?? 0 }));
+  const total = lines.reduce((t, l) => ({ approved: t.approved + l.approved, actual: t.actual + l.actual, vacant: t.vacant + l.vacant, over: t.over + l.over }), { approved: 0, actual: 0, vacant: 0, over: 0 });
+  const inTransit = lines.reduce((n, l) => n + l.inTransit, 0);
+  return render('quota', { unitName: u.name, lines, total, inTransit, overKinds: lines.filter((l) => l.over > 0).map((l) => l.kind).join('、') });
+}
+
+async function retirements(db: Knex, asker: Asker, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
+  const unit = await unitInScope(db, asker, scope, name);
+  if (!unit) return render('person', { people: [], query: name || '本单位' });
+  const u = (await loadUnits(db, today, [Number(unit.id)], { regionTotals: false })).get(Number(unit.id))!;
+  const from = monthOf(today);
+  const to = addMonthsToMonth(from, 60);
+  const byYear = new Map<string, Array<{ name: string; month: string }>>();
+  for (const r of await db('people').where({ unit_id: u.id, status: '在编' }).select(PERSON_COLUMNS)) {
+    const p = personFromRow(r);
+    const ret = personRetirement(p, u);
+    if (!ret || ret.retirement.month < from || ret.retirement.month >= to) continue;
+    const y = ret.retirement.month.slice(0, 4);
+    byYear.set(y, [...(byYear.get(y) ?? []), { name: p.name, month: `${Number(ret.retirement.month.slice(5))}月，${formatRetirementAge(ret.retirement.age)}` }]);
+  }
+  const years = [...byYear.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([year, people]) => ({ year, count: people.length, people }));
+  return render('retirement', { unitName: u.name, years });
+}
+
+async function lookUp(db: Knex, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
+  let q = db('people as p').join('units as u', 'u.id', 'p.unit_id').where('p.name', name).whereNot('p.status', '已出编')
+    .select(PERSON_COLUMNS.map((c) => `p.${c}`)).select('u.name as unit_name').limit(5);
+  if (scope) q = q.whereIn('p.unit_id', scope.length ? scope : [0]);
+  const rows: Row[] = await q;
+  const people = [];
+  for (const r of rows) {
+    const p = personFromRow(r);
+    const unit = (await loadUnits(db, today, [p.unitId], { regionTotals: false })).get(p.unitId) ?? null;
+    const ret = personRetirement(p, unit);
+    const open = await db('findings').where({ scope: 'person', entity_id: p.id, status: 'open' }).count({ n: '*' }).first();
+    people.push({
+      name: p.name, idMasked: p.idFacts.masked, unitName: r.unit_name, office: p.office, status: p.status, quotaKind: p.quotaKind,
+      posts: p.posts, rank: p.rank, enteredOn: p.enteredOn, openFindings: Number(open?.n ?? 0),
+      retirement: ret ? `${ret.retirement.month.replace('-', '年')}月（${formatRetirementAge(ret.retirement.age)}）` : null,
+    });
+  }
+  return render('person', { people, query: name });
+}

@@ -1,0 +1,83 @@
+// The sandbox platform: no credentials, nothing leaves the machine. Messages and cards are
+// stored as the chat groups and 1:1 chats would show them (table sandbox_messages) and shown at
+// /sandbox; typed messages and card buttons go through the same inbound handler as real
+// callbacks (server/routes/sandbox.ts).
+
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { nowMoment } from '../db/clock.ts';
+import type { CardPayload, ChatPlatform, Delivery, InboundEvent, InboundHandler, InboundResult, OutboundMessage, Target } from './platform.ts';
+import { PlatformError } from './platform.ts';
+
+export type SandboxEntry =
+  | { kind: 'message'; message: OutboundMessage; from: 'bot' }
+  | { kind: 'card'; card: CardPayload; from: 'bot' }
+  | { kind: 'user'; text: string; userId: string; userName: string };
+
+export interface SandboxPlatform extends ChatPlatform {
+  readonly name: 'sandbox';
+  /** A user typed into a conversation: recorded, handed to the handler, the reply posted. */
+  say(conversation: string, user: { id: string; name: string }, text: string): Promise<void>;
+  /** A user pressed a card button. */
+  press(cardId: string, user: { id: string }, actionId: string, params: Record<string, string>): Promise<InboundResult>;
+}
+
+export function conversationsOf(target: Target): string[] {
+  return target.kind === 'group' ? [`group:${target.groupId}`] : target.userIds.map((u) => `user:${u}`);
+}
+
+export function createSandboxPlatform(db: Knex): SandboxPlatform {
+  let handler: InboundHandler | null = null;
+
+  const post = async (conversation: string, entry: SandboxEntry, cardId: string | null = null) => {
+    await db('sandbox_messages').insert({ conversation, card_id: cardId, payload: JSON.stringify(entry), at: nowMoment() });
+  };
+
+  const platform: SandboxPlatform = {
+    name: 'sandbox',
+    async deliver(d: Delivery) {
+      switch (d.op) {
+        case 'send':
+          for (const c of conversationsOf(d.target)) await post(c, { kind: 'message', message: d.message, from: 'bot' });
+          return;
+        case 'createCard':
+          for (const c of conversationsOf(d.target)) {
+            // Created once per card id and conversation, like createAndDeliver with an outTrackId.
+            const has = await db('sandbox_messages').where({ conversation: c, card_id: d.card.cardId }).first('id');
+            if (!has) await post(c, { kind: 'card', card: d.card, from: 'bot' }, d.card.cardId);
+          }
+          return;
+        case 'updateCard': {
+          const n = await db('sandbox_messages').where({ card_id: d.card.cardId }).update({ payload: JSON.stringify({ kind: 'card', card: d.card, from: 'bot' }) });
+          if (!n) throw new PlatformError(`卡片 ${d.card.cardId} 不存在`, false);
+          return;
+        }
+        case 'reply':
+          if (!d.webhook.startsWith('sandbox:')) throw new PlatformError('沙箱只能回复沙箱会话', false);
+          await post(d.webhook.slice('sandbox:'.length), { kind: 'message', message: d.message, from: 'bot' });
+      }
+    },
+    async start(h) {
+      handler = h;
+    },
+    async stop() {
+      handler = null;
+    },
+    async say(conversation, user, text) {
+      await post(conversation, { kind: 'user', text, userId: user.id, userName: user.name });
+      if (!handler) return;
+      const event: InboundEvent = {
+        kind: 'message', eventId: `sandbox-${crypto.randomUUID()}`, conversationId: conversation,
+        conversationType: conversation.startsWith('group:') ? 'group' : 'single', senderId: user.id, senderName: user.name,
+        text, replyWebhook: `sandbox:${conversation}`, replyWebhookExpiresAt: Date.now() + 3600_000,
+      };
+      const result = await handler(event);
+      if (result && result.reply) await platform.deliver({ op: 'reply', webhook: `sandbox:${conversation}`, message: result.reply }, event.eventId);
+    },
+    async press(cardId, user, actionId, params) {
+      if (!handler) return;
+      return handler({ kind: 'cardAction', eventId: `sandbox-${crypto.randomUUID()}`, cardId, userId: user.id, actionId, params });
+    },
+  };
+  return platform;
+}

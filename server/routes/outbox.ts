@@ -1,0 +1,53 @@
+// Console API over the outbox: the dead rows, resending one, counts by state.
+// Payloads are not listed (they may hold names); last_error is kept free of them by the dispatcher.
+
+import type { FastifyPluginAsync, preHandlerAsyncHookHandler, preHandlerHookHandler } from 'fastify';
+import type { Knex } from 'knex';
+import { isoMs } from '../../bot/dispatcher.ts';
+
+export interface OutboxRoutesOptions {
+  db: Knex;
+  /** Runs before every route of this plugin (authentication and role checks, later). */
+  guard?: preHandlerHookHandler | preHandlerAsyncHookHandler;
+}
+
+const STATES = ['pending', 'sending', 'sent', 'dead'] as const;
+
+export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app, { db, guard }) => {
+  if (guard) app.addHook('preHandler', guard as preHandlerHookHandler);
+
+  app.get('/api/outbox/dead', async (req, reply) => {
+    const q = req.query as { limit?: string; before?: string };
+    const limit = q.limit === undefined ? 200 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return reply.code(400).send({ error: 'limit 应为 1 到 1000 之间的整数' });
+    const before = q.before === undefined ? null : Number(q.before);
+    if (before !== null && (!Number.isSafeInteger(before) || before < 1)) return reply.code(400).send({ error: 'before 应为消息编号' });
+    const rows: Array<Record<string, unknown>> = await db('outbox')
+      .where('state', 'dead')
+      .modify((b) => {
+        if (before !== null) b.andWhere('id', '<', before);
+      })
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .select('id', 'dedup_key', 'op', 'target', 'attempts', 'last_error', 'created_at');
+    return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) }));
+  });
+
+  app.post('/api/outbox/:id/resend', async (req, reply) => {
+    const raw = (req.params as { id: string }).id;
+    const id = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(id)) return reply.code(400).send({ error: `消息编号无效：${raw.slice(0, 40)}` });
+    const n = await db('outbox')
+      .where({ id, state: 'dead' })
+      .update({ state: 'pending', attempts: 0, next_attempt_at: isoMs(Date.now()), locked_until: null, last_error: null });
+    if (Number(n) !== 1) return reply.code(404).send({ error: `没有编号为 ${id} 的发送失败消息（不存在，或不处于失败状态）` });
+    return { id, state: 'pending' };
+  });
+
+  app.get('/api/outbox/stats', async () => {
+    const rows = (await db('outbox').select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>;
+    const out: Record<string, number> = Object.fromEntries(STATES.map((s) => [s, 0]));
+    for (const r of rows) out[r.state] = Number(r.n);
+    return out;
+  });
+};

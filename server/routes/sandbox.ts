@@ -1,0 +1,85 @@
+// /sandbox: the local stand-in for DingTalk. Chat groups and 1:1 chats with what the bot sent,
+// cards updated in place, a box to type robot commands as a chosen demo user, and card buttons
+// that go through the same callback handling as real card callbacks.
+
+import fs from 'node:fs';
+import Handlebars from 'handlebars';
+import MarkdownIt from 'markdown-it';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Knex } from 'knex';
+import type { SandboxEntry, SandboxPlatform } from '../../bot/sandbox.ts';
+
+const md = new MarkdownIt({ html: false, linkify: false, breaks: true });
+const template = Handlebars.compile(fs.readFileSync(new URL('../views/sandbox.hbs', import.meta.url), 'utf8'));
+
+type Row = Record<string, any>;
+
+export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxPlatform; kick: () => void }> = async (app, { db, platform, kick }) => {
+  async function conversations(): Promise<Array<{ id: string; name: string; count: number }>> {
+    const rows: Row[] = await db('sandbox_messages').select('conversation').count({ n: '*' }).max({ last: 'id' }).groupBy('conversation').orderBy('last', 'desc');
+    const groups = new Map<string, string>((await db('units').whereNotNull('group_id').select('group_id', 'name')).map((u: Row) => [`group:${u.group_id}`, `${u.name}工作群`]));
+    const users = new Map<string, string>((await db('users').select('id', 'name')).map((u: Row) => [`user:${u.id}`, `与 ${u.name} 的单聊`]));
+    return rows.map((r) => ({ id: r.conversation, name: groups.get(r.conversation) ?? users.get(r.conversation) ?? r.conversation, count: Number(r.n) }));
+  }
+
+  app.get('/sandbox', async (req, reply) => {
+    const q = req.query as { c?: string; as?: string };
+    const list = await conversations();
+    const current = q.c ?? list[0]?.id ?? null;
+    const users: Row[] = await db('users').select('id', 'name', 'role', 'unit_id').orderBy('role').orderBy('id');
+    let as = q.as;
+    if (!as && current?.startsWith('group:')) {
+      const unit = await db('units').where({ group_id: current.slice(6) }).first('id');
+      as = users.find((u) => u.role === '单位专管员' && Number(u.unit_id) === Number(unit?.id))?.id;
+    }
+    if (!as && current?.startsWith('user:')) as = current.slice(5);
+    as = as ?? users[0]?.id;
+    const messages = current ? await db('sandbox_messages').where({ conversation: current }).orderBy('id').select('id', 'payload', 'at', 'card_id') : [];
+    reply.type('text/html; charset=utf-8');
+    return template({
+      conversations: list.map((c) => ({ ...c, active: c.id === current, href: `/sandbox?c=${encodeURIComponent(c.id)}` })),
+      current: list.find((c) => c.id === current) ?? null,
+      currentId: current,
+      as,
+      users: users.map((u) => ({ ...u, selected: u.id === as })),
+      messages: messages.map((m: Row) => view(JSON.parse(m.payload) as SandboxEntry, m)),
+    });
+  });
+
+  app.post('/sandbox/say', async (req, reply) => {
+    const b = req.body as { conversation?: string; as?: string; text?: string };
+    const user = b.as ? await db('users').where({ id: b.as }).first('id', 'name') : null;
+    if (b.conversation && b.text?.trim()) await platform.say(b.conversation, { id: b.as ?? 'unknown', name: user?.name ?? b.as ?? '访客' }, b.text.trim());
+    return reply.redirect(`/sandbox?c=${encodeURIComponent(b.conversation ?? '')}&as=${encodeURIComponent(b.as ?? '')}`);
+  });
+
+  app.post('/sandbox/press', async (req, reply) => {
+    const b = req.body as { cardId?: string; actionId?: string; unit?: string; as?: string; conversation?: string };
+    if (b.cardId && b.actionId) {
+      await platform.press(b.cardId, { id: b.as ?? '' }, b.actionId, b.unit ? { unit: b.unit } : {});
+      kick();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return reply.redirect(`/sandbox?c=${encodeURIComponent(b.conversation ?? '')}&as=${encodeURIComponent(b.as ?? '')}`);
+  });
+
+  app.get('/api/sandbox/messages', async (req) => {
+    const q = req.query as { c?: string };
+    const rows = await db('sandbox_messages').where(q.c ? { conversation: q.c } : {}).orderBy('id').select('id', 'conversation', 'card_id', 'payload', 'at');
+    return rows.map((r: Row) => ({ ...r, payload: JSON.parse(r.payload) }));
+  });
+};
+
+function view(e: SandboxEntry, row: Row) {
+  if (e.kind === 'user') return { user: true, who: e.userName, html: md.render(e.text), at: row.at };
+  if (e.kind === 'message') {
+    const m = e.message;
+    const text = m.kind === 'text' ? m.content : m.text;
+    return { bot: true, title: m.kind === 'text' ? null : m.title, html: md.render(text), buttons: m.kind === 'actionCard' ? m.buttons : [], at: row.at };
+  }
+  const d = e.card.data;
+  return {
+    card: true, cardId: e.card.cardId, light: d.light, title: d.title, date: d.date, lightText: d.lightText, red: d.red, yellow: d.yellow, progress: d.progress,
+    html: md.render(d.markdown ?? ''), mentions: d.mentions, buttonText: d.buttonText, url: d.url, recheckText: d.recheckText, unitCode: d.unitCode, at: row.at,
+  };
+}

@@ -1,0 +1,131 @@
+// Alerts after the daily check, through the outbox and the sandbox platform, on a real database
+// (SQLite; MariaDB with SANSE_TEST_DB=mysql): digests per unit, 1:1 fall-backs, newly red
+// findings to leaders, cards updated in place as findings are resolved, robot commands.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCalendar } from '../../core/calendar.ts';
+import { createDispatcher } from '../../bot/dispatcher.ts';
+import { businessHandler } from '../../bot/handler.ts';
+import { recordingHandler } from '../../bot/inbound.ts';
+import { createSandboxPlatform } from '../../bot/sandbox.ts';
+import { seedDemo } from '../../db/demo/seed.ts';
+import { saveDataSet } from '../../db/store.ts';
+import { dailyCheck, recheckRecord } from '../../server/commands/daily-check.ts';
+import { createTestDb, type TestDb } from '../db/helpers.ts';
+
+const D0 = '2026-11-23';
+const cal = createCalendar();
+const D4 = cal.addWorkdays(D0, 4);
+const BASE = 'http://127.0.0.1:3000';
+let t: TestDb;
+const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDemo(t.db, t.pii, { units: 40, people: 600, seed: 11, today: D0 });
+});
+afterAll(async () => { await t.close(); });
+
+const outbox = (like: string) => t.db('outbox').where('dedup_key', 'like', like);
+
+describe('daily alerts', () => {
+  it('queues one digest card per unit with open findings into its group, once', async () => {
+    const s = await dailyCheck(t.db, D0, BASE);
+    const units = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open').distinct('u.id', 'u.code', 'u.group_id');
+    const withGroup = units.filter((u) => u.group_id);
+    expect(s.alerts!.groupCards).toBe(withGroup.length);
+    const cards = await outbox(`digest:%:${D0}`);
+    expect(cards).toHaveLength(withGroup.length);
+    const one = JSON.parse(cards[0].payload);
+    expect(one).toMatchObject({ op: 'createCard', target: { kind: 'group' }, card: { template: 'alert' } });
+    expect(one.card.cardId).toMatch(/^unit-digest:.+:2026-11-23$/);
+    expect(one.card.data.url).toContain(`${BASE}/m/#/todo?unit=`);
+    expect(one.card.data.markdown).toMatch(/已 \d+ 个工作日/);
+    expect(cards[0].payload).not.toMatch(/\d{17}[\dX]"/);
+    // Units without a group: their specialists get it 1:1, the office gets the list.
+    const noGroup = units.filter((u) => !u.group_id);
+    expect(s.alerts!.noGroupUnits).toBe(noGroup.length);
+    if (noGroup.length) expect(await outbox(`no-group:${D0}`)).toHaveLength(1);
+    const before = Number((await t.db('outbox').count({ n: '*' }).first())!.n);
+    await dailyCheck(t.db, D0, BASE);
+    expect(Number((await t.db('outbox').count({ n: '*' }).first())!.n)).toBe(before);
+  });
+
+  it('tells the unit leaders 1:1 when a finding newly turns red, and only then', async () => {
+    expect(await outbox('red:%')).toHaveLength(0);
+    const s = await dailyCheck(t.db, D4, BASE);
+    expect(s.findings.byLight.red).toBeGreaterThan(0);
+    const red = await outbox('red:%');
+    expect(red.length).toBe(s.alerts!.redAlerts);
+    expect(red.length).toBeGreaterThan(0);
+    const msg = JSON.parse(red[0].payload);
+    expect(msg).toMatchObject({ op: 'send', target: { kind: 'users' }, message: { kind: 'actionCard' } });
+    expect(msg.message.text).toContain('已超过3个工作日未整改');
+    const next = await dailyCheck(t.db, cal.addWorkdays(D4, 1), BASE);
+    expect(next.alerts!.redAlerts).toBe(0);
+  });
+
+  it('delivers through the sandbox and turns the card green when the unit fixes its records', async () => {
+    const sandbox = createSandboxPlatform(t.db);
+    const dispatcher = createDispatcher(t.db, sandbox, { ratePerSecond: 1000, log: quiet });
+    await dispatcher.drain({ settle: true, timeoutMs: 20_000 });
+    expect(await t.db('outbox').whereNot('state', 'sent').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+
+    // A unit whose only open findings are 民族 written irregularly (P-ID-14) is fixed field by field.
+    const date = cal.addWorkdays(D4, 1);
+    const candidates = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').whereNotNull('u.group_id').where('f.status', 'open').select('f.unit_id', 'f.rule', 'u.code');
+    const byUnit = new Map<number, { code: string; rules: Set<string> }>();
+    for (const c of candidates) {
+      const e = byUnit.get(c.unit_id) ?? { code: c.code, rules: new Set<string>() };
+      e.rules.add(c.rule);
+      byUnit.set(c.unit_id, e);
+    }
+    const target = [...byUnit.entries()].find(([, e]) => [...e.rules].every((r) => r === 'P-ID-14'));
+    const [unitId, { code }] = target ?? [...byUnit.entries()].find(([, e]) => e.rules.has('P-ID-14'))!;
+    const card = await t.db('cards').where('card_id', 'like', `unit-digest:${unitId}:%`).orderBy('card_id', 'desc').first();
+    const people = await t.db('findings').where({ unit_id: unitId, rule: 'P-ID-14', status: 'open' }).select('entity_id');
+    for (const { entity_id } of people) {
+      const p = await t.db('people').where({ id: entity_id }).first();
+      const idNumber = t.pii.decrypt(p.id_enc);
+      await t.db.transaction((trx) => saveDataSet(trx, t.pii, { people: [{ unitCode: code, idNumber, name: p.name, status: p.status, quotaKind: p.quota_kind, ethnicity: '汉族', birthDate: p.birth_date, gender: p.gender, office: p.office, posts: p.posts, leaderLevel: p.leader_level, rank: p.rank, postCategory: p.post_category, title: p.title, dutyStatus: p.duty_status, dutyStatusSince: p.duty_status_since, enteredOn: p.entered_on, workStartOn: p.work_start_on, currentPostSince: p.current_post_since, education: p.education, identity: p.identity, lateRetireUntil: p.late_retire_until, politics: p.politics }] }, { by: 'test', source: '测试', today: date, reason: '更正民族' }));
+      const r = await recheckRecord(t.db, { personHash: p.id_hash }, date);
+      expect(r!.resolved).toContain('P-ID-14');
+    }
+    const updates = await outbox(`card:${card.card_id}:%`);
+    expect(updates.length).toBeGreaterThan(0);
+    await dispatcher.drain({ settle: true, timeoutMs: 20_000 });
+    const shown = await t.db('sandbox_messages').where({ card_id: card.card_id }).first();
+    const data = JSON.parse(shown.payload).card.data;
+    expect(Number(data.resolved)).toBeGreaterThanOrEqual(people.length);
+    if (target) expect(data).toMatchObject({ light: 'green', progress: '已全部整改' });
+    else expect(data.progress).toMatch(/^已整改 \d+\/\d+$/);
+    await dispatcher.stop();
+  });
+});
+
+describe('robot commands in the sandbox', () => {
+  it('answers 帮助, 待整改 and 编制 in the asker scope, and refuses strangers politely', async () => {
+    const sandbox = createSandboxPlatform(t.db);
+    await sandbox.start(recordingHandler(t.db, businessHandler(t.db, { today: () => D4 }), { warn: () => {} }));
+    const specialist = await t.db('users').where({ role: '单位专管员' }).whereNotNull('unit_id').first();
+    const unit = await t.db('units').where({ id: specialist.unit_id }).first();
+    const conv = `user:${specialist.id}`;
+    const say = async (text: string, who = { id: specialist.id, name: specialist.name }) => {
+      await sandbox.say(conv, who, text);
+      const last = await t.db('sandbox_messages').where({ conversation: conv }).orderBy('id', 'desc').first();
+      return JSON.parse(last.payload).message.text as string;
+    };
+    expect(await say('帮助')).toContain('待整改');
+    expect(await say('随便说点什么')).toContain('三色助手可以做什么');
+    const todo = await say('待整改');
+    expect(todo).toContain(unit.name);
+    const others = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open').whereNot('f.unit_id', unit.id).first('u.name');
+    if (others && !(await t.db('units').where({ id: unit.id }).first()).parent_id) expect(todo).not.toContain(`｜${others.name}｜`);
+    const quota = await say('编制');
+    expect(quota).toContain('| 编制类型 | 核定 | 实有 | 空编 | 超编 |');
+    expect(await say('退休')).toContain('今后5年');
+    expect(await say('待整改', { id: 'stranger', name: '路人甲' })).toContain('您尚未开通');
+    const events = await t.db('inbound_events').count({ n: '*' }).first();
+    expect(Number(events!.n)).toBe(6);
+  });
+});
