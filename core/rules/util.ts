@@ -3,15 +3,10 @@
 // throwing (P-TM-07 reports those), so one bad cell can never stop the nightly scan.
 
 import type { WorkdayCalendar } from '../calendar.ts';
-import { isoDay } from '../dates.ts';
+import { daysInMonth, isoDay } from '../dates.ts';
 import type { IsoDate } from '../model.ts';
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Days in month m (1–12) of year y, without the array literal core/dates.ts builds per call. */
-export function daysInMonth(y: number, m: number): number {
-  return m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : MONTH_DAYS[m - 1];
-}
+export { daysInMonth };
 
 /** The digit at s[i], NaN when it is none. */
 function digit(s: string, i: number): number {
