@@ -34,6 +34,7 @@ const { values: a } = parseArgs({
     latency: { type: 'string', default: '5-40' },
     concurrency: { type: 'string' },
     window: { type: 'string' },
+    limiter: { type: 'string', default: 'bucket' },
     seed: { type: 'string', default: '1' },
     mysql: { type: 'string', default: process.env.SANSE_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306' },
   },
@@ -155,11 +156,12 @@ async function main(): Promise<void> {
       pollMs: 200,
       queuePrefix: prefix,
       limiterWindowMs: a.window ? Number(a.window) : undefined,
+      redisLimiter: a.limiter === 'bull' ? 'bull' : 'bucket',
       log: { info() {}, debug() {}, warn: (o, m) => console.warn('warn', m, o), error: (o, m) => console.error('error', m, o) },
     }));
   }
 
-  console.log(`bench:alerts — ${units} unit digests (${(bytes / units / 1024).toFixed(1)} KB each), ${dbKind}, ${redisUrl ? `redis (bull, ${dispatchers} dispatchers)` : `in-process (${dispatchers} dispatcher${dispatchers > 1 ? 's' : ''})`}`);
+  console.log(`bench:alerts — ${units} unit digests (${(bytes / units / 1024).toFixed(1)} KB each), ${dbKind}, ${redisUrl ? `redis (bull queue, ${a.limiter === 'bull' ? 'bull limiter' : 'Redis token bucket'}, ${dispatchers} dispatchers)` : `in-process (${dispatchers} dispatcher${dispatchers > 1 ? 's' : ''})`}`);
   console.log(`platform cap ${cap}/s, ${Math.round(failure * 100)} % random failures (5xx or throttling), latency ${latLo}–${latHi} ms; dispatcher rate ${rate}/s`);
   const t0 = performance.now();
   try {

@@ -88,7 +88,7 @@ export interface Dispatcher {
   readonly mode: 'in-process' | 'redis';
   /** Runs until stop(): polls, claims, sends. */
   start(): Promise<void>;
-  /** Stops polling, lets the calls in flight finish, closes the queue. */
+  /** Stops polling, lets the calls in flight finish, closes the queue. After stop(), drain() does nothing. */
   stop(): Promise<void>;
   /** Processes until nothing is due (or, with settle, nothing is left to send); returns what this call did. */
   drain(opts?: DrainOptions): Promise<DispatcherCounters>;
@@ -234,9 +234,8 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
       return fail('消息内容无法解析（payload 不是合法的 JSON）', false);
     }
 
-    // Keep the claim alive while a slow call lasts, so nobody reclaims a row being sent.
-    // The shared rate limit is taken after the claim, so a lost claim costs no call slot.
-    if (beforeCall) await beforeCall();
+    // Keep the claim alive while the call (and the wait for a slot before it) lasts, so nobody
+    // reclaims a row being sent.
     let renewing: Promise<unknown> = Promise.resolve();
     const renew = setInterval(() => {
       const next = isoMs(Date.now() + o.lockMs);
@@ -248,6 +247,18 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
         (e) => log.warn({ id, err: safeErrorText(e) }, 'outbox: lock renewal failed'),
       );
     }, Math.max(1000, Math.floor(o.lockMs / 3)));
+    // The shared rate limit (Redis mode) is taken after the claim, so a lost claim costs no slot.
+    if (beforeCall) {
+      try {
+        await beforeCall();
+      } catch (e) {
+        clearInterval(renew);
+        await renewing;
+        // No call was made: hand the row back as it was.
+        await write('release', id, () => mine().update({ state: 'pending', attempts: attempts - 1, locked_until: null }));
+        throw e;
+      }
+    }
     let error: unknown = null;
     try {
       await platform.deliver(delivery, String(row.dedup_key));
@@ -260,7 +271,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
 
     if (error) {
       const reason = safeErrorText(error);
-      // Anything but a PlatformError (a network failure in an adapter, say) is taken as passing.
+      // Anything but a PlatformError (a network failure inside an adapter, say) is taken as transient.
       if (error instanceof PlatformError) return fail(reason, error.retryable, error.retryAfterMs);
       return fail(reason, true);
     }
@@ -293,10 +304,11 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
    * Waits for the engine to work off due rows. `step` does one round of work and says whether it
    * found any; the loop ends when a round finds nothing and nothing is in flight here.
    */
-  async function drainWith(step: () => Promise<boolean>, d: DrainOptions = {}): Promise<DispatcherCounters> {
+  async function drainWith(step: () => Promise<boolean>, halted: () => boolean, d: DrainOptions = {}): Promise<DispatcherCounters> {
     const before = snapshot();
     const deadline = d.timeoutMs ? Date.now() + d.timeoutMs : Infinity;
     for (;;) {
+      if (halted()) break;
       if (Date.now() > deadline) throw new Error(`outbox drain timed out after ${d.timeoutMs} ms`);
       const found = await step();
       if (found || inflight.size > 0) continue;
@@ -442,10 +454,12 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
             await pumpOnce(true);
             return false;
           }
-          // start() is pumping already: wait until it has nothing due.
-          await sleep(50);
+          // start() is pumping already: wake it (a kick after new rows) and wait until it has nothing due.
+          if (stopping) return false;
+          wake?.();
+          await sleep(20);
           return queued.length > 0 || inflight.size > 0 || (await dueIds(1)).length > 0;
-        }, d);
+        }, () => stopping, d);
       },
       counters: snapshot,
     };
@@ -537,13 +551,14 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
         await queue.close();
       },
       async drain(d) {
+        if (stopping) return delta(snapshot());
         await queue.isReady();
         ensureWorkers();
         return drainWith(async () => {
           const due = await feed();
           if (due > 0 || inflight.size > 0) await sleep(50);
           return due > 0;
-        }, d);
+        }, () => stopping, d);
       },
       counters: snapshot,
     };

@@ -1,20 +1,20 @@
 // Console API over the outbox: the dead rows, resending one, counts by state.
 // Payloads are not listed (they may hold names); last_error is kept free of them by the dispatcher.
 
-import type { FastifyPluginAsync, preHandlerAsyncHookHandler, preHandlerHookHandler } from 'fastify';
+import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import type { Knex } from 'knex';
 import { isoMs } from '../../bot/dispatcher.ts';
 
 export interface OutboxRoutesOptions {
   db: Knex;
-  /** Runs before every route of this plugin (authentication and role checks, later). */
-  guard?: preHandlerHookHandler | preHandlerAsyncHookHandler;
+  /** An async preHandler run before every route of this plugin (authentication and role checks, later). */
+  guard?: preHandlerAsyncHookHandler;
 }
 
 const STATES = ['pending', 'sending', 'sent', 'dead'] as const;
 
 export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app, { db, guard }) => {
-  if (guard) app.addHook('preHandler', guard as preHandlerHookHandler);
+  if (guard) app.addHook('preHandler', guard);
 
   app.get('/api/outbox/dead', async (req, reply) => {
     const q = req.query as { limit?: string; before?: string };
