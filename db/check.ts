@@ -197,6 +197,20 @@ export interface CheckEffects {
 
 export type AfterWrite = (trx: Knex, effects: CheckEffects) => Promise<void>;
 
+/** The rows the cross-row index has facts for: by ID hash, and by name (same name and birth date). */
+async function peopleNamedBy(db: Knex, cross: CrossIndex): Promise<Row[]> {
+  const out: Row[] = [];
+  const seen = new Set<number>();
+  const take = (rows: Row[]) => {
+    for (const r of rows) if (!seen.has(Number(r.id))) { seen.add(Number(r.id)); out.push(r); }
+  };
+  const hashes = [...cross.hashes];
+  for (let i = 0; i < hashes.length; i += 500) take(await db('people').whereIn('id_hash', hashes.slice(i, i + 500)).select(PERSON_COLUMNS));
+  const pairs = [...cross.sameNameBirth.keys()].map((k) => { const i = k.lastIndexOf('|'); return [k.slice(0, i), k.slice(i + 1)]; });
+  for (let i = 0; i < pairs.length; i += 500) take(await db('people').whereIn(['name', 'birth_key'], pairs.slice(i, i + 500)).select(PERSON_COLUMNS));
+  return out;
+}
+
 export interface CheckOptions {
   rules?: Rule[];
   policy?: EscalationPolicy;
@@ -216,27 +230,47 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
   };
   const env = await checkEnv(db, date, opts.rules);
   const [run] = await db('check_runs').insert({ date, started_at: nowMoment() });
-  // Independent reads, on separate connections where the database has them.
-  const [units, cross, live] = await Promise.all([loadUnits(db, date), loadCrossIndex(db), loadLive(db)]);
-  lap('load');
-  const diff = new FindingDiff(live, date);
+  const units = await loadUnits(db, date);
+  lap('units');
+  // The cross-row facts and the live findings are read while the scan runs (other connections
+  // on MySQL). Meanwhile every row is checked without cross-row facts and its hits are kept; the
+  // few people the cross-row index names are checked again with them afterwards.
+  const crossP = loadCrossIndex(db);
+  const liveP = loadLive(db);
+  crossP.catch(() => {});
+  liveP.catch(() => {});
+  const hits: Array<{ scope: Scope; entityId: number; unitId: number; subject: NewFinding['subject']; evals: Evaluation[] }> = [];
 
   // People and workers stream side by side (two connections on MySQL): while one waits for
   // rows, the other's are checked.
   const [people, workers] = await Promise.all([scanTable(db, 'people', PERSON_COLUMNS, (r) => {
     const unit = units.get(Number(r.unit_id));
     if (!unit) return;
-    const p = personFromRow(r, crossFor(cross, r));
+    const p = personFromRow(r);
     addPerson(unit.agg, p, unit, highApproved(r));
     const evals = env.evaluator('person', p, unit);
-    if (evals.length) diff.add('person', p.id, unit.id, personSubject(r), evals);
+    if (evals.length) hits.push({ scope: 'person', entityId: p.id, unitId: unit.id, subject: personSubject(r), evals });
   }), scanTable(db, 'workers', WORKER_COLUMNS, (r) => {
     const unit = units.get(Number(r.unit_id));
     if (!unit) return;
     addWorker(unit.agg);
     const evals = env.evaluator('worker', workerFromRow(r), unit);
-    if (evals.length) diff.add('worker', Number(r.id), unit.id, { kind: 'worker', name: r.name, idMasked: r.id_masked || null }, evals);
+    if (evals.length) hits.push({ scope: 'worker', entityId: Number(r.id), unitId: unit.id, subject: { kind: 'worker', name: r.name, idMasked: r.id_masked || null }, evals });
   })]);
+  lap('scan');
+  const [cross, live] = await Promise.all([crossP, liveP]);
+  lap('crossAndLive');
+  const diff = new FindingDiff(live, date);
+  for (const h of hits) diff.add(h.scope, h.entityId, h.unitId, h.subject, h.evals);
+  hits.length = 0;
+  // The people with cross-row facts, checked again with them: their other hits are already in.
+  for (const r of await peopleNamedBy(db, cross)) {
+    const unit = units.get(Number(r.unit_id));
+    if (!unit) continue;
+    const evals = env.evaluator('person', personFromRow(r, crossFor(cross, r)), unit);
+    if (evals.length) diff.add('person', Number(r.id), unit.id, personSubject(r), evals);
+  }
+  lap('crossRow');
   lap('scan');
   for (const unit of units.values()) {
     const evals = env.evaluator('unit', unit, null);

@@ -218,35 +218,43 @@ export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBi
   const idx: CrossIndex = { sameIdInUnit: new Map(), quotaUnits: new Map(), sameNameBirth: new Map(), pending: new Map(), hashes: new Set(), names: new Set() };
   const byHash = (q: Knex.QueryBuilder, column = 'id_hash') => (filter.idHash ? q.where(column, filter.idHash) : q);
 
-  // Grouped in (id_hash, unit_id) order, so both read the (id_hash, unit_id, status) index alone.
-  for (const r of await byHash(db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('id_hash', 'unit_id').havingRaw('count(*) > 1'))) {
-    idx.sameIdInUnit.set(`${r.unit_id}|${r.id_hash}`, Number(r.n) - 1);
-    idx.hashes.add(r.id_hash);
-  }
-  // min <> max finds the IDs 在编 in two or more units without a count(distinct) over the table.
-  const multi = (await byHash(db('people').whereNotNull('id_hash').where('status', '在编').select('id_hash').groupBy('id_hash').havingRaw('min(unit_id) <> max(unit_id)'))).map((r: Row) => r.id_hash as string);
-  for (let i = 0; i < multi.length; i += 500) {
-    for (const r of await db('people').whereIn('id_hash', multi.slice(i, i + 500)).where('status', '在编').select('id_hash').countDistinct({ n: 'unit_id' }).groupBy('id_hash') as Row[]) {
-      idx.quotaUnits.set(r.id_hash, Number(r.n));
+  // The four reads are independent: they run side by side on the pool.
+  const sameInUnit = async () => {
+    // Grouped in (id_hash, unit_id) order, so it reads the (id_hash, unit_id, status) index alone.
+    for (const r of await byHash(db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('id_hash', 'unit_id').havingRaw('count(*) > 1'))) {
+      idx.sameIdInUnit.set(`${r.unit_id}|${r.id_hash}`, Number(r.n) - 1);
       idx.hashes.add(r.id_hash);
     }
-  }
-  let nb: Knex.QueryBuilder = db('people').whereNotNull('id_hash').whereNotNull('birth_key').whereNot('status', '已出编')
-    .select('name', 'birth_key').countDistinct({ n: 'id_hash' }).groupBy('name', 'birth_key').havingRaw('count(distinct id_hash) > 1');
-  if (filter.nameBirth) nb = nb.where({ name: filter.nameBirth.name, birth_key: filter.nameBirth.birth ?? '' });
-  if (!filter.idHash || filter.nameBirth) {
+  };
+  const multiUnit = async () => {
+    // min <> max finds the IDs 在编 in two or more units without a count(distinct) over the table.
+    const multi = (await byHash(db('people').whereNotNull('id_hash').where('status', '在编').select('id_hash').groupBy('id_hash').havingRaw('min(unit_id) <> max(unit_id)'))).map((r: Row) => r.id_hash as string);
+    for (let i = 0; i < multi.length; i += 500) {
+      for (const r of await db('people').whereIn('id_hash', multi.slice(i, i + 500)).where('status', '在编').select('id_hash').countDistinct({ n: 'unit_id' }).groupBy('id_hash') as Row[]) {
+        idx.quotaUnits.set(r.id_hash, Number(r.n));
+        idx.hashes.add(r.id_hash);
+      }
+    }
+  };
+  const nameBirth = async () => {
+    if (filter.idHash && !filter.nameBirth) return;
+    let nb: Knex.QueryBuilder = db('people').whereNotNull('id_hash').whereNotNull('birth_key').whereNot('status', '已出编')
+      .select('name', 'birth_key').countDistinct({ n: 'id_hash' }).groupBy('name', 'birth_key').havingRaw('count(distinct id_hash) > 1');
+    if (filter.nameBirth) nb = nb.where({ name: filter.nameBirth.name, birth_key: filter.nameBirth.birth ?? '' });
     for (const r of (await nb) as Row[]) {
       idx.sameNameBirth.set(`${r.name}|${r.birth_key}`, Number(r.n) - 1);
       idx.names.add(r.name);
     }
-  }
-
-  for (const r of await byHash(db('staffing_requests').where({ status: 'approved' }).whereNull('completed_on').whereNotNull('person_id_hash').whereIn('kind', ['中层职数核定', '职务任免', '增人入编', '减人出编', '岗位调整']).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'), 'person_id_hash')) {
-    const list = idx.pending.get(r.id_hash) ?? [];
-    list.push({ kind: r.kind, approvedOn: r.approved_on, expected: r.expected ?? '' });
-    idx.pending.set(r.id_hash, list);
-    idx.hashes.add(r.id_hash);
-  }
+  };
+  const pendingChanges = async () => {
+    for (const r of await byHash(db('staffing_requests').where({ status: 'approved' }).whereNull('completed_on').whereNotNull('person_id_hash').whereIn('kind', ['中层职数核定', '职务任免', '增人入编', '减人出编', '岗位调整']).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'), 'person_id_hash')) {
+      const list = idx.pending.get(r.id_hash) ?? [];
+      list.push({ kind: r.kind, approvedOn: r.approved_on, expected: r.expected ?? '' });
+      idx.pending.set(r.id_hash, list);
+      idx.hashes.add(r.id_hash);
+    }
+  };
+  await Promise.all([sameInUnit(), multiUnit(), nameBirth(), pendingChanges()]);
   return idx;
 }
 
