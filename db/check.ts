@@ -206,8 +206,13 @@ async function peopleNamedBy(db: Knex, cross: CrossIndex): Promise<Row[]> {
   };
   const hashes = [...cross.hashes];
   for (let i = 0; i < hashes.length; i += 500) take(await db('people').whereIn('id_hash', hashes.slice(i, i + 500)).select(PERSON_COLUMNS));
-  const pairs = [...cross.sameNameBirth.keys()].map((k) => { const i = k.lastIndexOf('|'); return [k.slice(0, i), k.slice(i + 1)]; });
-  for (let i = 0; i < pairs.length; i += 500) take(await db('people').whereIn(['name', 'birth_key'], pairs.slice(i, i + 500)).select(PERSON_COLUMNS));
+  // By name and birth date through the (name, birth_key, …) index, keeping the rows whose pair is named.
+  const pairs = [...cross.sameNameBirth.keys()].map((k) => k.split('|') as [string, string]);
+  for (let i = 0; i < pairs.length; i += 200) {
+    const chunk = pairs.slice(i, i + 200);
+    const rows: Row[] = await db('people').whereIn('name', [...new Set(chunk.map((p) => p[0]))]).whereIn('birth_key', [...new Set(chunk.map((p) => p[1]))]).select(PERSON_COLUMNS);
+    take(rows.filter((r) => cross.sameNameBirth.has(`${r.name}|${r.birth_key}`)));
+  }
   return out;
 }
 
@@ -271,7 +276,6 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     if (evals.length) diff.add('person', Number(r.id), unit.id, personSubject(r), evals);
   }
   lap('crossRow');
-  lap('scan');
   for (const unit of units.values()) {
     const evals = env.evaluator('unit', unit, null);
     if (evals.length) diff.add('unit', unit.id, unit.id, { kind: 'unit', name: unit.name, idMasked: null }, evals);
