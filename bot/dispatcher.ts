@@ -14,9 +14,14 @@
 // Two running modes, as in DESIGN.md:
 // - in-process (no Redis): one loop polls due rows, a token bucket (bot/rate-limit.ts) paces
 //   the calls and a few of them run at once. The cap is per process.
-// - Redis: a bull queue whose limiter {max, duration} makes the cap global; job id = outbox id
-//   (a row is never queued twice at once); each process polls due rows into the queue and runs
-//   workers, and a worker still claims the row in the database before it sends.
+// - Redis: a bull queue; job id = outbox id (a row is never queued twice at once); each process
+//   polls due rows into the queue and runs workers, and a worker still claims the row in the
+//   database before it sends. The cap is global: by default a token bucket kept in Redis
+//   (bot/rate-limit.ts, taken after the claim); or, with redisLimiter 'bull', the queue's own
+//   limiter {max, duration}, which measured at 65–80 % of the rate with bursts over it
+//   (fixed windows, and rate-limited jobs parked in the delayed set with 10 % slack).
+// Set ratePerSecond a few per cent under the platform's documented limit: calls leave evenly
+// spaced, but a stalled event loop or network jitter can bunch a few of them.
 
 import Bull from 'bull';
 import type { Knex } from 'knex';
@@ -57,7 +62,7 @@ export interface DispatcherOptions {
   /**
    * How Redis mode caps the rate across processes: 'bucket' (default), a token bucket kept in
    * Redis (GCRA: calls evenly spaced, taken after the claim); or 'bull', the queue's own limiter
-   * {max, duration} (fixed windows: bursty, and it reaches about 75–80 % of the rate).
+   * {max, duration} (fixed windows: bursty, and it reaches only about 65–80 % of the rate).
    */
   redisLimiter?: 'bucket' | 'bull';
   /** The bull limiter window: {max: round(ratePerSecond * window / 1000), duration: window} (default 1000 ms). */

@@ -23,6 +23,8 @@ export interface CardPayload {
   data: Record<string, string>;
   /** The same content as a message, for platforms without interactive cards (Zheng-Ding). */
   fallback: OutboundMessage;
+  /** People to @ when the card is delivered into a group (userId and the name shown). */
+  atUsers?: Array<{ userId: string; name: string }>;
 }
 
 /** One unit of outbound work, as stored in the outbox. */

@@ -73,10 +73,12 @@ export interface RedisEval {
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
 }
 
-// GCRA on Redis: the key holds the theoretical arrival time (ms, Redis's clock) of the next
-// call; each take reserves a slot 1/rate after the last one and returns how long to wait for it.
-// One key shared by every process makes the cap global, and the same spacing as the in-process
-// bucket keeps sliding one-second windows at the rate.
+// GCRA on Redis: the key holds the theoretical time (Redis's clock, ms) of the next call; each
+// take reserves the slot 1/rate after the last one and waits for it. One key shared by every
+// process makes the cap global, and the even spacing keeps a sliding second at about `rate`
+// calls. Slots are kept when a timer fires late (no rate is lost to timer lateness), so a
+// process that stalls sends its overdue calls together: keep the rate a few per cent under the
+// platform's cap, and let the rare throttling answer be retried like any other.
 const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -87,7 +89,7 @@ redis.call('SET', KEYS[1], string.format('%.3f', tat + interval), 'PX', math.cei
 return string.format('%.3f', tat - now)
 `;
 
-/** A token bucket shared through Redis: at most ratePerSecond takes per second across all processes. */
+/** A token bucket shared through Redis: about ratePerSecond takes per second across all processes. */
 export function createRedisTokenBucket(client: RedisEval, key: string, ratePerSecond: number): Pick<TokenBucket, 'ratePerSecond' | 'take'> {
   if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) throw new Error(`ratePerSecond must be a positive number (got ${ratePerSecond})`);
   const interval = 1000 / ratePerSecond;

@@ -80,7 +80,7 @@ export function digestCard(d: UnitDigest, progress?: { resolved: number; total: 
     text: body,
     buttons: [{ title: data.buttonText, url: d.url }],
   };
-  return { template: 'alert', cardId: digestCardId(d.unitId, d.date), data, fallback };
+  return { template: 'alert', cardId: digestCardId(d.unitId, d.date), data, fallback, atUsers: d.mentions };
 }
 
 export function redAlertMessage(f: { unitName: string; title: string; subject: string; idMasked: string | null; openedOn: string; url: string }): OutboundMessage {

@@ -88,7 +88,8 @@ export function createDingTalkPlatform(config: DingTalkConfig, log: DingTalkLog,
     };
     let body: CreateAndDeliverBody;
     if (target.kind === 'group') {
-      body = { ...base, openSpaceId: `dtv1.card//IM_GROUP.${target.groupId}`, imGroupOpenDeliverModel: { robotCode: config.robotCode } };
+      const at = card.atUsers?.length ? { atUserIds: Object.fromEntries(card.atUsers.map((u) => [u.userId, u.name])) } : {};
+      body = { ...base, openSpaceId: `dtv1.card//IM_GROUP.${target.groupId}`, imGroupOpenDeliverModel: { robotCode: config.robotCode, ...at } };
     } else {
       if (target.userIds.length === 0) return;
       body = {

@@ -98,7 +98,7 @@ export interface CreateAndDeliverBody {
   callbackType: 'STREAM';
   cardData: { cardParamMap: Record<string, string> };
   openSpaceId: string;
-  imGroupOpenDeliverModel?: { robotCode: string };
+  imGroupOpenDeliverModel?: { robotCode: string; atUserIds?: Record<string, string> };
   imRobotOpenDeliverModel?: { spaceType: 'IM_ROBOT'; robotCode?: string };
 }
 
