@@ -134,7 +134,7 @@ describe('deliver: paths, headers and bodies', () => {
   it('createCard to a group @-mentions the card\'s people through the deliver model', async () => {
     const p = makePlatform();
     await p.deliver({ op: 'createCard', target: { kind: 'group', groupId: 'cidGroup001==' }, card: { ...card, atUsers: [{ userId: 'zgy-1', name: '王专管' }] } }, 'k');
-    expect(only(CREATE).body.imGroupOpenDeliverModel).toEqual({ robotCode: 'robot-1', atUserIds: { 'zgy-1': '王专管' } });
+    expect((only(CREATE).body as Record<string, unknown>).imGroupOpenDeliverModel).toEqual({ robotCode: 'robot-1', atUserIds: { 'zgy-1': '王专管' } });
   });
 
   it('createCard to users → IM_ROBOT spaces and imRobotOpenDeliverModel', async () => {
