@@ -110,7 +110,9 @@ describe('robot commands in the sandbox', () => {
     const specialist = await t.db('users').where({ role: '单位专管员' }).whereNotNull('unit_id').first();
     const unit = await t.db('units').where({ id: specialist.unit_id }).first();
     const conv = `user:${specialist.id}`;
+    let said = 0;
     const say = async (text: string, who = { id: specialist.id, name: specialist.name }) => {
+      said++;
       await sandbox.say(conv, who, text);
       const last = await t.db('sandbox_messages').where({ conversation: conv }).orderBy('id', 'desc').first();
       return JSON.parse(last.payload).message.text as string;
@@ -124,8 +126,14 @@ describe('robot commands in the sandbox', () => {
     const quota = await say('编制');
     expect(quota).toContain('| 编制类型 | 核定 | 实有 | 空编 | 超编 |');
     expect(await say('退休')).toContain('今后5年');
+    const colleague = await t.db('people').where({ unit_id: unit.id, status: '在编' }).whereNotNull('id_enc').first();
+    const found = await say(`查 ${colleague.name}`);
+    expect(found).toContain(colleague.id_masked);
+    expect(found).not.toContain(t.pii.decrypt(colleague.id_enc));
+    const outsider = await t.db('people').whereNot('unit_id', unit.id).whereNotIn('unit_id', t.db('units').where({ parent_id: unit.id }).select('id')).first();
+    if (!(await t.db('units').where({ parent_id: unit.id }).first()) && outsider.name !== colleague.name) expect(await say(`查 ${outsider.name}`)).not.toContain(outsider.id_masked);
     expect(await say('待整改', { id: 'stranger', name: '路人甲' })).toContain('您尚未开通');
     const events = await t.db('inbound_events').count({ n: '*' }).first();
-    expect(Number(events!.n)).toBe(6);
+    expect(Number(events!.n)).toBe(said);
   });
 });
