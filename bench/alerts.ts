@@ -2,7 +2,8 @@
 // platform that caps the rate and fails a share of calls.
 //
 //   npm run bench:alerts [-- --units 10000 --cap 200 --db sqlite|mysql --redis --dispatchers 2
-//                            --rate 190 --failure 0.1 --latency 5-40 --concurrency 24 --seed 1]
+//                            --rate 194 --failure 0.1 --latency 5-40 --concurrency 24 --seed 1
+//                            --limiter bucket|bull --window 1000 --per-second]
 //
 // Prints the use of the cap (calls the platform admitted per second / cap), deliveries per
 // second, total time, lost (enqueued, neither delivered nor dead), duplicated (delivered more
@@ -14,11 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Bull from 'bull';
-import { createDispatcher, isoMs, type Dispatcher } from '../bot/dispatcher.ts';
-import { targetText } from '../bot/outbox.ts';
+import { createDispatcher, type Dispatcher } from '../bot/dispatcher.ts';
+import { enqueue } from '../bot/outbox.ts';
 import type { Delivery } from '../bot/platform.ts';
 import { ensureMysqlDatabase, migrate, openDb, type Db } from '../db/connection.ts';
-import { nowMoment } from '../db/clock.ts';
 import { createRateCappedPlatform, seededRandom } from '../test/fakes/rate-capped-platform.ts';
 
 const { values: a } = parseArgs({
@@ -36,6 +36,7 @@ const { values: a } = parseArgs({
     window: { type: 'string' },
     limiter: { type: 'string', default: 'bucket' },
     seed: { type: 'string', default: '1' },
+    'per-second': { type: 'boolean', default: false },
     mysql: { type: 'string', default: process.env.SANSE_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306' },
   },
 });
@@ -107,25 +108,20 @@ async function freshDb(): Promise<{ url: string; drop: () => Promise<void> }> {
   return { url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Writes the rows as bot/outbox.ts enqueue() does, in bulk. */
+/** Queues the digests through bot/outbox.ts enqueue(), 500 to a transaction as the daily check does. */
 async function fill(db: Db): Promise<{ keys: string[]; bytes: number }> {
   const rnd = seededRandom(seed + 7);
   const date = '2026-03-02';
   const keys: string[] = [];
   let bytes = 0;
-  const now = isoMs(Date.now());
-  const created = nowMoment();
   for (let start = 0; start < units; start += 500) {
-    const rows: Array<Record<string, unknown>> = [];
-    for (let i = start; i < Math.min(units, start + 500); i++) {
-      const { key, delivery } = digest(i, rnd, date);
-      const payload = JSON.stringify(delivery);
-      bytes += Buffer.byteLength(payload);
-      keys.push(key);
-      rows.push({ dedup_key: key, op: delivery.op, target: 'target' in delivery ? targetText(delivery.target) : null, payload, state: 'pending', attempts: 0, next_attempt_at: now, created_at: created });
-    }
     await db.transaction(async (trx) => {
-      await trx('outbox').insert(rows);
+      for (let i = start; i < Math.min(units, start + 500); i++) {
+        const { key, delivery } = digest(i, rnd, date);
+        bytes += Buffer.byteLength(JSON.stringify(delivery));
+        keys.push(key);
+        if (!(await enqueue(trx, key, delivery))) throw new Error(`duplicate dedup key ${key}`);
+      }
     });
   }
   return { keys, bytes };
@@ -152,7 +148,7 @@ async function main(): Promise<void> {
       maxBackoffMs: 2000,
       lockMs: 30_000,
       batch: 200,
-      concurrency: a.concurrency ? Number(a.concurrency) : 24,
+      concurrency: a.concurrency ? Number(a.concurrency) : undefined,
       pollMs: 200,
       queuePrefix: prefix,
       limiterWindowMs: a.window ? Number(a.window) : undefined,
@@ -182,7 +178,14 @@ async function main(): Promise<void> {
     console.log(`calls                ok ${t.ok}, 5xx ${t['5xx']}, throttled at random ${t.throttled}, refused over the cap ${t.capped}`);
     console.log(`rows                 ${JSON.stringify(states)}`);
     console.log(`lost ${lost}, duplicated ${dup}, dead ${deadKeys.size}`);
-    if (process.env.BENCH_HIST) { const h: number[] = []; const t0c = platform.calls[0]?.at ?? 0; for (const c of platform.calls) if (c.outcome !== 'capped') { const k = Math.floor((c.at - t0c) / 1000); h[k] = (h[k] ?? 0) + 1; } console.log('per second', h.join(' '), 'first call after', ((t0c - t0)/1000).toFixed(2), 's'); }
+    if (a['per-second']) {
+      const first = platform.calls[0]?.at ?? t0;
+      const h: number[] = [];
+      for (const c of platform.calls) if (c.outcome !== 'capped') h[Math.floor((c.at - first) / 1000)] = (h[Math.floor((c.at - first) / 1000)] ?? 0) + 1;
+      console.log(`calls per second     ${Array.from(h, (x) => x ?? 0).join(' ')}`);
+      const capped = platform.calls.filter((c) => c.outcome === 'capped').map((c) => ((c.at - first) / 1000).toFixed(2));
+      if (capped.length) console.log(`refused at (s)       ${capped.slice(0, 40).join(' ')}${capped.length > 40 ? ' …' : ''}`);
+    }
     const ok = (100 * admitted) / secs / cap >= 90 && lost === 0 && dup === 0;
     console.log(ok ? 'targets met (≥ 90 % of the cap, 0 lost, 0 duplicated)' : 'TARGETS NOT MET');
     for (const p of pools) await p.destroy();

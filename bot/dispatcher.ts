@@ -52,7 +52,7 @@ export interface DispatcherOptions {
   /** Rows read per poll (default 200). */
   batch?: number;
   log?: DispatcherLog;
-  /** Calls in flight at once per process (default 16). */
+  /** Calls in flight at once per process (default 24). */
   concurrency?: number;
   /** Poll interval when idle (default 1 s). */
   pollMs?: number;
@@ -116,7 +116,7 @@ export function backoffMs(attempts: number, o: { baseBackoffMs: number; maxBacko
 
 /** An error text fit for last_error and logs: short, and without long digit runs (ID or phone numbers). */
 export function safeErrorText(e: unknown): string {
-  const err = e as { message?: unknown; code?: unknown; name?: unknown };
+  const err = e as { message?: unknown; code?: unknown };
   const code = e instanceof PlatformError && e.code ? `[${e.code}] ` : typeof err?.code === 'string' ? `[${err.code}] ` : '';
   const msg = typeof err?.message === 'string' ? err.message : String(e);
   return (code + msg).replace(/\d{11,}[\dXx]?/g, '***').replace(/\s+/g, ' ').slice(0, 300);
@@ -135,7 +135,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
     maxBackoffMs: opts.maxBackoffMs ?? 600_000,
     lockMs: opts.lockMs ?? 60_000,
     batch: opts.batch ?? 200,
-    concurrency: opts.concurrency ?? 16,
+    concurrency: opts.concurrency ?? 24,
     pollMs: opts.pollMs ?? 1000,
     random: opts.random ?? Math.random,
     log: opts.log ?? NOOP_LOG,
@@ -391,8 +391,8 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
       });
 
     /** Sends due rows; with untilIdle, returns once nothing is due and nothing is in flight. */
-    async function pump(untilIdle: boolean): Promise<void> {
-      while (!stopping) {
+    async function pump(untilIdle: boolean, deadline = Infinity): Promise<void> {
+      while (!stopping && Date.now() <= deadline) {
         if (queued.length < o.batch / 2) {
           const more = refill();
           if (queued.length === 0) {
@@ -426,8 +426,8 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
       }
     }
 
-    function pumpOnce(untilIdle: boolean): Promise<void> {
-      pumping ??= pump(untilIdle).finally(() => {
+    function pumpOnce(untilIdle: boolean, deadline?: number): Promise<void> {
+      pumping ??= pump(untilIdle, deadline).finally(() => {
         pumping = null;
       });
       return pumping;
@@ -454,9 +454,10 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
         queuedSet.clear();
       },
       async drain(d) {
+        const deadline = d?.timeoutMs ? Date.now() + d.timeoutMs : undefined;
         return drainWith(async () => {
           if (!running) {
-            await pumpOnce(true);
+            await pumpOnce(true, deadline);
             return false;
           }
           // start() is pumping already: wake it (a kick after new rows) and wait until it has nothing due.
@@ -494,24 +495,39 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
     /** Keep about this many jobs in the queue: enough to keep the workers busy, few enough to stay cheap. */
     const highWater = Math.max(o.batch, Math.ceil(opts.ratePerSecond * 2));
 
+    /**
+     * Rows this process put into the queue lately. Adding a queued row again is a no-op (same job
+     * id) but still a round trip, so they are skipped for a while; the process that runs a job
+     * forgets its row, so a row put back for a retry is queued again when it falls due.
+     */
+    const queuedAt = new Map<number, number>();
+    const REQUEUE_AFTER_MS = 10_000;
+
     function ensureWorkers(): void {
       if (processing) return;
       processing = true;
       void queue.process(o.concurrency, async (job) => {
-        await run(Number(job.data.id), beforeCall);
+        const id = Number(job.data.id);
+        try {
+          await run(id, beforeCall);
+        } finally {
+          queuedAt.delete(id);
+        }
       }).catch((e) => log.error({ err: safeErrorText(e) }, 'outbox queue worker stopped'));
     }
 
     /** Moves due rows into the queue; returns how many due rows there were. */
     async function feed(): Promise<number> {
-      const counts = await queue.getJobCounts();
-      const depth = counts.waiting + counts.delayed + counts.active;
-      // The first rows by due time are mostly the ones already queued: adding them again is a
-      // no-op (same job id), so read as many as the queue should hold.
       const ids = (await dueIds(highWater)).filter((id) => !inflight.has(id));
       if (ids.length === 0) return 0;
-      if (depth < highWater) {
-        await queue.addBulk(ids.map((id) => ({ data: { id }, opts: { jobId: String(id) } })));
+      const now = Date.now();
+      for (const [id, at] of queuedAt) if (now - at > REQUEUE_AFTER_MS) queuedAt.delete(id);
+      const counts = await queue.getJobCounts();
+      const room = highWater - (counts.waiting + counts.delayed + counts.active);
+      const fresh = ids.filter((id) => !queuedAt.has(id)).slice(0, Math.max(0, room));
+      if (fresh.length > 0) {
+        for (const id of fresh) queuedAt.set(id, now);
+        await queue.addBulk(fresh.map((id) => ({ data: { id }, opts: { jobId: String(id) } })));
       }
       return ids.length;
     }

@@ -274,11 +274,11 @@ describe.each(MODES)('dispatcher (%s)', (mode) => {
     expect(platform.calls).toHaveLength(0);
   });
 
-  it(mode === 'redis' ? 'keeps two dispatchers together under the rate' : 'keeps under the rate', async () => {
-    const rate = 25;
-    const n = 60;
+  it(mode === 'redis' ? 'keeps two dispatchers together under one global rate' : 'keeps under the rate', async () => {
+    const rate = 20;
+    const n = 50;
     await addRows(t.db, n);
-    const platform = createRateCappedPlatform({ capPerSecond: rate + 1, latencyMs: [1, 5] });
+    const platform = createRateCappedPlatform({ latencyMs: [1, 5] });
     const ds = [make(platform, { ratePerSecond: rate })];
     if (mode === 'redis') {
       const second = openDb(t.url);
@@ -286,21 +286,31 @@ describe.each(MODES)('dispatcher (%s)', (mode) => {
       ds.push(make(platform, { ratePerSecond: rate }, second));
     }
     const t0 = performance.now();
-    await Promise.all(ds.map((d) => d.drain({ settle: true, timeoutMs: 15_000 })));
+    const done = await Promise.all(ds.map((d) => d.drain({ settle: true, timeoutMs: 15_000 })));
     const secs = (performance.now() - t0) / 1000;
     expect(platform.delivered.size).toBe(n);
     expect(platform.duplicates()).toEqual([]);
-    // Calls evenly spaced at the rate: at most rate (+1 for a window's two ends) in any second.
-    expect(platform.maxInWindow()).toBeLessThanOrEqual(rate + 1);
-    expect(platform.tally().capped).toBe(0);
-    expect(secs).toBeGreaterThanOrEqual((n - 2) / rate);
-    // …and not much slower than the rate.
-    expect(secs).toBeLessThan(n / rate + 1.5);
-    // Count per second window from the first call.
+    if (mode === 'redis') expect(done.every((c) => c.sent > 0)).toBe(true);
+    // Evenly spaced at the rate: about `rate` calls in any one-second window (+1 for the window's
+    // two ends, +1 for a late timer)…
+    expect(platform.maxInWindow()).toBeLessThanOrEqual(rate + 2);
     const first = platform.calls[0].at;
-    const perSecond: number[] = [];
-    for (const c of platform.calls) perSecond[Math.floor((c.at - first) / 1000)] = (perSecond[Math.floor((c.at - first) / 1000)] ?? 0) + 1;
-    for (const k of perSecond) expect(k ?? 0).toBeLessThanOrEqual(rate + 1);
+    const perSecond = new Map<number, number>();
+    for (const c of platform.calls) perSecond.set(Math.floor((c.at - first) / 1000), (perSecond.get(Math.floor((c.at - first) / 1000)) ?? 0) + 1);
+    for (const k of perSecond.values()) expect(k).toBeLessThanOrEqual(rate + 2);
+    // …so n calls take (n - 1) / rate seconds, whichever dispatcher makes them (two dispatchers
+    // each at the full rate would need half of that), and not much more.
+    expect(secs).toBeGreaterThanOrEqual((n - 2) / rate);
+    expect(secs).toBeLessThan(n / rate + 2);
+  });
+
+  if (mode === 'redis') it('also works with bull\'s own limiter', async () => {
+    const keys = await addRows(t.db, 30);
+    const platform = createRateCappedPlatform({ failureRate: 0.2, seed: 3 });
+    const d = make(platform, { redisLimiter: 'bull', ratePerSecond: 200, limiterWindowMs: 100 });
+    await d.drain({ settle: true, timeoutMs: 10_000 });
+    expect([...platform.delivered.keys()].sort()).toEqual(keys);
+    expect(platform.duplicates()).toEqual([]);
   });
 
   it('two dispatchers on one database deliver 300 rows exactly once despite failures', async () => {
