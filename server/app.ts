@@ -5,11 +5,15 @@ import formbody from '@fastify/formbody';
 import type { SandboxPlatform } from '../bot/sandbox.ts';
 import type { ZhengDingPlatform } from '../bot/zhengding/adapter.ts';
 import { zhengdingCallbackRoutes } from '../bot/zhengding/adapter.ts';
+import { authRoutes } from './auth/routes.ts';
+import { sessionPlugin } from './auth/session.ts';
 import type { AppContext } from './context.ts';
 import type { PlatformRuntime } from './platform.ts';
+import { apiRoutes } from './routes/api/index.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
+import { miniappRoutes } from './routes/miniapp.ts';
 
 export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Promise<FastifyInstance> {
   const app = Fastify({
@@ -23,6 +27,10 @@ export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Prom
     },
   });
   await app.register(formbody);
+  // Sessions first: the guard of /api/ (login, CSRF) applies to every route registered after it.
+  await app.register(sessionPlugin, { db: ctx.db, secret: process.env.SESSION_SECRET, secure: ctx.config.publicBaseUrl.startsWith('https:') });
+  await app.register(authRoutes, { ctx });
+  await app.register(apiRoutes, { ctx, kick: runtime?.kick });
   app.get('/api/health', async () => ({ ok: true }));
   await app.register(overviewRoutes, { ctx });
   // The console's outbox API: until console logins exist, only from this machine.
@@ -32,6 +40,7 @@ export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Prom
       if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.ip)) return reply.code(403).send({ error: '仅限本机访问（控制台登录功能上线后开放）' });
     },
   });
+  await app.register(miniappRoutes);
   if (runtime?.platform.name === 'sandbox') await app.register(sandboxRoutes, { db: ctx.db, platform: runtime.platform as SandboxPlatform, kick: runtime.kick });
   if (runtime?.platform.name === 'zhengding') await app.register(zhengdingCallbackRoutes, { platform: runtime.platform as ZhengDingPlatform, token: ctx.config.zhengding.callbackToken });
   return app;

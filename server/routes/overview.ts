@@ -20,12 +20,7 @@ export const overviewRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     return (r?.d as string | undefined) ?? todayInShanghai();
   }
 
-  app.get('/api/findings', async (req) => {
-    const q = req.query as { status?: 'open' | 'resolved' | 'all'; unit?: string };
-    const date = todayInShanghai();
-    const list = await listFindings(db, { status: q.status ?? 'open', unitCode: q.unit, withSubordinates: true, date, limit: 2000 });
-    return list.map((f) => ({ ...f, title: ruleByCode(f.rule)?.title ?? f.rule }));
-  });
+  // GET /api/findings is the API's (server/routes/api/findings.ts): logged in and within the user's scope.
 
   app.get('/', async (_req, reply) => {
     const date = await latestDate();

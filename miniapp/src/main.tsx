@@ -1,0 +1,93 @@
+// The mini-app and web console: one app, hash routes (server/API.md), served at /m/.
+
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import './style.css';
+import { loadMe, onUnauthorized, setMe } from './api.ts';
+import { ConsolePage } from './pages/Console.tsx';
+import { HistoryPage } from './pages/History.tsx';
+import { LoginPage } from './pages/Login.tsx';
+import { PersonPage } from './pages/Person.tsx';
+import { SelfCheckPage } from './pages/SelfCheck.tsx';
+import { TodoPage } from './pages/Todo.tsx';
+import { currentTarget, go, loginHref, parseHash, type Route } from './router.ts';
+import type { Me } from './types.ts';
+import { ErrorBox, Header, Loading, Tabs } from './ui.tsx';
+
+function App() {
+  const [route, setRoute] = useState<Route>(() => parseHash(location.hash));
+  const [me, setMeState] = useState<Me | null | undefined>(undefined);
+  const [bootError, setBootError] = useState<unknown>(null);
+  const [boot, setBoot] = useState(0);
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    setBootError(null);
+    loadMe().then(setMeState, setBootError);
+  }, [boot]);
+
+  // A session that ends while the app is open: back to the login page, then back here.
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        setMe(null);
+        setMeState(null);
+        const here = currentTarget(location.hash);
+        if (!here.startsWith('/login')) location.hash = loginHref(here);
+      }),
+    [],
+  );
+
+  // Not logged in: the login page, remembering where the user was going.
+  useEffect(() => {
+    if (me === null && route.name !== 'login') location.replace(loginHref(currentTarget(location.hash)));
+  }, [me, route.name]);
+
+  if (bootError != null) {
+    return (
+      <div class="shell">
+        <Header title="三色" />
+        <main class="page"><ErrorBox error={bootError} retry={() => setBoot((b) => b + 1)} /></main>
+      </div>
+    );
+  }
+  if (route.name === 'login') {
+    return <LoginPage query={route.query} onLogin={(m) => setMeState(m)} />;
+  }
+  if (!me) return <Loading />;
+
+  switch (route.name) {
+    case 'todo':
+      return <TodoPage me={me} query={route.query} />;
+    case 'person':
+      return <PersonPage key={route.id} me={me} id={route.id} />;
+    case 'history':
+      return <HistoryPage me={me} id={route.id} />;
+    case 'self-check':
+      return <SelfCheckPage me={me} query={route.query} />;
+    case 'console':
+      return <ConsolePage me={me} tab={route.tab} query={route.query} />;
+    default:
+      return (
+        <div class="shell">
+          <Header title="三色" />
+          <main class="page">
+            <div class="empty">页面不存在</div>
+            <button type="button" class="primary block" onClick={() => go('/todo')}>返回待整改</button>
+          </main>
+          <Tabs me={me} active="" />
+        </div>
+      );
+  }
+}
+
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(<App />, root);
+}

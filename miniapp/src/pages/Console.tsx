@@ -1,0 +1,316 @@
+// #/console (office roles): units at a glance and the check run on demand; #/console/import: the
+// workbook import with its errors; #/console/findings: findings across units with filters and
+// the export of the same list.
+
+import { useMemo, useState } from 'preact/hooks';
+import { errorText, get, post, qs, request } from '../api.ts';
+import { RULES } from '../../../core/rules/index.ts';
+import { lightName } from '../format.ts';
+import type { CheckSummaryView, Finding, ImportResponse, Me, UnitSummary } from '../types.ts';
+import { OFFICE_ROLES, OPERATOR_ROLES } from '../types.ts';
+import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
+
+type Tab = 'home' | 'import' | 'findings';
+
+export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
+  const { me, tab } = props;
+  if (!OFFICE_ROLES.includes(me.role)) {
+    return (
+      <div class="shell">
+        <Header title="控制台" back="#/todo" />
+        <main class="page"><div class="notice error" data-testid="forbidden">控制台仅供编办工作人员使用。</div></main>
+        <Tabs me={me} active="console" />
+      </div>
+    );
+  }
+  const operator = OPERATOR_ROLES.includes(me.role);
+  const link = (t: Tab, href: string, label: string) => (
+    <a class={`btn ${tab === t ? 'primary' : ''}`} href={href} data-testid={`console-${t}`}>{label}</a>
+  );
+  return (
+    <div class="shell wide">
+      <Header title="三色 · 控制台" side={<span class="small">{me.name}</span>} />
+      <main class="page">
+        <div class="consolenav">
+          {link('home', '#/console', '概览')}
+          {link('findings', '#/console/findings', '问题清单')}
+          {operator && link('import', '#/console/import', '导入数据')}
+        </div>
+        {tab === 'home' && <Home operator={operator} />}
+        {tab === 'findings' && <Findings query={props.query} />}
+        {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
+      </main>
+      <Tabs me={me} active="console" />
+    </div>
+  );
+}
+
+/** The open counts of a unit however the server spells them. */
+export function unitCounts(u: UnitSummary): { red: number; yellow: number } {
+  const open = u.open && typeof u.open === 'object' ? u.open : null;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return { red: num(u.red ?? open?.red), yellow: num(u.yellow ?? open?.yellow) };
+}
+
+function Home(props: { operator: boolean }) {
+  const units = useLoad(() => get<UnitSummary[]>('/api/units'), []);
+  const [running, setRunning] = useState(false);
+  const [summary, setSummary] = useState<CheckSummaryView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const runCheck = async () => {
+    if (!confirm('立即对全部单位运行一次数据检查？')) return;
+    setRunning(true);
+    setError(null);
+    try {
+      setSummary(await post<CheckSummaryView>('/api/check', {}));
+      units.reload();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const list = units.data ?? [];
+  const totals = list.reduce((t, u) => {
+    const c = unitCounts(u);
+    const light = u.light ?? (c.red ? 'red' : c.yellow ? 'yellow' : 'green');
+    t[light as 'red' | 'yellow' | 'green'] = (t[light as 'red' | 'yellow' | 'green'] ?? 0) + 1;
+    return t;
+  }, { red: 0, yellow: 0, green: 0 } as Record<'red' | 'yellow' | 'green', number>);
+
+  return (
+    <>
+      {props.operator && (
+        <div class="card">
+          <div class="row">
+            <span class="small" style="flex:2">每个工作日 8:30 系统自动检查；修改规则或导入数据后可立即检查。</span>
+            <button type="button" class="primary" disabled={running} onClick={() => void runCheck()} data-testid="run-check">{running ? '正在检查…' : '立即检查'}</button>
+          </div>
+          {error && <div class="notice error" style="margin-top:8px" data-testid="check-error">{error}</div>}
+          {summary && <CheckSummary s={summary} />}
+        </div>
+      )}
+      <h2 class="section">各单位今日灯色</h2>
+      {units.error != null && <ErrorBox error={units.error} retry={units.reload} />}
+      {units.loading && !units.data && <Loading />}
+      {units.data && (
+        <>
+          <div class="card">
+            <div class="stats">
+              <div class="stat red"><b>{totals.red}</b>红灯单位</div>
+              <div class="stat yellow"><b>{totals.yellow}</b>黄灯单位</div>
+              <div class="stat green"><b>{totals.green}</b>绿灯单位</div>
+            </div>
+          </div>
+          <div class="card scroll-x" style="padding:0">
+            <table class="grid" data-testid="units">
+              <thead><tr><th>单位</th><th>灯色</th><th>红灯</th><th>黄灯</th><th /></tr></thead>
+              <tbody>
+                {list.map((u) => {
+                  const c = unitCounts(u);
+                  const light = u.light ?? (c.red ? 'red' : c.yellow ? 'yellow' : 'green');
+                  return (
+                    <tr key={u.code} data-testid="unit-row" data-unit={u.code}>
+                      <td>{u.name}</td>
+                      <td><LightBadge light={light} /></td>
+                      <td>{c.red}</td>
+                      <td>{c.yellow}</td>
+                      <td><a href={`#/console/findings${qs({ unit: u.code })}`}>查看问题</a></td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </>
+  );
+}
+
+function CheckSummary(props: { s: CheckSummaryView }) {
+  const { s } = props;
+  const f = s.findings;
+  return (
+    <div style="margin-top:12px" data-testid="check-summary">
+      <div class="notice ok">检查完成（{s.date}，用时 {(s.ms / 1000).toFixed(1)} 秒）：单位 {s.units} 个、在册人员 {s.people} 人、编外人员 {s.workers} 人。</div>
+      <div class="stats">
+        <div class="stat"><b data-testid="summary-opened">{f.opened}</b>新发现</div>
+        <div class="stat green"><b data-testid="summary-resolved">{f.resolved}</b>已整改</div>
+        <div class="stat"><b>{f.open}</b>待整改</div>
+        <div class="stat red"><b>{f.byLight.red}</b>红灯</div>
+        <div class="stat yellow"><b>{f.byLight.yellow}</b>黄灯</div>
+      </div>
+      {s.monthClosed && (
+        <p class="small">{s.monthClosed.month} 月度结算：红灯单位 {s.monthClosed.red} 个，提醒 {s.monthClosed.reminders} 个，暂停受理 {s.monthClosed.suspensions} 个。</p>
+      )}
+    </div>
+  );
+}
+
+export interface FindingFilters {
+  unit: string;
+  rule: string;
+  light: string;
+  status: string;
+}
+
+export function filtersFrom(q: URLSearchParams): FindingFilters {
+  const status = q.get('status') ?? 'open';
+  const light = q.get('light') ?? '';
+  return {
+    unit: q.get('unit') ?? '',
+    rule: q.get('rule') ?? '',
+    light: light === 'red' || light === 'yellow' ? light : '',
+    status: ['open', 'resolved', 'all'].includes(status) ? status : 'open',
+  };
+}
+
+/** The query of GET /api/findings and GET /api/export/findings for the filters. */
+export function findingsQuery(f: FindingFilters, extra: Record<string, string | number> = {}): string {
+  return qs({ status: f.status, unit: f.unit, rule: f.rule, light: f.light, ...extra });
+}
+
+const LIMIT = 500;
+
+function Findings(props: { query: URLSearchParams }) {
+  const [filters, setFilters] = useState<FindingFilters>(() => filtersFrom(props.query));
+  const units = useLoad(() => get<UnitSummary[]>('/api/units'), []);
+  const key = findingsQuery(filters);
+  const list = useLoad(() => get<Finding[]>(`/api/findings${findingsQuery(filters, { limit: LIMIT })}`), [key]);
+  const rules = useMemo(() => RULES.map((r) => ({ code: r.code, title: r.title })), []);
+
+  const change = (k: keyof FindingFilters, v: string) => {
+    const next = { ...filters, [k]: v };
+    setFilters(next);
+    // The filters stay in the address, so a reload or a shared link shows the same list.
+    history.replaceState(null, '', `#/console/findings${findingsQuery(next)}`);
+  };
+  const sel = (e: Event) => (e.target as HTMLSelectElement).value;
+
+  return (
+    <>
+      <div class="card">
+        <div class="filters">
+          <select value={filters.unit} onChange={(e) => change('unit', sel(e))} data-testid="filter-unit" aria-label="单位">
+            <option value="">全部单位</option>
+            {units.data?.map((u) => <option key={u.code} value={u.code}>{u.name}</option>)}
+            {filters.unit && !units.data?.some((u) => u.code === filters.unit) && <option value={filters.unit}>{filters.unit}</option>}
+          </select>
+          <select value={filters.rule} onChange={(e) => change('rule', sel(e))} data-testid="filter-rule" aria-label="规则">
+            <option value="">全部规则</option>
+            {rules.map((r) => <option key={r.code} value={r.code}>{r.code} {r.title}</option>)}
+          </select>
+          <select value={filters.light} onChange={(e) => change('light', sel(e))} data-testid="filter-light" aria-label="灯色">
+            <option value="">全部灯色</option>
+            <option value="red">{lightName('red')}</option>
+            <option value="yellow">{lightName('yellow')}</option>
+          </select>
+          <select value={filters.status} onChange={(e) => change('status', sel(e))} data-testid="filter-status" aria-label="状态">
+            <option value="open">待整改</option>
+            <option value="resolved">已整改</option>
+            <option value="all">全部</option>
+          </select>
+        </div>
+        <div class="row">
+          <span class="small muted" style="flex:2" data-testid="findings-count">
+            {list.data ? `共 ${list.data.length} 条${list.data.length >= LIMIT ? `（仅显示前${LIMIT}条，完整清单请导出）` : ''}` : ''}
+          </span>
+          <a class="btn" href={`/api/export/findings${findingsQuery(filters)}`} download data-testid="export">导出Excel</a>
+        </div>
+      </div>
+      {list.error != null && <ErrorBox error={list.error} retry={list.reload} />}
+      {list.loading && !list.data && <Loading />}
+      {list.data && list.data.length === 0 && <div class="empty">没有符合条件的问题</div>}
+      {list.data?.map((f) => {
+        const pid = personIdOf(f);
+        return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}` : null} />;
+      })}
+    </>
+  );
+}
+
+const COUNT_LABELS: Record<string, string> = { units: '机构', quotas: '编制', leaderPosts: '领导职数', people: '人员', workers: '编外人员', users: '用户' };
+
+function Import() {
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ImportResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const upload = async () => {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      setResult(await request<ImportResponse>('/api/import', { method: 'POST', form }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <div class="card">
+        <p style="margin-top:0">上传按数据字典填写的工作簿（.xlsx，工作表：机构、编制、领导职数、人员、编外人员、用户），或单张表的 .csv 文件。整个文件要么全部导入，要么不导入：有错误时不会写入任何数据。</p>
+        <input type="file" accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv" onChange={(e) => { setFile((e.target as HTMLInputElement).files?.[0] ?? null); setResult(null); }} data-testid="import-file" style="margin-bottom:12px;width:100%" />
+        <button type="button" class="primary block" disabled={!file || busy} onClick={() => void upload()} data-testid="import-submit">{busy ? '正在导入…' : '开始导入'}</button>
+      </div>
+      {error && <div class="notice error" role="alert" data-testid="import-failed">{error}</div>}
+      {result && (
+        <div class="card" data-testid="import-result" data-ok={String(result.ok)}>
+          {result.ok ? (
+            <div class="notice ok">导入成功。</div>
+          ) : (
+            <div class="notice error">导入未成功：发现 {result.errors.length} 处错误，未写入任何数据。请按下表修改后重新导入。</div>
+          )}
+          {result.errorFile && (
+            <p><a class="btn" href={result.errorFile} download data-testid="error-file">下载错误工作簿（每行标注错误说明）</a></p>
+          )}
+          {result.notices.length > 0 && (
+            <ul class="small" data-testid="import-notices">
+              {result.notices.map((n, i) => <li key={i}>{n}</li>)}
+            </ul>
+          )}
+          {result.errors.length > 0 && (
+            <div class="scroll-x">
+              <table class="grid" data-testid="import-errors">
+                <thead><tr><th>工作表</th><th>行</th><th>字段</th><th>错误说明</th></tr></thead>
+                <tbody>
+                  {result.errors.map((e, i) => (
+                    <tr key={i} data-testid="import-error">
+                      <td>{e.sheet || '—'}</td>
+                      <td>{e.row > 0 ? e.row : "—"}</td>
+                      <td>{e.field}</td>
+                      <td>{e.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {result.ok && (
+            <table class="grid" data-testid="import-counts">
+              <thead><tr><th>数据</th><th>新增</th><th>更新</th><th>未变</th></tr></thead>
+              <tbody>
+                {Object.entries(result.counts ?? {}).map(([k, c]) => (
+                  <tr key={k}>
+                    <td>{COUNT_LABELS[k] ?? k}</td>
+                    {typeof c === 'number' ? <td colSpan={3}>{c}</td> : (<><td>{c.created}</td><td>{c.updated}</td><td>{c.unchanged}</td></>)}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,57 @@
+// #/todo: 待整改 — the open findings in scope (of one unit when the alert card's button sent
+// ?unit=CODE), red first then newest as the server orders them.
+
+import { useState } from 'preact/hooks';
+import { get, qs } from '../api.ts';
+import type { Finding, Me } from '../types.ts';
+import { ErrorBox, FindingCard, Header, Loading, personIdOf, Tabs, useLoad, Dialog } from '../ui.tsx';
+import { detailText, longDate, subjectKindName } from '../format.ts';
+
+export function TodoPage(props: { me: Me; query: URLSearchParams }) {
+  const unit = props.query.get('unit') ?? '';
+  const { data, error, loading, reload } = useLoad(() => get<Finding[]>(`/api/findings${qs({ status: 'open', unit })}`), [unit]);
+  const [shown, setShown] = useState<Finding | null>(null);
+  const list = data ?? [];
+  const red = list.filter((f) => f.light === 'red').length;
+  const yellow = list.filter((f) => f.light === 'yellow').length;
+  const unitName = unit ? (list[0]?.unitName ?? unit) : null;
+
+  return (
+    <div class="shell">
+      <Header title="待整改" side={<button type="button" class="side" onClick={reload} data-testid="refresh">刷新</button>} />
+      <main class="page">
+        {unit && (
+          <div class="notice info" data-testid="unit-filter">
+            仅显示：{unitName}　<a href="#/todo">查看全部</a>
+          </div>
+        )}
+        {data && (
+          <div class="card">
+            <div class="stats">
+              <div class="stat red"><b data-testid="count-red">{red}</b>红灯</div>
+              <div class="stat yellow"><b data-testid="count-yellow">{yellow}</b>黄灯</div>
+            </div>
+          </div>
+        )}
+        {error != null && <ErrorBox error={error} retry={reload} />}
+        {loading && !data && <Loading />}
+        {data && list.length === 0 && <div class="empty" data-testid="todo-empty">没有待整改的问题，全部亮绿灯 ✓</div>}
+        {list.map((f) => {
+          const pid = personIdOf(f);
+          return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}` : null} onOpen={pid ? undefined : () => setShown(f)} />;
+        })}
+      </main>
+      {shown && (
+        <Dialog title={shown.title || shown.rule} onClose={() => setShown(null)} testid="finding-details">
+          <p>{subjectKindName(shown.subject.kind)}：{shown.subject.name}{shown.subject.idMasked ? `（${shown.subject.idMasked}）` : ''}</p>
+          <p>单位：{shown.unitName}</p>
+          <p>发现日期：{longDate(shown.openedOn)}</p>
+          {detailText(shown.detail) && <p>{detailText(shown.detail)}</p>}
+          <p class="muted small">此类问题涉及单位或编外人员信息，请按要求在系统中更正后由编办复核。</p>
+          <button type="button" class="block" onClick={() => setShown(null)}>关闭</button>
+        </Dialog>
+      )}
+      <Tabs me={props.me} active="todo" />
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+// Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
+// #/console, #/console/import, #/console/findings. Pure parsing, so it is unit-tested.
+
+export type Route =
+  | { name: 'login'; query: URLSearchParams }
+  | { name: 'todo'; query: URLSearchParams }
+  | { name: 'person'; id: string; query: URLSearchParams }
+  | { name: 'history'; id: string; query: URLSearchParams }
+  | { name: 'self-check'; query: URLSearchParams }
+  | { name: 'console'; tab: 'home' | 'import' | 'findings'; query: URLSearchParams }
+  | { name: 'not-found'; path: string; query: URLSearchParams };
+
+/** Parses `#/person/12?x=1` (or `/person/12?x=1`); an empty hash is the default page. */
+export function parseHash(hash: string): Route {
+  let h = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (!h.startsWith('/')) h = `/${h}`;
+  const q = h.indexOf('?');
+  const path = (q < 0 ? h : h.slice(0, q)).replace(/\/+$/, '') || '/';
+  const query = new URLSearchParams(q < 0 ? '' : h.slice(q + 1));
+  const parts = path.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  const [a, b, c] = parts;
+  if (parts.length === 0) return { name: 'todo', query };
+  if (a === 'login' && parts.length === 1) return { name: 'login', query };
+  if (a === 'todo' && parts.length === 1) return { name: 'todo', query };
+  if (a === 'self-check' && parts.length === 1) return { name: 'self-check', query };
+  if (a === 'person' && b && parts.length === 2) return { name: 'person', id: b, query };
+  if (a === 'person' && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query };
+  if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
+  if (a === 'console' && (b === 'import' || b === 'findings') && parts.length === 2) return { name: 'console', tab: b, query };
+  return { name: 'not-found', path, query };
+}
+
+/** The hash of the current route without '#', kept as the place to return to after login. */
+export function currentTarget(hash: string): string {
+  const h = hash.startsWith('#') ? hash.slice(1) : hash;
+  return h && h !== '/' ? h : '/todo';
+}
+
+/** Where to go after login: a `next` that stays inside the app, else the to-do list. */
+export function afterLogin(query: URLSearchParams): string {
+  const next = query.get('next');
+  if (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login')) return next;
+  return '/todo';
+}
+
+export function go(path: string): void {
+  const target = `#${path}`;
+  if (location.hash === target) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = target;
+}
+
+export function loginHref(from: string): string {
+  return `#/login?next=${encodeURIComponent(from)}`;
+}

@@ -1,0 +1,128 @@
+// The shapes of server/API.md as the browser reads them.
+
+import type { PersonInput } from '../../core/inputs.ts';
+import type { IdFacts, Light, PersonCross, Scope, Severity, UnitRecord } from '../../core/model.ts';
+import type { ImportIssue } from '../../core/sheets.ts';
+
+export type Role = '编办管理员' | '编办业务人员' | '分管领导' | '单位领导' | '单位专管员' | '查询用户';
+
+export interface Me {
+  id: string;
+  name: string;
+  role: Role | string;
+  unit: { code: string; name: string } | null;
+  fullIds: boolean;
+  csrfToken: string;
+  platform: string;
+  login?: { dingtalk?: { corpId: string; clientId: string }; zhengding?: Record<string, unknown> };
+}
+
+/** GET /auth/config (not in API.md: an unauthenticated route the login page needs). */
+export interface AuthConfig {
+  platform: 'dingtalk' | 'zhengding' | 'sandbox' | string;
+  dingtalk?: { corpId: string; clientId: string };
+  zhengding?: Record<string, unknown>;
+}
+
+export interface SandboxUser {
+  id: string;
+  name: string;
+  role: string;
+  unitName: string | null;
+}
+
+export interface Finding {
+  id: number;
+  rule: string;
+  title: string;
+  severity: Severity;
+  unit: string;
+  unitName: string;
+  subject: { kind: Scope; id: number | string | null; name: string; idMasked: string | null };
+  qualifier: string | null;
+  light: Light;
+  openedOn: string;
+  redFrom: string | null;
+  resolvedOn: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface PersonView {
+  person: PersonInput;
+  unit: Omit<UnitRecord, 'agg'> & { agg?: UnitRecord['agg'] };
+  findings: Finding[];
+  version: number | string;
+  /** Not in API.md (a gap): the rules' view of the stored ID number, to re-check it here. */
+  idFacts?: IdFacts;
+  /** Not in API.md (a gap): the cross-row facts of the record. */
+  cross?: PersonCross;
+  /** Not in API.md: the stored record's id (taken from the route when absent). */
+  id?: number;
+}
+
+export interface SaveResult {
+  person: PersonInput;
+  findings: Finding[];
+  resolved: string[];
+  version: number | string;
+}
+
+export interface HistoryEntry {
+  version: number | string;
+  changedBy: string;
+  changedAt: string;
+  source: string;
+  reason: string | null;
+  changes: Array<{ field: string; before: unknown; after: unknown }>;
+}
+
+export interface UnitSummary {
+  code: string;
+  name: string;
+  light?: Light;
+  red?: number;
+  yellow?: number;
+  open?: number | { red?: number; yellow?: number; total?: number };
+  [k: string]: unknown;
+}
+
+/** The counts the server gives as `findings` of a self-check (API.md leaves the shape open). */
+export interface SelfCheckCounts {
+  open: number;
+  red?: number;
+  yellow?: number;
+  opened?: number;
+  resolved?: number;
+  people?: number;
+}
+
+export interface SelfCheckResult {
+  unit?: { code: string; name: string };
+  findings: Finding[] | SelfCheckCounts;
+  selfChecksThisMonth: number;
+}
+
+export interface ImportResponse {
+  ok: boolean;
+  errors: ImportIssue[];
+  notices: string[];
+  counts: Record<string, { created: number; updated: number; unchanged: number } | number>;
+  errorFile?: string;
+}
+
+export interface CheckSummaryView {
+  date: string;
+  units: number;
+  people: number;
+  workers: number;
+  findings: { opened: number; kept: number; resolved: number; open: number; byRule: Record<string, number>; byLight: { yellow: number; red: number } };
+  monthClosed: null | { month: string; red: number; reminders: number; suspensions: number };
+  ms: number;
+}
+
+/** Roles that see every unit and the console. */
+export const OFFICE_ROLES: readonly string[] = ['编办管理员', '编办业务人员', '分管领导', '查询用户'];
+/** Roles that may import and run the check. */
+export const OPERATOR_ROLES: readonly string[] = ['编办管理员', '编办业务人员'];
+/** Roles that may change records. */
+export const WRITER_ROLES: readonly string[] = ['编办管理员', '编办业务人员', '单位专管员'];

@@ -1,0 +1,193 @@
+// Logins (server/API.md, Sessions): the sandbox chooser, DingTalk QR login (OAuth2) and mini-app
+// no-login, Zheng-Ding QR login and in-app no-login, logout, and GET /api/me. Every /auth/ route
+// is rate-limited per IP, and logins also per account.
+
+import crypto from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { dingTalkLogin, LoginError, zhengDingLogin, type DingTalkLogin, type ZhengDingLogin } from './providers.ts';
+import { admit, FULL_ID_ROLES, MSG, safeEqual, sessionUser } from './session.ts';
+
+export interface AuthRoutesOptions {
+  ctx: Pick<AppContext, 'config' | 'db'>;
+  /** Login attempts per IP over all /auth/ routes, and per account; default 10 a minute. */
+  rateLimit?: { max: number; timeWindowMs: number };
+  /** Replaces the providers built from the configuration (null: that login is off). */
+  providers?: { dingtalk?: DingTalkLogin | null; zhengding?: ZhengDingLogin | null };
+}
+
+const STATE_COOKIE = 'sanse_login_state';
+const STATE_TTL_S = 600;
+const AFTER_LOGIN = '/m/#/console';
+
+type Provider = 'dingtalk' | 'zhengding';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** A refusal on a page the browser navigated to (QR callbacks): readable, not JSON. */
+function refusal(req: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+  reply.code(status);
+  if (!String(req.headers.accept ?? '').includes('text/html')) return reply.send({ error: message });
+  reply.type('text/html; charset=utf-8');
+  return reply.send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>三色 · 登录</title></head>`
+    + `<body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1 style="font-size:1.2rem">无法登录</h1><p>${escapeHtml(message)}</p><p><a href="/m/#/login">返回登录页</a></p></body></html>`);
+}
+
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
+  const { db, config } = opts.ctx;
+  const limit = opts.rateLimit ?? { max: 10, timeWindowMs: 60_000 };
+  const dingtalk = opts.providers?.dingtalk !== undefined
+    ? opts.providers.dingtalk
+    : config.dingtalk.clientId && config.dingtalk.clientSecret ? dingTalkLogin(config.dingtalk) : null;
+  const zhengding = opts.providers?.zhengding !== undefined
+    ? opts.providers.zhengding
+    : config.zhengding.appKey && config.zhengding.appSecret ? zhengDingLogin(config.zhengding) : null;
+  const secure = config.publicBaseUrl.startsWith('https:');
+  const login = {
+    ...(dingtalk ? { dingtalk: { corpId: dingtalk.corpId ?? null, clientId: dingtalk.clientId } } : {}),
+    ...(zhengding ? { zhengding: { clientId: zhengding.clientId, tenantId: zhengding.tenantId } } : {}),
+  };
+
+  async function mePayload(req: FastifyRequest, csrfToken: string) {
+    const u = req.user!;
+    const unit = u.unitId == null ? null : await db('units').where({ id: u.unitId }).first('code', 'name');
+    return {
+      id: u.id, name: u.name, role: u.role,
+      unit: unit ? { code: unit.code, name: unit.name } : null,
+      fullIds: FULL_ID_ROLES.has(u.role),
+      csrfToken, platform: config.platform, login,
+    };
+  }
+
+  // Not logged in, the answer still tells the login page how to log in.
+  app.get('/api/me', { config: { sanseAuth: 'optional' } }, async (req, reply) => {
+    if (!req.user || !req.session) return reply.code(401).send({ error: MSG.notLoggedIn, platform: config.platform, login });
+    return mePayload(req, req.session.csrfToken);
+  });
+
+  await app.register(async (auth: FastifyInstance) => {
+    await auth.register(rateLimit, {
+      global: true,
+      max: limit.max,
+      timeWindow: limit.timeWindowMs,
+      errorResponseBuilder: (_req, c) => Object.assign(new Error(MSG.tooMany), { statusCode: c.statusCode }),
+    });
+    const accountOf = new WeakMap<FastifyRequest, string>();
+    const perAccount = auth.createRateLimit({ max: limit.max, timeWindow: limit.timeWindowMs, keyGenerator: (req) => `account:${accountOf.get(req) ?? ''}` });
+
+    auth.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+      if (err instanceof LoginError) return refusal(req, reply, err.status, err.message);
+      const status = err.statusCode ?? 500;
+      if (status === 429) return reply.code(429).send({ error: MSG.tooMany });
+      if (status < 500) return reply.code(status).send({ error: '请求无效' });
+      req.log.error(err);
+      return reply.code(500).send({ error: '登录服务出错，请稍后重试' });
+    });
+
+    /** Admits the user, opens the session; the reply gets the cookie. */
+    async function logIn(req: FastifyRequest, reply: FastifyReply, userId: string): Promise<{ csrfToken: string }> {
+      accountOf.set(req, userId);
+      const verdict = await perAccount(req);
+      // isAllowed means allow-listed; over the limit is isExceeded.
+      if (!verdict.isAllowed && verdict.isExceeded) throw new LoginError(429, MSG.tooMany);
+      const admission = await admit(db, userId);
+      if (!admission.ok) throw new LoginError(admission.status, admission.error);
+      // A login replaces the session this browser had (no fixation, no orphan rows).
+      if (req.session) await db('sessions').where({ id: req.session.id }).delete();
+      const s = await auth.sessions.start(reply, userId);
+      req.user = await sessionUser(db, admission.user);
+      req.session = s;
+      return s;
+    }
+
+    const codeOf = (body: unknown, key: string): string => {
+      const v = (body as Record<string, unknown> | undefined)?.[key];
+      if (typeof v !== 'string' || !v.trim() || v.length > 256) throw new LoginError(400, `缺少登录码（${key}）`);
+      return v.trim();
+    };
+
+    // ---- state of a QR login: a short-lived signed cookie, checked on the way back ----------
+    const startQr = (reply: FastifyReply, provider: Provider): string => {
+      const state = crypto.randomBytes(16).toString('hex');
+      reply.setCookie(STATE_COOKIE, `${provider}.${state}`, { path: '/auth/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: STATE_TTL_S });
+      return state;
+    };
+    const checkState = (req: FastifyRequest, reply: FastifyReply, provider: Provider, state: unknown): void => {
+      const raw = req.cookies[STATE_COOKIE];
+      reply.clearCookie(STATE_COOKIE, { path: '/auth/' });
+      const cookie = raw ? req.unsignCookie(raw) : null;
+      const expected = cookie?.valid && cookie.value ? cookie.value : '';
+      if (typeof state !== 'string' || !state || !safeEqual(expected, `${provider}.${state}`)) throw new LoginError(403, '登录已超时或来源无法确认，请重新扫码登录');
+    };
+    const callbackUrl = (provider: Provider) => `${config.publicBaseUrl}/auth/${provider}/callback`;
+
+    // ---- sandbox -----------------------------------------------------------------------------
+    const sandboxOnly = () => {
+      if (config.platform !== 'sandbox') throw new LoginError(404, '仅沙箱环境提供演示用户登录');
+    };
+    auth.get('/auth/sandbox/users', async () => {
+      sandboxOnly();
+      const rows = await db('users as u').leftJoin('units as n', 'n.id', 'u.unit_id').select('u.id', 'u.name', 'u.role', 'n.name as unit_name').orderBy([{ column: 'u.role' }, { column: 'u.id' }]);
+      return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, unitName: r.unit_name ?? null }));
+    });
+    auth.post('/auth/sandbox/login', async (req, reply) => {
+      sandboxOnly();
+      const s = await logIn(req, reply, codeOf(req.body, 'userId'));
+      return mePayload(req, s.csrfToken);
+    });
+
+    // ---- DingTalk ----------------------------------------------------------------------------
+    const needDingTalk = (): DingTalkLogin => {
+      if (!dingtalk) throw new LoginError(404, '未启用钉钉登录');
+      return dingtalk;
+    };
+    auth.get('/auth/dingtalk/qr', async (_req, reply) => {
+      const d = needDingTalk();
+      return reply.redirect(d.qrUrl(callbackUrl('dingtalk'), startQr(reply, 'dingtalk')));
+    });
+    auth.get('/auth/dingtalk/callback', async (req, reply) => {
+      const d = needDingTalk();
+      const q = req.query as { authCode?: string; code?: string; state?: string };
+      checkState(req, reply, 'dingtalk', q.state);
+      const userId = await d.userIdFromAuthCode(codeOf(q, q.authCode ? 'authCode' : 'code'));
+      await logIn(req, reply, userId);
+      return reply.redirect(AFTER_LOGIN);
+    });
+    auth.post('/auth/dingtalk/miniapp', async (req, reply) => {
+      const d = needDingTalk();
+      const userId = await d.userIdFromMiniAppCode(codeOf(req.body, 'authCode'));
+      const s = await logIn(req, reply, userId);
+      return mePayload(req, s.csrfToken);
+    });
+
+    // ---- Zheng-Ding --------------------------------------------------------------------------
+    const needZhengDing = (): ZhengDingLogin => {
+      if (!zhengding) throw new LoginError(404, '未启用浙政钉登录');
+      return zhengding;
+    };
+    auth.get('/auth/zhengding/qr', async (_req, reply) => {
+      const z = needZhengDing();
+      return reply.redirect(z.qrUrl(callbackUrl('zhengding'), startQr(reply, 'zhengding')));
+    });
+    auth.get('/auth/zhengding/callback', async (req, reply) => {
+      const z = needZhengDing();
+      const q = req.query as { code?: string; state?: string };
+      checkState(req, reply, 'zhengding', q.state);
+      const userId = await z.userIdFromCode(codeOf(q, 'code'));
+      await logIn(req, reply, userId);
+      return reply.redirect(AFTER_LOGIN);
+    });
+    auth.post('/auth/zhengding/miniapp', async (req, reply) => {
+      const z = needZhengDing();
+      const userId = await z.userIdFromAppCode(codeOf(req.body, 'authCode'));
+      const s = await logIn(req, reply, userId);
+      return mePayload(req, s.csrfToken);
+    });
+
+    auth.post('/auth/logout', async (req, reply) => {
+      await auth.sessions.end(req, reply);
+      return { ok: true };
+    });
+  });
+};

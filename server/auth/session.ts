@@ -1,0 +1,204 @@
+// Sessions for the console and the mini-app: a random id in a signed, httpOnly, SameSite=Lax
+// cookie (`sanse_sid`, Secure when PUBLIC_BASE_URL is https), a server-side row in `sessions`
+// with a 12-hour idle expiry, `request.user` loaded on every request, and the guard of /api/:
+// a login for every route (but /api/health), and the session's CSRF token in `x-csrf-token` for
+// every write.
+
+import crypto from 'node:crypto';
+import cookie from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Knex } from 'knex';
+import { scopeOf } from '../../bot/commands.ts';
+import { nowMoment } from '../../db/clock.ts';
+
+export const SESSION_COOKIE = 'sanse_sid';
+export const IDLE_MS = 12 * 3600_000;
+/** last_seen_at is written at most this often per session. */
+const TOUCH_EVERY_MS = 60_000;
+
+export const MSG = {
+  notLoggedIn: '请先登录',
+  noAccess: '您尚未开通“三色”使用权限，请联系本地编办。',
+  locked: '您的账号已被锁定，请联系本地编办。',
+  csrf: '安全校验未通过（缺少或错误的 x-csrf-token），请刷新页面后重试',
+  tooMany: '登录尝试过于频繁，请稍后再试',
+  forbidden: '您的角色无权进行此操作',
+  outOfScope: '超出您的数据范围',
+} as const;
+
+/** Roles of API.md: who sees every unit, who writes records, who sees full ID numbers, who imports and runs checks. */
+export const OFFICE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '分管领导', '查询用户']);
+export const WRITE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '单位专管员']);
+export const FULL_ID_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
+export const ADMIN_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  role: string;
+  unitId: number | null;
+  unitCode: string | null;
+  /** Unit ids the user may see (their unit and the units below it); null = every unit. */
+  scope: number[] | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in user, or null. */
+    user: SessionUser | null;
+    /** The session's id and CSRF token when logged in. */
+    session: { id: string; csrfToken: string } | null;
+  }
+  interface FastifyContextConfig {
+    /** 'optional': an /api/ route that answers without a login too (it checks `request.user` itself). */
+    sanseAuth?: 'optional';
+  }
+}
+
+type Row = Record<string, any>;
+
+const moment = (ms: number) => nowMoment(ms);
+const randomHex = (bytes: number) => crypto.randomBytes(bytes).toString('hex');
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/** SESSION_SECRET, or one generated on first use and kept in `settings` (shared by every instance). */
+export async function resolveSessionSecret(db: Knex, fromEnv: string | undefined): Promise<string> {
+  if (fromEnv && fromEnv.trim()) {
+    if (fromEnv.trim().length < 32) throw new Error('SESSION_SECRET 太短：至少需要32个字符');
+    return fromEnv.trim();
+  }
+  const read = async () => {
+    const r = await db('settings').where({ key: 'session_secret' }).first('value');
+    return r ? (JSON.parse(r.value) as string) : null;
+  };
+  const stored = await read();
+  if (stored) return stored;
+  try {
+    await db('settings').insert({ key: 'session_secret', value: JSON.stringify(randomHex(32)) });
+  } catch {
+    // Another instance stored one first: use that.
+  }
+  const secret = await read();
+  if (!secret) throw new Error('无法保存会话密钥（settings.session_secret）');
+  return secret;
+}
+
+export type Admission = { ok: true; user: Row } | { ok: false; status: 403; error: string };
+
+/** Whether a user id (DingTalk userid, Zheng-Ding accountId, demo id) may log in. */
+export async function admit(db: Knex, userId: string): Promise<Admission> {
+  const u = userId ? await db('users').where({ id: userId }).first() : undefined;
+  if (!u) return { ok: false, status: 403, error: MSG.noAccess };
+  if (Number(u.locked)) return { ok: false, status: 403, error: MSG.locked };
+  return { ok: true, user: u };
+}
+
+export async function sessionUser(db: Knex, u: Row): Promise<SessionUser> {
+  const unitId = u.unit_id == null ? null : Number(u.unit_id);
+  const scope = await scopeOf(db, { id: u.id, name: u.name, role: u.role, unitId });
+  return { id: u.id, name: u.name, role: u.role, unitId, unitCode: u.unit_code ?? null, scope };
+}
+
+export interface SessionOptions {
+  db: Knex;
+  /** SESSION_SECRET (else generated and stored in settings). */
+  secret?: string;
+  /** PUBLIC_BASE_URL is https: the cookie gets `Secure`. */
+  secure: boolean;
+  now?: () => number;
+}
+
+export interface SessionStore {
+  /** Opens a session for an admitted user, sets the cookie; returns the CSRF token. */
+  start(reply: FastifyReply, userId: string): Promise<{ id: string; csrfToken: string }>;
+  end(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessions: SessionStore;
+  }
+}
+
+/** The routes the guard lets through without a login. */
+const PUBLIC_API = new Set(['/api/health']);
+
+export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
+  const { db } = opts;
+  const now = opts.now ?? Date.now;
+  const secret = await resolveSessionSecret(db, opts.secret);
+  await app.register(cookie, { secret, hook: 'onRequest' });
+
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: opts.secure, signed: true };
+
+  app.decorateRequest('user', null);
+  app.decorateRequest('session', null);
+  app.decorate('sessions', {
+    async start(reply, userId) {
+      const t = now();
+      const id = randomHex(32);
+      const csrfToken = randomHex(32);
+      // Expired rows go when someone logs in: no timer needed.
+      await db('sessions').where('expires_at', '<', moment(t)).delete();
+      await db('sessions').insert({ id, user_id: userId, csrf_token: csrfToken, created_at: moment(t), last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) });
+      reply.setCookie(SESSION_COOKIE, id, cookieOptions);
+      return { id, csrfToken };
+    },
+    async end(req, reply) {
+      if (req.session) await db('sessions').where({ id: req.session.id }).delete();
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      req.user = null;
+      req.session = null;
+    },
+  } satisfies SessionStore);
+
+  /** Loads the session and its user; a locked or removed user ends the session (and says why). */
+  async function load(req: FastifyRequest, reply: FastifyReply): Promise<string | null> {
+    const raw = req.cookies[SESSION_COOKIE];
+    if (!raw) return null;
+    const unsigned = req.unsignCookie(raw);
+    if (!unsigned.valid || !unsigned.value || !/^[0-9a-f]{64}$/.test(unsigned.value)) return null;
+    const t = now();
+    const s: Row | undefined = await db('sessions').where({ id: unsigned.value }).first();
+    if (!s) return null;
+    if (s.expires_at < moment(t)) {
+      await db('sessions').where({ id: s.id }).delete();
+      return null;
+    }
+    const admission = await admit(db, s.user_id);
+    if (!admission.ok) {
+      await db('sessions').where({ id: s.id }).delete();
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return admission.error;
+    }
+    if (moment(t - TOUCH_EVERY_MS) >= s.last_seen_at) {
+      await db('sessions').where({ id: s.id }).update({ last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) });
+    }
+    req.user = await sessionUser(db, admission.user);
+    req.session = { id: s.id, csrfToken: s.csrf_token };
+    return null;
+  }
+
+  app.addHook('onRequest', async (req, reply) => {
+    const route = req.routeOptions.url;
+    if (!route) return; // no such route: 404
+    const api = route.startsWith('/api/');
+    if (!api && !route.startsWith('/auth/')) return;
+    const refusal = await load(req, reply);
+    if (!api || PUBLIC_API.has(route)) return;
+    if (!req.user) {
+      if (req.routeOptions.config.sanseAuth === 'optional' && !refusal) return;
+      return reply.code(refusal ? 403 : 401).send({ error: refusal ?? MSG.notLoggedIn });
+    }
+    if (req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' || req.method === 'PATCH') {
+      const token = req.headers['x-csrf-token'];
+      if (typeof token !== 'string' || !req.session || !safeEqual(token, req.session.csrfToken)) return reply.code(403).send({ error: MSG.csrf });
+    }
+  });
+}, { name: 'sanse-session', fastify: '5.x' });

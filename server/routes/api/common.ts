@@ -1,0 +1,225 @@
+// What every /api route shares: its dependencies, the Chinese error, the checks of role and
+// scope, and the findings as the API shows them.
+
+import type { FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
+import type { WorkdayCalendar } from '../../../core/calendar.ts';
+import { findingLight, redFrom } from '../../../core/lights.ts';
+import type { IsoDate, Light } from '../../../core/model.ts';
+import { ruleByCode } from '../../../core/rules/index.ts';
+import { subtreeIds } from '../../../db/findings.ts';
+import type { PiiCipher } from '../../../db/pii.ts';
+import { loadCalendar } from '../../../db/settings.ts';
+import { MSG, type SessionUser } from '../../auth/session.ts';
+import type { Config } from '../../config.ts';
+
+export interface ApiDeps {
+  db: Knex;
+  pii: PiiCipher;
+  config: Config;
+  /** The business day (Asia/Shanghai). */
+  today(): IsoDate;
+  /** Sends what the outbox got (card updates, alerts) without waiting for the next poll. */
+  kick(): void;
+  /** Where uploads, error workbooks and exports are written. */
+  workDir: string;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string, readonly fields?: Record<string, string>, readonly extra?: Record<string, unknown>) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Row = Record<string, any>;
+
+/** The logged-in user (the session guard has refused everyone else already). */
+export function userOf(req: FastifyRequest): SessionUser {
+  if (!req.user) throw new ApiError(401, MSG.notLoggedIn);
+  return req.user;
+}
+
+export function requireRole(user: SessionUser, roles: ReadonlySet<string>, message: string = MSG.forbidden): void {
+  if (!roles.has(user.role)) throw new ApiError(403, message);
+}
+
+export function inScope(user: SessionUser, unitId: number): boolean {
+  return user.scope === null || user.scope.includes(unitId);
+}
+
+/** The scope as a list for whereIn (never empty: an empty scope matches nothing). */
+export function scopeIds(user: SessionUser): number[] | null {
+  return user.scope === null ? null : user.scope.length ? user.scope : [0];
+}
+
+/**
+ * The units with a credit code that the user may see (a code can be shared: rule U-IN-06): 404
+ * when there is none, 403 when none is in the user's scope.
+ */
+export async function unitsInScope(db: Knex, user: SessionUser, code: string): Promise<Row[]> {
+  const c = typeof code === 'string' ? code.trim().toUpperCase() : '';
+  const units: Row[] = c && c.length <= 32 ? await db('units').where({ code: c }).orderBy('id') : [];
+  if (!units.length) throw new ApiError(404, `没有统一社会信用代码为“${String(code).slice(0, 32)}”的单位`);
+  const mine = units.filter((u) => inScope(user, Number(u.id)));
+  if (!mine.length) throw new ApiError(403, MSG.outOfScope);
+  return mine;
+}
+
+/** The first unit with a credit code that the user may see (see unitsInScope). */
+export async function unitInScope(db: Knex, user: SessionUser, code: string): Promise<Row> {
+  return (await unitsInScope(db, user, code))[0];
+}
+
+/** A person by row id: 404 when there is none, 403 when the person's unit is outside the scope. */
+export async function personInScope(db: Knex, user: SessionUser, idParam: string, columns: string[] = ['*']): Promise<Row> {
+  const id = /^[1-9]\d{0,9}$/.test(idParam) ? Number(idParam) : NaN;
+  if (!Number.isSafeInteger(id)) throw new ApiError(404, '没有该人员');
+  const person = await db('people').where({ id }).first(columns.includes('*') ? columns : [...new Set([...columns, 'unit_id'])]);
+  if (!person) throw new ApiError(404, '没有该人员');
+  if (!inScope(user, Number(person.unit_id))) throw new ApiError(403, MSG.outOfScope);
+  return person;
+}
+
+export interface FindingItem {
+  id: number;
+  rule: string;
+  title: string;
+  severity: string | null;
+  unit: string;
+  unitName: string;
+  subject: { kind: string; id: number; name: string; idMasked: string | null };
+  qualifier: string | null;
+  light: Light;
+  openedOn: IsoDate;
+  /** The day the finding turns (or turned) red if still open: its deadline. */
+  redFrom: IsoDate;
+  resolvedOn: IsoDate | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface FindingFilter {
+  status: 'open' | 'resolved' | 'all';
+  /** Unit ids (null: every unit). */
+  unitIds: number[] | null;
+  rule?: string;
+  light?: Light;
+  /** Only this person's findings. */
+  personId?: number;
+  limit: number;
+}
+
+const FINDING_COLUMNS = [
+  'f.id', 'f.rule', 'f.scope', 'f.entity_id', 'f.qualifier', 'f.status', 'f.opened_on', 'f.resolved_on', 'f.subject_kind', 'f.subject_name',
+  'f.subject_id_masked', 'f.detail', 'u.code', 'u.name as unit_name',
+];
+
+function parseDetail(s: unknown): Record<string, unknown> | null {
+  if (typeof s !== 'string' || !s) return null;
+  try {
+    return JSON.parse(s) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+function toItem(r: Row, today: IsoDate, cal: WorkdayCalendar): FindingItem {
+  const rule = ruleByCode(r.rule);
+  return {
+    id: Number(r.id),
+    rule: r.rule,
+    title: rule?.title ?? r.rule,
+    severity: rule?.severity ?? null,
+    unit: r.code,
+    unitName: r.unit_name,
+    subject: { kind: r.subject_kind, id: Number(r.entity_id), name: r.subject_name, idMasked: r.subject_id_masked ?? null },
+    qualifier: r.qualifier ?? null,
+    light: r.status === 'resolved' ? 'green' : findingLight(r.opened_on, null, today, cal),
+    openedOn: r.opened_on,
+    redFrom: redFrom(r.opened_on, cal),
+    resolvedOn: r.resolved_on ?? null,
+    detail: parseDetail(r.detail),
+  };
+}
+
+/**
+ * Findings in the API's order: open ones red first, then yellow, newest first within a light;
+ * then resolved ones, the latest resolved first. Lights are computed for `today`.
+ */
+export async function queryFindings(db: Knex, f: FindingFilter, today: IsoDate): Promise<FindingItem[]> {
+  const cal = await loadCalendar(db);
+  const base = () => {
+    let q = db('findings as f').join('units as u', 'u.id', 'f.unit_id').select(FINDING_COLUMNS);
+    if (f.unitIds) q = q.whereIn('f.unit_id', f.unitIds.length ? f.unitIds : [0]);
+    if (f.rule) q = q.where('f.rule', f.rule);
+    if (f.personId !== undefined) q = q.where({ 'f.scope': 'person', 'f.entity_id': f.personId });
+    return q;
+  };
+  const out: FindingItem[] = [];
+  if ((f.status === 'open' || f.status === 'all') && f.light !== 'green') {
+    // Every open finding of the scope (a county has a few thousand): the light decides the order.
+    const rows: Row[] = await base().where('f.status', 'open');
+    const items = rows.map((r) => toItem(r, today, cal)).filter((i) => !f.light || i.light === f.light);
+    items.sort((a, b) => (a.light === b.light ? (a.openedOn === b.openedOn ? b.id - a.id : a.openedOn < b.openedOn ? 1 : -1) : a.light === 'red' ? -1 : 1));
+    out.push(...items.slice(0, f.limit));
+  }
+  if ((f.status === 'resolved' || f.status === 'all') && (!f.light || f.light === 'green') && out.length < f.limit) {
+    const rows: Row[] = await base().where('f.status', 'resolved').orderBy([{ column: 'f.resolved_on', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(f.limit - out.length);
+    out.push(...rows.map((r) => toItem(r, today, cal)));
+  }
+  return out;
+}
+
+/** Counts of a unit's open findings by light. */
+export async function openCounts(db: Knex, unitIds: number[] | null, today: IsoDate): Promise<Map<number, { red: number; yellow: number }>> {
+  const cal = await loadCalendar(db);
+  let q = db('findings').where('status', 'open').select('unit_id', 'opened_on').count({ n: '*' }).groupBy('unit_id', 'opened_on');
+  if (unitIds) q = q.whereIn('unit_id', unitIds.length ? unitIds : [0]);
+  const out = new Map<number, { red: number; yellow: number }>();
+  for (const r of (await q) as Row[]) {
+    const c = out.get(Number(r.unit_id)) ?? { red: 0, yellow: 0 };
+    if (findingLight(r.opened_on, null, today, cal) === 'red') c.red += Number(r.n);
+    else c.yellow += Number(r.n);
+    out.set(Number(r.unit_id), c);
+  }
+  return out;
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isIsoDay(s: unknown): s is string {
+  if (typeof s !== 'string' || !ISO_DAY.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** The query filters of the findings list and its export, checked; unit codes resolved within the scope. */
+export async function findingFilter(db: Knex, user: SessionUser, q: Record<string, unknown>, opts: { maxLimit: number; defaultLimit: number }): Promise<FindingFilter & { unitCode: string | null }> {
+  const status = q.status ?? 'open';
+  if (status !== 'open' && status !== 'resolved' && status !== 'all') throw new ApiError(400, 'status 应为 open、resolved 或 all', { status: '取值无效' });
+  const light = q.light;
+  if (light !== undefined && light !== 'red' && light !== 'yellow' && light !== 'green') throw new ApiError(400, 'light 应为 red、yellow 或 green', { light: '取值无效' });
+  const rule = q.rule;
+  if (rule !== undefined && (typeof rule !== 'string' || !ruleByCode(rule))) throw new ApiError(400, `没有规则“${String(rule).slice(0, 16)}”`, { rule: '取值无效' });
+  let limit = opts.defaultLimit;
+  if (q.limit !== undefined) {
+    limit = Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > opts.maxLimit) throw new ApiError(400, `limit 应为 1 到 ${opts.maxLimit} 之间的整数`, { limit: '取值无效' });
+  }
+  let unitIds = scopeIds(user);
+  let unitCode: string | null = null;
+  if (q.unit !== undefined) {
+    const units = await unitsInScope(db, user, String(q.unit));
+    const sub = new Set<number>();
+    for (const u of units) for (const id of await subtreeIds(db, Number(u.id))) sub.add(id);
+    unitIds = [...sub].filter((id) => inScope(user, id));
+    unitCode = units[0].code;
+  }
+  return { status, light, rule: rule as string | undefined, limit, unitIds, unitCode };
+}
+
+/** RFC 5987 / RFC 6266: an ASCII fallback and the UTF-8 name. */
+export function contentDisposition(fileName: string, fallback: string): string {
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

@@ -1,0 +1,71 @@
+// GET /api/findings (the list, in scope, red first then newest) and GET /api/export/findings
+// (the same filters as an .xlsx).
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { FastifyPluginAsync } from 'fastify';
+import { exportWorkbook } from '../../../db/export.ts';
+import { subtreeIds } from '../../../db/findings.ts';
+import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, type ApiDeps } from './common.ts';
+
+const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps;
+
+  app.get('/api/findings', async (req) => {
+    const user = userOf(req);
+    const f = await findingFilter(db, user, req.query as Record<string, unknown>, { defaultLimit: 500, maxLimit: 5000 });
+    return queryFindings(db, f, deps.today());
+  });
+
+  app.get('/api/export/findings', async (req, reply) => {
+    const user = userOf(req);
+    const f = await findingFilter(db, user, req.query as Record<string, unknown>, { defaultLimit: 1, maxLimit: 1_000_000 });
+    // The export is limited by unit code (with the units below it): a unit role without a filter gets its own unit.
+    const unitCode = f.unitCode ?? (user.scope === null ? null : user.unitCode);
+    if (user.scope !== null && !unitCode) throw new ApiError(403, '您的账号未关联单位，无法导出');
+    if (user.scope !== null && unitCode) {
+      // exportWorkbook takes the first unit with the code and the units below it: that must be
+      // within the scope (a code shared by two units, U-IN-06, could name someone else's unit).
+      const first = await db('units').where({ code: unitCode }).orderBy('id').first('id');
+      const covered = first ? await subtreeIds(db, Number(first.id)) : [];
+      if (!covered.every((id) => user.scope!.includes(id))) throw new ApiError(409, '该统一社会信用代码对应多个单位，无法按单位导出，请先更正重复的代码（或联系本地编办）');
+    }
+    const today = deps.today();
+    const file = path.join(deps.workDir, `export-${crypto.randomBytes(12).toString('hex')}.xlsx`);
+    await fs.promises.mkdir(deps.workDir, { recursive: true });
+    try {
+      await exportWorkbook(db, 'findings', file, { unitCode: unitCode ?? undefined, status: f.status, today, by: user.id });
+      if (f.rule || f.light) await keepRows(file, f.rule, f.light ? LIGHT_TEXT[f.light] : undefined);
+    } catch (e) {
+      await fs.promises.rm(file, { force: true });
+      throw e;
+    }
+    const stream = fs.createReadStream(file);
+    stream.on('close', () => void fs.promises.rm(file, { force: true }));
+    const name = `问题清单-${unitCode ?? '全部单位'}-${today}.xlsx`;
+    return reply
+      .header('Content-Type', XLSX)
+      .header('Content-Disposition', contentDisposition(name, `findings-${today}.xlsx`))
+      .header('Cache-Control', 'no-store')
+      .send(stream);
+  });
+};
+
+/** The rule and light filters the export itself does not take: rows not matching are dropped. */
+async function keepRows(file: string, rule: string | undefined, lightText: string | undefined): Promise<void> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const ws = wb.getWorksheet('问题清单');
+  if (!ws) return;
+  for (let r = ws.rowCount; r >= 2; r--) {
+    const row = ws.getRow(r);
+    const ok = (!rule || row.getCell(1).value === rule) && (!lightText || row.getCell(8).value === lightText);
+    if (!ok) ws.spliceRows(r, 1);
+  }
+  await wb.xlsx.writeFile(file);
+}

@@ -1,0 +1,203 @@
+// One person: read (ID masked), save a change (validated with the 人员 sheet's schema, versioned,
+// re-checked at once with the card update queued), the history of changes, and the full ID
+// number for the roles allowed to see it (audited).
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { Knex } from 'knex';
+import { normaliseIdNumber } from '../../../core/idnumber.ts';
+import type { PersonInput } from '../../../core/inputs.ts';
+import { SHEETS } from '../../../core/sheets.ts';
+import { isSqlite } from '../../../db/connection.ts';
+import { loadUnits } from '../../../db/records.ts';
+import { audit, saveDataSet } from '../../../db/store.ts';
+import { FULL_ID_ROLES, WRITE_ROLES } from '../../auth/session.ts';
+import { recheckRecord } from '../../commands/daily-check.ts';
+import { ApiError, personInScope, queryFindings, requireRole, userOf, type ApiDeps } from './common.ts';
+import { EDITABLE, FIELD_BY_KEY, FIELD_BY_LABEL, HIDDEN_COLUMNS, LABEL_BY_COLUMN, PERSON_FIELDS } from './fields.ts';
+
+type Row = Record<string, any>;
+
+const SOURCE = '小程序修改';
+const MAX_REASON = 500;
+
+function extraOf(v: unknown): Record<string, string> | null {
+  if (typeof v !== 'string' || !v) return null;
+  try {
+    return JSON.parse(v) as Record<string, string>;
+  } catch {
+    return null;
+  }
+}
+
+/** The stored row as PersonInput fields, with `idNumber` as given (masked for display, in clear for a save). */
+function inputOf(r: Row, unitCode: string, idNumber: string): PersonInput & { extra: Record<string, string> | null } {
+  const out: Record<string, unknown> = { unitCode, idNumber };
+  for (const f of PERSON_FIELDS) {
+    if (f.key === 'unitCode' || f.key === 'idNumber') continue;
+    out[f.key] = f.key === 'extra' ? extraOf(r.extra) : (r[f.column] ?? null);
+  }
+  return out as unknown as PersonInput & { extra: Record<string, string> | null };
+}
+
+async function latestVersion(db: Knex, personId: number): Promise<number> {
+  const r = await db('record_versions').where({ entity: 'person', entity_id: personId }).max({ v: 'version' }).first();
+  return Number(r?.v ?? 0);
+}
+
+async function unitCodeOf(db: Knex, unitId: number): Promise<string> {
+  return (await db('units').where({ id: unitId }).first('code'))?.code ?? '';
+}
+
+export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db, pii } = deps;
+
+  async function personView(id: number) {
+    const r: Row = await db('people').where({ id }).first();
+    return { id: Number(r.id), ...inputOf(r, await unitCodeOf(db, Number(r.unit_id)), r.id_masked ?? '') };
+  }
+
+  app.get('/api/people/:id', async (req) => {
+    const user = userOf(req);
+    const p = await personInScope(db, user, (req.params as { id: string }).id, ['id', 'unit_id']);
+    const id = Number(p.id);
+    const today = deps.today();
+    const units = await loadUnits(db, today, [Number(p.unit_id)], { regionTotals: false });
+    const { agg: _agg, ...unit } = units.get(Number(p.unit_id))!;
+    return {
+      person: await personView(id),
+      unit,
+      findings: await queryFindings(db, { status: 'open', unitIds: null, personId: id, limit: 1000 }, today),
+      version: await latestVersion(db, id),
+    };
+  });
+
+  app.put('/api/people/:id', async (req) => {
+    const user = userOf(req);
+    requireRole(user, WRITE_ROLES, '您的角色无权修改人员信息');
+    const row = await personInScope(db, user, (req.params as { id: string }).id);
+    const id = Number(row.id);
+    const body = (req.body ?? {}) as { changes?: unknown; reason?: unknown; version?: unknown };
+
+    const fields: Record<string, string> = {};
+    const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+    if (!reason) fields['修改原因'] = '请填写修改原因';
+    else if ([...reason].length > MAX_REASON) fields['修改原因'] = `最多${MAX_REASON}个字符`;
+    const version = typeof body.version === 'number' ? body.version : typeof body.version === 'string' && /^\d+$/.test(body.version) ? Number(body.version) : NaN;
+    if (!Number.isInteger(version) || version < 0) fields['版本'] = '缺少版本号（version），请刷新后重试';
+    const changes = body.changes;
+    if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) fields['修改内容'] = '缺少修改内容（changes）';
+    if (Object.keys(fields).length) throw new ApiError(400, Object.values(fields)[0], fields);
+
+    // The changes, by PersonInput name or by the sheet's Chinese header.
+    const unitCode = await unitCodeOf(db, Number(row.unit_id));
+    const current = inputOf(row, unitCode, row.id_enc ? pii.decrypt(row.id_enc) : '');
+    const merged: Record<string, unknown> = { ...current };
+    for (const [k, v] of Object.entries(changes as Record<string, unknown>)) {
+      const f = FIELD_BY_KEY.get(k) ?? FIELD_BY_LABEL.get(k);
+      if (!f || !EDITABLE.has(f.key)) {
+        fields[f?.label ?? k.slice(0, 32)] = f ? '此项不能在此修改' : '没有这一项';
+        continue;
+      }
+      if (v !== null && typeof v !== 'string' && typeof v !== 'number') {
+        fields[f.label] = '应为文本';
+        continue;
+      }
+      // The form sends the masked number back when the ID was not touched.
+      if (f.key === 'idNumber' && v === row.id_masked) continue;
+      merged[f.key] = v === null || v === '' ? null : String(v);
+    }
+    if (Object.keys(fields).length) throw new ApiError(400, '修改内容有误，请检查标注的项目', fields);
+
+    const parsed = SHEETS.人员.schema.safeParse(SHEETS.人员.toCells(merged as unknown as PersonInput));
+    if (!parsed.success) {
+      for (const is of parsed.error.issues) {
+        const label = String(is.path[0] ?? '');
+        fields[label] ??= is.message;
+      }
+      throw new ApiError(400, '修改内容有误，请检查标注的项目', fields);
+    }
+    const next: PersonInput = { ...parsed.data, extra: current.extra };
+    const newHash = pii.hash(normaliseIdNumber(next.idNumber).value);
+    const today = deps.today();
+
+    const saved = await db.transaction(async (trx) => {
+      // One save at a time per person (MySQL row lock; SQLite has one writer anyway).
+      const lockQ = trx('people').where({ id }).first('id', 'id_hash');
+      const locked: Row | undefined = isSqlite(db) ? await lockQ : await lockQ.forUpdate();
+      if (!locked) throw new ApiError(404, '没有该人员');
+      const stored = await latestVersion(trx, id);
+      if (stored !== version) throw new ApiError(409, '该人员的信息已被他人修改，请刷新后重试', undefined, { version: stored });
+      if (locked.id_hash !== newHash) {
+        // A corrected ID number: the row keeps its id, found by the new number from now on.
+        const clash = await trx('people').where({ unit_id: row.unit_id, id_hash: newHash }).whereNot({ id }).first('id');
+        if (clash) throw new ApiError(409, '本单位已有该身份证号的人员', { 身份证号: '本单位已有该身份证号的人员' });
+        await trx('people').where({ id }).update({ id_hash: newHash, id_enc: pii.encrypt(normaliseIdNumber(next.idNumber).value) });
+      }
+      const counts = await saveDataSet(trx, pii, { people: [next] }, { by: user.id, source: SOURCE, reason, today });
+      return { changed: counts.people.updated > 0 || locked.id_hash !== newHash, version: await latestVersion(trx, id) };
+    });
+
+    const result = saved.changed ? await recheckRecord(db, { personHash: newHash }, today) : null;
+    if (result) deps.kick();
+    return {
+      person: await personView(id),
+      findings: await queryFindings(db, { status: 'open', unitIds: null, personId: id, limit: 1000 }, today),
+      resolved: result?.resolved ?? [],
+      version: saved.version,
+    };
+  });
+
+  app.get('/api/people/:id/history', async (req) => {
+    const user = userOf(req);
+    const p = await personInScope(db, user, (req.params as { id: string }).id, ['id', 'unit_id']);
+    const rows: Row[] = await db('record_versions').where({ entity: 'person', entity_id: Number(p.id) }).orderBy('version', 'desc');
+    const who = new Map<string, string>();
+    const ids = [...new Set(rows.map((r) => r.changed_by))];
+    if (ids.length) for (const u of await db('users').whereIn('id', ids).select('id', 'name')) who.set(u.id, u.name);
+    const unitIds = new Set<number>();
+    const parsed = rows.map((r) => {
+      const before = (r.before ? JSON.parse(r.before) : {}) as Row;
+      const after = (r.after ? JSON.parse(r.after) : {}) as Row;
+      for (const v of [before.unit_id, after.unit_id]) if (v != null) unitIds.add(Number(v));
+      return { r, before, after };
+    });
+    const unitName = new Map<number, string>();
+    if (unitIds.size) for (const u of await db('units').whereIn('id', [...unitIds]).select('id', 'name')) unitName.set(Number(u.id), u.name);
+    const shown = (column: string, v: unknown): unknown => {
+      if (v == null) return null;
+      if (column === 'unit_id') return unitName.get(Number(v)) ?? String(v);
+      return v;
+    };
+    return parsed.map(({ r, before, after }) => {
+      const columns = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((c) => !HIDDEN_COLUMNS.has(c) && c !== 'id');
+      const order = (c: string) => {
+        const i = PERSON_FIELDS.findIndex((f) => f.column === c);
+        return i < 0 ? 999 : i;
+      };
+      columns.sort((a, b) => order(a) - order(b));
+      return {
+        version: Number(r.version),
+        changedBy: r.changed_by === 'system' ? '系统' : who.get(r.changed_by) ?? r.changed_by,
+        changedAt: r.changed_at,
+        source: r.source,
+        reason: r.reason ?? null,
+        changes: columns
+          .map((c) => ({ field: LABEL_BY_COLUMN.get(c) ?? c, before: shown(c, before[c]), after: shown(c, after[c]) }))
+          .filter((c) => c.before !== c.after),
+      };
+    });
+  });
+
+  app.get('/api/people/:id/id-number', async (req) => {
+    const user = userOf(req);
+    const idParam = (req.params as { id: string }).id;
+    if (!FULL_ID_ROLES.has(user.role)) {
+      await audit(db, user.id, 'full_id_refused', 'person', /^\d{1,9}$/.test(idParam) ? Number(idParam) : null, { role: user.role });
+      throw new ApiError(403, '您的角色无权查看完整身份证号');
+    }
+    const p = await personInScope(db, user, idParam, ['id', 'unit_id', 'id_enc']);
+    // Written before the number leaves: no display without its audit row.
+    await audit(db, user.id, 'view_full_id', 'person', Number(p.id), { via: 'api' });
+    return { idNumber: p.id_enc ? pii.decrypt(p.id_enc) : null };
+  });
+};

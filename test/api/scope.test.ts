@@ -1,0 +1,186 @@
+// Scope: a unit role sees and changes only its unit and the units below it. Every /api route is
+// called as a user of another unit and refused (or, for the lists, answers without the other
+// unit's rows); the table is checked against the routes the app really has, so a new route
+// without an entry fails here.
+
+import ExcelJS from 'exceljs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subtreeIds } from '../../db/findings.ts';
+import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { D0, login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
+
+type Row = Record<string, any>;
+
+let a: ApiTestApp;
+let unitA: Row;
+let unitB: Row;
+let personB: Row;
+let specialistA: Session;
+let leaderA: Session;
+let admin: Session;
+
+/** Method and path of every route the app has, from printRoutes' tree. */
+function routesOf(app: FastifyInstance): Array<{ method: string; url: string }> {
+  const out: Array<{ method: string; url: string }> = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^((?:[│ ] {3})*)(?:[├└]── )?(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m || !m[2]) continue;
+    const depth = m[1].length / 4;
+    stack.length = depth;
+    stack.push(m[2]);
+    const url = stack.join('').replace(/^\/+/, '/');
+    if (m[3]) for (const method of m[3].split(', ')) if (method !== 'HEAD') out.push({ method, url });
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  a = await startApp();
+  await dailyCheck(a.t.db, D0, 'http://127.0.0.1:3000');
+  // A: a unit with a specialist whose subtree leaves out B, a unit with people and open findings.
+  const specialists: Row[] = await a.t.db('users').where({ role: '单位专管员' }).whereNotNull('unit_id').orderBy('id');
+  for (const s of specialists) {
+    const sub = new Set(await subtreeIds(a.t.db, Number(s.unit_id)));
+    const b = await a.t.db('findings as f').join('people as p', 'p.id', 'f.entity_id').where({ 'f.status': 'open', 'f.scope': 'person' })
+      .whereNotIn('f.unit_id', [...sub]).first('f.unit_id', 'p.id as person_id');
+    const leader = await a.t.db('users').where({ role: '单位领导', unit_id: s.unit_id }).first();
+    if (b && leader) {
+      unitA = await a.t.db('units').where({ id: s.unit_id }).first();
+      unitB = await a.t.db('units').where({ id: b.unit_id }).first();
+      personB = await a.t.db('people').where({ id: b.person_id }).first();
+      specialistA = await login(a.app, s.id);
+      leaderA = await login(a.app, leader.id);
+      break;
+    }
+  }
+  admin = await login(a.app, 'demo-admin');
+});
+afterAll(async () => {
+  await a?.close();
+});
+
+interface Probe {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  /** The route pattern it exercises. */
+  route: string;
+  payload?: () => { payload: unknown; headers?: Record<string, string> };
+}
+
+const probes = (): Probe[] => [
+  { method: 'GET', route: '/api/findings', url: `/api/findings?unit=${unitB.code}` },
+  { method: 'GET', route: '/api/export/findings', url: `/api/export/findings?unit=${unitB.code}` },
+  { method: 'POST', route: '/api/units/:code/self-check', url: `/api/units/${unitB.code}/self-check`, payload: () => ({ payload: {} }) },
+  { method: 'GET', route: '/api/people/:id', url: `/api/people/${personB.id}` },
+  { method: 'PUT', route: '/api/people/:id', url: `/api/people/${personB.id}`, payload: () => ({ payload: { changes: { ethnicity: '汉族' }, reason: '越权修改', version: 1 } }) },
+  { method: 'GET', route: '/api/people/:id/history', url: `/api/people/${personB.id}/history` },
+  { method: 'GET', route: '/api/people/:id/id-number', url: `/api/people/${personB.id}/id-number` },
+  { method: 'POST', route: '/api/import', url: '/api/import', payload: () => multipartBody('file', 'x.xlsx', Buffer.from('not a workbook')) },
+  { method: 'GET', route: '/api/import/errors/:name', url: `/api/import/errors/${'a'.repeat(32)}.xlsx` },
+  { method: 'POST', route: '/api/check', url: '/api/check', payload: () => ({ payload: {} }) },
+];
+
+/** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */
+const LISTS = ['/api/findings', '/api/units', '/api/export/findings'];
+const NOT_UNIT_DATA = ['/api/me', '/api/health', '/api/outbox/dead', '/api/outbox/stats', '/api/outbox/:id/resend'];
+
+describe('scope', () => {
+  it('found two units: a specialist\'s and another one outside its subtree', () => {
+    expect(unitA && unitB && personB).toBeTruthy();
+    expect(Number(personB.unit_id)).toBe(Number(unitB.id));
+  });
+
+  it('has a probe for every /api route', () => {
+    const table = new Set([...probes().map((p) => `${p.method} ${p.route}`), ...LISTS.map((r) => `GET ${r}`)]);
+    const missing = routesOf(a.app)
+      .filter((r) => r.url.startsWith('/api/') && !NOT_UNIT_DATA.includes(r.url))
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((k) => !table.has(k));
+    expect(missing).toEqual([]);
+    expect(routesOf(a.app).some((r) => r.url === '/api/people/:id/id-number' && r.method === 'GET')).toBe(true);
+  });
+
+  for (const who of ['specialist', 'leader'] as const) {
+    it(`refuses every route on another unit's data to its ${who === 'specialist' ? '单位专管员' : '单位领导'}`, async () => {
+      const s = who === 'specialist' ? specialistA : leaderA;
+      const before = await a.t.db('record_versions').where({ entity: 'person', entity_id: personB.id }).count({ n: '*' }).first();
+      for (const p of probes()) {
+        const body = p.payload?.();
+        const res = await a.app.inject({ method: p.method, url: p.url, headers: { ...(p.method === 'GET' ? s.read : s.write), ...body?.headers }, payload: body?.payload as any });
+        expect([403, 404], `${p.method} ${p.url} → ${res.statusCode} ${res.body.slice(0, 200)}`).toContain(res.statusCode);
+        expect(res.json().error, p.url).toMatch(/[\u4e00-\u9fff]/);
+      }
+      const after = await a.t.db('record_versions').where({ entity: 'person', entity_id: personB.id }).count({ n: '*' }).first();
+      expect(Number(after!.n)).toBe(Number(before!.n));
+      expect(await a.t.db('self_checks').where({ unit_id: unitB.id, user_id: s.userId }).first()).toBeUndefined();
+    });
+
+    it(`gives the ${who} lists without the other unit's rows`, async () => {
+      const s = who === 'specialist' ? specialistA : leaderA;
+      const scope = new Set(await subtreeIds(a.t.db, Number(unitA.id)));
+      const codes = new Set((await a.t.db('units').whereIn('id', [...scope]).select('code')).map((u: Row) => u.code));
+      const findings = (await a.app.inject({ method: 'GET', url: '/api/findings?status=all', headers: s.read })).json();
+      expect(findings.every((f: Row) => codes.has(f.unit))).toBe(true);
+      expect(findings.some((f: Row) => f.unit === unitB.code)).toBe(false);
+      const units = (await a.app.inject({ method: 'GET', url: '/api/units', headers: s.read })).json();
+      expect(units.map((u: Row) => u.code).sort()).toEqual([...codes].sort());
+      const exp = await a.app.inject({ method: 'GET', url: '/api/export/findings', headers: s.read });
+      expect(exp.statusCode).toBe(200);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(exp.rawPayload as unknown as ArrayBuffer);
+      const ws = wb.getWorksheet('问题清单')!;
+      const rowCodes: string[] = [];
+      ws.eachRow((row, n) => { if (n > 1) rowCodes.push(String(row.getCell(4).value)); });
+      expect(rowCodes.every((c) => codes.has(c))).toBe(true);
+      expect(rowCodes).toHaveLength(findings.filter((f: Row) => f.light !== 'green').length);
+    });
+  }
+
+  it('lets the office see the other unit', async () => {
+    for (const url of [`/api/findings?unit=${unitB.code}`, `/api/people/${personB.id}`, `/api/people/${personB.id}/history`]) {
+      expect((await a.app.inject({ method: 'GET', url, headers: admin.read })).statusCode, url).toBe(200);
+    }
+  });
+
+  it('lets the specialist work on its own unit', async () => {
+    const res = await a.app.inject({ method: 'GET', url: `/api/findings?unit=${unitA.code}`, headers: specialistA.read });
+    expect(res.statusCode).toBe(200);
+    const own = await a.app.inject({ method: 'POST', url: `/api/units/${unitA.code}/self-check`, headers: specialistA.write, payload: {} });
+    expect(own.statusCode).toBe(200);
+    expect(own.json().selfChecksThisMonth).toBeGreaterThanOrEqual(1);
+    // …but its leader only reads.
+    const lead = await a.app.inject({ method: 'POST', url: `/api/units/${unitA.code}/self-check`, headers: leaderA.write, payload: {} });
+    expect(lead.statusCode).toBe(403);
+  });
+
+  it('keeps a unit whose credit code another unit shares (U-IN-06) apart from that other unit', async () => {
+    const dup = await a.t.db('units').whereNot('code', '').select('code').count({ n: '*' }).groupBy('code').havingRaw('count(*) > 1').first() as Row | undefined;
+    expect(dup, 'the demo county has a shared credit code').toBeTruthy();
+    const [first, second] = await a.t.db('units').where({ code: dup!.code }).orderBy('id');
+    const firstTree = await subtreeIds(a.t.db, Number(first.id));
+    const secondTree = new Set(await subtreeIds(a.t.db, Number(second.id)));
+    expect(firstTree.some((id) => !secondTree.has(id))).toBe(true);
+    const at = '2026-11-23 09:00:00';
+    await a.t.db('users').insert({ id: 'dup-zgy', name: '钱专管', role: '单位专管员', unit_code: second.code, unit_id: second.id, mobile: null, locked: false, created_at: at, updated_at: at });
+    const s = await login(a.app, 'dup-zgy');
+    const list = (await a.app.inject({ method: 'GET', url: `/api/findings?unit=${dup!.code}&status=all`, headers: s.read })).json() as Row[];
+    const firstOnly = new Set((await a.t.db('findings').whereIn('unit_id', firstTree.filter((id) => !secondTree.has(id))).select('id')).map((r: Row) => Number(r.id)));
+    expect(firstOnly.size).toBeGreaterThan(0);
+    expect(list.some((f) => firstOnly.has(f.id))).toBe(false);
+    // The export names units by code alone: refused rather than handing over the other unit's list.
+    const exp = await a.app.inject({ method: 'GET', url: '/api/export/findings', headers: s.read });
+    expect(exp.statusCode).toBe(409);
+    expect(exp.json().error).toMatch(/多个单位/);
+    const self = await a.app.inject({ method: 'POST', url: `/api/units/${dup!.code}/self-check`, headers: s.write, payload: {} });
+    expect(self.statusCode).toBe(200);
+    expect(await a.t.db('self_checks').where({ user_id: 'dup-zgy' }).pluck('unit_id')).toEqual([Number(second.id)]);
+  });
+
+  it('answers 404 for a unit or person that does not exist', async () => {
+    expect((await a.app.inject({ method: 'GET', url: '/api/findings?unit=NOSUCHUNIT', headers: admin.read })).statusCode).toBe(404);
+    expect((await a.app.inject({ method: 'GET', url: '/api/people/99999999', headers: admin.read })).statusCode).toBe(404);
+    expect((await a.app.inject({ method: 'GET', url: '/api/people/abc', headers: admin.read })).statusCode).toBe(404);
+  });
+});
