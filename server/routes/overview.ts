@@ -23,6 +23,8 @@ export const overviewRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
   // GET /api/findings is the API's (server/routes/api/findings.ts): logged in and within the user's scope.
 
   app.get('/', async (_req, reply) => {
+    // Outside the sandbox the county's data is behind a login: the console.
+    if (ctx.config.platform !== 'sandbox') return reply.redirect('/m/#/console');
     const date = await latestDate();
     const units = await db('unit_daily_lights as l').join('units as u', 'u.id', 'l.unit_id').where('l.date', date)
       .select('u.code', 'u.name', 'l.light', 'l.yellow', 'l.red').orderBy([{ column: 'l.red', order: 'desc' }, { column: 'l.yellow', order: 'desc' }, { column: 'u.id', order: 'asc' }]);
