@@ -19,7 +19,9 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxPlat
     const rows: Row[] = await db('sandbox_messages').select('conversation').count({ n: '*' }).max({ last: 'id' }).groupBy('conversation').orderBy('last', 'desc');
     const groups = new Map<string, string>((await db('units').whereNotNull('group_id').select('group_id', 'name')).map((u: Row) => [`group:${u.group_id}`, `${u.name}工作群`]));
     const users = new Map<string, string>((await db('users').select('id', 'name')).map((u: Row) => [`user:${u.id}`, `与 ${u.name} 的单聊`]));
-    return rows.map((r) => ({ id: r.conversation, name: groups.get(r.conversation) ?? users.get(r.conversation) ?? r.conversation, count: Number(r.n) }));
+    // Work groups first (where the alert cards are), then the 1:1 chats; newest first within each.
+    const list = rows.map((r) => ({ id: r.conversation as string, name: groups.get(r.conversation) ?? users.get(r.conversation) ?? r.conversation, count: Number(r.n) }));
+    return [...list.filter((c) => c.id.startsWith('group:')), ...list.filter((c) => !c.id.startsWith('group:'))];
   }
 
   app.get('/sandbox', async (req, reply) => {
@@ -75,7 +77,8 @@ function view(e: SandboxEntry, row: Row) {
   if (e.kind === 'message') {
     const m = e.message;
     const text = m.kind === 'text' ? m.content : m.text;
-    return { bot: true, title: m.kind === 'text' ? null : m.title, html: md.render(text), buttons: m.kind === 'actionCard' ? m.buttons : [], at: row.at };
+    // A markdown message's title shows only in the notification, as in DingTalk; an action card shows it.
+    return { bot: true, title: m.kind === 'actionCard' ? m.title : null, html: md.render(text), buttons: m.kind === 'actionCard' ? m.buttons : [], at: row.at };
   }
   const d = e.card.data;
   return {
