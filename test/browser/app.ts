@@ -1,0 +1,108 @@
+// The real app on a real port, started the way `sanse serve` starts it (server/serve.ts): the
+// migrated database, the demo county seeded into it (seedDemo, the first check, the backdated
+// history, the day's check with its alert cards), the sandbox platform with its dispatcher,
+// buildApp, listen. Used by the browser test (test/browser/loop.test.ts) and bench/api.ts.
+
+import fs from 'node:fs';
+import net from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { IsoDate } from '../../core/model.ts';
+import { runCheck } from '../../db/check.ts';
+import { openDb, parseDatabaseUrl } from '../../db/connection.ts';
+import { backdateDemoFindings } from '../../db/demo/history.ts';
+import { isEmpty, seedDemo } from '../../db/demo/seed.ts';
+import { loadCalendar } from '../../db/settings.ts';
+import { buildApp } from '../../server/app.ts';
+import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { openContext, type AppContext } from '../../server/context.ts';
+import { startPlatform, type PlatformRuntime } from '../../server/platform.ts';
+
+/** A fixed SM4 key: the same ID hashes on every run. */
+export const FIXED_PII_KEY = '5a6e5365c0ffee00112233445566778a';
+
+export interface County {
+  units: number;
+  people: number;
+  seed: number;
+  today: IsoDate;
+}
+
+/** A port nobody listens on right now (asked of the OS, then released). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Drops a MariaDB database (the next openContext creates it again, empty). */
+export async function dropMysqlDatabase(url: string): Promise<void> {
+  const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  const name = decodeURIComponent(u.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`unexpected database name: ${name}`);
+  u.pathname = '/mysql';
+  const admin = openDb(u.toString());
+  try {
+    await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+/** What serve() does to an empty sandbox database: the demo county, its history, today's check and alert cards. */
+export async function seedCounty(ctx: AppContext, county: County): Promise<{ units: number; people: number; open: number; groupCards: number }> {
+  const { db } = ctx;
+  if (!(await isEmpty(db))) throw new Error('seedCounty: the database is not empty');
+  await seedDemo(db, ctx.pii, county);
+  await runCheck(db, county.today);
+  await backdateDemoFindings(db, county.today, await loadCalendar(db));
+  await db('findings').delete().where({ status: 'resolved' });
+  const s = await dailyCheck(db, county.today, ctx.config.publicBaseUrl);
+  return { units: s.units, people: s.people, open: s.findings.open, groupCards: s.alerts?.groupCards ?? 0 };
+}
+
+export interface RunningSanse {
+  url: string;
+  port: number;
+  ctx: AppContext;
+  runtime: PlatformRuntime;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database (created and migrated), seeds `county` into it, starts the sandbox platform
+ * and the HTTP server on 127.0.0.1:`port` (a free one by default). `close` stops everything and,
+ * for a SQLite file under `removeDir`, deletes that folder.
+ */
+export async function startSanse(o: { databaseUrl: string; county: County; port?: number; env?: Record<string, string>; removeDir?: string }): Promise<RunningSanse> {
+  const port = o.port ?? (await freePort());
+  const env: NodeJS.ProcessEnv = {
+    PLATFORM: 'sandbox', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: o.databaseUrl, PII_KEY: FIXED_PII_KEY, ...o.env,
+  };
+  parseDatabaseUrl(o.databaseUrl); // a bad URL fails here, before anything is created
+  const ctx = await openContext(env);
+  let runtime: PlatformRuntime | null = null;
+  let app: FastifyInstance | null = null;
+  const close = async () => {
+    await app?.close().catch(() => {});
+    await runtime?.stop().catch(() => {});
+    await ctx.close().catch(() => {});
+    if (o.removeDir) fs.rmSync(o.removeDir, { recursive: true, force: true });
+  };
+  try {
+    await seedCounty(ctx, o.county);
+    runtime = await startPlatform(ctx.config, ctx.db);
+    app = await buildApp(ctx, runtime);
+    await app.listen({ port, host: '127.0.0.1' });
+    runtime.kick();
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { url: `http://127.0.0.1:${port}`, port, ctx, runtime, app, close };
+}
