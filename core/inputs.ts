@@ -42,6 +42,11 @@ export interface LeaderPostInput {
 
 export interface PersonInput {
   unitCode: string;
+  /**
+   * The stored unit, when the caller knows it (an edit of an existing row): credit codes may be
+   * shared by two units (U-IN-06), and the edit must land on the row it was made to.
+   */
+  unitId?: number;
   /** As entered: normalised and encrypted by db/, never stored in clear. */
   idNumber: string;
   name: string;

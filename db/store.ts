@@ -258,7 +258,7 @@ export async function saveDataSet(trx: Knex, pii: PiiCipher, data: Partial<DataS
   }
 
   for (const p of data.people ?? []) {
-    const uid = unitId(p.unitCode);
+    const uid = p.unitId ?? unitId(p.unitCode);
     const row = personRow(p, uid, pii, meta.today);
     await save(trx, 'people', 'person', { unit_id: uid, id_hash: row.id_hash }, row, meta, counts.people);
   }

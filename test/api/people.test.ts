@@ -187,3 +187,24 @@ describe('a person', () => {
     expect(res.statusCode).toBe(403);
   });
 });
+
+describe('a person in a unit that shares its credit code with another (U-IN-06)', () => {
+  it('is saved on its own row, not on the other unit', async () => {
+    const dup: Row | undefined = await a.t.db('units').select('code').count({ n: '*' }).groupBy('code').havingRaw('count(*) > 1').first();
+    expect(dup, 'the demo county has a shared credit code').toBeTruthy();
+    const units: Row[] = await a.t.db('units').where({ code: dup!.code }).orderBy('id');
+    let target: Row | undefined;
+    for (const u of units) {
+      target = await a.t.db('people').where({ unit_id: u.id }).whereNot('status', '已出编').first();
+      if (target) break;
+    }
+    expect(target).toBeTruthy();
+    const before = Number((await a.t.db('people').count({ n: '*' }).first())!.n);
+    const got = await a.app.inject({ method: 'GET', url: `/api/people/${target!.id}`, headers: admin.read });
+    const res = await put(admin, { changes: { politics: target!.politics === '群众' ? '中共党员' : '群众' }, reason: '核对政治面貌', version: got.json().version }, target!.id);
+    expect(res.statusCode, res.body).toBe(200);
+    const after = await a.t.db('people').where({ id: target!.id }).first();
+    expect(after.politics).not.toBe(target!.politics);
+    expect(Number((await a.t.db('people').count({ n: '*' }).first())!.n)).toBe(before);
+  });
+});

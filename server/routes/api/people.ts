@@ -116,7 +116,8 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
       }
       throw new ApiError(400, '修改内容有误，请检查标注的项目', fields);
     }
-    const next: PersonInput = { ...parsed.data, extra: current.extra };
+    // The row's own unit, not the one its credit code resolves to: two units may share a code.
+    const next: PersonInput = { ...parsed.data, extra: current.extra, unitId: Number(row.unit_id) };
     const newHash = pii.hash(normaliseIdNumber(next.idNumber).value);
     const today = deps.today();
 
