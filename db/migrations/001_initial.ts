@@ -58,22 +58,17 @@ export async function up(k: Knex): Promise<void> {
     moment(t, 'updated_at');
     t.index(['region_code', 'name']);
   });
-  await k.schema.createTable('quotas', (t) => {
-    t.increments('id');
-    t.integer('unit_id').unsigned().notNullable().references('units.id').onDelete('CASCADE');
-    t.string('kind', 16).notNullable();
-    t.integer('approved').notNullable();
-    t.string('approval_no', 100).nullable();
-    t.unique(['unit_id', 'kind']);
-  });
-  await k.schema.createTable('leader_posts', (t) => {
-    t.increments('id');
-    t.integer('unit_id').unsigned().notNullable().references('units.id').onDelete('CASCADE');
-    t.string('kind', 16).notNullable();
-    t.integer('approved').notNullable();
-    t.string('approval_no', 100).nullable();
-    t.unique(['unit_id', 'kind']);
-  });
+  // 编制 (by 编制类型) and 领导职数 (by 职数类型): one approved number per unit and kind.
+  for (const table of ['quotas', 'leader_posts']) {
+    await k.schema.createTable(table, (t) => {
+      t.increments('id');
+      t.integer('unit_id').unsigned().notNullable().references('units.id').onDelete('CASCADE');
+      t.string('kind', 16).notNullable();
+      t.integer('approved').notNullable();
+      t.string('approval_no', 100).nullable();
+      t.unique(['unit_id', 'kind']);
+    });
+  }
   await k.schema.createTable('internal_offices', (t) => {
     t.increments('id');
     t.integer('unit_id').unsigned().notNullable().references('units.id').onDelete('CASCADE');
