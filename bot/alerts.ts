@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { WorkdayCalendar } from '../core/calendar.ts';
 import { findingLight, redFrom } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
-import { ruleByCode } from '../core/rules/index.ts';
+import { findingTitle } from '../core/rules/index.ts';
 import { digestCard, digestCardId, noGroupMessage, redAlertMessage, type DigestItem, type UnitDigest } from '../cards/builders.ts';
 import { nowMoment } from '../db/clock.ts';
 import { enqueue, targetText } from './outbox.ts';
@@ -87,8 +87,7 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
     const first = list[0];
     const items: DigestItem[] = list.map((r) => {
       const l = lightOf(r.opened_on);
-      const title = ruleByCode(r.rule)?.title ?? r.rule;
-      return { findingId: Number(r.id), light: l.light, title: r.qualifier ? `${title}（${r.qualifier}）` : title, subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.days };
+      return { findingId: Number(r.id), light: l.light, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.days };
     });
     items.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
     const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(first.code) };
@@ -114,8 +113,7 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
       for (const r of list) {
         const l = lightOf(r.opened_on);
         if (l.light !== 'red' || (previousCheck && l.redFrom <= previousCheck)) continue;
-        const title = ruleByCode(r.rule)?.title ?? r.rule;
-        const message = redAlertMessage({ unitName: first.unit_name, title: r.qualifier ? `${title}（${r.qualifier}）` : title, subject: r.subject_name, idMasked: r.subject_id_masked ?? null, openedOn: r.opened_on, url: links.unitUrl(first.code) });
+        const message = redAlertMessage({ unitName: first.unit_name, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, openedOn: r.opened_on, url: links.unitUrl(first.code) });
         if (await enqueue(trx, `red:${r.id}`, { op: 'send', target: { kind: 'users', userIds: unitLeaders }, message })) summary.redAlerts++;
       }
     }

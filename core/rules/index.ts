@@ -29,4 +29,10 @@ export function ruleByCode(code: string): Rule | undefined {
   return BY_CODE.get(code);
 }
 
+/** A finding's title as users read it: the rule's title, with its qualifier (e.g. 超编（行政编制）). */
+export function findingTitle(code: string, qualifier: string | null | undefined): string {
+  const title = BY_CODE.get(code)?.title ?? code;
+  return qualifier ? `${title}（${qualifier}）` : title;
+}
+
 export type { Hit, Rule, RuleContext } from './define.ts';

@@ -6,11 +6,11 @@ import Handlebars from 'handlebars';
 import type { FastifyPluginAsync } from 'fastify';
 import { todayInShanghai } from '../../core/dates.ts';
 import { ruleByCode } from '../../core/rules/index.ts';
+import { PHRASES } from '../../cards/render.ts';
 import { listFindings } from '../../db/findings.ts';
 import type { AppContext } from '../context.ts';
 
 const template = Handlebars.compile(fs.readFileSync(new URL('../views/overview.hbs', import.meta.url), 'utf8'));
-const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
 
 export const overviewRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx;
@@ -36,8 +36,8 @@ export const overviewRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     return template({
       date,
       counts,
-      units: units.filter((u) => u.light !== 'green').map((u) => ({ ...u, lightText: LIGHT_TEXT[u.light as 'red'] })),
-      findings: findings.map((f) => ({ ...f, title: ruleByCode(f.rule)?.title ?? f.rule, lightText: LIGHT_TEXT[f.light] })),
+      units: units.filter((u) => u.light !== 'green').map((u) => ({ ...u, lightText: PHRASES.light[u.light as 'red'] })),
+      findings: findings.map((f) => ({ ...f, title: ruleByCode(f.rule)?.title ?? f.rule, lightText: PHRASES.light[f.light] })),
     });
   });
 };
