@@ -4,7 +4,7 @@
 
 import type { Knex } from 'knex';
 import type { WorkdayCalendar } from '../core/calendar.ts';
-import { findingLight, redFrom } from '../core/lights.ts';
+import { findingLight, openLightsOn } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
 import { findingTitle } from '../core/rules/index.ts';
 import { digestCard, digestCardId, noGroupMessage, redAlertMessage, type DigestItem, type UnitDigest } from '../cards/builders.ts';
@@ -73,21 +73,13 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
     byUnit.set(Number(r.unit_id), list);
   }
   const noGroup: Array<{ name: string; red: number; yellow: number; specialists: number }> = [];
-  const memo = new Map<string, { light: 'red' | 'yellow'; days: number; redFrom: IsoDate }>();
-  const lightOf = (openedOn: IsoDate) => {
-    let m = memo.get(openedOn);
-    if (!m) {
-      m = { light: findingLight(openedOn, null, date, cal) as 'red' | 'yellow', days: cal.workdaysBetween(openedOn, date), redFrom: redFrom(openedOn, cal) };
-      memo.set(openedOn, m);
-    }
-    return m;
-  };
+  const lightOf = openLightsOn(date, cal);
 
   for (const [unitId, list] of byUnit) {
     const first = list[0];
     const items: DigestItem[] = list.map((r) => {
       const l = lightOf(r.opened_on);
-      return { findingId: Number(r.id), light: l.light, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.days };
+      return { findingId: Number(r.id), light: l.light, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen };
     });
     items.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
     const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(first.code) };

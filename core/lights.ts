@@ -20,3 +20,28 @@ export function redFrom(openedOn: IsoDate, cal: WorkdayCalendar, yellowWorkdays 
 export function unitLight(counts: { yellow: number; red: number }): Light {
   return counts.red > 0 ? 'red' : counts.yellow > 0 ? 'yellow' : 'green';
 }
+
+export interface OpenFindingLight {
+  light: 'yellow' | 'red';
+  /** Working days since the finding opened (the opening day not counted). */
+  workdaysOpen: number;
+  /** The first red day. */
+  redFrom: IsoDate;
+}
+
+/**
+ * Lights of open findings on one day, memoised by opening day: thousands of findings share a
+ * few dozen opening days, so the calendar is walked once per day, not once per finding.
+ */
+export function openLightsOn(date: IsoDate, cal: WorkdayCalendar, yellowWorkdays = YELLOW_WORKDAYS): (openedOn: IsoDate) => OpenFindingLight {
+  const memo = new Map<IsoDate, OpenFindingLight>();
+  return (openedOn) => {
+    let l = memo.get(openedOn);
+    if (!l) {
+      const workdaysOpen = cal.workdaysBetween(openedOn, date);
+      l = { light: workdaysOpen <= yellowWorkdays ? 'yellow' : 'red', workdaysOpen, redFrom: redFrom(openedOn, cal, yellowWorkdays) };
+      memo.set(openedOn, l);
+    }
+    return l;
+  };
+}

@@ -9,7 +9,7 @@ import { configureRules, createEvaluator, fingerprint, type Evaluation, type Eva
 import type { WorkdayCalendar } from '../core/calendar.ts';
 import { addDays, addMonthsToMonth, daysBetween, monthOf } from '../core/dates.ts';
 import { assessMonth, DEFAULT_ESCALATION, type EscalationPolicy } from '../core/escalation.ts';
-import { findingLight } from '../core/lights.ts';
+import { openLightsOn } from '../core/lights.ts';
 import type { IsoDate, Light, Scope, UnitRecord } from '../core/model.ts';
 import { RULES } from '../core/rules/index.ts';
 import type { Rule } from '../core/rules/define.ts';
@@ -168,19 +168,6 @@ function effectsOf(env: CheckEnv, diff: FindingDiff, gone: LiveFinding[]): Check
   };
 }
 
-/** Workday counts are memoised per opening day: thousands of findings share a few dozen days. */
-function lightOf(cal: WorkdayCalendar, date: IsoDate): (openedOn: IsoDate) => Light {
-  const memo = new Map<IsoDate, Light>();
-  return (openedOn) => {
-    let l = memo.get(openedOn);
-    if (!l) {
-      l = findingLight(openedOn, null, date, cal);
-      memo.set(openedOn, l);
-    }
-    return l;
-  };
-}
-
 function personSubject(r: Row): NewFinding['subject'] {
   return { kind: 'person', name: r.name, idMasked: r.id_masked || null };
 }
@@ -284,7 +271,8 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
   }
 
   const gone = diff.gone();
-  const light = lightOf(env.calendar, date);
+  const lightsOn = openLightsOn(date, env.calendar);
+  const light = (openedOn: IsoDate) => lightsOn(openedOn).light;
   const byRule: Record<string, number> = {};
   const byLight = { yellow: 0, red: 0 };
   const perUnit = new Map<number, { yellow: number; red: number }>();
@@ -454,7 +442,8 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
     if (afterWrite) await afterWrite(trx, effectsOf(e, diff, gone));
   });
   const titles = new Map(e.rules.map((r) => [r.code, r.title]));
-  const light = lightOf(e.calendar, date);
+  const lightsOn = openLightsOn(date, e.calendar);
+  const light = (openedOn: IsoDate) => lightsOn(openedOn).light;
   const open: RecheckResult['open'] = [];
   for (const [fp, f] of live) {
     if (!f.seen || f.status !== 'open' || !f.openedOn) continue;
