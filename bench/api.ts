@@ -3,7 +3,8 @@
 //
 //   npm run bench:api [-- --db mysql|sqlite --connections 50 --duration 20 --warmup 3
 //                         --units 200 --people 3000 --per-connection 4 --rate 0
-//                         --log-level warn --mysql mysql://root@127.0.0.1:3306]
+//                         --log-level warn --mysql mysql://root@127.0.0.1:3306
+//                         --cpu-prof DIR]
 //
 // The database (MariaDB `sanse_bench_api` on 127.0.0.1:3306, dropped and created again; or a
 // SQLite file in a temp folder) gets the demo county the way `sanse serve` seeds it; then the
@@ -17,6 +18,8 @@
 // with the version the previous answer gave for that person, so saves never conflict (a 409 is
 // counted and the version it carries taken). The change toggles 政治面貌 between 中共党员 and
 // 群众 (both valid, so each save stores a new version and runs the re-check), with a reason.
+//
+// --cpu-prof DIR writes the server's V8 CPU profile (.cpuprofile, for Chrome DevTools) to DIR.
 //
 // --rate N offers N requests/s in all instead of a closed loop; autocannon sends each
 // connection's share at the start of each second, so this is a bursty load, not a smooth one.
@@ -72,6 +75,7 @@ const { values: a } = parseArgs({
     'per-connection': { type: 'string', default: '4' },
     rate: { type: 'string', default: '0' },
     'log-level': { type: 'string', default: 'warn' },
+    'cpu-prof': { type: 'string' },
     mysql: { type: 'string', default: process.env.SANSE_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306' },
   },
 });
@@ -116,7 +120,8 @@ let server: ChildProcess | null = null;
 let serverLog = '';
 
 async function startServer(env: Record<string, string>, port: number): Promise<void> {
-  server = spawn(process.execPath, [path.join(REPO, 'bin/sanse.js'), 'serve'], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = a['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(a['cpu-prof'])}`] : [];
+  server = spawn(process.execPath, [...profile, path.join(REPO, 'bin/sanse.js'), 'serve'], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (c: Buffer) => { serverLog = (serverLog + c.toString('utf8')).slice(-20_000); };
   server.stdout!.on('data', keep);
   server.stderr!.on('data', keep);

@@ -14,9 +14,9 @@ import type { IsoDate, Light, Scope, UnitRecord } from '../core/model.ts';
 import { RULES } from '../core/rules/index.ts';
 import type { Rule } from '../core/rules/define.ts';
 import { nowMoment } from './clock.ts';
-import { crossFor, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
+import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, runReads, unitReads, type Read, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
 import { scanTable } from './scan.ts';
-import { getSetting, loadCalendar, loadOffice, loadRuleSettings } from './settings.ts';
+import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
 
 type Row = Record<string, any>;
 
@@ -70,8 +70,23 @@ export interface CheckEnv {
 }
 
 export async function checkEnv(db: Knex, date: IsoDate, rules: Rule[] = RULES): Promise<CheckEnv> {
-  const [calendar, office, settings] = await Promise.all([loadCalendar(db), loadOffice(db), loadRuleSettings(db)]);
-  return { date, calendar, rules, evaluator: createEvaluator(configureRules(rules, settings), { date, calendar, office }) };
+  let config: CheckConfig | undefined;
+  await runReads(db, checkConfigReads(db, (c) => { config = c; }), true);
+  return envOf(date, config!, rules);
+}
+
+// The environment of the last configuration seen, kept: a save re-checks one record, and
+// configuring 79 rules each time would cost more than the check. The stored rows are read every
+// time; the environment is built again as soon as they (or the date) differ.
+let lastEnv: { key: string; calendar: WorkdayCalendar; rules: Rule[]; env: CheckEnv } | null = null;
+
+export function envOf(date: IsoDate, config: CheckConfig, rules: Rule[] = RULES): CheckEnv {
+  const calendar = calendarOf(config.overrides);
+  const key = `${date}|${JSON.stringify(config.office)}|${JSON.stringify(config.ruleSettings)}`;
+  if (lastEnv && lastEnv.key === key && lastEnv.calendar === calendar && lastEnv.rules === rules) return lastEnv.env;
+  const env = { date, calendar, rules, evaluator: createEvaluator(configureRules(rules, config.ruleSettings), { date, calendar, office: config.office }) };
+  lastEnv = { key, calendar, rules, env };
+  return env;
 }
 
 /** Diffs hits against the live findings; collects what to write. */
@@ -122,10 +137,17 @@ class FindingDiff {
 }
 
 async function loadLive(db: Knex, where?: (q: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<Map<string, LiveFinding>> {
-  let q = db('findings').whereIn('status', ['pending', 'open']).select('id', 'fingerprint', 'status', 'first_seen_on', 'opened_on', 'unit_id', 'rule', 'detail');
+  let q = liveQuery(db);
   if (where) q = where(q);
-  const live = new Map<string, LiveFinding>();
-  for (const r of await q) {
+  return addLive(new Map(), await q);
+}
+
+function liveQuery(db: Knex): Knex.QueryBuilder {
+  return db('findings').whereIn('status', ['pending', 'open']).select('id', 'fingerprint', 'status', 'first_seen_on', 'opened_on', 'unit_id', 'rule', 'detail');
+}
+
+function addLive(live: Map<string, LiveFinding>, rows: Row[]): Map<string, LiveFinding> {
+  for (const r of rows) {
     live.set(r.fingerprint, {
       id: Number(r.id), status: r.status, firstSeenOn: r.first_seen_on, openedOn: r.opened_on ?? null,
       unitId: Number(r.unit_id), rule: r.rule, detail: r.detail ?? null, seen: false,
@@ -393,7 +415,6 @@ const NIGHTLY_ONLY = new Set(['U-QT-06']);
  */
 export async function recheck(db: Knex, target: { personHash: string } | { unitCode: string }, date: IsoDate, env?: CheckEnv, afterWrite?: AfterWrite): Promise<RecheckResult | null> {
   const t0 = performance.now();
-  const envP = env ? Promise.resolve(env) : checkEnv(db, date);
   let unitId: number;
   let personRows: Row[] = [];
   if ('personHash' in target) {
@@ -408,20 +429,33 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
     unitId = Number(u.id);
   }
   const first = personRows[0];
-  const [e, units, cross, unitPeople, workerCount] = await Promise.all([
-    envP,
-    loadUnits(db, date, [unitId], { regionTotals: false }),
-    loadCrossIndex(db, first ? { idHash: first.id_hash ?? '-', nameBirth: { name: first.name, birth: first.birth_key } } : { idHash: '-' }),
-    db('people').where({ unit_id: unitId }).select(PERSON_COLUMNS) as Promise<Row[]>,
-    db('workers').where({ unit_id: unitId }).count({ n: '*' }).first(),
-  ]);
-  const unit = units.get(unitId)!;
-
   const subjectRow = personRows.find((r) => Number(r.unit_id) === unitId);
-  const live = await loadLive(db, (q) => q.where((w) => {
-    w.where({ scope: 'unit', entity_id: unitId });
-    if (subjectRow) w.orWhere({ scope: 'person', entity_id: Number(subjectRow.id) });
-  }));
+
+  // Everything else in one round trip: configuration, the unit and its facts, the person's
+  // cross-row facts, the unit's people and workers, the live findings of both.
+  let e = env;
+  const units = new Map<number, UnitRecord>();
+  const cross = emptyCrossIndex();
+  let unitPeople: Row[] = [];
+  let workerCount = 0;
+  const live = new Map<string, LiveFinding>();
+  const reads: Read[] = [
+    ...(env ? [] : checkConfigReads(db, (c) => { e = envOf(date, c); })),
+    ...unitReads(db, date, [unitId], units),
+    ...(first?.id_hash ? crossReads(db, first.id_hash, { name: first.name, birth: first.birth_key }, cross) : []),
+    { query: db('people').where({ unit_id: unitId }).select(PERSON_COLUMNS), apply: (rows) => { unitPeople = rows; } },
+    { query: db('workers').where({ unit_id: unitId }).count({ n: '*' }), apply: (rows) => { workerCount = Number(rows[0]?.n ?? 0); } },
+    {
+      query: liveQuery(db).where((w) => {
+        w.where({ scope: 'unit', entity_id: unitId });
+        if (subjectRow) w.orWhere({ scope: 'person', entity_id: Number(subjectRow.id) });
+      }),
+      apply: (rows) => addLive(live, rows),
+    },
+  ];
+  await runReads(db, reads, true);
+  const ev = e!;
+  const unit = units.get(unitId)!;
   const diff = new FindingDiff(live, date);
 
   // The unit's counts come from its people, through the same accumulation as the nightly scan.
@@ -429,20 +463,23 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
     const p = personFromRow(r, crossFor(cross, r));
     addPerson(unit.agg, p, unit, highApproved(r));
     if (subjectRow && Number(r.id) === Number(subjectRow.id)) {
-      const evals = e.evaluator('person', p, unit);
+      const evals = ev.evaluator('person', p, unit);
       diff.add('person', p.id, unitId, personSubject(r), evals);
     }
   }
-  unit.agg.workers = Number(workerCount?.n ?? 0);
-  diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, e.evaluator('unit', unit, null));
+  unit.agg.workers = workerCount;
+  diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, ev.evaluator('unit', unit, null));
 
   const gone = diff.gone((f) => !NIGHTLY_ONLY.has(f.rule));
-  await db.transaction(async (trx) => {
-    await writeDiff(trx, diff, date, gone);
-    if (afterWrite) await afterWrite(trx, effectsOf(e, diff, gone));
-  });
-  const titles = new Map(e.rules.map((r) => [r.code, r.title]));
-  const lightsOn = openLightsOn(date, e.calendar);
+  // Nothing changed (the usual save: a field no rule was flagging): no transaction at all.
+  if (diff.created.length || diff.promoted.length || diff.detailChanged.length || gone.length) {
+    await db.transaction(async (trx) => {
+      await writeDiff(trx, diff, date, gone);
+      if (afterWrite) await afterWrite(trx, effectsOf(ev, diff, gone));
+    });
+  }
+  const titles = new Map(ev.rules.map((r) => [r.code, r.title]));
+  const lightsOn = openLightsOn(date, ev.calendar);
   const light = (openedOn: IsoDate) => lightsOn(openedOn).light;
   const open: RecheckResult['open'] = [];
   for (const [fp, f] of live) {

@@ -29,24 +29,12 @@ export interface FindingQuery {
 
 /** Ids of a unit and all units below it. */
 export async function subtreeIds(db: Knex, rootId: number): Promise<number[]> {
-  const all = await db('units').select('id', 'parent_id');
-  const children = new Map<number, number[]>();
-  for (const u of all) {
-    if (u.parent_id == null) continue;
-    const list = children.get(Number(u.parent_id)) ?? [];
-    list.push(Number(u.id));
-    children.set(Number(u.parent_id), list);
-  }
-  const out: number[] = [];
-  const stack = [rootId];
-  const seen = new Set<number>();
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(id);
-    stack.push(...(children.get(id) ?? []));
-  }
+  // Walked by the database: only the subtree's rows come back (UNION, not UNION ALL, stops at a cycle).
+  const rows: Array<{ id: number | string }> = await db.withRecursive('sub', ['id'], (q) => {
+    q.select('id').from('units').where({ id: rootId }).union((r) => r.select('units.id').from('units').join('sub', 'units.parent_id', 'sub.id'));
+  }).select('id').from('sub');
+  const out = [rootId];
+  for (const r of rows) if (Number(r.id) !== rootId) out.push(Number(r.id));
   return out;
 }
 

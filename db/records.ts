@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { addInTransit, emptyAggregates } from '../core/aggregates.ts';
 import { addDays, monthOf, addMonthsToMonth } from '../core/dates.ts';
 import type { IdFacts, IsoDate, PersonCross, PersonRecord, UnitRecord, WorkerRecord } from '../core/model.ts';
+import { readAll } from './batch.ts';
 
 type Row = Record<string, any>;
 
@@ -82,124 +83,144 @@ function within(q: Knex.QueryBuilder, column: string, unitIds: number[] | null):
   return unitIds ? q.whereIn(column, unitIds) : q;
 }
 
+/** One read and what to do with its rows: a family of facts, runnable alone or in a batch. */
+export interface Read {
+  query: Knex.QueryBuilder;
+  apply(rows: Row[]): void;
+}
+
+/** Runs reads: in one round trip (`readAll`) for a few units, side by side on the pool for all. */
+export async function runReads(db: Knex, reads: Read[], oneTrip: boolean): Promise<void> {
+  if (oneTrip) {
+    const results = await readAll(db, reads.map((r) => r.query));
+    reads.forEach((r, i) => r.apply(results[i]));
+  } else {
+    await Promise.all(reads.map(async (r) => r.apply((await r.query) as Row[])));
+  }
+}
+
 /**
- * Units with their ledger and every aggregate that does not come from the person stream:
- * duplicates, cycles, approval documents, self-checks, specialists, monthly reports, plans,
- * region totals, unregistered contracts. `unitIds` null = all units.
+ * The reads that fill `units` (the unit rows first, then their ledgers and every aggregate that
+ * does not come from the person stream: duplicates, cycles, approval documents, self-checks,
+ * specialists, monthly reports, plans, unregistered contracts). `unitIds` null = all units.
+ * Region totals are apart (`addRegionTotals`): they need every unit's quotas first.
+ */
+export function unitReads(db: Knex, date: IsoDate, unitIds: number[] | null, units: Map<number, UnitRecord>): Read[] {
+  const get = (id: unknown) => units.get(Number(id));
+  const month = monthOf(date);
+  const previousMonth = addMonthsToMonth(month, -1);
+  const reads: Read[] = [
+    { query: within(db('units').select('*'), 'id', unitIds), apply: (rows) => { for (const r of rows) units.set(Number(r.id), unitFromRow(r)); } },
+    { query: within(db('quotas').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds), apply: (rows) => { for (const q of rows) { const u = get(q.unit_id); if (u) u.quotas[q.kind] = Number(q.approved); } } },
+    { query: within(db('leader_posts').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds), apply: (rows) => { for (const q of rows) { const u = get(q.unit_id); if (u) u.leaderPosts[q.kind] = Number(q.approved); } } },
+    { query: within(db('approval_documents').select('unit_id').max({ d: 'issued_on' }).groupBy('unit_id'), 'unit_id', unitIds), apply: (rows) => { for (const a of rows) { const u = get(a.unit_id); if (u) u.agg.latestApprovalDate = a.d; } } },
+    { query: within(db('self_checks').where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds), apply: (rows) => { for (const c of rows) { const u = get(c.unit_id); if (u) u.agg.selfChecksThisMonth = Number(c.n); } } },
+    { query: within(db('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds), apply: (rows) => { for (const c of rows) { const u = get(c.unit_id); if (u) u.agg.specialists = Number(c.n); } } },
+    { query: within(db('monthly_reports').where({ month: previousMonth }).select('unit_id', 'month', 'due_on', 'confirmed_on'), 'unit_id', unitIds), apply: (rows) => { for (const m of rows) { const u = get(m.unit_id); if (u) u.agg.monthlyReport = { month: m.month, dueOn: m.due_on, confirmedOn: m.confirmed_on ?? null }; } } },
+    {
+      query: within(db('staffing_requests').where({ status: 'approved' }).whereIn('kind', ['用编计划', '增人入编']).whereNull('completed_on').select('unit_id', 'quota_kind', 'count', 'valid_until', 'kind'), 'unit_id', unitIds),
+      apply: (rows) => {
+        for (const r of rows) {
+          const u = get(r.unit_id);
+          if (!u) continue;
+          if (r.kind === '用编计划' && r.valid_until && r.valid_until < date) u.agg.expiredPlans++;
+          else if (r.quota_kind) addInTransit(u.agg, r.quota_kind, Number(r.count));
+        }
+      },
+    },
+    // Contracts the HR/payroll feed reports that are not registered as 编外人员 (W-07).
+    {
+      query: within(db('feed_contracts as f').leftJoin('workers as w', function () { this.on('w.unit_id', 'f.unit_id').andOn('w.id_hash', 'f.id_hash'); }).whereNull('w.id').select('f.id', 'f.unit_id', 'f.id_masked', 'f.name', 'f.signed_on'), 'f.unit_id', unitIds),
+      apply: (rows) => { for (const c of rows) { const u = get(c.unit_id); if (u) u.agg.unregisteredContracts.push({ key: `feed-${c.id}`, name: c.name, idMasked: c.id_masked, signedOn: c.signed_on }); } },
+    },
+  ];
+
+  if (!unitIds) return reads; // duplicates and cycles: markDuplicatesAndCycles, from memory
+  for (const id of unitIds) {
+    // The same facts for a few units, by query: counts of units sharing the code or the name in
+    // the region, and the parent chain (a handful of levels; UNION stops at a cycle).
+    reads.push(
+      { query: db('units').where('code', db('units').select('code').where({ id })).count({ n: '*' }), apply: (rows) => { const u = get(id); if (u) u.agg.sameCodeUnits = Math.max(0, Number(rows[0]?.n ?? 1) - 1); } },
+      {
+        // trim(): the nightly count trims names too (MariaDB ignores trailing spaces, SQLite does not).
+        query: db('units as a').join('units as b', function () { this.on(db.raw('trim(a.name) = trim(b.name)')); }).where('b.id', id)
+          .where((w) => w.whereRaw('a.region_code = b.region_code').orWhere((n) => n.whereNull('a.region_code').whereNull('b.region_code'))).count({ n: '*' }),
+        apply: (rows) => { const u = get(id); if (u) u.agg.sameNameUnits = Math.max(0, Number(rows[0]?.n ?? 1) - 1); },
+      },
+      {
+        query: db.withRecursive('chain', ['id', 'parent_id'], (q) => {
+          q.select('id', 'parent_id').from('units').where({ id }).union((r) => r.select('units.id', 'units.parent_id').from('units').join('chain', 'units.id', 'chain.parent_id'));
+        }).select('id', 'parent_id').from('chain'),
+        apply: (rows) => {
+          const u = get(id);
+          if (!u) return;
+          const parentOf = new Map(rows.map((r) => [Number(r.id), r.parent_id == null ? null : Number(r.parent_id)]));
+          u.agg.inCycle = chainReturns(id, u.parentId, (p) => parentOf.get(p));
+        },
+      },
+    );
+  }
+  return reads;
+}
+
+/** Whether walking up from `parentId` comes back to `id`. */
+function chainReturns(id: number, parentId: number | null, parentOf: (id: number) => number | null | undefined): boolean {
+  const seen = new Set<number>();
+  let cur: number | null | undefined = parentId;
+  while (cur != null && !seen.has(cur) && cur !== id) {
+    seen.add(cur);
+    cur = parentOf(cur);
+  }
+  return cur === id;
+}
+
+/** Duplicate codes (U-IN-06), names within a region (U-IN-13) and cycles in the parent chain (U-IN-11), over all units in memory. */
+function markDuplicatesAndCycles(units: Map<number, UnitRecord>): void {
+  const byCode = new Map<string, number>();
+  const byName = new Map<string, number>();
+  const nameKey = (u: UnitRecord) => `${u.regionCode}|${u.name.trim()}`;
+  for (const u of units.values()) {
+    byCode.set(u.code, (byCode.get(u.code) ?? 0) + 1);
+    byName.set(nameKey(u), (byName.get(nameKey(u)) ?? 0) + 1);
+  }
+  for (const u of units.values()) {
+    u.agg.sameCodeUnits = (byCode.get(u.code) ?? 1) - 1;
+    u.agg.sameNameUnits = (byName.get(nameKey(u)) ?? 1) - 1;
+    u.agg.inCycle = chainReturns(u.id, u.parentId, (p) => { const k = units.get(p); return k ? k.parentId : undefined; });
+  }
+}
+
+/** Region totals (U-QT-06): Σ核定 of a kind over the units of a region against the area's total. */
+async function addRegionTotals(db: Knex, units: Map<number, UnitRecord>, all: boolean): Promise<void> {
+  const list = [...units.values()];
+  const regions = all ? null : [...new Set(list.map((u) => u.regionCode ?? ''))];
+  const totals = await (regions ? db('region_quota_totals').whereIn('region_code', regions) : db('region_quota_totals')).select('region_code', 'kind', 'approved');
+  if (!totals.length) return;
+  let sumQuery = db('quotas').join('units', 'units.id', 'quotas.unit_id').select('units.region_code as region_code', 'quotas.kind as kind').sum({ s: 'quotas.approved' }).groupBy('units.region_code', 'quotas.kind');
+  if (regions) sumQuery = sumQuery.whereIn('units.region_code', regions);
+  const sumOf = new Map((await sumQuery).map((r: Row) => [`${r.region_code}|${r.kind}`, Number(r.s)]));
+  for (const t of totals) {
+    const sum = sumOf.get(`${t.region_code}|${t.kind}`) ?? 0;
+    if (sum <= Number(t.approved)) continue;
+    for (const u of list) if (u.regionCode === t.region_code && (u.quotas[t.kind] ?? 0) > 0) u.agg.regionOverTotal.push({ kind: t.kind, sum, total: Number(t.approved) });
+  }
+}
+
+/**
+ * Units with their ledger and every aggregate that does not come from the person stream.
+ * `unitIds` null = all units (each family of facts one read, side by side on the pool); a few
+ * units are read in one round trip.
  */
 export async function loadUnits(db: Knex, date: IsoDate, unitIds: number[] | null = null, opts: { regionTotals?: boolean } = {}): Promise<Map<number, UnitRecord>> {
   const units = new Map<number, UnitRecord>();
-  for (const r of await within(db('units').select('*'), 'id', unitIds)) units.set(Number(r.id), unitFromRow(r));
-  const get = (id: unknown) => units.get(Number(id));
-  const list = [...units.values()];
-  const month = monthOf(date);
-
-  // Each family of facts is one independent read; they run side by side on the pool.
-  const ledgers = async () => {
-    const [quotas, posts] = await Promise.all([
-      within(db('quotas').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds),
-      within(db('leader_posts').select('unit_id', 'kind', 'approved'), 'unit_id', unitIds),
-    ]);
-    for (const q of quotas) { const u = get(q.unit_id); if (u) u.quotas[q.kind] = Number(q.approved); }
-    for (const q of posts) { const u = get(q.unit_id); if (u) u.leaderPosts[q.kind] = Number(q.approved); }
-  };
-
-  // Duplicate codes (U-IN-06) and names within a region (U-IN-13).
-  const duplicates = async () => {
-    const byCode = new Map<string, number>();
-    const byName = new Map<string, number>();
-    if (unitIds) {
-      await Promise.all(list.map(async (u) => {
-        const [c, n] = await Promise.all([
-          db('units').where({ code: u.code }).count({ n: '*' }).first(),
-          db('units').where({ region_code: u.regionCode, name: u.name }).count({ n: '*' }).first(),
-        ]);
-        byCode.set(u.code, Number(c?.n ?? 1));
-        byName.set(`${u.regionCode}|${u.name.trim()}`, Number(n?.n ?? 1));
-      }));
-    } else {
-      for (const u of list) {
-        byCode.set(u.code, (byCode.get(u.code) ?? 0) + 1);
-        const k = `${u.regionCode}|${u.name.trim()}`;
-        byName.set(k, (byName.get(k) ?? 0) + 1);
-      }
-    }
-    for (const u of list) {
-      u.agg.sameCodeUnits = (byCode.get(u.code) ?? 1) - 1;
-      u.agg.sameNameUnits = (byName.get(`${u.regionCode}|${u.name.trim()}`) ?? 1) - 1;
-    }
-  };
-
-  // Cycles in the parent chain (U-IN-11): from memory for the whole tree, by query for a
-  // re-check (the chain is a handful of levels deep).
-  const cycles = async () => {
-    const parentOf = async (id: number): Promise<number | null | undefined> => {
-      const known = units.get(id);
-      if (known || !unitIds) return known ? known.parentId : undefined;
-      const r = await db('units').where({ id }).first('parent_id');
-      return r ? (r.parent_id == null ? null : Number(r.parent_id)) : undefined;
-    };
-    for (const u of list) {
-      const seen = new Set<number>();
-      let cur: number | null | undefined = u.parentId;
-      while (cur != null && !seen.has(cur) && cur !== u.id) {
-        seen.add(cur);
-        cur = await parentOf(cur);
-      }
-      u.agg.inCycle = cur === u.id;
-    }
-  };
-
-  const processFacts = async () => {
-    const previousMonth = addMonthsToMonth(month, -1);
-    const [docs, checks, specialists, reports, requests] = await Promise.all([
-      within(db('approval_documents').select('unit_id').max({ d: 'issued_on' }).groupBy('unit_id'), 'unit_id', unitIds),
-      within(db('self_checks').where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds),
-      within(db('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds),
-      within(db('monthly_reports').where({ month: previousMonth }).select('unit_id', 'month', 'due_on', 'confirmed_on'), 'unit_id', unitIds),
-      within(db('staffing_requests').where({ status: 'approved' }).whereIn('kind', ['用编计划', '增人入编']).whereNull('completed_on').select('unit_id', 'quota_kind', 'count', 'valid_until', 'kind'), 'unit_id', unitIds),
-    ]);
-    for (const a of docs as Row[]) { const u = get(a.unit_id); if (u) u.agg.latestApprovalDate = a.d; }
-    for (const c of checks as Row[]) { const u = get(c.unit_id); if (u) u.agg.selfChecksThisMonth = Number(c.n); }
-    for (const c of specialists as Row[]) { const u = get(c.unit_id); if (u) u.agg.specialists = Number(c.n); }
-    for (const m of reports as Row[]) { const u = get(m.unit_id); if (u) u.agg.monthlyReport = { month: m.month, dueOn: m.due_on, confirmedOn: m.confirmed_on ?? null }; }
-    for (const r of requests as Row[]) {
-      const u = get(r.unit_id);
-      if (!u) continue;
-      if (r.kind === '用编计划' && r.valid_until && r.valid_until < date) u.agg.expiredPlans++;
-      else if (r.quota_kind) addInTransit(u.agg, r.quota_kind, Number(r.count));
-    }
-  };
-
-  // Region totals (U-QT-06): Σ核定 of a kind over the units of a region against the area's total.
-  const regionTotals = async () => {
-    if (opts.regionTotals === false) return;
-    const regions = unitIds ? [...new Set(list.map((u) => u.regionCode ?? ''))] : null;
-    const totals = await (regions ? db('region_quota_totals').whereIn('region_code', regions) : db('region_quota_totals')).select('region_code', 'kind', 'approved');
-    if (!totals.length) return;
-    let sumQuery = db('quotas').join('units', 'units.id', 'quotas.unit_id').select('units.region_code as region_code', 'quotas.kind as kind').sum({ s: 'quotas.approved' }).groupBy('units.region_code', 'quotas.kind');
-    if (regions) sumQuery = sumQuery.whereIn('units.region_code', regions);
-    const sumOf = new Map((await sumQuery).map((r: Row) => [`${r.region_code}|${r.kind}`, Number(r.s)]));
-    for (const t of totals) {
-      const sum = sumOf.get(`${t.region_code}|${t.kind}`) ?? 0;
-      if (sum <= Number(t.approved)) continue;
-      for (const u of list) if (u.regionCode === t.region_code && (u.quotas[t.kind] ?? 0) > 0) u.agg.regionOverTotal.push({ kind: t.kind, sum, total: Number(t.approved) });
-    }
-  };
-
-  // Contracts the HR/payroll feed reports that are not registered as 编外人员 (W-07).
-  const contracts = async () => {
-    const rows = await within(
-      db('feed_contracts as f').leftJoin('workers as w', function () { this.on('w.unit_id', 'f.unit_id').andOn('w.id_hash', 'f.id_hash'); })
-        .whereNull('w.id').select('f.id', 'f.unit_id', 'f.id_masked', 'f.name', 'f.signed_on'),
-      'f.unit_id', unitIds,
-    );
-    for (const c of rows) { const u = get(c.unit_id); if (u) u.agg.unregisteredContracts.push({ key: `feed-${c.id}`, name: c.name, idMasked: c.id_masked, signedOn: c.signed_on }); }
-  };
-
-  // Quotas first: the region totals read them.
-  await Promise.all([ledgers(), duplicates(), cycles(), processFacts(), contracts()]);
-  await regionTotals();
+  const [first, ...rest] = unitReads(db, date, unitIds, units);
+  if (unitIds) await runReads(db, [first, ...rest], true);
+  else {
+    first.apply(await first.query);
+    markDuplicatesAndCycles(units);
+    await runReads(db, rest, false);
+  }
+  if (opts.regionTotals !== false) await addRegionTotals(db, units, !unitIds);
   return units;
 }
 
@@ -214,21 +235,62 @@ export interface CrossIndex {
   names: Set<string>;
 }
 
-export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBirth?: { name: string; birth: string | null } } = {}): Promise<CrossIndex> {
-  const idx: CrossIndex = { sameIdInUnit: new Map(), quotaUnits: new Map(), sameNameBirth: new Map(), pending: new Map(), hashes: new Set(), names: new Set() };
-  const byHash = (q: Knex.QueryBuilder, column = 'id_hash') => (filter.idHash ? q.where(column, filter.idHash) : q);
+export const emptyCrossIndex = (): CrossIndex => ({ sameIdInUnit: new Map(), quotaUnits: new Map(), sameNameBirth: new Map(), pending: new Map(), hashes: new Set(), names: new Set() });
 
-  // The four reads are independent: they run side by side on the pool.
+const PENDING_KINDS = ['中层职数核定', '职务任免', '增人入编', '减人出编', '岗位调整'];
+
+function addPending(idx: CrossIndex, rows: Row[]): void {
+  for (const r of rows) {
+    const list = idx.pending.get(r.id_hash) ?? [];
+    list.push({ kind: r.kind, approvedOn: r.approved_on, expected: r.expected ?? '' });
+    idx.pending.set(r.id_hash, list);
+    idx.hashes.add(r.id_hash);
+  }
+}
+
+function addSameNameBirth(idx: CrossIndex, rows: Row[]): void {
+  for (const r of rows) {
+    idx.sameNameBirth.set(`${r.name}|${r.birth_key}`, Number(r.n) - 1);
+    idx.names.add(r.name);
+  }
+}
+
+const sameNameBirthQuery = (db: Knex) => db('people').whereNotNull('id_hash').whereNotNull('birth_key').whereNot('status', '已出编')
+  .select('name', 'birth_key').countDistinct({ n: 'id_hash' }).groupBy('name', 'birth_key').havingRaw('count(distinct id_hash) > 1');
+
+/** The cross-row facts of one ID number (and one name and birth date), as reads for one round trip. */
+export function crossReads(db: Knex, idHash: string, nameBirth: { name: string; birth: string | null } | null, idx: CrossIndex): Read[] {
+  const reads: Read[] = [
+    {
+      query: db('people').where('id_hash', idHash).whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('id_hash', 'unit_id').havingRaw('count(*) > 1'),
+      apply: (rows) => { for (const r of rows) { idx.sameIdInUnit.set(`${r.unit_id}|${r.id_hash}`, Number(r.n) - 1); idx.hashes.add(r.id_hash); } },
+    },
+    {
+      query: db('people').where('id_hash', idHash).where('status', '在编').select('id_hash').countDistinct({ n: 'unit_id' }).groupBy('id_hash'),
+      apply: (rows) => { for (const r of rows) if (Number(r.n) > 1) { idx.quotaUnits.set(r.id_hash, Number(r.n)); idx.hashes.add(r.id_hash); } },
+    },
+    {
+      query: db('staffing_requests').where({ status: 'approved', person_id_hash: idHash }).whereNull('completed_on').whereIn('kind', PENDING_KINDS).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'),
+      apply: (rows) => addPending(idx, rows),
+    },
+  ];
+  if (nameBirth) reads.push({ query: sameNameBirthQuery(db).where({ name: nameBirth.name, birth_key: nameBirth.birth ?? '' }), apply: (rows) => addSameNameBirth(idx, rows) });
+  return reads;
+}
+
+/** The cross-row facts of all people, each family one read, side by side on the pool. */
+export async function loadCrossIndex(db: Knex): Promise<CrossIndex> {
+  const idx = emptyCrossIndex();
   const sameInUnit = async () => {
     // Grouped in (id_hash, unit_id) order, so it reads the (id_hash, unit_id, status) index alone.
-    for (const r of await byHash(db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('id_hash', 'unit_id').havingRaw('count(*) > 1'))) {
+    for (const r of (await db('people').whereNotNull('id_hash').whereNot('status', '已出编').select('unit_id', 'id_hash').count({ n: '*' }).groupBy('id_hash', 'unit_id').havingRaw('count(*) > 1')) as Row[]) {
       idx.sameIdInUnit.set(`${r.unit_id}|${r.id_hash}`, Number(r.n) - 1);
       idx.hashes.add(r.id_hash);
     }
   };
   const multiUnit = async () => {
     // min <> max finds the IDs 在编 in two or more units without a count(distinct) over the table.
-    const multi = (await byHash(db('people').whereNotNull('id_hash').where('status', '在编').select('id_hash').groupBy('id_hash').havingRaw('min(unit_id) <> max(unit_id)'))).map((r: Row) => r.id_hash as string);
+    const multi = (await db('people').whereNotNull('id_hash').where('status', '在编').select('id_hash').groupBy('id_hash').havingRaw('min(unit_id) <> max(unit_id)')).map((r: Row) => r.id_hash as string);
     for (let i = 0; i < multi.length; i += 500) {
       for (const r of await db('people').whereIn('id_hash', multi.slice(i, i + 500)).where('status', '在编').select('id_hash').countDistinct({ n: 'unit_id' }).groupBy('id_hash') as Row[]) {
         idx.quotaUnits.set(r.id_hash, Number(r.n));
@@ -236,24 +298,8 @@ export async function loadCrossIndex(db: Knex, filter: { idHash?: string; nameBi
       }
     }
   };
-  const nameBirth = async () => {
-    if (filter.idHash && !filter.nameBirth) return;
-    let nb: Knex.QueryBuilder = db('people').whereNotNull('id_hash').whereNotNull('birth_key').whereNot('status', '已出编')
-      .select('name', 'birth_key').countDistinct({ n: 'id_hash' }).groupBy('name', 'birth_key').havingRaw('count(distinct id_hash) > 1');
-    if (filter.nameBirth) nb = nb.where({ name: filter.nameBirth.name, birth_key: filter.nameBirth.birth ?? '' });
-    for (const r of (await nb) as Row[]) {
-      idx.sameNameBirth.set(`${r.name}|${r.birth_key}`, Number(r.n) - 1);
-      idx.names.add(r.name);
-    }
-  };
-  const pendingChanges = async () => {
-    for (const r of await byHash(db('staffing_requests').where({ status: 'approved' }).whereNull('completed_on').whereNotNull('person_id_hash').whereIn('kind', ['中层职数核定', '职务任免', '增人入编', '减人出编', '岗位调整']).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'), 'person_id_hash')) {
-      const list = idx.pending.get(r.id_hash) ?? [];
-      list.push({ kind: r.kind, approvedOn: r.approved_on, expected: r.expected ?? '' });
-      idx.pending.set(r.id_hash, list);
-      idx.hashes.add(r.id_hash);
-    }
-  };
+  const nameBirth = async () => addSameNameBirth(idx, await sameNameBirthQuery(db));
+  const pendingChanges = async () => addPending(idx, await db('staffing_requests').where({ status: 'approved' }).whereNull('completed_on').whereNotNull('person_id_hash').whereIn('kind', PENDING_KINDS).select('person_id_hash as id_hash', 'kind', 'approved_on', 'expected'));
   await Promise.all([sameInUnit(), multiUnit(), nameBirth(), pendingChanges()]);
   return idx;
 }

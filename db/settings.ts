@@ -2,7 +2,9 @@
 // local working-day overrides.
 
 import type { Knex } from 'knex';
-import { createCalendar, type WorkdayCalendar } from '../core/calendar.ts';
+import { createCalendar, type CalendarOverride, type WorkdayCalendar } from '../core/calendar.ts';
+
+type Row = Record<string, any>;
 import type { RuleSetting } from '../core/check.ts';
 import type { OfficeSettings } from '../core/rules/define.ts';
 
@@ -22,17 +24,44 @@ export async function putSetting(db: Knex, key: string, value: unknown): Promise
   if (!updated) await db('settings').insert({ key, value: json });
 }
 
-export async function loadOffice(db: Knex): Promise<Office> {
-  const o = await getSetting<Partial<Office>>(db, 'office');
+function officeOf(rows: Row[]): Office {
+  const o = rows[0] ? (JSON.parse(rows[0].value) as Partial<Office>) : null;
   return { regionCode: o?.regionCode ?? null, regionName: o?.regionName ?? null, name: o?.name ?? null };
 }
 
-export async function loadRuleSettings(db: Knex): Promise<Record<string, RuleSetting>> {
+function ruleSettingsOf(rows: Row[]): Record<string, RuleSetting> {
   const out: Record<string, RuleSetting> = {};
-  for (const r of await db('rule_settings').select('*')) {
-    out[r.code] = { enabled: Boolean(Number(r.enabled)), params: r.params ? JSON.parse(r.params) : undefined };
-  }
+  for (const r of rows) out[r.code] = { enabled: Boolean(Number(r.enabled)), params: r.params ? JSON.parse(r.params) : undefined };
   return out;
+}
+
+export async function loadOffice(db: Knex): Promise<Office> {
+  return officeOf(await db('settings').where({ key: 'office' }).select('value'));
+}
+
+export async function loadRuleSettings(db: Knex): Promise<Record<string, RuleSetting>> {
+  return ruleSettingsOf(await db('rule_settings').select('*'));
+}
+
+/** What a check is configured by: the office, the rule switches and parameters, the calendar's local overrides. */
+export interface CheckConfig {
+  office: Office;
+  ruleSettings: Record<string, RuleSetting>;
+  overrides: CalendarOverride[];
+}
+
+/** The three reads of a CheckConfig, for one round trip with others (db/batch.ts); `done` gets it. */
+export function checkConfigReads(db: Knex, done: (c: CheckConfig) => void): Array<{ query: Knex.QueryBuilder; apply(rows: Row[]): void }> {
+  const c: Partial<CheckConfig> = {};
+  return [
+    { query: db('settings').where({ key: 'office' }).select('value'), apply: (rows) => { c.office = officeOf(rows); } },
+    { query: db('rule_settings').select('*'), apply: (rows) => { c.ruleSettings = ruleSettingsOf(rows); } },
+    { query: db('calendar_overrides').select('*'), apply: (rows) => { c.overrides = overridesOf(rows); done(c as CheckConfig); } },
+  ];
+}
+
+function overridesOf(rows: Row[]): CalendarOverride[] {
+  return rows.map((r) => ({ date: r.date, work: Boolean(Number(r.work)), note: r.note ?? undefined }));
 }
 
 export async function setRuleSetting(db: Knex, code: string, setting: RuleSetting): Promise<void> {
@@ -42,6 +71,19 @@ export async function setRuleSetting(db: Knex, code: string, setting: RuleSettin
 }
 
 export async function loadCalendar(db: Knex): Promise<WorkdayCalendar> {
-  const rows = await db('calendar_overrides').select('*');
-  return createCalendar(rows.map((r) => ({ date: r.date, work: Boolean(Number(r.work)), note: r.note ?? undefined })));
+  return calendarFromRows(await calendarRowsQuery(db));
+}
+
+/** The calendar's rows as a read (for one round trip with others: db/batch.ts), and the calendar they make. */
+export const calendarRowsQuery = (db: Knex): Knex.QueryBuilder => db('calendar_overrides').select('*');
+export const calendarFromRows = (rows: Row[]): WorkdayCalendar => calendarOf(overridesOf(rows));
+
+// The calendar of the last overrides seen, kept: building one costs more than reading the few
+// override rows, and the rows say when it must be built again.
+let lastCalendar: { key: string; calendar: WorkdayCalendar } | null = null;
+
+export function calendarOf(overrides: CalendarOverride[]): WorkdayCalendar {
+  const key = JSON.stringify(overrides);
+  if (lastCalendar?.key !== key) lastCalendar = { key, calendar: createCalendar(overrides) };
+  return lastCalendar.calendar;
 }

@@ -50,12 +50,14 @@ function diff(before: Row, after: Row): { before: Row; after: Row } | null {
   return Object.keys(a).length ? { before: b, after: a } : null;
 }
 
-export async function writeVersion(trx: Knex, entity: Entity, entityId: number, before: Row | null, after: Row | null, meta: ChangeMeta): Promise<void> {
-  const last = await trx('record_versions').where({ entity, entity_id: entityId }).max({ v: 'version' }).first();
+/** Writes the next version of a row; `lastVersion` when the caller has just read it (under a lock). */
+export async function writeVersion(trx: Knex, entity: Entity, entityId: number, before: Row | null, after: Row | null, meta: ChangeMeta, lastVersion?: number): Promise<number> {
+  const last = lastVersion ?? Number((await trx('record_versions').where({ entity, entity_id: entityId }).max({ v: 'version' }).first())?.v ?? 0);
+  const version = last + 1;
   await trx('record_versions').insert({
     entity,
     entity_id: entityId,
-    version: Number(last?.v ?? 0) + 1,
+    version,
     before: before ? JSON.stringify(before) : null,
     after: after ? JSON.stringify(after) : null,
     changed_by: meta.by,
@@ -63,6 +65,7 @@ export async function writeVersion(trx: Knex, entity: Entity, entityId: number, 
     source: meta.source,
     reason: meta.reason ?? null,
   });
+  return version;
 }
 
 /** Inserts or updates one row found by `key`, writing a version when anything changed. */
@@ -89,6 +92,21 @@ async function save(trx: Knex, table: string, entity: Entity, key: Row, row: Row
   await writeVersion(trx, entity, id, d.before, d.after, meta);
   counts.updated++;
   return { id, changed: true };
+}
+
+/**
+ * One person saved over their stored row (the mini-app's save): the row an import would write
+ * and its version, without looking the row up again. `stored` is the whole row, read under a
+ * lock, and `lastVersion` its latest version. An ID number corrected here moves the row to the
+ * new number (hash, ciphertext, facts); the caller checks it is not taken in the unit.
+ */
+export async function updatePerson(trx: Knex, pii: PiiCipher, stored: Row, next: PersonInput, meta: ChangeMeta, lastVersion: number): Promise<{ changed: boolean; version: number }> {
+  const id = Number(stored.id);
+  const row = personRow(next, Number(stored.unit_id), pii, meta.today);
+  const d = diff(stored, row);
+  if (!d) return { changed: false, version: lastVersion };
+  await trx('people').where({ id }).update({ ...row, updated_at: nowMoment() });
+  return { changed: true, version: await writeVersion(trx, 'person', id, d.before, d.after, meta, lastVersion) };
 }
 
 const n = <T>(v: T | undefined | null): T | null => (v === undefined || v === '' ? null : (v as T));

@@ -93,7 +93,10 @@ export type Admission = { ok: true; user: Row } | { ok: false; status: 403; erro
 
 /** Whether a user id (DingTalk userid, Zheng-Ding accountId, demo id) may log in. */
 export async function admit(db: Knex, userId: string): Promise<Admission> {
-  const u = userId ? await db('users').where({ id: userId }).first() : undefined;
+  return admitted(userId ? await db('users').where({ id: userId }).first() : undefined);
+}
+
+function admitted(u: Row | undefined): Admission {
   if (!u) return { ok: false, status: 403, error: MSG.noAccess };
   if (Number(u.locked)) return { ok: false, status: 403, error: MSG.locked };
   return { ok: true, user: u };
@@ -165,23 +168,25 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     const unsigned = req.unsignCookie(raw);
     if (!unsigned.valid || !unsigned.value || !/^[0-9a-f]{64}$/.test(unsigned.value)) return null;
     const t = now();
-    const s: Row | undefined = await db('sessions').where({ id: unsigned.value }).first();
+    // The session and its user in one read (a request's first query: every call pays it).
+    const s: Row | undefined = await db('sessions as s').leftJoin('users as u', 'u.id', 's.user_id').where('s.id', unsigned.value)
+      .first('s.id as session_id', 's.user_id as session_user_id', 's.csrf_token', 's.expires_at', 's.last_seen_at', 'u.*');
     if (!s) return null;
     if (s.expires_at < moment(t)) {
-      await db('sessions').where({ id: s.id }).delete();
+      await db('sessions').where({ id: s.session_id }).delete();
       return null;
     }
-    const admission = await admit(db, s.user_id);
+    const admission = admitted(s.id == null ? undefined : s);
     if (!admission.ok) {
-      await db('sessions').where({ id: s.id }).delete();
+      await db('sessions').where({ id: s.session_id }).delete();
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return admission.error;
     }
     if (moment(t - TOUCH_EVERY_MS) >= s.last_seen_at) {
-      await db('sessions').where({ id: s.id }).update({ last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) });
+      await db('sessions').where({ id: s.session_id }).update({ last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) });
     }
     req.user = await sessionUser(db, admission.user);
-    req.session = { id: s.id, csrfToken: s.csrf_token };
+    req.session = { id: s.session_id, csrfToken: s.csrf_token };
     return null;
   }
 

@@ -75,7 +75,9 @@ export async function unitInScope(db: Knex, user: SessionUser, code: string): Pr
 export async function personInScope(db: Knex, user: SessionUser, idParam: string, columns: string[] = ['*']): Promise<Row> {
   const id = /^[1-9]\d{0,9}$/.test(idParam) ? Number(idParam) : NaN;
   if (!Number.isSafeInteger(id)) throw new ApiError(404, '没有该人员');
-  const person = await db('people').where({ id }).first(columns.includes('*') ? columns : [...new Set([...columns, 'unit_id'])]);
+  const cols = columns.includes('*') ? ['p.*'] : [...new Set([...columns, 'unit_id'])].map((c) => `p.${c}`);
+  // With the unit's credit code (`unit_code`), which every person view shows.
+  const person = await db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').where('p.id', id).first([...cols, 'u.code as unit_code']);
   if (!person) throw new ApiError(404, '没有该人员');
   if (!inScope(user, Number(person.unit_id))) throw new ApiError(403, MSG.outOfScope);
   return person;
@@ -148,26 +150,32 @@ function toItem(r: Row, today: IsoDate, cal: WorkdayCalendar): FindingItem {
  */
 export async function queryFindings(db: Knex, f: FindingFilter, today: IsoDate): Promise<FindingItem[]> {
   const cal = await loadCalendar(db);
-  const base = () => {
-    let q = db('findings as f').join('units as u', 'u.id', 'f.unit_id').select(FINDING_COLUMNS);
-    if (f.unitIds) q = q.whereIn('f.unit_id', f.unitIds.length ? f.unitIds : [0]);
-    if (f.rule) q = q.where('f.rule', f.rule);
-    if (f.personId !== undefined) q = q.where({ 'f.scope': 'person', 'f.entity_id': f.personId });
-    return q;
-  };
   const out: FindingItem[] = [];
   if ((f.status === 'open' || f.status === 'all') && f.light !== 'green') {
     // Every open finding of the scope (a county has a few thousand): the light decides the order.
-    const rows: Row[] = await base().where('f.status', 'open');
-    const items = rows.map((r) => toItem(r, today, cal)).filter((i) => !f.light || i.light === f.light);
-    items.sort((a, b) => (a.light === b.light ? (a.openedOn === b.openedOn ? b.id - a.id : a.openedOn < b.openedOn ? 1 : -1) : a.light === 'red' ? -1 : 1));
-    out.push(...items.slice(0, f.limit));
+    out.push(...openFindingItems(await findingsQuery(db, f).where('f.status', 'open'), today, cal, f));
   }
   if ((f.status === 'resolved' || f.status === 'all') && (!f.light || f.light === 'green') && out.length < f.limit) {
-    const rows: Row[] = await base().where('f.status', 'resolved').orderBy([{ column: 'f.resolved_on', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(f.limit - out.length);
+    const rows: Row[] = await findingsQuery(db, f).where('f.status', 'resolved').orderBy([{ column: 'f.resolved_on', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(f.limit - out.length);
     out.push(...rows.map((r) => toItem(r, today, cal)));
   }
   return out;
+}
+
+/** The findings of a filter (any status), joined with their units; add the status. */
+export function findingsQuery(db: Knex, f: Pick<FindingFilter, 'unitIds' | 'rule' | 'personId'>): Knex.QueryBuilder {
+  let q = db('findings as f').join('units as u', 'u.id', 'f.unit_id').select(FINDING_COLUMNS);
+  if (f.unitIds) q = q.whereIn('f.unit_id', f.unitIds.length ? f.unitIds : [0]);
+  if (f.rule) q = q.where('f.rule', f.rule);
+  if (f.personId !== undefined) q = q.where({ 'f.scope': 'person', 'f.entity_id': f.personId });
+  return q;
+}
+
+/** Open findings' rows as items, red first, then yellow, newest first within a light. */
+export function openFindingItems(rows: Row[], today: IsoDate, cal: WorkdayCalendar, f: Pick<FindingFilter, 'light' | 'limit'>): FindingItem[] {
+  const items = rows.map((r) => toItem(r, today, cal)).filter((i) => !f.light || i.light === f.light);
+  items.sort((a, b) => (a.light === b.light ? (a.openedOn === b.openedOn ? b.id - a.id : a.openedOn < b.openedOn ? 1 : -1) : a.light === 'red' ? -1 : 1));
+  return items.slice(0, f.limit);
 }
 
 /** Counts of a unit's open findings by light. */

@@ -9,10 +9,13 @@ import type { PersonInput } from '../../../core/inputs.ts';
 import { SHEETS } from '../../../core/sheets.ts';
 import { isSqlite } from '../../../db/connection.ts';
 import { loadUnits } from '../../../db/records.ts';
-import { audit, saveDataSet } from '../../../db/store.ts';
+import { audit, updatePerson } from '../../../db/store.ts';
+import { readAll } from '../../../db/batch.ts';
+import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
+import type { IsoDate } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../auth/session.ts';
 import { recheckRecord } from '../../commands/daily-check.ts';
-import { ApiError, personInScope, queryFindings, requireRole, userOf, type ApiDeps } from './common.ts';
+import { ApiError, findingsQuery, openFindingItems, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
 import { EDITABLE, FIELD_BY_KEY, FIELD_BY_LABEL, HIDDEN_COLUMNS, LABEL_BY_COLUMN, PERSON_FIELDS } from './fields.ts';
 
 type Row = Record<string, any>;
@@ -39,21 +42,27 @@ function inputOf(r: Row, unitCode: string, idNumber: string): PersonInput & { ex
   return out as unknown as PersonInput & { extra: Record<string, string> | null };
 }
 
-async function latestVersion(db: Knex, personId: number): Promise<number> {
-  const r = await db('record_versions').where({ entity: 'person', entity_id: personId }).max({ v: 'version' }).first();
-  return Number(r?.v ?? 0);
-}
+const versionQuery = (db: Knex, personId: number) => db('record_versions').where({ entity: 'person', entity_id: personId }).max({ v: 'version' });
 
-async function unitCodeOf(db: Knex, unitId: number): Promise<string> {
-  return (await db('units').where({ id: unitId }).first('code'))?.code ?? '';
+async function latestVersion(db: Knex, personId: number): Promise<number> {
+  const [r] = await versionQuery(db, personId);
+  return Number(r?.v ?? 0);
 }
 
 export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db, pii } = deps;
 
-  async function personView(id: number) {
-    const r: Row = await db('people').where({ id }).first();
-    return { id: Number(r.id), ...inputOf(r, await unitCodeOf(db, Number(r.unit_id)), r.id_masked ?? '') };
+  /** The person as the form shows them (ID masked), with their open findings: one round trip. */
+  async function personPage(id: number, today: IsoDate) {
+    const [[r], calendarRows, findingRows] = await readAll(db, [
+      db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').where('p.id', id).select('p.*', 'u.code as unit_code'),
+      calendarRowsQuery(db),
+      findingsQuery(db, { unitIds: null, personId: id }).where('f.status', 'open'),
+    ]);
+    return {
+      person: { id: Number(r.id), ...inputOf(r, r.unit_code ?? '', r.id_masked ?? '') },
+      findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }),
+    };
   }
 
   app.get('/api/people/:id', async (req) => {
@@ -61,14 +70,9 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const p = await personInScope(db, user, (req.params as { id: string }).id, ['id', 'unit_id']);
     const id = Number(p.id);
     const today = deps.today();
-    const units = await loadUnits(db, today, [Number(p.unit_id)], { regionTotals: false });
+    const [units, page, version] = await Promise.all([loadUnits(db, today, [Number(p.unit_id)], { regionTotals: false }), personPage(id, today), latestVersion(db, id)]);
     const { agg: _agg, ...unit } = units.get(Number(p.unit_id))!;
-    return {
-      person: await personView(id),
-      unit,
-      findings: await queryFindings(db, { status: 'open', unitIds: null, personId: id, limit: 1000 }, today),
-      version: await latestVersion(db, id),
-    };
+    return { person: page.person, unit, findings: page.findings, version };
   });
 
   app.put('/api/people/:id', async (req) => {
@@ -89,8 +93,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     if (Object.keys(fields).length) throw new ApiError(400, Object.values(fields)[0], fields);
 
     // The changes, by PersonInput name or by the sheet's Chinese header.
-    const unitCode = await unitCodeOf(db, Number(row.unit_id));
-    const current = inputOf(row, unitCode, row.id_enc ? pii.decrypt(row.id_enc) : '');
+    const current = inputOf(row, row.unit_code ?? '', row.id_enc ? pii.decrypt(row.id_enc) : '');
     const merged: Record<string, unknown> = { ...current };
     for (const [k, v] of Object.entries(changes as Record<string, unknown>)) {
       const f = FIELD_BY_KEY.get(k) ?? FIELD_BY_LABEL.get(k);
@@ -122,30 +125,25 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const today = deps.today();
 
     const saved = await db.transaction(async (trx) => {
-      // One save at a time per person (MySQL row lock; SQLite has one writer anyway).
-      const lockQ = trx('people').where({ id }).first('id', 'id_hash');
-      const locked: Row | undefined = isSqlite(db) ? await lockQ : await lockQ.forUpdate();
+      // One save at a time per person (MySQL row lock; SQLite has one writer anyway): the row
+      // as it is now, and its latest version, in one round trip.
+      const lockQ = trx('people').where({ id }).select('*');
+      const [[locked], [last]] = await readAll(trx, [isSqlite(db) ? lockQ : lockQ.forUpdate(), versionQuery(trx, id)]);
       if (!locked) throw new ApiError(404, '没有该人员');
-      const stored = await latestVersion(trx, id);
+      const stored = Number(last?.v ?? 0);
       if (stored !== version) throw new ApiError(409, '该人员的信息已被他人修改，请刷新后重试', undefined, { version: stored });
       if (locked.id_hash !== newHash) {
         // A corrected ID number: the row keeps its id, found by the new number from now on.
-        const clash = await trx('people').where({ unit_id: row.unit_id, id_hash: newHash }).whereNot({ id }).first('id');
+        const clash = await trx('people').where({ unit_id: locked.unit_id, id_hash: newHash }).whereNot({ id }).first('id');
         if (clash) throw new ApiError(409, '本单位已有该身份证号的人员', { 身份证号: '本单位已有该身份证号的人员' });
-        await trx('people').where({ id }).update({ id_hash: newHash, id_enc: pii.encrypt(normaliseIdNumber(next.idNumber).value) });
       }
-      const counts = await saveDataSet(trx, pii, { people: [next] }, { by: user.id, source: SOURCE, reason, today });
-      return { changed: counts.people.updated > 0 || locked.id_hash !== newHash, version: await latestVersion(trx, id) };
+      return updatePerson(trx, pii, locked, next, { by: user.id, source: SOURCE, reason, today }, stored);
     });
 
     const result = saved.changed ? await recheckRecord(db, { personHash: newHash }, today) : null;
     if (result) deps.kick();
-    return {
-      person: await personView(id),
-      findings: await queryFindings(db, { status: 'open', unitIds: null, personId: id, limit: 1000 }, today),
-      resolved: result?.resolved ?? [],
-      version: saved.version,
-    };
+    const page = await personPage(id, today);
+    return { person: page.person, findings: page.findings, resolved: result?.resolved ?? [], version: saved.version };
   });
 
   app.get('/api/people/:id/history', async (req) => {

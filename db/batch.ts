@@ -1,0 +1,30 @@
+// Independent reads in one round trip. A re-check or a save reads a dozen small things (the
+// unit's ledgers, counts, the cross-row facts, the live findings); on MySQL each statement sent
+// alone costs a network write and a wait, and those writes are most of the server's CPU under
+// load (bench:api). So on MySQL the statements go out together as one multi-statement query
+// and come back as one list of result sets; on SQLite (in-process, no round trip) they run one
+// after the other on its single connection.
+//
+// Safe because every statement is compiled by knex with its values bound and escaped by the
+// driver: nothing here, or anywhere in db/, splices text into SQL.
+
+import type { Knex } from 'knex';
+import { isSqlite } from './connection.ts';
+
+type Row = Record<string, any>;
+
+/** The rows of each query, in order. Queries must be plain selects (no `.first()`: take `[0]`). */
+export async function readAll(db: Knex, queries: Knex.QueryBuilder[]): Promise<Row[][]> {
+  if (!queries.length) return [];
+  if (queries.length === 1 || isSqlite(db) || !multiStatement(db)) return Promise.all(queries.map((q) => q.then((r: unknown) => r as Row[])));
+  const parts = queries.map((q) => q.toSQL().toNative());
+  const sql = parts.map((p) => p.sql).join(';\n');
+  const bindings = parts.flatMap((p) => p.bindings as Knex.RawBinding[]);
+  const [results] = (await db.raw(sql, bindings)) as unknown as [Row[][]];
+  return results;
+}
+
+function multiStatement(db: Knex): boolean {
+  const c = db.client.config.connection as { multipleStatements?: boolean } | undefined;
+  return Boolean(c && typeof c === 'object' && c.multipleStatements);
+}
