@@ -15,12 +15,22 @@ type Row = Record<string, any>;
 
 /** The rows of each query, in order. Queries must be plain selects (no `.first()`: take `[0]`). */
 export async function readAll(db: Knex, queries: Knex.QueryBuilder[]): Promise<Row[][]> {
+  return (await together(db, queries)) as Row[][];
+}
+
+/** Writes (inserts, updates) in one round trip, in order; inside a transaction, pass it as `db`. */
+export async function writeAll(db: Knex, queries: Knex.QueryBuilder[]): Promise<void> {
+  if (isSqlite(db)) for (const q of queries) await q; // one connection: in order, never side by side
+  else await together(db, queries);
+}
+
+async function together(db: Knex, queries: Knex.QueryBuilder[]): Promise<unknown[]> {
   if (!queries.length) return [];
-  if (queries.length === 1 || isSqlite(db) || !multiStatement(db)) return Promise.all(queries.map((q) => q.then((r: unknown) => r as Row[])));
+  if (queries.length === 1 || isSqlite(db) || !multiStatement(db)) return Promise.all(queries.map((q) => q.then((r: unknown) => r)));
   const parts = queries.map((q) => q.toSQL().toNative());
   const sql = parts.map((p) => p.sql).join(';\n');
   const bindings = parts.flatMap((p) => p.bindings as Knex.RawBinding[]);
-  const [results] = (await db.raw(sql, bindings)) as unknown as [Row[][]];
+  const [results] = (await db.raw(sql, bindings)) as unknown as [unknown[]];
   return results;
 }
 

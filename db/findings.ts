@@ -1,6 +1,8 @@
 // Reading findings for lists, exports and the command line. The light is computed, not stored.
 
 import type { Knex } from 'knex';
+
+type Row = Record<string, any>;
 import { findingLight } from '../core/lights.ts';
 import type { IsoDate, Light, Scope } from '../core/model.ts';
 import { loadCalendar } from './settings.ts';
@@ -29,13 +31,20 @@ export interface FindingQuery {
 
 /** Ids of a unit and all units below it. */
 export async function subtreeIds(db: Knex, rootId: number): Promise<number[]> {
-  // Walked by the database: only the subtree's rows come back (UNION, not UNION ALL, stops at a cycle).
-  const rows: Array<{ id: number | string }> = await db.withRecursive('sub', ['id'], (q) => {
-    q.select('id').from('units').where({ id: rootId }).union((r) => r.select('units.id').from('units').join('sub', 'units.parent_id', 'sub.id'));
-  }).select('id').from('sub');
   const out = [rootId];
-  for (const r of rows) if (Number(r.id) !== rootId) out.push(Number(r.id));
+  for (const r of (await subtreeQuery(db, rootId)) as Row[]) if (Number(r.id) !== rootId) out.push(Number(r.id));
   return out;
+}
+
+/**
+ * The ids of a unit and all units below it, walked by the database (UNION, not UNION ALL, stops
+ * at a cycle). The root is an id, or a query that selects one (for one round trip with others).
+ */
+export function subtreeQuery(db: Knex, root: number | Knex.QueryBuilder): Knex.QueryBuilder {
+  return db.withRecursive('sub', ['id'], (q) => {
+    q.select('id').from('units').whereIn('id', typeof root === 'number' ? [root] : root)
+      .union((r) => r.select('units.id').from('units').join('sub', 'units.parent_id', 'sub.id'));
+  }).select('id').from('sub');
 }
 
 export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingView[]> {

@@ -8,6 +8,7 @@ import type { IsoDate } from '../core/model.ts';
 import { normaliseUscc } from '../core/uscc.ts';
 import type { PiiCipher } from './pii.ts';
 import { nowMoment } from './clock.ts';
+import { writeAll } from './batch.ts';
 
 export interface ChangeMeta {
   /** userid, or 'system' */
@@ -50,11 +51,14 @@ function diff(before: Row, after: Row): { before: Row; after: Row } | null {
   return Object.keys(a).length ? { before: b, after: a } : null;
 }
 
-/** Writes the next version of a row; `lastVersion` when the caller has just read it (under a lock). */
-export async function writeVersion(trx: Knex, entity: Entity, entityId: number, before: Row | null, after: Row | null, meta: ChangeMeta, lastVersion?: number): Promise<number> {
-  const last = lastVersion ?? Number((await trx('record_versions').where({ entity, entity_id: entityId }).max({ v: 'version' }).first())?.v ?? 0);
-  const version = last + 1;
-  await trx('record_versions').insert({
+/** Writes the next version of a row. */
+export async function writeVersion(trx: Knex, entity: Entity, entityId: number, before: Row | null, after: Row | null, meta: ChangeMeta): Promise<void> {
+  const last = await trx('record_versions').where({ entity, entity_id: entityId }).max({ v: 'version' }).first();
+  await trx('record_versions').insert(versionRow(entity, entityId, Number(last?.v ?? 0) + 1, before, after, meta));
+}
+
+function versionRow(entity: Entity, entityId: number, version: number, before: Row | null, after: Row | null, meta: ChangeMeta): Row {
+  return {
     entity,
     entity_id: entityId,
     version,
@@ -64,8 +68,7 @@ export async function writeVersion(trx: Knex, entity: Entity, entityId: number, 
     changed_at: nowMoment(),
     source: meta.source,
     reason: meta.reason ?? null,
-  });
-  return version;
+  };
 }
 
 /** Inserts or updates one row found by `key`, writing a version when anything changed. */
@@ -105,8 +108,10 @@ export async function updatePerson(trx: Knex, pii: PiiCipher, stored: Row, next:
   const row = personRow(next, Number(stored.unit_id), pii, meta.today);
   const d = diff(stored, row);
   if (!d) return { changed: false, version: lastVersion };
-  await trx('people').where({ id }).update({ ...row, updated_at: nowMoment() });
-  return { changed: true, version: await writeVersion(trx, 'person', id, d.before, d.after, meta, lastVersion) };
+  const version = lastVersion + 1;
+  // The row and its version in one round trip.
+  await writeAll(trx, [trx('people').where({ id }).update({ ...row, updated_at: nowMoment() }), trx('record_versions').insert(versionRow('person', id, version, d.before, d.after, meta))]);
+  return { changed: true, version };
 }
 
 const n = <T>(v: T | undefined | null): T | null => (v === undefined || v === '' ? null : (v as T));

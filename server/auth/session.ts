@@ -10,6 +10,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Knex } from 'knex';
 import { scopeOf } from '../../bot/commands.ts';
+import { readAll } from '../../db/batch.ts';
+import { subtreeQuery } from '../../db/findings.ts';
 import { nowMoment } from '../../db/clock.ts';
 
 export const SESSION_COOKIE = 'sanse_sid';
@@ -102,9 +104,10 @@ function admitted(u: Row | undefined): Admission {
   return { ok: true, user: u };
 }
 
-export async function sessionUser(db: Knex, u: Row): Promise<SessionUser> {
+/** The user of a session; `subtree`: the ids under their unit, when already read. */
+export async function sessionUser(db: Knex, u: Row, subtree?: number[]): Promise<SessionUser> {
   const unitId = u.unit_id == null ? null : Number(u.unit_id);
-  const scope = await scopeOf(db, { id: u.id, name: u.name, role: u.role, unitId });
+  const scope = subtree && unitId != null && !OFFICE_ROLES.has(u.role) ? subtree : await scopeOf(db, { id: u.id, name: u.name, role: u.role, unitId });
   return { id: u.id, name: u.name, role: u.role, unitId, unitCode: u.unit_code ?? null, scope };
 }
 
@@ -169,8 +172,13 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     if (!unsigned.valid || !unsigned.value || !/^[0-9a-f]{64}$/.test(unsigned.value)) return null;
     const t = now();
     // The session and its user in one read (a request's first query: every call pays it).
-    const s: Row | undefined = await db('sessions as s').leftJoin('users as u', 'u.id', 's.user_id').where('s.id', unsigned.value)
-      .first('s.id as session_id', 's.user_id as session_user_id', 's.csrf_token', 's.expires_at', 's.last_seen_at', 'u.*');
+    // With the units below the user's unit (their scope, if theirs is a unit role), in the same trip.
+    const sid = unsigned.value;
+    const [[s], subtree] = await readAll(db, [
+      db('sessions as s').leftJoin('users as u', 'u.id', 's.user_id').where('s.id', sid)
+        .select('s.id as session_id', 's.user_id as session_user_id', 's.csrf_token', 's.expires_at', 's.last_seen_at', 'u.*'),
+      subtreeQuery(db, db('users as u').join('sessions as s', 's.user_id', 'u.id').where('s.id', sid).select('u.unit_id')),
+    ]);
     if (!s) return null;
     if (s.expires_at < moment(t)) {
       await db('sessions').where({ id: s.session_id }).delete();
@@ -185,7 +193,7 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     if (moment(t - TOUCH_EVERY_MS) >= s.last_seen_at) {
       await db('sessions').where({ id: s.session_id }).update({ last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) });
     }
-    req.user = await sessionUser(db, admission.user);
+    req.user = await sessionUser(db, admission.user, subtree.map((r) => Number(r.id)));
     req.session = { id: s.session_id, csrfToken: s.csrf_token };
     return null;
   }
