@@ -48,6 +48,11 @@ function App() {
     if (me === null && route.name !== 'login') location.replace(loginHref(currentTarget(location.hash)));
   }, [me, route.name]);
 
+  // The start page (no hash) is the role's home: the console for the office, 待整改 for a unit.
+  useEffect(() => {
+    if (me && !currentTarget(location.hash) && me.home && me.home !== '/todo') location.replace(`#${me.home}`);
+  }, [me]);
+
   if (bootError != null) {
     return (
       <div class="shell">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterLogin, currentTarget, parseHash } from './router.ts';
+import { afterLogin, currentTarget, loginHref, parseHash } from './router.ts';
 
 describe('hash routes', () => {
   it('parses the routes of API.md', () => {
@@ -20,11 +20,16 @@ describe('hash routes', () => {
 
   it('returns to where the user was going after login, only inside the app', () => {
     expect(currentTarget('#/todo?unit=X')).toBe('/todo?unit=X');
-    expect(currentTarget('')).toBe('/todo');
+    expect(currentTarget('')).toBe('');
+    expect(loginHref('')).toBe('#/login');
+    expect(loginHref('/person/3')).toBe('#/login?next=%2Fperson%2F3');
     expect(afterLogin(new URLSearchParams('next=%2Ftodo%3Funit%3DX'))).toBe('/todo?unit=X');
     expect(afterLogin(new URLSearchParams('next=//evil.example'))).toBe('/todo');
     expect(afterLogin(new URLSearchParams('next=https://evil.example'))).toBe('/todo');
     expect(afterLogin(new URLSearchParams('next=/login'))).toBe('/todo');
     expect(afterLogin(new URLSearchParams(''))).toBe('/todo');
+    expect(afterLogin(new URLSearchParams(''), '/console')).toBe('/console');
+    expect(afterLogin(new URLSearchParams('next=/login'), '/console')).toBe('/console');
+    expect(afterLogin(new URLSearchParams('next=%2Fperson%2F12'), '/console')).toBe('/person/12');
   });
 });

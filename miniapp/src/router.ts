@@ -36,17 +36,21 @@ export function parseHash(hash: string): Route {
   return { name: 'not-found', path, query };
 }
 
-/** The hash of the current route without '#', kept as the place to return to after login. */
+/** The hash of the current route without '#', kept as the place to return to after login ('' for the start page: the role's home). */
 export function currentTarget(hash: string): string {
   const h = hash.startsWith('#') ? hash.slice(1) : hash;
-  return h && h !== '/' ? h : '/todo';
+  return h && h !== '/' ? h : '';
 }
 
-/** Where to go after login: a `next` that stays inside the app, else the to-do list. */
-export function afterLogin(query: URLSearchParams): string {
+/** Where to go after login: a `next` that stays inside the app, else the user's home (the server's `home`: console or 待整改). */
+export function afterLogin(query: URLSearchParams, home: string = '/todo'): string {
+  return nextIn(query) ?? home;
+}
+
+/** The `next` of a query when it stays inside the app. */
+export function nextIn(query: URLSearchParams): string | null {
   const next = query.get('next');
-  if (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login')) return next;
-  return '/todo';
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : null;
 }
 
 export function go(path: string): void {
@@ -56,5 +60,5 @@ export function go(path: string): void {
 }
 
 export function loginHref(from: string): string {
-  return `#/login?next=${encodeURIComponent(from)}`;
+  return from ? `#/login?next=${encodeURIComponent(from)}` : '#/login';
 }

@@ -12,6 +12,8 @@ export interface Me {
   role: Role | string;
   unit: { code: string; name: string } | null;
   fullIds: boolean;
+  /** The page the role starts on: '/console' (office) or '/todo' (unit). */
+  home: string;
   csrfToken: string;
   platform: string;
   login?: { dingtalk?: { corpId: string; clientId: string }; zhengding?: Record<string, unknown> };
@@ -52,9 +54,9 @@ export interface PersonView {
   unit: Omit<UnitRecord, 'agg'> & { agg?: UnitRecord['agg'] };
   findings: Finding[];
   version: number | string;
-  /** Not in API.md (a gap): the rules' view of the stored ID number, to re-check it here. */
+  /** The rules' view of the stored ID number, to re-check it here. */
   idFacts?: IdFacts;
-  /** Not in API.md (a gap): the cross-row facts of the record. */
+  /** The cross-row facts of the record. */
   cross?: PersonCross;
   /** Not in API.md: the stored record's id (taken from the route when absent). */
   id?: number;

@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { dingTalkLogin, LoginError, zhengDingLogin, type DingTalkLogin, type ZhengDingLogin } from './providers.ts';
-import { admit, FULL_ID_ROLES, MSG, safeEqual, sessionUser } from './session.ts';
+import { admit, FULL_ID_ROLES, homeOf, MSG, safeEqual, sessionUser } from './session.ts';
 
 export interface AuthRoutesOptions {
   ctx: Pick<AppContext, 'config' | 'db'>;
@@ -19,7 +19,16 @@ export interface AuthRoutesOptions {
 
 const STATE_COOKIE = 'sanse_login_state';
 const STATE_TTL_S = 600;
-const AFTER_LOGIN = '/m/#/console';
+/** Where a QR login lands: the page asked for (`next`, a path inside the app), else the role's home. */
+function landing(next: string | null, role: string): string {
+  return `/m/#${next ?? homeOf(role)}`;
+}
+
+/** A `next` that stays inside the app (a hash route of the mini-app), else null. */
+export function safeNext(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length > 200 || !/^\/[A-Za-z0-9\-._~%/?=&]*$/.test(v) || v.startsWith('//') || v.startsWith('/login')) return null;
+  return v;
+}
 
 type Provider = 'dingtalk' | 'zhengding';
 
@@ -56,6 +65,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       id: u.id, name: u.name, role: u.role,
       unit: unit ? { code: unit.code, name: unit.name } : null,
       fullIds: FULL_ID_ROLES.has(u.role),
+      home: homeOf(u.role),
       csrfToken, platform: config.platform, login,
     };
   }
@@ -108,17 +118,21 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     };
 
     // ---- state of a QR login: a short-lived signed cookie, checked on the way back ----------
-    const startQr = (reply: FastifyReply, provider: Provider): string => {
+    // The state cookie carries the page to land on (base64url), signed with the state.
+    const startQr = (req: FastifyRequest, reply: FastifyReply, provider: Provider): string => {
       const state = crypto.randomBytes(16).toString('hex');
-      reply.setCookie(STATE_COOKIE, `${provider}.${state}`, { path: '/auth/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: STATE_TTL_S });
+      const next = safeNext((req.query as { next?: unknown }).next) ?? '';
+      reply.setCookie(STATE_COOKIE, `${provider}.${state}.${Buffer.from(next).toString('base64url')}`, { path: '/auth/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: STATE_TTL_S });
       return state;
     };
-    const checkState = (req: FastifyRequest, reply: FastifyReply, provider: Provider, state: unknown): void => {
+    /** Checks the state that came back; returns the page to land on (null: the role's home). */
+    const checkState = (req: FastifyRequest, reply: FastifyReply, provider: Provider, state: unknown): string | null => {
       const raw = req.cookies[STATE_COOKIE];
       reply.clearCookie(STATE_COOKIE, { path: '/auth/' });
       const cookie = raw ? req.unsignCookie(raw) : null;
-      const expected = cookie?.valid && cookie.value ? cookie.value : '';
-      if (typeof state !== 'string' || !state || !safeEqual(expected, `${provider}.${state}`)) throw new LoginError(403, '登录已超时或来源无法确认，请重新扫码登录');
+      const [p, s, next] = (cookie?.valid && cookie.value ? cookie.value : '').split('.');
+      if (typeof state !== 'string' || !state || !safeEqual(`${p}.${s}`, `${provider}.${state}`)) throw new LoginError(403, '登录已超时或来源无法确认，请重新扫码登录');
+      return safeNext(Buffer.from(next ?? '', 'base64url').toString('utf8'));
     };
     const callbackUrl = (provider: Provider) => `${config.publicBaseUrl}/auth/${provider}/callback`;
 
@@ -142,17 +156,17 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       if (!dingtalk) throw new LoginError(404, '未启用钉钉登录');
       return dingtalk;
     };
-    auth.get('/auth/dingtalk/qr', async (_req, reply) => {
+    auth.get('/auth/dingtalk/qr', async (req, reply) => {
       const d = needDingTalk();
-      return reply.redirect(d.qrUrl(callbackUrl('dingtalk'), startQr(reply, 'dingtalk')));
+      return reply.redirect(d.qrUrl(callbackUrl('dingtalk'), startQr(req, reply, 'dingtalk')));
     });
     auth.get('/auth/dingtalk/callback', async (req, reply) => {
       const d = needDingTalk();
       const q = req.query as { authCode?: string; code?: string; state?: string };
-      checkState(req, reply, 'dingtalk', q.state);
+      const next = checkState(req, reply, 'dingtalk', q.state);
       const userId = await d.userIdFromAuthCode(codeOf(q, q.authCode ? 'authCode' : 'code'));
       await logIn(req, reply, userId);
-      return reply.redirect(AFTER_LOGIN);
+      return reply.redirect(landing(next, req.user!.role));
     });
     auth.post('/auth/dingtalk/miniapp', async (req, reply) => {
       const d = needDingTalk();
@@ -166,17 +180,17 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       if (!zhengding) throw new LoginError(404, '未启用浙政钉登录');
       return zhengding;
     };
-    auth.get('/auth/zhengding/qr', async (_req, reply) => {
+    auth.get('/auth/zhengding/qr', async (req, reply) => {
       const z = needZhengDing();
-      return reply.redirect(z.qrUrl(callbackUrl('zhengding'), startQr(reply, 'zhengding')));
+      return reply.redirect(z.qrUrl(callbackUrl('zhengding'), startQr(req, reply, 'zhengding')));
     });
     auth.get('/auth/zhengding/callback', async (req, reply) => {
       const z = needZhengDing();
       const q = req.query as { code?: string; state?: string };
-      checkState(req, reply, 'zhengding', q.state);
+      const next = checkState(req, reply, 'zhengding', q.state);
       const userId = await z.userIdFromCode(codeOf(q, 'code'));
       await logIn(req, reply, userId);
-      return reply.redirect(AFTER_LOGIN);
+      return reply.redirect(landing(next, req.user!.role));
     });
     auth.post('/auth/zhengding/miniapp', async (req, reply) => {
       const z = needZhengDing();

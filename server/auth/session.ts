@@ -31,6 +31,11 @@ export const MSG = {
 
 /** Roles of API.md: who sees every unit, who writes records, who sees full ID numbers, who imports and runs checks. */
 export const OFFICE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '分管领导', '查询用户']);
+
+/** The page a role starts on in the app: the console for the office, 待整改 for a unit. */
+export function homeOf(role: string): '/console' | '/todo' {
+  return OFFICE_ROLES.has(role) ? '/console' : '/todo';
+}
 export const WRITE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '单位专管员']);
 export const FULL_ID_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
 export const ADMIN_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);

@@ -56,6 +56,10 @@ describe('a person', () => {
     expect(body.unit.agg).toBeUndefined();
     expect(body.unit.quotas).toBeTypeOf('object');
     expect(body.findings.some((f: Row) => f.rule === 'P-ID-14' && f.qualifier === '民族')).toBe(true);
+    // The rules' view of the stored ID number and the cross-row facts, for the form's own check.
+    expect(body.idFacts).toMatchObject({ masked: person.id_masked, kind: person.id_kind, gender: person.id_gender ?? null, birth: person.id_birth ?? null });
+    expect(body.cross).toEqual(expect.objectContaining({ sameIdInUnit: expect.any(Number), otherQuotaUnits: expect.any(Number), sameNameBirthOtherIds: expect.any(Number), pendingChanges: expect.any(Array) }));
+    expect(body.version).toBeGreaterThan(0);
     const f = body.findings[0];
     expect(Object.keys(f).sort()).toEqual(['detail', 'id', 'light', 'openedOn', 'qualifier', 'redFrom', 'resolvedOn', 'rule', 'severity', 'subject', 'title', 'unit', 'unitName'].sort());
     expect(f.subject).toMatchObject({ kind: 'person', id: Number(person.id), name: person.name });

@@ -25,6 +25,7 @@ beforeAll(async () => {
     { id: 'ding-admin', name: '王编办', role: '编办管理员', unit_code: null, unit_id: null, mobile: null, locked: false, created_at: at, updated_at: at },
     { id: 'ding-locked', name: '李锁定', role: '查询用户', unit_code: null, unit_id: null, mobile: null, locked: true, created_at: at, updated_at: at },
     { id: '880012', name: '赵浙政', role: '编办业务人员', unit_code: null, unit_id: null, mobile: null, locked: false, created_at: at, updated_at: at },
+    { id: 'ding-zgy', name: '钱专管', role: '单位专管员', unit_code: null, unit_id: null, mobile: null, locked: false, created_at: at, updated_at: at },
   ]);
   fake = await startFakeDingTalkLogin();
   gw = await startFakeGateway();
@@ -97,6 +98,27 @@ describe('DingTalk logins', () => {
 
     const res = await a.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
     expect(res.json()).toMatchObject({ id: 'ding-admin', name: '王编办', role: '编办管理员', platform: 'dingtalk', login: { dingtalk: { corpId: 'ding-corp', clientId: fake.clientId } } });
+  });
+
+  it('QR login lands on the page asked for (next, inside the app only), else on the role\'s home', async () => {
+    fake.userids.set('union-zgy', 'ding-zgy');
+    const land = async (code: string, query: string) => {
+      fake.authCodes.set(code, { unionId: 'union-zgy', nick: '钱专管' });
+      const ip = nextIp();
+      const qr = await a.app.inject({ method: 'GET', url: `/auth/dingtalk/qr${query}`, remoteAddress: ip });
+      const state = new URL(qr.headers.location as string).searchParams.get('state')!;
+      const cb = await a.app.inject({ method: 'GET', url: `/auth/dingtalk/callback?authCode=${code}&state=${state}`, headers: { cookie: stateCookie(qr) }, remoteAddress: ip });
+      expect(cb.statusCode).toBe(302);
+      return cb.headers.location;
+    };
+    expect(await land('qr-next-1', `?next=${encodeURIComponent('/person/12')}`)).toBe('/m/#/person/12');
+    // A unit role's home is 待整改; an office role's the console (the test above).
+    expect(await land('qr-next-2', '')).toBe('/m/#/todo');
+    // Anything that could leave the app is ignored.
+    expect(await land('qr-next-3', `?next=${encodeURIComponent('//evil.example/x')}`)).toBe('/m/#/todo');
+    expect(await land('qr-next-4', `?next=${encodeURIComponent('https://evil.example')}`)).toBe('/m/#/todo');
+    expect(await land('qr-next-5', `?next=${encodeURIComponent('/login?next=/x')}`)).toBe('/m/#/todo');
+    expect(await land('qr-next-6', `?next=${encodeURIComponent('/todo"><script>')}`)).toBe('/m/#/todo');
   });
 
   it('refuses a callback whose state does not match, or comes without the state cookie, before calling DingTalk', async () => {

@@ -255,6 +255,9 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     await shot('09-out-of-scope');
   }, 30_000);
 
+  /** Whether an element is wholly inside the viewport. */
+  const inView = (el: ReturnType<Page['locator']>) => el.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; });
+
   it('refuses a locked user and a user not on the 用户 sheet at login, in Chinese', async () => {
     const t = target;
     const locked: Row = await db()('users').where({ role: '单位专管员' }).whereNot({ id: t.specialist }).orderBy('id', 'desc').first('id', 'name');
@@ -272,13 +275,14 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
       const error = page.locator('[data-testid="login-error"]');
       await error.waitFor();
       expect(await error.textContent()).toContain('您的账号已被锁定，请联系本地编办。');
-      // The refusal is at the top of the page, above the list the user scrolled through.
-      await error.scrollIntoViewIfNeeded();
+      // The refusal is at the top of the page, above the list the user scrolled through: the
+      // page brings it into view by itself.
+      await expect.poll(() => inView(error), POLL).toBe(true);
       await shot('10-login-locked');
 
       await page.locator(`[data-testid="login-user-${ghost.id}"]`).click();
       await expect.poll(() => error.textContent(), POLL).toContain('您尚未开通“三色”使用权限，请联系本地编办。');
-      await error.scrollIntoViewIfNeeded();
+      await expect.poll(() => inView(error), POLL).toBe(true);
       await shot('11-login-unknown');
       // Still on the login page, without a session.
       expect(new URL(page.url()).hash).toMatch(/^#\/login/);

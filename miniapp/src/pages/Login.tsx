@@ -1,9 +1,9 @@
 // #/login: the sandbox's chooser of demo users; inside DingTalk, no-login with a JSAPI auth code;
 // on a desktop outside the sandbox, the QR login of the configured platform.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, errorText, get, loadMe, loginInfoFrom401, post } from '../api.ts';
-import { afterLogin, go } from '../router.ts';
+import { afterLogin, go, nextIn } from '../router.ts';
 import type { AuthConfig, Me, SandboxUser } from '../types.ts';
 import { Header, Loading } from '../ui.tsx';
 
@@ -49,7 +49,7 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
     const me = await loadMe();
     if (!me) throw new Error('登录未成功，请重试');
     props.onLogin(me);
-    go(afterLogin(props.query));
+    go(afterLogin(props.query, me.home));
   };
 
   useEffect(() => {
@@ -61,7 +61,7 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
       if (already) {
         if (live) {
           props.onLogin(already);
-          go(afterLogin(props.query));
+          go(afterLogin(props.query, already.home));
         }
         return;
       }
@@ -104,14 +104,20 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
     }
   };
 
-  const qr = config?.platform === 'zhengding' ? '/auth/zhengding/qr' : '/auth/dingtalk/qr';
+  const next = nextIn(props.query);
+  const qr = `${config?.platform === 'zhengding' ? '/auth/zhengding/qr' : '/auth/dingtalk/qr'}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+  // A refusal shows at the top of the page: on a phone, far above the user tapped in the list.
+  const errorRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (error) errorRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [error]);
 
   return (
     <div class="shell">
       <Header title="三色 · 登录" />
       <main class="page">
         {error && (
-          <div class="notice error" role="alert" data-testid="login-error">
+          <div class="notice error" role="alert" data-testid="login-error" ref={errorRef}>
             {error}
             <div class="actions">
               <button type="button" onClick={() => setAttempt((a) => a + 1)} data-testid="login-retry">重试</button>

@@ -8,11 +8,11 @@ import { normaliseIdNumber } from '../../../core/idnumber.ts';
 import type { PersonInput } from '../../../core/inputs.ts';
 import { SHEETS } from '../../../core/sheets.ts';
 import { isSqlite } from '../../../db/connection.ts';
-import { loadUnits } from '../../../db/records.ts';
+import { crossFor, crossReads, emptyCrossIndex, idFactsOf, runReads, unitReads } from '../../../db/records.ts';
 import { audit, updatePerson } from '../../../db/store.ts';
 import { readAll } from '../../../db/batch.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
-import type { IsoDate } from '../../../core/model.ts';
+import type { IsoDate, UnitRecord } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../auth/session.ts';
 import { recheckRecord } from '../../commands/daily-check.ts';
 import { ApiError, findingsQuery, openFindingItems, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
@@ -44,10 +44,6 @@ function inputOf(r: Row, unitCode: string, idNumber: string): PersonInput & { ex
 
 const versionQuery = (db: Knex, personId: number) => db('record_versions').where({ entity: 'person', entity_id: personId }).max({ v: 'version' });
 
-async function latestVersion(db: Knex, personId: number): Promise<number> {
-  const [r] = await versionQuery(db, personId);
-  return Number(r?.v ?? 0);
-}
 
 export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db, pii } = deps;
@@ -67,12 +63,36 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
 
   app.get('/api/people/:id', async (req) => {
     const user = userOf(req);
-    const p = await personInScope(db, user, (req.params as { id: string }).id, ['id', 'unit_id']);
+    const p = await personInScope(db, user, (req.params as { id: string }).id, ['id', 'unit_id', 'id_hash', 'name', 'birth_key']);
     const id = Number(p.id);
+    const unitId = Number(p.unit_id);
     const today = deps.today();
-    const [units, page, version] = await Promise.all([loadUnits(db, today, [Number(p.unit_id)], { regionTotals: false }), personPage(id, today), latestVersion(db, id)]);
-    const { agg: _agg, ...unit } = units.get(Number(p.unit_id))!;
-    return { person: page.person, unit, findings: page.findings, version };
+    // One round trip: the unit and its ledgers, the person's cross-row facts, the record, its
+    // open findings, its version. idFacts and cross let the form run the person rules as the
+    // server would (miniapp/src/person/recheck.ts); neither holds the ID number.
+    const units = new Map<number, UnitRecord>();
+    const cross = emptyCrossIndex();
+    let row: Row = {};
+    let calendarRows: Row[] = [];
+    let findingRows: Row[] = [];
+    let version = 0;
+    await runReads(db, [
+      ...unitReads(db, today, [unitId], units),
+      ...(p.id_hash ? crossReads(db, p.id_hash, { name: p.name, birth: p.birth_key }, cross) : []),
+      { query: db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').where('p.id', id).select('p.*', 'u.code as unit_code'), apply: (rows) => { row = rows[0]; } },
+      { query: calendarRowsQuery(db), apply: (rows) => { calendarRows = rows; } },
+      { query: findingsQuery(db, { unitIds: null, personId: id }).where('f.status', 'open'), apply: (rows) => { findingRows = rows; } },
+      { query: versionQuery(db, id), apply: (rows) => { version = Number(rows[0]?.v ?? 0); } },
+    ], true);
+    const { agg: _agg, ...unit } = units.get(unitId)!;
+    return {
+      person: { id, ...inputOf(row, row.unit_code ?? '', row.id_masked ?? '') },
+      unit,
+      findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }),
+      version,
+      idFacts: idFactsOf(row),
+      cross: crossFor(cross, row),
+    };
   });
 
   app.put('/api/people/:id', async (req) => {
