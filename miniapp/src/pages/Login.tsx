@@ -6,10 +6,14 @@ import { ApiError, errorText, get, loadMe, loginInfoFrom401, post } from '../api
 import { afterLogin, go, nextIn } from '../router.ts';
 import type { AuthConfig, Me, SandboxUser } from '../types.ts';
 import { Header, Loading } from '../ui.tsx';
+import { inZhengDing, zhengDingAuthCode } from '../zhengding.ts';
 
 export function inDingTalk(ua: string = navigator.userAgent): boolean {
-  return /DingTalk/i.test(ua);
+  return /DingTalk/i.test(ua) && !inZhengDing(ua);
 }
+
+/** Inside a client that logs in by itself (no QR code): DingTalk or Zheng-Ding. */
+const inClient = () => inDingTalk() || inZhengDing();
 
 /**
  * The platform and the no-login ids: from the 401 of GET /api/me ({error, platform, login}), else
@@ -71,6 +75,14 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
       if (cfg.platform === 'sandbox') {
         const list = await get<SandboxUser[]>('/auth/sandbox/users', { quiet401: true });
         if (live) setUsers(list);
+        return;
+      }
+      if (cfg.platform === 'zhengding' && inZhengDing()) {
+        const tenantId = typeof cfg.zhengding?.tenantId === 'string' ? cfg.zhengding.tenantId : '';
+        setBusy('zhengding');
+        const authCode = await zhengDingAuthCode(tenantId);
+        await post('/auth/zhengding/miniapp', { authCode }, { quiet401: true });
+        if (live) await finish();
         return;
       }
       if (inDingTalk()) {
@@ -145,8 +157,8 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
             </div>
           </div>
         )}
-        {config && config.platform !== 'sandbox' && inDingTalk() && !error && <Loading text="正在通过钉钉免登…" />}
-        {config && config.platform !== 'sandbox' && !inDingTalk() && (
+        {config && config.platform !== 'sandbox' && inClient() && !error && <Loading text={inZhengDing() ? '正在通过浙政钉免登…' : '正在通过钉钉免登…'} />}
+        {config && config.platform !== 'sandbox' && !inClient() && (
           <div class="card" style="text-align:center">
             <p>请使用{config.platform === 'zhengding' ? '浙政钉' : '钉钉'}扫码登录“三色”。</p>
             <a class="btn primary block" href={qr} data-testid="qr-login">{config.platform === 'zhengding' ? '浙政钉扫码登录' : '钉钉扫码登录'}</a>
