@@ -6,6 +6,8 @@
 //                         --log-level warn --mysql mysql://root@127.0.0.1:3306
 //                         --cpu-prof DIR]
 //
+// --mysql takes a server URL, also one through a Unix socket: mysql://root@localhost?socket=/run/mysqld/mysqld.sock
+//
 // The database (MariaDB `sanse_bench_api` on 127.0.0.1:3306, dropped and created again; or a
 // SQLite file in a temp folder) gets the demo county the way `sanse serve` seeds it; then the
 // server runs as `node bin/sanse.js serve` in a process of its own (PLATFORM=sandbox), so the load
@@ -343,7 +345,9 @@ async function main(): Promise<void> {
   let tmp: string | null = null;
   let databaseUrl: string;
   if (dbKind === 'mysql') {
-    databaseUrl = `${a.mysql!.replace(/\/$/, '')}/sanse_bench_api`;
+    const m = new URL(a.mysql!);
+    m.pathname = '/sanse_bench_api';
+    databaseUrl = m.toString();
     await dropMysqlDatabase(databaseUrl);
   } else {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-bench-api-'));
