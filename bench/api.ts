@@ -53,6 +53,8 @@ interface AcResult {
   non2xx: number; errors: number; timeouts: number; duration: number;
   '2xx': number; '4xx': number; '5xx': number;
   statusCodeStats: Record<string, { count: number }>;
+  /** Open loop only: seconds into the run at which the slowest request was due. */
+  worstAt?: number;
 }
 interface AcRequest {
   method?: string; path?: string; headers?: Record<string, string>; body?: string;
@@ -287,6 +289,7 @@ async function paced(port: number, conns: Conn[], total: number, o: { url: strin
   const n = conns.length;
   const every = (1000 * n) / total;
   const latencies: number[] = [];
+  const worst = { ms: 0, at: 0 };
   const codes = { '2xx': 0, '4xx': 0, '5xx': 0, non2xx: 0, errors: 0 };
   const start = performance.now() + 50;
   const end = start + o.duration * 1000;
@@ -311,7 +314,9 @@ async function paced(port: number, conns: Conn[], total: number, o: { url: strin
         q.on('error', () => resolve({ status: 0, body: '' }));
         q.end(body);
       });
-      latencies.push(performance.now() - t0);
+      const took = performance.now() - t0;
+      latencies.push(took);
+      if (took > worst.ms) Object.assign(worst, { ms: took, at: (due - start) / 1000 });
       if (res.status === 0) codes.errors++;
       else {
         const k = `${Math.floor(res.status / 100)}xx` as '2xx' | '4xx' | '5xx';
@@ -329,7 +334,7 @@ async function paced(port: number, conns: Conn[], total: number, o: { url: strin
   return {
     requests: { ...h({ average: latencies.length / secs, mean: latencies.length / secs }), total: latencies.length, sent: latencies.length },
     latency: h({ p50: at(50), p90: at(90), p97_5: at(97.5), p99: at(99), max: latencies[latencies.length - 1] ?? 0, min: latencies[0] ?? 0 }),
-    ...codes, timeouts: 0, duration: secs, statusCodeStats: {},
+    ...codes, timeouts: 0, duration: secs, statusCodeStats: {}, worstAt: worst.at,
   };
 }
 
@@ -337,7 +342,7 @@ const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 
 function line(label: string, r: AcResult): string {
   return `${label.padEnd(36)} ${String(Math.round(r.requests.average)).padStart(7)} req/s   p50 ${ms(r.latency.p50).padStart(7)}   p99 ${ms(r.latency.p99).padStart(7)}   max ${ms(r.latency.max).padStart(8)}   `
-    + `${r['2xx']} × 2xx, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
+    + `${r['2xx']} × 2xx, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.worstAt !== undefined ? `, slowest due at ${r.worstAt.toFixed(1)} s` : ''}`;
 }
 
 async function main(): Promise<void> {
