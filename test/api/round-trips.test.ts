@@ -1,0 +1,64 @@
+// How many times the server goes to the database for the mini-app's busiest calls. On MySQL each
+// trip is a network write and a wait, and they were most of the server's CPU under load
+// (bench:api): a save with its re-check takes 9, reading a person 3. A change that adds a query
+// per row, or splits a batch, fails here. On SQLite (no network) the statements are counted.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { TEST_DB_KIND } from '../db/helpers.ts';
+import { D0, login, startApp, type ApiTestApp, type Session } from './helpers.ts';
+
+let a: ApiTestApp;
+let person: { id: number; politics: string | null };
+let s: Session;
+
+beforeAll(async () => {
+  a = await startApp();
+  await dailyCheck(a.t.db, D0, 'http://127.0.0.1:3000');
+  const p = await a.t.db('people as p').join('users as u', 'u.unit_id', 'p.unit_id').where('u.role', '单位专管员').whereNot('p.status', '已出编').orderBy('p.id').first('p.id', 'p.politics', 'u.id as uid');
+  person = { id: Number(p.id), politics: p.politics };
+  s = await login(a.app, p.uid);
+});
+afterAll(async () => {
+  await a?.close();
+});
+
+/** The queries knex sends while `f` runs (one event per round trip; a batch is one). */
+async function trips(f: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const on = (q: { sql: string }) => sent.push(q.sql.slice(0, 80));
+  a.t.db.client.on('query', on);
+  try {
+    await f();
+  } finally {
+    a.t.db.client.removeListener('query', on);
+  }
+  return sent;
+}
+
+describe(`round trips to the database (${TEST_DB_KIND})`, () => {
+  it('reads a person in 3 and saves a change with its re-check in 9', async () => {
+    let version = 0;
+    const read = await trips(async () => {
+      const res = await a.app.inject({ method: 'GET', url: `/api/people/${person.id}`, headers: s.read });
+      expect(res.statusCode).toBe(200);
+      version = res.json().version;
+    });
+    const politics = person.politics === '中共党员' ? '群众' : '中共党员';
+    const save = await trips(async () => {
+      const res = await a.app.inject({ method: 'PUT', url: `/api/people/${person.id}`, headers: s.write, payload: { changes: { politics }, reason: '核对政治面貌', version } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().version).toBe(version + 1);
+    });
+    if (TEST_DB_KIND === 'mysql') {
+      // session + scope, person, (unit, cross, record, findings, version)
+      expect(read, read.join('\n')).toHaveLength(3);
+      // session + scope, person, BEGIN, row + version, update + version row, COMMIT,
+      // re-check's subject, re-check's facts, the answer's person + findings
+      expect(save.length, save.join('\n')).toBeLessThanOrEqual(9);
+    } else {
+      expect(read.length, read.join('\n')).toBeLessThanOrEqual(25);
+      expect(save.length, save.join('\n')).toBeLessThanOrEqual(38);
+    }
+  });
+});
