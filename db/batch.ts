@@ -38,3 +38,19 @@ function multiStatement(db: Knex): boolean {
   const c = db.client.config.connection as { multipleStatements?: boolean } | undefined;
   return Boolean(c && typeof c === 'object' && c.multipleStatements);
 }
+
+/** One read and what to do with its rows: a family of facts, runnable alone or in a batch. */
+export interface Read {
+  query: Knex.QueryBuilder;
+  apply(rows: Row[]): void;
+}
+
+/** Runs reads: in one round trip (`readAll`), or side by side on the pool (big reads, such as all units'). */
+export async function runReads(db: Knex, reads: Read[], oneTrip: boolean): Promise<void> {
+  if (oneTrip) {
+    const results = await readAll(db, reads.map((r) => r.query));
+    reads.forEach((r, i) => r.apply(results[i]));
+  } else {
+    await Promise.all(reads.map(async (r) => r.apply((await r.query) as Row[])));
+  }
+}

@@ -13,8 +13,9 @@ import { openLightsOn } from '../core/lights.ts';
 import type { IsoDate, Light, Scope, UnitRecord } from '../core/model.ts';
 import { RULES } from '../core/rules/index.ts';
 import type { Rule } from '../core/rules/define.ts';
+import { runReads, type Read } from './batch.ts';
 import { nowMoment } from './clock.ts';
-import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, runReads, unitReads, type Read, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
+import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, unitReads, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
 import { scanTable } from './scan.ts';
 import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
 

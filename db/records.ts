@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { addInTransit, emptyAggregates } from '../core/aggregates.ts';
 import { addDays, monthOf, addMonthsToMonth } from '../core/dates.ts';
 import type { IdFacts, IsoDate, PersonCross, PersonRecord, UnitRecord, WorkerRecord } from '../core/model.ts';
-import { readAll } from './batch.ts';
+import { runReads, type Read } from './batch.ts';
 
 type Row = Record<string, any>;
 
@@ -81,22 +81,6 @@ export function unitFromRow(r: Row): UnitRecord {
 /** Restricts a query to some units (all when `unitIds` is null). */
 function within(q: Knex.QueryBuilder, column: string, unitIds: number[] | null): Knex.QueryBuilder {
   return unitIds ? q.whereIn(column, unitIds) : q;
-}
-
-/** One read and what to do with its rows: a family of facts, runnable alone or in a batch. */
-export interface Read {
-  query: Knex.QueryBuilder;
-  apply(rows: Row[]): void;
-}
-
-/** Runs reads: in one round trip (`readAll`) for a few units, side by side on the pool for all. */
-export async function runReads(db: Knex, reads: Read[], oneTrip: boolean): Promise<void> {
-  if (oneTrip) {
-    const results = await readAll(db, reads.map((r) => r.query));
-    reads.forEach((r, i) => r.apply(results[i]));
-  } else {
-    await Promise.all(reads.map(async (r) => r.apply((await r.query) as Row[])));
-  }
 }
 
 /**

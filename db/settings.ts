@@ -7,6 +7,7 @@ import { createCalendar, type CalendarOverride, type WorkdayCalendar } from '../
 type Row = Record<string, any>;
 import type { RuleSetting } from '../core/check.ts';
 import type { OfficeSettings } from '../core/rules/define.ts';
+import type { Read } from './batch.ts';
 
 export interface Office extends OfficeSettings {
   name: string | null;
@@ -51,7 +52,7 @@ export interface CheckConfig {
 }
 
 /** The three reads of a CheckConfig, for one round trip with others (db/batch.ts); `done` gets it. */
-export function checkConfigReads(db: Knex, done: (c: CheckConfig) => void): Array<{ query: Knex.QueryBuilder; apply(rows: Row[]): void }> {
+export function checkConfigReads(db: Knex, done: (c: CheckConfig) => void): Read[] {
   const c: Partial<CheckConfig> = {};
   return [
     { query: db('settings').where({ key: 'office' }).select('value'), apply: (rows) => { c.office = officeOf(rows); } },
