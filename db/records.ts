@@ -6,6 +6,7 @@ import { addInTransit, emptyAggregates } from '../core/aggregates.ts';
 import { addDays, monthOf, addMonthsToMonth } from '../core/dates.ts';
 import type { IdFacts, IsoDate, PersonCross, PersonRecord, UnitRecord, WorkerRecord } from '../core/model.ts';
 import { runReads, type Read } from './batch.ts';
+import { isSqlite } from './connection.ts';
 
 type Row = Record<string, any>;
 
@@ -126,9 +127,13 @@ export function unitReads(db: Knex, date: IsoDate, unitIds: number[] | null, uni
     reads.push(
       { query: db('units').where('code', db('units').select('code').where({ id })).count({ n: '*' }), apply: (rows) => { const u = get(id); if (u) u.agg.sameCodeUnits = Math.max(0, Number(rows[0]?.n ?? 1) - 1); } },
       {
-        // trim(): the nightly count trims names too (MariaDB ignores trailing spaces, SQLite does not).
-        query: db('units as a').join('units as b', function () { this.on(db.raw('trim(a.name) = trim(b.name)')); }).where('b.id', id)
-          .where((w) => w.whereRaw('a.region_code = b.region_code').orWhere((n) => n.whereNull('a.region_code').whereNull('b.region_code'))).count({ n: '*' }),
+        // Names compare as the nightly count compares them, trimmed. Imports trim names, so only
+        // a trailing space can differ (U-IN-13 plants one): MySQL's collations ignore it and the
+        // (region_code, name) index answers; SQLite's do not, so it trims (and scans: an
+        // embedded county is small). Null-safe equality for units without a region.
+        query: db('units as a').join('units as b', function () {
+          this.on(db.raw(isSqlite(db) ? 'a.region_code is b.region_code and trim(a.name) = trim(b.name)' : 'a.region_code <=> b.region_code and a.name = b.name'));
+        }).where('b.id', id).count({ n: '*' }),
         apply: (rows) => { const u = get(id); if (u) u.agg.sameNameUnits = Math.max(0, Number(rows[0]?.n ?? 1) - 1); },
       },
       {
