@@ -255,8 +255,12 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     await shot('09-out-of-scope');
   }, 30_000);
 
-  /** Whether an element is wholly inside the viewport. */
-  const inView = (el: ReturnType<Page['locator']>) => el.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; });
+  /** Whether an element is wholly inside the viewport and its first line not covered (by the sticky header). */
+  const inView = (el: ReturnType<Page['locator']>) => el.evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + 12, r.top + 12);
+    return r.top >= 0 && r.bottom <= window.innerHeight && !!top && e.contains(top);
+  });
 
   it('refuses a locked user and a user not on the 用户 sheet at login, in Chinese', async () => {
     const t = target;
