@@ -72,6 +72,12 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
   const db = () => s.ctx.db;
   const shot = (name: string, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
   const POLL = { timeout: 15_000, interval: 100 };
+  /** Whether an element is wholly inside the viewport and its first line not covered (by the sticky header). */
+  const inView = (el: ReturnType<Page['locator']>) => el.evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + 12, r.top + 12);
+    return r.top >= 0 && r.bottom <= window.innerHeight && !!top && e.contains(top);
+  });
   /** Waits until the page's URL hash passes `ok` (hash routes change without a load). */
   const waitHash = (ok: (hash: string) => boolean) => expect.poll(() => ok(new URL(page.url()).hash), POLL).toBe(true);
   /** Loads a page of the mini-app afresh (the app keeps the logged-in user in memory). */
@@ -182,6 +188,8 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     await waitHash((h) => h === `#/person/${t.personId}`);
     await page.locator('[data-testid="person-form"]').waitFor();
     await expect.poll(() => page.locator(`[data-testid="field-flag-${t.field}"]`).count(), POLL).toBe(1);
+    // The field to fix is in view without scrolling, its hint not under the save bar.
+    await expect.poll(() => inView(page.locator(`[data-testid="field-flag-${t.field}"]`)), POLL).toBe(true);
     await shot('04-form');
     await page.locator(`select[data-testid="field-${t.field}"]`).selectOption(t.fix);
     await expect.poll(() => page.locator('[data-testid="change-count"]').textContent(), POLL).toContain('已修改 1 项');
@@ -255,12 +263,6 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     await shot('09-out-of-scope');
   }, 30_000);
 
-  /** Whether an element is wholly inside the viewport and its first line not covered (by the sticky header). */
-  const inView = (el: ReturnType<Page['locator']>) => el.evaluate((e) => {
-    const r = e.getBoundingClientRect();
-    const top = document.elementFromPoint(r.left + 12, r.top + 12);
-    return r.top >= 0 && r.bottom <= window.innerHeight && !!top && e.contains(top);
-  });
 
   it('refuses a locked user and a user not on the 用户 sheet at login, in Chinese', async () => {
     const t = target;

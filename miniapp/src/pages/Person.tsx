@@ -213,6 +213,15 @@ export function PersonPage(props: { me: Me; id: string }) {
   };
 
   const flagged = useMemo(() => flaggedFields(view?.findings ?? []), [view]);
+  // Opened from a card, the field to fix may be far down the form: once loaded, bring the first
+  // flagged field into view (above the save bar: style.css's scroll-padding).
+  const scrolledTo = useRef(false);
+  useEffect(() => {
+    if (!view || scrolledTo.current) return;
+    scrolledTo.current = true;
+    const first = document.querySelector('[data-testid^="field-flag-"]');
+    first?.closest('.field')?.scrollIntoView({ block: 'nearest' });
+  }, [view]);
   const title = view ? `${view.person.name} · 人员信息` : '人员信息';
   const hasErrors = Object.keys(errors).length > 0;
 
