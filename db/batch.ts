@@ -6,7 +6,8 @@
 // after the other on its single connection.
 //
 // Safe because every statement is compiled by knex with its values bound and escaped by the
-// driver: nothing here, or anywhere in db/, splices text into SQL.
+// driver: no value is spliced into SQL text (the one exception, CREATE DATABASE with a name
+// checked against [A-Za-z0-9_], runs on a connection of its own).
 
 import type { Knex } from 'knex';
 import { isSqlite } from './connection.ts';

@@ -61,7 +61,7 @@ export function openDb(url: string = process.env.DATABASE_URL || DEFAULT_DATABAS
       supportBigNumbers: true,
       timezone: '+08:00',
       // Lets db/batch.ts send independent reads in one round trip. Every statement is compiled
-      // by knex with bound values; no code splices text into SQL.
+      // by knex with bound values; no value is spliced into SQL text.
       multipleStatements: true,
     },
     pool: { min: 0, max: 10 },
