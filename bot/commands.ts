@@ -17,11 +17,11 @@ import { subtreeIds } from '../db/findings.ts';
 import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
 import { loadCalendar } from '../db/settings.ts';
 import type { OutboundMessage } from './platform.ts';
+import { OFFICE_ROLES } from '../core/roles.ts';
 
 type Row = Record<string, any>;
 
 /** Roles that see every unit; the unit roles see their unit and the units below it. */
-const OFFICE_ROLES = new Set(['编办管理员', '编办业务人员', '分管领导', '查询用户']);
 
 export interface Asker {
   id: string;

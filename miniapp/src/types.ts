@@ -123,7 +123,7 @@ export interface CheckSummaryView {
 }
 
 /** Roles that see every unit and the console. */
-export const OFFICE_ROLES: readonly string[] = ['编办管理员', '编办业务人员', '分管领导', '查询用户'];
+export { OFFICE_ROLES } from '../../core/roles.ts';
 /** Roles that may import and run the check. */
 export const OPERATOR_ROLES: readonly string[] = ['编办管理员', '编办业务人员'];
 /** Roles that may change records. */

@@ -29,7 +29,7 @@ export function Header(props: { title: string; back?: string | (() => void); sid
 export function Tabs(props: { me: Me | null; active: string }) {
   const { me, active } = props;
   if (!me) return null;
-  const office = OFFICE_ROLES.includes(me.role);
+  const office = OFFICE_ROLES.has(me.role);
   const tab = (href: string, name: string, label: string) => (
     <a href={href} class={active === name ? 'active' : ''} data-testid={`tab-${name}`}>{label}</a>
   );

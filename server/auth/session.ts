@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Knex } from 'knex';
 import { scopeOf } from '../../bot/commands.ts';
+import { OFFICE_ROLES } from '../../core/roles.ts';
 import { readAll } from '../../db/batch.ts';
 import { subtreeQuery } from '../../db/findings.ts';
 import { nowMoment } from '../../db/clock.ts';
@@ -30,14 +31,14 @@ export const MSG = {
 } as const;
 
 /** Roles of API.md: who sees every unit, who writes records, who sees full ID numbers, who imports and runs checks. */
-export const OFFICE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '分管领导', '查询用户']);
-
+export { OFFICE_ROLES };
+export const WRITE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '单位专管员']);
+export const FULL_ID_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
 /** The page a role starts on in the app: the console for the office, 待整改 for a unit. */
 export function homeOf(role: string): '/console' | '/todo' {
   return OFFICE_ROLES.has(role) ? '/console' : '/todo';
 }
-export const WRITE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '单位专管员']);
-export const FULL_ID_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
+
 export const ADMIN_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
 
 export interface SessionUser {
@@ -189,6 +190,7 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
       await db('sessions').where({ id: s.session_id }).delete();
       return null;
     }
+    // `id` is the user's (the session's columns are renamed): null when the user is gone from the sheet.
     const admission = admitted(s.id == null ? undefined : s);
     if (!admission.ok) {
       await db('sessions').where({ id: s.session_id }).delete();

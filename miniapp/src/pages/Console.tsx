@@ -14,7 +14,7 @@ type Tab = 'home' | 'import' | 'findings';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
-  if (!OFFICE_ROLES.includes(me.role)) {
+  if (!OFFICE_ROLES.has(me.role)) {
     return (
       <div class="shell">
         <Header title="控制台" back="#/todo" />
