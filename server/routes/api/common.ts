@@ -72,12 +72,16 @@ export async function unitInScope(db: Knex, user: SessionUser, code: string): Pr
 }
 
 /** A person by row id: 404 when there is none, 403 when the person's unit is outside the scope. */
+/** People (`p`) with their unit's credit code as `unit_code`, which every person view shows; add the columns. */
+export function peopleWithUnitCode(db: Knex): Knex.QueryBuilder {
+  return db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').select('u.code as unit_code');
+}
+
 export async function personInScope(db: Knex, user: SessionUser, idParam: string, columns: string[] = ['*']): Promise<Row> {
   const id = /^[1-9]\d{0,9}$/.test(idParam) ? Number(idParam) : NaN;
   if (!Number.isSafeInteger(id)) throw new ApiError(404, '没有该人员');
   const cols = columns.includes('*') ? ['p.*'] : [...new Set([...columns, 'unit_id'])].map((c) => `p.${c}`);
-  // With the unit's credit code (`unit_code`), which every person view shows.
-  const person = await db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').where('p.id', id).first([...cols, 'u.code as unit_code']);
+  const person = await peopleWithUnitCode(db).where('p.id', id).first(cols);
   if (!person) throw new ApiError(404, '没有该人员');
   if (!inScope(user, Number(person.unit_id))) throw new ApiError(403, MSG.outOfScope);
   return person;

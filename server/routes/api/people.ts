@@ -10,12 +10,12 @@ import { SHEETS } from '../../../core/sheets.ts';
 import { isSqlite } from '../../../db/connection.ts';
 import { crossFor, crossReads, emptyCrossIndex, idFactsOf, unitReads } from '../../../db/records.ts';
 import { audit, updatePerson } from '../../../db/store.ts';
-import { readAll, runReads } from '../../../db/batch.ts';
+import { readAll, runReads, type Read } from '../../../db/batch.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
 import type { IsoDate, UnitRecord } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../auth/session.ts';
 import { recheckRecord } from '../../commands/daily-check.ts';
-import { ApiError, findingsQuery, openFindingItems, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
+import { ApiError, findingsQuery, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
 import { EDITABLE, FIELD_BY_KEY, FIELD_BY_LABEL, HIDDEN_COLUMNS, LABEL_BY_COLUMN, PERSON_FIELDS } from './fields.ts';
 
 type Row = Record<string, any>;
@@ -48,17 +48,31 @@ const versionQuery = (db: Knex, personId: number) => db('record_versions').where
 export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db, pii } = deps;
 
-  /** The person as the form shows them (ID masked), with their open findings: one round trip. */
-  async function personPage(id: number, today: IsoDate) {
-    const [[r], calendarRows, findingRows] = await readAll(db, [
-      db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').where('p.id', id).select('p.*', 'u.code as unit_code'),
-      calendarRowsQuery(db),
-      findingsQuery(db, { unitIds: null, personId: id }).where('f.status', 'open'),
-    ]);
-    return {
-      person: { id: Number(r.id), ...inputOf(r, r.unit_code ?? '', r.id_masked ?? '') },
+  /**
+   * The person as the form shows them (ID masked) with their open findings: the reads (for one
+   * round trip, alone or with others), then `page()` once they have run.
+   */
+  function personPageReads(id: number, today: IsoDate) {
+    let row: Row = {};
+    let calendarRows: Row[] = [];
+    let findingRows: Row[] = [];
+    const reads: Read[] = [
+      { query: peopleWithUnitCode(db).where('p.id', id).select('p.*'), apply: (rows) => { row = rows[0]; } },
+      { query: calendarRowsQuery(db), apply: (rows) => { calendarRows = rows; } },
+      { query: findingsQuery(db, { unitIds: null, personId: id }).where('f.status', 'open'), apply: (rows) => { findingRows = rows; } },
+    ];
+    const page = () => ({
+      row,
+      person: { id: Number(row.id), ...inputOf(row, row.unit_code ?? '', row.id_masked ?? '') },
       findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }),
-    };
+    });
+    return { reads, page };
+  }
+
+  async function personPage(id: number, today: IsoDate) {
+    const { reads, page } = personPageReads(id, today);
+    await runReads(db, reads, true);
+    return page();
   }
 
   app.get('/api/people/:id', async (req) => {
@@ -72,27 +86,17 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     // server would (miniapp/src/person/recheck.ts); neither holds the ID number.
     const units = new Map<number, UnitRecord>();
     const cross = emptyCrossIndex();
-    let row: Row = {};
-    let calendarRows: Row[] = [];
-    let findingRows: Row[] = [];
+    const person = personPageReads(id, today);
     let version = 0;
     await runReads(db, [
       ...unitReads(db, today, [unitId], units),
       ...(p.id_hash ? crossReads(db, p.id_hash, { name: p.name, birth: p.birth_key }, cross) : []),
-      { query: db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').where('p.id', id).select('p.*', 'u.code as unit_code'), apply: (rows) => { row = rows[0]; } },
-      { query: calendarRowsQuery(db), apply: (rows) => { calendarRows = rows; } },
-      { query: findingsQuery(db, { unitIds: null, personId: id }).where('f.status', 'open'), apply: (rows) => { findingRows = rows; } },
+      ...person.reads,
       { query: versionQuery(db, id), apply: (rows) => { version = Number(rows[0]?.v ?? 0); } },
     ], true);
     const { agg: _agg, ...unit } = units.get(unitId)!;
-    return {
-      person: { id, ...inputOf(row, row.unit_code ?? '', row.id_masked ?? '') },
-      unit,
-      findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }),
-      version,
-      idFacts: idFactsOf(row),
-      cross: crossFor(cross, row),
-    };
+    const { row, ...page } = person.page();
+    return { ...page, unit, version, idFacts: idFactsOf(row), cross: crossFor(cross, row) };
   });
 
   app.put('/api/people/:id', async (req) => {
