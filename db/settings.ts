@@ -36,10 +36,6 @@ function ruleSettingsOf(rows: Row[]): Record<string, RuleSetting> {
   return out;
 }
 
-export async function loadOffice(db: Knex): Promise<Office> {
-  return officeOf(await db('settings').where({ key: 'office' }).select('value'));
-}
-
 export async function loadRuleSettings(db: Knex): Promise<Record<string, RuleSetting>> {
   return ruleSettingsOf(await db('rule_settings').select('*'));
 }
