@@ -36,10 +36,10 @@ export async function findAsker(db: Knex, userId: string): Promise<Asker | null>
   return { id: u.id, name: u.name, role: u.role, unitId: u.unit_id == null ? null : Number(u.unit_id) };
 }
 
-/** Unit ids the asker may see; null = all. */
-export async function scopeOf(db: Knex, a: Asker): Promise<number[] | null> {
+/** Unit ids the asker may see; null = all. `subtree`: the ids under their unit, when already read. */
+export async function scopeOf(db: Knex, a: Asker, subtree?: number[]): Promise<number[] | null> {
   if (OFFICE_ROLES.has(a.role)) return null;
-  return a.unitId == null ? [] : subtreeIds(db, a.unitId);
+  return a.unitId == null ? [] : subtree ?? subtreeIds(db, a.unitId);
 }
 
 const MAX_ITEMS = 10;

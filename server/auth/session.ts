@@ -31,7 +31,6 @@ export const MSG = {
 } as const;
 
 /** Roles of API.md: who sees every unit, who writes records, who sees full ID numbers, who imports and runs checks. */
-export { OFFICE_ROLES };
 export const WRITE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '单位专管员']);
 export const FULL_ID_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
 /** The page a role starts on in the app: the console for the office, 待整改 for a unit. */
@@ -113,7 +112,7 @@ function admitted(u: Row | undefined): Admission {
 /** The user of a session; `subtree`: the ids under their unit, when already read. */
 export async function sessionUser(db: Knex, u: Row, subtree?: number[]): Promise<SessionUser> {
   const unitId = u.unit_id == null ? null : Number(u.unit_id);
-  const scope = subtree && unitId != null && !OFFICE_ROLES.has(u.role) ? subtree : await scopeOf(db, { id: u.id, name: u.name, role: u.role, unitId });
+  const scope = await scopeOf(db, { id: u.id, name: u.name, role: u.role, unitId }, subtree);
   return { id: u.id, name: u.name, role: u.role, unitId, unitCode: u.unit_code ?? null, scope };
 }
 
