@@ -1,22 +1,16 @@
 // DingTalk's JSAPI, loaded only inside the DingTalk client (a chunk of its own, so the desktop
 // and the sandbox never download it).
 
+import { timeout } from './timeout.ts';
+
 interface DdApi {
   requestAuthCode?: (p: { corpId: string; clientId: string }) => Promise<{ code?: string; authCode?: string }>;
   runtime?: { permission?: { requestAuthCode?: (p: { corpId: string }) => Promise<{ code: string }> } };
 }
 
-/** Rejects when the client does not answer (a page opened outside DingTalk with its user agent). */
-function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('钉钉客户端未响应免登请求，请关闭页面后重新打开')), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
-  });
-}
-
 /** An auth code for POST /auth/dingtalk/miniapp: the current JSAPI call, else the legacy one. */
 export function dingTalkAuthCode(corpId: string, clientId: string, ms = 15_000): Promise<string> {
-  return timeout(requestCode(corpId, clientId), ms);
+  return timeout(requestCode(corpId, clientId), ms, '钉钉客户端未响应免登请求，请关闭页面后重新打开');
 }
 
 async function requestCode(corpId: string, clientId: string): Promise<string> {
