@@ -51,10 +51,25 @@ function diff(before: Row, after: Row): { before: Row; after: Row } | null {
   return Object.keys(a).length ? { before: b, after: a } : null;
 }
 
+async function lastVersionOf(trx: Knex, entity: Entity, entityId: number): Promise<number> {
+  return Number((await trx('record_versions').where({ entity, entity_id: entityId }).max({ v: 'version' }).first())?.v ?? 0);
+}
+
 /** Writes the next version of a row. */
 export async function writeVersion(trx: Knex, entity: Entity, entityId: number, before: Row | null, after: Row | null, meta: ChangeMeta): Promise<void> {
-  const last = await trx('record_versions').where({ entity, entity_id: entityId }).max({ v: 'version' }).first();
-  await trx('record_versions').insert(versionRow(entity, entityId, Number(last?.v ?? 0) + 1, before, after, meta));
+  await trx('record_versions').insert(versionRow(entity, entityId, (await lastVersionOf(trx, entity, entityId)) + 1, before, after, meta));
+}
+
+/**
+ * A changed row written over its stored one, with its next version, in one round trip. The
+ * latest version is read unless given (`lastVersion`, read under a lock). Returns the new version.
+ */
+async function writeChange(trx: Knex, table: string, entity: Entity, id: number, row: Row, d: { before: Row; after: Row }, meta: ChangeMeta, lastVersion?: number): Promise<number> {
+  const patch: Row = { ...row };
+  if (table !== 'quotas' && table !== 'leader_posts') patch.updated_at = nowMoment();
+  const version = (lastVersion ?? (await lastVersionOf(trx, entity, id))) + 1;
+  await writeAll(trx, [trx(table).where({ id }).update(patch), trx('record_versions').insert(versionRow(entity, id, version, d.before, d.after, meta))]);
+  return version;
 }
 
 function versionRow(entity: Entity, entityId: number, version: number, before: Row | null, after: Row | null, meta: ChangeMeta): Row {
@@ -89,10 +104,7 @@ async function save(trx: Knex, table: string, entity: Entity, key: Row, row: Row
     counts.unchanged++;
     return { id, changed: false };
   }
-  const patch: Row = { ...row };
-  if (table !== 'quotas' && table !== 'leader_posts') patch.updated_at = at;
-  await trx(table).where({ id }).update(patch);
-  await writeVersion(trx, entity, id, d.before, d.after, meta);
+  await writeChange(trx, table, entity, id, row, d, meta);
   counts.updated++;
   return { id, changed: true };
 }
@@ -108,10 +120,7 @@ export async function updatePerson(trx: Knex, pii: PiiCipher, stored: Row, next:
   const row = personRow(next, Number(stored.unit_id), pii, meta.today);
   const d = diff(stored, row);
   if (!d) return { changed: false, version: lastVersion };
-  const version = lastVersion + 1;
-  // The row and its version in one round trip.
-  await writeAll(trx, [trx('people').where({ id }).update({ ...row, updated_at: nowMoment() }), trx('record_versions').insert(versionRow('person', id, version, d.before, d.after, meta))]);
-  return { changed: true, version };
+  return { changed: true, version: await writeChange(trx, 'people', 'person', id, row, d, meta, lastVersion) };
 }
 
 const n = <T>(v: T | undefined | null): T | null => (v === undefined || v === '' ? null : (v as T));
