@@ -47,6 +47,8 @@ export interface Rule<S extends Scope = Scope, P = any> {
   params: P;
   /** Human description of the grace period, e.g. '入编后5个工作日'. */
   grace?: string;
+  /** For a list parameter, the values an office may choose from (checked when it is set). */
+  choices?: { [K in keyof P]?: readonly string[] };
   check: Predicate<S, P>;
 }
 

@@ -5,26 +5,39 @@ import { makePerson, makeUnit, runRule, testCalendar } from './testing.ts';
 const rule = (code: string) => ruleByCode(code)!;
 
 describe('P-TM-01 入编后信息未完善', () => {
-  const p = makePerson({ enteredOn: '2025-09-26', workStartOn: '2025-09-26', currentPostSince: '2025-09-26', ethnicity: null });
+  const p = makePerson({ enteredOn: '2025-09-26', workStartOn: '2025-09-26', currentPostSince: '2025-09-26', gender: null, birthDate: null });
+  const noId = { ...p, idFacts: { ...p.idFacts, kind: 'bad' as const, birth: null, gender: null } };
 
   it('counts 5 working days across the 2025 National Day break and fires on the next one', () => {
     expect(testCalendar().workdaysBetween('2025-09-26', '2025-10-10')).toBe(5);
-    expect(runRule(rule('P-TM-01'), p, { date: '2025-09-30' })).toEqual([]);
-    expect(runRule(rule('P-TM-01'), p, { date: '2025-10-08' })).toEqual([]); // holiday
-    expect(runRule(rule('P-TM-01'), p, { date: '2025-10-10' })).toEqual([]); // the 5th working day
-    const hits = runRule(rule('P-TM-01'), p, { date: '2025-10-11' }); // a make-up working day
-    expect(hits).toEqual([{ detail: { missing: ['民族'], enteredOn: '2025-09-26' } }]);
+    expect(runRule(rule('P-TM-01'), noId, { date: '2025-09-30' })).toEqual([]);
+    expect(runRule(rule('P-TM-01'), noId, { date: '2025-10-08' })).toEqual([]); // holiday
+    expect(runRule(rule('P-TM-01'), noId, { date: '2025-10-10' })).toEqual([]); // the 5th working day
+    const hits = runRule(rule('P-TM-01'), noId, { date: '2025-10-11' }); // a make-up working day
+    expect(hits).toEqual([{ detail: { missing: ['性别', '出生日期'], enteredOn: '2025-09-26' } }]);
   });
 
-  it('lists every missing field, 所在处室 only when the unit has internal offices', () => {
-    const q = { ...p, gender: null, office: null, birthDate: null };
-    expect(runRule(rule('P-TM-01'), q, { date: '2025-10-13' })[0].detail).toMatchObject({ missing: ['性别', '民族', '出生日期', '所在处室'] });
-    expect(runRule(rule('P-TM-01'), q, { date: '2025-10-13', unit: makeUnit({ internalOffices: [] }) })[0].detail).toMatchObject({ missing: ['性别', '民族', '出生日期'] });
+  it('takes 性别 and 出生日期 from a valid ID number when the cells are empty, as the data dictionary says', () => {
+    expect(p.idFacts.birth).not.toBeNull();
+    expect(runRule(rule('P-TM-01'), p, { date: '2025-12-01' })).toEqual([]);
+  });
+
+  it('does not require the optional 民族 and 所在处室 by default (a clean workbook may leave them empty)', () => {
+    const q = { ...p, ethnicity: null, office: null, education: null };
+    expect(runRule(rule('P-TM-01'), q, { date: '2025-12-01' })).toEqual([]);
+  });
+
+  it('requires what the office adds (alsoRequired), 所在处室 only when the unit has internal offices', () => {
+    const q = { ...p, ethnicity: null, office: null };
+    const params = { graceWorkdays: 5, alsoRequired: ['民族', '所在处室'] };
+    expect(runRule(rule('P-TM-01'), q, { date: '2025-10-13', params })[0].detail).toMatchObject({ missing: ['民族', '所在处室'] });
+    expect(runRule(rule('P-TM-01'), q, { date: '2025-10-13', params, unit: makeUnit({ internalOffices: [] }) })[0].detail).toMatchObject({ missing: ['民族'] });
+    expect(rule('P-TM-01').choices?.alsoRequired).toContain('民族');
   });
 
   it('is silent on a complete record and without an 入编时间', () => {
     expect(runRule(rule('P-TM-01'), makePerson())).toEqual([]);
-    expect(runRule(rule('P-TM-01'), { ...p, enteredOn: null }, { date: '2025-12-01' })).toEqual([]);
+    expect(runRule(rule('P-TM-01'), { ...noId, enteredOn: null }, { date: '2025-12-01' })).toEqual([]);
   });
 });
 

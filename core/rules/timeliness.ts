@@ -15,28 +15,46 @@ export const MIDDLE_POST_KINDS: ReadonlySet<string> = new Set(['中层职数核�
 export const CHANGE_KINDS: ReadonlySet<string> = new Set(['增人入编', '减人出编', '职务任免', '职务职级任免', '岗位调整']);
 
 /**
- * 在编, entered more than `graceWorkdays` working days ago, and one of the fields every person
- * must have (Ningbo 第四条, those no other rule reports as missing) still empty: 性别, 民族, 出生日期,
- * and 所在处室 when the unit has internal offices. One finding per person; detail lists the fields.
+ * Fields an office may add to P-TM-01's list (parameter `alsoRequired`, none by default): the data
+ * dictionary marks them optional, so a stricter reading is the office's choice. 所在处室 counts
+ * only when the unit has internal offices.
+ */
+export const OPTIONAL_ENTRY_FIELDS = {
+  民族: (p: PersonRecord) => p.ethnicity,
+  所在处室: (p: PersonRecord) => p.office,
+  学历: (p: PersonRecord) => p.education,
+  政治面貌: (p: PersonRecord) => p.politics,
+  参加工作时间: (p: PersonRecord) => p.workStartOn,
+  职务: (p: PersonRecord) => p.posts,
+  职级: (p: PersonRecord) => p.rank,
+} as const satisfies Record<string, (p: PersonRecord) => unknown>;
+
+/**
+ * 在编, entered more than `graceWorkdays` working days ago, and a field the person must have still
+ * unknown: 性别 or 出生日期 neither filled in nor derivable from the ID number (the data dictionary
+ * derives them when empty, so an empty cell beside a valid number is complete), and the fields
+ * the office listed in `alsoRequired`. The dictionary's other required fields have rules of their
+ * own (使用编制类型 P-ST-03, 岗位类别 P-ST-06, 入编时间 P-TM-04). One finding per person; the detail
+ * lists the fields.
  */
 export const incompleteAfterEntry = defineRule({
   code: 'P-TM-01', title: '入编后信息未完善 (人员信息未及时更新)', scope: 'person', severity: 'S2',
-  params: { graceWorkdays: 5 },
+  params: { graceWorkdays: 5, alsoRequired: [] as string[] },
+  choices: { alsoRequired: Object.keys(OPTIONAL_ENTRY_FIELDS) },
   grace: '入编后5个工作日',
   check: (p, ctx) => {
     if (p.status !== '在编') return null;
-    const needOffice = !!ctx.unit && ctx.unit.internalOffices.length > 0;
-    const noGender = !present(p.gender);
-    const noEthnicity = !present(p.ethnicity);
-    const noBirth = !present(p.birthDate);
-    const noOffice = needOffice && !present(p.office);
-    if (!(noGender || noEthnicity || noBirth || noOffice)) return null;
-    if (!workdaysPassed(ctx.calendar, p.enteredOn, ctx.date, ctx.params.graceWorkdays)) return null;
     const missing: string[] = [];
-    if (noGender) missing.push('性别');
-    if (noEthnicity) missing.push('民族');
-    if (noBirth) missing.push('出生日期');
-    if (noOffice) missing.push('所在处室');
+    if (!present(p.gender) && !p.idFacts.gender) missing.push('性别');
+    if (!present(p.birthDate) && !p.idFacts.birth) missing.push('出生日期');
+    for (const field of ctx.params.alsoRequired ?? []) {
+      const read = (OPTIONAL_ENTRY_FIELDS as Record<string, ((p: PersonRecord) => unknown) | undefined>)[field];
+      if (!read || present(read(p) as string | null)) continue;
+      if (field === '所在处室' && !(ctx.unit && ctx.unit.internalOffices.length > 0)) continue;
+      missing.push(field);
+    }
+    if (!missing.length) return null;
+    if (!workdaysPassed(ctx.calendar, p.enteredOn, ctx.date, ctx.params.graceWorkdays)) return null;
     return { detail: { missing, enteredOn: p.enteredOn } };
   },
 });

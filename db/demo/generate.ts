@@ -170,7 +170,7 @@ export const DEFECTS: readonly DefectSpec[] = [
   { code: 'P-RT-05', per: 'person', share: 0.0015, how: '女性人员身份与岗位矛盾（工人在专技岗、干部在工勤岗）或取值无效' },
   { code: 'P-RT-06', per: 'person', share: 0.001, how: '女性副高/正高职称或二级调研员，按55岁规则已到龄、未满60' },
   // §5.3 dates (per person)
-  { code: 'P-TM-01', per: 'person', share: 0.005, how: '入编后民族、所在处室或出生日期未填' },
+  { code: 'P-TM-01', per: 'person', share: 0.005, how: '入编后民族或所在处室未填（演示县要求填写）' },
   { code: 'P-TM-02', per: 'person', share: 0.001, how: '中层职数核定已批准60–150天，职务未更新（辅助表 staffing_requests）', planned: true },
   { code: 'P-TM-03', per: 'person', share: 0.001, how: '职务任免/减人出编/岗位调整已批准20–60天未登记（辅助表）', planned: true },
   { code: 'P-TM-04', per: 'person', share: 0.0015, how: '在编人员无入编时间' },
@@ -1213,9 +1213,9 @@ function applyPersonDefect(rec: PersonInput, code: string, e: DefectEnv): boolea
       return true;
     case 'P-TM-01': {
       const r = rng.next();
-      if (plan.offices.length && r < 0.4) rec.office = null;
-      else if (r < 0.8) rec.ethnicity = null;
-      else rec.birthDate = null;
+      // The demo office requires 民族 and 所在处室 (P-TM-01 alsoRequired, set by seed.ts).
+      if (plan.offices.length && r < 0.5) rec.office = null;
+      else rec.ethnicity = null;
       return true;
     }
     case 'P-TM-04':

@@ -11,7 +11,7 @@ import type { PersonInput, WorkerInput } from '../../core/inputs.ts';
 import { normaliseUscc } from '../../core/uscc.ts';
 import { nowMoment } from '../clock.ts';
 import type { PiiCipher } from '../pii.ts';
-import { putSetting } from '../settings.ts';
+import { putSetting, setRuleSetting } from '../settings.ts';
 import { personRow, saveDataSet, unitIdsByCode, unitRow, workerRow, writeVersion, type ChangeMeta, type Entity } from '../store.ts';
 import { generateCounty, generatePeople, type CountyOptions, type GeneratedCounty, type GeneratedRecord } from './generate.ts';
 
@@ -77,6 +77,8 @@ async function writeCounty(trx: Knex, pii: PiiCipher, county: GeneratedCounty, m
     staffingRequests: 0, selfChecks: 0, monthlyReports: 0, regionQuotaTotals: 0, feedContracts: 0, ms: 0,
   };
   await putSetting(trx, 'office', county.office);
+  // The demo office reads P-TM-01 strictly: 民族 and 所在处室 are required after 入编 (off by default).
+  await setRuleSetting(trx, 'P-TM-01', { enabled: true, params: { alsoRequired: ['民族', '所在处室'] } });
 
   // ---- units: the first unit with a code goes through saveDataSet, a second one is direct
   const seen = new Set<string>();
