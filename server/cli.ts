@@ -200,7 +200,8 @@ async function demoCommand(args: string[]): Promise<number> {
   const seed = Number(arg(values, 'seed') ?? 1);
   if (![units, people, seed].every((n) => Number.isInteger(n) && n > 0)) throw new UsageError('--units、--people、--seed 应为正整数');
   const today = requireDate(arg(values, 'date'));
-  const { seedDemo, isEmpty } = await import('../db/demo/seed.ts');
+  const { isEmpty } = await import('../db/demo/seed.ts');
+  const { seedDemoCounty } = await import('./commands/demo-county.ts');
   await withContext(async (ctx) => {
     if (!(await isEmpty(ctx.db))) {
       if (!values.reset) throw new UsageError('数据库中已有数据。如确需清空并重新生成演示数据，请加 --reset');
@@ -208,8 +209,9 @@ async function demoCommand(args: string[]): Promise<number> {
       await ctx.db.migrate.latest();
     }
     const t0 = Date.now();
-    await seedDemo(ctx.db, ctx.pii, { units, people, seed, today });
+    const { check } = await seedDemoCounty(ctx.db, ctx.pii, { units, people, seed, today }, ctx.config.publicBaseUrl);
     console.log(`演示县数据已生成：约 ${units} 个单位、${people} 名人员，用时 ${((Date.now() - t0) / 1000).toFixed(1)} 秒`);
+    console.log(`未整改问题 ${check.findings.open} 个（黄灯 ${check.findings.byLight.yellow}，红灯 ${check.findings.byLight.red}）；预警卡片 ${check.alerts?.groupCards ?? 0} 张`);
   });
   return 0;
 }
@@ -250,6 +252,9 @@ async function rulesCommand(args: string[]): Promise<number> {
         if (def === undefined) throw new UsageError(`规则 ${rule.code} 没有参数 ${key}（可用：${Object.keys(rule.params as object).join('、') || '无'}）`);
         const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '是' : Array.isArray(def) ? raw.split(/[、,]/).filter(Boolean) : raw;
         if (typeof def === 'number' && !Number.isFinite(value as number)) throw new UsageError(`参数 ${key} 应为数字：${raw}`);
+        const choices = (rule.choices as Record<string, readonly string[] | undefined> | undefined)?.[key];
+        const unknown = Array.isArray(value) && choices ? value.filter((v) => !choices.includes(v)) : [];
+        if (unknown.length) throw new UsageError(`参数 ${key} 不能取“${unknown.join('、')}”（可选：${choices!.join('、')}）`);
         params[key] = value;
       }
       const enabled = values.disable ? false : values.enable ? true : current.enabled;

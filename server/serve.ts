@@ -2,12 +2,9 @@
 // start the chat platform and the outbox dispatcher, schedule the daily check, and listen.
 
 import { todayInShanghai } from '../core/dates.ts';
-import { runCheck } from '../db/check.ts';
-import { backdateDemoFindings } from '../db/demo/history.ts';
 import { DEMO_DEFAULTS } from '../db/demo/generate.ts';
-import { loadCalendar } from '../db/settings.ts';
 import { buildApp } from './app.ts';
-import { dailyCheck } from './commands/daily-check.ts';
+import { seedDemoCounty } from './commands/demo-county.ts';
 import { openContext } from './context.ts';
 import { scheduleDailyCheck } from './jobs/daily-check.ts';
 import { startPlatform } from './platform.ts';
@@ -15,16 +12,11 @@ import { startPlatform } from './platform.ts';
 export async function serve(): Promise<void> {
   const ctx = await openContext();
   const { db, config } = ctx;
-  const { isEmpty, seedDemo } = await import('../db/demo/seed.ts');
+  const { isEmpty } = await import('../db/demo/seed.ts');
   if (config.platform === 'sandbox' && (await isEmpty(db))) {
     const today = todayInShanghai();
     console.log('数据库为空，正在生成演示县数据……');
-    await seedDemo(db, ctx.pii, { ...DEMO_DEFAULTS, today });
-    await runCheck(db, today);
-    await backdateDemoFindings(db, today, await loadCalendar(db));
-    // The day's check once more, now with the history: lights, alert cards into the sandbox groups.
-    await db('findings').delete().where({ status: 'resolved' });
-    const s = await dailyCheck(db, today, config.publicBaseUrl);
+    const { check: s } = await seedDemoCounty(db, ctx.pii, { ...DEMO_DEFAULTS, today }, config.publicBaseUrl);
     console.log(`演示数据已就绪：${s.units} 个单位，${s.people} 名人员；未整改问题 ${s.findings.open} 个；预警卡片 ${s.alerts?.groupCards ?? 0} 张`);
   }
   const runtime = await startPlatform(config, db);

@@ -1,6 +1,6 @@
 // The sanse command line, run as a user runs it: a child process on a fresh SQLite file.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +27,14 @@ beforeAll(async () => {
   env = { ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'sanse.db')}`, PII_KEY: '00112233445566778899aabbccddeeff' };
   const demo = await sanse('demo', '--units', '40', '--people', '600', '--seed', '3', '--date', '2026-11-23');
   expect(demo.code, demo.stderr).toBe(0);
+  // The county a reset gives is the county a first start gives (with its history of red findings).
+  const again = await sanse('demo', '--units', '40', '--people', '600', '--seed', '3', '--date', '2026-11-23');
+  expect(again.code).toBe(2);
+  expect(again.stderr).toContain('--reset');
+  reset = await sanse('demo', '--units', '40', '--people', '600', '--seed', '3', '--date', '2026-11-23', '--reset');
+  expect(reset.code, reset.stderr).toBe(0);
 });
+let reset: { stdout: string; stderr: string; code: number };
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('sanse CLI', () => {
@@ -41,14 +48,23 @@ describe('sanse CLI', () => {
     expect(bad.stderr).toContain('--birth 应为 YYYY-MM');
   });
 
+  it('seeds the demo county with its history: red beside yellow, after a reset too', async () => {
+    const red = Number(/红灯 (\d+)/.exec(reset.stdout)?.[1]);
+    const yellow = Number(/黄灯 (\d+)/.exec(reset.stdout)?.[1]);
+    expect(red, reset.stdout).toBeGreaterThan(10);
+    expect(yellow, reset.stdout).toBeGreaterThan(10);
+  });
+
   it('checks a day and prints one JSON object', async () => {
     const r = await sanse('check', '--date', '2026-11-23', '--json');
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s).toMatchObject({ date: '2026-11-23', units: 40, people: 600 });
-    expect(s.findings.opened).toBeGreaterThan(0);
-    expect(s.findings.open).toBe(s.findings.opened);
-    expect(s.findings.byLight).toEqual({ yellow: s.findings.open, red: 0 });
+    // The demo has checked this day already: everything is kept, nothing new.
+    expect(s.findings.opened).toBe(0);
+    expect(s.findings.kept).toBe(s.findings.open);
+    expect(s.findings.byLight.red).toBeGreaterThan(0);
+    expect(s.findings.byLight.yellow + s.findings.byLight.red).toBe(s.findings.open);
     expect(Object.values(s.findings.byRule as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(s.findings.open);
     expect(typeof s.ms).toBe('number');
     const later = JSON.parse((await sanse('check', '--date', '2026-11-27', '--json')).stdout);
@@ -61,7 +77,8 @@ describe('sanse CLI', () => {
     expect(list.length).toBeGreaterThan(0);
     const person = list.find((f) => f.subject.kind === 'person' && f.subject.id && f.subject.id.length === 18)!;
     expect(person.subject.id).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
-    expect(person).toMatchObject({ light: 'red', openedOn: '2026-11-23', resolvedOn: null });
+    expect(person).toMatchObject({ light: 'red', resolvedOn: null });
+    expect(person.openedOn <= '2026-11-23').toBe(true);
     for (const f of list) if (f.subject.id && f.subject.id.length >= 15) expect(f.subject.id).toMatch(/^\d{6}\*{5,8}/);
     const one = JSON.parse((await sanse('findings', '--json', '--unit', person.unit, '--date', '2026-11-27')).stdout) as typeof list;
     expect(one.every((f) => f.unit === person.unit)).toBe(true);
@@ -87,6 +104,17 @@ describe('sanse CLI', () => {
     expect(s.findings.byRule['P-ID-03']).toBeUndefined();
     const bad = await sanse('rules', 'set', 'P-ST-11', '--param', 'nope=1');
     expect(bad.stderr).toContain('没有参数 nope');
+  });
+
+  it('ends quietly when the reader closes the pipe early (| head)', async () => {
+    const child = spawn(process.execPath, [BIN, 'findings', '--json', '--status', 'all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // The reader is gone before the first write (as `head` is after its lines; a pipe's buffer hides it for small outputs).
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(code).toBe(0);
   });
 
   it('exports findings to a workbook', async () => {
