@@ -15,6 +15,7 @@ import { RULES } from '../core/rules/index.ts';
 import type { Rule } from '../core/rules/define.ts';
 import { runReads, type Read } from './batch.ts';
 import { nowMoment } from './clock.ts';
+import { failCheckRun, finishCheckRun, startCheckRun } from './check-runs.ts';
 import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, unitReads, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
 import { scanTable } from './scan.ts';
 import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
@@ -234,8 +235,20 @@ export interface CheckOptions {
   afterWrite?: AfterWrite;
 }
 
-/** The daily check for `date` over every unit, person and worker. */
+/** The daily check for `date` over every unit, person and worker, recorded in check_runs. */
 export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {}): Promise<CheckSummary> {
+  const run = await startCheckRun(db, date);
+  try {
+    const summary = await checkEverything(db, date, opts);
+    await finishCheckRun(db, run, summary);
+    return summary;
+  } catch (e) {
+    await failCheckRun(db, run, e).catch(() => {});
+    throw e;
+  }
+}
+
+async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Promise<CheckSummary> {
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   let mark = performance.now();
@@ -245,7 +258,6 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     mark = now;
   };
   const env = await checkEnv(db, date, opts.rules);
-  const [run] = await db('check_runs').insert({ date, started_at: nowMoment() });
   const units = await loadUnits(db, date);
   lap('units');
   // The cross-row facts and the live findings are read while the scan runs (other connections
@@ -332,7 +344,6 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     monthClosed,
     ms: Math.round(performance.now() - t0),
   };
-  await db('check_runs').where({ id: run }).update({ finished_at: nowMoment(), summary: JSON.stringify(summary) });
   return summary;
 }
 

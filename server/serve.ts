@@ -2,6 +2,7 @@
 // start the chat platform and the outbox dispatcher, schedule the daily check, and listen.
 
 import { todayInShanghai } from '../core/dates.ts';
+import { closeInterruptedRuns } from '../db/check-runs.ts';
 import { DEMO_DEFAULTS } from '../db/demo/generate.ts';
 import { buildApp } from './app.ts';
 import { seedDemoCounty } from './commands/demo-county.ts';
@@ -19,6 +20,8 @@ export async function serve(): Promise<void> {
     const { check: s } = await seedDemoCounty(db, ctx.pii, { ...DEMO_DEFAULTS, today }, config.publicBaseUrl);
     console.log(`演示数据已就绪：${s.units} 个单位，${s.people} 名人员；未整改问题 ${s.findings.open} 个；预警卡片 ${s.alerts?.groupCards ?? 0} 张`);
   }
+  // A check killed with the last process is closed as interrupted; the schedule runs that day again.
+  await closeInterruptedRuns(db);
   const runtime = await startPlatform(config, db);
   const stopSchedule = scheduleDailyCheck(db, config.publicBaseUrl);
   const app = await buildApp(ctx, runtime);

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { todayInShanghai } from '../../core/dates.ts';
 import type { CheckSummary } from '../../db/check.ts';
+import { checkDoneOn } from '../../db/check-runs.ts';
 import { dailyCheck } from '../commands/daily-check.ts';
 import { loadCalendar } from '../../db/settings.ts';
 
@@ -20,8 +21,7 @@ export async function runDailyCheckIfDue(db: Knex, publicBaseUrl: string, now = 
   if (time < CHECK_TIME) return null;
   const cal = await loadCalendar(db);
   if (!cal.isWorkday(date)) return null;
-  const done = await db('check_runs').where({ date }).whereNotNull('finished_at').first();
-  if (done) return null;
+  if (await checkDoneOn(db, date)) return null;
   const s = await dailyCheck(db, date, publicBaseUrl);
   log(`${date} 每日检查完成：未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}），用时 ${s.ms} 毫秒`);
   return s;

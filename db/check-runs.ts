@@ -1,0 +1,50 @@
+// The record of each run of the daily check (table check_runs): started, then ok or failed with
+// its error. A run whose process was killed never says how it ended; it is closed as
+// interrupted when its process is seen gone (same host) or when it is older than any check runs.
+
+import os from 'node:os';
+import type { Knex } from 'knex';
+import type { IsoDate } from '../core/model.ts';
+import { nowMoment } from './clock.ts';
+
+/** Longer than any check takes (1,000,000 people: under a minute), so an older open run is dead. */
+export const STALE_RUN_MS = 60 * 60_000;
+
+const HOST = os.hostname().slice(0, 64);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Closes the runs that can no longer finish; returns how many. */
+export async function closeInterruptedRuns(db: Knex, now: number = Date.now()): Promise<number> {
+  const open: Array<{ id: number; host: string | null; pid: number | null; started_at: string }> = await db('check_runs').whereNull('finished_at').select('id', 'host', 'pid', 'started_at');
+  const staleBefore = nowMoment(now - STALE_RUN_MS);
+  const dead = open.filter((r) => r.started_at < staleBefore || (r.host === HOST && r.pid != null && Number(r.pid) !== process.pid && !alive(Number(r.pid))));
+  if (!dead.length) return 0;
+  return db('check_runs').whereIn('id', dead.map((r) => r.id)).whereNull('finished_at').update({ finished_at: nowMoment(now), outcome: 'interrupted', error: '检查进程中途退出，本次检查未完成，未写入任何结果' });
+}
+
+export async function startCheckRun(db: Knex, date: IsoDate): Promise<number> {
+  await closeInterruptedRuns(db);
+  const [id] = await db('check_runs').insert({ date, started_at: nowMoment(), host: HOST, pid: process.pid });
+  return Number(id);
+}
+
+export async function finishCheckRun(db: Knex, id: number, summary: unknown): Promise<void> {
+  await db('check_runs').where({ id }).update({ finished_at: nowMoment(), outcome: 'ok', summary: JSON.stringify(summary) });
+}
+
+export async function failCheckRun(db: Knex, id: number, error: unknown): Promise<void> {
+  await db('check_runs').where({ id }).update({ finished_at: nowMoment(), outcome: 'failed', error: String((error as Error)?.message ?? error).slice(0, 2000) });
+}
+
+/** A check of `date` that completed (the schedule runs a day's check once). */
+export async function checkDoneOn(db: Knex, date: IsoDate): Promise<boolean> {
+  return Boolean(await db('check_runs').where({ date, outcome: 'ok' }).first('id'));
+}
