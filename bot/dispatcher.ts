@@ -27,7 +27,7 @@ import Bull from 'bull';
 import type { Knex } from 'knex';
 import { nowMoment } from '../db/clock.ts';
 import { PlatformError, type ChatPlatform, type Delivery } from './platform.ts';
-import { createRedisTokenBucket, createTokenBucket, type TokenBucket } from './rate-limit.ts';
+import { createRedisTokenBucket, createTokenBucket, type RateLimiter } from './rate-limit.ts';
 
 export interface DispatcherLog {
   info(obj: object, msg?: string): void;
@@ -69,6 +69,11 @@ export interface DispatcherOptions {
   limiterWindowMs?: number;
   /** Random source for backoff jitter (tests). */
   random?: () => number;
+  /**
+   * What paces the calls (default: a token bucket at ratePerSecond, in this process or, in Redis
+   * mode, shared through Redis). Tests wrap the real one to see the slots it decides.
+   */
+  limiter?: RateLimiter;
 }
 
 export interface DispatcherCounters {
@@ -331,7 +336,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
   // ---- in-process mode ------------------------------------------------------------------
 
   function inProcessMode(): Dispatcher {
-    const bucket: TokenBucket = createTokenBucket({ ratePerSecond: opts.ratePerSecond });
+    const bucket: RateLimiter = opts.limiter ?? createTokenBucket({ ratePerSecond: opts.ratePerSecond });
     let running: Promise<void> | null = null;
     let pumping: Promise<void> | null = null;
     let stopping = false;
@@ -414,13 +419,13 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
         await acquire();
         await bucket.take();
         if (inflight.has(id) || stopping) {
-          bucket.refund();
+          bucket.refund?.();
           release();
           continue;
         }
         void run(id)
           .then((r) => {
-            if (r === 'conflict') bucket.refund();
+            if (r === 'conflict') bucket.refund?.();
           })
           .finally(release);
       }
@@ -486,8 +491,8 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
       defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
     });
     queue.on('error', (e) => log.error({ err: safeErrorText(e) }, 'outbox queue error'));
-    const shared = useBull ? null : createRedisTokenBucket(queue.client, `${prefix}:${queueName}:rate`, opts.ratePerSecond);
-    const beforeCall = shared ? () => shared.take() : undefined;
+    const shared = useBull ? null : (opts.limiter ?? createRedisTokenBucket(queue.client, `${prefix}:${queueName}:rate`, opts.ratePerSecond));
+    const beforeCall = shared ? async () => void (await shared.take()) : undefined;
     let processing = false;
     let polling: Promise<void> | null = null;
     let stopping = false;

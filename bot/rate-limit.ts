@@ -13,10 +13,20 @@ export interface TokenBucketOptions {
   now?: () => number;
 }
 
-export interface TokenBucket {
+/** What paces the dispatcher's calls: take() waits for the call's slot and answers it. */
+export interface RateLimiter {
   readonly ratePerSecond: number;
-  /** Waits until a token is due, and takes it. */
-  take(): Promise<void>;
+  /** Waits until the next slot is due; answers the slot (ms on the limiter's clock). */
+  take(): Promise<number>;
+  /** Gives back a slot taken for a call that was not made after all (in-process only). */
+  refund?(): void;
+}
+
+export interface TokenBucket extends RateLimiter {
+  /** Reserves the next token: the slot it is due at and how long until then (ms, on the bucket's clock). */
+  reserve(): { slot: number; waitMs: number };
+  /** Waits until a token is due, and takes it; answers its slot. */
+  take(): Promise<number>;
   /** Takes a token if one is available now, without waiting. */
   tryTake(): boolean;
   /** Gives back a token taken for a call that was not made after all. */
@@ -42,14 +52,20 @@ export function createTokenBucket(opts: TokenBucketOptions): TokenBucket {
     return t;
   }
 
+  function reserve(): { slot: number; waitMs: number } {
+    const t = refill();
+    tokens -= 1;
+    const waitMs = tokens >= 0 ? 0 : -tokens / perMs;
+    return { slot: t + waitMs, waitMs };
+  }
+
   return {
     ratePerSecond: rate,
+    reserve,
     take() {
-      refill();
-      tokens -= 1;
-      if (tokens >= 0) return Promise.resolve();
-      const wait = -tokens / perMs;
-      return new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+      const { slot, waitMs } = reserve();
+      if (waitMs <= 0) return Promise.resolve(slot);
+      return new Promise((resolve) => setTimeout(() => resolve(slot), Math.ceil(waitMs)));
     },
     tryTake() {
       refill();
@@ -86,18 +102,24 @@ local interval = tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]))
 if tat == nil or tat < now then tat = now end
 redis.call('SET', KEYS[1], string.format('%.3f', tat + interval), 'PX', math.ceil(tat + interval - now) + 1000)
-return string.format('%.3f', tat - now)
+return string.format('%.3f %.3f', tat - now, tat)
 `;
 
 /** A token bucket shared through Redis: about ratePerSecond takes per second across all processes. */
-export function createRedisTokenBucket(client: RedisEval, key: string, ratePerSecond: number): Pick<TokenBucket, 'ratePerSecond' | 'take'> {
+export function createRedisTokenBucket(client: RedisEval, key: string, ratePerSecond: number): RateLimiter & { reserve(): Promise<{ slot: number; waitMs: number }> } {
   if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) throw new Error(`ratePerSecond must be a positive number (got ${ratePerSecond})`);
   const interval = 1000 / ratePerSecond;
+  async function reserve(): Promise<{ slot: number; waitMs: number }> {
+    const [wait, slot] = String(await client.eval(RESERVE, 1, key, interval.toFixed(3))).split(' ').map(Number);
+    return { slot, waitMs: wait };
+  }
   return {
     ratePerSecond,
+    reserve,
     async take() {
-      const wait = Number(await client.eval(RESERVE, 1, key, interval.toFixed(3)));
-      if (wait > 0) await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+      const { slot, waitMs } = await reserve();
+      if (waitMs > 0) await new Promise((r) => setTimeout(r, Math.ceil(waitMs)));
+      return slot;
     },
   };
 }

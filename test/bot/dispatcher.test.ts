@@ -4,14 +4,17 @@
 
 import crypto from 'node:crypto';
 import Bull from 'bull';
+import { Redis } from 'ioredis';
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher, isoMs, type Dispatcher, type DispatcherOptions } from '../../bot/dispatcher.ts';
 import { enqueue } from '../../bot/outbox.ts';
+import { createRedisTokenBucket, createTokenBucket, type RateLimiter } from '../../bot/rate-limit.ts';
 import type { ChatPlatform, Delivery } from '../../bot/platform.ts';
 import { openDb, type Db } from '../../db/connection.ts';
 import { outboxRoutes } from '../../server/routes/outbox.ts';
 import { createRateCappedPlatform } from '../fakes/rate-capped-platform.ts';
+import { maxInWindow } from './slots.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 
 const REDIS_URL = process.env.SANSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -111,13 +114,12 @@ describe.each(MODES)('dispatcher (%s)', (mode) => {
 
   it('sends at once when drained while running (a kick), without waiting for the next poll', async () => {
     const platform = createRateCappedPlatform();
-    const d = make(platform, { pollMs: 5000 });
+    // The next poll is ten minutes away: only the kick can send these within the drain's minute.
+    const d = make(platform, { pollMs: 600_000 });
     await d.start();
     await new Promise((r) => setTimeout(r, 100));
     const keys = await addRows(t.db, 5);
-    const t0 = performance.now();
-    await d.drain({ timeoutMs: 4000 });
-    expect(performance.now() - t0).toBeLessThan(2000);
+    await d.drain({ timeoutMs: 60_000 });
     expect([...platform.delivered.keys()].sort()).toEqual(keys);
     await d.stop();
     // Stopped: a later drain sends nothing.
@@ -274,34 +276,48 @@ describe.each(MODES)('dispatcher (%s)', (mode) => {
     expect(platform.calls).toHaveLength(0);
   });
 
-  it(mode === 'redis' ? 'keeps two dispatchers together under one global rate' : 'keeps under the rate', async () => {
+  it(mode === 'redis' ? 'paces two dispatchers through one global rate limiter' : 'paces every call through the rate limiter', async () => {
+    // What the limiter decided, not when calls happened to arrive on this shared machine
+    // (test/bot/rate-limit.test.ts checks the limiters' arithmetic against an injected clock).
     const rate = 20;
     const n = 50;
     await addRows(t.db, n);
     const platform = createRateCappedPlatform({ latencyMs: [1, 5] });
-    const ds = [make(platform, { ratePerSecond: rate })];
+    const slots: number[] = [];
+    let refunds = 0;
+    const redis = mode === 'redis' ? new Redis(REDIS_URL) : null;
+    const key = `${prefix}:rate-under-test`;
+    const limiter = (): RateLimiter => {
+      const real: RateLimiter = redis ? createRedisTokenBucket(redis, key, rate) : createTokenBucket({ ratePerSecond: rate });
+      return {
+        ratePerSecond: rate,
+        take: async () => {
+          const slot = await real.take();
+          slots.push(slot);
+          return slot;
+        },
+        refund: real.refund && (() => (refunds++, real.refund!())),
+      };
+    };
+    const ds = [make(platform, { ratePerSecond: rate, limiter: limiter() })];
     if (mode === 'redis') {
       const second = openDb(t.url);
       pools.push(second);
-      ds.push(make(platform, { ratePerSecond: rate }, second));
+      ds.push(make(platform, { ratePerSecond: rate, limiter: limiter() }, second));
     }
-    const t0 = performance.now();
-    const done = await Promise.all(ds.map((d) => d.drain({ settle: true, timeoutMs: 15_000 })));
-    const secs = (performance.now() - t0) / 1000;
-    expect(platform.delivered.size).toBe(n);
-    expect(platform.duplicates()).toEqual([]);
-    if (mode === 'redis') expect(done.every((c) => c.sent > 0)).toBe(true);
-    // Evenly spaced at the rate: about `rate` calls in any one-second window (+1 for the window's
-    // two ends, +1 for a late timer)…
-    expect(platform.maxInWindow()).toBeLessThanOrEqual(rate + 2);
-    const first = platform.calls[0].at;
-    const perSecond = new Map<number, number>();
-    for (const c of platform.calls) perSecond.set(Math.floor((c.at - first) / 1000), (perSecond.get(Math.floor((c.at - first) / 1000)) ?? 0) + 1);
-    for (const k of perSecond.values()) expect(k).toBeLessThanOrEqual(rate + 2);
-    // …so n calls take (n - 1) / rate seconds, whichever dispatcher makes them (two dispatchers
-    // each at the full rate would need half of that), and not much more.
-    expect(secs).toBeGreaterThanOrEqual((n - 2) / rate);
-    expect(secs).toBeLessThan(n / rate + 2);
+    try {
+      const done = await Promise.all(ds.map((d) => d.drain({ settle: true, timeoutMs: 30_000 })));
+      expect(platform.delivered.size).toBe(n);
+      expect(platform.duplicates()).toEqual([]);
+      if (mode === 'redis') expect(done.every((c) => c.sent > 0)).toBe(true);
+    } finally {
+      await redis?.del(key);
+      redis?.disconnect();
+    }
+    // Every call went through the limiter (a slot given back was not used for a call)…
+    expect(platform.calls.length).toBe(slots.length - refunds);
+    // …and the slots it handed out, to one dispatcher or two, hold `rate` in any one second.
+    expect(maxInWindow(slots)).toBeLessThanOrEqual(rate + refunds);
   });
 
   if (mode === 'redis') it('also works with bull\'s own limiter', async () => {

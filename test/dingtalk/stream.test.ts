@@ -153,12 +153,12 @@ describe('connecting', () => {
     await waitFor(() => fake.connectionsOpened === 2 && fake.liveConnections === 1, 'reconnection', 5000);
     const times = fake.calls(GATEWAY).map((r) => r.at);
     expect(times).toHaveLength(4);
-    // random() = 1 → the full delay: 20 ms, then 40, then 80 (timer slack allowed below).
+    // random() = 1 → the full delay: 20 ms, then 40, then 80. Only lower bounds: a loaded machine
+    // may fire any timer late, so comparing two measured gaps would fail at random.
     const gaps = [times[1] - droppedAt, times[2] - times[1], times[3] - times[2]];
     expect(gaps[0]).toBeGreaterThanOrEqual(15);
     expect(gaps[1]).toBeGreaterThanOrEqual(35);
     expect(gaps[2]).toBeGreaterThanOrEqual(75);
-    expect(gaps[2]).toBeGreaterThan(gaps[0]);
     await sleep(300);
     expect(fake.gatewayCalls).toBe(4);
     expect(fake.liveConnections).toBe(1);
