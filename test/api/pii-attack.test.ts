@@ -42,7 +42,7 @@ async function pickUser(role: string): Promise<{ user: Row; scope: number[] }> {
   for (const user of users) {
     const scope = await subtreeIds(a.t.db, Number(user.unit_id));
     const rows: Row[] = await a.t.db('findings').whereIn('unit_id', scope).whereIn('rule', ID_RULES).select('rule');
-    const score = rows.reduce((s, r) => s + (r.rule === 'P-ID-08' ? 100 : 1), 0) + (await a.t.db('people').whereIn('unit_id', scope).count({ n: '*' }))[0].n / 1000;
+    const score = rows.reduce((s, r) => s + (r.rule === 'P-ID-08' ? 100 : 1), 0) + Number((await a.t.db('people').whereIn('unit_id', scope).count({ n: '*' }))[0]?.n ?? 0) / 1000;
     if (!best || score > best.score) best = { user, scope, score };
   }
   return best!;
