@@ -101,7 +101,7 @@ describe('units and people', () => {
     expect(book.人员[0]).toEqual([...SHEETS.人员.columns, '工号']);
     expect(book.编外人员[0]).toEqual(SHEETS.编外人员.columns);
     const ids = book.人员.slice(1).map((row) => row[1]);
-    expect(ids).toContain(`${ID_A.slice(0, 6)}********${ID_A.slice(-4)}`);
+    expect(ids).toContain(`${ID_A.slice(0, 6)}***********${ID_A.slice(-1)}`);
     const raw = fs.readFileSync(file);
     for (const full of [ID_A, ID_B, ID_C, ID_W]) expect(JSON.stringify(book)).not.toContain(full);
     expect(raw.length).toBeGreaterThan(0);
@@ -140,7 +140,7 @@ describe('findings', () => {
     const book = await read(file);
     expect(book.问题清单[0]).toEqual([...FINDING_COLUMNS]);
     const rows = book.问题清单.slice(1);
-    const masked = `${ID_A.slice(0, 6)}********${ID_A.slice(-4)}`;
+    const masked = `${ID_A.slice(0, 6)}***********${ID_A.slice(-1)}`;
     expect(rows).toEqual([
       ['P-RT-01', ruleByCode('P-RT-01')!.title, '柯桥区甲局', TOP, '人员', '张三', masked, '黄灯', TODAY, null, '未整改', `retireMonth：2026-10；证件：${masked}`],
       ['X-ZZ-99', 'X-ZZ-99', '柯桥区甲局', TOP, '人员', '张三', masked, '红灯', '2026-11-02', null, '未整改', null],
