@@ -80,7 +80,7 @@ describe('units and people', () => {
     const r = await exportWorkbook(t.db, 'units', file, { today: TODAY });
     expect(r).toEqual({ file, rows: 6, sheets: { 机构: 3, 编制: 2, 领导职数: 1 } });
     const book = await read(file);
-    expect(Object.keys(book)).toEqual(['机构', '编制', '领导职数']);
+    expect(Object.keys(book)).toEqual(['说明', '机构', '编制', '领导职数']);
     expect(book.机构[0]).toEqual([...SHEETS.机构.columns, '备注']);
     expect(book.编制[0]).toEqual(SHEETS.编制.columns);
     expect(book.领导职数[0]).toEqual(SHEETS.领导职数.columns);
@@ -118,7 +118,7 @@ describe('units and people', () => {
     const log = await t.db('audit_log').select('*');
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ actor: 'admin01', action: 'export_full_ids', entity: 'person' });
-    expect(JSON.parse(log[0].detail)).toEqual({ kind: 'people', file: 'people-full.xlsx', unitCode: null, rows: { 人员: 3, 编外人员: 1 } });
+    expect(JSON.parse(log[0].detail)).toEqual({ kind: 'people', file: 'people-full.xlsx', unitCode: null, people: 4, rows: { 人员: 3, 编外人员: 1 } });
     expect(log[0].detail).not.toContain(ID_A);
   });
 
