@@ -305,3 +305,46 @@ export async function exportWorkbook(db: Knex, kind: ExportKind, out: string, op
   await wb.xlsx.writeFile(file);
   return { file, rows, sheets };
 }
+
+/**
+ * The empty import workbook: every sheet of the data dictionary (core/sheets.ts) with its Chinese
+ * headers, required columns in red with a 必填 note, code and ID columns formatted as text, and a
+ * 填写说明 sheet first (the import skips sheets it does not know, so the template imports empty).
+ */
+export async function writeTemplate(out: string): Promise<{ file: string; sheets: string[] }> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'sanse';
+  const names = Object.keys(SHEETS) as SheetName[];
+  const help = wb.addWorksheet('填写说明');
+  help.addRow(['三色 导入模板 填写说明']).font = { bold: true };
+  for (const l of [
+    '1. 每个工作表对应一类数据，表头（第1行）请勿修改；红色表头为必填列，其余为选填。可只填写需要导入的工作表，空表不影响导入。',
+    '2. 统一社会信用代码为18位，身份证号填写完整的18位号码（不能填写含“*”的脱敏号码），这两列已设为文本格式，请勿让 Excel 转成数字。',
+    '3. 日期填写为 YYYY-MM-DD（如 2024-03-01），只知年月时填写 YYYY-MM；是/否类填写“是”或“否”。',
+    '4. 机构以统一社会信用代码识别，人员以所在单位的信用代码和身份证号识别：重复导入时按此更新，每次修改都保留历史版本。',
+    '5. 导入为整文件生效：任何一处有误则不写入任何数据，并返回标注了错误说明的工作簿。',
+    '',
+  ]) help.addRow([l]);
+  help.addRow(['工作表', '列名', '是否必填']).font = { bold: true };
+  for (const name of names) {
+    const spec = SHEETS[name] as SheetSpec<SheetName>;
+    for (const c of spec.columns) help.addRow([name, c, spec.requiredColumns.includes(c) ? '必填' : '选填']);
+  }
+  help.getColumn(1).width = 16;
+  help.getColumn(2).width = 24;
+  help.getColumn(3).width = 10;
+  for (const name of names) {
+    const spec = SHEETS[name] as SheetSpec<SheetName>;
+    const ws = addSheet(wb, name, spec.columns, [], { textColumns: ['统一社会信用代码', '上级机构代码', '身份证号', '所属区划'] });
+    spec.columns.forEach((c, i) => {
+      if (!spec.requiredColumns.includes(c)) return;
+      const cell = ws.getRow(1).getCell(i + 1);
+      cell.font = { bold: true, color: { argb: 'FFC00000' } };
+      cell.note = '必填';
+    });
+  }
+  const file = path.resolve(out);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await wb.xlsx.writeFile(file);
+  return { file, sheets: names };
+}
