@@ -38,8 +38,14 @@ describe('ID numbers (GB 11643-1999)', () => {
     expect(idFacts('', today).kind).toBe('empty');
   });
 
-  it('masks as 330602********1234', () => {
-    expect(maskId('330602198001011234')).toBe('330602********1234');
-    expect(idFacts('11010519491231002X', today).masked).toBe('110105********002X');
+  it('masks as 330602***********4: region code and check character only', () => {
+    expect(maskId('330602198001011234')).toBe('330602***********4');
+    expect(idFacts('11010519491231002X', today).masked).toBe('110105***********X');
+    expect(maskId('330602800101123')).toBe('330602********3');
+    expect(maskId('1234567')).toBe('12****7');
+    expect(maskId('1234')).toBe('****');
+    // Idempotent: a stored mask (of the same length) masks to itself, so old masks can be recomputed.
+    expect(maskId('330602********1234')).toBe('330602***********4');
+    expect(maskId(maskId('330602198001011234'))).toBe(maskId('330602198001011234'));
   });
 });

@@ -36,9 +36,16 @@ export function upgradeId15(id15: string): string {
   return body + idCheckChar(body);
 }
 
+/**
+ * The one masked form, everywhere a number is shown masked: the 6-digit region code and the check
+ * character (`330681***********7`). Birth date and sex are shown elsewhere (出生日期, 性别), so the
+ * mask must not keep the sequence code: with all of them known, about 1000 / 2 / 11 ≈ 45 numbers
+ * still fit. Applied to an already masked value of the same length it gives the same result.
+ */
 export function maskId(id: string): string {
-  if (id.length <= 10) return id.length <= 4 ? '*'.repeat(id.length) : id.slice(0, 2) + '*'.repeat(id.length - 4) + id.slice(-2);
-  return id.slice(0, 6) + '*'.repeat(id.length - 10) + id.slice(-4);
+  if (id.length <= 4) return '*'.repeat(id.length);
+  if (id.length <= 10) return id.slice(0, 2) + '*'.repeat(id.length - 3) + id.slice(-1);
+  return id.slice(0, 6) + '*'.repeat(id.length - 7) + id.slice(-1);
 }
 
 /** Everything the rules may know of an ID number, for a normalised value, as of `today`. */

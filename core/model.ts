@@ -27,7 +27,7 @@ export interface IdFacts {
   provinceOk: boolean;
   /** Written irregularly (lower-case x, full-width digits, spaces) and normalised on entry. */
   irregular: boolean;
-  /** Masked form for display: 330602********1234. */
+  /** Masked form for display: 330602***********4 (core/idnumber.ts maskId). */
   masked: string;
 }
 

@@ -14,7 +14,7 @@ import { listFindings, subtreeIds } from './findings.ts';
 import type { PiiCipher } from './pii.ts';
 import { audit } from './store.ts';
 
-export type ExportKind = 'findings' | 'units' | 'people';
+export type ExportKind = 'findings' | 'units' | 'people' | 'all';
 
 export interface ExportOptions {
   /** Only this unit and the units below it. */
@@ -28,6 +28,8 @@ export interface ExportOptions {
   pii?: PiiCipher;
   /** Who exports, for the audit log (default 'system'). */
   by?: string;
+  /** Where the export was asked for (console, cli), for the audit log. */
+  via?: string;
 }
 
 export interface ExportResult {
@@ -219,6 +221,47 @@ async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOption
   return { 问题清单: rows.length };
 }
 
+// The 说明 sheet, first in every units/people export: whether the file can be imported again.
+const MASKED_NOTICE = '本文件中的身份证号已脱敏（只保留前6位地区码和末位校验码），不能用于导入。需要可原样导入的完整数据，请由编办管理员或编办业务人员在控制台选择“导出完整数据（含完整身份证号）”，或在服务器上运行 sanse export all --full-ids --out 文件.xlsx（均记入审计日志）。';
+const FULL_NOTICE = '本文件含完整身份证号，属个人敏感信息：导出已记入审计日志，请妥善保管、用后删除、不得转发。本文件可原样导入（sanse import 或控制台“导入数据”）。';
+
+/**
+ * Units the import cannot tell apart by their credit code (empty, or shared by several units:
+ * U-IN-01, U-IN-06): a workbook with them does not re-import as it is, and the notice says so.
+ */
+async function unkeyedUnits(db: Knex, ids: number[] | null): Promise<string[]> {
+  const units = await rowsOf(() => db('units').select('id', 'code', 'name').orderBy(['code', 'id']), 'id', ids);
+  const count = new Map<string, number>();
+  for (const u of units) count.set(u.code ?? '', (count.get(u.code ?? '') ?? 0) + 1);
+  return units
+    .filter((u) => !u.code || (count.get(u.code) ?? 0) > 1)
+    .map((u) => (u.code ? `${u.name}（统一社会信用代码 ${u.code} 与其他机构重复）` : `${u.name}（统一社会信用代码为空）`));
+}
+
+/**
+ * People (or workers) the import cannot key by unit and ID number: without a number (P-ID-01), or
+ * entered twice in one unit (P-ID-10).
+ */
+async function unkeyedPeople(db: Knex, table: 'people' | 'workers', ids: number[] | null): Promise<string[]> {
+  const rows = await rowsOf(() => db(`${table} as p`).join('units as u', 'u.id', 'p.unit_id').select('p.unit_id', 'p.id_hash', 'p.id_enc', 'p.name', 'p.id_masked', 'u.name as unit_name').orderBy('p.id'), 'p.unit_id', ids);
+  const seen = new Map<string, number>();
+  for (const r of rows) if (r.id_enc) seen.set(`${r.unit_id}|${r.id_hash}`, (seen.get(`${r.unit_id}|${r.id_hash}`) ?? 0) + 1);
+  const out = new Set<string>();
+  for (const r of rows) {
+    if (!r.id_enc) out.add(`${r.unit_name} ${r.name}（身份证号为空，规则 P-ID-01）`);
+    else if ((seen.get(`${r.unit_id}|${r.id_hash}`) ?? 0) > 1) out.add(`${r.unit_name} ${r.name}（${r.id_masked}，同一单位录入多次，规则 P-ID-10）`);
+  }
+  return [...out];
+}
+
+function addNoticeSheet(wb: ExcelJS.Workbook, lines: string[]): void {
+  const ws = wb.addWorksheet('说明');
+  for (const l of lines) ws.addRow([l]);
+  ws.getColumn(1).width = 120;
+  ws.getColumn(1).alignment = { wrapText: true, vertical: 'top' };
+  ws.getRow(1).font = { bold: true };
+}
+
 /**
  * Writes an .xlsx export: 'findings' (one sheet 问题清单), 'units' (机构, 编制, 领导职数) or
  * 'people' (人员, 编外人员), optionally limited to a unit and the units below it.
@@ -231,20 +274,77 @@ export async function exportWorkbook(db: Knex, kind: ExportKind, out: string, op
   if (kind === 'findings') sheets = await exportFindings(db, wb, opts);
   else {
     const ids = await unitScope(db, opts.unitCode);
+    // 说明 first: what the file is for, before anything else is read.
+    const lines = [kind === 'units' ? '本文件可原样导入（sanse import 或控制台“导入数据”）。' : opts.fullIds ? FULL_NOTICE : MASKED_NOTICE];
+    const unkeyed = kind === 'people' ? [] : await unkeyedUnits(db, ids);
+    if (unkeyed.length) {
+      lines.push('以下机构的统一社会信用代码为空或与其他机构重复，导入时无法按代码区分，请先整改（规则 U-IN-01、U-IN-06）再导出，否则本文件不能原样导入：');
+      lines.push(...unkeyed.map((u) => `  ${u}`));
+    }
+    const repeated = kind === 'units' ? [] : [...(await unkeyedPeople(db, 'people', ids)), ...(await unkeyedPeople(db, 'workers', ids))];
+    if (repeated.length) {
+      lines.push('以下人员缺少身份证号或在同一单位重复录入，导入时按单位和身份证号无法区分，请先整改再导出，否则本文件不能原样导入：');
+      lines.push(...repeated.map((u) => `  ${u}`));
+    }
+    addNoticeSheet(wb, lines);
+    const pii = opts.pii;
+    const idOf = opts.fullIds && pii ? (r: Row) => (r.id_enc ? pii.decrypt(r.id_enc) : r.id_masked) : (r: Row) => r.id_masked;
     if (kind === 'units') sheets = await exportUnits(db, wb, ids);
-    else if (kind === 'people') {
-      const pii = opts.pii;
-      const idOf = opts.fullIds && pii ? (r: Row) => (r.id_enc ? pii.decrypt(r.id_enc) : r.id_masked) : (r: Row) => r.id_masked;
-      sheets = await exportPeople(db, wb, ids, idOf);
-    } else throw new Error(`导出类型应为 findings、units 或 people（收到 ${String(kind)}）`);
+    else if (kind === 'people') sheets = await exportPeople(db, wb, ids, idOf);
+    else if (kind === 'all') sheets = { ...(await exportUnits(db, wb, ids)), ...(await exportPeople(db, wb, ids, idOf)) };
+    else throw new Error(`导出类型应为 findings、units、people 或 all（收到 ${String(kind)}）`);
   }
   const file = path.resolve(out);
   const rows = Object.values(sheets).reduce((a, b) => a + b, 0);
   // Audited before the file exists: no full-ID file without its audit row.
-  if (kind === 'people' && opts.fullIds) {
-    await audit(db, opts.by ?? 'system', 'export_full_ids', 'person', null, { kind, file: path.basename(file), unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : null, rows: sheets });
+  if ((kind === 'people' || kind === 'all') && opts.fullIds) {
+    const people = (sheets.人员 ?? 0) + (sheets.编外人员 ?? 0);
+    await audit(db, opts.by ?? 'system', 'export_full_ids', 'person', null, { kind, file: path.basename(file), unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : null, people, rows: sheets, ...(opts.via ? { via: opts.via } : {}) });
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
   await wb.xlsx.writeFile(file);
   return { file, rows, sheets };
+}
+
+/**
+ * The empty import workbook: every sheet of the data dictionary (core/sheets.ts) with its Chinese
+ * headers, required columns in red with a 必填 note, code and ID columns formatted as text, and a
+ * 填写说明 sheet first (the import skips sheets it does not know, so the template imports empty).
+ */
+export async function writeTemplate(out: string): Promise<{ file: string; sheets: string[] }> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'sanse';
+  const names = Object.keys(SHEETS) as SheetName[];
+  const help = wb.addWorksheet('填写说明');
+  help.addRow(['三色 导入模板 填写说明']).font = { bold: true };
+  for (const l of [
+    '1. 每个工作表对应一类数据，表头（第1行）请勿修改；红色表头为必填列，其余为选填。可只填写需要导入的工作表，空表不影响导入。',
+    '2. 统一社会信用代码为18位，身份证号填写完整的18位号码（不能填写含“*”的脱敏号码），这两列已设为文本格式，请勿让 Excel 转成数字。',
+    '3. 日期填写为 YYYY-MM-DD（如 2024-03-01），只知年月时填写 YYYY-MM；是/否类填写“是”或“否”。',
+    '4. 机构以统一社会信用代码识别，人员以所在单位的信用代码和身份证号识别：重复导入时按此更新，每次修改都保留历史版本。',
+    '5. 导入为整文件生效：任何一处有误则不写入任何数据，并返回标注了错误说明的工作簿。',
+    '',
+  ]) help.addRow([l]);
+  help.addRow(['工作表', '列名', '是否必填']).font = { bold: true };
+  for (const name of names) {
+    const spec = SHEETS[name] as SheetSpec<SheetName>;
+    for (const c of spec.columns) help.addRow([name, c, spec.requiredColumns.includes(c) ? '必填' : '选填']);
+  }
+  help.getColumn(1).width = 16;
+  help.getColumn(2).width = 24;
+  help.getColumn(3).width = 10;
+  for (const name of names) {
+    const spec = SHEETS[name] as SheetSpec<SheetName>;
+    const ws = addSheet(wb, name, spec.columns, [], { textColumns: ['统一社会信用代码', '上级机构代码', '身份证号', '所属区划'] });
+    spec.columns.forEach((c, i) => {
+      if (!spec.requiredColumns.includes(c)) return;
+      const cell = ws.getRow(1).getCell(i + 1);
+      cell.font = { bold: true, color: { argb: 'FFC00000' } };
+      cell.note = '必填';
+    });
+  }
+  const file = path.resolve(out);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await wb.xlsx.writeFile(file);
+  return { file, sheets: names };
 }

@@ -1,6 +1,7 @@
-// The sanse command line: serve, check, findings, recheck, import, export, demo, retirement.
+// The sanse command line: serve, check, findings, recheck, import, export, template, demo, retirement.
 // Output for people is Chinese; --json prints one machine-readable value.
 
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { todayInShanghai } from '../core/dates.ts';
 import { normaliseIdNumber } from '../core/idnumber.ts';
@@ -18,7 +19,8 @@ const HELP = `用法：sanse <命令> [选项]
                                 立即重新检查一条记录
   import 文件.xlsx|CSV文件夹 [--error-out 错误文件.xlsx] [--json]
                                 导入数据（全部成功或全部不写入）
-  export findings|units|people --out 文件.xlsx [--unit 信用代码] [--status open|resolved|all]
+  export findings|units|people|all --out 文件.xlsx [--unit 信用代码] [--status open|resolved|all] [--full-ids]
+  template --out 文件.xlsx
                                 导出为 Excel
   demo [--units N] [--people M] [--seed S] [--reset]
                                 生成演示县数据
@@ -88,6 +90,8 @@ export async function main(argv: string[]): Promise<number> {
         return await importCommand(rest);
       case 'export':
         return await exportCommand(rest);
+      case 'template':
+        return await templateCommand(rest);
       case 'demo':
         return await demoCommand(rest);
       case 'retirement':
@@ -182,14 +186,29 @@ async function importCommand(args: string[]): Promise<number> {
 }
 
 async function exportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, unit: { type: 'string' }, status: { type: 'string' } } });
-  const kind = positionals[0] as 'findings' | 'units' | 'people';
-  if (!['findings', 'units', 'people'].includes(kind)) throw new UsageError('导出类型应为 findings、units 或 people');
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, unit: { type: 'string' }, status: { type: 'string' }, 'full-ids': { type: 'boolean' } } });
+  const kind = positionals[0] as 'findings' | 'units' | 'people' | 'all';
+  if (!['findings', 'units', 'people', 'all'].includes(kind)) throw new UsageError('导出类型应为 findings、units、people 或 all');
   const out = arg(values, 'out');
   if (!out) throw new UsageError('请用 --out 指定导出文件');
+  const fullIds = Boolean(values['full-ids']);
+  if (fullIds && kind !== 'people' && kind !== 'all') throw new UsageError('--full-ids 只用于 people 或 all 的导出');
   const { exportWorkbook } = await import('../db/export.ts');
-  const r = await withContext((ctx) => exportWorkbook(ctx.db, kind, out, { unitCode: arg(values, 'unit'), status: arg(values, 'status') as 'open' | 'resolved' | 'all' | undefined, today: todayInShanghai() }));
-  console.log(`已导出 ${typeof r === 'object' && r && 'rows' in r ? (r as { rows: number }).rows : ''} 行到 ${out}`);
+  // The operator of the machine may export full numbers (they hold the key anyway); the audit
+  // row names their system account.
+  const by = `cli:${os.userInfo().username}`;
+  const r = await withContext((ctx) => exportWorkbook(ctx.db, kind, out, { unitCode: arg(values, 'unit'), status: arg(values, 'status') as 'open' | 'resolved' | 'all' | undefined, today: todayInShanghai(), fullIds, pii: ctx.pii, by, via: 'cli' }));
+  console.log(`已导出 ${r.rows} 行到 ${out}${fullIds ? '（含完整身份证号，已记入审计日志；请妥善保管）' : kind === 'people' || kind === 'all' ? '（身份证号已脱敏，不能用于导入；可原样导入的完整数据请加 --full-ids）' : ''}`);
+  return 0;
+}
+
+async function templateCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+  const out = arg(values, 'out');
+  if (!out) throw new UsageError('请用 --out 指定模板文件，例如 sanse template --out 导入模板.xlsx');
+  const { writeTemplate } = await import('../db/export.ts');
+  const r = await writeTemplate(out);
+  console.log(`已生成导入模板 ${out}（工作表：${r.sheets.join('、')}，另附填写说明）`);
   return 0;
 }
 

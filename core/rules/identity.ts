@@ -13,7 +13,7 @@ import { ageOn, dateKind, lengthAtLeast, present, sameMonth } from './util.ts';
 export function idBirthProblem(f: IdFacts, date: IsoDate, minAge: number, maxAge: number): Record<string, unknown> | null {
   if (f.kind !== '18' && f.kind !== '15') return null;
   if (f.birthInvalid || !f.birth) return { reason: 'invalid' };
-  if (f.birth > date) return { reason: 'future', birth: f.birth };
+  if (f.birth > date) return { reason: 'future' };
   const age = ageOn(f.birth, date);
   if (age < minAge) return { reason: 'young', age, minAge };
   if (age > maxAge) return { reason: 'old', age, maxAge };
@@ -60,7 +60,10 @@ export const idIrregular = defineRule({
 
 /**
  * A year-month difference is the serious case (retirement is computed from it), a day-only
- * difference a minor one: detail.level says which; the rule's severity stays S2.
+ * difference a minor one: detail.level says which; the rule's severity stays S2. The detail
+ * carries the roster's 出生日期 but not the number's own birth date: that is part of what the mask
+ * hides, and the detail reaches roles that may not see the number (the specialist checks the ID
+ * card; FULL_ID_ROLES see the number through the audited route).
  */
 export const birthMismatch = defineRule({
   code: 'P-ID-08', title: '出生日期与身份证不一致', scope: 'person', severity: 'S2', params: {},
@@ -68,8 +71,8 @@ export const birthMismatch = defineRule({
     const roster = p.birthDate;
     const fromId = p.idFacts.birth;
     if (!fromId || !roster || dateKind(roster) === 0) return null;
-    if (!sameMonth(roster, fromId)) return { detail: { level: 'month', birthDate: roster, idBirth: fromId } };
-    if (roster.length === 10 && roster !== fromId) return { detail: { level: 'day', birthDate: roster, idBirth: fromId } };
+    if (!sameMonth(roster, fromId)) return { detail: { level: 'month', birthDate: roster } };
+    if (roster.length === 10 && roster !== fromId) return { detail: { level: 'day', birthDate: roster } };
     return null;
   },
 });

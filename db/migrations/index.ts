@@ -4,13 +4,15 @@ import type { Knex } from 'knex';
 import * as m001 from './001_initial.ts';
 import * as m002 from './002_outbox.ts';
 import * as m003 from './003_sessions.ts';
-import * as m004 from './004_check_run_outcome.ts';
+import * as m004 from './004_id_mask.ts';
+import * as m005 from './005_check_run_outcome.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
   '002_outbox': m002,
   '003_sessions': m003,
-  '004_check_run_outcome': m004,
+  '004_id_mask': m004,
+  '005_check_run_outcome': m005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

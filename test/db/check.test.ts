@@ -77,7 +77,7 @@ describe('daily check', () => {
   it('lists findings with masked IDs and computed lights', async () => {
     const list = await listFindings(t.db, { date: '2026-10-12', unitCode: PARENT });
     const person = list.find((f) => f.rule === 'T-P-01')!;
-    expect(person).toMatchObject({ unit: PARENT, subject: { kind: 'person', name: '张错', id: '110105********002X' }, light: 'red', openedOn: '2026-09-30', resolvedOn: null });
+    expect(person).toMatchObject({ unit: PARENT, subject: { kind: 'person', name: '张错', id: '110105***********X' }, light: 'red', openedOn: '2026-09-30', resolvedOn: null });
     expect(list.find((f) => f.rule === 'T-U-01')).toMatchObject({ qualifier: '行政编制', subject: { kind: 'unit', name: '区测试局' } });
     expect(JSON.stringify(list)).not.toContain(ID_A);
   });
@@ -87,7 +87,7 @@ describe('daily check', () => {
     const env = await checkEnv(t.db, '2026-10-13', RULES);
     const r = await recheck(t.db, { personHash: t.pii.hash(ID_A) }, '2026-10-13', env);
     expect(r!.resolved).toEqual(['T-P-01']);
-    expect(r!.subject).toMatchObject({ kind: 'person', name: '张三', idMasked: '110105********002X', unit: PARENT });
+    expect(r!.subject).toMatchObject({ kind: 'person', name: '张三', idMasked: '110105***********X', unit: PARENT });
     expect(r!.open.map((f) => f.rule)).toEqual(['T-U-01']);
     const f = await t.db('findings').where({ rule: 'T-P-01' }).first();
     expect(f).toMatchObject({ status: 'resolved', resolved_on: '2026-10-13', open_key: null });

@@ -80,7 +80,7 @@ describe('units and people', () => {
     const r = await exportWorkbook(t.db, 'units', file, { today: TODAY });
     expect(r).toEqual({ file, rows: 6, sheets: { 机构: 3, 编制: 2, 领导职数: 1 } });
     const book = await read(file);
-    expect(Object.keys(book)).toEqual(['机构', '编制', '领导职数']);
+    expect(Object.keys(book)).toEqual(['说明', '机构', '编制', '领导职数']);
     expect(book.机构[0]).toEqual([...SHEETS.机构.columns, '备注']);
     expect(book.编制[0]).toEqual(SHEETS.编制.columns);
     expect(book.领导职数[0]).toEqual(SHEETS.领导职数.columns);
@@ -101,7 +101,7 @@ describe('units and people', () => {
     expect(book.人员[0]).toEqual([...SHEETS.人员.columns, '工号']);
     expect(book.编外人员[0]).toEqual(SHEETS.编外人员.columns);
     const ids = book.人员.slice(1).map((row) => row[1]);
-    expect(ids).toContain(`${ID_A.slice(0, 6)}********${ID_A.slice(-4)}`);
+    expect(ids).toContain(`${ID_A.slice(0, 6)}***********${ID_A.slice(-1)}`);
     const raw = fs.readFileSync(file);
     for (const full of [ID_A, ID_B, ID_C, ID_W]) expect(JSON.stringify(book)).not.toContain(full);
     expect(raw.length).toBeGreaterThan(0);
@@ -118,7 +118,7 @@ describe('units and people', () => {
     const log = await t.db('audit_log').select('*');
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ actor: 'admin01', action: 'export_full_ids', entity: 'person' });
-    expect(JSON.parse(log[0].detail)).toEqual({ kind: 'people', file: 'people-full.xlsx', unitCode: null, rows: { 人员: 3, 编外人员: 1 } });
+    expect(JSON.parse(log[0].detail)).toEqual({ kind: 'people', file: 'people-full.xlsx', unitCode: null, people: 4, rows: { 人员: 3, 编外人员: 1 } });
     expect(log[0].detail).not.toContain(ID_A);
   });
 
@@ -140,7 +140,7 @@ describe('findings', () => {
     const book = await read(file);
     expect(book.问题清单[0]).toEqual([...FINDING_COLUMNS]);
     const rows = book.问题清单.slice(1);
-    const masked = `${ID_A.slice(0, 6)}********${ID_A.slice(-4)}`;
+    const masked = `${ID_A.slice(0, 6)}***********${ID_A.slice(-1)}`;
     expect(rows).toEqual([
       ['P-RT-01', ruleByCode('P-RT-01')!.title, '柯桥区甲局', TOP, '人员', '张三', masked, '黄灯', TODAY, null, '未整改', `retireMonth：2026-10；证件：${masked}`],
       ['X-ZZ-99', 'X-ZZ-99', '柯桥区甲局', TOP, '人员', '张三', masked, '红灯', '2026-11-02', null, '未整改', null],

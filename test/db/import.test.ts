@@ -240,7 +240,7 @@ describe('import errors', () => {
     };
     const errorOut = path.join(dir, 'out', '自定义.xlsx');
     const r = await importData(t.db, t.pii, await writeBook('many.xlsx', book), { ...opts, errorOut });
-    const masked = `${ID2.slice(0, 6)}********${ID2.slice(-4)}`;
+    const masked = `${ID2.slice(0, 6)}***********${ID2.slice(-1)}`;
     expect(r.errors.map((e) => e.message)).toEqual([
       '第3行 机构名称：不能为空',
       `第3行 批准日期：“去年”不是有效日期（${FORMS}）`,

@@ -39,6 +39,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'home' && <Home operator={operator} />}
         {tab === 'findings' && <Findings query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
+        {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
       </main>
       <Tabs me={me} active="console" />
     </div>
@@ -229,6 +230,21 @@ function Findings(props: { query: URLSearchParams }) {
         return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}` : null} />;
       })}
     </>
+  );
+}
+
+/** The empty import template and the units-and-people export (masked; full numbers for the roles allowed them, audited). */
+function DataFiles(props: { fullIds: boolean }) {
+  return (
+    <div class="card" data-testid="data-files">
+      <p style="margin-top:0">导入模板：数据字典的全部工作表和表头（红色为必填列），附填写说明。</p>
+      <p><a class="btn" href="/api/template" download data-testid="template">下载导入模板</a></p>
+      <p>导出全部机构和人员。脱敏导出的身份证号只保留前6位和末位，不能用于导入{props.fullIds ? '；含完整身份证号的导出可原样导入，每次导出都记入审计日志，请妥善保管' : ''}。</p>
+      <p>
+        <a class="btn" href="/api/export/data" download data-testid="export-data">导出机构和人员（脱敏）</a>
+        {props.fullIds && <>　<a class="btn" href="/api/export/data?fullIds=1" download data-testid="export-data-full">导出完整数据（含完整身份证号）</a></>}
+      </p>
+    </div>
   );
 }
 

@@ -449,7 +449,7 @@ function Field(p: FieldProps) {
         <div class={cls}>
           {label}
           <div class="readonly">
-            <span data-testid={testid} style="flex:1">{p.fullId ?? value}</span>
+            <span data-testid={testid} style="flex:1" title={p.fullId ? undefined : '已脱敏：只显示前6位地区码和末位校验码'}>{p.fullId ?? value}</span>
             {p.canSeeFullId && !p.fullId && <button type="button" onClick={p.onShowFullId} data-testid="show-id">查看完整号码</button>}
             {!p.disabled && <button type="button" onClick={() => p.onEditId(true)} data-testid="edit-id">更正</button>}
           </div>

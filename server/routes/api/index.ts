@@ -10,6 +10,7 @@ import type { IsoDate } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
 import { adminRoutes } from './admin.ts';
 import { ApiError, type ApiDeps } from './common.ts';
+import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
 import { personRoutes } from './people.ts';
 import { unitRoutes } from './units.ts';
@@ -46,4 +47,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(unitRoutes, { deps });
   await app.register(personRoutes, { deps });
   await app.register(adminRoutes, { deps });
+  await app.register(exportRoutes, { deps });
 };

@@ -12,7 +12,7 @@ import { crossFor, crossReads, emptyCrossIndex, idFactsOf, unitReads } from '../
 import { audit, updatePerson } from '../../../db/store.ts';
 import { readAll, runReads, type Read } from '../../../db/batch.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
-import type { IsoDate, UnitRecord } from '../../../core/model.ts';
+import type { IdFacts, IsoDate, UnitRecord } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../auth/session.ts';
 import { recheckRecord } from '../../commands/daily-check.ts';
 import { ApiError, findingsQuery, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
@@ -40,6 +40,18 @@ function inputOf(r: Row, unitCode: string, idNumber: string): PersonInput & { ex
     out[f.key] = f.key === 'extra' ? extraOf(r.extra) : (r[f.column] ?? null);
   }
   return out as unknown as PersonInput & { extra: Record<string, string> | null };
+}
+
+/**
+ * The stored number's facts as a role may see them. The birth date the number encodes is part of
+ * what the mask hides: a role without full-ID rights gets it only when it is the 出生日期 the
+ * record shows anyway; otherwise null, and the form leaves the rules that need it (P-ID-08, the
+ * birth-based ones) to the server's re-check on saving.
+ */
+function idFactsFor(role: string, row: Row): IdFacts {
+  const facts = idFactsOf(row);
+  if (FULL_ID_ROLES.has(role) || facts.birth === null || facts.birth === row.birth_date) return facts;
+  return { ...facts, birth: null };
 }
 
 const versionQuery = (db: Knex, personId: number) => db('record_versions').where({ entity: 'person', entity_id: personId }).max({ v: 'version' });
@@ -96,7 +108,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     ], true);
     const { agg: _agg, ...unit } = units.get(unitId)!;
     const { row, ...page } = person.page();
-    return { ...page, unit, version, idFacts: idFactsOf(row), cross: crossFor(cross, row) };
+    return { ...page, unit, version, idFacts: idFactsFor(user.role, row), cross: crossFor(cross, row) };
   });
 
   app.put('/api/people/:id', async (req) => {
