@@ -232,6 +232,8 @@ export interface CheckOptions {
   policy?: EscalationPolicy;
   /** Runs in the check's transaction, after its writes: outbox rows belong here. */
   afterWrite?: AfterWrite;
+  /** Stops the check between phases (SIGTERM on the command line); nothing is written after. */
+  signal?: AbortSignal;
 }
 
 /** The daily check for `date` over every unit, person and worker. */
@@ -243,6 +245,8 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     const now = performance.now();
     phases[name] = Math.round(now - mark);
     mark = now;
+    // Stopped between phases, never once the write has committed.
+    if (name !== 'write') opts.signal?.throwIfAborted();
   };
   const env = await checkEnv(db, date, opts.rules);
   const [run] = await db('check_runs').insert({ date, started_at: nowMoment() });
@@ -414,7 +418,7 @@ const NIGHTLY_ONLY = new Set(['U-QT-06']);
  * predicates as the nightly check. A person is checked together with their unit, since the
  * unit's counts (实有, 超编, 超职数) follow from the person.
  */
-export async function recheck(db: Knex, target: { personHash: string } | { unitCode: string }, date: IsoDate, env?: CheckEnv, afterWrite?: AfterWrite): Promise<RecheckResult | null> {
+export async function recheck(db: Knex, target: { personHash: string } | { unitId: number }, date: IsoDate, env?: CheckEnv, afterWrite?: AfterWrite): Promise<RecheckResult | null> {
   const t0 = performance.now();
   let unitId: number;
   let personRows: Row[] = [];
@@ -425,7 +429,8 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
     if (!personRows.length) return null;
     unitId = Number(personRows[0].unit_id);
   } else {
-    const u = await db('units').where({ code: target.unitCode }).first('id');
+    // By the unit's own id: a credit code may be shared by two units (U-IN-06).
+    const u = await db('units').where({ id: target.unitId }).first('id');
     if (!u) return null;
     unitId = Number(u.id);
   }
