@@ -241,17 +241,22 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   let mark = performance.now();
-  const lap = (name: string) => {
+  const lap = async (name: string) => {
     const now = performance.now();
     phases[name] = Math.round(now - mark);
     mark = now;
-    // Stopped between phases, never once the write has committed.
-    if (name !== 'write') opts.signal?.throwIfAborted();
+    // Stopped between phases, never once the write has committed. With a signal, each phase
+    // ends with a turn of the event loop: SQLite's reads are synchronous, and a SIGTERM
+    // handler runs only there.
+    if (opts.signal && name !== 'write') {
+      await new Promise((resolve) => setImmediate(resolve));
+      opts.signal.throwIfAborted();
+    }
   };
   const env = await checkEnv(db, date, opts.rules);
   const [run] = await db('check_runs').insert({ date, started_at: nowMoment() });
   const units = await loadUnits(db, date);
-  lap('units');
+  await lap('units');
   // The cross-row facts and the live findings are read while the scan runs (other connections
   // on MySQL). Meanwhile every row is checked without cross-row facts and its hits are kept; the
   // few people the cross-row index names are checked again with them afterwards.
@@ -277,13 +282,13 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     const evals = env.evaluator('worker', workerFromRow(r), unit);
     if (evals.length) hits.push({ scope: 'worker', entityId: Number(r.id), unitId: unit.id, subject: { kind: 'worker', name: r.name, idMasked: r.id_masked || null }, evals });
   })]);
-  lap('scan');
+  await lap('scan');
   const [cross, live] = await Promise.all([crossP, liveP]);
-  lap('crossAndLive');
+  await lap('crossAndLive');
   const diff = new FindingDiff(live, date);
   for (const h of hits) diff.add(h.scope, h.entityId, h.unitId, h.subject, h.evals);
   hits.length = 0;
-  lap('diff');
+  await lap('diff');
   // The people with cross-row facts, checked again with them: their other hits are already in.
   for (const r of await peopleNamedBy(db, cross)) {
     const unit = units.get(Number(r.unit_id));
@@ -291,7 +296,7 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     const evals = env.evaluator('person', personFromRow(r, crossFor(cross, r)), unit);
     if (evals.length) diff.add('person', Number(r.id), unit.id, personSubject(r), evals);
   }
-  lap('crossRow');
+  await lap('crossRow');
   for (const unit of units.values()) {
     const evals = env.evaluator('unit', unit, null);
     if (evals.length) diff.add('unit', unit.id, unit.id, { kind: 'unit', name: unit.name, idMasked: null }, evals);
@@ -314,7 +319,7 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     perUnit.set(f.unitId, c);
   }
 
-  lap('unitsAndLights');
+  await lap('unitsAndLights');
   let resolved = 0;
   let monthClosed: CheckSummary['monthClosed'] = null;
   await db.transaction(async (trx) => {
@@ -329,7 +334,7 @@ export async function runCheck(db: Knex, date: IsoDate, opts: CheckOptions = {})
     if (opts.afterWrite) await opts.afterWrite(trx, effectsOf(env, diff, gone));
   });
 
-  lap('write');
+  await lap('write');
   const summary: CheckSummary = {
     date, units: units.size, people, workers, phases,
     findings: { opened: diff.created.filter((f) => f.status === 'open').length + diff.promoted.length, kept: diff.kept, resolved, open, byRule, byLight },

@@ -14,6 +14,7 @@ import { recheck, runCheck, type CheckEnv, type CheckSummary, type RecheckResult
  */
 export async function dailyCheck(db: Knex, date: IsoDate, publicBaseUrl: string, opts: { signal?: AbortSignal } = {}): Promise<CheckSummary & { alerts: AlertSummary | null }> {
   validDay(date, '检查日期');
+  opts.signal?.throwIfAborted();
   let alerts: AlertSummary | null = null;
   const summary = await runCheck(db, date, {
     signal: opts.signal,
