@@ -3,7 +3,7 @@
 // consulted first. Inputs and outputs are 'YYYY-MM-DD' strings.
 
 import chineseDays from 'chinese-days';
-import { addDays, daysBetween } from './dates.ts';
+import { addDays, daysBetween, validDay } from './dates.ts';
 import type { IsoDate } from './model.ts';
 
 export interface CalendarOverride {
@@ -51,6 +51,8 @@ function packageCovers(year: number): boolean {
 }
 
 export function createCalendar(overrides: CalendarOverride[] = []): WorkdayCalendar {
+  // An office's overrides are dates that enter the system: through the one validator.
+  for (const o of overrides) validDay(o.date, '工作日历调整日期');
   const byDate = new Map(overrides.map((o) => [o.date, o.work]));
   const overrideYears = new Set(overrides.map((o) => Number(o.date.slice(0, 4))));
   const memo = new Map<IsoDate, boolean>();

@@ -306,6 +306,8 @@ async function rulesCommand(args: string[]): Promise<number> {
         const [, key, raw] = m;
         const def = (rule.params as Record<string, unknown>)[key];
         if (def === undefined) throw new UsageError(`规则 ${rule.code} 没有参数 ${key}（可用：${Object.keys(rule.params as object).join('、') || '无'}）`);
+        // A parameter that is a date (or month) goes through the one validator of dates.
+        if (typeof def === 'string' && /^\d{4}-\d{2}(-\d{2})?$/.test(def)) (def.length === 7 ? validMonth : validDay)(raw, `参数 ${key}`);
         const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '是' : Array.isArray(def) ? raw.split(/[、,]/).filter(Boolean) : raw;
         if (typeof def === 'number' && !Number.isFinite(value as number)) throw new UsageError(`参数 ${key} 应为数字：${raw}`);
         params[key] = value;
