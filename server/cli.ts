@@ -68,12 +68,12 @@ async function unitOption(db: Knex, text: string): Promise<{ id: number; code: s
   const t = text.trim();
   if (/^[1-9]\d{0,9}$/.test(t)) {
     const u = await db('units').where({ id: Number(t) }).first('id', 'code', 'name');
-    if (!u) throw new Refusal(`未找到编号为 ${t} 的单位`);
+    if (!u) throw new Error(`未找到编号为 ${t} 的单位`);
     return { id: Number(u.id), code: u.code ?? null, name: u.name };
   }
   const code = t.toUpperCase();
   const units = await db('units').where({ code }).orderBy('id').select('id', 'code', 'name');
-  if (!units.length) throw new Refusal(`未找到统一社会信用代码为 ${t} 的单位`);
+  if (!units.length) throw new Error(`未找到统一社会信用代码为 ${t} 的单位`);
   if (units.length > 1) {
     throw new Refusal(`统一社会信用代码 ${code} 对应 ${units.length} 个单位，请用 --unit 单位编号 指定其中一个：\n${units.map((u) => `  编号 ${u.id}  ${u.name}`).join('\n')}`);
   }

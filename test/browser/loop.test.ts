@@ -171,13 +171,13 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     // 去整改 → the mini-app at the unit's list; not logged in yet: the sandbox chooser.
     const button = card.locator('a.primary');
     expect((await button.textContent())?.trim()).toBe('去整改');
-    expect(await button.getAttribute('href')).toBe(`${s.url}/m/#/todo?unit=${encodeURIComponent(t.unitCode)}`);
+    expect(await button.getAttribute('href')).toBe(`${s.url}/m/#/todo?unit=${t.unitId}`);
     await button.click();
     await waitHash((h) => h.startsWith('#/login'));
     await page.locator(`[data-testid="login-user-${t.specialist}"]`).click();
 
     // Back at the list of the unit; the finding of the person.
-    await waitHash((h) => h.startsWith('#/todo') && h.includes(`unit=${encodeURIComponent(t.unitCode)}`));
+    await waitHash((h) => h.startsWith('#/todo') && h.includes(`unit=${t.unitId}`));
     await page.locator('[data-testid="unit-filter"]').waitFor();
     const finding = page.locator(`a[data-testid="finding"][data-rule="P-ID-14"][href="#/person/${t.personId}"]`).first();
     await finding.waitFor();
