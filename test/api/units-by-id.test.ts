@@ -5,6 +5,7 @@
 
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessHandler } from '../../bot/handler.ts';
 import { todayInShanghai } from '../../core/dates.ts';
 import { dailyCheck } from '../../server/commands/daily-check.ts';
 import { login, startApp, type ApiTestApp, type Session } from './helpers.ts';
@@ -132,5 +133,21 @@ describe('units by id', () => {
       const list = (await a.app.inject({ method: 'GET', url: `/api/findings?status=open&unit=${unit}&limit=5000`, headers: admin.read })).json() as Row[];
       expect(ids(list)).toEqual(await openOf(Number(u.id)));
     }
+  });
+
+  it('re-checks the unit the card\'s button names by id, and not a unit behind a shared code', async () => {
+    const db = a.t.db;
+    const handle = businessHandler(db, { today: () => today });
+    // A finding of B's unit rules, removed: the re-check of B finds it again; of A it does not.
+    const gone = await db('findings').where({ unit_id: B.id, scope: 'unit', status: 'open' }).orderBy('id').first();
+    expect(gone, 'B has an open finding of its unit rules').toBeTruthy();
+    await db('findings').where({ id: gone.id }).delete();
+    const press = (unit: string) => handle({ kind: 'cardAction', eventId: `e-${unit}`, cardId: `unit-digest:${B.id}:${today}`, userId: 'shared-zgy', actionId: 'recheck', params: { unit } });
+    const again = () => db('findings').where({ unit_id: B.id, scope: 'unit', rule: gone.rule, status: 'open' }).count({ n: '*' }).first().then((r) => Number(r!.n));
+    await press(String(A.id)); // out of the specialist's scope: nothing
+    await press(code); // an old card's shared code: nothing
+    expect(await again()).toBe(0);
+    await press(String(B.id));
+    expect(await again()).toBe(1);
   });
 });
