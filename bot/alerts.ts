@@ -25,12 +25,12 @@ interface CardState {
 }
 
 export interface AlertLinks {
-  /** The mini-app at a unit's list of findings. */
-  unitUrl(unitCode: string): string;
+  /** The mini-app at a unit's list of findings, by the unit's id (a credit code may be shared, U-IN-06). */
+  unitUrl(unitId: number): string;
 }
 
 export function miniAppLinks(publicBaseUrl: string): AlertLinks {
-  return { unitUrl: (code) => `${publicBaseUrl}/m/#/todo?unit=${encodeURIComponent(code)}` };
+  return { unitUrl: (id) => `${publicBaseUrl}/m/#/todo?unit=${id}` };
 }
 
 export interface AlertSummary {
@@ -82,7 +82,7 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
       return { findingId: Number(r.id), light: l.light, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen };
     });
     items.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
-    const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(first.code) };
+    const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(unitId) };
     summary.digests++;
     if (first.group_id) {
       const target: Target = { kind: 'group', groupId: first.group_id };
@@ -105,7 +105,7 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
       for (const r of list) {
         const l = lightOf(r.opened_on);
         if (l.light !== 'red' || (previousCheck && l.redFrom <= previousCheck)) continue;
-        const message = redAlertMessage({ unitName: first.unit_name, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, openedOn: r.opened_on, url: links.unitUrl(first.code) });
+        const message = redAlertMessage({ unitName: first.unit_name, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, openedOn: r.opened_on, url: links.unitUrl(unitId) });
         if (await enqueue(trx, `red:${r.id}`, { op: 'send', target: { kind: 'users', userIds: unitLeaders }, message })) summary.redAlerts++;
       }
     }

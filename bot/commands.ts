@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { addPerson } from '../core/aggregates.ts';
 import { addMonthsToMonth, monthOf } from '../core/dates.ts';
-import { findingLight } from '../core/lights.ts';
+import { findingLight, workdaysOpenOn } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
 import { findingTitle } from '../core/rules/index.ts';
 import { personRetirement } from '../core/rules/retirement.ts';
@@ -86,7 +86,7 @@ async function todo(db: Knex, asker: Asker, scope: number[] | null, today: IsoDa
   const rows: Row[] = await q;
   const items = rows.map((r) => {
     const light = findingLight(r.opened_on, null, today, cal) as 'red' | 'yellow';
-    return { light, lightText: PHRASES.light[light], title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, daysOpen: cal.workdaysBetween(r.opened_on, today) };
+    return { light, lightText: PHRASES.light[light], title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, daysOpen: workdaysOpenOn(r.opened_on, today, cal) };
   }).sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
   const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await db('units').where({ id: asker.unitId }).first('name'))?.name ?? '' : '';
   return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });

@@ -22,12 +22,16 @@ export function businessHandler(db: Knex, deps: HandlerDeps = {}): InboundHandle
     if (event.actionId === 'recheck' && event.params.unit) {
       const asker = await findAsker(db, event.userId);
       if (!asker) return;
-      const unit = await db('units').where({ code: event.params.unit }).first('id', 'code');
+      // The button names the unit by its id; cards sent before ids name it by credit code, which
+      // is followed only while it names one unit (a shared code, U-IN-06, is left alone).
+      const param = String(event.params.unit);
+      const units = await db('units').where(/^[1-9]\d{0,9}$/.test(param) ? { id: Number(param) } : { code: param }).limit(2).select('id');
+      const unit = units.length === 1 ? units[0] : null;
       const scope = await scopeOf(db, asker);
       if (!unit || (scope && !scope.includes(Number(unit.id)))) return;
       const people = await db('people').where({ unit_id: unit.id }).whereNotNull('id_hash').distinct('id_hash');
       for (const p of people) await recheckRecord(db, { personHash: p.id_hash }, today());
-      await recheckRecord(db, { unitCode: unit.code }, today());
+      await recheckRecord(db, { unitId: Number(unit.id) }, today());
       deps.kick?.();
     }
     return;

@@ -72,6 +72,8 @@ export function digestCard(d: UnitDigest, progress?: { resolved: number; total: 
     buttonText: phrase('alertButton'),
     url: d.url,
     unitCode: d.unitCode,
+    // The recheck button's parameter: the unit's own id (its credit code may be shared).
+    unitId: String(d.unitId),
     recheckText: phrase('recheckButton'),
   };
   const fallback: OutboundMessage = {

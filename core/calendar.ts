@@ -3,7 +3,7 @@
 // consulted first. Inputs and outputs are 'YYYY-MM-DD' strings.
 
 import chineseDays from 'chinese-days';
-import { addDays } from './dates.ts';
+import { addDays, daysBetween, validDay } from './dates.ts';
 import type { IsoDate } from './model.ts';
 
 export interface CalendarOverride {
@@ -25,6 +25,21 @@ export interface WorkdayCalendar {
   firstWorkdayOfMonth(month: string): IsoDate;
 }
 
+/**
+ * The longest span a working-day walk takes: ten years, far beyond any finding's life or grace
+ * period. A walk further (a date such as 9999-12-31 that slipped through) is refused at once
+ * rather than counting millions of days while the server stops answering.
+ */
+export const MAX_WALK_DAYS = 3660;
+
+/** A walk beyond MAX_WALK_DAYS; the message is Chinese. */
+export class CalendarRangeError extends RangeError {
+  constructor(from: IsoDate, to: IsoDate) {
+    super(`工作日计算跨度过大（${from} 至 ${to}，超过 ${Math.round(MAX_WALK_DAYS / 366)} 年），已拒绝`);
+    this.name = 'CalendarRangeError';
+  }
+}
+
 const coveredYears = new Map<number, boolean>();
 function packageCovers(year: number): boolean {
   let c = coveredYears.get(year);
@@ -36,6 +51,8 @@ function packageCovers(year: number): boolean {
 }
 
 export function createCalendar(overrides: CalendarOverride[] = []): WorkdayCalendar {
+  // An office's overrides are dates that enter the system: through the one validator.
+  for (const o of overrides) validDay(o.date, '工作日历调整日期');
   const byDate = new Map(overrides.map((o) => [o.date, o.work]));
   const overrideYears = new Set(overrides.map((o) => Number(o.date.slice(0, 4))));
   const memo = new Map<IsoDate, boolean>();
@@ -55,19 +72,28 @@ export function createCalendar(overrides: CalendarOverride[] = []): WorkdayCalen
     isWorkday,
     isCovered: (date) => packageCovers(Number(date.slice(0, 4))) || overrideYears.has(Number(date.slice(0, 4))),
     workdaysBetween(from, to) {
+      if (to <= from) return 0;
+      if (!(daysBetween(from, to) <= MAX_WALK_DAYS)) throw new CalendarRangeError(from, to);
       let n = 0;
       for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (isWorkday(d)) n++;
       return n;
     },
     addWorkdays(date, n) {
+      // Every step counts against MAX_WALK_DAYS: a large n, or overrides that make every day
+      // off, end in a refusal instead of a loop without end.
       let d = date;
+      let steps = 0;
+      const step = () => {
+        if (++steps > MAX_WALK_DAYS) throw new CalendarRangeError(date, d);
+        d = addDays(d, 1);
+      };
       if (n === 0) {
-        while (!isWorkday(d)) d = addDays(d, 1);
+        while (!isWorkday(d)) step();
         return d;
       }
       let left = n;
       while (left > 0) {
-        d = addDays(d, 1);
+        step();
         if (isWorkday(d)) left--;
       }
       return d;

@@ -112,3 +112,81 @@ export function yearsBetween(from: IsoDate, on: IsoDate): number {
   if (b.slice(5) < a.slice(5)) years -= 1;
   return years;
 }
+
+// ---- The one validator of dates that enter the system -------------------------------------
+// CLI options, API bodies and queries, import cells and settings all come through here, so a
+// date is either a real calendar day within the years the data can mean, or a Chinese refusal
+// naming the field. Nothing downstream (the check, the calendar walks) sees 0000-01-01 or
+// 2026-13-01.
+
+/** Years a stored date may fall in: no record of a staffing office is older or further ahead. */
+export const DATA_YEARS = { min: 1900, max: 2100 } as const;
+
+/** A date that cannot be accepted; the message is the Chinese sentence to show. */
+export class DateInputError extends Error {
+  constructor(readonly field: string, message: string, readonly reason: 'invalid' | 'range' | 'window' = 'invalid') {
+    super(message);
+    this.name = 'DateInputError';
+  }
+}
+
+const shown = (v: unknown) => String(v).slice(0, 20);
+
+/**
+ * A day as text (YYYY-MM-DD, or any spelling of the data dictionary when `spellings` is set),
+ * checked: a real calendar day within DATA_YEARS. Throws DateInputError naming `field`.
+ */
+export function validDay(value: unknown, field: string, opts: { spellings?: boolean } = {}): IsoDate {
+  if (typeof value !== 'string') throw new DateInputError(field, `${field} 应为 YYYY-MM-DD 格式的日期`);
+  const t = value.trim();
+  const iso = opts.spellings ? parseDateText(t) : /^\d{4}-\d{2}-\d{2}$/.test(t) && isRealDate(Number(t.slice(0, 4)), Number(t.slice(5, 7)), Number(t.slice(8, 10))) ? t : null;
+  if (!iso || iso.length !== 10) throw new DateInputError(field, `${field} 应为 YYYY-MM-DD 格式的真实日期，“${shown(value)}”不是有效日期`);
+  return inDataYears(iso, field);
+}
+
+/** A month 'YYYY-MM' (e.g. a birth month), checked like validDay. */
+export function validMonth(value: unknown, field: string): string {
+  const t = typeof value === 'string' ? value.trim() : '';
+  const m = /^(\d{4})-(\d{2})$/.exec(t);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new DateInputError(field, `${field} 应为 YYYY-MM，例如 1971-04；“${shown(value)}”不是有效年月`);
+  return inDataYears(t, field);
+}
+
+/** An Excel date cell, checked like validDay. */
+export function validExcelDay(d: Date, field: string): IsoDate {
+  if (Number.isNaN(d.getTime())) throw new DateInputError(field, `${field}不是有效日期`);
+  return inDataYears(excelDateToIso(d), field);
+}
+
+/** A date of the data dictionary's spellings: a day, or a month when the text gives only one. */
+export function validDataDate(value: string, field: string): IsoDate {
+  const iso = parseDateText(value);
+  if (!iso) throw new DateInputError(field, `${field}“${shown(value)}”不是有效日期`, 'invalid');
+  return inDataYears(iso, field);
+}
+
+function inDataYears<T extends string>(iso: T, field: string): T {
+  const y = Number(iso.slice(0, 4));
+  if (y < DATA_YEARS.min || y > DATA_YEARS.max) throw new DateInputError(field, `${field}“${iso}”超出有效范围（${DATA_YEARS.min}年至${DATA_YEARS.max}年）`, 'range');
+  return iso;
+}
+
+/**
+ * The days around today a check may be run for: a missed day of the past month can be caught
+ * up, a day of next week prepared; anything further would open findings dated far from the
+ * truth, resolve real ones and push false alerts. The command line may go further with --force.
+ */
+export const CHECK_WINDOW = { daysBack: 31, daysAhead: 7 } as const;
+
+/** A check date: a valid day (validDay) within CHECK_WINDOW of `today` unless `force`. */
+export function validCheckDate(value: unknown, today: IsoDate, opts: { field?: string; force?: boolean } = {}): IsoDate {
+  const field = opts.field ?? '检查日期';
+  const date = validDay(value, field);
+  if (opts.force) return date;
+  const from = addDays(today, -CHECK_WINDOW.daysBack);
+  const to = addDays(today, CHECK_WINDOW.daysAhead);
+  if (date < from || date > to) {
+    throw new DateInputError(field, `${field}“${date}”超出允许范围：只能检查今天（${today}）前 ${CHECK_WINDOW.daysBack} 天至后 ${CHECK_WINDOW.daysAhead} 天内的日期（${from} 至 ${to}）`, 'window');
+  }
+  return date;
+}

@@ -1,14 +1,25 @@
 // The three colours (Ningbo art. 10): a finding is yellow while it has been open for at most
 // 3 working days (the opening day not counted), red after that, green once resolved.
 
-import type { WorkdayCalendar } from './calendar.ts';
+import { MAX_WALK_DAYS, type WorkdayCalendar } from './calendar.ts';
+import { addDays, daysBetween } from './dates.ts';
 import type { IsoDate, Light } from './model.ts';
 
 export const YELLOW_WORKDAYS = 3;
 
 export function findingLight(openedOn: IsoDate, resolvedOn: IsoDate | null, date: IsoDate, cal: WorkdayCalendar, yellowWorkdays = YELLOW_WORKDAYS): Light {
   if (resolvedOn && resolvedOn <= date) return 'green';
-  return cal.workdaysBetween(openedOn, date) <= yellowWorkdays ? 'yellow' : 'red';
+  return workdaysOpenOn(openedOn, date, cal) <= yellowWorkdays ? 'yellow' : 'red';
+}
+
+/**
+ * Working days a finding has been open, counted over at most the calendar's walk (ten years):
+ * a finding opened longer ago is red either way, and its count stops at the bound instead of
+ * walking to a far opening day.
+ */
+export function workdaysOpenOn(openedOn: IsoDate, date: IsoDate, cal: WorkdayCalendar): number {
+  const from = daysBetween(openedOn, date) > MAX_WALK_DAYS ? addDays(date, -MAX_WALK_DAYS) : openedOn;
+  return cal.workdaysBetween(from, date);
 }
 
 /** The day a finding opened on turns red if still open. */
@@ -38,7 +49,7 @@ export function openLightsOn(date: IsoDate, cal: WorkdayCalendar, yellowWorkdays
   return (openedOn) => {
     let l = memo.get(openedOn);
     if (!l) {
-      const workdaysOpen = cal.workdaysBetween(openedOn, date);
+      const workdaysOpen = workdaysOpenOn(openedOn, date, cal);
       l = { light: workdaysOpen <= yellowWorkdays ? 'yellow' : 'red', workdaysOpen, redFrom: redFrom(openedOn, cal, yellowWorkdays) };
       memo.set(openedOn, l);
     }

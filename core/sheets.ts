@@ -12,7 +12,7 @@
 // flagged later by the rules.
 
 import { z } from 'zod';
-import { excelDateToIso, parseDateText } from './dates.ts';
+import { DateInputError, excelDateToIso, validDataDate, validExcelDay } from './dates.ts';
 import { DICTIONARY } from './dictionary.ts';
 import { maskId, normaliseIdNumber } from './idnumber.ts';
 import type { DataSet, LeaderPostInput, PersonInput, QuotaInput, UnitInput, UserInput, WorkerInput } from './inputs.ts';
@@ -156,11 +156,16 @@ const DATE_SPELLINGS = [
 /** The date spellings of the data dictionary, and Excel date cells. Anything else is an error. */
 export function dateCell(v: CellValue): IsoDate | null {
   if (v == null) return null;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? fail('不是有效日期') : excelDateToIso(v);
-  const t = toHalfWidth(String(v)).trim();
+  const t = v instanceof Date ? null : toHalfWidth(String(v)).trim();
   if (t === '') return null;
-  const iso = DATE_SPELLINGS.some((re) => re.test(t)) ? parseDateText(t) : null;
-  return iso ?? fail(`“${quote(t)}”不是有效日期（${DATE_FORMS}）`);
+  if (t !== null && !DATE_SPELLINGS.some((re) => re.test(t))) fail(`“${quote(t)}”不是有效日期（${DATE_FORMS}）`);
+  // The one validator of dates (core/dates.ts): a real day within the data's years.
+  try {
+    return v instanceof Date ? validExcelDay(v, '') : validDataDate(t!, '');
+  } catch (e) {
+    if (!(e instanceof DateInputError)) throw e;
+    return fail(e.reason === 'invalid' ? `“${quote(t ?? v)}”不是有效日期（${DATE_FORMS}）` : e.message);
+  }
 }
 
 /** An integer ≥ 0 (a number cell, or text such as "12" or "12.0"). */

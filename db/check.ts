@@ -233,6 +233,8 @@ export interface CheckOptions {
   policy?: EscalationPolicy;
   /** Runs in the check's transaction, after its writes: outbox rows belong here. */
   afterWrite?: AfterWrite;
+  /** Stops the check between phases (SIGTERM on the command line); nothing is written after. */
+  signal?: AbortSignal;
 }
 
 /** The daily check for `date` over every unit, person and worker, recorded in check_runs. */
@@ -252,14 +254,21 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   let mark = performance.now();
-  const lap = (name: string) => {
+  const lap = async (name: string) => {
     const now = performance.now();
     phases[name] = Math.round(now - mark);
     mark = now;
+    // Stopped between phases, never once the write has committed. With a signal, each phase
+    // ends with a turn of the event loop: SQLite's reads are synchronous, and a SIGTERM
+    // handler runs only there.
+    if (opts.signal && name !== 'write') {
+      await new Promise((resolve) => setImmediate(resolve));
+      opts.signal.throwIfAborted();
+    }
   };
   const env = await checkEnv(db, date, opts.rules);
   const units = await loadUnits(db, date);
-  lap('units');
+  await lap('units');
   // The cross-row facts and the live findings are read while the scan runs (other connections
   // on MySQL). Meanwhile every row is checked without cross-row facts and its hits are kept; the
   // few people the cross-row index names are checked again with them afterwards.
@@ -285,13 +294,13 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
     const evals = env.evaluator('worker', workerFromRow(r), unit);
     if (evals.length) hits.push({ scope: 'worker', entityId: Number(r.id), unitId: unit.id, subject: { kind: 'worker', name: r.name, idMasked: r.id_masked || null }, evals });
   })]);
-  lap('scan');
+  await lap('scan');
   const [cross, live] = await Promise.all([crossP, liveP]);
-  lap('crossAndLive');
+  await lap('crossAndLive');
   const diff = new FindingDiff(live, date);
   for (const h of hits) diff.add(h.scope, h.entityId, h.unitId, h.subject, h.evals);
   hits.length = 0;
-  lap('diff');
+  await lap('diff');
   // The people with cross-row facts, checked again with them: their other hits are already in.
   for (const r of await peopleNamedBy(db, cross)) {
     const unit = units.get(Number(r.unit_id));
@@ -299,7 +308,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
     const evals = env.evaluator('person', personFromRow(r, crossFor(cross, r)), unit);
     if (evals.length) diff.add('person', Number(r.id), unit.id, personSubject(r), evals);
   }
-  lap('crossRow');
+  await lap('crossRow');
   for (const unit of units.values()) {
     const evals = env.evaluator('unit', unit, null);
     if (evals.length) diff.add('unit', unit.id, unit.id, { kind: 'unit', name: unit.name, idMasked: null }, evals);
@@ -322,7 +331,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
     perUnit.set(f.unitId, c);
   }
 
-  lap('unitsAndLights');
+  await lap('unitsAndLights');
   let resolved = 0;
   let monthClosed: CheckSummary['monthClosed'] = null;
   await db.transaction(async (trx) => {
@@ -337,7 +346,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
     if (opts.afterWrite) await opts.afterWrite(trx, effectsOf(env, diff, gone));
   });
 
-  lap('write');
+  await lap('write');
   const summary: CheckSummary = {
     date, units: units.size, people, workers, phases,
     findings: { opened: diff.created.filter((f) => f.status === 'open').length + diff.promoted.length, kept: diff.kept, resolved, open, byRule, byLight },
@@ -425,7 +434,7 @@ const NIGHTLY_ONLY = new Set(['U-QT-06']);
  * predicates as the nightly check. A person is checked together with their unit, since the
  * unit's counts (实有, 超编, 超职数) follow from the person.
  */
-export async function recheck(db: Knex, target: { personHash: string } | { unitCode: string }, date: IsoDate, env?: CheckEnv, afterWrite?: AfterWrite): Promise<RecheckResult | null> {
+export async function recheck(db: Knex, target: { personHash: string } | { unitId: number }, date: IsoDate, env?: CheckEnv, afterWrite?: AfterWrite): Promise<RecheckResult | null> {
   const t0 = performance.now();
   let unitId: number;
   let personRows: Row[] = [];
@@ -436,7 +445,8 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitC
     if (!personRows.length) return null;
     unitId = Number(personRows[0].unit_id);
   } else {
-    const u = await db('units').where({ code: target.unitCode }).first('id');
+    // By the unit's own id: a credit code may be shared by two units (U-IN-06).
+    const u = await db('units').where({ id: target.unitId }).first('id');
     if (!u) return null;
     unitId = Number(u.id);
   }

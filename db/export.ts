@@ -17,7 +17,9 @@ import { audit } from './store.ts';
 export type ExportKind = 'findings' | 'units' | 'people' | 'all';
 
 export interface ExportOptions {
-  /** Only this unit and the units below it. */
+  /** Only this unit and the units below it: by its id (a credit code may be shared, U-IN-06). */
+  unitId?: number;
+  /** The same by credit code, for a code that names one unit only. */
   unitCode?: string;
   /** Findings only: default 'open'. */
   status?: 'open' | 'resolved' | 'all';
@@ -88,12 +90,18 @@ function addImportSheet<S extends SheetName>(wb: ExcelJS.Workbook, name: S, valu
   return rows.length;
 }
 
-async function unitScope(db: Knex, unitCode: string | undefined): Promise<number[] | null> {
-  if (!unitCode) return null;
-  const code = normaliseUscc(unitCode);
-  const unit = await db('units').where({ code }).first('id');
-  if (!unit) throw new Error(`未找到统一社会信用代码为 ${code} 的机构`);
-  return subtreeIds(db, Number(unit.id));
+async function unitScope(db: Knex, opts: Pick<ExportOptions, 'unitId' | 'unitCode'>): Promise<number[] | null> {
+  if (opts.unitId !== undefined) {
+    const unit = await db('units').where({ id: opts.unitId }).first('id');
+    if (!unit) throw new Error(`未找到编号为 ${opts.unitId} 的机构`);
+    return subtreeIds(db, Number(unit.id));
+  }
+  if (!opts.unitCode) return null;
+  const code = normaliseUscc(opts.unitCode);
+  const units: Row[] = await db('units').where({ code }).orderBy('id').select('id', 'name');
+  if (!units.length) throw new Error(`未找到统一社会信用代码为 ${code} 的机构`);
+  if (units.length > 1) throw new Error(`统一社会信用代码 ${code} 对应多个机构，请按编号指定：${units.map((u) => `${u.name}（编号 ${u.id}）`).join('、')}`);
+  return subtreeIds(db, Number(units[0].id));
 }
 
 /** Rows of a table, limited to some units (in chunks, for MySQL's and SQLite's parameter limits). */
@@ -192,10 +200,10 @@ function detailText(qualifier: string | null, detail: Record<string, unknown> | 
 }
 
 async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOptions): Promise<Record<string, number>> {
-  await unitScope(db, opts.unitCode); // an unknown unit is an error, not an empty list
+  const ids = await unitScope(db, opts); // an unknown unit is an error, not an empty list
   const list = await listFindings(db, {
     status: opts.status ?? 'open',
-    unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : undefined,
+    unitId: ids ? ids[0] : undefined,
     withSubordinates: true,
     date: opts.today,
   });
@@ -273,7 +281,7 @@ export async function exportWorkbook(db: Knex, kind: ExportKind, out: string, op
   let sheets: Record<string, number>;
   if (kind === 'findings') sheets = await exportFindings(db, wb, opts);
   else {
-    const ids = await unitScope(db, opts.unitCode);
+    const ids = await unitScope(db, opts);
     // 说明 first: what the file is for, before anything else is read.
     const lines = [kind === 'units' ? '本文件可原样导入（sanse import 或控制台“导入数据”）。' : opts.fullIds ? FULL_NOTICE : MASKED_NOTICE];
     const unkeyed = kind === 'people' ? [] : await unkeyedUnits(db, ids);
@@ -299,7 +307,7 @@ export async function exportWorkbook(db: Knex, kind: ExportKind, out: string, op
   // Audited before the file exists: no full-ID file without its audit row.
   if ((kind === 'people' || kind === 'all') && opts.fullIds) {
     const people = (sheets.人员 ?? 0) + (sheets.编外人员 ?? 0);
-    await audit(db, opts.by ?? 'system', 'export_full_ids', 'person', null, { kind, file: path.basename(file), unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : null, people, rows: sheets, ...(opts.via ? { via: opts.via } : {}) });
+    await audit(db, opts.by ?? 'system', 'export_full_ids', 'person', null, { kind, file: path.basename(file), unitId: opts.unitId ?? null, unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : null, people, rows: sheets, ...(opts.via ? { via: opts.via } : {}) });
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
   await wb.xlsx.writeFile(file);

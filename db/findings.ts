@@ -11,6 +11,7 @@ export interface FindingView {
   id: number;
   rule: string;
   unit: string;
+  unitId: number;
   unitName: string;
   subject: { kind: Scope; name: string; id: string | null };
   qualifier: string | null;
@@ -22,6 +23,8 @@ export interface FindingView {
 
 export interface FindingQuery {
   status?: 'open' | 'resolved' | 'all';
+  /** One unit by its id (a credit code may be shared, U-IN-06). */
+  unitId?: number;
   unitCode?: string;
   /** Include the unit's subordinate units. */
   withSubordinates?: boolean;
@@ -50,13 +53,13 @@ export function subtreeQuery(db: Knex, root: number | Knex.QueryBuilder): Knex.Q
 export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingView[]> {
   const cal = await loadCalendar(db);
   let query = db('findings as f').join('units as u', 'u.id', 'f.unit_id')
-    .select('f.id', 'f.rule', 'f.qualifier', 'f.status', 'f.opened_on', 'f.resolved_on', 'f.subject_kind', 'f.subject_name', 'f.subject_id_masked', 'f.detail', 'u.code', 'u.name as unit_name')
+    .select('f.id', 'f.rule', 'f.qualifier', 'f.status', 'f.opened_on', 'f.resolved_on', 'f.subject_kind', 'f.subject_name', 'f.subject_id_masked', 'f.detail', 'f.unit_id', 'u.code', 'u.name as unit_name')
     .whereNot('f.status', 'pending')
     .orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
   const status = q.status ?? 'open';
   if (status !== 'all') query = query.where('f.status', status);
-  if (q.unitCode) {
-    const unit = await db('units').where({ code: q.unitCode }).first('id');
+  if (q.unitId !== undefined || q.unitCode) {
+    const unit = await (q.unitId !== undefined ? db('units').where({ id: q.unitId }) : db('units').where({ code: q.unitCode })).first('id');
     if (!unit) return [];
     const ids = q.withSubordinates ? await subtreeIds(db, Number(unit.id)) : [Number(unit.id)];
     query = query.whereIn('f.unit_id', ids);
@@ -67,6 +70,7 @@ export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingVi
     id: Number(r.id),
     rule: r.rule,
     unit: r.code,
+    unitId: Number(r.unit_id),
     unitName: r.unit_name,
     subject: { kind: r.subject_kind, name: r.subject_name, id: r.subject_id_masked ?? null },
     qualifier: r.qualifier ?? null,

@@ -3,7 +3,8 @@
 
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { todayInShanghai } from '../core/dates.ts';
+import type { Knex } from 'knex';
+import { DateInputError, todayInShanghai, validCheckDate, validDay, validMonth } from '../core/dates.ts';
 import { normaliseIdNumber } from '../core/idnumber.ts';
 import { formatRetirementAge, retirement, retirementCategory } from '../core/retirement.ts';
 import { openContext, type AppContext } from './context.ts';
@@ -11,17 +12,19 @@ import { openContext, type AppContext } from './context.ts';
 const HELP = `用法：sanse <命令> [选项]
 
   serve                         启动服务（数据库为空时自动生成演示县数据）
-  check [--date YYYY-MM-DD] [--json]
-                                执行每日数据质量检查，亮黄灯、红灯、绿灯
-  findings [--status open|resolved|all] [--unit 信用代码] [--json]
+  check [--date YYYY-MM-DD [--force]] [--json]
+                                执行每日数据质量检查，亮黄灯、红灯、绿灯（日期限今天前31天至后7天，
+                                --force 可检查此范围外的真实日期）
+  findings [--status open|resolved|all] [--unit 单位编号] [--json]
                                 列出问题清单
-  recheck --person 身份证号 | --unit 信用代码 [--json]
+  recheck --person 身份证号 | --unit 单位编号 [--json]
                                 立即重新检查一条记录
   import 文件.xlsx|CSV文件夹 [--error-out 错误文件.xlsx] [--json]
                                 导入数据（全部成功或全部不写入）
-  export findings|units|people|all --out 文件.xlsx [--unit 信用代码] [--status open|resolved|all] [--full-ids]
+  export findings|units|people|all --out 文件.xlsx [--unit 单位编号] [--status open|resolved|all] [--full-ids]
   template --out 文件.xlsx
                                 导出为 Excel
+  （--unit 也可填统一社会信用代码，但仅当该代码只对应一个单位时有效）
   demo [--units N] [--people M] [--seed S] [--reset]
                                 生成演示县数据
   rules [--json]                列出规则库（代码、名称、范围、严重程度、参数、是否启用）
@@ -34,16 +37,49 @@ const HELP = `用法：sanse <命令> [选项]
 `;
 
 class UsageError extends Error {}
+/** A refusal that needs no usage text: the message says what to do. */
+class Refusal extends Error {}
 
 function arg(values: Record<string, unknown>, name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A --date option through the one validator of dates (core/dates.ts); today when absent. */
 function requireDate(s: string | undefined): string {
-  const date = s ?? todayInShanghai();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`日期格式应为 YYYY-MM-DD：${date}`);
-  return date;
+  return s === undefined ? todayInShanghai() : validDay(s, '--date');
+}
+
+/** The date a check or re-check writes findings for: within the window around today unless --force. */
+function checkDate(s: string | undefined, force: boolean): string {
+  const today = todayInShanghai();
+  if (s === undefined) return today;
+  try {
+    return validCheckDate(s, today, { field: '--date', force });
+  } catch (e) {
+    if (e instanceof DateInputError && e.reason === 'window') throw new Refusal(`${e.message}。确需检查此日期，请加 --force`);
+    throw e;
+  }
+}
+
+/**
+ * A --unit option: the unit's id (as `findings --json` and the console show it), or a credit
+ * code when exactly one unit carries it. A shared code (U-IN-06) is refused with the candidates.
+ */
+async function unitOption(db: Knex, text: string): Promise<{ id: number; code: string | null; name: string }> {
+  const t = text.trim();
+  if (/^[1-9]\d{0,9}$/.test(t)) {
+    const u = await db('units').where({ id: Number(t) }).first('id', 'code', 'name');
+    if (!u) throw new Error(`未找到编号为 ${t} 的单位`);
+    return { id: Number(u.id), code: u.code ?? null, name: u.name };
+  }
+  const code = t.toUpperCase();
+  const units = await db('units').where({ code }).orderBy('id').select('id', 'code', 'name');
+  if (!units.length) throw new Error(`未找到统一社会信用代码为 ${t} 的单位`);
+  if (units.length > 1) {
+    throw new Refusal(`统一社会信用代码 ${code} 对应 ${units.length} 个单位，请用 --unit 单位编号 指定其中一个：\n${units.map((u) => `  编号 ${u.id}  ${u.name}`).join('\n')}`);
+  }
+  return { id: Number(units[0].id), code: units[0].code ?? null, name: units[0].name };
 }
 
 async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -106,16 +142,37 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${(e as Error).message}\n\n${HELP}`);
       return 2;
     }
+    if (e instanceof DateInputError || e instanceof Refusal) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
     process.stderr.write(`出错了：${(e as Error).message}\n`);
     return 1;
   }
 }
 
 async function checkCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { date: { type: 'string' }, json: { type: 'boolean' } } });
-  const date = requireDate(arg(values, 'date'));
+  const { values } = parseArgs({ args, options: { date: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' } } });
+  const date = checkDate(arg(values, 'date'), Boolean(values.force));
   const { dailyCheck } = await import('./commands/daily-check.ts');
-  const s = await withContext((ctx) => dailyCheck(ctx.db, date, ctx.config.publicBaseUrl));
+  // SIGTERM stops the check at the next phase (before its write, or after it has committed)
+  // and the command exits; a second SIGTERM exits at once.
+  const stop = new AbortController();
+  const onTerm = () => {
+    if (stop.signal.aborted) process.exit(143);
+    stop.abort();
+  };
+  process.on('SIGTERM', onTerm);
+  let s;
+  try {
+    s = await withContext((ctx) => dailyCheck(ctx.db, date, ctx.config.publicBaseUrl, { signal: stop.signal }));
+  } catch (e) {
+    if (!stop.signal.aborted) throw e;
+    process.stderr.write('检查已中止（收到终止信号），本次检查的结果未写入\n');
+    return 143;
+  } finally {
+    process.off('SIGTERM', onTerm);
+  }
   if (values.json) {
     print({ date: s.date, units: s.units, people: s.people, workers: s.workers, findings: s.findings, monthClosed: s.monthClosed, alerts: s.alerts, ms: s.ms, phases: s.phases });
   } else {
@@ -132,8 +189,9 @@ async function findingsCommand(args: string[]): Promise<number> {
   if (!['open', 'resolved', 'all'].includes(status)) throw new UsageError(`--status 应为 open、resolved 或 all：${status}`);
   const date = requireDate(arg(values, 'date'));
   const { listFindings } = await import('../db/findings.ts');
-  const list = await withContext((ctx) => listFindings(ctx.db, { status, unitCode: arg(values, 'unit'), date }));
-  const out = list.map((f) => ({ rule: f.rule, unit: f.unit, subject: f.subject, qualifier: f.qualifier, light: f.light, openedOn: f.openedOn, resolvedOn: f.resolvedOn }));
+  const unit = arg(values, 'unit');
+  const list = await withContext(async (ctx) => listFindings(ctx.db, { status, unitId: unit === undefined ? undefined : (await unitOption(ctx.db, unit)).id, date }));
+  const out = list.map((f) => ({ rule: f.rule, unit: f.unit, unitId: f.unitId, subject: f.subject, qualifier: f.qualifier, light: f.light, openedOn: f.openedOn, resolvedOn: f.resolvedOn }));
   if (values.json) print(out);
   else {
     const { ruleByCode } = await import('../core/rules/index.ts');
@@ -145,15 +203,15 @@ async function findingsCommand(args: string[]): Promise<number> {
 }
 
 async function recheckCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { person: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { person: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' }, force: { type: 'boolean' } } });
   const person = arg(values, 'person');
   const unit = arg(values, 'unit');
-  if (!person === !unit) throw new UsageError('请指定 --person 身份证号 或 --unit 统一社会信用代码（二选一）');
-  const date = requireDate(arg(values, 'date'));
+  if (!person === !unit) throw new UsageError('请指定 --person 身份证号 或 --unit 单位编号（二选一）');
+  const date = checkDate(arg(values, 'date'), Boolean(values.force));
   const { recheckRecord } = await import('./commands/daily-check.ts');
-  const r = await withContext((ctx) => recheckRecord(ctx.db, person ? { personHash: ctx.pii.hash(normaliseIdNumber(person).value) } : { unitCode: unit!.toUpperCase() }, date));
+  const r = await withContext(async (ctx) => recheckRecord(ctx.db, person ? { personHash: ctx.pii.hash(normaliseIdNumber(person).value) } : { unitId: (await unitOption(ctx.db, unit!)).id }, date));
   if (!r) {
-    process.stderr.write(person ? '未找到该身份证号对应的人员\n' : `未找到统一社会信用代码为 ${unit} 的机构\n`);
+    process.stderr.write(person ? '未找到该身份证号对应的人员\n' : `未找到单位 ${unit}\n`);
     return 1;
   }
   if (values.json) print(r);
@@ -197,7 +255,8 @@ async function exportCommand(args: string[]): Promise<number> {
   // The operator of the machine may export full numbers (they hold the key anyway); the audit
   // row names their system account.
   const by = `cli:${os.userInfo().username}`;
-  const r = await withContext((ctx) => exportWorkbook(ctx.db, kind, out, { unitCode: arg(values, 'unit'), status: arg(values, 'status') as 'open' | 'resolved' | 'all' | undefined, today: todayInShanghai(), fullIds, pii: ctx.pii, by, via: 'cli' }));
+  const unit = arg(values, 'unit');
+  const r = await withContext(async (ctx) => exportWorkbook(ctx.db, kind, out, { unitId: unit === undefined ? undefined : (await unitOption(ctx.db, unit)).id, status: arg(values, 'status') as 'open' | 'resolved' | 'all' | undefined, today: todayInShanghai(), fullIds, pii: ctx.pii, by, via: 'cli' }));
   console.log(`已导出 ${r.rows} 行到 ${out}${fullIds ? '（含完整身份证号，已记入审计日志；请妥善保管）' : kind === 'people' || kind === 'all' ? '（身份证号已脱敏，不能用于导入；可原样导入的完整数据请加 --full-ids）' : ''}`);
   return 0;
 }
@@ -242,8 +301,7 @@ function retirementCommand(args: string[]): number {
   const birth = arg(values, 'birth') ?? '';
   if (gender !== '男' && gender !== '女') throw new UsageError('--gender 应为 男 或 女');
   if (identity && identity !== '干部' && identity !== '工人') throw new UsageError('--identity 应为 干部 或 工人');
-  const m = /^(\d{4})-(\d{2})$/.exec(birth);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new UsageError('--birth 应为 YYYY-MM，例如 1971-04');
+  const m = /^(\d{4})-(\d{2})$/.exec(validMonth(birth, '--birth'))!;
   const category = retirementCategory(gender, identity, Boolean(values['female-60']));
   if (!category) throw new UsageError('女性须指定 --identity 干部 或 工人（原法定退休年龄55岁或50岁）');
   const r = retirement(Number(m[1]), Number(m[2]), category);
@@ -269,6 +327,8 @@ async function rulesCommand(args: string[]): Promise<number> {
         const [, key, raw] = m;
         const def = (rule.params as Record<string, unknown>)[key];
         if (def === undefined) throw new UsageError(`规则 ${rule.code} 没有参数 ${key}（可用：${Object.keys(rule.params as object).join('、') || '无'}）`);
+        // A parameter that is a date (or month) goes through the one validator of dates.
+        if (typeof def === 'string' && /^\d{4}-\d{2}(-\d{2})?$/.test(def)) (def.length === 7 ? validMonth : validDay)(raw, `参数 ${key}`);
         const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '是' : Array.isArray(def) ? raw.split(/[、,]/).filter(Boolean) : raw;
         if (typeof def === 'number' && !Number.isFinite(value as number)) throw new UsageError(`参数 ${key} 应为数字：${raw}`);
         const choices = (rule.choices as Record<string, readonly string[] | undefined> | undefined)?.[key];

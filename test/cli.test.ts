@@ -56,7 +56,7 @@ describe('sanse CLI', () => {
   });
 
   it('checks a day and prints one JSON object', async () => {
-    const r = await sanse('check', '--date', '2026-11-23', '--json');
+    const r = await sanse('check', '--date', '2026-11-23', '--force', '--json');
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s).toMatchObject({ date: '2026-11-23', units: 40, people: 600 });
@@ -67,7 +67,7 @@ describe('sanse CLI', () => {
     expect(s.findings.byLight.yellow + s.findings.byLight.red).toBe(s.findings.open);
     expect(Object.values(s.findings.byRule as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(s.findings.open);
     expect(typeof s.ms).toBe('number');
-    const later = JSON.parse((await sanse('check', '--date', '2026-11-27', '--json')).stdout);
+    const later = JSON.parse((await sanse('check', '--date', '2026-11-27', '--force', '--json')).stdout);
     expect(later.findings).toMatchObject({ opened: 0, kept: s.findings.open, resolved: 0, byLight: { yellow: 0, red: s.findings.open } });
   });
 
@@ -85,8 +85,8 @@ describe('sanse CLI', () => {
   });
 
   it('re-checks one unit and refuses an unknown one in Chinese', async () => {
-    const list = JSON.parse((await sanse('findings', '--json')).stdout) as Array<{ unit: string }>;
-    const r = await sanse('recheck', '--unit', list[0].unit, '--json', '--date', '2026-11-27');
+    const list = JSON.parse((await sanse('findings', '--json')).stdout) as Array<{ unit: string; unitId: number }>;
+    const r = await sanse('recheck', '--unit', String(list[0].unitId), '--json', '--date', '2026-11-27', '--force');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).subject.kind).toBe('unit');
     const missing = await sanse('recheck', '--unit', '11330603000000000X');
@@ -100,7 +100,7 @@ describe('sanse CLI', () => {
     const rules = JSON.parse((await sanse('rules', '--json')).stdout) as Array<{ code: string; enabled: boolean }>;
     expect(rules).toHaveLength(79);
     expect(rules.find((r) => r.code === 'P-ID-03')!.enabled).toBe(false);
-    const s = JSON.parse((await sanse('check', '--date', '2026-11-30', '--json')).stdout);
+    const s = JSON.parse((await sanse('check', '--date', '2026-11-30', '--force', '--json')).stdout);
     expect(s.findings.byRule['P-ID-03']).toBeUndefined();
     const bad = await sanse('rules', 'set', 'P-ST-11', '--param', 'nope=1');
     expect(bad.stderr).toContain('没有参数 nope');

@@ -10,7 +10,8 @@ export interface Me {
   id: string;
   name: string;
   role: Role | string;
-  unit: { code: string; name: string } | null;
+  /** The user's unit: `id` is what routes and links address (a credit code may be shared). */
+  unit: { id?: number; code: string; name: string } | null;
   fullIds: boolean;
   /** The page the role starts on: '/console' (office) or '/todo' (unit). */
   home: string;
@@ -39,6 +40,8 @@ export interface Finding {
   title: string;
   severity: Severity;
   unit: string;
+  /** The unit's id: what links and filters address. */
+  unitId?: number;
   unitName: string;
   subject: { kind: Scope; id: number | string | null; name: string; idMasked: string | null };
   qualifier: string | null;
@@ -79,6 +82,8 @@ export interface HistoryEntry {
 }
 
 export interface UnitSummary {
+  /** The unit's id: what routes and links address (its credit code may be shared, U-IN-06). */
+  id: number;
   code: string;
   name: string;
   light?: Light;

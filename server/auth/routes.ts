@@ -60,10 +60,10 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
 
   async function mePayload(req: FastifyRequest, csrfToken: string) {
     const u = req.user!;
-    const unit = u.unitId == null ? null : await db('units').where({ id: u.unitId }).first('code', 'name');
+    const unit = u.unitId == null ? null : await db('units').where({ id: u.unitId }).first('id', 'code', 'name');
     return {
       id: u.id, name: u.name, role: u.role,
-      unit: unit ? { code: unit.code, name: unit.name } : null,
+      unit: unit ? { id: Number(unit.id), code: unit.code, name: unit.name } : null,
       fullIds: FULL_ID_ROLES.has(u.role),
       home: homeOf(u.role),
       csrfToken, platform: config.platform, login,

@@ -2,13 +2,22 @@
 // of one record with its card updates. The CLI, the schedule and the API call these.
 
 import type { Knex } from 'knex';
+import { validDay } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model.ts';
 import { miniAppLinks, queueCardUpdates, queueDailyAlerts, type AlertSummary } from '../../bot/alerts.ts';
 import { recheck, runCheck, type CheckEnv, type CheckSummary, type RecheckResult } from '../../db/check.ts';
 
-export async function dailyCheck(db: Knex, date: IsoDate, publicBaseUrl: string): Promise<CheckSummary & { alerts: AlertSummary | null }> {
+/**
+ * The daily check of `date` with its alerts. The date's window around today is the caller's
+ * to enforce (the API never widens it, the CLI does with --force); a date that is no real day
+ * of the data's years is refused here for every caller, before anything is written.
+ */
+export async function dailyCheck(db: Knex, date: IsoDate, publicBaseUrl: string, opts: { signal?: AbortSignal } = {}): Promise<CheckSummary & { alerts: AlertSummary | null }> {
+  validDay(date, '检查日期');
+  opts.signal?.throwIfAborted();
   let alerts: AlertSummary | null = null;
   const summary = await runCheck(db, date, {
+    signal: opts.signal,
     afterWrite: async (trx, fx) => {
       await queueCardUpdates(trx, fx.resolvedUnitIds, date, fx.calendar);
       alerts = await queueDailyAlerts(trx, date, fx.calendar, miniAppLinks(publicBaseUrl));
@@ -17,7 +26,7 @@ export async function dailyCheck(db: Knex, date: IsoDate, publicBaseUrl: string)
   return { ...summary, alerts };
 }
 
-export async function recheckRecord(db: Knex, target: { personHash: string } | { unitCode: string }, date: IsoDate, env?: CheckEnv): Promise<RecheckResult | null> {
+export async function recheckRecord(db: Knex, target: { personHash: string } | { unitId: number }, date: IsoDate, env?: CheckEnv): Promise<RecheckResult | null> {
   return recheck(db, target, date, env, async (trx, fx) => {
     if (fx.resolvedUnitIds.length) await queueCardUpdates(trx, fx.resolvedUnitIds, date, fx.calendar);
   });

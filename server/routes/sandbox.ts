@@ -83,6 +83,6 @@ function view(e: SandboxEntry, row: Row) {
   const d = e.card.data;
   return {
     card: true, cardId: e.card.cardId, light: d.light, title: d.title, date: d.date, lightText: d.lightText, red: d.red, yellow: d.yellow, progress: d.progress,
-    html: md.render(d.markdown ?? ''), mentions: d.mentions, buttonText: d.buttonText, url: d.url, recheckText: d.recheckText, unitCode: d.unitCode, at: row.at,
+    html: md.render(d.markdown ?? ''), mentions: d.mentions, buttonText: d.buttonText, url: d.url, recheckText: d.recheckText, unitCode: d.unitCode, unitId: d.unitId ?? d.unitCode, at: row.at,
   };
 }

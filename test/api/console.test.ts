@@ -61,7 +61,7 @@ describe('findings and units', () => {
     const byRule = (await a.app.inject({ method: 'GET', url: `/api/findings?rule=${f.rule}&light=red`, headers: admin.read })).json() as Row[];
     expect(byRule.length).toBeGreaterThan(0);
     expect(byRule.every((x) => x.rule === f.rule && x.light === 'red')).toBe(true);
-    const byUnit = (await a.app.inject({ method: 'GET', url: `/api/findings?unit=${f.unit}`, headers: admin.read })).json() as Row[];
+    const byUnit = (await a.app.inject({ method: 'GET', url: `/api/findings?unit=${f.unitId}`, headers: admin.read })).json() as Row[];
     expect(byUnit.some((x) => x.id === f.id), JSON.stringify(f)).toBe(true);
     expect((await a.app.inject({ method: 'GET', url: '/api/findings?limit=3', headers: admin.read })).json()).toHaveLength(3);
     expect((await a.app.inject({ method: 'GET', url: '/api/findings?status=resolved', headers: admin.read })).statusCode).toBe(200);

@@ -70,9 +70,9 @@ interface Probe {
 }
 
 const probes = (): Probe[] => [
-  { method: 'GET', route: '/api/findings', url: `/api/findings?unit=${unitB.code}` },
-  { method: 'GET', route: '/api/export/findings', url: `/api/export/findings?unit=${unitB.code}` },
-  { method: 'POST', route: '/api/units/:code/self-check', url: `/api/units/${unitB.code}/self-check`, payload: () => ({ payload: {} }) },
+  { method: 'GET', route: '/api/findings', url: `/api/findings?unit=${unitB.id}` },
+  { method: 'GET', route: '/api/export/findings', url: `/api/export/findings?unit=${unitB.id}` },
+  { method: 'POST', route: '/api/units/:unit/self-check', url: `/api/units/${unitB.id}/self-check`, payload: () => ({ payload: {} }) },
   { method: 'GET', route: '/api/people/:id', url: `/api/people/${personB.id}` },
   { method: 'PUT', route: '/api/people/:id', url: `/api/people/${personB.id}`, payload: () => ({ payload: { changes: { ethnicity: '汉族' }, reason: '越权修改', version: 1 } }) },
   { method: 'GET', route: '/api/people/:id/history', url: `/api/people/${personB.id}/history` },
@@ -171,10 +171,9 @@ describe('scope', () => {
     const firstOnly = new Set((await a.t.db('findings').whereIn('unit_id', firstTree.filter((id) => !secondTree.has(id))).select('id')).map((r: Row) => Number(r.id)));
     expect(firstOnly.size).toBeGreaterThan(0);
     expect(list.some((f) => firstOnly.has(f.id))).toBe(false);
-    // The export names units by code alone: refused rather than handing over the other unit's list.
+    // The export goes by the unit's id: its own unit, not the other one sharing the code.
     const exp = await a.app.inject({ method: 'GET', url: '/api/export/findings', headers: s.read });
-    expect(exp.statusCode).toBe(409);
-    expect(exp.json().error).toMatch(/多个单位/);
+    expect(exp.statusCode).toBe(200);
     const self = await a.app.inject({ method: 'POST', url: `/api/units/${dup!.code}/self-check`, headers: s.write, payload: {} });
     expect(self.statusCode).toBe(200);
     expect(await a.t.db('self_checks').where({ user_id: 'dup-zgy' }).pluck('unit_id')).toEqual([Number(second.id)]);

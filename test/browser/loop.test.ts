@@ -171,13 +171,13 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     // 去整改 → the mini-app at the unit's list; not logged in yet: the sandbox chooser.
     const button = card.locator('a.primary');
     expect((await button.textContent())?.trim()).toBe('去整改');
-    expect(await button.getAttribute('href')).toBe(`${s.url}/m/#/todo?unit=${encodeURIComponent(t.unitCode)}`);
+    expect(await button.getAttribute('href')).toBe(`${s.url}/m/#/todo?unit=${t.unitId}`);
     await button.click();
     await waitHash((h) => h.startsWith('#/login'));
     await page.locator(`[data-testid="login-user-${t.specialist}"]`).click();
 
     // Back at the list of the unit; the finding of the person.
-    await waitHash((h) => h.startsWith('#/todo') && h.includes(`unit=${encodeURIComponent(t.unitCode)}`));
+    await waitHash((h) => h.startsWith('#/todo') && h.includes(`unit=${t.unitId}`));
     await page.locator('[data-testid="unit-filter"]').waitFor();
     const finding = page.locator(`a[data-testid="finding"][data-rule="P-ID-14"][href="#/person/${t.personId}"]`).first();
     await finding.waitFor();
@@ -263,6 +263,29 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     await shot('09-out-of-scope');
   }, 30_000);
 
+
+  it('follows an old link with a credit code when it names one unit, else asks which unit', async () => {
+    const t = target;
+    await loggedInAs('demo-admin');
+    await open(`/todo?unit=${encodeURIComponent(t.unitCode)}`);
+    await page.locator('[data-testid="unit-filter"]').waitFor();
+    // Another unit given the same code (U-IN-06): the page lists both, by name, to choose from.
+    const other: Row = await db()('units').whereNot({ id: t.unitId }).whereNot('code', '').orderBy('id').first('id', 'code');
+    await db()('units').where({ id: other.id }).update({ code: t.unitCode });
+    try {
+      await open(`/todo?unit=${encodeURIComponent(t.unitCode)}`);
+      const choice = page.locator('[data-testid="unit-choice"]');
+      await choice.waitFor();
+      expect(await choice.textContent()).toContain('对应多个单位，请选择');
+      expect(await choice.locator('[data-testid="unit-candidate"]').count()).toBe(2);
+      await shot('12-todo-choose-unit');
+      await choice.locator(`[data-testid="unit-candidate"][data-unit-id="${t.unitId}"]`).click();
+      await waitHash((h) => h === `#/todo?unit=${t.unitId}`);
+      await page.locator('[data-testid="unit-filter"]').waitFor();
+    } finally {
+      await db()('units').where({ id: other.id }).update({ code: other.code });
+    }
+  }, 30_000);
 
   it('refuses a locked user and a user not on the 用户 sheet at login, in Chinese', async () => {
     const t = target;

@@ -233,8 +233,8 @@ describe(`seeding the demo county (${TEST_DB_KIND})`, () => {
     // check, a re-check must open and resolve nothing.
     const before = await t.db('findings').where({ status: 'open' }).count({ n: '*' }).first();
     const changed: string[] = [];
-    for (const u of await t.db('units').select('code')) {
-      const r = await recheck(t.db, { unitCode: u.code }, TODAY);
+    for (const u of await t.db('units').select('id', 'code')) {
+      const r = await recheck(t.db, { unitId: Number(u.id) }, TODAY);
       if (r && (r.opened.length || r.resolved.length)) changed.push(`${u.code}: +${r.opened} -${r.resolved}`);
     }
     const people = await t.db('findings as f').join('people as p', 'p.id', 'f.entity_id').where({ 'f.scope': 'person', 'f.status': 'open' }).distinct('p.id_hash').limit(300);

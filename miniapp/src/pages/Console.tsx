@@ -9,6 +9,7 @@ import { lightName } from '../format.ts';
 import type { CheckSummaryView, Finding, ImportResponse, Me, UnitSummary } from '../types.ts';
 import { OFFICE_ROLES, OPERATOR_ROLES } from '../types.ts';
 import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
+import { UnitChoice, unitCandidates } from './Todo.tsx';
 
 type Tab = 'home' | 'import' | 'findings';
 
@@ -37,7 +38,8 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {operator && link('import', '#/console/import', '导入数据')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
-        {tab === 'findings' && <Findings query={props.query} />}
+        {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
+        {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
       </main>
@@ -113,12 +115,12 @@ function Home(props: { operator: boolean }) {
                   const c = unitCounts(u);
                   const light = u.light ?? (c.red ? 'red' : c.yellow ? 'yellow' : 'green');
                   return (
-                    <tr key={u.code} data-testid="unit-row" data-unit={u.code}>
+                    <tr key={u.id} data-testid="unit-row" data-unit={u.code} data-unit-id={u.id}>
                       <td>{u.name}</td>
                       <td><LightBadge light={light} /></td>
                       <td>{c.red}</td>
                       <td>{c.yellow}</td>
-                      <td><a href={`#/console/findings${qs({ unit: u.code })}`}>查看问题</a></td>
+                      <td><a href={`#/console/findings${qs({ unit: u.id })}`}>查看问题</a></td>
                     </tr>
                   );
                 })}
@@ -197,8 +199,9 @@ function Findings(props: { query: URLSearchParams }) {
         <div class="filters">
           <select value={filters.unit} onChange={(e) => change('unit', sel(e))} data-testid="filter-unit" aria-label="单位">
             <option value="">全部单位</option>
-            {units.data?.map((u) => <option key={u.code} value={u.code}>{u.name}</option>)}
-            {filters.unit && !units.data?.some((u) => u.code === filters.unit) && <option value={filters.unit}>{filters.unit}</option>}
+            {/* By the unit's id: two units may share a credit code (U-IN-06); the code is shown to tell them apart. */}
+            {units.data?.map((u) => <option key={u.id} value={String(u.id)}>{u.name}{u.code ? `（${u.code}）` : ''}</option>)}
+            {filters.unit && !units.data?.some((u) => String(u.id) === filters.unit) && <option value={filters.unit}>{filters.unit}</option>}
           </select>
           <select value={filters.rule} onChange={(e) => change('rule', sel(e))} data-testid="filter-rule" aria-label="规则">
             <option value="">全部规则</option>
@@ -222,7 +225,9 @@ function Findings(props: { query: URLSearchParams }) {
           <a class="btn" href={`/api/export/findings${findingsQuery(filters)}`} download data-testid="export">导出Excel</a>
         </div>
       </div>
-      {list.error != null && <ErrorBox error={list.error} retry={list.reload} />}
+      {unitCandidates(list.error)
+        ? <UnitChoice candidates={unitCandidates(list.error)!} href={(id) => `#/console/findings${findingsQuery({ ...filters, unit: String(id) })}`} />
+        : list.error != null && <ErrorBox error={list.error} retry={list.reload} />}
       {list.loading && !list.data && <Loading />}
       {list.data && list.data.length === 0 && <div class="empty">没有符合条件的问题</div>}
       {list.data?.map((f) => {

@@ -33,7 +33,8 @@ export function selfCheckSummary(c: SelfCheckCounts): string {
 
 export function SelfCheckPage(props: { me: Me; query: URLSearchParams }) {
   const { me } = props;
-  const own = me.unit?.code ?? '';
+  // Units by id: a credit code may be shared by two units (U-IN-06).
+  const own = me.unit?.id != null ? String(me.unit.id) : '';
   const [unit, setUnit] = useState(props.query.get('unit') ?? own);
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<{ r: SelfCheckResult; list: Finding[] } | null>(null);
@@ -55,7 +56,7 @@ export function SelfCheckPage(props: { me: Me; query: URLSearchParams }) {
     }
   };
 
-  const unitName = own && unit === own ? me.unit?.name : units.data?.find((u) => u.code === unit)?.name;
+  const unitName = own && unit === own ? me.unit?.name : units.data?.find((u) => String(u.id) === unit)?.name;
 
   return (
     <div class="shell">
@@ -68,7 +69,7 @@ export function SelfCheckPage(props: { me: Me; query: URLSearchParams }) {
               {units.loading && !units.data ? <Loading /> : (
                 <select value={unit} onChange={(e) => { setUnit((e.target as HTMLSelectElement).value); setResult(null); }} data-testid="self-check-unit" aria-label="单位">
                   <option value="">请选择单位</option>
-                  {units.data?.map((u) => <option key={u.code} value={u.code}>{u.name}</option>)}
+                  {units.data?.map((u) => <option key={u.id} value={String(u.id)}>{u.name}</option>)}
                 </select>
               )}
             </div>

@@ -1,8 +1,9 @@
 // #/todo: 待整改 — the open findings in scope (of one unit when the alert card's button sent
-// ?unit=CODE), red first then newest as the server orders them.
+// ?unit=ID), red first then newest as the server orders them. Links made before units were
+// addressed by id carry a credit code: followed when it names one unit, else the user chooses.
 
 import { useState } from 'preact/hooks';
-import { get, qs } from '../api.ts';
+import { ApiError, get, qs } from '../api.ts';
 import type { Finding, Me } from '../types.ts';
 import { ErrorBox, FindingCard, Header, Loading, personIdOf, Tabs, useLoad, Dialog } from '../ui.tsx';
 import { detailText, longDate, subjectKindName } from '../format.ts';
@@ -15,6 +16,7 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
   const red = list.filter((f) => f.light === 'red').length;
   const yellow = list.filter((f) => f.light === 'yellow').length;
   const unitName = unit ? (list[0]?.unitName ?? unit) : null;
+  const candidates = unitCandidates(error);
 
   return (
     <div class="shell">
@@ -33,7 +35,7 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
             </div>
           </div>
         )}
-        {error != null && <ErrorBox error={error} retry={reload} />}
+        {candidates ? <UnitChoice candidates={candidates} href={(id) => `#/todo${qs({ unit: id })}`} /> : error != null && <ErrorBox error={error} retry={reload} />}
         {loading && !data && <Loading />}
         {data && list.length === 0 && <div class="empty" data-testid="todo-empty">没有待整改的问题，全部亮绿灯 ✓</div>}
         {list.map((f) => {
@@ -52,6 +54,33 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
         </Dialog>
       )}
       <Tabs me={props.me} active="todo" />
+    </div>
+  );
+}
+
+export interface UnitCandidate {
+  id: number;
+  code: string | null;
+  name: string;
+}
+
+/** The units a shared credit code names (the server's 409 for an old link with a code), if that is the error. */
+export function unitCandidates(error: unknown): UnitCandidate[] | null {
+  if (!(error instanceof ApiError) || error.status !== 409) return null;
+  const c = (error.body as { candidates?: unknown } | null)?.candidates;
+  return Array.isArray(c) && c.length ? (c as UnitCandidate[]) : null;
+}
+
+/** A shared credit code (U-IN-06): the user chooses the unit; each choice is a link by the unit's id. */
+export function UnitChoice(props: { candidates: UnitCandidate[]; href: (id: number) => string }) {
+  return (
+    <div class="card" data-testid="unit-choice">
+      <p style="margin-top:0">该链接中的统一社会信用代码{props.candidates[0]?.code ? `“${props.candidates[0].code}”` : ''}对应多个单位，请选择要查看的单位：</p>
+      <ul>
+        {props.candidates.map((u) => (
+          <li key={u.id}><a href={props.href(u.id)} data-testid="unit-candidate" data-unit-id={u.id}>{u.name}</a></li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
+import { DateInputError, validCheckDate } from '../../../core/dates.ts';
 import { importData } from '../../../db/import.ts';
 import { ADMIN_ROLES } from '../../auth/session.ts';
 import { dailyCheck } from '../../commands/daily-check.ts';
-import { ApiError, contentDisposition, isIsoDay, requireRole, userOf, type ApiDeps } from './common.ts';
+import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
 
 const MAX_UPLOAD = 20 * 1024 * 1024;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -110,8 +111,18 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以立即运行检查');
     const body = (req.body ?? {}) as { date?: unknown };
-    if (body.date !== undefined && body.date !== null && !isIsoDay(body.date)) throw new ApiError(400, '日期应为 YYYY-MM-DD', { date: '日期无效' });
-    const date = (body.date as string | undefined) ?? deps.today();
+    const today = deps.today();
+    // A real day within the window around today (core/dates.ts CHECK_WINDOW); never wider here:
+    // only the command line's --force goes further. Refused before anything is written.
+    let date = today;
+    if (body.date !== undefined && body.date !== null) {
+      try {
+        date = validCheckDate(body.date, today);
+      } catch (e) {
+        if (e instanceof DateInputError) throw new ApiError(400, e.message, { date: e.message });
+        throw e;
+      }
+    }
     const summary = await dailyCheck(db, date, deps.config.publicBaseUrl);
     deps.kick();
     return summary;

@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import type { WorkdayCalendar } from '../../../core/calendar.ts';
 import { findingLight, redFrom } from '../../../core/lights.ts';
+import { validDay } from '../../../core/dates.ts';
 import type { IsoDate, Light } from '../../../core/model.ts';
 import { ruleByCode } from '../../../core/rules/index.ts';
 import { subtreeIds } from '../../../db/findings.ts';
@@ -53,22 +54,34 @@ export function scopeIds(user: SessionUser): number[] | null {
   return user.scope === null ? null : user.scope.length ? user.scope : [0];
 }
 
+/** A unit's id as a parameter: digits, as the API and every link give it (≤ 10 digits, never a credit code's 18). */
+const UNIT_ID = /^[1-9]\d{0,9}$/;
+
 /**
- * The units with a credit code that the user may see (a code can be shared: rule U-IN-06): 404
- * when there is none, 403 when none is in the user's scope.
+ * The unit a parameter names, within the user's scope. Units are addressed by their own id:
+ * a credit code can be shared (rule U-IN-06), so a code names a unit only when exactly one unit
+ * the user may see carries it (links made before ids keep working then); several → 409 with the
+ * candidates `[{id, code, name}]` to choose from. 404 when there is none, 403 out of scope.
  */
-export async function unitsInScope(db: Knex, user: SessionUser, code: string): Promise<Row[]> {
-  const c = typeof code === 'string' ? code.trim().toUpperCase() : '';
+export async function unitInScope(db: Knex, user: SessionUser, param: unknown): Promise<Row> {
+  const raw = typeof param === 'string' || typeof param === 'number' ? String(param).trim() : '';
+  if (UNIT_ID.test(raw)) {
+    const unit: Row | undefined = await db('units').where({ id: Number(raw) }).first();
+    if (!unit) throw new ApiError(404, '没有该单位');
+    if (!inScope(user, Number(unit.id))) throw new ApiError(403, MSG.outOfScope);
+    return unit;
+  }
+  const c = raw.toUpperCase();
   const units: Row[] = c && c.length <= 32 ? await db('units').where({ code: c }).orderBy('id') : [];
-  if (!units.length) throw new ApiError(404, `没有统一社会信用代码为“${String(code).slice(0, 32)}”的单位`);
+  if (!units.length) throw new ApiError(404, `没有统一社会信用代码为“${raw.slice(0, 32)}”的单位`);
   const mine = units.filter((u) => inScope(user, Number(u.id)));
   if (!mine.length) throw new ApiError(403, MSG.outOfScope);
-  return mine;
-}
-
-/** The first unit with a credit code that the user may see (see unitsInScope). */
-export async function unitInScope(db: Knex, user: SessionUser, code: string): Promise<Row> {
-  return (await unitsInScope(db, user, code))[0];
+  if (mine.length > 1) {
+    throw new ApiError(409, `统一社会信用代码“${c}”对应多个单位，请选择其中一个：${mine.map((u) => `${u.name}（编号 ${u.id}）`).join('、')}`, { unit: '对应多个单位' }, {
+      candidates: mine.map((u) => ({ id: Number(u.id), code: u.code, name: u.name })),
+    });
+  }
+  return mine[0];
 }
 
 /** A person by row id: 404 when there is none, 403 when the person's unit is outside the scope. */
@@ -92,7 +105,9 @@ export interface FindingItem {
   rule: string;
   title: string;
   severity: string | null;
+  /** The unit's credit code (shown; may be shared or empty) and its id (what links address). */
   unit: string;
+  unitId: number;
   unitName: string;
   subject: { kind: string; id: number; name: string; idMasked: string | null };
   qualifier: string | null;
@@ -117,7 +132,7 @@ export interface FindingFilter {
 
 const FINDING_COLUMNS = [
   'f.id', 'f.rule', 'f.scope', 'f.entity_id', 'f.qualifier', 'f.status', 'f.opened_on', 'f.resolved_on', 'f.subject_kind', 'f.subject_name',
-  'f.subject_id_masked', 'f.detail', 'u.code', 'u.name as unit_name',
+  'f.subject_id_masked', 'f.detail', 'f.unit_id', 'u.code', 'u.name as unit_name',
 ];
 
 function parseDetail(s: unknown): Record<string, unknown> | null {
@@ -137,6 +152,7 @@ function toItem(r: Row, today: IsoDate, cal: WorkdayCalendar): FindingItem {
     title: rule?.title ?? r.rule,
     severity: rule?.severity ?? null,
     unit: r.code,
+    unitId: Number(r.unit_id),
     unitName: r.unit_name,
     subject: { kind: r.subject_kind, id: Number(r.entity_id), name: r.subject_name, idMasked: r.subject_id_masked ?? null },
     qualifier: r.qualifier ?? null,
@@ -197,16 +213,18 @@ export async function openCounts(db: Knex, unitIds: number[] | null, today: IsoD
   return out;
 }
 
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-
+/** A real YYYY-MM-DD day of the data's years: the one validator of dates (core/dates.ts). */
 export function isIsoDay(s: unknown): s is string {
-  if (typeof s !== 'string' || !ISO_DAY.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  try {
+    validDay(s, '日期');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** The query filters of the findings list and its export, checked; unit codes resolved within the scope. */
-export async function findingFilter(db: Knex, user: SessionUser, q: Record<string, unknown>, opts: { maxLimit: number; defaultLimit: number }): Promise<FindingFilter & { unitCode: string | null }> {
+/** The query filters of the findings list and its export, checked; `unit` (a unit id) resolved within the scope. */
+export async function findingFilter(db: Knex, user: SessionUser, q: Record<string, unknown>, opts: { maxLimit: number; defaultLimit: number }): Promise<FindingFilter & { unit: Row | null }> {
   const status = q.status ?? 'open';
   if (status !== 'open' && status !== 'resolved' && status !== 'all') throw new ApiError(400, 'status 应为 open、resolved 或 all', { status: '取值无效' });
   const light = q.light;
@@ -219,15 +237,13 @@ export async function findingFilter(db: Knex, user: SessionUser, q: Record<strin
     if (!Number.isInteger(limit) || limit < 1 || limit > opts.maxLimit) throw new ApiError(400, `limit 应为 1 到 ${opts.maxLimit} 之间的整数`, { limit: '取值无效' });
   }
   let unitIds = scopeIds(user);
-  let unitCode: string | null = null;
-  if (q.unit !== undefined) {
-    const units = await unitsInScope(db, user, String(q.unit));
-    const sub = new Set<number>();
-    for (const u of units) for (const id of await subtreeIds(db, Number(u.id))) sub.add(id);
-    unitIds = [...sub].filter((id) => inScope(user, id));
-    unitCode = units[0].code;
+  let unit: Row | null = null;
+  if (q.unit !== undefined && q.unit !== '') {
+    // One unit, by its id, with the units below it (those in scope).
+    unit = await unitInScope(db, user, q.unit);
+    unitIds = (await subtreeIds(db, Number(unit.id))).filter((id) => inScope(user, id));
   }
-  return { status, light, rule: rule as string | undefined, limit, unitIds, unitCode };
+  return { status, light, rule: rule as string | undefined, limit, unitIds, unit };
 }
 
 /** RFC 5987 / RFC 6266: an ASCII fallback and the UTF-8 name. */

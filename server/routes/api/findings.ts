@@ -7,7 +7,6 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyPluginAsync } from 'fastify';
 import { exportWorkbook } from '../../../db/export.ts';
-import { subtreeIds } from '../../../db/findings.ts';
 import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, type ApiDeps } from './common.ts';
 
 const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
@@ -25,21 +24,15 @@ export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
   app.get('/api/export/findings', async (req, reply) => {
     const user = userOf(req);
     const f = await findingFilter(db, user, req.query as Record<string, unknown>, { defaultLimit: 1, maxLimit: 1_000_000 });
-    // The export is limited by unit code (with the units below it): a unit role without a filter gets its own unit.
-    const unitCode = f.unitCode ?? (user.scope === null ? null : user.unitCode);
-    if (user.scope !== null && !unitCode) throw new ApiError(403, '您的账号未关联单位，无法导出');
-    if (user.scope !== null && unitCode) {
-      // exportWorkbook takes the first unit with the code and the units below it: that must be
-      // within the scope (a code shared by two units, U-IN-06, could name someone else's unit).
-      const first = await db('units').where({ code: unitCode }).orderBy('id').first('id');
-      const covered = first ? await subtreeIds(db, Number(first.id)) : [];
-      if (!covered.every((id) => user.scope!.includes(id))) throw new ApiError(409, '该统一社会信用代码对应多个单位，无法按单位导出，请先更正重复的代码（或联系本地编办）');
-    }
+    // The export is limited by unit id (with the units below it): a unit role without a filter gets its own unit.
+    const unitId = f.unit ? Number(f.unit.id) : user.scope === null ? null : user.unitId;
+    if (user.scope !== null && unitId == null) throw new ApiError(403, '您的账号未关联单位，无法导出');
+    const unitName: string | null = f.unit?.name ?? (unitId == null ? null : ((await db('units').where({ id: unitId }).first('name'))?.name ?? null));
     const today = deps.today();
     const file = path.join(deps.workDir, `export-${crypto.randomBytes(12).toString('hex')}.xlsx`);
     await fs.promises.mkdir(deps.workDir, { recursive: true });
     try {
-      await exportWorkbook(db, 'findings', file, { unitCode: unitCode ?? undefined, status: f.status, today, by: user.id });
+      await exportWorkbook(db, 'findings', file, { unitId: unitId ?? undefined, status: f.status, today, by: user.id });
       if (f.rule || f.light) await keepRows(file, f.rule, f.light ? LIGHT_TEXT[f.light] : undefined);
     } catch (e) {
       await fs.promises.rm(file, { force: true });
@@ -47,7 +40,7 @@ export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
     }
     const stream = fs.createReadStream(file);
     stream.on('close', () => void fs.promises.rm(file, { force: true }));
-    const name = `问题清单-${unitCode ?? '全部单位'}-${today}.xlsx`;
+    const name = `问题清单-${unitName ?? '全部单位'}-${today}.xlsx`;
     return reply
       .header('Content-Type', XLSX)
       .header('Content-Disposition', contentDisposition(name, `findings-${today}.xlsx`))

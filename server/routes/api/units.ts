@@ -1,5 +1,5 @@
 // GET /api/units (the units in scope with today's light and open counts) and
-// POST /api/units/:code/self-check (the unit's records re-checked now, the self-check recorded).
+// POST /api/units/:id/self-check (the unit's records re-checked now, the self-check recorded).
 
 import type { FastifyPluginAsync } from 'fastify';
 import { monthOf, addMonthsToMonth } from '../../../core/dates.ts';
@@ -25,17 +25,17 @@ export const unitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
     const list = units.map((u) => {
       const c = counts.get(Number(u.id)) ?? { red: 0, yellow: 0 };
       return {
-        code: u.code, name: u.name, parentCode: u.parent_code ?? null, regionName: u.region_name ?? null, nature: u.nature ?? null,
+        id: Number(u.id), code: u.code, name: u.name, parentCode: u.parent_code ?? null, regionName: u.region_name ?? null, nature: u.nature ?? null,
         light: unitLight(c), open: c.red + c.yellow, red: c.red, yellow: c.yellow,
       };
     });
     return list.sort((a, b) => b.red - a.red || b.yellow - a.yellow || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   });
 
-  app.post('/api/units/:code/self-check', async (req) => {
+  app.post('/api/units/:unit/self-check', async (req) => {
     const user = userOf(req);
     requireRole(user, WRITE_ROLES);
-    const unit = await unitInScope(db, user, (req.params as { code: string }).code);
+    const unit = await unitInScope(db, user, (req.params as { unit: string }).unit);
     const today = deps.today();
     const unitId = Number(unit.id);
     // Recorded first, so the unit's own rule on self-checks (U-PR) counts this one.
@@ -49,14 +49,10 @@ export const unitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
       opened += r?.opened.length ?? 0;
       resolved += r?.resolved.length ?? 0;
     }
-    // The unit's own rules, re-checked by credit code: only when the code names this unit first
-    // (a code shared by two units, U-IN-06, is left to the nightly check for the other one).
-    const first = await db('units').where({ code: unit.code }).orderBy('id').first('id');
-    if (Number(first?.id) === unitId) {
-      const r = await recheckRecord(db, { unitCode: unit.code }, today, env);
-      opened += r?.opened.length ?? 0;
-      resolved += r?.resolved.length ?? 0;
-    }
+    // The unit's own rules, re-checked by the unit's id (a credit code may be shared, U-IN-06).
+    const r = await recheckRecord(db, { unitId }, today, env);
+    opened += r?.opened.length ?? 0;
+    resolved += r?.resolved.length ?? 0;
     const c = (await openCounts(db, [unitId], today)).get(unitId) ?? { red: 0, yellow: 0 };
     const open = c.red + c.yellow;
     await db('self_checks').where({ id: Number(inserted) }).update({ findings: open });
@@ -64,7 +60,7 @@ export const unitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
     const n = await db('self_checks').where({ unit_id: unitId }).where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).count({ n: '*' }).first();
     deps.kick();
     return {
-      unit: { code: unit.code, name: unit.name },
+      unit: { id: unitId, code: unit.code, name: unit.name },
       findings: { open, red: c.red, yellow: c.yellow, opened, resolved, people: people.length },
       selfChecksThisMonth: Number(n?.n ?? 0),
     };
