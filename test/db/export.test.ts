@@ -118,7 +118,7 @@ describe('units and people', () => {
     const log = await t.db('audit_log').select('*');
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ actor: 'admin01', action: 'export_full_ids', entity: 'person' });
-    expect(JSON.parse(log[0].detail)).toEqual({ kind: 'people', file: 'people-full.xlsx', unitCode: null, people: 4, rows: { 人员: 3, 编外人员: 1 } });
+    expect(JSON.parse(log[0].detail)).toEqual({ kind: 'people', file: 'people-full.xlsx', unitId: null, unitCode: null, people: 4, rows: { 人员: 3, 编外人员: 1 } });
     expect(log[0].detail).not.toContain(ID_A);
   });
 
