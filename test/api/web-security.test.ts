@@ -16,6 +16,7 @@ import { subtreeIds } from '../../db/findings.ts';
 import { buildApp } from '../../server/app.ts';
 import { CROSS_SITE_REFUSED } from '../../server/auth/cross-site.ts';
 import { MSG } from '../../server/auth/session.ts';
+import { errorHandlers } from '../../server/http/errors.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import { startPlatform, type PlatformRuntime } from '../../server/platform.ts';
@@ -298,6 +299,25 @@ describe('unknown paths and malformed requests answer in Chinese', () => {
     const type = await app.inject({ method: 'POST', url: '/sandbox/say', headers: { 'content-type': 'application/x-unknown' }, payload: 'x' });
     expect(type.statusCode).toBe(415);
     expect(type.json()).toEqual({ error: '不支持的内容类型' });
+    const big = await app.inject({ method: 'POST', url: '/sandbox/say', headers: { ...FORM, accept: 'text/html' }, payload: `text=${'x'.repeat(2 * 1024 * 1024)}` });
+    expect(big.statusCode).toBe(413);
+    expect(big.body).toContain('上传内容过大');
+  });
+
+  it('an unexpected error: 500 in Chinese, without its English message, and logged', async () => {
+    const logged: string[] = [];
+    const s = Fastify({ logger: { level: 'error', stream: { write: (l: string) => logged.push(l) } } });
+    errorHandlers(s);
+    s.get('/boom', async () => { throw new Error('Maximum call stack size exceeded'); });
+    s.get('/api/boom', async () => { throw new Error('Maximum call stack size exceeded'); });
+    const page = await s.inject({ method: 'GET', url: '/boom', headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(500);
+    expect(page.body).toContain('服务器内部错误，请稍后重试');
+    expect(page.body).not.toContain('Maximum');
+    const api = await s.inject({ method: 'GET', url: '/api/boom' });
+    expect(api.json()).toEqual({ error: '服务器内部错误，请稍后重试' });
+    expect(logged.join('')).toContain('Maximum call stack size exceeded');
+    await s.close();
   });
 });
 
