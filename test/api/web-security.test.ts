@@ -31,6 +31,7 @@ let app: FastifyInstance;
 let admin: Session;
 let leader: Session;
 let specialistA: Session;
+let specialistB: Session;
 let unitA: Row;
 let unitB: Row;
 
@@ -59,11 +60,16 @@ beforeAll(async () => {
     const u = await a.t.db('units').where({ id: s.unit_id }).whereNotNull('group_id').first();
     if (!u) continue;
     const sub = await subtreeIds(a.t.db, Number(u.id));
-    const b = await a.t.db('units').whereNotIn('id', sub).whereNotNull('group_id').orderBy('id').first();
+    // B: another unit's specialist, neither unit in the other's subtree.
+    const others: Row[] = await a.t.db('users as x').join('units as n', 'n.id', 'x.unit_id').where('x.role', '单位专管员').whereNotIn('n.id', sub).whereNotNull('n.group_id')
+      .orderBy('x.id').select('x.id as user_id', 'n.*');
+    let b: Row | undefined;
+    for (const o of others) if (!(await subtreeIds(a.t.db, Number(o.id))).includes(Number(u.id))) { b = o; break; }
     if (!b) continue;
     unitA = u;
     unitB = b;
     specialistA = await login(app, s.id);
+    specialistB = await login(app, b.user_id);
     break;
   }
   const at = '2026-11-23 08:30:00';
@@ -260,6 +266,15 @@ describe('GET /api/sandbox/messages within the reader\'s scope', () => {
     expect(own.status).toBe(200);
     expect(JSON.stringify(own.body)).toContain('A 群消息');
     expect(JSON.stringify(own.body)).not.toContain('B 群消息');
+  });
+
+  it('gives the other unit\'s specialist its own group and chat, not the first unit\'s', async () => {
+    const r = await conversations(specialistB);
+    expect(r.status).toBe(200);
+    expect(r.set.has(`group:${unitB.group_id}`)).toBe(true);
+    expect(r.set.has(`group:${unitA.group_id}`)).toBe(false);
+    expect(r.set.has(`user:${specialistA.userId}`)).toBe(false);
+    expect((await conversations(specialistB, `?c=${encodeURIComponent(`user:${specialistA.userId}`)}`)).status).toBe(403);
   });
 
   it('gives the office roles every conversation, and nobody without a login', async () => {
