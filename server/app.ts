@@ -7,7 +7,7 @@ import type { ZhengDingPlatform } from '../bot/zhengding/adapter.ts';
 import { zhengdingCallbackRoutes } from '../bot/zhengding/adapter.ts';
 import { crossSiteGuard } from './auth/cross-site.ts';
 import { authRoutes } from './auth/routes.ts';
-import { ADMIN_ROLES, requireRole, sessionPlugin } from './auth/session.ts';
+import { ADMIN_ROLES, roleGuard, sessionPlugin } from './auth/session.ts';
 import type { AppContext } from './context.ts';
 import { errorHandlers, frameworkErrors } from './http/errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -45,7 +45,7 @@ export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Prom
   await app.register(overviewRoutes, { ctx });
   // The console's outbox API: the office's administrators, by role (the session guard has already
   // asked for a login and the CSRF token). Not by address: behind a reverse proxy every caller is local.
-  await app.register(outboxRoutes, { db: ctx.db, guard: requireRole(ADMIN_ROLES) });
+  await app.register(outboxRoutes, { db: ctx.db, guard: roleGuard(ADMIN_ROLES) });
   await app.register(miniappRoutes);
   if (runtime?.platform.name === 'sandbox') await app.register(sandboxRoutes, { db: ctx.db, platform: runtime.platform as SandboxPlatform, kick: runtime.kick });
   if (runtime?.platform.name === 'zhengding') await app.register(zhengdingCallbackRoutes, { platform: runtime.platform as ZhengDingPlatform, token: ctx.config.zhengding.callbackToken });
