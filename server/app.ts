@@ -1,13 +1,16 @@
 // The fastify app: one plugin per concern, registered here.
 
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { SandboxPlatform } from '../bot/sandbox.ts';
 import type { ZhengDingPlatform } from '../bot/zhengding/adapter.ts';
 import { zhengdingCallbackRoutes } from '../bot/zhengding/adapter.ts';
+import { crossSiteGuard } from './auth/cross-site.ts';
 import { authRoutes } from './auth/routes.ts';
-import { sessionPlugin } from './auth/session.ts';
+import { ADMIN_ROLES, roleGuard, sessionPlugin } from './auth/session.ts';
 import type { AppContext } from './context.ts';
+import { errorHandlers, frameworkErrors } from './http/errors.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import type { PlatformRuntime } from './platform.ts';
 import { apiRoutes } from './routes/api/index.ts';
 import { outboxRoutes } from './routes/outbox.ts';
@@ -25,21 +28,24 @@ export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Prom
         req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] }),
       },
     },
+    frameworkErrors,
   });
+  const https = ctx.config.publicBaseUrl.startsWith('https:');
+  // Headers, the cross-site refusal and the Chinese 404/400/500 before anything else, so they
+  // cover every route, the static mini-app and the answers of the guards below.
+  await securityHeaders(app, { https });
+  crossSiteGuard(app, { publicBaseUrl: ctx.config.publicBaseUrl });
+  errorHandlers(app);
   await app.register(formbody);
   // Sessions first: the guard of /api/ (login, CSRF) applies to every route registered after it.
-  await app.register(sessionPlugin, { db: ctx.db, secret: process.env.SESSION_SECRET, secure: ctx.config.publicBaseUrl.startsWith('https:') });
+  await app.register(sessionPlugin, { db: ctx.db, secret: process.env.SESSION_SECRET, secure: https });
   await app.register(authRoutes, { ctx });
   await app.register(apiRoutes, { ctx, kick: runtime?.kick });
   app.get('/api/health', async () => ({ ok: true }));
   await app.register(overviewRoutes, { ctx });
-  // The console's outbox API: until console logins exist, only from this machine.
-  await app.register(outboxRoutes, {
-    db: ctx.db,
-    guard: async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.ip)) return reply.code(403).send({ error: '仅限本机访问（控制台登录功能上线后开放）' });
-    },
-  });
+  // The console's outbox API: the office's administrators, by role (the session guard has already
+  // asked for a login and the CSRF token). Not by address: behind a reverse proxy every caller is local.
+  await app.register(outboxRoutes, { db: ctx.db, guard: roleGuard(ADMIN_ROLES) });
   await app.register(miniappRoutes);
   if (runtime?.platform.name === 'sandbox') await app.register(sandboxRoutes, { db: ctx.db, platform: runtime.platform as SandboxPlatform, kick: runtime.kick });
   if (runtime?.platform.name === 'zhengding') await app.register(zhengdingCallbackRoutes, { platform: runtime.platform as ZhengDingPlatform, token: ctx.config.zhengding.callbackToken });

@@ -1,5 +1,6 @@
 // The mini-app and web console: one app, hash routes (server/API.md), served at /m/.
 
+import './no-eval.ts';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './style.css';

@@ -40,6 +40,14 @@ export function homeOf(role: string): '/console' | '/todo' {
 
 export const ADMIN_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
 
+/** A preHandler admitting only these roles (after the session guard: a user is logged in). */
+export function roleGuard(roles: ReadonlySet<string>) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.user) return reply.code(401).send({ error: MSG.notLoggedIn });
+    if (!roles.has(req.user.role)) return reply.code(403).send({ error: MSG.forbidden });
+  };
+}
+
 export interface SessionUser {
   id: string;
   name: string;

@@ -8,6 +8,7 @@ import MarkdownIt from 'markdown-it';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Knex } from 'knex';
 import type { SandboxEntry, SandboxPlatform } from '../../bot/sandbox.ts';
+import { MSG, type SessionUser } from '../auth/session.ts';
 
 const md = new MarkdownIt({ html: false, linkify: false, breaks: true });
 const template = Handlebars.compile(fs.readFileSync(new URL('../views/sandbox.hbs', import.meta.url), 'utf8'));
@@ -65,9 +66,25 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxPlat
     return reply.redirect(`/sandbox?c=${encodeURIComponent(b.conversation ?? '')}&as=${encodeURIComponent(b.as ?? '')}`);
   });
 
-  app.get('/api/sandbox/messages', async (req) => {
+  /** The conversations a user may read: every one for the office roles (scope null), else the work
+   * groups of the units in their scope and their own 1:1 chat. */
+  async function readable(user: SessionUser): Promise<string[] | null> {
+    if (user.scope === null) return null;
+    const groups: Row[] = user.scope.length ? await db('units').whereIn('id', user.scope).whereNotNull('group_id').select('group_id') : [];
+    return [...groups.map((g) => `group:${g.group_id}`), `user:${user.id}`];
+  }
+
+  // Logged in (the /api/ guard), and within the user's scope.
+  app.get('/api/sandbox/messages', async (req, reply) => {
     const q = req.query as { c?: string };
-    const rows = await db('sandbox_messages').where(q.c ? { conversation: q.c } : {}).orderBy('id').select('id', 'conversation', 'card_id', 'payload', 'at');
+    const allowed = await readable(req.user!);
+    if (q.c !== undefined && allowed && !allowed.includes(q.c)) return reply.code(403).send({ error: MSG.outOfScope });
+    const rows = await db('sandbox_messages')
+      .modify((b) => {
+        if (q.c !== undefined) b.where({ conversation: q.c });
+        else if (allowed) b.whereIn('conversation', allowed);
+      })
+      .orderBy('id').select('id', 'conversation', 'card_id', 'payload', 'at');
     return rows.map((r: Row) => ({ ...r, payload: JSON.parse(r.payload) }));
   });
 };
