@@ -86,7 +86,7 @@ export function digestCard(d: UnitDigest, progress?: { resolved: number; total: 
   return { template: 'alert', cardId: digestCardId(d.unitId, d.date), data, fallback, atUsers: d.mentions };
 }
 
-export function redAlertMessage(f: { unitName: string; title: string; subject: string; idMasked: string | null; openedOn: string; url: string }): OutboundMessage {
+export function redAlertMessage(f: { unitName: string; title: string; subject: string; idMasked: string | null; detail?: string | null; openedOn: string; url: string }): OutboundMessage {
   return {
     kind: 'actionCard',
     title: phrase('redAlertTitle', { unitName: f.unitName }),

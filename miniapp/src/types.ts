@@ -47,6 +47,8 @@ export interface Finding {
   redFrom: string | null;
   resolvedOn: string | null;
   detail: Record<string, unknown> | null;
+  /** The detail in Chinese (cards/details.ts on the server). */
+  detailText?: string | null;
 }
 
 export interface PersonView {

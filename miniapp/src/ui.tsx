@@ -98,6 +98,7 @@ export function FindingCard(props: { finding: Finding; href?: string | null; onO
         {f.qualifier && <span class="muted">（{f.qualifier}）</span>}
       </div>
       {props.showUnit !== false && <div class="meta">单位：{f.unitName}</div>}
+      {f.detailText && <div class="meta small" data-testid="finding-detail">{f.detailText}</div>}
       <div class="meta">
         发现于 {shortDate(f.openedOn)}
         {f.resolvedOn && `　整改于 ${shortDate(f.resolvedOn)}`}

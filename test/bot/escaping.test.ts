@@ -19,6 +19,8 @@ const D4 = cal.addWorkdays(D0, 4);
 const BASE = 'http://127.0.0.1:3000';
 const EVIL_PERSON = '[点此整改](http://evil.example/phish)';
 const EVIL_UNIT = '柯桥区[财政局](http://evil.example/unit)';
+// A value the rules quote in a finding's detail (P-ID-14: 民族 outside the list).
+const EVIL_VALUE = '[汉族](http://evil.example/ethnic)';
 const links = linksIn;
 const shown = shownText;
 
@@ -37,7 +39,7 @@ beforeAll(async () => {
     .whereExists(t.db('people').whereRaw('people.unit_id = u.id').where('status', '在编'))
     .orderBy('u.id').first('u.id');
   person = await t.db('people').where({ unit_id: unit.id, status: '在编' }).orderBy('id').first('id', 'unit_id');
-  await t.db('people').where({ id: person.id }).update({ name: EVIL_PERSON, ethnicity: '汉' });
+  await t.db('people').where({ id: person.id }).update({ name: EVIL_PERSON, ethnicity: EVIL_VALUE });
   await t.db('units').where({ id: unit.id }).update({ name: EVIL_UNIT });
   specialist = await t.db('users').where({ unit_id: unit.id, role: '单位专管员' }).first('id', 'name');
 });
@@ -67,6 +69,7 @@ describe('names with markdown links in chat', () => {
     expect(links(message.text)).toEqual([]);
     expect(shown(message.text)).toContain(EVIL_PERSON);
     expect(shown(message.text)).toContain(EVIL_UNIT);
+    expect(shown(message.text)).toContain(`填写值：${EVIL_VALUE}`);
   });
 
   it('the robot answers 查 and 待整改 with the names literally, with no link', async () => {
@@ -86,5 +89,6 @@ describe('names with markdown links in chat', () => {
     expect(links(todo)).toEqual([]);
     expect(shown(todo)).toContain(EVIL_PERSON);
     expect(shown(todo)).toContain(EVIL_UNIT);
+    expect(shown(todo)).toContain(`填写值：${EVIL_VALUE}`);
   });
 });
