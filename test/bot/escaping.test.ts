@@ -20,7 +20,7 @@ const BASE = 'http://127.0.0.1:3000';
 const EVIL_PERSON = '[点此整改](http://evil.example/phish)';
 const EVIL_UNIT = '柯桥区[财政局](http://evil.example/unit)';
 // A value the rules quote in a finding's detail (P-ID-14: 民族 outside the list).
-const EVIL_VALUE = '[汉族](http://evil.example/ethnic)';
+const EVIL_VALUE = '[汉](http://e.x)';
 const links = linksIn;
 const shown = shownText;
 
