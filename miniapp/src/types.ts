@@ -49,6 +49,8 @@ export interface Finding {
   detail: Record<string, unknown> | null;
   /** The detail in Chinese (cards/details.ts on the server). */
   detailText?: string | null;
+  /** The qualifier as users see it (null where it only tells findings apart). */
+  qualifierText?: string | null;
 }
 
 export interface PersonView {

@@ -99,3 +99,17 @@ describe('findings name the person as they are called now', () => {
     expect(Number(stale!.n)).toBe(0);
   });
 });
+
+describe('findings as the console shows them', () => {
+  it('carry their detail in Chinese and no internal qualifier', async () => {
+    const list = (await a.app.inject({ method: 'GET', url: '/api/findings?status=open&limit=5000', headers: admin.read })).json() as Row[];
+    const detailed = list.filter((f) => f.detail && Object.keys(f.detail).length);
+    expect(detailed.length).toBeGreaterThan(0);
+    for (const f of detailed) {
+      expect(f.detailText, `${f.rule} ${JSON.stringify(f.detail)}`).toBeTruthy();
+      expect(f.detailText, f.rule).not.toMatch(/[A-Za-z]+：/);
+    }
+    for (const f of list.filter((x) => x.rule === 'W-07')) expect(f.qualifierText).toBeNull();
+    for (const f of list.filter((x) => x.rule === 'U-QT-01')) expect(f.qualifierText).toBe(f.qualifier);
+  });
+});
