@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { WorkdayCalendar } from '../core/calendar.ts';
 import { findingLight, openLightsOn } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
-import { findingTitle } from '../core/rules/index.ts';
+import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { digestCard, digestCardId, noGroupMessage, redAlertMessage, type DigestItem, type UnitDigest } from '../cards/builders.ts';
 import { nowMoment } from '../db/clock.ts';
 import { enqueue, targetText } from './outbox.ts';
@@ -53,7 +53,7 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
 
   const rows: Row[] = await trx('findings as f').join('units as u', 'u.id', 'f.unit_id')
     .where('f.status', 'open')
-    .select('f.id', 'f.rule', 'f.unit_id', 'f.opened_on', 'f.subject_name', 'f.subject_id_masked', 'f.qualifier', 'u.code', 'u.name as unit_name', 'u.group_id')
+    .select('f.id', 'f.rule', 'f.unit_id', 'f.opened_on', 'f.subject_name', 'f.subject_id_masked', 'f.qualifier', 'f.detail', 'u.code', 'u.name as unit_name', 'u.group_id')
     .orderBy([{ column: 'f.unit_id' }, { column: 'f.opened_on' }, { column: 'f.id' }]);
   if (!rows.length) return summary;
 
@@ -79,7 +79,7 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
     const first = list[0];
     const items: DigestItem[] = list.map((r) => {
       const l = lightOf(r.opened_on);
-      return { findingId: Number(r.id), light: l.light, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen };
+      return { findingId: Number(r.id), light: l.light, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen };
     });
     items.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
     const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(unitId) };
@@ -105,7 +105,8 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
       for (const r of list) {
         const l = lightOf(r.opened_on);
         if (l.light !== 'red' || (previousCheck && l.redFrom <= previousCheck)) continue;
-        const message = redAlertMessage({ unitName: first.unit_name, title: findingTitle(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, openedOn: r.opened_on, url: links.unitUrl(unitId) });
+        const detail = findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null);
+        const message = redAlertMessage({ unitName: first.unit_name, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, detail, openedOn: r.opened_on, url: links.unitUrl(unitId) });
         if (await enqueue(trx, `red:${r.id}`, { op: 'send', target: { kind: 'users', userIds: unitLeaders }, message })) summary.redAlerts++;
       }
     }

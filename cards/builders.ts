@@ -1,7 +1,7 @@
 // Builders: domain objects → card variables and messages. Sentences come from the templates.
 
 import type { CardPayload, OutboundMessage } from '../bot/platform.ts';
-import { phrase, PHRASES, render } from './render.ts';
+import { escapeText, phrase, PHRASES, render } from './render.ts';
 
 export interface DigestItem {
   findingId: number;
@@ -57,9 +57,12 @@ export function digestCard(d: UnitDigest, progress?: { resolved: number; total: 
   const body = progress
     ? render('alert-progress', { unitName: d.unitName, date: d.date, resolved, total, red, yellow, done })
     : digestMarkdown(d).text;
+  // The card's `string` variables are shown as plain text: data in them is kept to one line
+  // (phrase() does the same for the values it fills in); `markdown` is the rendered template,
+  // its values already markdown-escaped; `url` is built by our code from PUBLIC_BASE_URL.
   const data: Record<string, string> = {
     title: phrase('alertTitle', { unitName: d.unitName }),
-    date: d.date,
+    date: escapeText(d.date),
     light,
     lightText: PHRASES.light[light],
     red: String(red),
@@ -68,10 +71,10 @@ export function digestCard(d: UnitDigest, progress?: { resolved: number; total: 
     total: String(total),
     progress: done ? phrase('progressDone') : phrase('progressPartial', { resolved, total }),
     markdown: body,
-    mentions: d.mentions.map((m) => `@${m.name}`).join(' '),
+    mentions: d.mentions.map((m) => `@${escapeText(m.name)}`).join(' '),
     buttonText: phrase('alertButton'),
     url: d.url,
-    unitCode: d.unitCode,
+    unitCode: escapeText(d.unitCode),
     // The recheck button's parameter: the unit's own id (its credit code may be shared).
     unitId: String(d.unitId),
     recheckText: phrase('recheckButton'),
@@ -85,7 +88,7 @@ export function digestCard(d: UnitDigest, progress?: { resolved: number; total: 
   return { template: 'alert', cardId: digestCardId(d.unitId, d.date), data, fallback, atUsers: d.mentions };
 }
 
-export function redAlertMessage(f: { unitName: string; title: string; subject: string; idMasked: string | null; openedOn: string; url: string }): OutboundMessage {
+export function redAlertMessage(f: { unitName: string; title: string; subject: string; idMasked: string | null; detail?: string | null; openedOn: string; url: string }): OutboundMessage {
   return {
     kind: 'actionCard',
     title: phrase('redAlertTitle', { unitName: f.unitName }),

@@ -46,3 +46,33 @@ export function inDictionary(name: DictionaryName, value: string | null | undefi
   }
   return s.has(value);
 }
+
+// ---------------------------------------------------------------------------------------------
+// One line or several
+
+/**
+ * The text fields of the dictionary that may hold several lines. Every other text field (姓名,
+ * 机构名称, 职务, 所在处室, 批准文号, …) is one line: names and short values are shown inside
+ * chat messages, cards and tables, where a line break or a control character would let a value
+ * pose as something else.
+ */
+export const MULTI_LINE_FIELDS: readonly string[] = ['主要职责'];
+
+// C0 and C1 control characters (line breaks and tabs included), the Unicode line and paragraph
+// separators, and the bidirectional overrides that make text read other than it is stored.
+const NOT_IN_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// A multi-line field may break lines (\n, \r\n) and hold tabs; nothing else of the above.
+const NOT_IN_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** Why a value cannot be stored in a one-line text field, in Chinese; null when it can. */
+export function singleLineProblem(value: string): string | null {
+  const m = NOT_IN_ONE_LINE.exec(value);
+  if (!m) return null;
+  return /[\n\r\u2028\u2029]/.test(m[0]) ? '不能换行，请在一行内填写' : `含有不可见的控制字符（U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}），请删除后重新填写`;
+}
+
+/** Why a value cannot be stored in a multi-line text field (MULTI_LINE_FIELDS); null when it can. */
+export function multiLineProblem(value: string): string | null {
+  const m = NOT_IN_LINES.exec(value);
+  return m ? `含有不可见的控制字符（U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}），请删除后重新填写` : null;
+}

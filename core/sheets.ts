@@ -13,7 +13,7 @@
 
 import { z } from 'zod';
 import { DateInputError, excelDateToIso, validDataDate, validExcelDay } from './dates.ts';
-import { DICTIONARY } from './dictionary.ts';
+import { DICTIONARY, multiLineProblem, singleLineProblem } from './dictionary.ts';
 import { maskId, normaliseIdNumber } from './idnumber.ts';
 import type { DataSet, LeaderPostInput, PersonInput, QuotaInput, UnitInput, UserInput, WorkerInput } from './inputs.ts';
 import type { IsoDate } from './model.ts';
@@ -117,11 +117,14 @@ function required<T>(parse: (v: CellValue) => T | null): (v: CellValue) => T {
   };
 }
 
-function text(max: number): (v: CellValue) => string | null {
+/** A text cell: one line unless the field is one of MULTI_LINE_FIELDS (core/dictionary.ts). */
+function text(max: number, lines: 'one' | 'several' = 'one'): (v: CellValue) => string | null {
   return (v) => {
     const t = cellString(v).trim();
     if (t === '') return null;
     if (len(t) > max) fail(`内容过长（最多${max}个字符，现为${len(t)}个）`);
+    const problem = lines === 'one' ? singleLineProblem(t) : multiLineProblem(t);
+    if (problem) fail(problem);
     return t;
   };
 }
@@ -130,7 +133,8 @@ function usccCell(v: CellValue): string | null {
   const code = normaliseUscc(cellString(v));
   if (code === '') return null;
   if (code.length > 32) fail(`“${quote(code)}”过长（统一社会信用代码应为18位）`);
-  return code;
+  const problem = singleLineProblem(code);
+  return problem ? fail(problem) : code;
 }
 
 function idCell(v: CellValue): string | null {
@@ -142,7 +146,8 @@ function idCell(v: CellValue): string | null {
   if (value === '') return null;
   if (value.includes('*')) fail('为脱敏号码（含“*”），请填写完整的身份证号');
   if (value.length > 32) fail(`内容过长（身份证号应为18位，现为${value.length}位）`);
-  return value;
+  const problem = singleLineProblem(value);
+  return problem ? fail(problem) : value;
 }
 
 const DATE_SPELLINGS = [
@@ -201,7 +206,11 @@ function regionCell(v: CellValue): string | null {
 
 function officesCell(v: CellValue): string[] {
   const names = cellString(v).split('、').map((s) => s.trim()).filter(Boolean);
-  for (const name of names) if (len(name) > 100) fail(`内设机构名称“${quote(name)}”过长（最多100个字符）`);
+  for (const name of names) {
+    if (len(name) > 100) fail(`内设机构名称“${quote(name)}”过长（最多100个字符）`);
+    const problem = singleLineProblem(name);
+    if (problem) fail(`内设机构名称${problem}`);
+  }
   return names;
 }
 
@@ -259,7 +268,7 @@ export function sheetSpecs(lists: Partial<KeyLists> = {}): SheetSpecs {
     批准日期: cell(dateCell),
     内设机构: cell(officesCell),
     内设机构核定数: cell(intCell),
-    主要职责: cell(text(20000)),
+    主要职责: cell(text(20000, 'several')),
     是否年报单位: cell(yesNoCell),
     编外用工控制数: cell(intCell),
     工作群: cell(text(128)),

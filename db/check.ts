@@ -30,6 +30,9 @@ interface LiveFinding {
   unitId: number;
   rule: string;
   detail: string | null;
+  /** The subject as the finding names it: refreshed on every keep when the record was renamed. */
+  subjectName: string;
+  subjectIdMasked: string | null;
   seen: boolean;
 }
 
@@ -96,6 +99,8 @@ class FindingDiff {
   readonly created: NewFinding[] = [];
   readonly promoted: Array<{ id: number }> = [];
   readonly detailChanged: Array<{ id: number; detail: string | null }> = [];
+  /** Findings whose person or unit was renamed (or re-masked) since they opened. */
+  readonly subjectChanged: Array<{ id: number; subject: NewFinding['subject'] }> = [];
   kept = 0;
 
   constructor(readonly live: Map<string, LiveFinding>, readonly date: IsoDate) {}
@@ -119,6 +124,14 @@ class FindingDiff {
           this.kept++;
         }
         if (existing.detail !== detail) this.detailChanged.push({ id: existing.id, detail });
+        // The name shown is the record's current one. Compared here, written only when it
+        // differs: the scan already holds the row, so the check reads nothing more for it.
+        const now = hit.subject ?? subject;
+        if (existing.subjectName !== now.name || existing.subjectIdMasked !== now.idMasked) {
+          this.subjectChanged.push({ id: existing.id, subject: now });
+          existing.subjectName = now.name;
+          existing.subjectIdMasked = now.idMasked;
+        }
         continue;
       }
       const f: NewFinding = {
@@ -126,7 +139,10 @@ class FindingDiff {
         status: held ? 'pending' : 'open', subject: hit.subject ?? subject, detail,
       };
       this.created.push(f);
-      this.live.set(fp, { id: 0, status: f.status, firstSeenOn: this.date, openedOn: f.status === 'open' ? this.date : null, unitId, rule: rule.code, detail, seen: true });
+      this.live.set(fp, {
+        id: 0, status: f.status, firstSeenOn: this.date, openedOn: f.status === 'open' ? this.date : null, unitId, rule: rule.code, detail,
+        subjectName: f.subject.name, subjectIdMasked: f.subject.idMasked, seen: true,
+      });
     }
   }
 
@@ -145,14 +161,15 @@ async function loadLive(db: Knex, where?: (q: Knex.QueryBuilder) => Knex.QueryBu
 }
 
 function liveQuery(db: Knex): Knex.QueryBuilder {
-  return db('findings').whereIn('status', ['pending', 'open']).select('id', 'fingerprint', 'status', 'first_seen_on', 'opened_on', 'unit_id', 'rule', 'detail');
+  return db('findings').whereIn('status', ['pending', 'open']).select('id', 'fingerprint', 'status', 'first_seen_on', 'opened_on', 'unit_id', 'rule', 'detail', 'subject_name', 'subject_id_masked');
 }
 
 function addLive(live: Map<string, LiveFinding>, rows: Row[]): Map<string, LiveFinding> {
   for (const r of rows) {
     live.set(r.fingerprint, {
       id: Number(r.id), status: r.status, firstSeenOn: r.first_seen_on, openedOn: r.opened_on ?? null,
-      unitId: Number(r.unit_id), rule: r.rule, detail: r.detail ?? null, seen: false,
+      unitId: Number(r.unit_id), rule: r.rule, detail: r.detail ?? null,
+      subjectName: r.subject_name ?? '', subjectIdMasked: r.subject_id_masked ?? null, seen: false,
     });
   }
   return live;
@@ -174,6 +191,7 @@ async function writeDiff(trx: Knex, diff: FindingDiff, date: IsoDate, gone: Live
     await trx('findings').whereIn('id', ids(diff.promoted.slice(i, i + BATCH))).update({ status: 'open', opened_on: date });
   }
   for (const d of diff.detailChanged) await trx('findings').where({ id: d.id }).update({ detail: d.detail });
+  for (const c of diff.subjectChanged) await trx('findings').where({ id: c.id }).update({ subject_name: c.subject.name, subject_id_masked: c.subject.idMasked });
   const resolved = gone.filter((f) => f.status === 'open');
   const dropped = gone.filter((f) => f.status === 'pending');
   for (let i = 0; i < resolved.length; i += BATCH) {
@@ -494,7 +512,7 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitI
 
   const gone = diff.gone((f) => !NIGHTLY_ONLY.has(f.rule));
   // Nothing changed (the usual save: a field no rule was flagging): no transaction at all.
-  if (diff.created.length || diff.promoted.length || diff.detailChanged.length || gone.length) {
+  if (diff.created.length || diff.promoted.length || diff.detailChanged.length || diff.subjectChanged.length || gone.length) {
     await db.transaction(async (trx) => {
       await writeDiff(trx, diff, date, gone);
       if (afterWrite) await afterWrite(trx, effectsOf(ev, diff, gone));

@@ -10,6 +10,7 @@ import type { IsoDate, Light, Scope } from '../core/model.ts';
 import { ruleByCode } from '../core/rules/index.ts';
 import { type CellValue, maskIdLike, SHEETS, type SheetName, type SheetSpec, type SheetValues } from '../core/sheets.ts';
 import { normaliseUscc } from '../core/uscc.ts';
+import { findingDetailText } from '../cards/details.ts';
 import { listFindings, subtreeIds } from './findings.ts';
 import type { PiiCipher } from './pii.ts';
 import { audit } from './store.ts';
@@ -188,17 +189,6 @@ async function exportPeople(db: Knex, wb: ExcelJS.Workbook, ids: number[] | null
   return { 人员: addImportSheet(wb, '人员', people), 编外人员: addImportSheet(wb, '编外人员', workers) };
 }
 
-/** A finding's detail as text: `键：值；…`, anything shaped like an ID number masked. */
-function detailText(qualifier: string | null, detail: Record<string, unknown> | null): string | null {
-  const parts: string[] = [];
-  if (qualifier) parts.push(qualifier);
-  for (const [k, v] of Object.entries(detail ?? {})) {
-    const value = v == null ? '' : Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join('、') : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    parts.push(`${k}：${value}`);
-  }
-  return parts.length ? maskIdLike(parts.join('；')) : null;
-}
-
 async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOptions): Promise<Record<string, number>> {
   const ids = await unitScope(db, opts); // an unknown unit is an error, not an empty list
   const list = await listFindings(db, {
@@ -220,7 +210,7 @@ async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOption
     f.openedOn,
     f.resolvedOn,
     f.resolvedOn ? '已整改' : '未整改',
-    detailText(f.qualifier, f.detail),
+    findingDetailText(f.rule, f.qualifier, f.detail, { qualifier: true }),
   ]);
   const ws = addSheet(wb, '问题清单', FINDING_COLUMNS, rows);
   list.forEach((f, i) => {

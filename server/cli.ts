@@ -191,12 +191,12 @@ async function findingsCommand(args: string[]): Promise<number> {
   const { listFindings } = await import('../db/findings.ts');
   const unit = arg(values, 'unit');
   const list = await withContext(async (ctx) => listFindings(ctx.db, { status, unitId: unit === undefined ? undefined : (await unitOption(ctx.db, unit)).id, date }));
-  const out = list.map((f) => ({ rule: f.rule, unit: f.unit, unitId: f.unitId, subject: f.subject, qualifier: f.qualifier, light: f.light, openedOn: f.openedOn, resolvedOn: f.resolvedOn }));
+  const { findingDetailText, findingHeading } = await import('../cards/details.ts');
+  const out = list.map((f) => ({ rule: f.rule, unit: f.unit, unitId: f.unitId, subject: f.subject, qualifier: f.qualifier, light: f.light, openedOn: f.openedOn, resolvedOn: f.resolvedOn, detailText: findingDetailText(f.rule, f.qualifier, f.detail) }));
   if (values.json) print(out);
   else {
-    const { ruleByCode } = await import('../core/rules/index.ts');
     const LIGHT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
-    for (const f of list) console.log(`${LIGHT[f.light]}  ${f.rule} ${ruleByCode(f.rule)?.title ?? ''}  ${f.unitName}  ${f.subject.name}${f.subject.id ? ` ${f.subject.id}` : ''}  发现于 ${f.openedOn}`);
+    for (const [i, f] of list.entries()) console.log(`${LIGHT[f.light]}  ${f.rule} ${findingHeading(f.rule, f.qualifier)}  ${f.unitName}  ${f.subject.name}${f.subject.id ? ` ${f.subject.id}` : ''}  发现于 ${f.openedOn}${out[i].detailText ? `  ${out[i].detailText}` : ''}`);
     console.log(`共 ${list.length} 条`);
   }
   return 0;
@@ -326,7 +326,11 @@ async function rulesCommand(args: string[]): Promise<number> {
         if (!m) throw new UsageError(`参数格式应为 名称=值：${p}`);
         const [, key, raw] = m;
         const def = (rule.params as Record<string, unknown>)[key];
-        if (def === undefined) throw new UsageError(`规则 ${rule.code} 没有参数 ${key}（可用：${Object.keys(rule.params as object).join('、') || '无'}）`);
+        if (def === undefined) {
+          const { DETAIL_PHRASES } = await import('../cards/details.ts');
+          const names = Object.keys(rule.params as object).map((k) => (DETAIL_PHRASES.params[k] ? `${k}（${DETAIL_PHRASES.params[k]}）` : k));
+          throw new UsageError(`规则 ${rule.code} 没有参数 ${key}（可用：${names.join('、') || '无'}）`);
+        }
         // A parameter that is a date (or month) goes through the one validator of dates.
         if (typeof def === 'string' && /^\d{4}-\d{2}(-\d{2})?$/.test(def)) (def.length === 7 ? validMonth : validDay)(raw, `参数 ${key}`);
         const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '是' : Array.isArray(def) ? raw.split(/[、,]/).filter(Boolean) : raw;
@@ -338,7 +342,8 @@ async function rulesCommand(args: string[]): Promise<number> {
       }
       const enabled = values.disable ? false : values.enable ? true : current.enabled;
       await setRuleSetting(ctx.db, rule.code, { enabled, params: Object.keys(params).length ? params : undefined });
-      console.log(`${rule.code} ${rule.title}：${enabled ? '启用' : '停用'}${Object.keys(params).length ? `，参数 ${JSON.stringify(params)}` : ''}`);
+      const { ruleParamsText } = await import('../cards/details.ts');
+      console.log(`${rule.code} ${rule.title}：${enabled ? '启用' : '停用'}${Object.keys(params).length ? `，参数 ${ruleParamsText(params)}` : ''}`);
     });
     return 0;
   }
@@ -352,7 +357,8 @@ async function rulesCommand(args: string[]): Promise<number> {
   else {
     const SCOPE = { person: '人员', unit: '单位', worker: '编外' } as const;
     const SEV = { S1: '严重', S2: '一般', S3: '提示' } as const;
-    for (const r of list) console.log(`${r.code.padEnd(8)} ${SCOPE[r.scope]} ${SEV[r.severity]} ${r.enabled ? '' : '【已停用】'}${r.title}${Object.keys(r.params).length ? `  ${JSON.stringify(r.params)}` : ''}`);
+    const { ruleParamsText } = await import('../cards/details.ts');
+    for (const r of list) console.log(`${r.code.padEnd(8)} ${SCOPE[r.scope]} ${SEV[r.severity]} ${r.enabled ? '' : '【已停用】'}${r.title}${Object.keys(r.params).length ? `  ${ruleParamsText(r.params)}` : ''}`);
   }
   return 0;
 }

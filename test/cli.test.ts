@@ -117,6 +117,20 @@ describe('sanse CLI', () => {
     expect(code).toBe(0);
   });
 
+  it('names rule parameters and finding details in Chinese', async () => {
+    const rules = (await sanse('rules')).stdout;
+    expect(rules).toMatch(/P-RT-01 .*宽限工作日：0/);
+    expect(rules).not.toMatch(/[{"]|[A-Za-z]+：/);
+    const set = await sanse('rules', 'set', 'P-ST-11', '--param', 'months=18');
+    expect(set.stdout).toContain('参数 期限（月）：18');
+    expect((await sanse('rules', 'set', 'P-ST-11', '--param', 'nope=1')).stderr).toContain('可用：months（期限（月））');
+    const findings = (await sanse('findings', '--date', '2026-11-30')).stdout;
+    expect(findings).toContain('：');
+    expect(findings).not.toMatch(/[A-Za-z]+：/);
+    const json = JSON.parse((await sanse('findings', '--json', '--date', '2026-11-30')).stdout) as Array<{ detailText: string | null }>;
+    expect(json.some((f) => f.detailText && /^[^A-Za-z]*：/.test(f.detailText))).toBe(true);
+  });
+
   it('exports findings to a workbook', async () => {
     const out = path.join(dir, 'findings.xlsx');
     const r = await sanse('export', 'findings', '--out', out);

@@ -50,6 +50,10 @@ export interface Finding {
   redFrom: string | null;
   resolvedOn: string | null;
   detail: Record<string, unknown> | null;
+  /** The detail in Chinese (cards/details.ts on the server). */
+  detailText?: string | null;
+  /** The qualifier as users see it (null where it only tells findings apart). */
+  qualifierText?: string | null;
 }
 
 export interface PersonView {

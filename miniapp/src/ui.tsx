@@ -95,9 +95,10 @@ export function FindingCard(props: { finding: Finding; href?: string | null; onO
       <div class="meta">
         {subjectKindName(f.subject.kind)}：<b>{f.subject.name}</b>
         {f.subject.idMasked && <span class="muted">　{f.subject.idMasked}</span>}
-        {f.qualifier && <span class="muted">（{f.qualifier}）</span>}
+        {(f.qualifierText !== undefined ? f.qualifierText : f.qualifier) && <span class="muted">（{f.qualifierText !== undefined ? f.qualifierText : f.qualifier}）</span>}
       </div>
       {props.showUnit !== false && <div class="meta">单位：{f.unitName}</div>}
+      {f.detailText && <div class="meta small" data-testid="finding-detail">{f.detailText}</div>}
       <div class="meta">
         发现于 {shortDate(f.openedOn)}
         {f.resolvedOn && `　整改于 ${shortDate(f.resolvedOn)}`}

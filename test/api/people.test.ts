@@ -61,7 +61,7 @@ describe('a person', () => {
     expect(body.cross).toEqual(expect.objectContaining({ sameIdInUnit: expect.any(Number), otherQuotaUnits: expect.any(Number), sameNameBirthOtherIds: expect.any(Number), pendingChanges: expect.any(Array) }));
     expect(body.version).toBeGreaterThan(0);
     const f = body.findings[0];
-    expect(Object.keys(f).sort()).toEqual(['detail', 'id', 'light', 'openedOn', 'qualifier', 'redFrom', 'resolvedOn', 'rule', 'severity', 'subject', 'title', 'unit', 'unitId', 'unitName'].sort());
+    expect(Object.keys(f).sort()).toEqual(['detail', 'detailText', 'id', 'light', 'openedOn', 'qualifier', 'qualifierText', 'redFrom', 'resolvedOn', 'rule', 'severity', 'subject', 'title', 'unit', 'unitId', 'unitName'].sort());
     expect(f.subject).toMatchObject({ kind: 'person', id: Number(person.id), name: person.name });
     expect(f.redFrom > f.openedOn).toBe(true);
     expect(body.version).toBeGreaterThanOrEqual(1);

@@ -48,7 +48,7 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
           <p>{subjectKindName(shown.subject.kind)}：{shown.subject.name}{shown.subject.idMasked ? `（${shown.subject.idMasked}）` : ''}</p>
           <p>单位：{shown.unitName}</p>
           <p>发现日期：{longDate(shown.openedOn)}</p>
-          {detailText(shown.detail) && <p>{detailText(shown.detail)}</p>}
+          {(shown.detailText ?? detailText(shown.detail)) && <p>{shown.detailText ?? detailText(shown.detail)}</p>}
           <p class="muted small">此类问题涉及单位或编外人员信息，请按要求在系统中更正后由编办复核。</p>
           <button type="button" class="block" onClick={() => setShown(null)}>关闭</button>
         </Dialog>

@@ -1,6 +1,7 @@
 // What every /api route shares: its dependencies, the Chinese error, the checks of role and
 // scope, and the findings as the API shows them.
 
+import { findingDetailText, shownQualifier } from '../../../cards/details.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import type { WorkdayCalendar } from '../../../core/calendar.ts';
@@ -117,6 +118,10 @@ export interface FindingItem {
   redFrom: IsoDate;
   resolvedOn: IsoDate | null;
   detail: Record<string, unknown> | null;
+  /** The detail in Chinese, as every other place shows it (cards/details.ts). */
+  detailText: string | null;
+  /** The qualifier as users see it (null where it is an internal key, W-07). */
+  qualifierText: string | null;
 }
 
 export interface FindingFilter {
@@ -161,6 +166,8 @@ function toItem(r: Row, today: IsoDate, cal: WorkdayCalendar): FindingItem {
     redFrom: redFrom(r.opened_on, cal),
     resolvedOn: r.resolved_on ?? null,
     detail: parseDetail(r.detail),
+    detailText: findingDetailText(r.rule, r.qualifier, parseDetail(r.detail)),
+    qualifierText: shownQualifier(r.rule, r.qualifier),
   };
 }
 
