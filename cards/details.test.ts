@@ -71,7 +71,7 @@ describe('finding details in Chinese', () => {
     expect(findingDetailText('W-07', 'feed-5', { signedOn: '2026-10-01' }, { qualifier: true })).toBe('合同签订日期：2026-10-01');
     expect(findingHeading('U-QT-01', '行政编制')).toBe('超编（行政编制）');
     // Plain text on one line, ID-shaped digits masked.
-    expect(findingDetailText('P-TM-07', '入编时间', { field: '入编时间', value: '2026\n330621198001010011' })).toBe('项目：入编时间；填写值：2026 330621********0011');
+    expect(findingDetailText('P-TM-07', '入编时间', { field: '入编时间', value: '2026\n330621198001010011' })).toBe('项目：入编时间；填写值：2026 330621***********1');
   });
 
   it('names every parameter of the catalogue in Chinese', () => {
