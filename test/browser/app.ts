@@ -3,17 +3,17 @@
 // history, the day's check with its alert cards), the sandbox platform with its dispatcher,
 // buildApp, listen. Used by the browser test (test/browser/loop.test.ts) and bench/api.ts.
 
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { IsoDate } from '../../core/model.ts';
-import { runCheck } from '../../db/check.ts';
 import { openDb, parseDatabaseUrl } from '../../db/connection.ts';
-import { backdateDemoFindings } from '../../db/demo/history.ts';
-import { isEmpty, seedDemo } from '../../db/demo/seed.ts';
-import { loadCalendar } from '../../db/settings.ts';
+import { isEmpty } from '../../db/demo/seed.ts';
 import { buildApp } from '../../server/app.ts';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { seedDemoCounty } from '../../server/commands/demo-county.ts';
 import { openContext, type AppContext } from '../../server/context.ts';
 import { startPlatform, type PlatformRuntime } from '../../server/platform.ts';
 
@@ -55,14 +55,43 @@ export async function dropMysqlDatabase(url: string): Promise<void> {
 
 /** What serve() does to an empty sandbox database: the demo county, its history, today's check and alert cards. */
 export async function seedCounty(ctx: AppContext, county: County): Promise<{ units: number; people: number; open: number; groupCards: number }> {
-  const { db } = ctx;
-  if (!(await isEmpty(db))) throw new Error('seedCounty: the database is not empty');
-  await seedDemo(db, ctx.pii, county);
-  await runCheck(db, county.today);
-  await backdateDemoFindings(db, county.today, await loadCalendar(db));
-  await db('findings').delete().where({ status: 'resolved' });
-  const s = await dailyCheck(db, county.today, ctx.config.publicBaseUrl);
+  if (!(await isEmpty(ctx.db))) throw new Error('seedCounty: the database is not empty');
+  const { check: s } = await seedDemoCounty(ctx.db, ctx.pii, county, ctx.config.publicBaseUrl);
   return { units: s.units, people: s.people, open: s.findings.open, groupCards: s.alerts?.groupCards ?? 0 };
+}
+
+const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the mini-app when miniapp/dist is missing or older than its sources (miniapp/src, core/), so a browser test never runs a stale build. */
+export function ensureMiniappBuilt(): void {
+  const index = path.join(REPO_ROOT, 'miniapp/dist/index.html');
+  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
+  const sources = Math.max(newestMtime(path.join(REPO_ROOT, 'miniapp/src')), newestMtime(path.join(REPO_ROOT, 'core')), fs.statSync(path.join(REPO_ROOT, 'miniapp/index.html')).mtimeMs);
+  if (built >= sources) return;
+  // Test files run in parallel: one builds, the others wait for it (a lock directory), then look again.
+  const lock = path.join(REPO_ROOT, 'miniapp/.build-lock');
+  try {
+    fs.mkdirSync(lock);
+  } catch {
+    const until = Date.now() + 180_000;
+    while (fs.existsSync(lock) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    fs.rmSync(lock, { recursive: true, force: true });
+    return ensureMiniappBuilt();
+  }
+  try {
+    execFileSync('npm', ['run', 'build:miniapp'], { cwd: REPO_ROOT, stdio: 'inherit', timeout: 120_000 });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface RunningSanse {

@@ -10,7 +10,6 @@
 // if miniapp/dist is missing. Chromium: CHROMIUM_PATH or /usr/bin/chromium (never downloaded);
 // without it the test fails under CI=true and is skipped otherwise.
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subtreeIds } from '../../db/findings.ts';
-import { startSanse, type RunningSanse } from './app.ts';
+import { type RunningSanse, ensureMiniappBuilt, startSanse } from './app.ts';
 
 type Row = Record<string, any>;
 
@@ -89,9 +88,7 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
   beforeAll(async () => {
     process.env.LOG_LEVEL ??= 'warn';
     fs.mkdirSync(SHOTS, { recursive: true });
-    if (!fs.existsSync(path.join(REPO, 'miniapp/dist/index.html'))) {
-      execFileSync('npm', ['run', 'build:miniapp'], { cwd: REPO, stdio: 'inherit', timeout: 120_000 });
-    }
+    ensureMiniappBuilt();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-browser-'));
     s = await startSanse({ databaseUrl: `sqlite:${path.join(tmp, 'sanse.db')}`, county: COUNTY, removeDir: tmp });
     // The morning's cards and messages reach the sandbox groups through the dispatcher (about 20 a second).

@@ -5,7 +5,6 @@
 // their sandbox login leaves the victim logged in as themselves.
 // Chromium: CHROMIUM_PATH or /usr/bin/chromium; skipped without it (loop.test.ts fails on CI then).
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -13,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startSanse, type RunningSanse } from './app.ts';
+import { type RunningSanse, ensureMiniappBuilt, freePort, startSanse } from './app.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -33,9 +32,7 @@ describe.skipIf(!HAVE_CHROMIUM)('security in the browser (Chromium)', () => {
 
   beforeAll(async () => {
     process.env.LOG_LEVEL ??= 'warn';
-    if (!fs.existsSync(path.join(REPO, 'miniapp/dist/index.html'))) {
-      execFileSync('npm', ['run', 'build:miniapp'], { cwd: REPO, stdio: 'inherit', timeout: 120_000 });
-    }
+    ensureMiniappBuilt();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-security-'));
     s = await startSanse({ databaseUrl: `sqlite:${path.join(tmp, 'sanse.db')}`, county: COUNTY, removeDir: tmp });
     // The attacker's site: another origin (localhost is another site than 127.0.0.1), whose pages

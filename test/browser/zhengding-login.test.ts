@@ -8,7 +8,6 @@
 process.env.NO_PROXY = '127.0.0.1';
 process.env.no_proxy = '127.0.0.1';
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowMoment } from '../../db/clock.ts';
 import { contentError, ok, startFakeGateway, type FakeGateway } from '../zhengding/fake-gateway.ts';
-import { startSanse, type RunningSanse } from './app.ts';
+import { type RunningSanse, ensureMiniappBuilt, startSanse } from './app.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = path.join(REPO, 'test-output/screenshots');
@@ -39,7 +38,7 @@ describe.skipIf(!HAVE_CHROMIUM)('Zheng-Ding in-app no-login (Chromium, phone-siz
   beforeAll(async () => {
     process.env.LOG_LEVEL ??= 'warn';
     fs.mkdirSync(SHOTS, { recursive: true });
-    if (!fs.existsSync(path.join(REPO, 'miniapp/dist/index.html'))) execFileSync('npm', ['run', 'build:miniapp'], { cwd: REPO, stdio: 'inherit', timeout: 120_000 });
+    ensureMiniappBuilt();
     gw = await startFakeGateway();
     gw.route('/gettoken.json', () => ok({ accessToken: 'zd-app-token', expiresIn: '7200' }));
     gw.route('/rpc/oauth2/dingtalk_app_user.json', (r) => {
