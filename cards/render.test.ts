@@ -14,21 +14,25 @@ describe('markdown values', () => {
     for (const v of HOSTILE) {
       const html = md.render(`- 姓名：${escapeMarkdown(v)}`);
       expect(html, v).not.toMatch(/<(a|img|strong|em|code|font|h\d|blockquote|table|s|del|ol)\b/);
-      expect(html.replace(/<[^>]+>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').trim(), v).toBe(`姓名：${v}`);
+      // Shown as the same characters, those markdown could read as syntax in their full-width form.
+      const shown = html.replace(/<[^>]+>/g, '').replaceAll('&quot;', '"').trim();
+      expect(shown, v).toBe(`姓名：${v.replace(/[!-~]/g, (c) => ('`*_[]()#!|<>~{}\\'.includes(c) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c))}`);
     }
   });
 
   it('keeps a value on its line: line breaks and control characters become spaces', () => {
     expect(escapeText('张三\n### 紧急通知\r\n\u2028x\u0007y\u202e')).toBe('张三 ### 紧急通知   x y ');
-    expect(escapeMarkdown('张三\n# 通知')).toBe('张三 \\# 通知');
+    expect(escapeMarkdown('张三\n# 通知')).toBe('张三 ＃ 通知');
+    // Dates and numbers stay as they are (no backslash for a client that does not read escapes).
+    expect(escapeMarkdown('2026-11-23 1.5 +1')).toBe('2026-11-23 1.5 +1');
   });
 
   it('escapes {{value}} for the template format and leaves {{{value}}} to our own text', () => {
     const t = compileFor('markdown', '{{name}} {{{link}}} {{#each list}}{{this}}{{/each}} {{n}}');
-    expect(t({ name: '[a](http://x)', link: trusted('[去整改](http://127.0.0.1:3000/m/)'), list: ['*'], n: 3 })).toBe('\\[a\\]\\(http://x\\) [去整改](http://127.0.0.1:3000/m/) \\* 3');
+    expect(t({ name: '[a](http://x)', link: trusted('[去整改](http://127.0.0.1:3000/m/)'), list: ['*'], n: 3 })).toBe('［a］（http://x） [去整改](http://127.0.0.1:3000/m/) ＊ 3');
     expect(compileFor('text', '{{name}}')({ name: 'a\nb' })).toBe('a b');
     expect(phrase('alertTitle', { unitName: '甲\n乙' })).toBe('甲 乙 数据质量预警');
-    expect(render('no-access', { name: '[管理员](http://evil.example)' })).toContain('\\[管理员\\]\\(http://evil\\.example\\)');
+    expect(render('no-access', { name: '[管理员](http://evil.example)' })).toContain('［管理员］（http://evil.example）');
   });
 
   it('no template inserts a value unescaped', () => {

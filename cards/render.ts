@@ -2,8 +2,8 @@
 // phrases of cards (phrases.json). Every sentence a user reads lives in a template file.
 //
 // Escaping happens here and nowhere else. Each target format has its own Handlebars instance
-// whose `{{value}}` escapes for that format: markdown control characters get a backslash in
-// markdown messages, control characters and line breaks become spaces in plain text. A name
+// whose `{{value}}` escapes for that format: characters markdown reads as syntax become their
+// full-width forms in markdown messages, control characters and line breaks become spaces in plain text. A name
 // saved as `[点此整改](http://evil.example/phish)` therefore reads literally, whoever wrote the
 // template. `{{{value}}}` inserts a value unchanged: only for text our own code built (a link
 // from PUBLIC_BASE_URL, markdown already rendered by these templates), never for data.
@@ -26,14 +26,30 @@ export function escapeText(s: string): string {
   return s.replace(CONTROL, ' ');
 }
 
-// What DingTalk's markdown (CommonMark-like: headings, quotes, bold, italic, links, images,
-// lists, and a little HTML such as <font>) could read as syntax. CommonMark lets every ASCII
-// punctuation character be escaped with a backslash, so each is shown as itself.
-const MARKDOWN_SPECIAL = /[\\`*_[\]()#+\-.!|<>~{}]/g;
+// What DingTalk's and Zheng-Ding's markdown (headings, quotes, bold, italic, links, images,
+// lists, and a little HTML such as <font>) could read as syntax. Neither documents backslash
+// escapes, so a backslash might show up in every message; instead each such character in data
+// becomes its full-width form, which no markdown reads as syntax and a Chinese reader reads as
+// the same character: `[点此](http://x)` shows as `［点此］（http://x）`, never as a link. Dates
+// and numbers (`-`, `.`, `+`) are left alone: inside a line they are not syntax.
+const MARKDOWN_LOOKALIKE: Record<string, string> = {
+  '\\': '＼', '`': '｀', '*': '＊', '_': '＿', '[': '［', ']': '］', '(': '（', ')': '）', '#': '＃',
+  '!': '！', '|': '｜', '<': '＜', '>': '＞', '~': '～', '{': '｛', '}': '｝',
+};
+const MARKDOWN_SPECIAL = /[\\`[\]()#!|<>~{}]/g;
+// `*` and `_` inside a word stay (a masked ID number, 330681***********7, reads as it is);
+// a run that starts or ends a word, as emphasis needs, becomes full-width.
+const ALNUM = /[0-9A-Za-z]/;
+function emphasisRun(run: string, at: number, text: string): string {
+  const inWord = ALNUM.test(text[at - 1] ?? '') && ALNUM.test(text[at + run.length] ?? '');
+  return inWord ? run : run.replace(/[*_]/g, (c) => MARKDOWN_LOOKALIKE[c]);
+}
 
-/** A value inside markdown: one line, every markdown control character backslash-escaped. */
+/** A value inside markdown: one line, every character markdown could read as syntax in its full-width form. */
 export function escapeMarkdown(s: string): string {
-  return escapeText(s).replace(MARKDOWN_SPECIAL, '\\$&');
+  return escapeText(s)
+    .replace(MARKDOWN_SPECIAL, (c) => MARKDOWN_LOOKALIKE[c])
+    .replace(/[*_]+/g, emphasisRun);
 }
 
 const ESCAPES: Record<Format, (s: string) => string> = { markdown: escapeMarkdown, text: escapeText };

@@ -23,6 +23,8 @@ const EVIL_UNIT = '柯桥区[财政局](http://evil.example/unit)';
 const EVIL_VALUE = '[汉](http://e.x)';
 const links = linksIn;
 const shown = shownText;
+/** A hostile value as a reader sees it: what markdown could read as syntax in its full-width form. */
+const lookalike = (v: string) => v.replace(/[`*_[\]()#!|<>~{}\\]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 let t: TestDb;
 let person: { id: number; unit_id: number };
@@ -52,8 +54,8 @@ describe('names with markdown links in chat', () => {
     const card = JSON.parse(row.payload).card;
     expect(card.data.markdown).toContain('点此整改');
     expect(links(card.data.markdown)).toEqual([]);
-    expect(shown(card.data.markdown)).toContain(EVIL_PERSON);
-    expect(shown(card.data.markdown)).toContain(EVIL_UNIT);
+    expect(shown(card.data.markdown)).toContain(lookalike(EVIL_PERSON));
+    expect(shown(card.data.markdown)).toContain(lookalike(EVIL_UNIT));
     expect(links(card.fallback.text)).toEqual([]);
     // Plain-text variables carry the name as written, in a JSON string; the only link is ours.
     expect(card.data.title).toBe(`${EVIL_UNIT} 数据质量预警`);
@@ -67,9 +69,9 @@ describe('names with markdown links in chat', () => {
     const row = await t.db('outbox').where({ dedup_key: `red:${f.id}` }).first();
     const message = JSON.parse(row.payload).message;
     expect(links(message.text)).toEqual([]);
-    expect(shown(message.text)).toContain(EVIL_PERSON);
-    expect(shown(message.text)).toContain(EVIL_UNIT);
-    expect(shown(message.text)).toContain(`填写值：${EVIL_VALUE}`);
+    expect(shown(message.text)).toContain(lookalike(EVIL_PERSON));
+    expect(shown(message.text)).toContain(lookalike(EVIL_UNIT));
+    expect(shown(message.text)).toContain(`填写值：${lookalike(EVIL_VALUE)}`);
   });
 
   it('the robot answers 查 and 待整改 with the names literally, with no link', async () => {
@@ -83,12 +85,12 @@ describe('names with markdown links in chat', () => {
     };
     const found = await say(`查 ${EVIL_PERSON}`);
     expect(links(found)).toEqual([]);
-    expect(shown(found)).toContain(EVIL_PERSON);
-    expect(shown(found)).toContain(EVIL_UNIT);
+    expect(shown(found)).toContain(lookalike(EVIL_PERSON));
+    expect(shown(found)).toContain(lookalike(EVIL_UNIT));
     const todo = await say('待整改');
     expect(links(todo)).toEqual([]);
-    expect(shown(todo)).toContain(EVIL_PERSON);
-    expect(shown(todo)).toContain(EVIL_UNIT);
-    expect(shown(todo)).toContain(`填写值：${EVIL_VALUE}`);
+    expect(shown(todo)).toContain(lookalike(EVIL_PERSON));
+    expect(shown(todo)).toContain(lookalike(EVIL_UNIT));
+    expect(shown(todo)).toContain(`填写值：${lookalike(EVIL_VALUE)}`);
   });
 });
