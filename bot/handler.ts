@@ -2,8 +2,8 @@
 
 import type { Knex } from 'knex';
 import { todayInShanghai } from '../core/dates.ts';
-import { recheckRecord } from '../server/commands/daily-check.ts';
-import { answer, findAsker, scopeOf } from './commands.ts';
+import { recheckRecord } from '../commands/daily-check.ts';
+import { answer, findAsker, scopeOf } from './robot.ts';
 import type { InboundHandler } from './platform.ts';
 
 export interface HandlerDeps {

@@ -11,7 +11,7 @@ import { ADMIN_ROLES, roleGuard, sessionPlugin } from './auth/session.ts';
 import type { AppContext } from './context.ts';
 import { errorHandlers, frameworkErrors } from './http/errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import type { PlatformRuntime } from './platform.ts';
+import type { PlatformRuntime } from '../main/platform.ts';
 import { apiRoutes } from './routes/api/index.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { overviewRoutes } from './routes/overview.ts';

@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, CHECK_WINDOW, todayInShanghai } from '../core/dates.ts';
 import { subtreeIds } from '../db/findings.ts';
-import { dailyCheck } from '../server/commands/daily-check.ts';
+import { dailyCheck } from '../commands/daily-check.ts';
 import { createTestDb, type TestDb } from './db/helpers.ts';
 
 const run = promisify(execFile);

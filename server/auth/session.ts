@@ -9,7 +9,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Knex } from 'knex';
-import { scopeOf } from '../../bot/commands.ts';
+import { scopeOf } from '../../bot/robot.ts';
 import { OFFICE_ROLES } from '../../core/roles.ts';
 import { readAll } from '../../db/batch.ts';
 import { subtreeQuery } from '../../db/findings.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { enqueue } from '../../bot/outbox.ts';
+import { enqueue } from '../../db/outbox.ts';
 import { createZhengDingPlatform } from '../../bot/zhengding/adapter.ts';
 import type { InboundHandler } from '../../bot/platform.ts';
 import { subtreeIds } from '../../db/findings.ts';
@@ -19,7 +19,7 @@ import { MSG } from '../../server/auth/session.ts';
 import { errorHandlers } from '../../server/http/errors.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
-import { startPlatform, type PlatformRuntime } from '../../server/platform.ts';
+import { startPlatform, type PlatformRuntime } from '../../main/platform.ts';
 import { login, nextIp, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;

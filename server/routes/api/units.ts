@@ -7,7 +7,7 @@ import { unitLight } from '../../../core/lights.ts';
 import { checkEnv } from '../../../db/check.ts';
 import { nowMoment } from '../../../db/clock.ts';
 import { WRITE_ROLES } from '../../auth/session.ts';
-import { recheckRecord } from '../../commands/daily-check.ts';
+import { recheckRecord } from '../../../commands/daily-check.ts';
 import { openCounts, requireRole, scopeIds, unitInScope, userOf, type ApiDeps } from './common.ts';
 
 type Row = Record<string, any>;
