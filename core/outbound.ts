@@ -33,3 +33,9 @@ export type Delivery =
   | { op: 'createCard'; target: Target; card: CardPayload }
   | { op: 'updateCard'; card: CardPayload; target?: Target }
   | { op: 'reply'; webhook: string; message: OutboundMessage };
+
+/** One entry of a sandbox conversation (table sandbox_messages), as bot/sandbox.ts stores it and /sandbox shows it. */
+export type SandboxEntry =
+  | { kind: 'message'; message: OutboundMessage; from: 'bot' }
+  | { kind: 'card'; card: CardPayload; from: 'bot' }
+  | { kind: 'user'; text: string; userId: string; userName: string };

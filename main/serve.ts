@@ -4,7 +4,7 @@
 import { todayInShanghai } from '../core/dates.ts';
 import { closeInterruptedRuns } from '../db/check-runs.ts';
 import { DEMO_DEFAULTS } from '../db/demo/generate.ts';
-import { buildApp } from '../server/app.ts';
+import { buildApp } from './app.ts';
 import { seedDemoCounty } from '../commands/demo-county.ts';
 import { openContext } from '../server/context.ts';
 import { scheduleDailyCheck } from '../server/jobs/daily-check.ts';

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IsoDate } from '../../core/model.ts';
 import { openDb, parseDatabaseUrl } from '../../db/connection.ts';
 import { isEmpty } from '../../db/demo/seed.ts';
-import { buildApp } from '../../server/app.ts';
+import { buildApp } from '../../main/app.ts';
 import { seedDemoCounty } from '../../commands/demo-county.ts';
 import { openContext, type AppContext } from '../../server/context.ts';
 import { startPlatform, type PlatformRuntime } from '../../main/platform.ts';
