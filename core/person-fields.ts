@@ -1,7 +1,7 @@
 // The person's fields as the API names them (PersonInput), as stored (people columns) and as
 // users read them (the 人员 sheet's Chinese headers, which the zod schema's errors name too).
 
-import type { PersonInput } from '../../../core/inputs.ts';
+import type { PersonInput } from './inputs.ts';
 
 export interface PersonField {
   key: keyof PersonInput;
