@@ -9,6 +9,7 @@ import type { IsoDate } from '../core/model.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { digestCard, noGroupMessage, redAlertMessage, type DigestItem, type UnitDigest } from '../cards/builders.ts';
 import { nowMoment } from '../db/clock.ts';
+import { openFindingsQuery } from '../db/findings.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
 import type { CardPayload, Target } from '../core/outbound.ts';
 
@@ -51,10 +52,8 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
   const prev = await trx('check_runs').where('date', '<', date).whereNotNull('finished_at').max({ d: 'date' }).first();
   const previousCheck: IsoDate | null = (prev?.d as string | undefined) ?? null;
 
-  const rows: Row[] = await trx('findings as f').join('units as u', 'u.id', 'f.unit_id')
-    .where('f.status', 'open')
-    .select('f.id', 'f.rule', 'f.unit_id', 'f.opened_on', 'f.subject_name', 'f.subject_id_masked', 'f.qualifier', 'f.detail', 'u.code', 'u.name as unit_name', 'u.group_id')
-    .orderBy([{ column: 'f.unit_id' }, { column: 'f.opened_on' }, { column: 'f.id' }]);
+  // Most urgent first: each unit's items keep that order.
+  const rows: Row[] = await openFindingsQuery(trx);
   if (!rows.length) return summary;
 
   const people = await trx('users').whereIn('role', ['单位专管员', '单位领导']).where({ locked: false }).whereNotNull('unit_id').select('id', 'name', 'role', 'unit_id');
@@ -81,7 +80,6 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
       const l = lightOf(r.opened_on);
       return { findingId: Number(r.id), light: l.light, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen };
     });
-    items.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
     const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(unitId) };
     summary.digests++;
     if (first.group_id) {
