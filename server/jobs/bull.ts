@@ -1,0 +1,66 @@
+// With REDIS_URL: bull repeatable jobs wake the registry at each job's cron (one worker of all
+// instances gets each wake-up), and runs asked for by hand go through the queue to whichever
+// instance is free. The queue may deliver twice (a stalled job, a restart): the job_runs row
+// decides, so a slot still runs once.
+
+import Bull from 'bull';
+import type { JobRunner, RunnerOptions } from './registry.ts';
+import { createExecutor } from './registry.ts';
+
+type Message = { kind: 'tick'; job: string } | { kind: 'run'; runId: number };
+
+export interface BullRunnerOptions extends RunnerOptions {
+  redisUrl: string;
+  /** Queue name and key prefix (tests use a unique prefix). */
+  queueName?: string;
+  prefix?: string;
+}
+
+export function createBullRunner(opts: BullRunnerOptions): JobRunner & { queue: Bull.Queue<Message> } {
+  const ex = createExecutor(opts);
+  const queue = new Bull<Message>(opts.queueName ?? 'sanse-jobs', opts.redisUrl, {
+    prefix: opts.prefix ?? 'bull',
+    // A check of a large county blocks the loop a while; a longer lock keeps bull from calling it stalled.
+    settings: { lockDuration: 5 * 60_000, maxStalledCount: 1 },
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
+  });
+  queue.on('error', (e) => ex.log(`任务队列错误：${e.message}`));
+  let started = false;
+
+  async function handle(m: Message): Promise<void> {
+    if (m.kind === 'run') await ex.execute(Number(m.runId));
+    else await ex.tick();
+  }
+
+  return {
+    mode: 'redis',
+    queue,
+    async start() {
+      if (started) return;
+      started = true;
+      await queue.isReady();
+      await ex.closeInterrupted();
+      // The repeatable wake-ups of the registry's jobs; those of jobs no longer there (or at another time) go.
+      const want = new Map(ex.jobs.filter((j) => j.schedule).map((j) => [j.name, j.schedule!]));
+      for (const r of await queue.getRepeatableJobs()) {
+        const s = want.get(String(r.id ?? '').replace(/^tick-/, ''));
+        if (!s || s.cron !== r.cron || s.tz !== r.tz) await queue.removeRepeatableByKey(r.key);
+      }
+      for (const [name, s] of want) await queue.add({ kind: 'tick', job: name }, { repeat: { cron: s.cron, tz: s.tz }, jobId: `tick-${name}` });
+      void queue.process(1, async (job) => handle(job.data)).catch((e) => ex.log(`任务队列处理停止：${e.message}`));
+      await ex.tick();
+    },
+    async stop() {
+      await ex.idle();
+      await queue.close();
+    },
+    tick: ex.tick,
+    async enqueue(job, key) {
+      const { id, created } = await ex.open(job, key);
+      if (created) await queue.add({ kind: 'run', runId: id }, { jobId: `run-${id}` });
+      return { runId: id, created };
+    },
+    runNow: ex.runNow,
+    idle: ex.idle,
+  };
+}
