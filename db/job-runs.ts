@@ -91,15 +91,17 @@ export async function claimSlot(db: Knex, job: string, slot: string, now: number
 
 /**
  * A run asked for by hand (the console, the CLI) of `prefix` (the check's date): the run of that
- * date still queued or running, if any (two clicks, one run); else a new slot `prefix#n`. Two
- * callers at once both aim at the same n, and the unique row gives both the same run.
+ * date still queued or running, if any (two clicks, one run); else a new slot `prefix#n`, n = the
+ * finished ones + 1. Two callers at once both aim at the same n, and the unique row gives both the same run.
  */
 export async function openManualRun(db: Knex, job: string, prefix: string, now: number = Date.now()): Promise<{ id: number; created: boolean }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const busy = await db('job_runs').where({ job }).whereIn('state', ['queued', 'running'])
       .andWhere((q) => q.where('slot', prefix).orWhere('slot', 'like', `${prefix}#%`)).orderBy('id').first('id');
     if (busy) return { id: Number(busy.id), created: false };
-    const [{ n }] = await db('job_runs').where({ job }).andWhere('slot', 'like', `${prefix}#%`).count({ n: '*' });
+    // The finished ones only: every manual slot but the last has ended, so a caller that read no
+    // busy run just before another's insert aims at that same slot and gets its run.
+    const [{ n }] = await db('job_runs').where({ job }).whereIn('state', ['ok', 'failed']).andWhere('slot', 'like', `${prefix}#%`).count({ n: '*' });
     const slot = `${prefix}#${Number(n) + 1}`;
     try {
       const [id] = await db('job_runs').insert({ job, slot, state: 'queued', attempts: 0, created_at: nowMoment(now), host: HOST, pid: process.pid });

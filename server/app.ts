@@ -9,6 +9,7 @@ import { crossSiteGuard } from './auth/cross-site.ts';
 import { authRoutes } from './auth/routes.ts';
 import { ADMIN_ROLES, roleGuard, sessionPlugin } from './auth/session.ts';
 import type { AppContext } from './context.ts';
+import type { JobRunner } from './jobs/registry.ts';
 import { errorHandlers, frameworkErrors } from './http/errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { PlatformRuntime } from './platform.ts';
@@ -18,7 +19,7 @@ import { overviewRoutes } from './routes/overview.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { miniappRoutes } from './routes/miniapp.ts';
 
-export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime, opts: { jobs?: JobRunner } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: process.env.LOG_LEVEL ?? 'info',
@@ -40,7 +41,7 @@ export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Prom
   // Sessions first: the guard of /api/ (login, CSRF) applies to every route registered after it.
   await app.register(sessionPlugin, { db: ctx.db, secret: process.env.SESSION_SECRET, secure: https });
   await app.register(authRoutes, { ctx });
-  await app.register(apiRoutes, { ctx, kick: runtime?.kick });
+  await app.register(apiRoutes, { ctx, kick: runtime?.kick, jobs: opts.jobs });
   app.get('/api/health', async () => ({ ok: true }));
   await app.register(overviewRoutes, { ctx });
   // The console's outbox API: the office's administrators, by role (the session guard has already

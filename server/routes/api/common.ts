@@ -14,6 +14,7 @@ import type { PiiCipher } from '../../../db/pii.ts';
 import { loadCalendar } from '../../../db/settings.ts';
 import { MSG, type SessionUser } from '../../auth/session.ts';
 import type { Config } from '../../config.ts';
+import type { JobRunner } from '../../jobs/registry.ts';
 
 export interface ApiDeps {
   db: Knex;
@@ -25,6 +26,8 @@ export interface ApiDeps {
   kick(): void;
   /** Where uploads, error workbooks and exports are written. */
   workDir: string;
+  /** The job registry's runner (POST /api/check queues the daily check there). */
+  jobs: JobRunner;
 }
 
 export class ApiError extends Error {
