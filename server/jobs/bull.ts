@@ -7,6 +7,9 @@ import Bull from 'bull';
 import type { JobRunner, RunnerOptions } from './registry.ts';
 import { createExecutor } from './registry.ts';
 
+/** Every 10 minutes (RETRY_AFTER_MS in db/job-runs.ts). */
+const SWEEP = { cron: '*/10 * * * *', tz: 'Asia/Shanghai' };
+
 type Message = { kind: 'tick'; job: string } | { kind: 'run'; runId: number };
 
 export interface BullRunnerOptions extends RunnerOptions {
@@ -40,14 +43,20 @@ export function createBullRunner(opts: BullRunnerOptions): JobRunner & { queue: 
       started = true;
       await queue.isReady();
       await ex.closeInterrupted();
-      // The repeatable wake-ups of the registry's jobs; those of jobs no longer there (or at another time) go.
-      const want = new Map(ex.jobs.filter((j) => j.schedule).map((j) => [j.name, j.schedule!]));
+      // The repeatable wake-ups: each job's at its time, and a sweep every 10 minutes for the
+      // retries of failed slots and a wake-up lost while no worker ran. Those of jobs no longer
+      // there (or at another time) go.
+      const want = new Map(ex.jobs.filter((j) => j.schedule).map((j) => [`tick-${j.name}`, { cron: j.schedule!.cron, tz: j.schedule!.tz, job: j.name }]));
+      want.set('sweep', { ...SWEEP, job: '*' });
       for (const r of await queue.getRepeatableJobs()) {
-        const s = want.get(String(r.id ?? '').replace(/^tick-/, ''));
-        if (!s || s.cron !== r.cron || s.tz !== r.tz) await queue.removeRepeatableByKey(r.key);
+        const w = want.get(String(r.id ?? ''));
+        if (!w || w.cron !== r.cron || w.tz !== r.tz) await queue.removeRepeatableByKey(r.key);
       }
-      for (const [name, s] of want) await queue.add({ kind: 'tick', job: name }, { repeat: { cron: s.cron, tz: s.tz }, jobId: `tick-${name}` });
+      for (const [id, w] of want) await queue.add({ kind: 'tick', job: w.job }, { repeat: { cron: w.cron, tz: w.tz }, jobId: id });
       void queue.process(1, async (job) => handle(job.data)).catch((e) => ex.log(`任务队列处理停止：${e.message}`));
+      // Until the worker's blocking connection is up, a close would cut it mid-connect (bull then
+      // rejects a command nobody waits for); a start that returns has a worker that can stop cleanly.
+      for (let i = 0; i < 100 && !(queue as unknown as { bclientInitialized?: boolean }).bclientInitialized; i++) await new Promise((r) => setTimeout(r, 20));
       await ex.tick();
     },
     async stop() {

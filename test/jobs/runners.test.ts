@@ -5,7 +5,7 @@
 
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import Bull from 'bull';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/connection.ts';
 import { getJobRun, MAX_ATTEMPTS, RETRY_AFTER_MS } from '../../db/job-runs.ts';
@@ -82,10 +82,10 @@ describe.each(['in-process', 'redis'] as const)('job runner contract: %s', (mode
     runners = [];
     pools = [];
     if (mode === 'redis') {
-      const q = new Bull('cleanup', REDIS_URL, { prefix });
-      const keys = await q.client.keys(`${prefix}:*`);
-      if (keys.length) await q.client.del(...keys);
-      await q.close();
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
     }
   });
 
@@ -219,7 +219,17 @@ describe.each(['in-process', 'redis'] as const)('job runner contract: %s', (mode
       const r = make([c.job], fixedClock(sh('2026-12-07T07:00:00'))) as ReturnType<typeof createBullRunner>;
       await r.start();
       const repeat = await r.queue.getRepeatableJobs();
-      expect(repeat.map((x) => ({ id: x.id, cron: x.cron, tz: x.tz }))).toEqual([{ id: 'tick-repeat', cron: '30 8 * * *', tz: 'Asia/Shanghai' }]);
+      const ids = (list: typeof repeat) => list.map((x) => ({ id: x.id, cron: x.cron, tz: x.tz })).sort((x, y) => String(x.id).localeCompare(String(y.id)));
+      // The job's time, and the sweep that retries failed slots.
+      const expected = [{ id: 'sweep', cron: '*/10 * * * *', tz: 'Asia/Shanghai' }, { id: 'tick-repeat', cron: '30 8 * * *', tz: 'Asia/Shanghai' }];
+      expect(ids(repeat)).toEqual(expected);
+      // A restart (another instance) does not add them twice; a job gone from the registry loses its wake-up.
+      await (make([c.job], fixedClock(sh('2026-12-07T07:00:00'))) as ReturnType<typeof createBullRunner>).start();
+      expect(ids(await r.queue.getRepeatableJobs())).toEqual(expected);
+      const other = countingJob('other');
+      const r3 = make([other.job], fixedClock(sh('2026-12-07T07:00:00'))) as ReturnType<typeof createBullRunner>;
+      await r3.start();
+      expect(ids(await r3.queue.getRepeatableJobs()).map((x) => x.id)).toEqual(['sweep', 'tick-other']);
     });
   }
 });
