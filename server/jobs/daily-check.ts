@@ -3,7 +3,7 @@
 // own record (db/check-runs.ts), job_runs the slot's.
 
 import type { Knex } from 'knex';
-import { checkDoneOn } from '../../db/check-runs.ts';
+import { checkDoneOn, latestCheckedDate } from '../../db/check-runs.ts';
 import { dailyCheck } from '../commands/daily-check.ts';
 import type { Job } from './registry.ts';
 import { workdaysAt } from './schedule.ts';
@@ -27,8 +27,13 @@ export function dailyCheckJob(opts: {
     name: DAILY_CHECK,
     schedule: workdaysAt(CHECK_TIME),
     async run({ db, key: date, manual }) {
-      // A day already checked (by hand before 08:30, or by an earlier version) is not checked again by the schedule.
-      if (!manual && (await checkDoneOn(db, date))) return { date, skipped: '当天已完成检查' };
+      if (!manual) {
+        // A day already checked (by hand before 08:30, or by an earlier version) is not checked again by the schedule;
+        // nor is a missed day once a later day has been checked (its findings and lights would go back in time).
+        if (await checkDoneOn(db, date)) return { date, skipped: '当天已完成检查' };
+        const latest = await latestCheckedDate(db);
+        if (latest && latest > date) return { date, skipped: `已检查更晚的日期（${latest}）` };
+      }
       const s = (await check(db, date, opts.publicBaseUrl)) as Awaited<ReturnType<typeof dailyCheck>>;
       opts.kick?.();
       if (s?.findings) log(`${date} 每日检查完成：未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}），用时 ${s.ms} 毫秒`);

@@ -39,7 +39,7 @@ export function createInProcessRunner(opts: RunnerOptions & { tickMs?: number })
     tick,
     async enqueue(job, key) {
       const { id, created } = await ex.open(job, key);
-      if (created) void ex.execute(id);
+      if (created) ex.execute(id).catch((e) => opts.log?.(`任务运行记录失败：${(e as Error).message}`));
       return { runId: id, created };
     },
     runNow: ex.runNow,

@@ -84,4 +84,13 @@ describe.each(['in-process', 'redis'] as const)('the daily check on the %s runne
     expect(run.state).toBe('ok');
     expect(JSON.parse(run.result)).toEqual({ date: '2026-12-21', skipped: '当天已完成检查' });
   });
+
+  it('does not catch up a missed day once a later day has been checked (a first start after the demo\'s check of today)', async () => {
+    // Sunday 12-27, today checked already (the demo's first start does); Friday 12-25's slot was never run.
+    await dailyCheck(t.db, '2026-12-27', URL);
+    await start('2026-12-27T10:00:00');
+    expect(await checkRuns('2026-12-25')).toEqual([]);
+    const run = await t.db('job_runs').where({ job: DAILY_CHECK, slot: '2026-12-25' }).first();
+    expect(JSON.parse(run.result)).toEqual({ date: '2026-12-25', skipped: '已检查更晚的日期（2026-12-27）' });
+  });
 });
