@@ -48,3 +48,9 @@ export async function failCheckRun(db: Knex, id: number, error: unknown): Promis
 export async function checkDoneOn(db: Knex, date: IsoDate): Promise<boolean> {
   return Boolean(await db('check_runs').where({ date, outcome: 'ok' }).first('id'));
 }
+
+/** The latest day with a completed check, or null: a scheduled check of an earlier day is superseded by it. */
+export async function latestCheckedDate(db: Knex): Promise<IsoDate | null> {
+  const r = await db('check_runs').where({ outcome: 'ok' }).max({ d: 'date' }).first();
+  return (r?.d as IsoDate | null) ?? null;
+}

@@ -9,6 +9,7 @@ import { zhengdingCallbackRoutes, type ZhengDingPlatform } from '../bot/zhengdin
 import { createApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import type { AppContext } from '../server/context.ts';
+import type { JobRunner } from '../server/jobs/registry.ts';
 import type { PlatformRuntime } from './platform.ts';
 
 /** The platforms' logins this configuration turns on (a login needs its app's key and secret). */
@@ -19,10 +20,11 @@ export function loginsOf(config: Config) {
   };
 }
 
-export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime, opts: { jobs?: JobRunner } = {}): Promise<FastifyInstance> {
   const platform = runtime?.platform;
   return createApp(ctx, {
     kick: runtime?.kick,
+    jobs: opts.jobs,
     logins: loginsOf(ctx.config),
     sandbox: platform?.name === 'sandbox' ? (platform as SandboxPlatform) : undefined,
     routes: platform?.name === 'zhengding'

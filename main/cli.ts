@@ -159,7 +159,15 @@ async function checkCommand(args: string[]): Promise<number> {
   process.on('SIGTERM', onTerm);
   let s;
   try {
-    s = await withContext((ctx) => dailyCheck(ctx.db, date, ctx.config.publicBaseUrl, { signal: stop.signal }));
+    // Recorded as a run of the job registry (job_runs), like the console's, but waited for here.
+    s = await withContext(async (ctx) => {
+      const { dailyCheckJob, DAILY_CHECK } = await import('./jobs/daily-check.ts');
+      const { createInProcessRunner } = await import('./jobs/in-process.ts');
+      const job = dailyCheckJob({ publicBaseUrl: ctx.config.publicBaseUrl, log: () => {}, check: (db, d, url) => dailyCheck(db, d, url, { signal: stop.signal }) });
+      const run = await createInProcessRunner({ db: ctx.db, jobs: [job], log: () => {} }).runNow(DAILY_CHECK, date);
+      if (run.state !== 'ok') throw new Error(run.error ?? '检查失败');
+      return run.result as Awaited<ReturnType<typeof dailyCheck>>;
+    });
   } catch (e) {
     if (!stop.signal.aborted) throw e;
     process.stderr.write('检查已中止（收到终止信号），本次检查的结果未写入\n');

@@ -1,5 +1,5 @@
 // `sanse serve`: migrate, seed the demo county on an empty embedded database, check today,
-// start the chat platform and the outbox dispatcher, schedule the daily check, and listen.
+// start the chat platform and the outbox dispatcher, start the job registry (the daily check), and listen.
 
 import { todayInShanghai } from '../core/dates.ts';
 import { closeInterruptedRuns } from '../db/check-runs.ts';
@@ -7,7 +7,8 @@ import { DEMO_DEFAULTS } from '../db/demo/generate.ts';
 import { buildApp } from './app.ts';
 import { seedDemoCounty } from '../commands/demo-county.ts';
 import { openContext } from '../server/context.ts';
-import { scheduleDailyCheck } from '../server/jobs/daily-check.ts';
+import { dailyCheckJob } from '../server/jobs/daily-check.ts';
+import { createJobRunner } from '../server/jobs/index.ts';
 import { startPlatform } from './platform.ts';
 
 export async function serve(): Promise<void> {
@@ -23,10 +24,13 @@ export async function serve(): Promise<void> {
   // A check killed with the last process is closed as interrupted; the schedule runs that day again.
   await closeInterruptedRuns(db);
   const runtime = await startPlatform(config, db);
-  const stopSchedule = scheduleDailyCheck(db, config.publicBaseUrl);
-  const app = await buildApp(ctx, runtime);
+  // The registry's jobs: bull repeatable jobs with REDIS_URL, else timers here. Started in the
+  // background: a missed slot's catch-up check must not hold up the server's start.
+  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, jobs: [dailyCheckJob({ publicBaseUrl: config.publicBaseUrl, kick: runtime.kick })] });
+  jobs.start().catch((e) => console.error(`任务调度启动失败：${(e as Error).message}`));
+  const app = await buildApp(ctx, runtime, { jobs });
   const close = async () => {
-    stopSchedule();
+    await jobs.stop();
     await app.close();
     await runtime.stop();
     await ctx.close();

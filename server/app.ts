@@ -10,6 +10,7 @@ import { authRoutes } from './auth/routes.ts';
 import { ADMIN_ROLES } from '../core/roles.ts';
 import { roleGuard, sessionPlugin } from './auth/session.ts';
 import type { AppContext } from './context.ts';
+import type { JobRunner } from './jobs/registry.ts';
 import { errorHandlers, frameworkErrors } from './http/errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { apiRoutes } from './routes/api/index.ts';
@@ -21,6 +22,8 @@ import { miniappRoutes } from './routes/miniapp.ts';
 export interface AppPlatform {
   /** Sends what the outbox got without waiting for the next poll. */
   kick?: () => void;
+  /** The job runner (the queued check); without one the API runs jobs in-process. */
+  jobs?: JobRunner;
   logins?: { dingtalk?: DingTalkLogin | null; zhengding?: ZhengDingLogin | null };
   /** The sandbox platform's controls, for the /sandbox page. */
   sandbox?: SandboxControls;
@@ -50,7 +53,7 @@ export async function createApp(ctx: AppContext, platform: AppPlatform = {}): Pr
   // Sessions first: the guard of /api/ (login, CSRF) applies to every route registered after it.
   await app.register(sessionPlugin, { db: ctx.db, secret: process.env.SESSION_SECRET, secure: https });
   await app.register(authRoutes, { ctx, providers: platform.logins });
-  await app.register(apiRoutes, { ctx, kick: platform.kick });
+  await app.register(apiRoutes, { ctx, kick: platform.kick, jobs: platform.jobs });
   app.get('/api/health', async () => ({ ok: true }));
   await app.register(overviewRoutes, { ctx });
   // The console's outbox API: the office's administrators, by role (the session guard has already

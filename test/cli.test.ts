@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../db/connection.ts';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/sanse.js');
@@ -69,6 +70,15 @@ describe('sanse CLI', () => {
     expect(typeof s.ms).toBe('number');
     const later = JSON.parse((await sanse('check', '--date', '2026-11-27', '--force', '--json')).stdout);
     expect(later.findings).toMatchObject({ opened: 0, kept: s.findings.open, resolved: 0, byLight: { yellow: 0, red: s.findings.open } });
+    // Each run is recorded as a run of the job registry, as the console's are (server/jobs/).
+    const db = openDb(env.DATABASE_URL!);
+    try {
+      const runs = await db('job_runs').where({ job: 'daily-check' }).whereIn('slot', ['2026-11-23#1', '2026-11-27#1']).orderBy('id').select('slot', 'state', 'result');
+      expect(runs.map((r) => [r.slot, r.state])).toEqual([['2026-11-23#1', 'ok'], ['2026-11-27#1', 'ok']]);
+      expect(JSON.parse(runs[0].result).findings.open).toBe(s.findings.open);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('lists findings with masked ID numbers', async () => {

@@ -1,49 +1,43 @@
-// The 08:30 schedule of the daily check on working days, in-process (the embedded default).
-// A run is recorded in check_runs, so a restart the same day does not check twice.
+// The daily check as a job of the registry: 08:30 on working days (Asia/Shanghai), slot = the
+// day (daily-check@2026-12-07). Its work is the dailyCheck command; check_runs stays the check's
+// own record (db/check-runs.ts), job_runs the slot's.
 
 import type { Knex } from 'knex';
-import { todayInShanghai } from '../../core/dates.ts';
-import type { CheckSummary } from '../../db/check.ts';
-import { checkDoneOn } from '../../db/check-runs.ts';
+import { checkDoneOn, latestCheckedDate } from '../../db/check-runs.ts';
 import { dailyCheck } from '../../commands/daily-check.ts';
-import { loadCalendar } from '../../db/settings.ts';
+import type { Job } from './registry.ts';
+import { workdaysAt } from './schedule.ts';
 
 export const CHECK_TIME = '08:30';
+export const DAILY_CHECK = 'daily-check';
 
-function shanghaiClock(now = Date.now()): { date: string; time: string } {
-  const iso = new Date(now + 8 * 3600_000).toISOString();
-  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
-}
+export type DailyCheckResult = Awaited<ReturnType<typeof dailyCheck>> | { date: string; skipped: string };
 
-/** Runs today's check if it is a working day, past 08:30, and no run finished today. */
-export async function runDailyCheckIfDue(db: Knex, publicBaseUrl: string, now = Date.now(), log: (msg: string) => void = console.log): Promise<CheckSummary | null> {
-  const { date, time } = shanghaiClock(now);
-  if (time < CHECK_TIME) return null;
-  const cal = await loadCalendar(db);
-  if (!cal.isWorkday(date)) return null;
-  if (await checkDoneOn(db, date)) return null;
-  const s = await dailyCheck(db, date, publicBaseUrl);
-  log(`${date} 每日检查完成：未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}），用时 ${s.ms} 毫秒`);
-  return s;
-}
-
-export function scheduleDailyCheck(db: Knex, publicBaseUrl: string, log: (msg: string) => void = console.log): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await runDailyCheckIfDue(db, publicBaseUrl, Date.now(), log);
-    } catch (e) {
-      log(`每日检查失败：${(e as Error).message}`);
-    } finally {
-      running = false;
-    }
+export function dailyCheckJob(opts: {
+  publicBaseUrl: string;
+  /** Sends the alerts the check queued without waiting for the dispatcher's next poll. */
+  kick?: () => void;
+  log?: (msg: string) => void;
+  /** The work (tests slow it down or make it fail); default: the dailyCheck command. */
+  check?: (db: Knex, date: string, publicBaseUrl: string) => Promise<unknown>;
+}): Job {
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const check = opts.check ?? dailyCheck;
+  return {
+    name: DAILY_CHECK,
+    schedule: workdaysAt(CHECK_TIME),
+    async run({ db, key: date, manual }) {
+      if (!manual) {
+        // A day already checked (by hand before 08:30, or by an earlier version) is not checked again by the schedule;
+        // nor is a missed day once a later day has been checked (its findings and lights would go back in time).
+        if (await checkDoneOn(db, date)) return { date, skipped: '当天已完成检查' };
+        const latest = await latestCheckedDate(db);
+        if (latest && latest > date) return { date, skipped: `已检查更晚的日期（${latest}）` };
+      }
+      const s = (await check(db, date, opts.publicBaseUrl)) as Awaited<ReturnType<typeof dailyCheck>>;
+      opts.kick?.();
+      if (s?.findings) log(`${date} 每日检查完成：未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}），用时 ${s.ms} 毫秒`);
+      return s;
+    },
   };
-  const timer = setInterval(tick, 60_000);
-  timer.unref();
-  void tick();
-  return () => clearInterval(timer);
 }
-
-export { todayInShanghai };

@@ -20,9 +20,9 @@ afterAll(async () => {
   await a?.close();
 });
 
-async function written(): Promise<{ runs: number; findings: number; outbox: number; lights: number }> {
+async function written(): Promise<{ runs: number; jobRuns: number; findings: number; outbox: number; lights: number }> {
   const n = async (table: string) => Number((await a.t.db(table).count({ n: '*' }).first())!.n);
-  return { runs: await n('check_runs'), findings: await n('findings'), outbox: await n('outbox'), lights: await n('unit_daily_lights') };
+  return { runs: await n('check_runs'), jobRuns: await n('job_runs'), findings: await n('findings'), outbox: await n('outbox'), lights: await n('unit_daily_lights') };
 }
 
 describe('POST /api/check dates', () => {
@@ -54,7 +54,7 @@ describe('POST /api/check dates', () => {
     const forced = await a.app.inject({ method: 'POST', url: '/api/check', headers: admin.write, payload: { date: addDays(today, -CHECK_WINDOW.daysBack - 1), force: true } });
     expect(forced.statusCode).toBe(400);
     const res = await a.app.inject({ method: 'POST', url: '/api/check', headers: admin.write, payload: { date: addDays(today, -CHECK_WINDOW.daysBack) } });
-    expect(res.statusCode, res.body).toBe(200);
+    expect(res.statusCode, res.body).toBe(202);
     expect(res.json().date).toBe(addDays(today, -CHECK_WINDOW.daysBack));
   });
 });

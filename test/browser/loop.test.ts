@@ -243,7 +243,16 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     await open('/console');
     await page.locator('[data-testid="unit-row"]').first().waitFor();
     await shot('08-console');
-  }, 45_000);
+    // 立即检查: queued, the page follows the run until its summary (in Chinese).
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('[data-testid="run-check"]').click();
+    const summary = page.locator('[data-testid="check-summary"]');
+    await summary.waitFor({ timeout: 30_000 });
+    expect(await summary.textContent()).toMatch(/检查完成（\d{4}-\d{2}-\d{2}，用时/);
+    expect(await page.locator('[data-testid="check-progress"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="check-error"]').count()).toBe(0);
+    expect(await db()('job_runs').where({ job: 'daily-check', state: 'ok' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+  }, 60_000);
 
   it('refuses a record outside the scope: the 403 message, no form', async () => {
     const t = target;

@@ -55,22 +55,56 @@ export function unitCounts(u: UnitSummary): { red: number; yellow: number } {
   return { red: num(u.red ?? open?.red), yellow: num(u.yellow ?? open?.yellow) };
 }
 
+/** A queued check as GET /api/check/runs/:id gives it (server/API.md). */
+interface CheckRunView {
+  runId: number;
+  date: string;
+  state: 'queued' | 'running' | 'ok' | 'failed';
+  startedAt: string | null;
+  finishedAt: string | null;
+  summary?: CheckSummaryView;
+  error?: string | null;
+}
+
+/** How often the console asks how the queued check is going. */
+const POLL_MS = 1000;
+
 function Home(props: { operator: boolean }) {
   const units = useLoad(() => get<UnitSummary[]>('/api/units'), []);
   const [running, setRunning] = useState(false);
+  const [progress, setProgress] = useState<string | null>(null);
   const [summary, setSummary] = useState<CheckSummaryView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // The check is queued (POST answers at once with its run); the page asks how it goes until it ends.
   const runCheck = async () => {
     if (!confirm('立即对全部单位运行一次数据检查？')) return;
     setRunning(true);
     setError(null);
+    setSummary(null);
+    setProgress('已提交，等待开始…');
     try {
-      setSummary(await post<CheckSummaryView>('/api/check', {}));
-      units.reload();
+      const { runId } = await post<{ runId: number }>('/api/check', {});
+      const began = Date.now();
+      for (;;) {
+        const run = await get<CheckRunView>(`/api/check/runs/${runId}`);
+        if (run.state === 'ok') {
+          if (run.summary) setSummary(run.summary);
+          units.reload();
+          break;
+        }
+        if (run.state === 'failed') {
+          setError(`检查失败：${run.error || '原因未知'}。请稍后重试，或联系系统管理员。`);
+          break;
+        }
+        const secs = Math.round((Date.now() - began) / 1000);
+        setProgress(run.state === 'queued' ? `已排队，等待开始…（${secs} 秒）` : `正在检查（${run.date}），已用 ${secs} 秒…`);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
     } catch (e) {
       setError(errorText(e));
     } finally {
+      setProgress(null);
       setRunning(false);
     }
   };
@@ -91,6 +125,7 @@ function Home(props: { operator: boolean }) {
             <span class="small" style="flex:2">每个工作日 8:30 系统自动检查；修改规则或导入数据后可立即检查。</span>
             <button type="button" class="primary" disabled={running} onClick={() => void runCheck()} data-testid="run-check">{running ? '正在检查…' : '立即检查'}</button>
           </div>
+          {progress && <div class="notice" style="margin-top:8px" data-testid="check-progress">{progress}</div>}
           {error && <div class="notice error" style="margin-top:8px" data-testid="check-error">{error}</div>}
           {summary && <CheckSummary s={summary} />}
         </div>

@@ -1,5 +1,6 @@
 // The office's console actions: import a workbook (POST /api/import, multipart field `file`), fetch
-// its error workbook (GET /api/import/errors/:name), and run the daily check now (POST /api/check).
+// its error workbook (GET /api/import/errors/:name), and queue the daily check now (POST /api/check,
+// polled at GET /api/check/runs/:id).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,7 +11,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { DateInputError, validCheckDate } from '../../../core/dates.ts';
 import { importData } from '../../../db/import.ts';
 import { ADMIN_ROLES } from '../../../core/roles.ts';
-import { dailyCheck } from '../../../commands/daily-check.ts';
+import { getJobRun } from '../../../db/job-runs.ts';
+import { DAILY_CHECK } from '../../jobs/daily-check.ts';
 import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
 
 const MAX_UPLOAD = 20 * 1024 * 1024;
@@ -107,7 +109,9 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       .send(fs.createReadStream(file));
   });
 
-  app.post('/api/check', async (req) => {
+  // The check is queued (server/jobs/): the answer comes at once with the run's id, the console
+  // polls GET /api/check/runs/:id. While a check of that date is queued or running, its run.
+  app.post('/api/check', async (req, reply) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以立即运行检查');
     const body = (req.body ?? {}) as { date?: unknown };
@@ -123,8 +127,20 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
         throw e;
       }
     }
-    const summary = await dailyCheck(db, date, deps.config.publicBaseUrl);
-    deps.kick();
-    return summary;
+    const { runId, created } = await deps.jobs.enqueue(DAILY_CHECK, date);
+    return reply.code(202).send({ runId, date, created });
+  });
+
+  app.get('/api/check/runs/:id', async (req) => {
+    const user = userOf(req);
+    requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以查看检查进度');
+    const id = Number((req.params as { id: string }).id);
+    const run = Number.isSafeInteger(id) && id > 0 ? await getJobRun(db, id) : null;
+    if (!run || run.job !== DAILY_CHECK) throw new ApiError(404, '没有该检查记录');
+    return {
+      runId: run.id, date: run.slot.split('#')[0], state: run.state, startedAt: run.startedAt, finishedAt: run.finishedAt,
+      ...(run.state === 'ok' ? { summary: run.result } : {}),
+      ...(run.state === 'failed' ? { error: run.error } : {}),
+    };
   });
 };

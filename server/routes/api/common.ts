@@ -17,6 +17,7 @@ import type { PiiCipher } from '../../../db/pii.ts';
 import { loadCalendar } from '../../../db/settings.ts';
 import { MSG, type SessionUser } from '../../auth/session.ts';
 import type { Config } from '../../config.ts';
+import type { JobRunner } from '../../jobs/registry.ts';
 
 export interface ApiDeps {
   db: Knex;
@@ -28,6 +29,8 @@ export interface ApiDeps {
   kick(): void;
   /** Where uploads, error workbooks and exports are written. */
   workDir: string;
+  /** The job registry's runner (POST /api/check queues the daily check there). */
+  jobs: JobRunner;
 }
 
 /** A route's refusal; a command's (CommandError) is answered the same way. */

@@ -8,6 +8,9 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { todayInShanghai } from '../../../core/dates.ts';
 import type { IsoDate } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
+import { dailyCheckJob } from '../../jobs/daily-check.ts';
+import { createInProcessRunner } from '../../jobs/in-process.ts';
+import type { JobRunner } from '../../jobs/registry.ts';
 import { adminRoutes } from './admin.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
@@ -22,6 +25,8 @@ export interface ApiRoutesOptions {
   today?: () => IsoDate;
   /** Uploads, error workbooks and exports (default: the system's temp dir). */
   workDir?: string;
+  /** Where POST /api/check queues the check (serve's runner); default: runs in this process, no schedule. */
+  jobs?: JobRunner;
 }
 
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts) => {
@@ -32,6 +37,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
     today: opts.today ?? (() => todayInShanghai()),
     kick: opts.kick ?? (() => {}),
     workDir: opts.workDir ?? path.join(os.tmpdir(), 'sanse'),
+    jobs: opts.jobs ?? createInProcessRunner({ db: opts.ctx.db, jobs: [dailyCheckJob({ publicBaseUrl: opts.ctx.config.publicBaseUrl, kick: opts.kick })] }),
   };
 
   app.setErrorHandler((err: FastifyError | CommandError, req, reply) => {
@@ -44,6 +50,8 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
     return reply.code(500).send({ error: '服务器内部错误，请稍后重试' });
   });
 
+  // Checks queued by this app end before the app closes (the database may close right after).
+  if (!opts.jobs) app.addHook('onClose', async () => deps.jobs.idle());
   await app.register(findingRoutes, { deps });
   await app.register(unitRoutes, { deps });
   await app.register(personRoutes, { deps });
