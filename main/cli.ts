@@ -161,8 +161,8 @@ async function checkCommand(args: string[]): Promise<number> {
   try {
     // Recorded as a run of the job registry (job_runs), like the console's, but waited for here.
     s = await withContext(async (ctx) => {
-      const { dailyCheckJob, DAILY_CHECK } = await import('./jobs/daily-check.ts');
-      const { createInProcessRunner } = await import('./jobs/in-process.ts');
+      const { dailyCheckJob, DAILY_CHECK } = await import('../server/jobs/daily-check.ts');
+      const { createInProcessRunner } = await import('../server/jobs/in-process.ts');
       const job = dailyCheckJob({ publicBaseUrl: ctx.config.publicBaseUrl, log: () => {}, check: (db, d, url) => dailyCheck(db, d, url, { signal: stop.signal }) });
       const run = await createInProcessRunner({ db: ctx.db, jobs: [job], log: () => {} }).runNow(DAILY_CHECK, date);
       if (run.state !== 'ok') throw new Error(run.error ?? '检查失败');
