@@ -298,7 +298,6 @@ export async function readXlsxBounded(file: string, limits: ImportLimits, onRows
     }
   } catch (e) {
     if (e instanceof ImportRefused) throw e;
-    if (process.env.SANSE_DEBUG_IMPORT) console.error(e);
     // exceljs and zlib speak English and about internals: the user gets one sentence.
     throw new ImportRefused(UNREADABLE_XLSX);
   }
