@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { IMPORT_LIMITS, importData, ImportRefused, type ImportResult } from '../../../db/import.ts';
+import { isSqlite, openDb } from '../../../db/connection.ts';
 import { checkZip } from '../../../db/import-read.ts';
 import { audit } from '../../../db/store.ts';
 import { ADMIN_ROLES } from '../../auth/session.ts';
@@ -165,13 +166,18 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     const errorName = `${crypto.randomBytes(16).toString('hex')}.xlsx`;
     const errorOut = path.join(errorsDir, errorName);
     const job = jobs.start(user.id, name, async (progress) => {
+      // SQLite has one connection in the app's pool, and an import holds its transaction for a
+      // while: the job writes through a connection of its own, so the app's reads (sessions,
+      // progress polls) go on meanwhile (WAL: readers do not wait for the writer).
+      const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
       try {
-        const result = await importData(db, pii, source, { by: user.id, today: deps.today(), errorOut, onProgress: progress });
+        const result = await importData(own ?? db, pii, source, { by: user.id, today: deps.today(), errorOut, onProgress: progress });
         if (result.errorFile) {
           await fs.promises.writeFile(ownerFile(errorOut), JSON.stringify({ owner: user.id, fileName: name, at: new Date().toISOString() }), { mode: 0o600 });
         }
         return result;
       } finally {
+        await own?.destroy();
         await removeUpload();
       }
     }, (e) => {
