@@ -78,11 +78,18 @@ form.append('file', new Blob([csv], { type: 'text/csv' }), '人员.csv');
 const started = performance.now();
 const post = await fetch(`${base}/api/import`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf }, body: form });
 const postMs = performance.now() - started;
-const { id } = (await post.json()) as { id: string };
+const posted = (await post.json()) as { id?: string; error?: string };
+if (!posted.id) throw new Error(`POST /api/import answered ${post.status}: ${JSON.stringify(posted)}`);
+const id = posted.id;
 const phaseAt: Record<string, number> = {};
 let job: { state: string; progress: { phase: string }; result?: { ok: boolean; counts: { people: unknown } }; error?: string };
 for (;;) {
   job = (await (await fetch(`${base}/api/import/${id}`, { headers: { cookie } })).json()) as typeof job;
+  if (!job.progress) {
+    console.error('GET /api/import/:id:', JSON.stringify(job));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    continue;
+  }
   phaseAt[job.progress.phase] ??= performance.now() - started;
   if (job.state === 'done' || job.state === 'failed') break;
   await new Promise((resolve) => setTimeout(resolve, 250));

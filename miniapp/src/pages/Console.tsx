@@ -270,9 +270,17 @@ function Import() {
       form.append('file', file, file.name);
       let view = await request<ImportJobView>('/api/import', { method: 'POST', form });
       setJob(view);
+      let misses = 0;
       while (view.state === 'queued' || view.state === 'running') {
         await new Promise((resolve) => setTimeout(resolve, 700));
-        view = await get<ImportJobView>(`/api/import/${view.id}`);
+        try {
+          view = await get<ImportJobView>(`/api/import/${view.id}`);
+          misses = 0;
+        } catch (e) {
+          // A busy server may miss a poll; the import goes on regardless.
+          if (++misses >= 10) throw e;
+          continue;
+        }
         setJob(view);
       }
       if (view.state === 'failed') setError(view.error ?? '导入失败');
