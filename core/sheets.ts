@@ -142,12 +142,16 @@ function idCell(v: CellValue): string | null {
     // Excel keeps 15 significant digits: an 18-digit number typed into a number cell is already lost.
     if (!Number.isSafeInteger(v) || v > 999_999_999_999_999) fail('以数值格式保存，超过15位的号码已被Excel改写，请将该列设为文本格式后重新填写');
   }
-  const { value } = normaliseIdNumber(cellString(v));
+  const raw = cellString(v);
+  const { value } = normaliseIdNumber(raw);
   if (value === '') return null;
   if (value.includes('*')) fail('为脱敏号码（含“*”），请填写完整的身份证号');
   if (value.length > 32) fail(`内容过长（身份证号应为18位，现为${value.length}位）`);
-  const problem = singleLineProblem(value);
-  return problem ? fail(problem) : value;
+  const problem = singleLineProblem(raw.trim());
+  if (problem) fail(problem);
+  // The number as written (only the outer spaces trimmed): the store normalises it and records
+  // whether it had to (lower-case x, full-width digits, inner spaces), which P-ID-07 reports.
+  return raw.trim();
 }
 
 const DATE_SPELLINGS = [
@@ -564,7 +568,7 @@ function keyPart(column: string, v: CellValue | undefined): string {
   return cellString(v).trim();
 }
 
-function parseSheet<S extends SheetName>(spec: SheetSpec<S>, raw: RawSheet, out: ParsedWorkbook): void {
+function* parseSheet<S extends SheetName>(spec: SheetSpec<S>, raw: RawSheet, out: ParsedWorkbook): Generator<void, void> {
   const name = spec.name;
   const byHeader = new Map(spec.columns.map((c) => [normaliseHeader(c), c]));
   const at = new Map<string, number>();
@@ -645,6 +649,7 @@ function parseSheet<S extends SheetName>(spec: SheetSpec<S>, raw: RawSheet, out:
       }
       records.push({ row, value });
     }
+    yield;
   }
 }
 
@@ -667,6 +672,18 @@ function sortIssues(errors: ImportIssue[], specs: SheetSpecs): void {
  * checkUnitReferences with the credit codes already stored.
  */
 export function parseWorkbook(sheets: RawSheet[], opts: { lists?: Partial<KeyLists> } = {}): ParsedWorkbook {
+  const steps = parseWorkbookInSteps(sheets, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * parseWorkbook one row at a time: yields after every row it validated, so a caller with a large
+ * workbook can let other work run (and report progress) between rows.
+ */
+export function* parseWorkbookInSteps(sheets: RawSheet[], opts: { lists?: Partial<KeyLists> } = {}): Generator<void, ParsedWorkbook> {
   const specs = opts.lists ? sheetSpecs(opts.lists) : SHEETS;
   const out: ParsedWorkbook = {
     data: { units: [], quotas: [], leaderPosts: [], people: [], workers: [], users: [] },
@@ -684,7 +701,7 @@ export function parseWorkbook(sheets: RawSheet[], opts: { lists?: Partial<KeyLis
     const raw = bySheet.get(name);
     if (!raw) continue;
     out.sheets.push({ name, source: raw.name });
-    parseSheet(specs[name] as SheetSpec<typeof name>, raw, out);
+    yield* parseSheet(specs[name] as SheetSpec<typeof name>, raw, out);
   }
   out.data = {
     units: out.records.机构.map((r) => r.value),

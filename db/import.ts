@@ -2,20 +2,24 @@
 // after the sheets. All-or-nothing: every row is validated first (including the units it refers
 // to that are stored already); with any error nothing is written and the user gets the workbook
 // back with a 错误说明 column. Otherwise everything is stored in one transaction.
+// Reading within bounds (rows, columns, cells, uncompressed size) is db/import-read.ts.
 
-import { isUtf8 } from 'node:buffer';
+export { IMPORT_LIMITS, ImportRefused } from './import-read.ts';
+
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import type { Knex } from 'knex';
 import { DICTIONARY } from '../core/dictionary.ts';
 import type { IsoDate } from '../core/model.ts';
 import {
   type CellValue, checkUnitReferences, ERROR_COLUMN, externalUnitCodes, type ImportIssue, isErrorColumn, type KeyLists,
-  matchSheetName, messagesByRow, normaliseHeader, parseWorkbook, type RawRow, type RawSheet, SHEETS, type SheetName,
+  matchSheetName, messagesByRow, normaliseHeader, parseWorkbookInSteps, type RawSheet, SHEETS, type SheetName,
 } from '../core/sheets.ts';
+import {
+  Bounds, decodeCsvText, IMPORT_LIMITS, type ImportLimits, ImportRefused, readCsvBounded, type ReadProgress, readXlsxBounded,
+} from './import-read.ts';
 import type { PiiCipher } from './pii.ts';
 import { type DataSetCounts, saveDataSet, unitIdsByCode } from './store.ts';
 
@@ -26,6 +30,10 @@ export interface ImportOptions {
   today: IsoDate;
   /** Where to write the error workbook; default `<name>.错误.xlsx` beside the source. */
   errorOut?: string;
+  /** Tighter (or, for the command line, looser) bounds than IMPORT_LIMITS. */
+  limits?: Partial<ImportLimits>;
+  /** Called as rows are read, validated and written. */
+  onProgress?: (p: ImportProgress) => void;
 }
 
 export interface ImportResult {
@@ -48,117 +56,31 @@ const zeroCounts = (): DataSetCounts => {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-interface Source {
-  sheets: RawSheet[];
-  notices: string[];
-  /** Builds the error workbook: the workbook as read, with the 错误说明 column filled in. */
-  errorWorkbook(errors: ImportIssue[], recognised: Array<{ name: SheetName; source: string }>): Promise<ExcelJS.Workbook>;
-}
-
-/** An exceljs cell value as one of ours: rich text and hyperlinks as text, formulas as their result. */
-function fromExcel(v: ExcelJS.CellValue | undefined): CellValue {
-  if (v == null) return null;
-  if (typeof v === 'string' || typeof v === 'number') return v;
-  if (typeof v === 'boolean') return v ? '是' : '否';
-  if (v instanceof Date) return v;
-  const o = v as unknown as Record<string, unknown>;
-  if (Array.isArray(o.richText)) return (o.richText as Array<{ text: string }>).map((t) => t.text).join('');
-  if ('formula' in o || 'sharedFormula' in o) return fromExcel(o.result as ExcelJS.CellValue);
-  if ('text' in o) return fromExcel(o.text as ExcelJS.CellValue);
-  if ('error' in o) return String(o.error);
-  return String(v);
-}
-
-function sheetFromWorksheet(ws: ExcelJS.Worksheet): RawSheet {
-  const header: CellValue[] = [];
-  const width = ws.columnCount;
-  const first = ws.getRow(1);
-  for (let c = 1; c <= width; c++) header.push(fromExcel(first.getCell(c).value));
-  const rows: RawRow[] = [];
-  ws.eachRow((row, n) => {
-    if (n === 1) return;
-    const cells: CellValue[] = [];
-    for (let c = 1; c <= width; c++) cells.push(fromExcel(row.getCell(c).value));
-    rows.push({ row: n, cells });
-  });
-  return { name: ws.name, header, rows };
-}
-
-async function readXlsx(file: string): Promise<Source> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.readFile(file);
-  } catch (e) {
-    throw new Error(`无法读取工作簿 ${path.basename(file)}：${(e as Error).message}`);
-  }
-  return {
-    sheets: wb.worksheets.map(sheetFromWorksheet),
-    notices: [],
-    async errorWorkbook(errors, recognised) {
-      for (const { name, source } of recognised) {
-        const ws = wb.getWorksheet(source);
-        if (ws) markErrors(ws, name, errors);
-      }
-      return wb;
-    },
-  };
-}
-
-/** UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise GBK. */
-export function decodeCsv(buf: Buffer): string {
-  const text = isUtf8(buf) ? buf.toString('utf8') : iconv.decode(buf, 'gbk');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-async function readCsvFolder(dir: string): Promise<Source> {
+/** Refuses a CSV file larger than the limit before reading it. */
+async function readCsvFolder(dir: string, bounds: Bounds, onRows: ReadProgress): Promise<{ sheets: RawSheet[]; notices: string[] }> {
   const notices: string[] = [];
-  const found = new Map<SheetName, { file: string; records: string[][] }>();
+  const found = new Map<SheetName, string>();
   const files = (await fs.readdir(dir)).filter((f) => f.toLowerCase().endsWith('.csv')).sort();
   for (const f of files) {
-    const base = f.slice(0, -4);
-    const name = matchSheetName(base);
-    if (!name) {
-      notices.push(`未识别的文件“${f}”已跳过`);
-      continue;
-    }
-    if (found.has(name)) {
-      notices.push(`文件“${f}”与“${found.get(name)!.file}”重复，已跳过`);
-      continue;
-    }
-    let records: string[][];
-    try {
-      records = parseCsv(decodeCsv(await fs.readFile(path.join(dir, f))), { relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
-    } catch (e) {
-      throw new Error(`无法读取 ${f}：${(e as Error).message}`);
-    }
-    found.set(name, { file: f, records });
+    const name = matchSheetName(f.slice(0, -4));
+    if (!name) notices.push(`未识别的文件“${f}”已跳过`);
+    else if (found.has(name)) notices.push(`文件“${f}”与“${found.get(name)!}”重复，已跳过`);
+    else found.set(name, f);
   }
   const sheets: RawSheet[] = [];
-  for (const [name, { records }] of found) {
-    const [header = [], ...rest] = records;
-    sheets.push({
-      name,
-      header: header.map((h) => h),
-      rows: rest.map((cells, i) => ({ row: i + 2, cells: cells.map((c) => (c === '' ? null : c)) })),
-    });
+  for (const [name, f] of found) {
+    const file = path.join(dir, f);
+    const { size } = await fs.stat(file);
+    if (size > bounds.limits.uncompressedBytes) throw new ImportRefused(`文件“${f}”过大（最大 ${Math.round(bounds.limits.uncompressedBytes / 1024 / 1024)} MB），请拆分后分批导入`);
+    const { text } = decodeCsvText(await fs.readFile(file), f);
+    sheets.push(await readCsvBounded(name, text, bounds, onRows));
   }
-  return {
-    sheets,
-    notices,
-    async errorWorkbook(errors, recognised) {
-      const wb = new ExcelJS.Workbook();
-      for (const { name } of recognised) {
-        const records = found.get(name)!.records;
-        const ws = wb.addWorksheet(name);
-        records.forEach((cells, i) => {
-          ws.getRow(i + 1).values = cells.map((c) => (c === '' ? null : c));
-        });
-        if (!records.length) ws.getRow(1).values = [];
-        markErrors(ws, name, errors);
-      }
-      return wb;
-    },
-  };
+  return { sheets, notices };
+}
+
+/** UTF-16 with BOM, UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise GBK. */
+export function decodeCsv(buf: Buffer): string {
+  return decodeCsvText(buf, 'CSV').text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,46 +89,78 @@ async function readCsvFolder(dir: string): Promise<Source> {
 const RED = 'FFC00000';
 const PINK = 'FFFFE0E0';
 
-/** Adds (or refreshes) the 错误说明 column of one sheet and tints the cells in error. */
-function markErrors(ws: ExcelJS.Worksheet, sheet: SheetName, errors: ImportIssue[]): void {
-  const header = ws.getRow(1);
-  let col = 0;
-  const columnOf = new Map<string, number>();
-  const byHeader = new Map(SHEETS[sheet].columns.map((c) => [normaliseHeader(c), c]));
-  for (let c = 1; c <= ws.columnCount; c++) {
-    const v = fromExcel(header.getCell(c).value);
-    if (isErrorColumn(v)) col = col || c;
-    else {
-      const known = byHeader.get(normaliseHeader(v));
-      if (known && !columnOf.has(known)) columnOf.set(known, c);
-    }
-  }
-  if (!col) col = ws.columnCount + 1;
-  const byRow = messagesByRow(errors, sheet);
-  const headerProblems = byRow.get(1);
-  const head = header.getCell(col);
-  head.value = headerProblems ? `${ERROR_COLUMN}（${headerProblems.join('；')}）` : ERROR_COLUMN;
-  head.style = { ...head.style, font: { bold: true, color: { argb: RED } } };
-  ws.getColumn(col).width = 60;
-
-  const last = Math.max(ws.rowCount, ...[...byRow.keys()]);
-  for (let r = 2; r <= last; r++) {
-    const messages = byRow.get(r);
-    const c = ws.getRow(r).getCell(col);
-    if (!messages) {
-      if (c.value != null) c.value = null;
-      continue;
-    }
-    c.value = messages.join('；');
-    c.style = { ...c.style, font: { color: { argb: RED } }, alignment: { wrapText: true, vertical: 'top' } };
+/**
+ * Writes the recognised sheets as read, each with a 错误说明 column filled in and the cells in
+ * error tinted. Streamed row by row; the file is private to the server's user (it holds the
+ * uploaded ID numbers in full).
+ */
+async function writeErrorWorkbook(file: string, sheets: RawSheet[], recognised: Array<{ name: SheetName; source: string }>, errors: ImportIssue[]): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.rm(file, { force: true });
+  const stream = createWriteStream(file, { mode: 0o600 });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+  for (const { name, source } of recognised) {
+    const raw = sheets.find((s) => s.name === source);
+    if (!raw) continue;
+    const ws = wb.addWorksheet(source);
+    let width = raw.header.length;
+    for (const r of raw.rows) if (r.cells.length > width) width = r.cells.length;
+    const byHeader = new Map(SHEETS[name].columns.map((c) => [normaliseHeader(c), c]));
+    const columnOf = new Map<string, number>();
+    let col = 0;
+    raw.header.forEach((h, i) => {
+      if (isErrorColumn(h)) col = col || i + 1;
+      else {
+        const known = byHeader.get(normaliseHeader(h));
+        if (known && !columnOf.has(known)) columnOf.set(known, i + 1);
+      }
+    });
+    if (!col) col = width + 1;
+    ws.getColumn(col).width = 60;
+    const byRow = messagesByRow(errors, name);
+    const fieldsByRow = new Map<number, string[]>();
     for (const e of errors) {
-      if (e.sheet !== sheet || e.row !== r) continue;
-      const at = columnOf.get(e.field);
-      if (!at) continue;
-      const bad = ws.getRow(r).getCell(at);
-      bad.style = { ...bad.style, fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: PINK } } };
+      if (e.sheet !== name) continue;
+      const list = fieldsByRow.get(e.row);
+      if (list) list.push(e.field);
+      else fieldsByRow.set(e.row, [e.field]);
     }
+
+    const put = (row: ExcelJS.Row, cells: CellValue[]) => {
+      cells.forEach((v, i) => {
+        if (v == null || i + 1 === col) return;
+        const c = row.getCell(i + 1);
+        c.value = v;
+        if (v instanceof Date) c.numFmt = 'yyyy-mm-dd';
+      });
+    };
+    const header = ws.getRow(1);
+    put(header, raw.header);
+    const headerProblems = byRow.get(1);
+    const head = header.getCell(col);
+    head.value = headerProblems ? `${ERROR_COLUMN}（${headerProblems.join('；')}）` : ERROR_COLUMN;
+    head.font = { bold: true, color: { argb: RED } };
+    header.commit();
+    for (const { row: n, cells } of raw.rows) {
+      const row = ws.getRow(n);
+      put(row, cells);
+      const messages = byRow.get(n);
+      if (messages) {
+        const c = row.getCell(col);
+        c.value = messages.join('；');
+        c.font = { color: { argb: RED } };
+        c.alignment = { wrapText: true, vertical: 'top' };
+        for (const field of fieldsByRow.get(n) ?? []) {
+          const at = columnOf.get(field);
+          if (at) row.getCell(at).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: PINK } };
+        }
+      }
+      row.commit();
+    }
+    ws.commit();
   }
+  await wb.commit();
+  await fs.chmod(file, 0o600);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,19 +191,74 @@ function errorFilePath(source: string, isDir: boolean, errorOut?: string): strin
   return path.join(path.dirname(abs), `${base}.错误.xlsx`);
 }
 
+export interface ImportProgress {
+  phase: 'read' | 'validate' | 'write' | 'done';
+  /** Data rows read so far. */
+  read: number;
+  /** Rows validated. */
+  validated: number;
+  /** Rows written. */
+  written: number;
+  /** Data rows of the workbook (known once it is read). */
+  total: number;
+}
+
+/** Lets other work (requests, timers) run between slices of a long import. */
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+const SLICE = 1000;
+/** Rows written between pauses: about 1 ms each, so other requests wait at most ~0.1 s. */
+const WRITE_SLICE = 100;
+
+function addCounts(into: DataSetCounts, more: DataSetCounts): void {
+  for (const k of Object.keys(into) as Array<keyof DataSetCounts>) {
+    into[k].created += more[k].created;
+    into[k].updated += more[k].updated;
+    into[k].unchanged += more[k].unchanged;
+  }
+}
+
 /**
  * Imports an .xlsx workbook or a folder of CSV files. With any error in any row nothing is
  * written, and an error workbook is produced; otherwise everything is stored in one
- * transaction, every change versioned with source `导入：<file name>`.
+ * transaction, every change versioned with source `导入：<file name>`. A file over the limits
+ * (IMPORT_LIMITS) is refused whole (ImportRefused) before it is loaded. The work is done in
+ * slices with pauses between them, so a server importing a large file keeps answering.
  */
 export async function importData(db: Knex, pii: PiiCipher, source: string, opts: ImportOptions): Promise<ImportResult> {
   const stat = await fs.stat(source).catch(() => null);
-  if (!stat) throw new Error(`找不到要导入的文件：${source}`);
+  if (!stat) throw new ImportRefused(`找不到要导入的文件：${source}`);
   const isDir = stat.isDirectory();
-  if (!isDir && path.extname(source).toLowerCase() !== '.xlsx') throw new Error('只能导入 .xlsx 工作簿或存放 CSV 文件的文件夹');
-  const input = isDir ? await readCsvFolder(source) : await readXlsx(source);
+  if (!isDir && path.extname(source).toLowerCase() !== '.xlsx') throw new ImportRefused('只能导入 .xlsx 工作簿或存放 CSV 文件的文件夹');
+  const limits: ImportLimits = { ...IMPORT_LIMITS, ...opts.limits };
+  const progress: ImportProgress = { phase: 'read', read: 0, validated: 0, written: 0, total: 0 };
+  const report = (patch: Partial<ImportProgress>) => {
+    Object.assign(progress, patch);
+    opts.onProgress?.({ ...progress });
+  };
+  const onRows = async (read: number) => {
+    report({ read });
+    await pause();
+  };
 
-  const parsed = parseWorkbook(input.sheets, { lists: await loadKeyLists(db) });
+  const input = isDir
+    ? await readCsvFolder(source, new Bounds(limits), onRows)
+    : { sheets: await readXlsxBounded(source, limits, onRows), notices: [] as string[] };
+  let total = 0;
+  for (const s of input.sheets) if (matchSheetName(s.name)) total += s.rows.length;
+  report({ phase: 'validate', read: total, total });
+
+  const steps = parseWorkbookInSteps(input.sheets, { lists: await loadKeyLists(db) });
+  let validated = 0;
+  let step = steps.next();
+  while (!step.done) {
+    if (++validated % SLICE === 0) {
+      report({ validated });
+      await pause();
+    }
+    step = steps.next();
+  }
+  const parsed = step.value;
+  report({ validated: total });
   const notices = [...input.notices, ...parsed.notices];
   if (!parsed.sheets.length) {
     return {
@@ -265,18 +274,35 @@ export async function importData(db: Knex, pii: PiiCipher, source: string, opts:
 
   if (parsed.errors.length) {
     const file = errorFilePath(source, isDir, opts.errorOut);
-    const wb = await input.errorWorkbook(parsed.errors, parsed.sheets);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await wb.xlsx.writeFile(file);
+    await writeErrorWorkbook(file, input.sheets, parsed.sheets, parsed.errors);
+    report({ phase: 'done' });
     return { ok: false, errors: parsed.errors, notices, counts: zeroCounts(), errorFile: file };
   }
 
+  report({ phase: 'write' });
   const meta = { by: opts.by, source: `导入：${path.basename(path.resolve(source))}`, today: opts.today };
-  let counts: DataSetCounts;
+  const counts = zeroCounts();
+  const { units, quotas, leaderPosts, people, workers, users } = parsed.data;
   try {
-    counts = await db.transaction((trx) => saveDataSet(trx, pii, parsed.data, meta));
+    // One transaction (all or nothing), written in slices with pauses between them.
+    await db.transaction(async (trx) => {
+      let written = 0;
+      addCounts(counts, await saveDataSet(trx, pii, { units, quotas, leaderPosts }, meta));
+      written += units.length + quotas.length + leaderPosts.length;
+      report({ written });
+      for (const [key, rows] of [['people', people], ['workers', workers], ['users', users]] as const) {
+        for (let i = 0; i < rows.length; i += WRITE_SLICE) {
+          const slice = rows.slice(i, i + WRITE_SLICE);
+          addCounts(counts, await saveDataSet(trx, pii, { [key]: slice }, meta));
+          written += slice.length;
+          report({ written });
+          await pause();
+        }
+      }
+    });
   } catch (e) {
     throw new Error(`导入失败，已全部撤销，未写入任何数据：${(e as Error).message}`, { cause: e });
   }
+  report({ phase: 'done' });
   return { ok: true, errors: [], notices, counts };
 }

@@ -119,6 +119,18 @@ export interface ImportResponse {
   notices: string[];
   counts: Record<string, { created: number; updated: number; unchanged: number } | number>;
   errorFile?: string;
+  /** All errors (the answer lists at most the first 1,000; the error workbook has them all). */
+  errorCount?: number;
+}
+
+/** GET /api/import/:id: an import running on the server, then its result. */
+export interface ImportJobView {
+  id: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  fileName: string;
+  progress: { phase: 'read' | 'validate' | 'write' | 'done'; read: number; validated: number; written: number; total: number };
+  result?: ImportResponse;
+  error?: string;
 }
 
 export interface CheckSummaryView {

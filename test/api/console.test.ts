@@ -31,6 +31,22 @@ afterAll(async () => {
   await a?.close();
 });
 
+/** Uploads a file to POST /api/import (answered at once, 202) and polls its job until it ends. */
+async function runImport(s: Session, fileName: string, content: Buffer, type?: string): Promise<Row> {
+  const body = multipartBody('file', fileName, content, type);
+  const res = await a.app.inject({ method: 'POST', url: '/api/import', headers: { ...s.write, ...body.headers }, payload: body.payload });
+  expect(res.statusCode, res.body).toBe(202);
+  const id = res.json().id;
+  expect(id).toMatch(/^[0-9a-f]{24}$/);
+  for (;;) {
+    const job = await a.app.inject({ method: 'GET', url: `/api/import/${id}`, headers: s.read });
+    expect(job.statusCode, job.body).toBe(200);
+    const view = job.json();
+    if (view.state === 'done' || view.state === 'failed') return view;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function workbook(payload: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(payload as unknown as ArrayBuffer);
@@ -110,11 +126,11 @@ describe('import', () => {
     ws.addRow(['NOSUCHUNIT0000000X', '110101199003070011', '', '1990-13-01']);
     const buf = Buffer.from(await wb.xlsx.writeBuffer());
     const people = Number((await a.t.db('people').count({ n: '*' }).first())!.n);
-    const body = multipartBody('file', '2026年人员.xlsx', buf);
-    const res = await a.app.inject({ method: 'POST', url: '/api/import', headers: { ...admin.write, ...body.headers }, payload: body.payload });
-    expect(res.statusCode, res.body).toBe(200);
-    const r = res.json();
+    const job = await runImport(admin, '2026年人员.xlsx', buf);
+    expect(job).toMatchObject({ state: 'done', fileName: '2026年人员.xlsx', progress: { phase: 'done', read: 1, validated: 1, written: 0, total: 1 } });
+    const r = job.result;
     expect(r.ok).toBe(false);
+    expect(r.errorCount).toBe(3);
     expect(r.errors.map((e: Row) => e.field).sort()).toEqual(['出生日期', '姓名', '统一社会信用代码'].sort());
     expect(r.errors.every((e: Row) => /^第2行 /.test(e.message))).toBe(true);
     expect(r.counts.people).toEqual({ created: 0, updated: 0, unchanged: 0 });
@@ -140,11 +156,11 @@ describe('import', () => {
 
   it('imports a good CSV file, versioned with its name', async () => {
     const csv = '\ufeff用户ID,姓名,角色,统一社会信用代码\nnew-query-user,孙查询,查询用户,\n';
-    const body = multipartBody('file', '用户.csv', Buffer.from(csv, 'utf8'), 'text/csv');
-    const res = await a.app.inject({ method: 'POST', url: '/api/import', headers: { ...admin.write, ...body.headers }, payload: body.payload });
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ ok: true, errors: [], counts: { users: { created: 1 } } });
-    expect(res.json().errorFile).toBeUndefined();
+    const job = await runImport(admin, '用户.csv', Buffer.from(csv, 'utf8'), 'text/csv');
+    expect(job.state).toBe('done');
+    expect(job.progress).toMatchObject({ phase: 'done', total: 1, written: 1 });
+    expect(job.result).toMatchObject({ ok: true, errors: [], counts: { users: { created: 1 } } });
+    expect(job.result.errorFile).toBeUndefined();
     expect(await a.t.db('users').where({ id: 'new-query-user' }).first()).toMatchObject({ role: '查询用户' });
     expect(await a.t.db('record_versions').where({ entity: 'user', source: '导入：用户.csv', changed_by: 'demo-admin' }).first()).toBeTruthy();
   });
@@ -157,7 +173,7 @@ describe('import', () => {
     const junk = multipartBody('file', 'junk.xlsx', Buffer.from('not a zip'));
     const r2 = await a.app.inject({ method: 'POST', url: '/api/import', headers: { ...admin.write, ...junk.headers }, payload: junk.payload });
     expect(r2.statusCode).toBe(400);
-    expect(r2.json().error).toMatch(/无法读取工作簿/);
+    expect(r2.json().error).toBe('无法读取工作簿：文件已损坏或不是 .xlsx 格式');
     const r3 = await a.app.inject({ method: 'POST', url: '/api/import', headers: { ...admin.write, 'content-type': 'application/json' }, payload: {} });
     expect(r3.statusCode).toBe(400);
   });

@@ -79,6 +79,7 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/people/:id/id-number', url: `/api/people/${personB.id}/id-number` },
   { method: 'POST', route: '/api/import', url: '/api/import', payload: () => multipartBody('file', 'x.xlsx', Buffer.from('not a workbook')) },
   { method: 'GET', route: '/api/import/errors/:name', url: `/api/import/errors/${'a'.repeat(32)}.xlsx` },
+  { method: 'GET', route: '/api/import/:id', url: `/api/import/${'a'.repeat(24)}` },
   { method: 'POST', route: '/api/check', url: '/api/check', payload: () => ({ payload: {} }) },
   { method: 'GET', route: '/api/check/runs/:id', url: '/api/check/runs/1' },
   { method: 'GET', route: '/api/export/data', url: '/api/export/data?fullIds=1' },

@@ -8,7 +8,8 @@ import { idCheckChar } from '../../core/idnumber.ts';
 import type { CellValue } from '../../core/sheets.ts';
 import { makeUscc } from '../../core/uscc.ts';
 import { exportWorkbook } from '../../db/export.ts';
-import { importData } from '../../db/import.ts';
+import { importData, ImportRefused } from '../../db/import.ts';
+import { runCheck } from '../../db/check.ts';
 import type { PiiCipher } from '../../db/pii.ts';
 import { createTestDb, type TestDb } from './helpers.ts';
 
@@ -430,5 +431,160 @@ describe('export and import again', () => {
     expect(r.errors.length).toBe(before.people + before.workers);
     expect(new Set(r.errors.map((e) => e.message.replace(/^第\d+行 /, '')))).toEqual(new Set(['身份证号：为脱敏号码（含“*”），请填写完整的身份证号']));
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('bounds, before anything is loaded', () => {
+  const refusal = async (source: string, limits = {}) => {
+    const e = await importData(t.db, t.pii, source, { ...opts, limits }).then(() => null, (err: Error) => err);
+    expect(e, 'refused').toBeInstanceOf(ImportRefused);
+    return e!.message;
+  };
+
+  it('refuses a header cell at column XFD with 3,000 one-cell rows, naming sheet, row and column (18 KB killed the server)', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('人员');
+    ws.getCell('XFD1').value = 'x';
+    for (let r = 2; r <= 3001; r++) ws.getCell(`A${r}`).value = r;
+    const file = path.join(dir, 'xfd.xlsx');
+    await wb.xlsx.writeFile(file);
+    expect(fs.statSync(file).size).toBeLessThan(40_000);
+    const before = await snapshot();
+    const heap = process.memoryUsage().heapUsed;
+    const message = await refusal(file);
+    expect(message).toMatch(/^工作表“人员”第1行第XFD列有内容，超出了该表允许的列数（最多 53 列/);
+    expect(process.memoryUsage().heapUsed - heap).toBeLessThan(200 * 1024 * 1024);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('ignores trailing empty cells, refuses content in a data row past the columns', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('人员');
+    ws.addRow(['统一社会信用代码', '身份证号', '姓名']);
+    ws.getCell('XFD1').value = '   ';
+    ws.addRow([U1, id('33062119800101901'), '甲']);
+    ws.getCell('CZ3').value = '多余';
+    const file = path.join(dir, 'wide-row.xlsx');
+    await wb.xlsx.writeFile(file);
+    expect(await refusal(file)).toMatch(/^工作表“人员”第3行第CZ列有内容/);
+  });
+
+  it('refuses more rows or cells than the limits, naming where it stopped', async () => {
+    const book: Book = { 用户: Array.from({ length: 150 }, (_, i) => ({ 用户ID: `u${i}`, 姓名: '某', 角色: '查询用户' })) };
+    const file = await writeBook('rows.xlsx', book);
+    expect(await refusal(file, { rows: 100 })).toMatch(/^工作簿的行数过多（最多 100 行数据），读到工作表“用户”第102行时超出/);
+    expect(await refusal(file, { cells: 200 })).toMatch(/^工作簿的单元格过多（最多 200 个有内容的单元格），读到工作表“用户”第\d+行时超出/);
+  });
+
+  it('refuses a zip whose declared uncompressed size is over the limit, and one that understates it', async () => {
+    const book: Book = { 用户: Array.from({ length: 2000 }, (_, i) => ({ 用户ID: `user-${i}`, 姓名: '某某某', 角色: '查询用户' })) };
+    const file = await writeBook('bomb.xlsx', book);
+    expect(await refusal(file, { uncompressedBytes: 20_000 })).toMatch(/^工作簿解压后过大（\d+ MB，最多 0 MB），可能是恶意构造的压缩文件/);
+    // The same file with every size in its central directory written as 1 byte: stopped while inflating.
+    const buf = fs.readFileSync(file);
+    for (let p = buf.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); p >= 0; p = buf.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), p + 4)) buf.writeUInt32LE(1, p + 24);
+    const liar = path.join(dir, 'liar.xlsx');
+    fs.writeFileSync(liar, buf);
+    expect(await refusal(liar, { uncompressedBytes: 20_000 })).toMatch(/^工作簿解压后过大/);
+  });
+
+  it('answers a damaged workbook in Chinese, not with the zip library\'s words', async () => {
+    const file = await writeBook('damaged.xlsx', goodBook());
+    const buf = fs.readFileSync(file);
+    buf.fill(0x41, 200, Math.min(buf.length - 2000, 6000));
+    const bad = path.join(dir, 'damaged2.xlsx');
+    fs.writeFileSync(bad, buf);
+    expect(await refusal(bad)).toBe('无法读取工作簿：文件已损坏或不是 .xlsx 格式');
+    const notZip = path.join(dir, 'text.xlsx');
+    fs.writeFileSync(notZip, 'not a zip at all');
+    expect(await refusal(notZip)).toBe('无法读取工作簿：文件已损坏或不是 .xlsx 格式');
+  });
+
+  it('writes the error workbook readable by the server\'s user only', async () => {
+    const book = goodBook();
+    book.人员 = [{ ...person1, 姓名: '' }];
+    const r = await importData(t.db, t.pii, await writeBook('private.xlsx', book), opts);
+    expect(r.ok).toBe(false);
+    expect(fs.statSync(r.errorFile!).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('CSV: encodings, binary files, large files', () => {
+  const header = '统一社会信用代码,身份证号,姓名\r\n';
+
+  it('reads UTF-16 with its BOM (Excel\'s Unicode text, tab-separated) in both byte orders', async () => {
+    await importData(t.db, t.pii, await writeBook('u16-units.xlsx', { 机构: [unit1] }), opts);
+    for (const [order, bom, tag] of [['utf16le', Buffer.from([0xff, 0xfe]), '1'], ['utf16be', Buffer.from([0xfe, 0xff]), '2']] as const) {
+      const folder = path.join(dir, `utf16-${order}`);
+      fs.mkdirSync(folder);
+      const text = `统一社会信用代码\t身份证号\t姓名\r\n${U1}\t${id(`3306211975010100${tag}`)}\t统一码${tag}\r\n`;
+      fs.writeFileSync(path.join(folder, '人员.csv'), Buffer.concat([bom, iconv.encode(text, order)]));
+      const r = await importData(t.db, t.pii, folder, opts);
+      expect(r.errors, order).toEqual([]);
+      expect(r.counts.people.created, order).toBe(1);
+      expect(await t.db('people').where({ name: `统一码${tag}` }).first(), order).toBeTruthy();
+    }
+  });
+
+  it('refuses binary garbage named 人员.csv as not a text CSV', async () => {
+    const folder = path.join(dir, 'garbage');
+    fs.mkdirSync(folder);
+    let seed = 7;
+    const bytes = Buffer.alloc(64 * 1024, 0).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff);
+    fs.writeFileSync(path.join(folder, '人员.csv'), bytes);
+    const before = await snapshot();
+    const e = await importData(t.db, t.pii, folder, opts).then(() => null, (err: Error) => err);
+    expect(e).toBeInstanceOf(ImportRefused);
+    expect(e!.message).toMatch(/^“人员\.csv”不是文本格式的 CSV 文件/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a CSV row with content past the columns, naming row and column', async () => {
+    const folder = path.join(dir, 'csv-wide');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, '人员.csv'), `${header}${U1},${id('33062119800101902')},甲${','.repeat(70)}x\r\n`);
+    const e = await importData(t.db, t.pii, folder, opts).then(() => null, (err: Error) => err);
+    expect(e?.message).toMatch(/^工作表“人员”第2行第BU列有内容，超出了该表允许的列数/);
+  });
+
+  it('answers 200,000 rows with repeated ID numbers with errors and an error workbook (no stack overflow)', async () => {
+    const folder = path.join(dir, 'repeated');
+    fs.mkdirSync(folder);
+    const row = `${U1},${id('33062119800101903')},重复\r\n`;
+    fs.writeFileSync(path.join(folder, '人员.csv'), header + row.repeat(200_000));
+    const r = await importData(t.db, t.pii, folder, opts);
+    expect(r.ok).toBe(false);
+    expect(r.errors).toHaveLength(199_999);
+    expect(r.errors[0].message).toBe('第3行 身份证号：与第2行重复');
+    expect(fs.statSync(r.errorFile!).size).toBeGreaterThan(100_000);
+  }, 120_000);
+});
+
+describe('P-ID-07 on imported numbers', () => {
+  it('records the irregular writing of the cell (lower-case x, full-width digits, inner spaces), so the check reports it', async () => {
+    const U9 = makeUscc('11330603', '00248299');
+    const withX = (() => {
+      for (let i = 100; i < 999; i++) if (idCheckChar(`33060219800101${i}`) === 'X') return `33060219800101${i}x`;
+      throw new Error('no body with check character X');
+    })();
+    const full = id('33060219800101124');
+    const fullWidth = full.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
+    const spaced = id('33060219800101125');
+    const clean = id('33060219800101126');
+    const ids = [withX, fullWidth, `${spaced.slice(0, 6)} ${spaced.slice(6)}`, clean];
+    const book: Book = {
+      机构: [{ ...unit1, 统一社会信用代码: U9, 机构名称: 'P-ID-07 测试局' }],
+      人员: ids.map((n, i) => ({ 统一社会信用代码: U9, 身份证号: n, 姓名: `写法${i}`, 性别: null })),
+    };
+    const r = await importData(t.db, t.pii, await writeBook('irregular.xlsx', book), opts);
+    expect(r.errors).toEqual([]);
+    const unit = await t.db('units').where({ code: U9 }).first();
+    const stored = await t.db('people').where({ unit_id: unit.id }).orderBy('name');
+    expect(stored.map((p: Record<string, unknown>) => Boolean(Number(p.id_irregular)))).toEqual([true, true, true, false]);
+    // Stored normalised: the hash is the normalised number's.
+    expect(stored[1].id_hash).toBe(t.pii.hash(full));
+    await runCheck(t.db, TODAY);
+    const findings = await t.db('findings').where({ rule: 'P-ID-07', status: 'open', unit_id: unit.id });
+    expect(findings).toHaveLength(3);
   });
 });

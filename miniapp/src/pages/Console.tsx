@@ -6,7 +6,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { errorText, get, post, qs, request } from '../api.ts';
 import { RULES } from '../../../core/rules/index.ts';
 import { lightName } from '../format.ts';
-import type { CheckSummaryView, Finding, ImportResponse, Me, UnitSummary } from '../types.ts';
+import type { CheckSummaryView, Finding, ImportJobView, ImportResponse, Me, UnitSummary } from '../types.ts';
 import { OFFICE_ROLES, OPERATOR_ROLES } from '../types.ts';
 import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
 import { UnitChoice, unitCandidates } from './Todo.tsx';
@@ -290,21 +290,57 @@ function DataFiles(props: { fullIds: boolean }) {
 
 const COUNT_LABELS: Record<string, string> = { units: '机构', quotas: '编制', leaderPosts: '领导职数', people: '人员', workers: '编外人员', users: '用户' };
 
+const PHASES: Record<ImportJobView['progress']['phase'], string> = { read: '正在读取', validate: '正在校验', write: '正在写入', done: '即将完成' };
+
+/** Where a running import is: rows read, validated and written. */
+function ImportProgressView({ job }: { job: ImportJobView }) {
+  const p = job.progress;
+  const n = (x: number) => x.toLocaleString('zh-CN');
+  const of = p.total ? ` / ${n(p.total)}` : '';
+  const done = p.phase === 'write' ? p.written : p.phase === 'validate' ? p.validated : p.phase === 'done' ? p.total : 0;
+  return (
+    <div class="card" data-testid="import-progress" aria-live="polite">
+      <p style="margin:0 0 8px">{job.state === 'queued' ? '排队等待导入…' : `${PHASES[p.phase]}“${job.fileName}”…`}</p>
+      {p.total > 0 && <progress max={p.total} value={done} style="width:100%" />}
+      <p class="small" style="margin:8px 0 0">已读取 {n(p.read)} 行，已校验 {n(p.validated)}{of} 行，已写入 {n(p.written)}{of} 行</p>
+    </div>
+  );
+}
+
 function Import() {
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ImportResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [job, setJob] = useState<ImportJobView | null>(null);
 
+  // The server answers the upload at once and imports in the background; the page polls the job.
   const upload = async () => {
     if (!file) return;
     setBusy(true);
     setError(null);
     setResult(null);
+    setJob(null);
     try {
       const form = new FormData();
       form.append('file', file, file.name);
-      setResult(await request<ImportResponse>('/api/import', { method: 'POST', form }));
+      let view = await request<ImportJobView>('/api/import', { method: 'POST', form });
+      setJob(view);
+      let misses = 0;
+      while (view.state === 'queued' || view.state === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        try {
+          view = await get<ImportJobView>(`/api/import/${view.id}`);
+          misses = 0;
+        } catch (e) {
+          // A busy server may miss a poll; the import goes on regardless.
+          if (++misses >= 10) throw e;
+          continue;
+        }
+        setJob(view);
+      }
+      if (view.state === 'failed') setError(view.error ?? '导入失败');
+      else if (view.result) setResult(view.result);
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -319,13 +355,14 @@ function Import() {
         <input type="file" accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv" onChange={(e) => { setFile((e.target as HTMLInputElement).files?.[0] ?? null); setResult(null); }} data-testid="import-file" style="margin-bottom:12px;width:100%" />
         <button type="button" class="primary block" disabled={!file || busy} onClick={() => void upload()} data-testid="import-submit">{busy ? '正在导入…' : '开始导入'}</button>
       </div>
+      {busy && job && <ImportProgressView job={job} />}
       {error && <div class="notice error" role="alert" data-testid="import-failed">{error}</div>}
       {result && (
         <div class="card" data-testid="import-result" data-ok={String(result.ok)}>
           {result.ok ? (
             <div class="notice ok">导入成功。</div>
           ) : (
-            <div class="notice error">导入未成功：发现 {result.errors.length} 处错误，未写入任何数据。请按下表修改后重新导入。</div>
+            <div class="notice error">导入未成功：发现 {result.errorCount ?? result.errors.length} 处错误，未写入任何数据。请按下表修改后重新导入{(result.errorCount ?? 0) > result.errors.length ? `（下表列出前 ${result.errors.length} 处，全部错误见错误工作簿）` : ''}。</div>
           )}
           {result.errorFile && (
             <p><a class="btn" href={result.errorFile} download data-testid="error-file">下载错误工作簿（每行标注错误说明）</a></p>

@@ -1,6 +1,7 @@
-// The office's console actions: import a workbook (POST /api/import, multipart field `file`), fetch
-// its error workbook (GET /api/import/errors/:name), and queue the daily check now (POST /api/check,
-// polled at GET /api/check/runs/:id).
+// The office's console actions: import a workbook (POST /api/import, multipart field `file`:
+// answered at once with a job id; GET /api/import/:id for its progress and result), fetch its
+// error workbook (GET /api/import/errors/:name, the importing user only, audited), and queue the
+// daily check now (POST /api/check, polled at GET /api/check/runs/:id).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -9,16 +10,22 @@ import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { DateInputError, validCheckDate } from '../../../core/dates.ts';
-import { importData } from '../../../db/import.ts';
+import { IMPORT_LIMITS, importData, ImportRefused, type ImportResult } from '../../../db/import.ts';
+import { isSqlite, openDb } from '../../../db/connection.ts';
+import { checkZip } from '../../../db/import-read.ts';
+import { audit } from '../../../db/store.ts';
 import { ADMIN_ROLES } from '../../../core/roles.ts';
 import { getJobRun } from '../../../db/job-runs.ts';
 import { DAILY_CHECK } from '../../jobs/daily-check.ts';
 import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
+import { type ImportJob, ImportJobs } from './import-jobs.ts';
 
-const MAX_UPLOAD = 20 * 1024 * 1024;
+const MAX_UPLOAD = IMPORT_LIMITS.uploadBytes;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Error workbooks are named by the server: 32 hex digits. Nothing else is ever served. */
 const ERROR_NAME = /^[0-9a-f]{32}\.xlsx$/;
+/** An answer lists this many errors; the error workbook has them all. */
+const ERRORS_SHOWN = 1000;
 
 /** The uploaded file's name as kept (it becomes the source of every version: 导入：name): no path, no odd characters. */
 export function safeUploadName(raw: string | undefined): string {
@@ -27,26 +34,92 @@ export function safeUploadName(raw: string | undefined): string {
   return clean || 'upload.xlsx';
 }
 
-/** Error workbooks are kept a day: enough to download, not a pile of personal data. */
-const KEEP_ERRORS_MS = 24 * 3600_000;
+/** Error workbooks hold the uploaded ID numbers in full: kept an hour, enough to download. */
+export const KEEP_ERRORS_MS = 3600_000;
 
-async function pruneOld(dir: string, olderThanMs: number): Promise<void> {
-  const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
-  const limit = Date.now() - olderThanMs;
-  for (const name of names) {
-    if (!ERROR_NAME.test(name)) continue;
-    const file = path.join(dir, name);
-    const stat = await fs.promises.stat(file).catch(() => null);
-    if (stat && stat.mtimeMs < limit) await fs.promises.rm(file, { force: true });
+/** The owner of an error workbook, in a private sidecar file beside it. */
+const ownerFile = (file: string) => file.replace(/\.xlsx$/, '.owner.json');
+
+/** A process id from an upload folder's name (upload-<pid>-XXXXXX), or null for older names. */
+function uploadPid(name: string): number | null {
+  const m = /^upload-(\d+)-/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
   }
+}
+
+/**
+ * Removes error workbooks (and their sidecars) older than `keepMs`, and upload folders left
+ * behind by a process that is gone (a crash mid-import) or older than a day.
+ */
+export async function sweepImportFiles(workDir: string, errorsDir: string, keepMs = KEEP_ERRORS_MS): Promise<void> {
+  const now = Date.now();
+  for (const name of await fs.promises.readdir(errorsDir).catch(() => [] as string[])) {
+    if (!/^[0-9a-f]{32}\.(xlsx|owner\.json)$/.test(name)) continue;
+    const file = path.join(errorsDir, name);
+    const stat = await fs.promises.stat(file).catch(() => null);
+    if (stat && stat.mtimeMs < now - keepMs) await fs.promises.rm(file, { force: true });
+  }
+  for (const name of await fs.promises.readdir(workDir).catch(() => [] as string[])) {
+    if (!name.startsWith('upload-')) continue;
+    const dir = path.join(workDir, name);
+    const pid = uploadPid(name);
+    const stat = await fs.promises.stat(dir).catch(() => null);
+    if (!stat?.isDirectory()) continue;
+    if (pid === null || !isAlive(pid) || stat.mtimeMs < now - 24 * 3600_000) await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A folder only the server's user can enter, also when it existed before. */
+async function privateDir(dir: string): Promise<void> {
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.promises.chmod(dir, 0o700);
+}
+
+/** A job as the console sees it. */
+function jobView(job: ImportJob) {
+  const r = job.result;
+  return {
+    id: job.id,
+    state: job.state,
+    fileName: job.fileName,
+    progress: job.progress,
+    ...(job.error ? { error: job.error, status: job.status } : {}),
+    ...(r ? { result: resultView(r) } : {}),
+  };
+}
+
+function resultView(r: ImportResult) {
+  return {
+    ok: r.ok,
+    errors: r.errors.slice(0, ERRORS_SHOWN),
+    errorCount: r.errors.length,
+    notices: r.notices,
+    counts: r.counts,
+    ...(r.errorFile ? { errorFile: `/api/import/errors/${path.basename(r.errorFile)}` } : {}),
+  };
 }
 
 export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db, pii } = deps;
   const errorsDir = path.join(deps.workDir, 'import-errors');
+  const jobs = new ImportJobs();
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD, files: 1, fields: 5, parts: 6 } });
+  // Leftovers of an earlier run: uploads of a crashed import, expired error workbooks.
+  await sweepImportFiles(deps.workDir, errorsDir);
+  app.addHook('onClose', async () => {
+    await jobs.idle();
+  });
 
-  app.post('/api/import', async (req) => {
+  app.post('/api/import', async (req, reply) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以导入数据');
     if (!req.isMultipart()) throw new ApiError(400, '请以 multipart/form-data 上传文件（字段 file）');
@@ -62,46 +135,85 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       throw new ApiError(400, '只能导入 .xlsx 工作簿或 .csv 文件（CSV 文件名应为工作表名，如“人员.csv”）', { file: '文件类型不支持' });
     }
     await fs.promises.mkdir(deps.workDir, { recursive: true });
-    await pruneOld(errorsDir, KEEP_ERRORS_MS);
-    const dir = await fs.promises.mkdtemp(path.join(deps.workDir, 'upload-'));
+    await privateDir(errorsDir);
+    await sweepImportFiles(deps.workDir, errorsDir);
+    const dir = await fs.promises.mkdtemp(path.join(deps.workDir, `upload-${process.pid}-`));
+    const removeUpload = () => fs.promises.rm(dir, { recursive: true, force: true });
+    let source: string;
     try {
       // A CSV file is imported as a folder holding it; the folder carries the file's name for the versions' source.
       const folder = ext === '.csv' ? path.join(dir, name) : dir;
-      await fs.promises.mkdir(folder, { recursive: true });
+      await fs.promises.mkdir(folder, { recursive: true, mode: 0o700 });
       const file = path.join(folder, name);
+      const tooLarge = () => new ApiError(413, `文件过大，最大 ${MAX_UPLOAD / 1024 / 1024} MB。请拆分后分批导入`);
       try {
-        await pipeline(part.file, fs.createWriteStream(file));
+        await pipeline(part.file, fs.createWriteStream(file, { mode: 0o600 }));
       } catch (e) {
-        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || part.file.truncated) throw new ApiError(413, `文件过大（最大 ${MAX_UPLOAD / 1024 / 1024} MB）`);
+        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || part.file.truncated) throw tooLarge();
         throw e;
       }
-      const errorName = `${crypto.randomBytes(16).toString('hex')}.xlsx`;
-      let result;
-      try {
-        result = await importData(db, pii, ext === '.csv' ? folder : file, { by: user.id, today: deps.today(), errorOut: path.join(errorsDir, errorName) });
-      } catch (e) {
-        throw new ApiError(400, (e as Error).message);
-      }
-      return {
-        ok: result.ok,
-        errors: result.errors,
-        notices: result.notices,
-        counts: result.counts,
-        ...(result.errorFile ? { errorFile: `/api/import/errors/${errorName}` } : {}),
-      };
-    } finally {
-      await fs.promises.rm(dir, { recursive: true, force: true });
+      // The multipart reader stops at the limit and marks the stream truncated without an error:
+      // a cut file is refused whole, never imported.
+      if (part.file.truncated) throw tooLarge();
+      // A file that is no workbook, or a zip bomb, is refused at once (the central directory is small).
+      if (ext === '.xlsx') await checkZip(file, IMPORT_LIMITS).catch((e) => {
+        throw e instanceof ImportRefused ? new ApiError(400, e.message) : e;
+      });
+      source = ext === '.csv' ? folder : file;
+    } catch (e) {
+      await removeUpload();
+      throw e;
     }
+
+    const errorName = `${crypto.randomBytes(16).toString('hex')}.xlsx`;
+    const errorOut = path.join(errorsDir, errorName);
+    const job = jobs.start(user.id, name, async (progress) => {
+      // SQLite has one connection in the app's pool, and an import holds its transaction for a
+      // while: the job writes through a connection of its own, so the app's reads (sessions,
+      // progress polls) go on meanwhile (WAL: readers do not wait for the writer).
+      const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
+      try {
+        const result = await importData(own ?? db, pii, source, { by: user.id, today: deps.today(), errorOut, onProgress: progress });
+        if (result.errorFile) {
+          await fs.promises.writeFile(ownerFile(errorOut), JSON.stringify({ owner: user.id, fileName: name, at: new Date().toISOString() }), { mode: 0o600 });
+        }
+        return result;
+      } finally {
+        await own?.destroy();
+        await removeUpload();
+      }
+    }, (e) => {
+      if (!(e instanceof ImportRefused)) req.log.error({ err: e }, 'import failed');
+      return { status: 400, message: (e as Error).message };
+    });
+    return reply.code(202).send(jobView(job));
+  });
+
+  app.get('/api/import/:id', async (req) => {
+    const user = userOf(req);
+    requireRole(user, ADMIN_ROLES);
+    const job = jobs.get((req.params as { id: string }).id, user.id);
+    if (!job) throw new ApiError(404, '没有该导入任务（可能已过期，或不是您发起的）');
+    return jobView(job);
   });
 
   app.get('/api/import/errors/:name', async (req, reply) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES);
     const name = (req.params as { name: string }).name;
-    if (!ERROR_NAME.test(name)) throw new ApiError(404, '没有该错误说明文件');
+    const gone = () => new ApiError(404, '没有该错误说明文件（可能已过期，请重新导入）');
+    if (!ERROR_NAME.test(name)) throw gone();
     const file = path.join(errorsDir, name);
     const stat = await fs.promises.stat(file).catch(() => null);
-    if (!stat?.isFile()) throw new ApiError(404, '没有该错误说明文件（可能已过期，请重新导入）');
+    if (!stat?.isFile() || stat.mtimeMs < Date.now() - KEEP_ERRORS_MS) throw gone();
+    // Only the user who imported may download it (it holds the full ID numbers of the upload).
+    const meta = await fs.promises.readFile(ownerFile(file), 'utf8').then((t) => JSON.parse(t) as { owner?: string; fileName?: string }).catch(() => null);
+    if (!meta || meta.owner !== user.id) {
+      await audit(db, user.id, 'import_errors_refused', 'import', null, { file: name });
+      throw gone();
+    }
+    // Written before the file leaves: no download without its audit row.
+    await audit(db, user.id, 'download_import_errors', 'import', null, { file: name, source: meta.fileName ?? null });
     return reply
       .header('Content-Type', XLSX)
       .header('Content-Disposition', contentDisposition('导入错误说明.xlsx', 'import-errors.xlsx'))

@@ -1,0 +1,198 @@
+// POST /api/import as a job: the server keeps answering while a large file imports, a file over
+// the upload limit is refused whole, hostile workbooks and files are refused in Chinese, and the
+// error workbooks are private to the user who imported (audited, expiring, swept).
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idCheckChar } from '../../core/idnumber.ts';
+import { login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
+
+type Row = Record<string, any>;
+
+let a: ApiTestApp;
+let admin: Session;
+let staff: Session;
+let unitCode: string;
+const workDir = path.join(os.tmpdir(), 'sanse');
+
+beforeAll(async () => {
+  a = await startApp();
+  admin = await login(a.app, 'demo-admin');
+  staff = await login(a.app, 'demo-staff-01');
+  unitCode = (await a.t.db('units').orderBy('id').first()).code;
+});
+afterAll(async () => {
+  await a?.close();
+});
+
+const count = async (table: string) => Number((await a.t.db(table).count({ n: '*' }).first())!.n);
+
+function upload(s: Session, fileName: string, content: Buffer, type?: string) {
+  const body = multipartBody('file', fileName, content, type);
+  return a.app.inject({ method: 'POST', url: '/api/import', headers: { ...s.write, ...body.headers }, payload: body.payload });
+}
+
+/** Polls a job until it ends; `during` runs between polls while it has not. */
+async function waitFor(s: Session, id: string, during?: () => Promise<void>): Promise<Row> {
+  for (;;) {
+    const res = await a.app.inject({ method: 'GET', url: `/api/import/${id}`, headers: s.read });
+    expect(res.statusCode, res.body).toBe(200);
+    const view = res.json();
+    if (view.state === 'done' || view.state === 'failed') return view;
+    if (during) await during();
+    else await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function runImport(s: Session, fileName: string, content: Buffer, type?: string): Promise<Row> {
+  const res = await upload(s, fileName, content, type);
+  expect(res.statusCode, res.body).toBe(202);
+  return waitFor(s, res.json().id);
+}
+
+/** A distinct valid ID number for each i (birth dates 1950–1999, sequence numbers). */
+function idNumber(i: number): string {
+  const year = 1950 + (i % 50);
+  const month = String(Math.floor(i / 50) % 12 + 1).padStart(2, '0');
+  const day = String(Math.floor(i / 600) % 28 + 1).padStart(2, '0');
+  const seq = String(100 + Math.floor(i / 16800)).padStart(3, '0');
+  const body = `330602${year}${month}${day}${seq}`;
+  return body + idCheckChar(body);
+}
+
+describe('the server keeps answering', () => {
+  it('answers /api/health within a second, again and again, while a 20,000-row import runs; progress is reported', async () => {
+    const rows = 20_000;
+    const lines = ['统一社会信用代码,身份证号,姓名,性别'];
+    for (let i = 0; i < rows; i++) lines.push(`${unitCode},${idNumber(i)},导入测试${i},${i % 2 ? '男' : '女'}`);
+    const people = await count('people');
+    const res = await upload(admin, '人员.csv', Buffer.from(`${lines.join('\r\n')}\r\n`), 'text/csv');
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ state: expect.stringMatching(/^(queued|running)$/), fileName: '人员.csv' });
+
+    const latencies: number[] = [];
+    const phases = new Set<string>();
+    const job = await waitFor(admin, res.json().id, async () => {
+      const started = performance.now();
+      const health = await a.app.inject({ method: 'GET', url: '/api/health' });
+      latencies.push(performance.now() - started);
+      expect(health.json()).toEqual({ ok: true });
+      const view = (await a.app.inject({ method: 'GET', url: `/api/import/${res.json().id}`, headers: admin.read })).json();
+      phases.add(view.progress.phase);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    expect(job.state, JSON.stringify(job)).toBe('done');
+    expect(job.result.counts.people.created).toBe(rows);
+    expect(job.progress).toMatchObject({ phase: 'done', read: rows, validated: rows, written: rows, total: rows });
+    expect(await count('people')).toBe(people + rows);
+    // Answered while the import ran (not only before or after it), each within a generous bound.
+    expect(latencies.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+    expect([...phases].some((p) => p === 'write' || p === 'validate' || p === 'read')).toBe(true);
+  }, 300_000);
+});
+
+describe('refusals', () => {
+  it('refuses a file over the upload limit whole (413) and writes nothing', async () => {
+    const header = '统一社会信用代码,身份证号,姓名\r\n';
+    const row = `${unitCode},${idNumber(90_001)},超限\r\n`;
+    const size = 20 * 1024 * 1024 + 79;
+    const body = Buffer.alloc(size, 0x20);
+    body.write(header, 0);
+    let at = Buffer.byteLength(header);
+    for (let i = 0; at + 80 < size; i++) {
+      const line = `${unitCode},${idNumber(100_000 + i)},超限${i}\r\n`;
+      at += body.write(line, at);
+    }
+    body.write(row, size - Buffer.byteLength(row));
+    const people = await count('people');
+    const uploadsBefore = fs.readdirSync(workDir).filter((n) => n.startsWith(`upload-${process.pid}-`)).length;
+    const res = await upload(admin, '人员.csv', body, 'text/csv');
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(413);
+    expect(res.json().error).toBe('文件过大，最大 20 MB。请拆分后分批导入');
+    expect(await count('people')).toBe(people);
+    expect(fs.readdirSync(workDir).filter((n) => n.startsWith(`upload-${process.pid}-`)).length).toBe(uploadsBefore);
+  }, 120_000);
+
+  it('refuses the XFD workbook in Chinese, naming the sheet, row and column, and stays up', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('人员');
+    ws.getCell('XFD1').value = 'x';
+    for (let r = 2; r <= 3001; r++) ws.getCell(`A${r}`).value = r;
+    const job = await runImport(admin, 'xfd.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/^工作表“人员”第1行第XFD列有内容，超出了该表允许的列数/);
+    expect((await a.app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
+  });
+
+  it('refuses binary garbage named 人员.csv and a damaged workbook, in Chinese', async () => {
+    let seed = 11;
+    const garbage = Buffer.from(Buffer.alloc(32 * 1024).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff));
+    const g = await runImport(admin, '人员.csv', garbage, 'text/csv');
+    expect(g).toMatchObject({ state: 'failed' });
+    expect(g.error).toMatch(/^“人员\.csv”不是文本格式的 CSV 文件/);
+
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('人员').addRow(['统一社会信用代码', '身份证号', '姓名']);
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    buf.fill(0x41, 100, 2000);
+    const res = await upload(admin, 'damaged.xlsx', buf);
+    const answer = res.statusCode === 202 ? (await waitFor(admin, res.json().id)).error : res.json().error;
+    expect(answer).toBe('无法读取工作簿：文件已损坏或不是 .xlsx 格式');
+  });
+});
+
+describe('error workbooks', () => {
+  let url: string;
+  let file: string;
+
+  it('are private files, bound to the user who imported: another office user cannot fetch the job or the file', async () => {
+    const csv = `统一社会信用代码,身份证号,姓名\r\n${unitCode},${idNumber(95_000)},\r\n`;
+    const res = await upload(admin, '人员.csv', Buffer.from(csv), 'text/csv');
+    const job = await waitFor(admin, res.json().id);
+    expect(job.result.ok).toBe(false);
+    url = job.result.errorFile;
+    file = path.join(workDir, 'import-errors', path.basename(url));
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+
+    expect((await a.app.inject({ method: 'GET', url: `/api/import/${res.json().id}`, headers: staff.read })).statusCode).toBe(404);
+    const other = await a.app.inject({ method: 'GET', url, headers: staff.read });
+    expect(other.statusCode).toBe(404);
+    expect(other.json().error).toMatch(/[\u4e00-\u9fff]/);
+    expect(await a.t.db('audit_log').where({ actor: 'demo-staff-01', action: 'import_errors_refused' }).first()).toBeTruthy();
+  });
+
+  it('audits every download by its owner', async () => {
+    const before = await a.t.db('audit_log').where({ actor: 'demo-admin', action: 'download_import_errors' }).count({ n: '*' }).first();
+    const dl = await a.app.inject({ method: 'GET', url, headers: admin.read });
+    expect(dl.statusCode).toBe(200);
+    expect(dl.headers['cache-control']).toBe('no-store');
+    const after = await a.t.db('audit_log').where({ actor: 'demo-admin', action: 'download_import_errors' }).orderBy('id', 'desc');
+    expect(after.length).toBe(Number(before!.n) + 1);
+    expect(JSON.parse(after[0].detail)).toMatchObject({ file: path.basename(url), source: '人员.csv' });
+  });
+
+  it('expire after an hour, and leftovers of a crashed run are swept at startup', async () => {
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(file, old, old);
+    expect((await a.app.inject({ method: 'GET', url, headers: admin.read })).statusCode).toBe(404);
+
+    // An upload folder of a process that is gone, as a crash leaves it.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const left = path.join(workDir, `upload-${dead}-crash`);
+    fs.mkdirSync(path.join(left, '人员.csv'), { recursive: true });
+    fs.writeFileSync(path.join(left, '人员.csv', '人员.csv'), 'x');
+    const again = await startApp({ db: a.t });
+    try {
+      expect(fs.existsSync(left)).toBe(false);
+      expect(fs.existsSync(file)).toBe(false);
+    } finally {
+      await again.close();
+    }
+  });
+});

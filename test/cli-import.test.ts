@@ -1,0 +1,44 @@
+// `sanse import` within the same bounds as the console: the XFD workbook that ran the server out
+// of heap is refused in Chinese, naming sheet, row and column, and nothing is written.
+
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/sanse.js');
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+async function sanse(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    return { ...(await run(process.execPath, [BIN, ...args], { env })), code: 0 };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; code: number };
+    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+  }
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-cli-import-'));
+  env = { ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'sanse.db')}`, PII_KEY: '00112233445566778899aabbccddeeff' };
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+it('refuses the XFD workbook in Chinese and writes nothing', async () => {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('人员');
+  ws.getCell('XFD1').value = 'x';
+  for (let r = 2; r <= 3001; r++) ws.getCell(`A${r}`).value = r;
+  const file = path.join(dir, 'xfd.xlsx');
+  await wb.xlsx.writeFile(file);
+  const r = await sanse('import', file);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/工作表“人员”第1行第XFD列有内容，超出了该表允许的列数/);
+  expect(r.stderr).not.toMatch(/out of bounds|heap/i);
+  expect(fs.existsSync(path.join(dir, 'xfd.错误.xlsx'))).toBe(false);
+}, 60_000);
