@@ -198,6 +198,9 @@ async function entryStream(file: string, e: ZipEntry, budget: { left: number }, 
     },
   });
   const fail = (err: Error) => counter.destroy(err instanceof ImportRefused ? err : new ImportRefused(UNREADABLE_XLSX));
+  // The parts are XML in UTF-8: decoded here, across chunk boundaries. exceljs decodes each chunk
+  // on its own, which splits a Chinese character cut by a boundary into two U+FFFD.
+  counter.setEncoding('utf8');
   if (e.method === 0) {
     raw.on('error', fail).pipe(counter);
     return counter;

@@ -339,6 +339,24 @@ describe('spellings', () => {
   });
 });
 
+describe('Chinese text of any length', () => {
+  it('keeps every character of a long workbook whose parts arrive in many chunks (no split characters)', async () => {
+    // 600 people with long Chinese 职务: the shared strings and the sheet run to several 64 KB
+    // chunks, and some chunk boundaries fall inside a three-byte character.
+    const posts = (i: number) => `副检察长兼第${i}检察部主任（分管综合业务、案件管理、法律政策研究、检察技术、人民监督员工作）`;
+    const people = Array.from({ length: 600 }, (_, i) => ({ ...person1, 身份证号: id(`330621198001${String(10000 + i).slice(1)}`), 姓名: `张${'三四五六七'[i % 5]}${i}`, 职务: posts(i) }));
+    const file = await writeBook('long.xlsx', { ...goodBook(), 人员: people });
+    const r = await importData(t.db, t.pii, file, opts);
+    expect(r.errors).toEqual([]);
+    const stored = await t.db('people').whereIn('name', people.map((p) => p.姓名)).select('name', 'posts');
+    expect(stored).toHaveLength(600);
+    for (const p of stored) {
+      expect(p.posts).not.toContain('\ufffd');
+      expect(p.posts).toBe(posts(Number(p.name.slice(2))));
+    }
+  });
+});
+
 describe('CSV folders', () => {
   const csv = (rows: string[][]) => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n') + '\r\n';
   const U3 = makeUscc('11330603', '00248220');
