@@ -199,7 +199,10 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
       return admission.error;
     }
     if (moment(t - TOUCH_EVERY_MS) >= s.last_seen_at) {
-      await db('sessions').where({ id: s.session_id }).update({ last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) });
+      // Best effort: the session is valid either way, and the next request touches it again. On
+      // SQLite a long import holds the write lock; this write then times out, never the request.
+      await db('sessions').where({ id: s.session_id }).update({ last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) })
+        .catch((e: Error) => req.log.warn({ err: e.message }, 'session touch skipped'));
     }
     req.user = await sessionUser(db, admission.user, subtree.map((r) => Number(r.id)));
     req.session = { id: s.session_id, csrfToken: s.csrf_token };
