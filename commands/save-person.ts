@@ -72,7 +72,9 @@ export async function savePerson(db: Knex, pii: PiiCipher, { actor, row, changes
     throw new CommandError(400, '修改内容有误，请检查标注的项目', fields);
   }
   // The row's own unit, not the one its credit code resolves to: two units may share a code.
-  const next: PersonInput = { ...parsed.data, extra: current.extra, unitId: Number(row.unit_id) };
+  // A number typed into the form is written as it should be (upper-case X, half-width digits):
+  // P-ID-07 reports irregular writing in the source files, not what sanse's own form normalises.
+  const next: PersonInput = { ...parsed.data, idNumber: normaliseIdNumber(parsed.data.idNumber).value, extra: current.extra, unitId: Number(row.unit_id) };
   const newHash = pii.hash(normaliseIdNumber(next.idNumber).value);
 
   const saved = await db.transaction(async (trx) => {

@@ -3,6 +3,7 @@
 // PUT /api/people/:id. The form holds every value as the text of a sheet cell, keyed by the
 // sheet's Chinese column name, so what the user sees is exactly what the schema judges.
 
+import { normaliseIdNumber } from '../../../core/idnumber.ts';
 import { ALL_RANKS, DICTIONARY } from '../../../core/dictionary.ts';
 import type { PersonInput } from '../../../core/inputs.ts';
 import { cellString, SHEETS } from '../../../core/sheets.ts';
@@ -101,7 +102,8 @@ export function validateCells(cells: Cells): Validation {
   const parsed = SHEETS.人员.schema.safeParse(input);
   if (parsed.success) {
     const value = { ...parsed.data };
-    if (keepStoredId) value.idNumber = id;
+    // As the save writes it: the stored masked number kept, a typed one normalised (upper-case X, half-width digits).
+    value.idNumber = keepStoredId ? id : normaliseIdNumber(value.idNumber).value;
     return { errors: {}, value };
   }
   const errors: Record<string, string> = {};
