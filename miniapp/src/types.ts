@@ -32,6 +32,8 @@ export interface SandboxUser {
   name: string;
   role: string;
   unitName: string | null;
+  /** Of the unit of the card the user came from (the server puts them first). */
+  named?: boolean;
 }
 
 export interface Finding {

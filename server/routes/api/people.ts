@@ -15,7 +15,7 @@ import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
 import type { IdFacts, IsoDate, UnitRecord } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../auth/session.ts';
 import { recheckRecord } from '../../commands/daily-check.ts';
-import { ApiError, findingsQuery, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
+import { ApiError, birthMismatchFor, findingsQuery, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
 import { EDITABLE, FIELD_BY_KEY, FIELD_BY_LABEL, HIDDEN_COLUMNS, LABEL_BY_COLUMN, PERSON_FIELDS } from './fields.ts';
 
 type Row = Record<string, any>;
@@ -64,7 +64,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
    * The person as the form shows them (ID masked) with their open findings: the reads (for one
    * round trip, alone or with others), then `page()` once they have run.
    */
-  function personPageReads(id: number, today: IsoDate) {
+  function personPageReads(id: number, today: IsoDate, fullIds: boolean) {
     let row: Row = {};
     let calendarRows: Row[] = [];
     let findingRows: Row[] = [];
@@ -76,13 +76,13 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const page = () => ({
       row,
       person: { id: Number(row.id), ...inputOf(row, row.unit_code ?? '', row.id_masked ?? '') },
-      findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }),
+      findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }).map((f) => birthMismatchFor(f, row.id_birth, fullIds)),
     });
     return { reads, page };
   }
 
-  async function personPage(id: number, today: IsoDate) {
-    const { reads, page } = personPageReads(id, today);
+  async function personPage(id: number, today: IsoDate, fullIds: boolean) {
+    const { reads, page } = personPageReads(id, today, fullIds);
     await runReads(db, reads, true);
     return page();
   }
@@ -98,7 +98,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     // server would (miniapp/src/person/recheck.ts); neither holds the ID number.
     const units = new Map<number, UnitRecord>();
     const cross = emptyCrossIndex();
-    const person = personPageReads(id, today);
+    const person = personPageReads(id, today, FULL_ID_ROLES.has(user.role));
     let version = 0;
     await runReads(db, [
       ...unitReads(db, today, [unitId], units),
@@ -178,7 +178,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
 
     const result = saved.changed ? await recheckRecord(db, { personHash: newHash }, today) : null;
     if (result) deps.kick();
-    const page = await personPage(id, today);
+    const page = await personPage(id, today, FULL_ID_ROLES.has(user.role));
     return { person: page.person, findings: page.findings, resolved: result?.resolved ?? [], version: saved.version };
   });
 
