@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Bull from 'bull';
 import { createDispatcher, type Dispatcher } from '../bot/dispatcher.ts';
-import { enqueue } from '../bot/outbox.ts';
+import { enqueue } from '../db/outbox.ts';
 import type { Delivery } from '../bot/platform.ts';
 import { ensureMysqlDatabase, migrate, openDb, type Db } from '../db/connection.ts';
 import { createRateCappedPlatform, seededRandom } from '../test/fakes/rate-capped-platform.ts';
@@ -108,7 +108,7 @@ async function freshDb(): Promise<{ url: string; drop: () => Promise<void> }> {
   return { url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Queues the digests through bot/outbox.ts enqueue(), 500 to a transaction as the daily check does. */
+/** Queues the digests through db/outbox.ts enqueue(), 500 to a transaction as the daily check does. */
 async function fill(db: Db): Promise<{ keys: string[]; bytes: number }> {
   const rnd = seededRandom(seed + 7);
   const date = '2026-03-02';

@@ -41,7 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { todayInShanghai } from '../core/dates.ts';
 import { openDb, type Db } from '../db/connection.ts';
-import { subtreeIds } from '../db/findings.ts';
+import { subtreeIds } from '../db/scope.ts';
 import { openContext } from '../server/context.ts';
 import { dropMysqlDatabase, FIXED_PII_KEY, freePort, seedCounty } from '../test/browser/app.ts';
 

@@ -10,5 +10,5 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
-const { main } = await import('../server/cli.ts');
+const { main } = await import('../main/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

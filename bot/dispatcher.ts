@@ -1,4 +1,4 @@
-// The dispatcher: the only code that sends. It takes due outbox rows (bot/outbox.ts writes
+// The dispatcher: the only code that sends. It takes due outbox rows (db/outbox.ts writes
 // them), claims each one in the database, hands it to the platform and records the outcome.
 //
 // Exactly once per dedup key, across any number of dispatcher processes:
@@ -26,6 +26,7 @@
 import Bull from 'bull';
 import type { Knex } from 'knex';
 import { nowMoment } from '../db/clock.ts';
+import { isoMs } from '../db/outbox.ts';
 import { PlatformError, type ChatPlatform, type Delivery } from './platform.ts';
 import { createRedisTokenBucket, createTokenBucket, type RateLimiter } from './rate-limit.ts';
 
@@ -106,10 +107,6 @@ export interface Dispatcher {
   counters(): DispatcherCounters;
 }
 
-/** Moments in next_attempt_at and locked_until: ISO UTC with milliseconds, 23 characters. */
-export function isoMs(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 23);
-}
 
 /** The retry delay after `attempts` calls (1, 2, …): exponential with jitter, at least retryAfterMs. */
 export function backoffMs(attempts: number, o: { baseBackoffMs: number; maxBackoffMs: number; retryAfterMs?: number; random: () => number }): number {

@@ -2,8 +2,9 @@
 
 import type { Knex } from 'knex';
 import { todayInShanghai } from '../core/dates.ts';
-import { recheckRecord } from '../server/commands/daily-check.ts';
-import { answer, findAsker, scopeOf } from './commands.ts';
+import { recheckRecord } from '../commands/daily-check.ts';
+import { findActor as findAsker, scopeOf } from '../db/scope.ts';
+import { answer } from './robot.ts';
 import type { InboundHandler } from './platform.ts';
 
 export interface HandlerDeps {

@@ -1,38 +1,9 @@
 // One chat-platform interface, three adapters (dingtalk, zhengding, sandbox) chosen by PLATFORM.
-// Business code never calls a platform: it writes outbox rows (bot/outbox.ts); the dispatcher
+// Business code never calls a platform: it writes outbox rows (db/outbox.ts); the dispatcher
 // hands each row to `deliver`. Inbound callbacks reach `InboundHandler` already de-duplicated.
 
-/** Where a message goes. */
-export type Target =
-  | { kind: 'group'; groupId: string }
-  | { kind: 'users'; userIds: string[] };
-
-/** A rendered message: every sentence in it comes from a template in cards/. */
-export type OutboundMessage =
-  | { kind: 'text'; content: string; atUserIds?: string[] }
-  | { kind: 'markdown'; title: string; text: string; atUserIds?: string[] }
-  | { kind: 'actionCard'; title: string; text: string; buttons: Array<{ title: string; url: string }> };
-
-/** An interactive card, created once per stable id and updated in place. */
-export interface CardPayload {
-  /** The card template (cards/templates/*.card.json): 'alert' or 'approval'. */
-  template: 'alert' | 'approval';
-  /** Stable id of this card instance, e.g. unit-digest:{unitCode}:{date}. */
-  cardId: string;
-  /** Card variables (strings, as DingTalk's cardParamMap wants them). */
-  data: Record<string, string>;
-  /** The same content as a message, for platforms without interactive cards (Zheng-Ding). */
-  fallback: OutboundMessage;
-  /** People to @ when the card is delivered into a group (userId and the name shown). */
-  atUsers?: Array<{ userId: string; name: string }>;
-}
-
-/** One unit of outbound work, as stored in the outbox. */
-export type Delivery =
-  | { op: 'send'; target: Target; message: OutboundMessage }
-  | { op: 'createCard'; target: Target; card: CardPayload }
-  | { op: 'updateCard'; card: CardPayload; target?: Target }
-  | { op: 'reply'; webhook: string; message: OutboundMessage };
+export type { CardPayload, Delivery, OutboundMessage, Target } from '../core/outbound.ts';
+import type { Delivery, OutboundMessage } from '../core/outbound.ts';
 
 /** Why a delivery failed, and whether trying again may help. */
 export class PlatformError extends Error {

@@ -1,18 +1,16 @@
 // The sandbox platform: no credentials, nothing leaves the machine. Messages and cards are
 // stored as the chat groups and 1:1 chats would show them (table sandbox_messages) and shown at
 // /sandbox; typed messages and card buttons go through the same inbound handler as real
-// callbacks (server/routes/sandbox.ts).
+// callbacks (the page, server/routes/sandbox.ts, gets `say` and `press` from main/app.ts).
 
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { nowMoment } from '../db/clock.ts';
-import type { CardPayload, ChatPlatform, Delivery, InboundEvent, InboundHandler, InboundResult, OutboundMessage, Target } from './platform.ts';
+import type { SandboxEntry } from '../core/outbound.ts';
+import type { ChatPlatform, Delivery, InboundEvent, InboundHandler, InboundResult, Target } from './platform.ts';
 import { PlatformError } from './platform.ts';
 
-export type SandboxEntry =
-  | { kind: 'message'; message: OutboundMessage; from: 'bot' }
-  | { kind: 'card'; card: CardPayload; from: 'bot' }
-  | { kind: 'user'; text: string; userId: string; userName: string };
+export type { SandboxEntry } from '../core/outbound.ts';
 
 export interface SandboxPlatform extends ChatPlatform {
   readonly name: 'sandbox';

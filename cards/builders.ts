@@ -1,6 +1,6 @@
 // Builders: domain objects → card variables and messages. Sentences come from the templates.
 
-import type { CardPayload, OutboundMessage } from '../bot/platform.ts';
+import type { CardPayload, OutboundMessage } from '../core/outbound.ts';
 import { escapeText, phrase, PHRASES, render } from './render.ts';
 
 export interface DigestItem {

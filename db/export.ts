@@ -11,7 +11,8 @@ import { ruleByCode } from '../core/rules/index.ts';
 import { type CellValue, maskIdLike, SHEETS, type SheetName, type SheetSpec, type SheetValues } from '../core/sheets.ts';
 import { normaliseUscc } from '../core/uscc.ts';
 import { findingDetailText } from '../cards/details.ts';
-import { listFindings, subtreeIds } from './findings.ts';
+import { listFindings } from './findings.ts';
+import { subtreeIds } from './scope.ts';
 import type { PiiCipher } from './pii.ts';
 import { audit } from './store.ts';
 

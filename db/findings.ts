@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 type Row = Record<string, any>;
 import { findingLight } from '../core/lights.ts';
 import type { IsoDate, Light, Scope } from '../core/model.ts';
+import { subtreeIds } from './scope.ts';
 import { loadCalendar } from './settings.ts';
 
 export interface FindingView {
@@ -30,24 +31,6 @@ export interface FindingQuery {
   withSubordinates?: boolean;
   date: IsoDate;
   limit?: number;
-}
-
-/** Ids of a unit and all units below it. */
-export async function subtreeIds(db: Knex, rootId: number): Promise<number[]> {
-  const out = [rootId];
-  for (const r of (await subtreeQuery(db, rootId)) as Row[]) if (Number(r.id) !== rootId) out.push(Number(r.id));
-  return out;
-}
-
-/**
- * The ids of a unit and all units below it, walked by the database (UNION, not UNION ALL, stops
- * at a cycle). The root is an id, or a query that selects one (for one round trip with others).
- */
-export function subtreeQuery(db: Knex, root: number | Knex.QueryBuilder): Knex.QueryBuilder {
-  return db.withRecursive('sub', ['id'], (q) => {
-    q.select('id').from('units').whereIn('id', typeof root === 'number' ? [root] : root)
-      .union((r) => r.select('units.id').from('units').join('sub', 'units.parent_id', 'sub.id'));
-  }).select('id').from('sub');
 }
 
 export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingView[]> {

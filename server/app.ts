@@ -1,24 +1,34 @@
-// The fastify app: one plugin per concern, registered here.
+// The fastify app: one plugin per concern, registered here. What comes from the chat platform
+// (the logins, the sandbox's controls, a callback route) is handed in by main/app.ts: server/
+// and bot/ do not import each other.
 
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import formbody from '@fastify/formbody';
-import type { SandboxPlatform } from '../bot/sandbox.ts';
-import type { ZhengDingPlatform } from '../bot/zhengding/adapter.ts';
-import { zhengdingCallbackRoutes } from '../bot/zhengding/adapter.ts';
+import type { DingTalkLogin, ZhengDingLogin } from '../core/login.ts';
 import { crossSiteGuard } from './auth/cross-site.ts';
 import { authRoutes } from './auth/routes.ts';
-import { ADMIN_ROLES, roleGuard, sessionPlugin } from './auth/session.ts';
+import { ADMIN_ROLES } from '../core/roles.ts';
+import { roleGuard, sessionPlugin } from './auth/session.ts';
 import type { AppContext } from './context.ts';
 import { errorHandlers, frameworkErrors } from './http/errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import type { PlatformRuntime } from './platform.ts';
 import { apiRoutes } from './routes/api/index.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { overviewRoutes } from './routes/overview.ts';
-import { sandboxRoutes } from './routes/sandbox.ts';
+import { sandboxRoutes, type SandboxControls } from './routes/sandbox.ts';
 import { miniappRoutes } from './routes/miniapp.ts';
 
-export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Promise<FastifyInstance> {
+export interface AppPlatform {
+  /** Sends what the outbox got without waiting for the next poll. */
+  kick?: () => void;
+  logins?: { dingtalk?: DingTalkLogin | null; zhengding?: ZhengDingLogin | null };
+  /** The sandbox platform's controls, for the /sandbox page. */
+  sandbox?: SandboxControls;
+  /** Routes the platform brings (Zheng-Ding's HTTP callback). */
+  routes?: FastifyPluginAsync[];
+}
+
+export async function createApp(ctx: AppContext, platform: AppPlatform = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: process.env.LOG_LEVEL ?? 'info',
@@ -39,15 +49,15 @@ export async function buildApp(ctx: AppContext, runtime?: PlatformRuntime): Prom
   await app.register(formbody);
   // Sessions first: the guard of /api/ (login, CSRF) applies to every route registered after it.
   await app.register(sessionPlugin, { db: ctx.db, secret: process.env.SESSION_SECRET, secure: https });
-  await app.register(authRoutes, { ctx });
-  await app.register(apiRoutes, { ctx, kick: runtime?.kick });
+  await app.register(authRoutes, { ctx, providers: platform.logins });
+  await app.register(apiRoutes, { ctx, kick: platform.kick });
   app.get('/api/health', async () => ({ ok: true }));
   await app.register(overviewRoutes, { ctx });
   // The console's outbox API: the office's administrators, by role (the session guard has already
   // asked for a login and the CSRF token). Not by address: behind a reverse proxy every caller is local.
   await app.register(outboxRoutes, { db: ctx.db, guard: roleGuard(ADMIN_ROLES) });
   await app.register(miniappRoutes);
-  if (runtime?.platform.name === 'sandbox') await app.register(sandboxRoutes, { db: ctx.db, platform: runtime.platform as SandboxPlatform, kick: runtime.kick });
-  if (runtime?.platform.name === 'zhengding') await app.register(zhengdingCallbackRoutes, { platform: runtime.platform as ZhengDingPlatform, token: ctx.config.zhengding.callbackToken });
+  if (platform.sandbox) await app.register(sandboxRoutes, { db: ctx.db, platform: platform.sandbox, kick: platform.kick ?? (() => {}) });
+  for (const routes of platform.routes ?? []) await app.register(routes);
   return app;
 }

@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, CHECK_WINDOW, todayInShanghai } from '../core/dates.ts';
-import { subtreeIds } from '../db/findings.ts';
-import { dailyCheck } from '../server/commands/daily-check.ts';
+import { subtreeIds } from '../db/scope.ts';
+import { dailyCheck } from '../commands/daily-check.ts';
 import { createTestDb, type TestDb } from './db/helpers.ts';
 
 const run = promisify(execFile);

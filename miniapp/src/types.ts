@@ -133,9 +133,5 @@ export interface CheckSummaryView {
   ms: number;
 }
 
-/** Roles that see every unit and the console. */
-export { OFFICE_ROLES } from '../../core/roles.ts';
-/** Roles that may import and run the check. */
-export const OPERATOR_ROLES: readonly string[] = ['编办管理员', '编办业务人员'];
-/** Roles that may change records. */
-export const WRITER_ROLES: readonly string[] = ['编办管理员', '编办业务人员', '单位专管员'];
+/** Roles that see every unit and the console; that may import and run the check; that may change records. */
+export { OFFICE_ROLES, ADMIN_ROLES as OPERATOR_ROLES, WRITE_ROLES as WRITER_ROLES } from '../../core/roles.ts';

@@ -6,15 +6,16 @@ import crypto from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { dingTalkLogin, LoginError, zhengDingLogin, type DingTalkLogin, type ZhengDingLogin } from './providers.ts';
+import { LoginError, type DingTalkLogin, type ZhengDingLogin } from '../../core/login.ts';
+import { FULL_ID_ROLES } from '../../core/roles.ts';
 import { sandboxUsers } from './sandbox-users.ts';
-import { admit, FULL_ID_ROLES, homeOf, MSG, safeEqual, sessionUser } from './session.ts';
+import { admit, homeOf, MSG, safeEqual, sessionUser } from './session.ts';
 
 export interface AuthRoutesOptions {
   ctx: Pick<AppContext, 'config' | 'db'>;
   /** Login attempts per IP over all /auth/ routes, and per account; default 10 a minute. */
   rateLimit?: { max: number; timeWindowMs: number };
-  /** Replaces the providers built from the configuration (null: that login is off). */
+  /** The platforms' logins (main/app.ts builds them from the configuration); absent or null: that login is off. */
   providers?: { dingtalk?: DingTalkLogin | null; zhengding?: ZhengDingLogin | null };
 }
 
@@ -47,12 +48,8 @@ function refusal(req: FastifyRequest, reply: FastifyReply, status: number, messa
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
   const { db, config } = opts.ctx;
   const limit = opts.rateLimit ?? { max: 10, timeWindowMs: 60_000 };
-  const dingtalk = opts.providers?.dingtalk !== undefined
-    ? opts.providers.dingtalk
-    : config.dingtalk.clientId && config.dingtalk.clientSecret ? dingTalkLogin(config.dingtalk) : null;
-  const zhengding = opts.providers?.zhengding !== undefined
-    ? opts.providers.zhengding
-    : config.zhengding.appKey && config.zhengding.appSecret ? zhengDingLogin(config.zhengding) : null;
+  const dingtalk = opts.providers?.dingtalk ?? null;
+  const zhengding = opts.providers?.zhengding ?? null;
   const secure = config.publicBaseUrl.startsWith('https:');
   const login = {
     ...(dingtalk ? { dingtalk: { corpId: dingtalk.corpId ?? null, clientId: dingtalk.clientId } } : {}),

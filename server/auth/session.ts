@@ -9,10 +9,9 @@ import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Knex } from 'knex';
-import { scopeOf } from '../../bot/commands.ts';
-import { OFFICE_ROLES } from '../../core/roles.ts';
+import { ACCESS_MSG, OFFICE_ROLES, type UnitScope } from '../../core/roles.ts';
 import { readAll } from '../../db/batch.ts';
-import { subtreeQuery } from '../../db/findings.ts';
+import { scopeOf, subtreeQuery } from '../../db/scope.ts';
 import { nowMoment } from '../../db/clock.ts';
 
 export const SESSION_COOKIE = 'sanse_sid';
@@ -22,23 +21,18 @@ const TOUCH_EVERY_MS = 60_000;
 
 export const MSG = {
   notLoggedIn: '请先登录',
-  noAccess: '您尚未开通“三色”使用权限，请联系本地编办。',
+  noAccess: ACCESS_MSG.noAccess,
   locked: '您的账号已被锁定，请联系本地编办。',
   csrf: '安全校验未通过（缺少或错误的 x-csrf-token），请刷新页面后重试',
   tooMany: '登录尝试过于频繁，请稍后再试',
   forbidden: '您的角色无权进行此操作',
-  outOfScope: '超出您的数据范围',
+  outOfScope: ACCESS_MSG.outOfScope,
 } as const;
 
-/** Roles of API.md: who sees every unit, who writes records, who sees full ID numbers, who imports and runs checks. */
-export const WRITE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '单位专管员']);
-export const FULL_ID_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
 /** The page a role starts on in the app: the console for the office, 待整改 for a unit. */
 export function homeOf(role: string): '/console' | '/todo' {
   return OFFICE_ROLES.has(role) ? '/console' : '/todo';
 }
-
-export const ADMIN_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
 
 /** A preHandler admitting only these roles (after the session guard: a user is logged in). */
 export function roleGuard(roles: ReadonlySet<string>) {
@@ -55,7 +49,7 @@ export interface SessionUser {
   unitId: number | null;
   unitCode: string | null;
   /** Unit ids the user may see (their unit and the units below it); null = every unit. */
-  scope: number[] | null;
+  scope: UnitScope;
 }
 
 declare module 'fastify' {
@@ -120,7 +114,7 @@ function admitted(u: Row | undefined): Admission {
 /** The user of a session; `subtree`: the ids under their unit, when already read. */
 export async function sessionUser(db: Knex, u: Row, subtree?: number[]): Promise<SessionUser> {
   const unitId = u.unit_id == null ? null : Number(u.unit_id);
-  const scope = await scopeOf(db, { id: u.id, name: u.name, role: u.role, unitId }, subtree);
+  const scope = await scopeOf(db, { role: u.role, unitId }, subtree);
   return { id: u.id, name: u.name, role: u.role, unitId, unitCode: u.unit_code ?? null, scope };
 }
 

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { todayInShanghai } from '../../core/dates.ts';
 import type { CheckSummary } from '../../db/check.ts';
 import { checkDoneOn } from '../../db/check-runs.ts';
-import { dailyCheck } from '../commands/daily-check.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { loadCalendar } from '../../db/settings.ts';
 
 export const CHECK_TIME = '08:30';

@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import type { Knex } from 'knex';
-import { isoMs } from '../../bot/dispatcher.ts';
+import { isoMs } from '../../db/outbox.ts';
 
 export interface OutboxRoutesOptions {
   db: Knex;

@@ -7,7 +7,7 @@ import Handlebars from 'handlebars';
 import MarkdownIt from 'markdown-it';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Knex } from 'knex';
-import type { SandboxEntry, SandboxPlatform } from '../../bot/sandbox.ts';
+import type { SandboxEntry } from '../../core/outbound.ts';
 import { sandboxUsers } from '../auth/sandbox-users.ts';
 import { MSG, type SessionUser } from '../auth/session.ts';
 
@@ -16,7 +16,13 @@ const template = Handlebars.compile(fs.readFileSync(new URL('../views/sandbox.hb
 
 type Row = Record<string, any>;
 
-export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxPlatform; kick: () => void }> = async (app, { db, platform, kick }) => {
+/** The sandbox platform's two ways in (bot/sandbox.ts), handed over by the composition root (main/app.ts). */
+export interface SandboxControls {
+  say(conversation: string, user: { id: string; name: string }, text: string): Promise<void>;
+  press(cardId: string, user: { id: string }, actionId: string, params: Record<string, string>): Promise<unknown>;
+}
+
+export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxControls; kick: () => void }> = async (app, { db, platform, kick }) => {
   async function conversations(): Promise<Array<{ id: string; name: string; count: number }>> {
     const rows: Row[] = await db('sandbox_messages').select('conversation').count({ n: '*' }).max({ last: 'id' }).groupBy('conversation').orderBy('last', 'desc');
     const groups = new Map<string, string>((await db('units').whereNotNull('group_id').select('group_id', 'name')).map((u: Row) => [`group:${u.group_id}`, `${u.name}工作群`]));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCalendar } from '../../core/calendar.ts';
 import { addDays } from '../../core/dates.ts';
 import { redFrom } from '../../core/lights.ts';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { D0, login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;

@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { seedDemo } from '../../db/demo/seed.ts';
-import { buildApp } from '../../server/app.ts';
+import { buildApp } from '../../main/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';

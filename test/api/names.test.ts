@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCalendar } from '../../core/calendar.ts';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { D0, login, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;

@@ -3,7 +3,7 @@
 // version, bad values), the history with who/when/why, and the audited full ID number.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { D0, login, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessHandler } from '../../bot/handler.ts';
 import { recordingHandler } from '../../bot/inbound.ts';
 import { createSandboxPlatform } from '../../bot/sandbox.ts';
-import { subtreeIds } from '../../db/findings.ts';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { subtreeIds } from '../../db/scope.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { candidates, masksIn, type Knowledge } from '../pii-attack.ts';
 import { D0, login, startApp, type ApiTestApp } from './helpers.ts';
 

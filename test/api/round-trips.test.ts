@@ -4,7 +4,7 @@
 // per row, or splits a batch, fails here. On SQLite (no network) the statements are counted.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { TEST_DB_KIND } from '../db/helpers.ts';
 import { D0, login, startApp, type ApiTestApp, type Session } from './helpers.ts';
 

@@ -6,8 +6,8 @@
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subtreeIds } from '../../db/findings.ts';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { subtreeIds } from '../../db/scope.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { D0, login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;

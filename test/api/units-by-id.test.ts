@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessHandler } from '../../bot/handler.ts';
 import { todayInShanghai } from '../../core/dates.ts';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { login, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;

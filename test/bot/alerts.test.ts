@@ -10,7 +10,7 @@ import { recordingHandler } from '../../bot/inbound.ts';
 import { createSandboxPlatform } from '../../bot/sandbox.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
 import { saveDataSet } from '../../db/store.ts';
-import { dailyCheck, recheckRecord } from '../../server/commands/daily-check.ts';
+import { dailyCheck, recheckRecord } from '../../commands/daily-check.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 import { shownText } from './markdown.ts';
 

@@ -9,7 +9,7 @@ import { businessHandler } from '../../bot/handler.ts';
 import { recordingHandler } from '../../bot/inbound.ts';
 import { createSandboxPlatform } from '../../bot/sandbox.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 import { linksIn, shownText } from './markdown.ts';
 

@@ -1,4 +1,4 @@
-// The real app on a real port, started the way `sanse serve` starts it (server/serve.ts): the
+// The real app on a real port, started the way `sanse serve` starts it (main/serve.ts): the
 // migrated database, the demo county seeded into it (seedDemo, the first check, the backdated
 // history, the day's check with its alert cards), the sandbox platform with its dispatcher,
 // buildApp, listen. Used by the browser test (test/browser/loop.test.ts) and bench/api.ts.
@@ -12,10 +12,10 @@ import type { FastifyInstance } from 'fastify';
 import type { IsoDate } from '../../core/model.ts';
 import { openDb, parseDatabaseUrl } from '../../db/connection.ts';
 import { isEmpty } from '../../db/demo/seed.ts';
-import { buildApp } from '../../server/app.ts';
-import { seedDemoCounty } from '../../server/commands/demo-county.ts';
+import { buildApp } from '../../main/app.ts';
+import { seedDemoCounty } from '../../commands/demo-county.ts';
 import { openContext, type AppContext } from '../../server/context.ts';
-import { startPlatform, type PlatformRuntime } from '../../server/platform.ts';
+import { startPlatform, type PlatformRuntime } from '../../main/platform.ts';
 
 /** A fixed SM4 key: the same ID hashes on every run. */
 export const FIXED_PII_KEY = '5a6e5365c0ffee00112233445566778a';

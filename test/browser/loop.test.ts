@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subtreeIds } from '../../db/findings.ts';
+import { subtreeIds } from '../../db/scope.ts';
 import { type RunningSanse, ensureMiniappBuilt, startSanse } from './app.ts';
 
 type Row = Record<string, any>;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskId } from '../../core/idnumber.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
 import { up } from '../../db/migrations/004_id_mask.ts';
-import { dailyCheck } from '../../server/commands/daily-check.ts';
+import { dailyCheck } from '../../commands/daily-check.ts';
 import { createTestDb, type TestDb } from './helpers.ts';
 
 type Row = Record<string, any>;

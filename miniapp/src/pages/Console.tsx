@@ -24,7 +24,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
       </div>
     );
   }
-  const operator = OPERATOR_ROLES.includes(me.role);
+  const operator = OPERATOR_ROLES.has(me.role);
   const link = (t: Tab, href: string, label: string) => (
     <a class={`btn ${tab === t ? 'primary' : ''}`} href={href} data-testid={`console-${t}`}>{label}</a>
   );

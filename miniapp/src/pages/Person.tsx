@@ -42,7 +42,7 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
   const [reloading, setReloading] = useState(false);
   const loaded = useRef(false);
 
-  const canWrite = WRITER_ROLES.includes(me.role);
+  const canWrite = WRITER_ROLES.has(me.role);
 
   // A problem with the save is told at the top of the page: bring it into view.
   useEffect(() => {

@@ -9,8 +9,8 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { DateInputError, validCheckDate } from '../../../core/dates.ts';
 import { importData } from '../../../db/import.ts';
-import { ADMIN_ROLES } from '../../auth/session.ts';
-import { dailyCheck } from '../../commands/daily-check.ts';
+import { ADMIN_ROLES } from '../../../core/roles.ts';
+import { dailyCheck } from '../../../commands/daily-check.ts';
 import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
 
 const MAX_UPLOAD = 20 * 1024 * 1024;

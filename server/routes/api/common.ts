@@ -9,7 +9,8 @@ import { findingLight, redFrom } from '../../../core/lights.ts';
 import { validDay } from '../../../core/dates.ts';
 import type { IsoDate, Light } from '../../../core/model.ts';
 import { ruleByCode } from '../../../core/rules/index.ts';
-import { subtreeIds } from '../../../db/findings.ts';
+import { inScope, scopeIds } from '../../../core/roles.ts';
+import { subtreeIds } from '../../../db/scope.ts';
 import type { PiiCipher } from '../../../db/pii.ts';
 import { loadCalendar } from '../../../db/settings.ts';
 import { MSG, type SessionUser } from '../../auth/session.ts';
@@ -46,14 +47,7 @@ export function requireRole(user: SessionUser, roles: ReadonlySet<string>, messa
   if (!roles.has(user.role)) throw new ApiError(403, message);
 }
 
-export function inScope(user: SessionUser, unitId: number): boolean {
-  return user.scope === null || user.scope.includes(unitId);
-}
-
-/** The scope as a list for whereIn (never empty: an empty scope matches nothing). */
-export function scopeIds(user: SessionUser): number[] | null {
-  return user.scope === null ? null : user.scope.length ? user.scope : [0];
-}
+export { inScope, scopeIds } from '../../../core/roles.ts';
 
 /** A unit's id as a parameter: digits, as the API and every link give it (≤ 10 digits, never a credit code's 18). */
 const UNIT_ID = /^[1-9]\d{0,9}$/;

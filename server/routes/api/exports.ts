@@ -6,10 +6,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { OFFICE_ROLES } from '../../../core/roles.ts';
+import { FULL_ID_ROLES, OFFICE_ROLES } from '../../../core/roles.ts';
 import { exportWorkbook, writeTemplate } from '../../../db/export.ts';
 import { audit } from '../../../db/store.ts';
-import { FULL_ID_ROLES } from '../../auth/session.ts';
 import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

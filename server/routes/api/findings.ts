@@ -7,7 +7,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyPluginAsync } from 'fastify';
 import { exportWorkbook } from '../../../db/export.ts';
-import { FULL_ID_ROLES } from '../../auth/session.ts';
+import { FULL_ID_ROLES } from '../../../core/roles.ts';
 import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, withBirthMismatch, type ApiDeps } from './common.ts';
 
 const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;

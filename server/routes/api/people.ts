@@ -13,8 +13,8 @@ import { audit, updatePerson } from '../../../db/store.ts';
 import { readAll, runReads, type Read } from '../../../db/batch.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
 import type { IdFacts, IsoDate, UnitRecord } from '../../../core/model.ts';
-import { FULL_ID_ROLES, WRITE_ROLES } from '../../auth/session.ts';
-import { recheckRecord } from '../../commands/daily-check.ts';
+import { FULL_ID_ROLES, WRITE_ROLES } from '../../../core/roles.ts';
+import { recheckRecord } from '../../../commands/daily-check.ts';
 import { ApiError, birthMismatchFor, findingsQuery, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
 import { EDITABLE, FIELD_BY_KEY, FIELD_BY_LABEL, HIDDEN_COLUMNS, LABEL_BY_COLUMN, PERSON_FIELDS } from './fields.ts';
 

@@ -6,8 +6,8 @@ import { monthOf, addMonthsToMonth } from '../../../core/dates.ts';
 import { unitLight } from '../../../core/lights.ts';
 import { checkEnv } from '../../../db/check.ts';
 import { nowMoment } from '../../../db/clock.ts';
-import { WRITE_ROLES } from '../../auth/session.ts';
-import { recheckRecord } from '../../commands/daily-check.ts';
+import { WRITE_ROLES } from '../../../core/roles.ts';
+import { recheckRecord } from '../../../commands/daily-check.ts';
 import { openCounts, requireRole, scopeIds, unitInScope, userOf, type ApiDeps } from './common.ts';
 
 type Row = Record<string, any>;

@@ -5,9 +5,9 @@ import { todayInShanghai } from '../core/dates.ts';
 import { closeInterruptedRuns } from '../db/check-runs.ts';
 import { DEMO_DEFAULTS } from '../db/demo/generate.ts';
 import { buildApp } from './app.ts';
-import { seedDemoCounty } from './commands/demo-county.ts';
-import { openContext } from './context.ts';
-import { scheduleDailyCheck } from './jobs/daily-check.ts';
+import { seedDemoCounty } from '../commands/demo-county.ts';
+import { openContext } from '../server/context.ts';
+import { scheduleDailyCheck } from '../server/jobs/daily-check.ts';
 import { startPlatform } from './platform.ts';
 
 export async function serve(): Promise<void> {

@@ -4,12 +4,12 @@
 // so both give the same county.
 
 import type { Knex } from 'knex';
-import type { IsoDate } from '../../core/model.ts';
-import { runCheck } from '../../db/check.ts';
-import { backdateDemoFindings } from '../../db/demo/history.ts';
-import { seedDemo, type SeedResult } from '../../db/demo/seed.ts';
-import type { PiiCipher } from '../../db/pii.ts';
-import { loadCalendar } from '../../db/settings.ts';
+import type { IsoDate } from '../core/model.ts';
+import { runCheck } from '../db/check.ts';
+import { backdateDemoFindings } from '../db/demo/history.ts';
+import { seedDemo, type SeedResult } from '../db/demo/seed.ts';
+import type { PiiCipher } from '../db/pii.ts';
+import { loadCalendar } from '../db/settings.ts';
 import { dailyCheck } from './daily-check.ts';
 
 export interface DemoCountyOptions {

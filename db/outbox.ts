@@ -4,9 +4,14 @@
 // on MySQL; on PostgreSQL-like engines a savepoint would be needed), so a re-run of the daily check or a re-delivered callback sends nothing twice.
 
 import type { Knex } from 'knex';
-import { nowMoment } from '../db/clock.ts';
-import { isDuplicateKey } from '../db/errors.ts';
-import type { Delivery, Target } from './platform.ts';
+import { nowMoment } from './clock.ts';
+import { isDuplicateKey } from './errors.ts';
+import type { Delivery, Target } from '../core/outbound.ts';
+
+/** Moments in next_attempt_at and locked_until: ISO UTC with milliseconds, 23 characters. */
+export function isoMs(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 23);
+}
 
 export function targetText(t: Target | undefined): string | null {
   if (!t) return null;
@@ -24,7 +29,7 @@ export async function enqueue(trx: Knex, dedupKey: string, delivery: Delivery, n
       payload: JSON.stringify(delivery),
       state: 'pending',
       attempts: 0,
-      next_attempt_at: notBefore.toISOString().slice(0, 23), // the dispatcher's format: ISO UTC to the millisecond, no zone letter
+      next_attempt_at: isoMs(notBefore.getTime()),
       created_at: nowMoment(),
     });
     return true;
@@ -32,4 +37,11 @@ export async function enqueue(trx: Knex, dedupKey: string, delivery: Delivery, n
     if (isDuplicateKey(e)) return false;
     throw e;
   }
+}
+
+export function parseTarget(text: string | null): Target | undefined {
+  if (!text) return undefined;
+  if (text.startsWith('group:')) return { kind: 'group', groupId: text.slice(6) };
+  if (text.startsWith('users:')) return { kind: 'users', userIds: text.slice(6).split(',') };
+  return undefined;
 }

@@ -2,42 +2,17 @@
 // function turns a one-time code into the user id of the 用户 sheet (DingTalk userid,
 // Zheng-Ding accountId); every failure is a LoginError with a Chinese message.
 
-import { DingTalkOpenApi } from '../../bot/dingtalk/openapi.ts';
-import { PlatformError } from '../../bot/platform.ts';
-import { createZhengDingClient, SIGNATURE_MISMATCH_CODE, ZhengDingError, type ZhengDingClient } from '../../bot/zhengding/client.ts';
-import type { Config } from '../config.ts';
-import { MSG } from './session.ts';
-
-export class LoginError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'LoginError';
-  }
-}
+import { LoginError, type DingTalkLogin, type ZhengDingLogin } from '../core/login.ts';
+import { ACCESS_MSG } from '../core/roles.ts';
+import { DingTalkOpenApi } from './dingtalk/openapi.ts';
+import { PlatformError } from './platform.ts';
+import { createZhengDingClient, SIGNATURE_MISMATCH_CODE, ZhengDingError, type ZhengDingClient } from './zhengding/client.ts';
 
 const CODE_INVALID = '登录码无效或已过期，请重新登录';
 const quiet = { info: () => {}, debug: () => {}, warn: () => {}, error: () => {} };
 
-export interface DingTalkLogin {
-  /** The QR login page (OAuth2) that comes back to `redirectUri` with authCode and state. */
-  qrUrl(redirectUri: string, state: string): string;
-  /** Web console QR login: authCode → user token → users/me (unionId) → corp userid. */
-  userIdFromAuthCode(authCode: string): Promise<string>;
-  /** Mini-app no-login: requestAuthCode's code → userid. */
-  userIdFromMiniAppCode(authCode: string): Promise<string>;
-  corpId?: string;
-  clientId: string;
-}
-
-export interface ZhengDingLogin {
-  qrUrl(redirectUri: string, state: string): string;
-  /** QR login: code → accountId. */
-  userIdFromCode(code: string): Promise<string>;
-  /** In-app no-login: authCode → accountId. */
-  userIdFromAppCode(authCode: string): Promise<string>;
-  clientId: string;
-  tenantId: string;
-}
+export interface DingTalkLoginConfig { clientId: string; clientSecret: string; corpId?: string; apiBase: string; oapiBase: string; loginBase: string }
+export interface ZhengDingLoginConfig { apiBase: string; appKey: string; appSecret: string; tenantId: string; loginBase: string; ip?: string; mac?: string }
 
 const trimBase = (b: string) => b.replace(/\/+$/, '');
 
@@ -59,7 +34,7 @@ async function fetchJson(op: string, url: string, init: RequestInit): Promise<{ 
   return { status: res.status, body: (typeof body === 'object' && body ? body : {}) as Record<string, unknown> };
 }
 
-export function dingTalkLogin(config: Config['dingtalk']): DingTalkLogin {
+export function dingTalkLogin(config: DingTalkLoginConfig): DingTalkLogin {
   const api = trimBase(config.apiBase);
   const openapi = new DingTalkOpenApi({ clientId: config.clientId, clientSecret: config.clientSecret, apiBase: config.apiBase, oapiBase: config.oapiBase, log: quiet });
 
@@ -97,9 +72,9 @@ export function dingTalkLogin(config: Config['dingtalk']): DingTalkLogin {
       });
       if (me.status >= 400 || typeof me.body.unionId !== 'string' || !me.body.unionId) throw new LoginError(502, `无法读取钉钉用户信息（HTTP ${me.status}），请重新登录`);
       // 60121: no such user in this organisation.
-      const r = await oapi('/topapi/user/getbyunionid', { unionid: me.body.unionId }, (code) => (code === '60121' ? new LoginError(403, MSG.noAccess) : null));
+      const r = await oapi('/topapi/user/getbyunionid', { unionid: me.body.unionId }, (code) => (code === '60121' ? new LoginError(403, ACCESS_MSG.noAccess) : null));
       const userid = r.result?.userid;
-      if (typeof userid !== 'string' || !userid) throw new LoginError(403, MSG.noAccess);
+      if (typeof userid !== 'string' || !userid) throw new LoginError(403, ACCESS_MSG.noAccess);
       return userid;
     },
     async userIdFromMiniAppCode(authCode) {
@@ -112,7 +87,7 @@ export function dingTalkLogin(config: Config['dingtalk']): DingTalkLogin {
   };
 }
 
-export function zhengDingLogin(config: Config['zhengding'], client?: ZhengDingClient): ZhengDingLogin {
+export function zhengDingLogin(config: ZhengDingLoginConfig, client?: ZhengDingClient): ZhengDingLogin {
   const zd = client ?? createZhengDingClient({ apiBase: config.apiBase, appKey: config.appKey, appSecret: config.appSecret, ip: config.ip, mac: config.mac });
 
   async function accountId(path: string, params: Record<string, string>): Promise<string> {

@@ -9,7 +9,7 @@ import { recordingHandler } from '../bot/inbound.ts';
 import type { ChatPlatform } from '../bot/platform.ts';
 import { createSandboxPlatform } from '../bot/sandbox.ts';
 import { createZhengDingPlatform } from '../bot/zhengding/adapter.ts';
-import type { Config } from './config.ts';
+import type { Config } from '../server/config.ts';
 
 export interface PlatformRuntime {
   platform: ChatPlatform;

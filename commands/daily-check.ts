@@ -1,11 +1,11 @@
-// Business actions that span db/ and bot/: the daily check with its alerts, and the re-check
-// of one record with its card updates. The CLI, the schedule and the API call these.
+// The daily check with its alerts, and the re-check of one record with its card updates: the
+// check engine (db/check.ts) with the outbox rows that follow from it (commands/alerts.ts).
 
 import type { Knex } from 'knex';
-import { validDay } from '../../core/dates.ts';
-import type { IsoDate } from '../../core/model.ts';
-import { miniAppLinks, queueCardUpdates, queueDailyAlerts, type AlertSummary } from '../../bot/alerts.ts';
-import { recheck, runCheck, type CheckEnv, type CheckSummary, type RecheckResult } from '../../db/check.ts';
+import { validDay } from '../core/dates.ts';
+import type { IsoDate } from '../core/model.ts';
+import { miniAppLinks, queueCardUpdates, queueDailyAlerts, type AlertSummary } from './alerts.ts';
+import { recheck, runCheck, type CheckEnv, type CheckSummary, type RecheckResult } from '../db/check.ts';
 
 /**
  * The daily check of `date` with its alerts. The date's window around today is the caller's

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { DateInputError, todayInShanghai, validCheckDate, validDay, validMonth } from '../core/dates.ts';
 import { normaliseIdNumber } from '../core/idnumber.ts';
 import { formatRetirementAge, retirement, retirementCategory } from '../core/retirement.ts';
-import { openContext, type AppContext } from './context.ts';
+import { openContext, type AppContext } from '../server/context.ts';
 
 const HELP = `用法：sanse <命令> [选项]
 
@@ -154,7 +154,7 @@ export async function main(argv: string[]): Promise<number> {
 async function checkCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { date: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' } } });
   const date = checkDate(arg(values, 'date'), Boolean(values.force));
-  const { dailyCheck } = await import('./commands/daily-check.ts');
+  const { dailyCheck } = await import('../commands/daily-check.ts');
   // SIGTERM stops the check at the next phase (before its write, or after it has committed)
   // and the command exits; a second SIGTERM exits at once.
   const stop = new AbortController();
@@ -208,7 +208,7 @@ async function recheckCommand(args: string[]): Promise<number> {
   const unit = arg(values, 'unit');
   if (!person === !unit) throw new UsageError('请指定 --person 身份证号 或 --unit 单位编号（二选一）');
   const date = checkDate(arg(values, 'date'), Boolean(values.force));
-  const { recheckRecord } = await import('./commands/daily-check.ts');
+  const { recheckRecord } = await import('../commands/daily-check.ts');
   const r = await withContext(async (ctx) => recheckRecord(ctx.db, person ? { personHash: ctx.pii.hash(normaliseIdNumber(person).value) } : { unitId: (await unitOption(ctx.db, unit!)).id }, date));
   if (!r) {
     process.stderr.write(person ? '未找到该身份证号对应的人员\n' : `未找到单位 ${unit}\n`);
@@ -279,7 +279,7 @@ async function demoCommand(args: string[]): Promise<number> {
   if (![units, people, seed].every((n) => Number.isInteger(n) && n > 0)) throw new UsageError('--units、--people、--seed 应为正整数');
   const today = requireDate(arg(values, 'date'));
   const { isEmpty } = await import('../db/demo/seed.ts');
-  const { seedDemoCounty } = await import('./commands/demo-county.ts');
+  const { seedDemoCounty } = await import('../commands/demo-county.ts');
   await withContext(async (ctx) => {
     if (!(await isEmpty(ctx.db))) {
       if (!values.reset) throw new UsageError('数据库中已有数据。如确需清空并重新生成演示数据，请加 --reset');

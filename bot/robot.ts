@@ -13,39 +13,17 @@ import { quotaFigures } from '../core/staffing.ts';
 import { replyMarkdown } from '../cards/builders.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { PHRASES, render } from '../cards/render.ts';
-import { subtreeIds } from '../db/findings.ts';
+import { findActor, scopeOf, type Actor } from '../db/scope.ts';
 import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
 import { loadCalendar } from '../db/settings.ts';
 import type { OutboundMessage } from './platform.ts';
-import { OFFICE_ROLES } from '../core/roles.ts';
 
 type Row = Record<string, any>;
-
-/** Roles that see every unit; the unit roles see their unit and the units below it. */
-
-export interface Asker {
-  id: string;
-  name: string;
-  role: string;
-  unitId: number | null;
-}
-
-export async function findAsker(db: Knex, userId: string): Promise<Asker | null> {
-  const u = await db('users').where({ id: userId }).first();
-  if (!u || Number(u.locked)) return null;
-  return { id: u.id, name: u.name, role: u.role, unitId: u.unit_id == null ? null : Number(u.unit_id) };
-}
-
-/** Unit ids the asker may see; null = all. `subtree`: the ids under their unit, when already read. */
-export async function scopeOf(db: Knex, a: Asker, subtree?: number[]): Promise<number[] | null> {
-  if (OFFICE_ROLES.has(a.role)) return null;
-  return a.unitId == null ? [] : subtree ?? subtreeIds(db, a.unitId);
-}
 
 const MAX_ITEMS = 10;
 
 export async function answer(db: Knex, userId: string, senderName: string, text: string, today: IsoDate): Promise<OutboundMessage> {
-  const asker = await findAsker(db, userId);
+  const asker = await findActor(db, userId);
   if (!asker) return replyMarkdown(render('no-access', { name: senderName }));
   const t = text.replace(/^@\S+\s*/, '').trim();
   const [word, ...rest] = t.split(/\s+/);
@@ -67,7 +45,7 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
   }
 }
 
-async function unitInScope(db: Knex, asker: Asker, scope: number[] | null, name: string): Promise<Row | null> {
+async function unitInScope(db: Knex, asker: Actor, scope: number[] | null, name: string): Promise<Row | null> {
   if (!name) return asker.unitId == null ? null : (await db('units').where({ id: asker.unitId }).first()) ?? null;
   let q = db('units').where('name', name);
   if (scope) q = q.whereIn('id', scope.length ? scope : [0]);
@@ -78,7 +56,7 @@ async function unitInScope(db: Knex, asker: Asker, scope: number[] | null, name:
   return (await like.first()) ?? null;
 }
 
-async function todo(db: Knex, asker: Asker, scope: number[] | null, today: IsoDate): Promise<string> {
+async function todo(db: Knex, asker: Actor, scope: number[] | null, today: IsoDate): Promise<string> {
   const cal = await loadCalendar(db);
   let q = db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open')
     .select('f.rule', 'f.qualifier', 'f.detail', 'f.opened_on', 'f.subject_name', 'f.subject_id_masked', 'u.name as unit_name').orderBy('f.opened_on').limit(500);
@@ -92,7 +70,7 @@ async function todo(db: Knex, asker: Asker, scope: number[] | null, today: IsoDa
   return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });
 }
 
-async function quota(db: Knex, asker: Asker, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
+async function quota(db: Knex, asker: Actor, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
   const unit = await unitInScope(db, asker, scope, name);
   if (!unit) return render('person', { people: [], query: name || '本单位' });
   const units = await loadUnits(db, today, [Number(unit.id)], { regionTotals: false });
@@ -105,7 +83,7 @@ async function quota(db: Knex, asker: Asker, scope: number[] | null, name: strin
   return render('quota', { unitName: u.name, lines, total, inTransit, overKinds: lines.filter((l) => l.over > 0).map((l) => l.kind).join('、') });
 }
 
-async function retirements(db: Knex, asker: Asker, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
+async function retirements(db: Knex, asker: Actor, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
   const unit = await unitInScope(db, asker, scope, name);
   if (!unit) return render('person', { people: [], query: name || '本单位' });
   const u = (await loadUnits(db, today, [Number(unit.id)], { regionTotals: false })).get(Number(unit.id))!;

@@ -7,10 +7,10 @@ import type { WorkdayCalendar } from '../core/calendar.ts';
 import { findingLight, openLightsOn } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
-import { digestCard, digestCardId, noGroupMessage, redAlertMessage, type DigestItem, type UnitDigest } from '../cards/builders.ts';
+import { digestCard, noGroupMessage, redAlertMessage, type DigestItem, type UnitDigest } from '../cards/builders.ts';
 import { nowMoment } from '../db/clock.ts';
-import { enqueue, targetText } from './outbox.ts';
-import type { CardPayload, Target } from './platform.ts';
+import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
+import type { CardPayload, Target } from '../core/outbound.ts';
 
 type Row = Record<string, any>;
 
@@ -148,12 +148,3 @@ export async function queueCardUpdates(trx: Knex, unitIds: number[], date: IsoDa
   }
   return n;
 }
-
-export function parseTarget(text: string | null): Target | undefined {
-  if (!text) return undefined;
-  if (text.startsWith('group:')) return { kind: 'group', groupId: text.slice(6) };
-  if (text.startsWith('users:')) return { kind: 'users', userIds: text.slice(6).split(',') };
-  return undefined;
-}
-
-export { digestCardId };

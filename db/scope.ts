@@ -1,0 +1,47 @@
+// Whose data someone may see, read from the database: the units below a unit (walked by the
+// database), and a user's scope by their role (core/roles.ts). The one place for the session, the
+// robot and the card actions.
+
+import type { Knex } from 'knex';
+import { OFFICE_ROLES, type UnitScope } from '../core/roles.ts';
+
+type Row = Record<string, any>;
+
+/** Someone acting: a user of the 用户 sheet, not locked. */
+export interface Actor {
+  id: string;
+  name: string;
+  role: string;
+  unitId: number | null;
+}
+
+/** The user of this id when they may act (on the 用户 sheet and not locked), else null. */
+export async function findActor(db: Knex, userId: string): Promise<Actor | null> {
+  const u = userId ? await db('users').where({ id: userId }).first() : undefined;
+  if (!u || Number(u.locked)) return null;
+  return { id: u.id, name: u.name, role: u.role, unitId: u.unit_id == null ? null : Number(u.unit_id) };
+}
+
+/** Unit ids the actor may see; null = all. `subtree`: the ids under their unit, when already read. */
+export async function scopeOf(db: Knex, a: Pick<Actor, 'role' | 'unitId'>, subtree?: number[]): Promise<UnitScope> {
+  if (OFFICE_ROLES.has(a.role)) return null;
+  return a.unitId == null ? [] : subtree ?? subtreeIds(db, a.unitId);
+}
+
+/** Ids of a unit and all units below it. */
+export async function subtreeIds(db: Knex, rootId: number): Promise<number[]> {
+  const out = [rootId];
+  for (const r of (await subtreeQuery(db, rootId)) as Row[]) if (Number(r.id) !== rootId) out.push(Number(r.id));
+  return out;
+}
+
+/**
+ * The ids of a unit and all units below it, walked by the database (UNION, not UNION ALL, stops
+ * at a cycle). The root is an id, or a query that selects one (for one round trip with others).
+ */
+export function subtreeQuery(db: Knex, root: number | Knex.QueryBuilder): Knex.QueryBuilder {
+  return db.withRecursive('sub', ['id'], (q) => {
+    q.select('id').from('units').whereIn('id', typeof root === 'number' ? [root] : root)
+      .union((r) => r.select('units.id').from('units').join('sub', 'units.parent_id', 'sub.id'));
+  }).select('id').from('sub');
+}
