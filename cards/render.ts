@@ -101,7 +101,7 @@ export function trusted(s: string): Handlebars.SafeString {
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 export type TemplateName =
-  | 'alert-digest' | 'alert-progress' | 'red-alert' | 'no-group-units' | 'help' | 'no-access'
+  | 'alert-digest' | 'alert-progress' | 'leader-digest' | 'no-group-units' | 'help' | 'no-access'
   | 'todo' | 'quota' | 'retirement' | 'person' | 'ranking-none';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
