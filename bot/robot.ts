@@ -16,6 +16,7 @@ import { PHRASES, render } from '../cards/render.ts';
 import { findActor, scopeOf, type Actor } from '../db/scope.ts';
 import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
 import { loadCalendar } from '../db/settings.ts';
+import { areaQuotaText, areaRetirementsText, unitsByRedText } from './office-answers.ts';
 import type { OutboundMessage } from './platform.ts';
 
 type Row = Record<string, any>;
@@ -30,12 +31,13 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
   const arg = rest.join(' ').trim();
   const scope = await scopeOf(db, asker);
   switch (word) {
+    // The office (every unit in scope) without a unit named: the whole area (office-answers.ts).
     case '待整改':
-      return replyMarkdown(await todo(db, asker, scope, today));
+      return replyMarkdown(scope === null ? await unitsByRedText(db, today) : await todo(db, asker, scope, today));
     case '编制':
-      return replyMarkdown(await quota(db, asker, scope, arg, today));
+      return replyMarkdown(scope === null && !arg ? await areaQuotaText(db, today) : await quota(db, asker, scope, arg, today));
     case '退休':
-      return replyMarkdown(await retirements(db, asker, scope, arg, today));
+      return replyMarkdown(scope === null && !arg ? await areaRetirementsText(db, today) : await retirements(db, asker, scope, arg, today));
     case '查':
       return replyMarkdown(arg ? await lookUp(db, scope, arg, today) : render('help', {}));
     case '排名':
