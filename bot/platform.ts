@@ -41,8 +41,11 @@ export type InboundEvent =
       params: Record<string, string>;
     };
 
-/** What the handler answers: a reply to a message, or new card data for an action. */
-export type InboundResult = { reply?: OutboundMessage; cardData?: Record<string, string> } | void;
+/**
+ * What the handler answers: a reply to a message; for a card action, new card data and a notice
+ * shown to the clicker alone (a refusal, or what the action did).
+ */
+export type InboundResult = { reply?: OutboundMessage; cardData?: Record<string, string>; notice?: string } | void;
 
 export type InboundHandler = (event: InboundEvent) => Promise<InboundResult>;
 

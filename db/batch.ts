@@ -10,6 +10,9 @@
 // checked against [A-Za-z0-9_], runs on a connection of its own).
 
 import type { Knex } from 'knex';
+
+/** Rows per INSERT (or ids per IN list) when writing many: well under every engine's limits. */
+export const INSERT_BATCH = 500;
 import { isSqlite } from './connection.ts';
 
 type Row = Record<string, any>;

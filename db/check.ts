@@ -1,21 +1,21 @@
 // The daily check: one streamed scan of people, workers and units through every rule, diffed
-// against the live findings by fingerprint (open, keep, resolve), each unit's light for the
-// day, and the month close with its reminders and suspensions. Also the re-check of one record,
-// which runs the same predicates.
+// against the live findings by fingerprint (open, keep, resolve), and each unit's light for the
+// day; the first check of a month closes the previous one (db/month-close.ts). Also the re-check
+// of one record, which runs the same predicates.
 
 import type { Knex } from 'knex';
 import { addPerson, addWorker } from '../core/aggregates.ts';
 import { configureRules, createEvaluator, fingerprint, type Evaluation, type Evaluator } from '../core/check.ts';
 import type { WorkdayCalendar } from '../core/calendar.ts';
-import { addDays, addMonthsToMonth, daysBetween, monthOf } from '../core/dates.ts';
-import { assessMonth, DEFAULT_ESCALATION, type EscalationPolicy } from '../core/escalation.ts';
+import { daysBetween } from '../core/dates.ts';
+import { DEFAULT_ESCALATION, type EscalationPolicy } from '../core/escalation.ts';
 import { openLightsOn } from '../core/lights.ts';
 import type { IsoDate, Light, Scope, UnitRecord } from '../core/model.ts';
 import { RULES } from '../core/rules/index.ts';
 import type { Rule } from '../core/rules/define.ts';
-import { runReads, type Read } from './batch.ts';
-import { nowMoment } from './clock.ts';
+import { INSERT_BATCH as BATCH, runReads, type Read } from './batch.ts';
 import { failCheckRun, finishCheckRun, startCheckRun } from './check-runs.ts';
+import { closeMonthIfDue, type MonthClose } from './month-close.ts';
 import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, unitReads, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
 import { scanTable } from './scan.ts';
 import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
@@ -61,7 +61,7 @@ export interface CheckSummary {
     byRule: Record<string, number>;
     byLight: { yellow: number; red: number };
   };
-  monthClosed: null | { month: string; red: number; reminders: number; suspensions: number };
+  monthClosed: MonthClose | null;
   ms: number;
   /** Milliseconds by phase, to see where a slow check spends its time. */
   phases: Record<string, number>;
@@ -175,7 +175,6 @@ function addLive(live: Map<string, LiveFinding>, rows: Row[]): Map<string, LiveF
   return live;
 }
 
-const BATCH = 500;
 
 async function writeDiff(trx: Knex, diff: FindingDiff, date: IsoDate, gone: LiveFinding[]): Promise<number> {
   for (let i = 0; i < diff.created.length; i += BATCH) {
@@ -351,7 +350,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
 
   await lap('unitsAndLights');
   let resolved = 0;
-  let monthClosed: CheckSummary['monthClosed'] = null;
+  let monthClosed: MonthClose | null = null;
   await db.transaction(async (trx) => {
     resolved = await writeDiff(trx, diff, date, gone);
     await trx('unit_daily_lights').where({ date }).delete();
@@ -372,65 +371,6 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
     ms: Math.round(performance.now() - t0),
   };
   return summary;
-}
-
-/**
- * The first check of a month closes the previous one: each unit's worst daily light of that
- * month, its consecutive red months, and the reminder or suspension that follows. Idempotent:
- * a month is closed once.
- */
-export async function closeMonthIfDue(trx: Knex, date: IsoDate, units: Map<number, UnitRecord>, policy: EscalationPolicy): Promise<CheckSummary['monthClosed']> {
-  const month = addMonthsToMonth(monthOf(date), -1);
-  const already = await trx('unit_monthly_status').where({ month }).first();
-  if (already) return null;
-  const days = await trx('unit_daily_lights').where('date', '>=', `${month}-01`).where('date', '<', `${monthOf(date)}-01`)
-    .select('unit_id').max({ red: 'red' }).max({ yellow: 'yellow' }).groupBy('unit_id') as Row[];
-  if (!days.length) return null;
-  const redDays = new Map<number, number>();
-  for (const r of await trx('unit_daily_lights').where('date', '>=', `${month}-01`).where('date', '<', `${monthOf(date)}-01`).where('light', 'red').select('unit_id').count({ n: '*' }).groupBy('unit_id') as Row[]) {
-    redDays.set(Number(r.unit_id), Number(r.n));
-  }
-  const prev = new Map<number, number>();
-  for (const r of await trx('unit_monthly_status').where({ month: addMonthsToMonth(month, -1) }).select('unit_id', 'consecutive_red')) prev.set(Number(r.unit_id), Number(r.consecutive_red));
-
-  const statusRows: Row[] = [];
-  const sanctionRows: Row[] = [];
-  let red = 0;
-  for (const d of days) {
-    const unitId = Number(d.unit_id);
-    const worst: Light = Number(d.red) > 0 ? 'red' : Number(d.yellow) > 0 ? 'yellow' : 'green';
-    const a = assessMonth(month, worst, prev.get(unitId) ?? 0, policy);
-    if (a.light === 'red') red++;
-    statusRows.push({ unit_id: unitId, month, light: a.light, red_days: redDays.get(unitId) ?? 0, consecutive_red: a.consecutiveRed, action: a.action?.kind ?? null });
-    if (!a.action) continue;
-    const name = units.get(unitId)?.name ?? '';
-    if (a.action.kind === 'reminder') {
-      sanctionRows.push({ unit_id: unitId, kind: 'reminder', month, starts_on: date, ends_on: null, months: null, consecutive_red: a.consecutiveRed, reason: `${name}${month}亮红灯，予以提醒`, created_at: nowMoment() });
-    } else {
-      const ends = addDays(`${addMonthsToMonth(a.action.endsMonth, 1)}-01`, -1);
-      sanctionRows.push({
-        unit_id: unitId, kind: 'suspension', month, starts_on: `${a.action.startsMonth}-01`, ends_on: ends, months: a.action.months,
-        consecutive_red: a.consecutiveRed, reason: `${name}连续${a.consecutiveRed}个月亮红灯，暂停本单位及下属单位机构编制事项办理${a.action.months}个月`, created_at: nowMoment(),
-      });
-    }
-  }
-  for (let i = 0; i < statusRows.length; i += BATCH) await trx('unit_monthly_status').insert(statusRows.slice(i, i + BATCH));
-  for (let i = 0; i < sanctionRows.length; i += BATCH) await trx('sanctions').insert(sanctionRows.slice(i, i + BATCH));
-  return { month, red, reminders: sanctionRows.filter((s) => s.kind === 'reminder').length, suspensions: sanctionRows.filter((s) => s.kind === 'suspension').length };
-}
-
-/** The suspension in force for a unit on a day, its own or an ancestor's. */
-export async function suspensionOn(db: Knex, unitId: number, date: IsoDate): Promise<Row | null> {
-  let cur: number | null = unitId;
-  const seen = new Set<number>();
-  while (cur != null && !seen.has(cur)) {
-    seen.add(cur);
-    const s = await db('sanctions').where({ unit_id: cur, kind: 'suspension' }).where('starts_on', '<=', date).where('ends_on', '>=', date).orderBy('ends_on', 'desc').first();
-    if (s) return s;
-    const u: Row | undefined = await db('units').where({ id: cur }).first('parent_id');
-    cur = u?.parent_id == null ? null : Number(u.parent_id);
-  }
-  return null;
 }
 
 export interface RecheckResult {

@@ -63,3 +63,18 @@ export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingVi
     detail: r.detail ? JSON.parse(r.detail) : null,
   }));
 }
+
+/** Counts of a unit's open findings by light. */
+export async function openCounts(db: Knex, unitIds: number[] | null, today: IsoDate): Promise<Map<number, { red: number; yellow: number }>> {
+  const cal = await loadCalendar(db);
+  let q = db('findings').where('status', 'open').select('unit_id', 'opened_on').count({ n: '*' }).groupBy('unit_id', 'opened_on');
+  if (unitIds) q = q.whereIn('unit_id', unitIds.length ? unitIds : [0]);
+  const out = new Map<number, { red: number; yellow: number }>();
+  for (const r of (await q) as Row[]) {
+    const c = out.get(Number(r.unit_id)) ?? { red: 0, yellow: 0 };
+    if (findingLight(r.opened_on, null, today, cal) === 'red') c.red += Number(r.n);
+    else c.yellow += Number(r.n);
+    out.set(Number(r.unit_id), c);
+  }
+  return out;
+}

@@ -39,6 +39,12 @@ export async function enqueue(trx: Knex, dedupKey: string, delivery: Delivery, n
   }
 }
 
+/** A dead row back to pending, due now; false when there is no dead row of this id. */
+export async function resendDead(db: Knex, id: number): Promise<boolean> {
+  const n = await db('outbox').where({ id, state: 'dead' }).update({ state: 'pending', attempts: 0, next_attempt_at: isoMs(Date.now()), locked_until: null, last_error: null });
+  return Number(n) === 1;
+}
+
 export function parseTarget(text: string | null): Target | undefined {
   if (!text) return undefined;
   if (text.startsWith('group:')) return { kind: 'group', groupId: text.slice(6) };

@@ -22,6 +22,16 @@ export async function findActor(db: Knex, userId: string): Promise<Actor | null>
   return { id: u.id, name: u.name, role: u.role, unitId: u.unit_id == null ? null : Number(u.unit_id) };
 }
 
+export interface ActingUser extends Actor {
+  scope: UnitScope;
+}
+
+/** The user of this id with their scope, when they may act; else null. */
+export async function actingUser(db: Knex, userId: string): Promise<ActingUser | null> {
+  const a = await findActor(db, userId);
+  return a && { ...a, scope: await scopeOf(db, a) };
+}
+
 /** Unit ids the actor may see; null = all. `subtree`: the ids under their unit, when already read. */
 export async function scopeOf(db: Knex, a: Pick<Actor, 'role' | 'unitId'>, subtree?: number[]): Promise<UnitScope> {
   if (OFFICE_ROLES.has(a.role)) return null;

@@ -115,6 +115,11 @@ async function save(trx: Knex, table: string, entity: Entity, key: Row, row: Row
  * lock, and `lastVersion` its latest version. An ID number corrected here moves the row to the
  * new number (hash, ciphertext, facts); the caller checks it is not taken in the unit.
  */
+/** The latest version of a person's record (`v`; none yet: null). */
+export function personVersionQuery(db: Knex, personId: number): Knex.QueryBuilder {
+  return db('record_versions').where({ entity: 'person', entity_id: personId }).max({ v: 'version' });
+}
+
 export async function updatePerson(trx: Knex, pii: PiiCipher, stored: Row, next: PersonInput, meta: ChangeMeta, lastVersion: number): Promise<{ changed: boolean; version: number }> {
   const id = Number(stored.id);
   const row = personRow(next, Number(stored.unit_id), pii, meta.today);

@@ -335,8 +335,13 @@ export class DingTalkStreamClient extends DWClient {
       this.#log.warn(`钉钉 Stream：回调未能记录，不确认，等待重推（${messageId}）：${errorName(e)}`);
       return;
     }
+    // A card action's answer: the card's new data for everyone, the notice for the clicker alone
+    // (the card template shows the private variable `notice` to the user who pressed).
     const response = parsed.event.kind === 'cardAction'
-      ? (result && result.cardData ? { cardData: { cardParamMap: result.cardData } } : {})
+      ? {
+          ...(result && result.cardData ? { cardData: { cardParamMap: result.cardData } } : {}),
+          ...(result && result.notice ? { userPrivateData: { cardParamMap: { notice: result.notice } } } : {}),
+        }
       : null;
     this.#ack(ws, messageId, response);
     if (this.#opts.afterAck) {

@@ -5,6 +5,7 @@
 // keep it.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CommandError } from '../../commands/errors.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -46,7 +47,9 @@ function explain(err: FastifyError): { status: number; title: string; message: s
 
 export function errorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => sendRefusal(req, reply, 404, '页面不存在', ERRORS.notFound));
-  app.setErrorHandler((err: FastifyError, req, reply) => {
+  app.setErrorHandler((err: FastifyError | CommandError, req, reply) => {
+    // A command's refusal, wherever a route called it: its status and its Chinese sentence.
+    if (err instanceof CommandError) return sendRefusal(req, reply, err.status, '无法完成', err.message);
     const e = explain(err);
     if (e.status >= 500) req.log.error(err);
     return sendRefusal(req, reply, e.status, e.title, e.message);

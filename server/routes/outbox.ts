@@ -3,7 +3,8 @@
 
 import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import type { Knex } from 'knex';
-import { isoMs } from '../../db/outbox.ts';
+import { CommandError } from '../../commands/errors.ts';
+import { resendMessage } from '../../commands/resend-message.ts';
 
 export interface OutboxRoutesOptions {
   db: Knex;
@@ -37,11 +38,12 @@ export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app,
     const raw = (req.params as { id: string }).id;
     const id = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(id)) return reply.code(400).send({ error: `消息编号无效：${raw.slice(0, 40)}` });
-    const n = await db('outbox')
-      .where({ id, state: 'dead' })
-      .update({ state: 'pending', attempts: 0, next_attempt_at: isoMs(Date.now()), locked_until: null, last_error: null });
-    if (Number(n) !== 1) return reply.code(404).send({ error: `没有编号为 ${id} 的发送失败消息（不存在，或不处于失败状态）` });
-    return { id, state: 'pending' };
+    try {
+      return await resendMessage(db, { role: req.user?.role ?? '' }, id);
+    } catch (e) {
+      if (e instanceof CommandError) return reply.code(e.status).send({ error: e.message });
+      throw e;
+    }
   });
 
   app.get('/api/outbox/stats', async () => {

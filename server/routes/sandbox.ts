@@ -19,7 +19,7 @@ type Row = Record<string, any>;
 /** The sandbox platform's two ways in (bot/sandbox.ts), handed over by the composition root (main/app.ts). */
 export interface SandboxControls {
   say(conversation: string, user: { id: string; name: string }, text: string): Promise<void>;
-  press(cardId: string, user: { id: string }, actionId: string, params: Record<string, string>): Promise<unknown>;
+  press(cardId: string, user: { id: string }, actionId: string, params: Record<string, string>): Promise<{ notice?: string } | void>;
 }
 
 export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxControls; kick: () => void }> = async (app, { db, platform, kick }) => {
@@ -33,7 +33,7 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
   }
 
   app.get('/sandbox', async (req, reply) => {
-    const q = req.query as { c?: string; as?: string };
+    const q = req.query as { c?: string; as?: string; notice?: string };
     const list = await conversations();
     const current = q.c ?? list[0]?.id ?? null;
     // The group's unit: its people (named on its cards) head the speaker list, then the office.
@@ -49,6 +49,7 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
       conversations: list.map((c) => ({ ...c, active: c.id === current, href: `/sandbox?c=${encodeURIComponent(c.id)}` })),
       current: list.find((c) => c.id === current) ?? null,
       currentId: current,
+      notice: typeof q.notice === 'string' ? q.notice.slice(0, 200) : null,
       as,
       users: users.map((u) => ({ ...u, selected: u.id === as })),
       messages: messages.map((m: Row) => view(JSON.parse(m.payload) as SandboxEntry, m)),
@@ -64,12 +65,15 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
 
   app.post('/sandbox/press', async (req, reply) => {
     const b = req.body as { cardId?: string; actionId?: string; unit?: string; as?: string; conversation?: string };
+    let notice = '';
     if (b.cardId && b.actionId) {
-      await platform.press(b.cardId, { id: b.as ?? '' }, b.actionId, b.unit ? { unit: b.unit } : {});
+      const r = await platform.press(b.cardId, { id: b.as ?? '' }, b.actionId, b.unit ? { unit: b.unit } : {});
+      notice = r && typeof r === 'object' && 'notice' in r && typeof r.notice === 'string' ? r.notice : '';
       kick();
       await new Promise((r) => setTimeout(r, 300));
     }
-    return reply.redirect(`/sandbox?c=${encodeURIComponent(b.conversation ?? '')}&as=${encodeURIComponent(b.as ?? '')}`);
+    // The action's notice is the clicker's alone, as on DingTalk: shown on the page they return to.
+    return reply.redirect(`/sandbox?c=${encodeURIComponent(b.conversation ?? '')}&as=${encodeURIComponent(b.as ?? '')}${notice ? `&notice=${encodeURIComponent(notice)}` : ''}`);
   });
 
   /** The conversations a user may read: every one for the office roles (scope null), else the work

@@ -212,6 +212,8 @@ describe.each(MODES)('dispatcher (%s)', (mode) => {
       guard: async (req, reply) => {
         guarded++;
         if (req.headers['x-test-user'] !== 'office') return reply.code(401).send({ error: '请先登录' });
+        // The session guard's user: the resend command authorises by role.
+        req.user = { id: 'office-1', name: '办公室', role: '编办管理员', unitId: null, unitCode: null, scope: null };
       },
     });
     const h = { 'x-test-user': 'office' };

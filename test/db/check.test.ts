@@ -3,7 +3,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineRule, type Rule } from '../../core/rules/define.ts';
-import { recheck, runCheck, suspensionOn, checkEnv } from '../../db/check.ts';
+import { recheck, runCheck, checkEnv } from '../../db/check.ts';
+import { suspensionOn } from '../../db/sanctions.ts';
 import { listFindings } from '../../db/findings.ts';
 import { setRuleSetting } from '../../db/settings.ts';
 import { saveDataSet } from '../../db/store.ts';

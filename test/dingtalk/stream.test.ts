@@ -7,6 +7,7 @@ process.env.no_proxy = '127.0.0.1';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDingTalkPlatform, type DingTalkPlatform, type DingTalkPlatformOptions } from '../../bot/dingtalk/adapter.ts';
 import { parseCallback, TOPIC_CARD, TOPIC_ROBOT } from '../../bot/dingtalk/stream.ts';
+import { businessHandler } from '../../bot/handler.ts';
 import { recordingHandler } from '../../bot/inbound.ts';
 import { PlatformError, type InboundEvent, type InboundHandler } from '../../bot/platform.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
@@ -289,6 +290,19 @@ describe('callbacks', () => {
       expect(rows[0].payload).not.toContain('sess-1'); // the webhook is not stored
       await sleep(100);
       expect(fake.calls(WEBHOOK)).toHaveLength(1);
+    });
+
+    it('a recheck pressed on a unit outside the clicker\'s scope is refused to the clicker on the card (userPrivateData)', async () => {
+      const at = '2026-11-23 08:00:00';
+      await tdb.db('units').insert([{ id: 1, code: 'U1', name: '甲单位', group_id: 'cidA', created_at: at, updated_at: at }, { id: 2, code: 'U2', name: '乙单位', group_id: 'cidB', created_at: at, updated_at: at }]);
+      await tdb.db('users').insert({ id: 'staff-009', name: '王五', role: '单位专管员', unit_id: 2, locked: false, created_at: at, updated_at: at });
+      await started(recordingHandler(tdb.db, businessHandler(tdb.db, { today: () => '2026-11-23' }), log));
+      const id = fake.sendCallback(TOPIC_CARD, {
+        outTrackId: 'unit-digest:1:2026-11-23', userId: 'staff-009', corpId: 'ding-corp', type: 'actionCallback', spaceType: 'IM_GROUP', spaceId: 'cidA', userIdType: 1,
+        content: JSON.stringify({ cardPrivateData: { actionIds: ['recheck'], params: { unit: '1' } } }),
+      });
+      await waitFor(() => fake.acksFor(id).length === 1, 'ack');
+      expect(fake.acksFor(id)[0].data).toEqual({ response: { userPrivateData: { cardParamMap: { notice: '超出您的数据范围' } } } });
     });
   });
 

@@ -10,6 +10,7 @@ import { validDay } from '../../../core/dates.ts';
 import type { IsoDate, Light } from '../../../core/model.ts';
 import { ruleByCode } from '../../../core/rules/index.ts';
 import { inScope, scopeIds } from '../../../core/roles.ts';
+import { CommandError } from '../../../commands/errors.ts';
 import { subtreeIds } from '../../../db/scope.ts';
 import type { PiiCipher } from '../../../db/pii.ts';
 import { loadCalendar } from '../../../db/settings.ts';
@@ -28,11 +29,9 @@ export interface ApiDeps {
   workDir: string;
 }
 
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly fields?: Record<string, string>, readonly extra?: Record<string, unknown>) {
-    super(message);
-    this.name = 'ApiError';
-  }
+/** A route's refusal; a command's (CommandError) is answered the same way. */
+export class ApiError extends CommandError {
+  override name = 'ApiError';
 }
 
 type Row = Record<string, any>;
@@ -224,21 +223,6 @@ export async function withBirthMismatch(db: Knex, items: FindingItem[], fullIds:
     for (const r of (await db('people').whereIn('id', ids.slice(i, i + 1000)).select('id', 'id_birth')) as Row[]) births.set(Number(r.id), r.id_birth ?? null);
   }
   return items.map((i) => (i.rule === 'P-ID-08' ? birthMismatchFor(i, births.get(i.subject.id), fullIds) : i));
-}
-
-/** Counts of a unit's open findings by light. */
-export async function openCounts(db: Knex, unitIds: number[] | null, today: IsoDate): Promise<Map<number, { red: number; yellow: number }>> {
-  const cal = await loadCalendar(db);
-  let q = db('findings').where('status', 'open').select('unit_id', 'opened_on').count({ n: '*' }).groupBy('unit_id', 'opened_on');
-  if (unitIds) q = q.whereIn('unit_id', unitIds.length ? unitIds : [0]);
-  const out = new Map<number, { red: number; yellow: number }>();
-  for (const r of (await q) as Row[]) {
-    const c = out.get(Number(r.unit_id)) ?? { red: 0, yellow: 0 };
-    if (findingLight(r.opened_on, null, today, cal) === 'red') c.red += Number(r.n);
-    else c.yellow += Number(r.n);
-    out.set(Number(r.unit_id), c);
-  }
-  return out;
 }
 
 /** A real YYYY-MM-DD day of the data's years: the one validator of dates (core/dates.ts). */

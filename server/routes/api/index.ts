@@ -9,7 +9,8 @@ import { todayInShanghai } from '../../../core/dates.ts';
 import type { IsoDate } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
 import { adminRoutes } from './admin.ts';
-import { ApiError, type ApiDeps } from './common.ts';
+import { CommandError } from '../../../commands/errors.ts';
+import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
 import { personRoutes } from './people.ts';
@@ -33,8 +34,8 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
     workDir: opts.workDir ?? path.join(os.tmpdir(), 'sanse'),
   };
 
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
-    if (err instanceof ApiError) return reply.code(err.status).send({ ...err.extra, error: err.message, ...(err.fields ? { fields: err.fields } : {}) });
+  app.setErrorHandler((err: FastifyError | CommandError, req, reply) => {
+    if (err instanceof CommandError) return reply.code(err.status).send({ ...err.extra, error: err.message, ...(err.fields ? { fields: err.fields } : {}) });
     const status = err.statusCode ?? 500;
     if (status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE') return reply.code(413).send({ error: '上传内容过大' });
     if (status === 415) return reply.code(415).send({ error: '不支持的内容类型' });

@@ -3,44 +3,19 @@
 // number for the roles allowed to see it (audited).
 
 import type { FastifyPluginAsync } from 'fastify';
-import type { Knex } from 'knex';
-import { normaliseIdNumber } from '../../../core/idnumber.ts';
-import type { PersonInput } from '../../../core/inputs.ts';
-import { SHEETS } from '../../../core/sheets.ts';
-import { isSqlite } from '../../../db/connection.ts';
 import { crossFor, crossReads, emptyCrossIndex, idFactsOf, unitReads } from '../../../db/records.ts';
-import { audit, updatePerson } from '../../../db/store.ts';
-import { readAll, runReads, type Read } from '../../../db/batch.ts';
+import { audit, personVersionQuery } from '../../../db/store.ts';
+import { runReads, type Read } from '../../../db/batch.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
 import type { IdFacts, IsoDate, UnitRecord } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../../core/roles.ts';
-import { recheckRecord } from '../../../commands/daily-check.ts';
 import { ApiError, birthMismatchFor, findingsQuery, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
-import { EDITABLE, FIELD_BY_KEY, FIELD_BY_LABEL, HIDDEN_COLUMNS, LABEL_BY_COLUMN, PERSON_FIELDS } from './fields.ts';
+import { HIDDEN_COLUMNS, inputOf, LABEL_BY_COLUMN, PERSON_FIELDS } from '../../../core/person-fields.ts';
+import { savePerson } from '../../../commands/save-person.ts';
 
 type Row = Record<string, any>;
 
-const SOURCE = '小程序修改';
 const MAX_REASON = 500;
-
-function extraOf(v: unknown): Record<string, string> | null {
-  if (typeof v !== 'string' || !v) return null;
-  try {
-    return JSON.parse(v) as Record<string, string>;
-  } catch {
-    return null;
-  }
-}
-
-/** The stored row as PersonInput fields, with `idNumber` as given (masked for display, in clear for a save). */
-function inputOf(r: Row, unitCode: string, idNumber: string): PersonInput & { extra: Record<string, string> | null } {
-  const out: Record<string, unknown> = { unitCode, idNumber };
-  for (const f of PERSON_FIELDS) {
-    if (f.key === 'unitCode' || f.key === 'idNumber') continue;
-    out[f.key] = f.key === 'extra' ? extraOf(r.extra) : (r[f.column] ?? null);
-  }
-  return out as unknown as PersonInput & { extra: Record<string, string> | null };
-}
 
 /**
  * The stored number's facts as a role may see them. The birth date the number encodes is part of
@@ -54,7 +29,6 @@ function idFactsFor(role: string, row: Row): IdFacts {
   return { ...facts, birth: null };
 }
 
-const versionQuery = (db: Knex, personId: number) => db('record_versions').where({ entity: 'person', entity_id: personId }).max({ v: 'version' });
 
 
 export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -104,7 +78,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
       ...unitReads(db, today, [unitId], units),
       ...(p.id_hash ? crossReads(db, p.id_hash, { name: p.name, birth: p.birth_key }, cross) : []),
       ...person.reads,
-      { query: versionQuery(db, id), apply: (rows) => { version = Number(rows[0]?.v ?? 0); } },
+      { query: personVersionQuery(db, id), apply: (rows) => { version = Number(rows[0]?.v ?? 0); } },
     ], true);
     const { agg: _agg, ...unit } = units.get(unitId)!;
     const { row, ...page } = person.page();
@@ -115,7 +89,6 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const user = userOf(req);
     requireRole(user, WRITE_ROLES, '您的角色无权修改人员信息');
     const row = await personInScope(db, user, (req.params as { id: string }).id);
-    const id = Number(row.id);
     const body = (req.body ?? {}) as { changes?: unknown; reason?: unknown; version?: unknown };
 
     const fields: Record<string, string> = {};
@@ -128,58 +101,11 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) fields['修改内容'] = '缺少修改内容（changes）';
     if (Object.keys(fields).length) throw new ApiError(400, Object.values(fields)[0], fields);
 
-    // The changes, by PersonInput name or by the sheet's Chinese header.
-    const current = inputOf(row, row.unit_code ?? '', row.id_enc ? pii.decrypt(row.id_enc) : '');
-    const merged: Record<string, unknown> = { ...current };
-    for (const [k, v] of Object.entries(changes as Record<string, unknown>)) {
-      const f = FIELD_BY_KEY.get(k) ?? FIELD_BY_LABEL.get(k);
-      if (!f || !EDITABLE.has(f.key)) {
-        fields[f?.label ?? k.slice(0, 32)] = f ? '此项不能在此修改' : '没有这一项';
-        continue;
-      }
-      if (v !== null && typeof v !== 'string' && typeof v !== 'number') {
-        fields[f.label] = '应为文本';
-        continue;
-      }
-      // The form sends the masked number back when the ID was not touched.
-      if (f.key === 'idNumber' && v === row.id_masked) continue;
-      merged[f.key] = v === null || v === '' ? null : String(v);
-    }
-    if (Object.keys(fields).length) throw new ApiError(400, '修改内容有误，请检查标注的项目', fields);
-
-    const parsed = SHEETS.人员.schema.safeParse(SHEETS.人员.toCells(merged as unknown as PersonInput));
-    if (!parsed.success) {
-      for (const is of parsed.error.issues) {
-        const label = String(is.path[0] ?? '');
-        fields[label] ??= is.message;
-      }
-      throw new ApiError(400, '修改内容有误，请检查标注的项目', fields);
-    }
-    // The row's own unit, not the one its credit code resolves to: two units may share a code.
-    const next: PersonInput = { ...parsed.data, extra: current.extra, unitId: Number(row.unit_id) };
-    const newHash = pii.hash(normaliseIdNumber(next.idNumber).value);
     const today = deps.today();
-
-    const saved = await db.transaction(async (trx) => {
-      // One save at a time per person (MySQL row lock; SQLite has one writer anyway): the row
-      // as it is now, and its latest version, in one round trip.
-      const lockQ = trx('people').where({ id }).select('*');
-      const [[locked], [last]] = await readAll(trx, [isSqlite(db) ? lockQ : lockQ.forUpdate(), versionQuery(trx, id)]);
-      if (!locked) throw new ApiError(404, '没有该人员');
-      const stored = Number(last?.v ?? 0);
-      if (stored !== version) throw new ApiError(409, '该人员的信息已被他人修改，请刷新后重试', undefined, { version: stored });
-      if (locked.id_hash !== newHash) {
-        // A corrected ID number: the row keeps its id, found by the new number from now on.
-        const clash = await trx('people').where({ unit_id: locked.unit_id, id_hash: newHash }).whereNot({ id }).first('id');
-        if (clash) throw new ApiError(409, '本单位已有该身份证号的人员', { 身份证号: '本单位已有该身份证号的人员' });
-      }
-      return updatePerson(trx, pii, locked, next, { by: user.id, source: SOURCE, reason, today }, stored);
-    });
-
-    const result = saved.changed ? await recheckRecord(db, { personHash: newHash }, today) : null;
-    if (result) deps.kick();
-    const page = await personPage(id, today, FULL_ID_ROLES.has(user.role));
-    return { person: page.person, findings: page.findings, resolved: result?.resolved ?? [], version: saved.version };
+    const saved = await savePerson(db, pii, { actor: user, row, changes: changes as Record<string, unknown>, reason, version, today });
+    if (saved.changed) deps.kick();
+    const page = await personPage(Number(row.id), today, FULL_ID_ROLES.has(user.role));
+    return { person: page.person, findings: page.findings, resolved: saved.resolved, version: saved.version };
   });
 
   app.get('/api/people/:id/history', async (req) => {

@@ -2,13 +2,11 @@
 // POST /api/units/:id/self-check (the unit's records re-checked now, the self-check recorded).
 
 import type { FastifyPluginAsync } from 'fastify';
-import { monthOf, addMonthsToMonth } from '../../../core/dates.ts';
 import { unitLight } from '../../../core/lights.ts';
-import { checkEnv } from '../../../db/check.ts';
-import { nowMoment } from '../../../db/clock.ts';
+import { openCounts } from '../../../db/findings.ts';
 import { WRITE_ROLES } from '../../../core/roles.ts';
-import { recheckRecord } from '../../../commands/daily-check.ts';
-import { openCounts, requireRole, scopeIds, unitInScope, userOf, type ApiDeps } from './common.ts';
+import { recheckUnit } from '../../../commands/recheck-unit.ts';
+import { requireRole, scopeIds, unitInScope, userOf, type ApiDeps } from './common.ts';
 
 type Row = Record<string, any>;
 
@@ -36,33 +34,8 @@ export const unitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
     const user = userOf(req);
     requireRole(user, WRITE_ROLES);
     const unit = await unitInScope(db, user, (req.params as { unit: string }).unit);
-    const today = deps.today();
-    const unitId = Number(unit.id);
-    // Recorded first, so the unit's own rule on self-checks (U-PR) counts this one.
-    const [inserted] = await db('self_checks').insert({ unit_id: unitId, user_id: user.id, at: nowMoment(), findings: 0 });
-    const env = await checkEnv(db, today);
-    let opened = 0;
-    let resolved = 0;
-    const people: Row[] = await db('people').where({ unit_id: unitId }).whereNotNull('id_hash').distinct('id_hash');
-    for (const p of people) {
-      const r = await recheckRecord(db, { personHash: p.id_hash }, today, env);
-      opened += r?.opened.length ?? 0;
-      resolved += r?.resolved.length ?? 0;
-    }
-    // The unit's own rules, re-checked by the unit's id (a credit code may be shared, U-IN-06).
-    const r = await recheckRecord(db, { unitId }, today, env);
-    opened += r?.opened.length ?? 0;
-    resolved += r?.resolved.length ?? 0;
-    const c = (await openCounts(db, [unitId], today)).get(unitId) ?? { red: 0, yellow: 0 };
-    const open = c.red + c.yellow;
-    await db('self_checks').where({ id: Number(inserted) }).update({ findings: open });
-    const month = monthOf(today);
-    const n = await db('self_checks').where({ unit_id: unitId }).where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).count({ n: '*' }).first();
+    const r = await recheckUnit(db, { actor: user, unitId: Number(unit.id), today: deps.today(), selfCheck: true });
     deps.kick();
-    return {
-      unit: { id: unitId, code: unit.code, name: unit.name },
-      findings: { open, red: c.red, yellow: c.yellow, opened, resolved, people: people.length },
-      selfChecksThisMonth: Number(n?.n ?? 0),
-    };
+    return r;
   });
 };

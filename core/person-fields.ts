@@ -1,7 +1,9 @@
 // The person's fields as the API names them (PersonInput), as stored (people columns) and as
 // users read them (the 人员 sheet's Chinese headers, which the zod schema's errors name too).
 
-import type { PersonInput } from '../../../core/inputs.ts';
+import type { PersonInput } from './inputs.ts';
+
+type Row = Record<string, any>;
 
 export interface PersonField {
   key: keyof PersonInput;
@@ -48,3 +50,22 @@ export const HIDDEN_COLUMNS: ReadonlySet<string> = new Set([
   'id_hash', 'id_enc', 'id_kind', 'id_check_ok', 'id_expected_check', 'id_birth', 'id_birth_invalid', 'id_gender', 'id_province_ok',
   'id_irregular', 'birth_key', 'created_at', 'updated_at',
 ]);
+
+function extraOf(v: unknown): Record<string, string> | null {
+  if (typeof v !== 'string' || !v) return null;
+  try {
+    return JSON.parse(v) as Record<string, string>;
+  } catch {
+    return null;
+  }
+}
+
+/** The stored row as PersonInput fields, with `idNumber` as given (masked for display, in clear for a save). */
+export function inputOf(r: Row, unitCode: string, idNumber: string): PersonInput & { extra: Record<string, string> | null } {
+  const out: Record<string, unknown> = { unitCode, idNumber };
+  for (const f of PERSON_FIELDS) {
+    if (f.key === 'unitCode' || f.key === 'idNumber') continue;
+    out[f.key] = f.key === 'extra' ? extraOf(r.extra) : (r[f.column] ?? null);
+  }
+  return out as unknown as PersonInput & { extra: Record<string, string> | null };
+}
