@@ -19,6 +19,9 @@ type Row = Record<string, any>;
 
 const MAX_UNITS = 10;
 const percent = (r: number | null) => (r == null ? '—' : `${(r * 100).toFixed(1)}%`);
+/** A net 空编 below zero: the kind is over its quota across the area. */
+const netText = (n: number) => (n >= 0 ? String(n) : `净超编 ${-n}`);
+const netRate = (n: number, approved: number) => (n >= 0 && approved > 0 ? percent(n / approved) : '—');
 
 /** Every unit with its roster counted (在编 by kind, 在途), as the unit answer counts one. */
 async function countedUnits(db: Knex, today: IsoDate): Promise<Map<number, UnitRecord>> {
@@ -38,8 +41,8 @@ function unitLines(u: UnitRecord): QuotaLine[] {
 }
 
 export interface AreaQuota {
-  kinds: Array<{ kind: string; approved: number; actual: number; inTransit: number; grossVacant: number; grossOver: number; netVacant: number; netVacancyRate: string; overUnits: number }>;
-  total: { approved: number; actual: number; inTransit: number; grossVacant: number; grossOver: number; netVacant: number; netVacancyRate: string };
+  kinds: Array<{ kind: string; approved: number; actual: number; inTransit: number; grossVacant: number; grossOver: number; netVacant: string; netVacancyRate: string; overUnits: number }>;
+  total: { approved: number; actual: number; inTransit: number; grossVacant: number; grossOver: number; netVacant: string; netVacancyRate: string };
   /** Units over their quota in some kind, most over first. */
   overUnits: Array<{ name: string; over: number; kinds: string }>;
   overUnitCount: number;
@@ -62,13 +65,13 @@ export async function areaQuota(db: Knex, today: IsoDate): Promise<AreaQuota> {
   }
   const kinds = [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b, 'zh-CN')).map(([kind, lines]) => {
     const a = areaFigures(lines);
-    return { kind, approved: a.approved, actual: a.actual, inTransit: a.inTransit, grossVacant: a.grossVacant, grossOver: a.grossOver, netVacant: a.netVacant, netVacancyRate: percent(a.netVacancyRate), overUnits: a.overUnits };
+    return { kind, approved: a.approved, actual: a.actual, inTransit: a.inTransit, grossVacant: a.grossVacant, grossOver: a.grossOver, netVacant: netText(a.netVacant), netVacancyRate: netRate(a.netVacant, a.approved), overUnits: a.overUnits };
   });
   const t = areaFigures(all);
   over.sort((a, b) => b.over - a.over || a.name.localeCompare(b.name, 'zh-CN'));
   return {
     kinds,
-    total: { approved: t.approved, actual: t.actual, inTransit: t.inTransit, grossVacant: t.grossVacant, grossOver: t.grossOver, netVacant: t.netVacant, netVacancyRate: percent(t.netVacancyRate) },
+    total: { approved: t.approved, actual: t.actual, inTransit: t.inTransit, grossVacant: t.grossVacant, grossOver: t.grossOver, netVacant: netText(t.netVacant), netVacancyRate: netRate(t.netVacant, t.approved) },
     overUnits: over,
     overUnitCount: over.length,
   };

@@ -131,7 +131,11 @@ export function leaderDigestCard(d: LeaderDigest, progress?: DigestProgress): Ca
   const resolved = progress ? progress.resolved : 0;
   const done = resolved >= total;
   const byId = new Map(d.items.map((i) => [i.findingId, i.unitName]));
-  const items = remaining.map((i) => ({ ...i, unitName: byId.get(i.findingId) ?? '' }));
+  // A unit's own finding names the unit as its subject: said once.
+  const items = remaining.map((i) => {
+    const unitName = byId.get(i.findingId) ?? '';
+    return { ...i, unitName, subject: i.subject === unitName ? '' : i.subject };
+  });
   const red = items.filter((i) => i.light === 'red').length;
   const units = new Set(items.map((i) => i.unitName)).size;
   const body = render('leader-digest', {

@@ -125,6 +125,29 @@ describe.skipIf(!HAVE_CHROMIUM)('what the office, leaders and demo users see (Ch
     await expect.poll(() => page.locator('.msg.user').count(), POLL).toBeGreaterThan(0);
   }, 60_000);
 
+  it('a leader reads one card of red items in their 1:1 chat; the office asks the robot for the county', async () => {
+    const card: Row | undefined = await db()('cards').where('card_id', 'like', 'leader-digest:%').orderBy('card_id').first();
+    expect(card, 'a leader\'s card of the seeded day').toBeTruthy();
+    const leaderId = String(card!.card_id).split(':')[1];
+    await expect.poll(async () => Number((await db()('sandbox_messages').where({ conversation: `user:${leaderId}` }).count({ n: '*' }).first())?.n ?? 0), POLL).toBe(1);
+    await page.goto(`${s.url}/sandbox?c=${encodeURIComponent(`user:${leaderId}`)}`);
+    const shown = page.locator(`[data-card="${card!.card_id}"]`);
+    await shown.waitFor();
+    expect(await shown.textContent()).toContain('红灯问题督办');
+    await shot('ux-08-sandbox-leader-card');
+    // The office: 编制 without a unit answers for the county.
+    const office: Row = await db()('users').where({ role: '编办业务人员' }).first('id');
+    await page.goto(`${s.url}/sandbox?c=${encodeURIComponent(`user:${office.id}`)}&as=${encodeURIComponent(office.id)}`);
+    await page.locator('form.say input[type=text]').fill('编制');
+    await page.locator('form.say button[type=submit]').click();
+    await expect.poll(() => page.locator('.msg').last().textContent(), POLL).toContain('全部单位编制情况');
+    await shot('ux-09-sandbox-office-quota');
+    await page.locator('form.say input[type=text]').fill('待整改');
+    await page.locator('form.say button[type=submit]').click();
+    await expect.poll(() => page.locator('.msg').last().textContent(), POLL).toContain('全部单位待整改情况');
+    await shot('ux-10-sandbox-office-todo');
+  }, 60_000);
+
   /** A person with open findings about at least two different fields, and their unit's users. */
   async function personWithSeveralFindings(): Promise<{ personId: number; findings: Row[]; specialist: string; leader: string }> {
     const rows: Row[] = await db()('findings').where({ status: 'open', scope: 'person' }).select('id', 'entity_id', 'rule', 'unit_id').orderBy('id');
