@@ -7,7 +7,7 @@ import type { WorkdayCalendar } from '../core/calendar.ts';
 import { openLightsOn } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
 import { findingHeading } from '../cards/details.ts';
-import { digestCard, leaderDigestCard, noGroupMessage, type DigestItem, type DigestProgress, type LeaderDigest, type UnitDigest } from '../cards/builders.ts';
+import { digestCard, leaderCardId, leaderDigestCard, noGroupMessage, type DigestItem, type DigestProgress, type LeaderDigest, type UnitDigest } from '../cards/builders.ts';
 import { nowMoment } from '../db/clock.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
 import type { CardPayload, Target } from '../core/outbound.ts';
@@ -208,9 +208,20 @@ async function queueLeaderCardUpdates(trx: Knex, unitIds: number[], date: IsoDat
   const latest: Row | undefined = await trx('check_runs').where('date', '<=', date).where('outcome', 'ok').max({ d: 'date' }).first();
   const day = latest?.d as IsoDate | undefined;
   if (!day) return 0;
+  // The leaders whose scope holds a touched unit sit on it or above it: walk up the parents
+  // (a cycle in the data stops the walk), then read just their cards of the day by id.
   const touched = new Set(unitIds);
+  const above = new Set<number>(unitIds);
+  let level = [...above];
+  while (level.length) {
+    const parents: Row[] = await trx('units').whereIn('id', level).whereNotNull('parent_id').select('parent_id');
+    level = parents.map((r) => Number(r.parent_id)).filter((id) => !above.has(id));
+    for (const id of level) above.add(id);
+  }
+  const leaderIds: string[] = await trx('users').where({ role: '单位领导' }).whereIn('unit_id', [...above]).pluck('id');
+  if (!leaderIds.length) return 0;
   let n = 0;
-  for (const card of (await trx('cards').where('card_id', 'like', `leader-digest:%:${day}`)) as Row[]) {
+  for (const card of (await trx('cards').whereIn('card_id', leaderIds.map((id) => leaderCardId(id, day)))) as Row[]) {
     const state = JSON.parse(card.data) as LeaderCardState;
     if (!state.unitIds.some((id) => touched.has(id))) continue;
     const progress = await progressOf(trx, state.digest.items, date, cal);
