@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { addPerson } from '../core/aggregates.ts';
 import { addMonthsToMonth, monthOf } from '../core/dates.ts';
-import { findingLight, workdaysOpenOn } from '../core/lights.ts';
+import { openLightsOn } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
 import { personRetirement } from '../core/rules/retirement.ts';
 import { formatRetirementAge } from '../core/retirement.ts';
@@ -13,6 +13,7 @@ import { quotaFigures } from '../core/staffing.ts';
 import { replyMarkdown } from '../cards/builders.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { PHRASES, render } from '../cards/render.ts';
+import { openFindingsQuery } from '../db/findings.ts';
 import { findActor, scopeOf, type Actor } from '../db/scope.ts';
 import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
 import { loadCalendar } from '../db/settings.ts';
@@ -60,14 +61,12 @@ async function unitInScope(db: Knex, asker: Actor, scope: number[] | null, name:
 
 async function todo(db: Knex, asker: Actor, scope: number[] | null, today: IsoDate): Promise<string> {
   const cal = await loadCalendar(db);
-  let q = db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open')
-    .select('f.rule', 'f.qualifier', 'f.detail', 'f.opened_on', 'f.subject_name', 'f.subject_id_masked', 'u.name as unit_name').orderBy('f.opened_on').limit(500);
-  if (scope) q = q.whereIn('f.unit_id', scope.length ? scope : [0]);
-  const rows: Row[] = await q;
+  const rows: Row[] = await openFindingsQuery(db, { unitIds: scope }).limit(500);
+  const lightOf = openLightsOn(today, cal);
   const items = rows.map((r) => {
-    const light = findingLight(r.opened_on, null, today, cal) as 'red' | 'yellow';
-    return { light, lightText: PHRASES.light[light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, daysOpen: workdaysOpenOn(r.opened_on, today, cal) };
-  }).sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
+    const l = lightOf(r.opened_on);
+    return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, daysOpen: l.workdaysOpen };
+  });
   const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await db('units').where({ id: asker.unitId }).first('name'))?.name ?? '' : '';
   return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });
 }

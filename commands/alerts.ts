@@ -9,6 +9,7 @@ import type { IsoDate } from '../core/model.ts';
 import { findingHeading } from '../cards/details.ts';
 import { digestCard, leaderCardId, leaderDigestCard, noGroupMessage, type DigestItem, type DigestProgress, type LeaderDigest, type UnitDigest } from '../cards/builders.ts';
 import { nowMoment } from '../db/clock.ts';
+import { openFindingsQuery } from '../db/findings.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
 import type { CardPayload, Target } from '../core/outbound.ts';
 
@@ -61,10 +62,8 @@ export interface AlertSummary {
 export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCalendar, links: AlertLinks): Promise<AlertSummary> {
   const summary: AlertSummary = { digests: 0, groupCards: 0, directDigests: 0, leaderCards: 0, noGroupUnits: 0 };
 
-  const rows: Row[] = await trx('findings as f').join('units as u', 'u.id', 'f.unit_id')
-    .where('f.status', 'open')
-    .select('f.id', 'f.rule', 'f.unit_id', 'f.opened_on', 'f.subject_name', 'f.subject_id_masked', 'f.qualifier', 'f.detail', 'u.code', 'u.name as unit_name', 'u.group_id')
-    .orderBy([{ column: 'f.unit_id' }, { column: 'f.opened_on' }, { column: 'f.id' }]);
+  // Most urgent first: each unit's items keep that order.
+  const rows: Row[] = await openFindingsQuery(trx);
   if (!rows.length) return summary;
 
   const people = await trx('users').whereIn('role', ['单位专管员', '单位领导']).where({ locked: false }).whereNotNull('unit_id').select('id', 'name', 'role', 'unit_id');
@@ -92,7 +91,6 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
       const l = lightOf(r.opened_on);
       return { findingId: Number(r.id), light: l.light, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen };
     });
-    items.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
     const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(unitId) };
     summary.digests++;
     if (first.group_id) {
@@ -124,7 +122,7 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
 
 /**
  * Each leader with red items in their scope gets one card of the day, 1:1 (dedup leader + day):
- * the red items of their unit and the units below it, oldest first, each with its unit.
+ * the red items of their unit and the units below it, most urgent first, each with its unit.
  */
 async function queueLeaderCards(trx: Knex, date: IsoDate, leaders: Array<{ id: string; unitId: number }>, redByUnit: Map<number, Array<DigestItem & { unitName: string }>>, links: AlertLinks): Promise<number> {
   if (!leaders.length || !redByUnit.size) return 0;
@@ -144,6 +142,7 @@ async function queueLeaderCards(trx: Knex, date: IsoDate, leaders: Array<{ id: s
     const unitIds = subtree(leader.unitId).filter((id) => redByUnit.has(id));
     if (!unitIds.length) continue;
     const items = unitIds.flatMap((id) => redByUnit.get(id)!);
+    // byUrgency's order among red items: the earliest deadline (the longest open) first, then id.
     items.sort((a, b) => b.daysOpen - a.daysOpen || a.findingId - b.findingId);
     const own = unitById.get(leader.unitId)!;
     const digest: LeaderDigest = { leaderId: leader.id, unitId: leader.unitId, unitCode: own.code ?? '', unitName: own.name, date, items, url: links.unitUrl(leader.unitId) };
@@ -169,7 +168,8 @@ async function progressOf(trx: Knex, items: DigestItem[], date: IsoDate, cal: Wo
     const l = lightOf(openedOn.get(i.findingId)!);
     return { ...i, light: l.light, daysOpen: l.workdaysOpen };
   });
-  remaining.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen : a.light === 'red' ? -1 : 1));
+  // byUrgency's order: red first, then the earliest deadline (the longest open), then id.
+  remaining.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen || a.findingId - b.findingId : a.light === 'red' ? -1 : 1));
   const red = remaining.filter((i) => i.light === 'red').length;
   return { resolved: items.length - remaining.length, total: items.length, red, yellow: remaining.length - red, remaining };
 }

@@ -1,7 +1,7 @@
 // Resident identity numbers (GB 11643-1999): normalisation, MOD 11-2 check, facts, masking.
 // domain.md §2.
 
-import { isRealDate, isoDay, yearsBetween } from './dates.ts';
+import { isRealDate, isoDay } from './dates.ts';
 import type { IdFacts, IsoDate } from './model.ts';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -76,11 +76,6 @@ export function idFacts(raw: string | null | undefined, today: IsoDate): IdFacts
   if (isRealDate(y, m, d) && isoDay(y, m, d) <= today) facts.birth = isoDay(y, m, d);
   else facts.birthInvalid = true;
   return facts;
-}
-
-/** Age in whole years on `today` from the birth date the ID number encodes. */
-export function ageFromId(facts: IdFacts, today: IsoDate): number | null {
-  return facts.birth ? yearsBetween(facts.birth, today) : null;
 }
 
 /** A stored form: 18-character numbers as they are, 15-digit ones kept as given (the rule P-ID-06 reports them). */

@@ -56,3 +56,12 @@ export function openLightsOn(date: IsoDate, cal: WorkdayCalendar, yellowWorkdays
     return l;
   };
 }
+
+/**
+ * The urgency order of open findings, the one every list uses (mini-app, console, robot, cards,
+ * overview, exports): red first, then by deadline (the first red day, earliest first), then id.
+ */
+export function byUrgency(a: { light: Light; redFrom: IsoDate; id: number }, b: { light: Light; redFrom: IsoDate; id: number }): number {
+  if (a.light !== b.light) return a.light === 'red' ? -1 : b.light === 'red' ? 1 : 0;
+  return a.redFrom < b.redFrom ? -1 : a.redFrom > b.redFrom ? 1 : a.id - b.id;
+}

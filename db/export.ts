@@ -198,7 +198,6 @@ async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOption
     withSubordinates: true,
     date: opts.today,
   });
-  list.sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || a.id - b.id);
   const rows: CellValue[][] = list.map((f) => [
     f.rule,
     ruleByCode(f.rule)?.title ?? f.rule,

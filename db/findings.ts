@@ -1,4 +1,8 @@
 // Reading findings for lists, exports and the command line. The light is computed, not stored.
+// Open findings come from one query in one order (openFindingsQuery): the urgency order of
+// core/lights.ts byUrgency. The first red day is a fixed number of working days after the
+// opening day, so it grows with opened_on, and red (first red day passed) comes before yellow:
+// ordering by opened_on, then id, is that order, and the database can apply it with a limit.
 
 import type { Knex } from 'knex';
 
@@ -33,14 +37,33 @@ export interface FindingQuery {
   limit?: number;
 }
 
+/** The columns every list of findings reads: the finding and its unit. */
+export const FINDING_COLUMNS = [
+  'f.id', 'f.rule', 'f.scope', 'f.entity_id', 'f.qualifier', 'f.status', 'f.opened_on', 'f.resolved_on', 'f.subject_kind', 'f.subject_name',
+  'f.subject_id_masked', 'f.detail', 'f.unit_id', 'u.code', 'u.name as unit_name', 'u.group_id',
+];
+
+/** Findings (any status) of some units, a rule or a person, joined with their units; add the status. */
+export function findingsQuery(db: Knex, f: { unitIds?: number[] | null; rule?: string; personId?: number } = {}): Knex.QueryBuilder {
+  let q = db('findings as f').join('units as u', 'u.id', 'f.unit_id').select(FINDING_COLUMNS);
+  if (f.unitIds) q = q.whereIn('f.unit_id', f.unitIds.length ? f.unitIds : [0]);
+  if (f.rule) q = q.where('f.rule', f.rule);
+  if (f.personId !== undefined) q = q.where({ 'f.scope': 'person', 'f.entity_id': f.personId });
+  return q;
+}
+
+/** Open findings, most urgent first (byUrgency: red, then the earliest deadline, then id). */
+export function openFindingsQuery(db: Knex, f: { unitIds?: number[] | null; rule?: string; personId?: number } = {}): Knex.QueryBuilder {
+  return findingsQuery(db, f).where('f.status', 'open').orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
+}
+
 export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingView[]> {
   const cal = await loadCalendar(db);
-  let query = db('findings as f').join('units as u', 'u.id', 'f.unit_id')
-    .select('f.id', 'f.rule', 'f.qualifier', 'f.status', 'f.opened_on', 'f.resolved_on', 'f.subject_kind', 'f.subject_name', 'f.subject_id_masked', 'f.detail', 'f.unit_id', 'u.code', 'u.name as unit_name')
-    .whereNot('f.status', 'pending')
-    .orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
   const status = q.status ?? 'open';
-  if (status !== 'all') query = query.where('f.status', status);
+  // Open ones in the urgency order; resolved ones (and all) by opening day as well.
+  let query = status === 'open' ? openFindingsQuery(db)
+    : findingsQuery(db).whereNot('f.status', 'pending').orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
+  if (status === 'resolved') query = query.where('f.status', 'resolved');
   if (q.unitId !== undefined || q.unitCode) {
     const unit = await (q.unitId !== undefined ? db('units').where({ id: q.unitId }) : db('units').where({ code: q.unitCode })).first('id');
     if (!unit) return [];

@@ -3,7 +3,7 @@
 
 import type { Knex } from 'knex';
 import { addInTransit, emptyAggregates } from '../core/aggregates.ts';
-import { addDays, monthOf, addMonthsToMonth } from '../core/dates.ts';
+import { monthOf, addMonthsToMonth } from '../core/dates.ts';
 import type { IdFacts, IsoDate, PersonCross, PersonRecord, UnitRecord, WorkerRecord } from '../core/model.ts';
 import { runReads, type Read } from './batch.ts';
 import { isSqlite } from './connection.ts';
@@ -307,12 +307,3 @@ export function crossFor(idx: CrossIndex, r: Row): PersonCross {
   return { sameIdInUnit: same ?? 0, otherQuotaUnits: units ? units - 1 : 0, sameNameBirthOtherIds: nb ?? 0, pendingChanges: pending ?? [] };
 }
 
-/** Hashes of IDs that are also on the quota roster (for workers). */
-export async function quotaHashes(db: Knex, hashes: string[] | null): Promise<Set<string>> {
-  const q = db('people').where('status', '在编').whereNotNull('id_hash').distinct('id_hash');
-  if (hashes) q.whereIn('id_hash', hashes);
-  const rows = hashes && !hashes.length ? [] : await q;
-  return new Set(rows.map((r: Row) => r.id_hash));
-}
-
-export { addDays };

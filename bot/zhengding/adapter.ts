@@ -64,24 +64,6 @@ export interface ZhengDingPlatform extends ChatPlatform {
   replyInBackground(event: InboundEvent, message: OutboundMessage): void;
 }
 
-/** The environment variables of this adapter (server/config.ts is the one place that reads process.env). */
-export function zhengDingSettings(env: NodeJS.ProcessEnv): ZhengDingConfig & { callbackToken?: string } {
-  const need = (k: string) => {
-    const v = env[k];
-    if (!v) throw new Error(`缺少环境变量 ${k}（浙政钉）`);
-    return v;
-  };
-  return {
-    apiBase: env.ZWDD_API_BASE || 'https://openplatform-pro.ding.zj.gov.cn',
-    appKey: need('ZWDD_APP_KEY'),
-    appSecret: need('ZWDD_APP_SECRET'),
-    tenantId: need('ZWDD_TENANT_ID'),
-    ip: env.ZWDD_IP || undefined,
-    mac: env.ZWDD_MAC || undefined,
-    callbackToken: env.ZWDD_CALLBACK_TOKEN || undefined,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Messages
 

@@ -20,7 +20,7 @@ export interface Me {
   login?: { dingtalk?: { corpId: string; clientId: string }; zhengding?: Record<string, unknown> };
 }
 
-/** GET /auth/config (not in API.md: an unauthenticated route the login page needs). */
+/** The platform and its no-login ids, as the 401 of GET /api/me gives them (`platform`, `login`). */
 export interface AuthConfig {
   platform: 'dingtalk' | 'zhengding' | 'sandbox' | string;
   dingtalk?: { corpId: string; clientId: string };

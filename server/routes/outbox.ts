@@ -1,4 +1,4 @@
-// Console API over the outbox: the dead rows, resending one, counts by state.
+// Console API over the outbox: the dead rows, resending one (commands/resend-message.ts), counts by state.
 // Payloads are not listed (they may hold names); last_error is kept free of them by the dispatcher.
 
 import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
@@ -8,7 +8,7 @@ import { resendMessage } from '../../commands/resend-message.ts';
 
 export interface OutboxRoutesOptions {
   db: Knex;
-  /** An async preHandler run before every route of this plugin (authentication and role checks, later). */
+  /** An async preHandler run before every route of this plugin (the office's administrators, server/app.ts). */
   guard?: preHandlerAsyncHookHandler;
 }
 

@@ -1,5 +1,5 @@
-// The county overview: today's light of every unit and the open findings, in Chinese.
-// (The mini-app and console of later issues build on the same API.)
+// The county overview of the sandbox: today's light of every unit and the open findings (most
+// urgent first), in Chinese.
 
 import fs from 'node:fs';
 import Handlebars from 'handlebars';
@@ -20,8 +20,6 @@ export const overviewRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     return (r?.d as string | undefined) ?? todayInShanghai();
   }
 
-  // GET /api/findings is the API's (server/routes/api/findings.ts): logged in and within the user's scope.
-
   app.get('/', async (_req, reply) => {
     // Outside the sandbox the county's data is behind a login: the console.
     if (ctx.config.platform !== 'sandbox') return reply.redirect('/m/#/console');
@@ -31,7 +29,6 @@ export const overviewRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     const counts = { red: 0, yellow: 0, green: 0 } as Record<string, number>;
     for (const u of units) counts[u.light]++;
     const findings = await listFindings(db, { status: 'open', date: todayInShanghai(), limit: 300 });
-    findings.sort((a, b) => (a.light === b.light ? (a.openedOn < b.openedOn ? -1 : 1) : a.light === 'red' ? -1 : 1));
     reply.type('text/html; charset=utf-8');
     return template({
       date,

@@ -141,11 +141,12 @@ describe('findings', () => {
     expect(book.问题清单[0]).toEqual([...FINDING_COLUMNS]);
     const rows = book.问题清单.slice(1);
     const masked = `${ID_A.slice(0, 6)}***********${ID_A.slice(-1)}`;
+    // Most urgent first, as every list of open findings: red, then the earliest deadline, then id.
     expect(rows).toEqual([
-      ['P-RT-01', ruleByCode('P-RT-01')!.title, '柯桥区甲局', TOP, '人员', '张三', masked, '黄灯', TODAY, null, '未整改', `退休月份：2026-10；证件：${masked}`],
       ['X-ZZ-99', 'X-ZZ-99', '柯桥区甲局', TOP, '人员', '张三', masked, '红灯', '2026-11-02', null, '未整改', null],
+      ['P-RT-01', ruleByCode('P-RT-01')!.title, '柯桥区甲局', TOP, '人员', '张三', masked, '黄灯', TODAY, null, '未整改', `退休月份：2026-10；证件：${masked}`],
       ['U-QT-01', ruleByCode('U-QT-01')!.title, '柯桥区乙局', OTHER, '机构', '柯桥区乙局', null, '黄灯', TODAY, null, '未整改', '行政编制；核定：3；实有：4'],
-    ].sort((a, b) => String(a[3]).localeCompare(String(b[3])) || String(a[0]).localeCompare(String(b[0]))));
+    ]);
     expect(JSON.stringify(book)).not.toContain(ID_A);
   });
 

@@ -18,17 +18,12 @@ const inClient = () => inDingTalk() || inZhengDing();
 
 /**
  * The platform and the no-login ids: from the 401 of GET /api/me ({error, platform, login}), else
- * GET /auth/config, else guessed from the sandbox route.
+ * guessed from the sandbox route.
  */
 async function loadConfig(): Promise<AuthConfig> {
   if (!loginInfoFrom401()) await loadMe().catch(() => null);
   const info = loginInfoFrom401();
   if (info) return info;
-  try {
-    return await get<AuthConfig>('/auth/config', { quiet401: true });
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 404) throw e;
-  }
   try {
     await get<SandboxUser[]>('/auth/sandbox/users', { quiet401: true });
     return { platform: 'sandbox' };

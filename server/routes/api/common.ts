@@ -11,6 +11,7 @@ import type { IsoDate, Light } from '../../../core/model.ts';
 import { ruleByCode } from '../../../core/rules/index.ts';
 import { inScope, scopeIds } from '../../../core/roles.ts';
 import { CommandError } from '../../../commands/errors.ts';
+import { findingsQuery, openFindingsQuery } from '../../../db/findings.ts';
 import { subtreeIds } from '../../../db/scope.ts';
 import type { PiiCipher } from '../../../db/pii.ts';
 import { loadCalendar } from '../../../db/settings.ts';
@@ -128,11 +129,6 @@ export interface FindingFilter {
   limit: number;
 }
 
-const FINDING_COLUMNS = [
-  'f.id', 'f.rule', 'f.scope', 'f.entity_id', 'f.qualifier', 'f.status', 'f.opened_on', 'f.resolved_on', 'f.subject_kind', 'f.subject_name',
-  'f.subject_id_masked', 'f.detail', 'f.unit_id', 'u.code', 'u.name as unit_name',
-];
-
 function parseDetail(s: unknown): Record<string, unknown> | null {
   if (typeof s !== 'string' || !s) return null;
   try {
@@ -165,15 +161,15 @@ function toItem(r: Row, today: IsoDate, cal: WorkdayCalendar): FindingItem {
 }
 
 /**
- * Findings in the API's order: open ones red first, then yellow, newest first within a light;
+ * Findings in the API's order: open ones most urgent first (red, then the earliest deadline);
  * then resolved ones, the latest resolved first. Lights are computed for `today`.
  */
 export async function queryFindings(db: Knex, f: FindingFilter, today: IsoDate): Promise<FindingItem[]> {
   const cal = await loadCalendar(db);
   const out: FindingItem[] = [];
   if ((f.status === 'open' || f.status === 'all') && f.light !== 'green') {
-    // Every open finding of the scope (a county has a few thousand): the light decides the order.
-    out.push(...openFindingItems(await findingsQuery(db, f).where('f.status', 'open'), today, cal, f));
+    // Every open finding of the scope (a county has a few thousand), most urgent first; the light filter needs them all.
+    out.push(...openFindingItems(await openFindingsQuery(db, f), today, cal, f));
   }
   if ((f.status === 'resolved' || f.status === 'all') && (!f.light || f.light === 'green') && out.length < f.limit) {
     const rows: Row[] = await findingsQuery(db, f).where('f.status', 'resolved').orderBy([{ column: 'f.resolved_on', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(f.limit - out.length);
@@ -182,20 +178,9 @@ export async function queryFindings(db: Knex, f: FindingFilter, today: IsoDate):
   return out;
 }
 
-/** The findings of a filter (any status), joined with their units; add the status. */
-export function findingsQuery(db: Knex, f: Pick<FindingFilter, 'unitIds' | 'rule' | 'personId'>): Knex.QueryBuilder {
-  let q = db('findings as f').join('units as u', 'u.id', 'f.unit_id').select(FINDING_COLUMNS);
-  if (f.unitIds) q = q.whereIn('f.unit_id', f.unitIds.length ? f.unitIds : [0]);
-  if (f.rule) q = q.where('f.rule', f.rule);
-  if (f.personId !== undefined) q = q.where({ 'f.scope': 'person', 'f.entity_id': f.personId });
-  return q;
-}
-
-/** Open findings' rows as items, red first, then yellow, newest first within a light. */
+/** Open findings' rows (openFindingsQuery: most urgent first) as items, in that order. */
 export function openFindingItems(rows: Row[], today: IsoDate, cal: WorkdayCalendar, f: Pick<FindingFilter, 'light' | 'limit'>): FindingItem[] {
-  const items = rows.map((r) => toItem(r, today, cal)).filter((i) => !f.light || i.light === f.light);
-  items.sort((a, b) => (a.light === b.light ? (a.openedOn === b.openedOn ? b.id - a.id : a.openedOn < b.openedOn ? 1 : -1) : a.light === 'red' ? -1 : 1));
-  return items.slice(0, f.limit);
+  return rows.map((r) => toItem(r, today, cal)).filter((i) => !f.light || i.light === f.light).slice(0, f.limit);
 }
 
 /**

@@ -5,11 +5,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { crossFor, crossReads, emptyCrossIndex, idFactsOf, unitReads } from '../../../db/records.ts';
 import { audit, personVersionQuery } from '../../../db/store.ts';
+import { openFindingsQuery } from '../../../db/findings.ts';
 import { runReads, type Read } from '../../../db/batch.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
 import type { IdFacts, IsoDate, UnitRecord } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../../core/roles.ts';
-import { ApiError, birthMismatchFor, findingsQuery, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
+import { ApiError, birthMismatchFor, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
 import { HIDDEN_COLUMNS, inputOf, LABEL_BY_COLUMN, PERSON_FIELDS } from '../../../core/person-fields.ts';
 import { savePerson } from '../../../commands/save-person.ts';
 
@@ -45,7 +46,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const reads: Read[] = [
       { query: peopleWithUnitCode(db).where('p.id', id).select('p.*'), apply: (rows) => { row = rows[0]; } },
       { query: calendarRowsQuery(db), apply: (rows) => { calendarRows = rows; } },
-      { query: findingsQuery(db, { unitIds: null, personId: id }).where('f.status', 'open'), apply: (rows) => { findingRows = rows; } },
+      { query: openFindingsQuery(db, { personId: id }), apply: (rows) => { findingRows = rows; } },
     ];
     const page = () => ({
       row,

@@ -1,0 +1,94 @@
+// One order for open findings (core/lights.ts byUrgency: red first, then the earliest deadline,
+// then id), from one query (db/findings.ts openFindingsQuery), and every list that shows open
+// findings in it: the API's list (mini-app, console), the robot's 待整改, the digest cards, the
+// overview and command line (listFindings) and the export.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { byUrgency, openLightsOn } from '../../core/lights.ts';
+import { answer } from '../../bot/robot.ts';
+import { seedDemoCounty } from '../../commands/demo-county.ts';
+import { exportWorkbook } from '../../db/export.ts';
+import { listFindings, openFindingsQuery } from '../../db/findings.ts';
+import { loadCalendar } from '../../db/settings.ts';
+import { queryFindings } from '../../server/routes/api/common.ts';
+import { createTestDb, type TestDb } from './helpers.ts';
+
+const TODAY = '2026-11-27';
+let t: TestDb;
+/** Every open finding, sorted here with byUrgency from its computed light and deadline. */
+let expected: Array<{ id: number; unitId: number; rule: string; subject: string; openedOn: string; light: string }>;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDemoCounty(t.db, t.pii, { units: 30, people: 400, seed: 7, today: TODAY }, 'http://127.0.0.1:3000');
+  const lightOf = openLightsOn(TODAY, await loadCalendar(t.db));
+  const rows = await t.db('findings').where({ status: 'open' }).select('id', 'unit_id', 'rule', 'subject_name', 'opened_on');
+  expected = rows.map((r) => {
+    const l = lightOf(r.opened_on);
+    return { id: Number(r.id), unitId: Number(r.unit_id), rule: r.rule, subject: r.subject_name, openedOn: r.opened_on, light: l.light, redFrom: l.redFrom };
+  }).sort(byUrgency);
+});
+afterAll(async () => { await t.close(); });
+
+describe('open findings, one urgency order', () => {
+  it('byUrgency: red first, then the earliest deadline, then id', () => {
+    const list = [
+      { id: 5, light: 'yellow' as const, redFrom: '2026-11-30' },
+      { id: 9, light: 'red' as const, redFrom: '2026-11-20' },
+      { id: 3, light: 'yellow' as const, redFrom: '2026-11-28' },
+      { id: 2, light: 'red' as const, redFrom: '2026-11-24' },
+      { id: 1, light: 'red' as const, redFrom: '2026-11-20' },
+    ];
+    expect(list.sort(byUrgency).map((f) => f.id)).toEqual([1, 9, 2, 3, 5]);
+  });
+
+  it('the demo has red and yellow findings, several opened the same day', () => {
+    expect(new Set(expected.map((f) => f.light))).toEqual(new Set(['red', 'yellow']));
+    expect(new Set(expected.map((f) => f.openedOn)).size).toBeLessThan(expected.length);
+  });
+
+  it('the one query gives that order', async () => {
+    expect((await openFindingsQuery(t.db)).map((r: { id: number }) => Number(r.id))).toEqual(expected.map((f) => f.id));
+  });
+
+  it('the API list (mini-app 待整改, console) and listFindings (overview, sanse findings) give it', async () => {
+    expect((await queryFindings(t.db, { status: 'open', unitIds: null, limit: 100_000 }, TODAY)).map((f) => f.id)).toEqual(expected.map((f) => f.id));
+    expect((await listFindings(t.db, { status: 'open', date: TODAY })).map((f) => f.id)).toEqual(expected.map((f) => f.id));
+  });
+
+  it('each digest card lists its unit\'s findings in it', async () => {
+    const cards = await t.db('cards').where('card_id', 'like', `unit-digest:%:${TODAY}`).select('data');
+    expect(cards.length).toBeGreaterThan(1);
+    for (const c of cards) {
+      const state = JSON.parse(c.data) as { unitId: number; findingIds: number[] };
+      expect(state.findingIds).toEqual(expected.filter((f) => f.unitId === state.unitId).map((f) => f.id));
+    }
+  });
+
+  it('the robot\'s 待整改 lists the first ones in it', async () => {
+    const office = await t.db('users').where({ role: '编办管理员' }).first('id', 'name');
+    const reply = await answer(t.db, office.id, office.name, '待整改', TODAY);
+    const text = reply.kind === 'text' ? reply.content : reply.text;
+    let at = 0;
+    for (const f of expected.slice(0, 10)) {
+      const i = text.indexOf(f.subject, at);
+      expect(i, `${f.subject} after position ${at}`).toBeGreaterThanOrEqual(at);
+      at = i + f.subject.length;
+    }
+  });
+
+  it('the export of findings gives it', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-open-')), 'findings.xlsx');
+    await exportWorkbook(t.db, 'findings', file, { today: TODAY });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const ws = wb.getWorksheet('问题清单')!;
+    const rows: Array<[string, string, string]> = [];
+    ws.eachRow((row, n) => { if (n > 1) rows.push([String(row.getCell(1).value), String(row.getCell(6).value), String(row.getCell(9).value)]); });
+    expect(rows).toEqual(expected.map((f) => [f.rule, f.subject, f.openedOn]));
+  });
+});
