@@ -10,7 +10,7 @@ import type { IsoDate } from '../core/model.ts';
 import { personRetirement } from '../core/rules/retirement.ts';
 import { formatRetirementAge } from '../core/retirement.ts';
 import { quotaFigures } from '../core/staffing.ts';
-import { replyMarkdown } from '../cards/builders.ts';
+import { ageText, replyMarkdown } from '../cards/builders.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { PHRASES, render } from '../cards/render.ts';
 import { openFindingsQuery } from '../db/findings.ts';
@@ -65,7 +65,7 @@ async function todo(db: Knex, asker: Actor, scope: number[] | null, today: IsoDa
   const lightOf = openLightsOn(today, cal);
   const items = rows.map((r) => {
     const l = lightOf(r.opened_on);
-    return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, daysOpen: l.workdaysOpen };
+    return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, age: ageText(l.workdaysOpen) };
   });
   const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await db('units').where({ id: asker.unitId }).first('name'))?.name ?? '' : '';
   return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });

@@ -148,6 +148,7 @@ describe('the robot for unit roles keeps its answers', () => {
     expect(await ask(specialist.id, '退休')).not.toContain('全部单位');
     const todo = await ask(specialist.id, '待整改');
     expect(todo).not.toContain('全部单位待整改情况');
+    expect(todo).not.toContain('已 0 个工作日');
     expect(shownText(todo)).toContain(unit.name);
   });
 });
