@@ -201,6 +201,8 @@ describe.skipIf(!HAVE_CHROMIUM)('what the office, leaders and demo users see (Ch
     const why = page.locator('[data-testid="read-only-top"]');
     await why.waitFor();
     expect(await why.textContent()).toMatch(/单位领导可以查看.*不能修改.*单位专管员/);
+    const names: string[] = await db()('users').where({ role: '单位专管员', unit_id: (await db()('people').where({ id: t.personId }).first('unit_id')).unit_id, locked: false }).orderBy('id').pluck('name');
+    expect(await why.textContent()).toContain(`单位专管员（${names.join('、')}）`);
     expect(await page.locator('[data-testid="save"]').count()).toBe(0);
     expect(await page.locator('[data-testid="person-form"] input:not([disabled])').count()).toBe(0);
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -280,7 +280,7 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
               </div>
             )}
 
-            {!canWrite && <div class="notice info small" data-testid="read-only-top">只读：{readOnlyReason(me.role, view.unit.name)}</div>}
+            {!canWrite && <div class="notice info small" data-testid="read-only-top">只读：{readOnlyReason(me.role, view.unit.name, view.specialists)}</div>}
             <Outlook findings={view.findings} look={look} hasErrors={hasErrors} changed={changed.length > 0} />
 
             <h2 class="section">人员信息</h2>
@@ -311,7 +311,7 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
             </div>
             {!canWrite && (
               <div class="notice info" data-testid="read-only-reason">
-                {readOnlyReason(me.role, view.unit.name)}
+                {readOnlyReason(me.role, view.unit.name, view.specialists)}
               </div>
             )}
           </>
@@ -403,9 +403,10 @@ function Outlook(props: { findings: Finding[]; look: ReturnType<typeof outlook> 
 }
 
 /** Why the form cannot be changed by this role, and who can change it. */
-export function readOnlyReason(role: string, unitName: string): string {
-  if (role === '单位领导') return `单位领导可以查看本单位人员信息，但不能修改。需要修改时，请联系${unitName}的单位专管员；对问题本身有疑问的，请联系编办。`;
-  return `您的角色（${role}）只能查看人员信息，不能修改。需要修改时，请联系该单位的单位专管员或编办业务人员。`;
+export function readOnlyReason(role: string, unitName: string, specialists: readonly string[] = []): string {
+  const who = `${unitName}的单位专管员${specialists.length ? `（${specialists.join('、')}）` : ''}`;
+  if (role === '单位领导') return `单位领导可以查看本单位人员信息，但不能修改。需要修改时，请联系${who}；对问题本身有疑问的，请联系编办。`;
+  return `您的角色（${role}）只能查看人员信息，不能修改。需要修改时，请联系${who}或编办业务人员。`;
 }
 
 interface FieldProps {

@@ -75,7 +75,10 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const cross = emptyCrossIndex();
     const person = personPageReads(id, today, FULL_ID_ROLES.has(user.role));
     let version = 0;
+    // The unit's 专管员 by name: who a read-only role is told to ask.
+    let specialists: string[] = [];
     await runReads(db, [
+      { query: db('users').where({ role: '单位专管员', unit_id: unitId, locked: false }).orderBy('id').select('name'), apply: (rows) => { specialists = rows.map((r) => r.name); } },
       ...unitReads(db, today, [unitId], units),
       ...(p.id_hash ? crossReads(db, p.id_hash, { name: p.name, birth: p.birth_key }, cross) : []),
       ...person.reads,
@@ -83,7 +86,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     ], true);
     const { agg: _agg, ...unit } = units.get(unitId)!;
     const { row, ...page } = person.page();
-    return { ...page, unit, version, idFacts: idFactsFor(user.role, row), cross: crossFor(cross, row) };
+    return { ...page, unit, version, idFacts: idFactsFor(user.role, row), cross: crossFor(cross, row), specialists };
   });
 
   app.put('/api/people/:id', async (req) => {
