@@ -8,7 +8,7 @@ import type { IsoDate } from '../core/model.ts';
 import { ACCESS_MSG } from '../core/roles.ts';
 import { CommandError } from '../commands/errors.ts';
 import { recheckUnit } from '../commands/recheck-unit.ts';
-import { actingUser, type ActingUser } from '../db/scope.ts';
+import { actingUser, unitsByRef, type ActingUser } from '../db/scope.ts';
 import type { InboundEvent, InboundResult } from './platform.ts';
 
 type CardActionEvent = Extract<InboundEvent, { kind: 'cardAction' }>;
@@ -24,8 +24,7 @@ type CardAction = (actor: ActingUser, params: Record<string, string>, ctx: CardA
 
 /** The unit a button names: its id; cards sent before ids name it by a credit code, followed while it names one unit (U-IN-06). */
 async function unitOfParam(db: Knex, param: string | undefined): Promise<number | null> {
-  if (!param) return null;
-  const units = await db('units').where(/^[1-9]\d{0,9}$/.test(param) ? { id: Number(param) } : { code: param }).limit(2).select('id');
+  const { units } = param ? await unitsByRef(db, param, ['id']) : { units: [] };
   return units.length === 1 ? Number(units[0].id) : null;
 }
 

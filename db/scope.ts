@@ -38,6 +38,21 @@ export async function scopeOf(db: Knex, a: Pick<Actor, 'role' | 'unitId'>, subtr
   return a.unitId == null ? [] : subtree ?? subtreeIds(db, a.unitId);
 }
 
+/** A unit's id as a parameter: digits (≤ 10, never a credit code's 18). */
+const UNIT_ID = /^[1-9]\d{0,9}$/;
+
+/**
+ * The units a reference names: by id when it is one (API, links, card buttons, --unit), else
+ * every unit carrying it as credit code, by id (codes may be shared, U-IN-06: the caller decides
+ * what several mean). `byId` says which it was.
+ */
+export async function unitsByRef(db: Knex, ref: string, columns: string[] = ['*']): Promise<{ byId: boolean; units: Row[] }> {
+  const t = ref.trim();
+  if (UNIT_ID.test(t)) return { byId: true, units: await db('units').where({ id: Number(t) }).select(columns) };
+  const code = t.toUpperCase();
+  return { byId: false, units: code && code.length <= 32 ? await db('units').where({ code }).orderBy('id').select(columns) : [] };
+}
+
 /** Ids of a unit and all units below it. */
 export async function subtreeIds(db: Knex, rootId: number): Promise<number[]> {
   const out = [rootId];

@@ -67,17 +67,11 @@ function checkDate(s: string | undefined, force: boolean): string {
  * code when exactly one unit carries it. A shared code (U-IN-06) is refused with the candidates.
  */
 async function unitOption(db: Knex, text: string): Promise<{ id: number; code: string | null; name: string }> {
-  const t = text.trim();
-  if (/^[1-9]\d{0,9}$/.test(t)) {
-    const u = await db('units').where({ id: Number(t) }).first('id', 'code', 'name');
-    if (!u) throw new Error(`未找到编号为 ${t} 的单位`);
-    return { id: Number(u.id), code: u.code ?? null, name: u.name };
-  }
-  const code = t.toUpperCase();
-  const units = await db('units').where({ code }).orderBy('id').select('id', 'code', 'name');
-  if (!units.length) throw new Error(`未找到统一社会信用代码为 ${t} 的单位`);
+  const { unitsByRef } = await import('../db/scope.ts');
+  const { byId, units } = await unitsByRef(db, text, ['id', 'code', 'name']);
+  if (!units.length) throw new Error(byId ? `未找到编号为 ${text.trim()} 的单位` : `未找到统一社会信用代码为 ${text.trim()} 的单位`);
   if (units.length > 1) {
-    throw new Refusal(`统一社会信用代码 ${code} 对应 ${units.length} 个单位，请用 --unit 单位编号 指定其中一个：\n${units.map((u) => `  编号 ${u.id}  ${u.name}`).join('\n')}`);
+    throw new Refusal(`统一社会信用代码 ${units[0].code} 对应 ${units.length} 个单位，请用 --unit 单位编号 指定其中一个：\n${units.map((u) => `  编号 ${u.id}  ${u.name}`).join('\n')}`);
   }
   return { id: Number(units[0].id), code: units[0].code ?? null, name: units[0].name };
 }

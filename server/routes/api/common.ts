@@ -12,7 +12,7 @@ import { ruleByCode } from '../../../core/rules/index.ts';
 import { inScope, scopeIds } from '../../../core/roles.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import { findingsQuery, openFindingsQuery } from '../../../db/findings.ts';
-import { subtreeIds } from '../../../db/scope.ts';
+import { subtreeIds, unitsByRef } from '../../../db/scope.ts';
 import type { PiiCipher } from '../../../db/pii.ts';
 import { loadCalendar } from '../../../db/settings.ts';
 import { MSG, type SessionUser } from '../../auth/session.ts';
@@ -49,9 +49,6 @@ export function requireRole(user: SessionUser, roles: ReadonlySet<string>, messa
 
 export { inScope, scopeIds } from '../../../core/roles.ts';
 
-/** A unit's id as a parameter: digits, as the API and every link give it (≤ 10 digits, never a credit code's 18). */
-const UNIT_ID = /^[1-9]\d{0,9}$/;
-
 /**
  * The unit a parameter names, within the user's scope. Units are addressed by their own id:
  * a credit code can be shared (rule U-IN-06), so a code names a unit only when exactly one unit
@@ -60,14 +57,14 @@ const UNIT_ID = /^[1-9]\d{0,9}$/;
  */
 export async function unitInScope(db: Knex, user: SessionUser, param: unknown): Promise<Row> {
   const raw = typeof param === 'string' || typeof param === 'number' ? String(param).trim() : '';
-  if (UNIT_ID.test(raw)) {
-    const unit: Row | undefined = await db('units').where({ id: Number(raw) }).first();
+  const { byId, units } = await unitsByRef(db, raw);
+  if (byId) {
+    const unit = units[0];
     if (!unit) throw new ApiError(404, '没有该单位');
     if (!inScope(user, Number(unit.id))) throw new ApiError(403, MSG.outOfScope);
     return unit;
   }
   const c = raw.toUpperCase();
-  const units: Row[] = c && c.length <= 32 ? await db('units').where({ code: c }).orderBy('id') : [];
   if (!units.length) throw new ApiError(404, `没有统一社会信用代码为“${raw.slice(0, 32)}”的单位`);
   const mine = units.filter((u) => inScope(user, Number(u.id)));
   if (!mine.length) throw new ApiError(403, MSG.outOfScope);
@@ -79,12 +76,12 @@ export async function unitInScope(db: Knex, user: SessionUser, param: unknown): 
   return mine[0];
 }
 
-/** A person by row id: 404 when there is none, 403 when the person's unit is outside the scope. */
 /** People (`p`) with their unit's credit code as `unit_code`, which every person view shows; add the columns. */
 export function peopleWithUnitCode(db: Knex): Knex.QueryBuilder {
   return db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').select('u.code as unit_code');
 }
 
+/** A person by row id: 404 when there is none, 403 when the person's unit is outside the scope. */
 export async function personInScope(db: Knex, user: SessionUser, idParam: string, columns: string[] = ['*']): Promise<Row> {
   const id = /^[1-9]\d{0,9}$/.test(idParam) ? Number(idParam) : NaN;
   if (!Number.isSafeInteger(id)) throw new ApiError(404, '没有该人员');
