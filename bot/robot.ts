@@ -10,13 +10,14 @@ import type { IsoDate } from '../core/model.ts';
 import { personRetirement } from '../core/rules/retirement.ts';
 import { formatRetirementAge } from '../core/retirement.ts';
 import { quotaFigures } from '../core/staffing.ts';
-import { replyMarkdown } from '../cards/builders.ts';
+import { ageText, replyMarkdown } from '../cards/builders.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { PHRASES, render } from '../cards/render.ts';
 import { openFindingsQuery } from '../db/findings.ts';
 import { findActor, scopeOf, type Actor } from '../db/scope.ts';
 import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
 import { loadCalendar } from '../db/settings.ts';
+import { areaQuotaText, areaRetirementsText, unitsByRedText } from './office-answers.ts';
 import type { OutboundMessage } from './platform.ts';
 
 type Row = Record<string, any>;
@@ -31,12 +32,13 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
   const arg = rest.join(' ').trim();
   const scope = await scopeOf(db, asker);
   switch (word) {
+    // The office (every unit in scope) without a unit named: the whole area (office-answers.ts).
     case '待整改':
-      return replyMarkdown(await todo(db, asker, scope, today));
+      return replyMarkdown(scope === null ? await unitsByRedText(db, today) : await todo(db, asker, scope, today));
     case '编制':
-      return replyMarkdown(await quota(db, asker, scope, arg, today));
+      return replyMarkdown(scope === null && !arg ? await areaQuotaText(db, today) : await quota(db, asker, scope, arg, today));
     case '退休':
-      return replyMarkdown(await retirements(db, asker, scope, arg, today));
+      return replyMarkdown(scope === null && !arg ? await areaRetirementsText(db, today) : await retirements(db, asker, scope, arg, today));
     case '查':
       return replyMarkdown(arg ? await lookUp(db, scope, arg, today) : render('help', {}));
     case '排名':
@@ -63,7 +65,7 @@ async function todo(db: Knex, asker: Actor, scope: number[] | null, today: IsoDa
   const lightOf = openLightsOn(today, cal);
   const items = rows.map((r) => {
     const l = lightOf(r.opened_on);
-    return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, daysOpen: l.workdaysOpen };
+    return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, age: ageText(l.workdaysOpen) };
   });
   const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await db('units').where({ id: asker.unitId }).first('name'))?.name ?? '' : '';
   return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });

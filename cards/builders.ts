@@ -33,8 +33,13 @@ export function digestCardId(unitId: number, date: string): string {
   return `unit-digest:${unitId}:${date}`;
 }
 
-function itemsView(items: DigestItem[]) {
-  return items.slice(0, DIGEST_ITEMS).map((i) => ({ ...i, lightText: PHRASES.light[i.light] }));
+/** How long an item has been open: 今日发现 on its first day, else 已 N 个工作日. */
+export function ageText(daysOpen: number): string {
+  return daysOpen > 0 ? phrase('daysOpen', { n: daysOpen }) : phrase('foundToday');
+}
+
+function itemsView<T extends DigestItem>(items: T[], max = DIGEST_ITEMS) {
+  return items.slice(0, max).map((i) => ({ ...i, lightText: PHRASES.light[i.light], age: ageText(i.daysOpen) }));
 }
 
 export function digestMarkdown(d: UnitDigest): OutboundMessage & { kind: 'markdown' } {
@@ -46,8 +51,17 @@ export function digestMarkdown(d: UnitDigest): OutboundMessage & { kind: 'markdo
   return { kind: 'markdown', title: phrase('alertTitle', { unitName: d.unitName }), text, atUserIds: d.mentions.map((m) => m.userId) };
 }
 
+/** A card's state after updates: counts, and the items still open (with their lights of the day), red first. */
+export interface DigestProgress {
+  resolved: number;
+  total: number;
+  red: number;
+  yellow: number;
+  remaining: DigestItem[];
+}
+
 /** The digest as an interactive card (template alert.card.json) with its message fallback. */
-export function digestCard(d: UnitDigest, progress?: { resolved: number; total: number; red: number; yellow: number }): CardPayload {
+export function digestCard(d: UnitDigest, progress?: DigestProgress): CardPayload {
   const red = progress ? progress.red : d.items.filter((i) => i.light === 'red').length;
   const yellow = progress ? progress.yellow : d.items.length - red;
   const total = progress ? progress.total : d.items.length;
@@ -55,7 +69,7 @@ export function digestCard(d: UnitDigest, progress?: { resolved: number; total: 
   const done = resolved >= total;
   const light = done ? 'green' : red ? 'red' : 'yellow';
   const body = progress
-    ? render('alert-progress', { unitName: d.unitName, date: d.date, resolved, total, red, yellow, done })
+    ? render('alert-progress', { unitName: d.unitName, date: d.date, resolved, total, red, yellow, done, items: done ? [] : itemsView(progress.remaining), more: done ? 0 : Math.max(0, progress.remaining.length - DIGEST_ITEMS) })
     : digestMarkdown(d).text;
   // The card's `string` variables are shown as plain text: data in them is kept to one line
   // (phrase() does the same for the values it fills in); `markdown` is the rendered template,
@@ -88,13 +102,67 @@ export function digestCard(d: UnitDigest, progress?: { resolved: number; total: 
   return { template: 'alert', cardId: digestCardId(d.unitId, d.date), data, fallback, atUsers: d.mentions };
 }
 
-export function redAlertMessage(f: { unitName: string; title: string; subject: string; idMasked: string | null; detail?: string | null; openedOn: string; url: string }): OutboundMessage {
-  return {
-    kind: 'actionCard',
-    title: phrase('redAlertTitle', { unitName: f.unitName }),
-    text: render('red-alert', f),
-    buttons: [{ title: phrase('redAlertButton'), url: f.url }],
+/** A leader's red items: those of the units in the leader's scope, with the unit of each. */
+export interface LeaderDigest {
+  leaderId: string;
+  /** The leader's own unit (the card's title, the button's list and re-check). */
+  unitId: number;
+  unitCode: string;
+  unitName: string;
+  date: string;
+  items: Array<DigestItem & { unitName: string }>;
+  url: string;
+}
+
+/** How many red items a leader's card lists. */
+export const LEADER_ITEMS = 10;
+
+export function leaderCardId(leaderId: string, date: string): string {
+  return `leader-digest:${leaderId}:${date}`;
+}
+
+/**
+ * A leader's one card of the day (template alert.card.json, sent 1:1): the red items of the
+ * units in their scope, then, as items are fixed, what is left of them.
+ */
+export function leaderDigestCard(d: LeaderDigest, progress?: DigestProgress): CardPayload {
+  const remaining = progress ? progress.remaining : d.items;
+  const total = progress ? progress.total : d.items.length;
+  const resolved = progress ? progress.resolved : 0;
+  const done = resolved >= total;
+  const byId = new Map(d.items.map((i) => [i.findingId, i.unitName]));
+  // A unit's own finding names the unit as its subject: said once.
+  const items = remaining.map((i) => {
+    const unitName = byId.get(i.findingId) ?? '';
+    return { ...i, unitName, subject: i.subject === unitName ? '' : i.subject };
+  });
+  const red = items.filter((i) => i.light === 'red').length;
+  const units = new Set(items.map((i) => i.unitName)).size;
+  const body = render('leader-digest', {
+    unitName: d.unitName, date: d.date, resolved, total, red, done, several: new Set(d.items.map((i) => i.unitName)).size > 1 || d.items.some((i) => i.unitName !== d.unitName),
+    unitCount: units, items: itemsView(items, LEADER_ITEMS), more: Math.max(0, items.length - LEADER_ITEMS),
+  });
+  const light = done ? 'green' : 'red';
+  const data: Record<string, string> = {
+    title: phrase('leaderTitle', { unitName: d.unitName }),
+    date: escapeText(d.date),
+    light,
+    lightText: PHRASES.light[light],
+    red: String(red),
+    yellow: String(items.length - red),
+    resolved: String(resolved),
+    total: String(total),
+    progress: done ? phrase('leaderProgressDone') : phrase('progressPartial', { resolved, total }),
+    markdown: body,
+    mentions: '',
+    buttonText: phrase('leaderButton'),
+    url: d.url,
+    unitCode: escapeText(d.unitCode),
+    unitId: String(d.unitId),
+    recheckText: phrase('recheckButton'),
   };
+  const fallback: OutboundMessage = { kind: 'actionCard', title: data.title, text: body, buttons: [{ title: data.buttonText, url: d.url }] };
+  return { template: 'alert', cardId: leaderCardId(d.leaderId, d.date), data, fallback };
 }
 
 export function noGroupMessage(date: string, units: Array<{ name: string; red: number; yellow: number; specialists: number }>): OutboundMessage {

@@ -61,7 +61,11 @@ describe('finding details in Chinese', () => {
   });
 
   it('reads as the office reads it', () => {
-    expect(findingDetailText('P-ID-08', null, { level: 'month', birthDate: '1974-03-15', idBirth: '1974-02-15' })).toBe('不一致之处：年月不一致；花名册出生日期：1974-03-15；身份证号所载出生日期：1974-02-15');
+    expect(findingDetailText('P-ID-08', null, { level: 'month', birthDate: '1974-03-15', idBirth: '1974-02-15' })).toBe('与身份证号所载出生日期相比：月份不同；花名册出生日期：1974-03-15；身份证号所载出生日期：1974-02-15');
+    // Without full-ID rights the API sends no idBirth: the level only.
+    expect(findingDetailText('P-ID-08', null, { level: 'year', birthDate: '1975-03-15' })).toBe('与身份证号所载出生日期相比：年份不同；花名册出生日期：1975-03-15');
+    expect(findingDetailText('P-ST-11', null, { dutyStatus: '借调', since: '2024-05-01', months: 12 })).toBe('在岗状态：借调；借调/挂职起始日期：2024-05-01；最长期限（月）：12');
+    expect(findingDetailText('P-RT-01', null, { retireMonth: '2026-03', retireAge: '60周岁' })).toMatch(/^退休月份：2026-03；/);
     expect(findingDetailText('P-ID-03', null, { expected: 'X' })).toBe('正确的校验码：X');
     expect(findingDetailText('P-ID-10', null, { others: 1 })).toBe('同单位重复录入的其他记录数：1');
     expect(findingDetailText('P-TM-01', null, { missing: ['性别', '民族'], enteredOn: '2026-01-05' })).toBe('未填写的项目：性别、民族；入编时间：2026-01-05');

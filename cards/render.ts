@@ -101,8 +101,8 @@ export function trusted(s: string): Handlebars.SafeString {
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 export type TemplateName =
-  | 'alert-digest' | 'alert-progress' | 'red-alert' | 'no-group-units' | 'help' | 'no-access'
-  | 'todo' | 'quota' | 'retirement' | 'person' | 'ranking-none';
+  | 'alert-digest' | 'alert-progress' | 'leader-digest' | 'no-group-units' | 'help' | 'no-access'
+  | 'todo' | 'quota' | 'retirement' | 'person' | 'ranking-none' | 'quota-area' | 'retirement-area' | 'todo-units';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

@@ -4,10 +4,10 @@
 
 import type { Knex } from 'knex';
 import type { WorkdayCalendar } from '../core/calendar.ts';
-import { findingLight, openLightsOn } from '../core/lights.ts';
+import { openLightsOn } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
-import { findingDetailText, findingHeading } from '../cards/details.ts';
-import { digestCard, noGroupMessage, redAlertMessage, type DigestItem, type UnitDigest } from '../cards/builders.ts';
+import { findingHeading } from '../cards/details.ts';
+import { digestCard, leaderCardId, leaderDigestCard, noGroupMessage, type DigestItem, type DigestProgress, type LeaderDigest, type UnitDigest } from '../cards/builders.ts';
 import { nowMoment } from '../db/clock.ts';
 import { openFindingsQuery } from '../db/findings.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
@@ -25,6 +25,16 @@ interface CardState {
   digest: UnitDigest;
 }
 
+/** A leader's card: the same, with the units whose red items it lists. */
+interface LeaderCardState {
+  vars: Record<string, string>;
+  leaderId: string;
+  date: IsoDate;
+  unitIds: number[];
+  findingIds: number[];
+  digest: LeaderDigest;
+}
+
 export interface AlertLinks {
   /** The mini-app at a unit's list of findings, by the unit's id (a credit code may be shared, U-IN-06). */
   unitUrl(unitId: number): string;
@@ -38,19 +48,19 @@ export interface AlertSummary {
   digests: number;
   groupCards: number;
   directDigests: number;
-  redAlerts: number;
+  /** Leaders' cards of the day (one per leader with red items in their scope). */
+  leaderCards: number;
   noGroupUnits: number;
 }
 
 /**
  * One digest per unit with open findings: an interactive card in its 工作群 (@ its 专管员), or
  * 1:1 messages to its 专管员 when it has no group (and the office is told which units those
- * are); each finding that turned red since the previous check goes 1:1 to the unit's leaders.
+ * are); and one card per 单位领导 with the red items of the units in their scope (their unit and
+ * the units below it), 1:1, once a day, updated in place as items are fixed.
  */
 export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCalendar, links: AlertLinks): Promise<AlertSummary> {
-  const summary: AlertSummary = { digests: 0, groupCards: 0, directDigests: 0, redAlerts: 0, noGroupUnits: 0 };
-  const prev = await trx('check_runs').where('date', '<', date).whereNotNull('finished_at').max({ d: 'date' }).first();
-  const previousCheck: IsoDate | null = (prev?.d as string | undefined) ?? null;
+  const summary: AlertSummary = { digests: 0, groupCards: 0, directDigests: 0, leaderCards: 0, noGroupUnits: 0 };
 
   // Most urgent first: each unit's items keep that order.
   const rows: Row[] = await openFindingsQuery(trx);
@@ -58,12 +68,13 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
 
   const people = await trx('users').whereIn('role', ['单位专管员', '单位领导']).where({ locked: false }).whereNotNull('unit_id').select('id', 'name', 'role', 'unit_id');
   const specialists = new Map<number, Array<{ userId: string; name: string }>>();
-  const leaders = new Map<number, string[]>();
+  const leaders: Array<{ id: string; unitId: number }> = [];
   for (const p of people) {
     const uid = Number(p.unit_id);
     if (p.role === '单位专管员') specialists.set(uid, [...(specialists.get(uid) ?? []), { userId: p.id, name: p.name }]);
-    else leaders.set(uid, [...(leaders.get(uid) ?? []), p.id]);
+    else leaders.push({ id: p.id, unitId: uid });
   }
+  const redByUnit = new Map<number, Array<DigestItem & { unitName: string }>>();
 
   const byUnit = new Map<number, Row[]>();
   for (const r of rows) {
@@ -97,18 +108,10 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
         if (await enqueue(trx, `digest-dm:${unitId}:${date}`, { op: 'send', target: { kind: 'users', userIds: digest.mentions.map((m) => m.userId) }, message: card.fallback })) summary.directDigests++;
       }
     }
-    // Findings whose first red working day falls after the previous check: newly red.
-    const unitLeaders = leaders.get(unitId) ?? [];
-    if (unitLeaders.length) {
-      for (const r of list) {
-        const l = lightOf(r.opened_on);
-        if (l.light !== 'red' || (previousCheck && l.redFrom <= previousCheck)) continue;
-        const detail = findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null);
-        const message = redAlertMessage({ unitName: first.unit_name, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, detail, openedOn: r.opened_on, url: links.unitUrl(unitId) });
-        if (await enqueue(trx, `red:${r.id}`, { op: 'send', target: { kind: 'users', userIds: unitLeaders }, message })) summary.redAlerts++;
-      }
-    }
+    const red = items.filter((i) => i.light === 'red');
+    if (red.length) redByUnit.set(unitId, red.map((i) => ({ ...i, unitName: first.unit_name })));
   }
+  summary.leaderCards = await queueLeaderCards(trx, date, leaders, redByUnit, links);
   if (noGroup.length) {
     summary.noGroupUnits = noGroup.length;
     const office = await trx('users').whereIn('role', ['编办管理员', '编办业务人员']).where({ locked: false }).pluck('id');
@@ -117,14 +120,69 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
   return summary;
 }
 
-async function saveCard(trx: Knex, card: CardPayload, target: Target, state: CardState): Promise<void> {
+/**
+ * Each leader with red items in their scope gets one card of the day, 1:1 (dedup leader + day):
+ * the red items of their unit and the units below it, most urgent first, each with its unit.
+ */
+async function queueLeaderCards(trx: Knex, date: IsoDate, leaders: Array<{ id: string; unitId: number }>, redByUnit: Map<number, Array<DigestItem & { unitName: string }>>, links: AlertLinks): Promise<number> {
+  if (!leaders.length || !redByUnit.size) return 0;
+  const units: Row[] = await trx('units').select('id', 'parent_id', 'code', 'name');
+  const children = new Map<number, number[]>();
+  for (const u of units) if (u.parent_id != null) children.set(Number(u.parent_id), [...(children.get(Number(u.parent_id)) ?? []), Number(u.id)]);
+  const unitById = new Map(units.map((u) => [Number(u.id), u]));
+  /** A unit and all below it (a cycle in the data stops the walk). */
+  const subtree = (root: number): number[] => {
+    const seen = new Set<number>([root]);
+    const stack = [root];
+    while (stack.length) for (const c of children.get(stack.pop()!) ?? []) if (!seen.has(c)) { seen.add(c); stack.push(c); }
+    return [...seen];
+  };
+  let n = 0;
+  for (const leader of leaders) {
+    const unitIds = subtree(leader.unitId).filter((id) => redByUnit.has(id));
+    if (!unitIds.length) continue;
+    const items = unitIds.flatMap((id) => redByUnit.get(id)!);
+    // byUrgency's order among red items: the earliest deadline (the longest open) first, then id.
+    items.sort((a, b) => b.daysOpen - a.daysOpen || a.findingId - b.findingId);
+    const own = unitById.get(leader.unitId)!;
+    const digest: LeaderDigest = { leaderId: leader.id, unitId: leader.unitId, unitCode: own.code ?? '', unitName: own.name, date, items, url: links.unitUrl(leader.unitId) };
+    const card = leaderDigestCard(digest);
+    const target: Target = { kind: 'users', userIds: [leader.id] };
+    if (await enqueue(trx, `leader-digest:${leader.id}:${date}`, { op: 'createCard', target, card })) {
+      const state: LeaderCardState = { vars: card.data, leaderId: leader.id, date, unitIds, findingIds: items.map((i) => i.findingId), digest };
+      await saveCard(trx, card, target, state);
+      n++;
+    }
+  }
+  return n;
+}
+
+/** What is left of a card's findings on `date`: counts, and the open ones with their lights of the day. */
+async function progressOf(trx: Knex, items: DigestItem[], date: IsoDate, cal: WorkdayCalendar): Promise<DigestProgress> {
+  const ids = items.map((i) => i.findingId);
+  const open: Row[] = [];
+  for (let i = 0; i < ids.length; i += 1000) open.push(...(await trx('findings').whereIn('id', ids.slice(i, i + 1000)).where('status', 'open').select('id', 'opened_on')));
+  const openedOn = new Map(open.map((f) => [Number(f.id), f.opened_on as IsoDate]));
+  const lightOf = openLightsOn(date, cal);
+  const remaining: DigestItem[] = items.filter((i) => openedOn.has(i.findingId)).map((i) => {
+    const l = lightOf(openedOn.get(i.findingId)!);
+    return { ...i, light: l.light, daysOpen: l.workdaysOpen };
+  });
+  // byUrgency's order: red first, then the earliest deadline (the longest open), then id.
+  remaining.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen || a.findingId - b.findingId : a.light === 'red' ? -1 : 1));
+  const red = remaining.filter((i) => i.light === 'red').length;
+  return { resolved: items.length - remaining.length, total: items.length, red, yellow: remaining.length - red, remaining };
+}
+
+async function saveCard(trx: Knex, card: CardPayload, target: Target, state: CardState | LeaderCardState): Promise<void> {
   const row = { template: card.template, target: targetText(target), data: JSON.stringify(state), updated_at: nowMoment() };
   const updated = await trx('cards').where({ card_id: card.cardId }).update(row);
   if (!updated) await trx('cards').insert({ card_id: card.cardId, ...row });
 }
 
 /**
- * Updates each unit's latest digest card in place: "已整改 3/5", green when none is left. Called
+ * Updates each unit's latest digest card in place ("已整改 3/5" and the items still open, green
+ * when none is left), and the latest cards of the leaders whose scope holds those units. Called
  * after findings were resolved (the nightly check, a re-check after a mini-app save).
  */
 export async function queueCardUpdates(trx: Knex, unitIds: number[], date: IsoDate, cal: WorkdayCalendar): Promise<number> {
@@ -133,15 +191,43 @@ export async function queueCardUpdates(trx: Knex, unitIds: number[], date: IsoDa
     const card = await trx('cards').where('card_id', 'like', `unit-digest:${unitId}:%`).orderBy('card_id', 'desc').first();
     if (!card) continue;
     const state = JSON.parse(card.data) as CardState;
-    const open = await trx('findings').whereIn('id', state.findingIds).where('status', 'open').select('opened_on');
-    const resolved = state.findingIds.length - open.length;
-    let red = 0;
-    for (const f of open) if (findingLight(f.opened_on, null, date, cal) === 'red') red++;
-    const progress = { resolved, total: state.findingIds.length, red, yellow: open.length - red };
+    const progress = await progressOf(trx, state.digest.items, date, cal);
     const next = digestCard(state.digest, progress);
     if (next.data.resolved === state.vars.resolved && next.data.light === state.vars.light) continue;
     const target = parseTarget(card.target);
-    if (await enqueue(trx, `card:${card.card_id}:${resolved}:${red}`, { op: 'updateCard', card: next, target })) n++;
+    if (await enqueue(trx, `card:${card.card_id}:${progress.resolved}:${progress.red}`, { op: 'updateCard', card: next, target })) n++;
+    await trx('cards').where({ card_id: card.card_id }).update({ data: JSON.stringify({ ...state, vars: next.data }), updated_at: nowMoment() });
+  }
+  return n + (await queueLeaderCardUpdates(trx, unitIds, date, cal));
+}
+
+/** The leaders' cards of the latest check that list a red item of one of `unitIds`, updated in place. */
+async function queueLeaderCardUpdates(trx: Knex, unitIds: number[], date: IsoDate, cal: WorkdayCalendar): Promise<number> {
+  // The leaders' cards are made by the check: those of the latest finished check up to `date`
+  // (during the check itself, the previous one's, as for the units' cards).
+  const latest: Row | undefined = await trx('check_runs').where('date', '<=', date).where('outcome', 'ok').max({ d: 'date' }).first();
+  const day = latest?.d as IsoDate | undefined;
+  if (!day) return 0;
+  // The leaders whose scope holds a touched unit sit on it or above it: walk up the parents
+  // (a cycle in the data stops the walk), then read just their cards of the day by id.
+  const touched = new Set(unitIds);
+  const above = new Set<number>(unitIds);
+  let level = [...above];
+  while (level.length) {
+    const parents: Row[] = await trx('units').whereIn('id', level).whereNotNull('parent_id').select('parent_id');
+    level = parents.map((r) => Number(r.parent_id)).filter((id) => !above.has(id));
+    for (const id of level) above.add(id);
+  }
+  const leaderIds: string[] = await trx('users').where({ role: '单位领导' }).whereIn('unit_id', [...above]).pluck('id');
+  if (!leaderIds.length) return 0;
+  let n = 0;
+  for (const card of (await trx('cards').whereIn('card_id', leaderIds.map((id) => leaderCardId(id, day)))) as Row[]) {
+    const state = JSON.parse(card.data) as LeaderCardState;
+    if (!state.unitIds.some((id) => touched.has(id))) continue;
+    const progress = await progressOf(trx, state.digest.items, date, cal);
+    const next = leaderDigestCard(state.digest, progress);
+    if (next.data.resolved === state.vars.resolved && next.data.light === state.vars.light) continue;
+    if (await enqueue(trx, `card:${card.card_id}:${progress.resolved}:${progress.red}`, { op: 'updateCard', card: next, target: parseTarget(card.target) })) n++;
     await trx('cards').where({ card_id: card.card_id }).update({ data: JSON.stringify({ ...state, vars: next.data }), updated_at: nowMoment() });
   }
   return n;

@@ -59,7 +59,7 @@ export const idIrregular = defineRule({
 });
 
 /**
- * A year-month difference is the serious case (retirement is computed from it), a day-only
+ * A year or month difference is the serious case (retirement is computed from it), a day-only
  * difference a minor one: detail.level says which; the rule's severity stays S2. The detail
  * carries the roster's 出生日期 but not the number's own birth date: that is part of what the mask
  * hides, and the detail reaches roles that may not see the number (the specialist checks the ID
@@ -71,7 +71,8 @@ export const birthMismatch = defineRule({
     const roster = p.birthDate;
     const fromId = p.idFacts.birth;
     if (!fromId || !roster || dateKind(roster) === 0) return null;
-    if (!sameMonth(roster, fromId)) return { detail: { level: 'month', birthDate: roster } };
+    // The level says how far apart they are (year, month or day) without giving the number's date.
+    if (!sameMonth(roster, fromId)) return { detail: { level: roster.slice(0, 4) === fromId.slice(0, 4) ? 'month' : 'year', birthDate: roster } };
     if (roster.length === 10 && roster !== fromId) return { detail: { level: 'day', birthDate: roster } };
     return null;
   },

@@ -71,7 +71,7 @@ function App() {
     case 'todo':
       return <TodoPage me={me} query={route.query} />;
     case 'person':
-      return <PersonPage key={route.id} me={me} id={route.id} />;
+      return <PersonPage key={route.id} me={me} id={route.id} query={route.query} />;
     case 'history':
       return <HistoryPage me={me} id={route.id} />;
     case 'self-check':

@@ -32,6 +32,8 @@ export interface SandboxUser {
   name: string;
   role: string;
   unitName: string | null;
+  /** Of the unit of the card the user came from (the server puts them first). */
+  named?: boolean;
 }
 
 export interface Finding {
@@ -65,6 +67,8 @@ export interface PersonView {
   idFacts?: IdFacts;
   /** The cross-row facts of the record. */
   cross?: PersonCross;
+  /** The names of the unit's 单位专管员 (whom a read-only role is told to ask). */
+  specialists?: string[];
   /** Not in API.md: the stored record's id (taken from the route when absent). */
   id?: number;
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { AppContext } from '../context.ts';
 import { LoginError, type DingTalkLogin, type ZhengDingLogin } from '../../core/login.ts';
 import { FULL_ID_ROLES } from '../../core/roles.ts';
+import { sandboxUsers } from './sandbox-users.ts';
 import { admit, homeOf, MSG, safeEqual, sessionUser } from './session.ts';
 
 export interface AuthRoutesOptions {
@@ -137,10 +138,12 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     const sandboxOnly = () => {
       if (config.platform !== 'sandbox') throw new LoginError(404, '仅沙箱环境提供演示用户登录');
     };
-    auth.get('/auth/sandbox/users', async () => {
+    // ?unit=ID: the unit of the card the user came from (its people first).
+    auth.get('/auth/sandbox/users', async (req) => {
       sandboxOnly();
-      const rows = await db('users as u').leftJoin('units as n', 'n.id', 'u.unit_id').select('u.id', 'u.name', 'u.role', 'n.name as unit_name').orderBy([{ column: 'u.role' }, { column: 'u.id' }]);
-      return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, unitName: r.unit_name ?? null }));
+      const unit = Number((req.query as { unit?: string }).unit);
+      const rows = await sandboxUsers(db, Number.isSafeInteger(unit) && unit > 0 ? unit : null);
+      return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, unitName: r.unitName, named: r.named }));
     });
     auth.post('/auth/sandbox/login', async (req, reply) => {
       sandboxOnly();

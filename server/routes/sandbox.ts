@@ -8,6 +8,7 @@ import MarkdownIt from 'markdown-it';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Knex } from 'knex';
 import type { SandboxEntry } from '../../core/outbound.ts';
+import { sandboxUsers } from '../auth/sandbox-users.ts';
 import { MSG, type SessionUser } from '../auth/session.ts';
 
 const md = new MarkdownIt({ html: false, linkify: false, breaks: true });
@@ -35,12 +36,11 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
     const q = req.query as { c?: string; as?: string; notice?: string };
     const list = await conversations();
     const current = q.c ?? list[0]?.id ?? null;
-    const users: Row[] = await db('users').select('id', 'name', 'role', 'unit_id').orderBy('role').orderBy('id');
+    // The group's unit: its people (named on its cards) head the speaker list, then the office.
+    const unit = current?.startsWith('group:') ? await db('units').where({ group_id: current.slice(6) }).first('id') : undefined;
+    const users = await sandboxUsers(db, unit ? Number(unit.id) : null);
     let as = q.as;
-    if (!as && current?.startsWith('group:')) {
-      const unit = await db('units').where({ group_id: current.slice(6) }).first('id');
-      as = users.find((u) => u.role === '单位专管员' && Number(u.unit_id) === Number(unit?.id))?.id;
-    }
+    if (!as && unit) as = users.find((u) => u.role === '单位专管员' && u.unitId === Number(unit.id))?.id;
     if (!as && current?.startsWith('user:')) as = current.slice(5);
     as = as ?? users[0]?.id;
     const messages = current ? await db('sandbox_messages').where({ conversation: current }).orderBy('id').select('id', 'payload', 'at', 'card_id') : [];

@@ -23,7 +23,7 @@ describe('sandbox login and sessions', () => {
     expect(users.find((u: any) => u.id === 'demo-admin')).toMatchObject({ role: '编办管理员', unitName: null });
     const zgy = users.find((u: any) => u.role === '单位专管员');
     expect(zgy.unitName).toBeTruthy();
-    expect(Object.keys(zgy).sort()).toEqual(['id', 'name', 'role', 'unitName']);
+    expect(Object.keys(zgy).sort()).toEqual(['id', 'name', 'named', 'role', 'unitName']);
   });
 
   it('logs in, sets a signed httpOnly SameSite=Lax cookie, and /api/me answers who is logged in', async () => {

@@ -18,6 +18,9 @@ import { D0, login, startApp, type ApiTestApp } from './helpers.ts';
 type Row = Record<string, any>;
 
 let a: ApiTestApp;
+/** The two people made to differ from their ID's birth date: by a day, by a year. */
+let dayOff: Row;
+let yearOff: Row;
 const ID_RULES = ['P-ID-03', 'P-ID-04', 'P-ID-08', 'P-ID-09'];
 
 beforeAll(async () => {
@@ -29,6 +32,7 @@ beforeAll(async () => {
   const [y, m, d] = people[0].id_birth.split('-').map(Number);
   await a.t.db('people').where({ id: people[0].id }).update({ birth_date: `${y}-${String(m).padStart(2, '0')}-${String(d === 1 ? 2 : d - 1).padStart(2, '0')}` });
   await a.t.db('people').where({ id: people[1].id }).update({ birth_date: `${Number(people[1].id_birth.slice(0, 4)) - 1}${people[1].id_birth.slice(4)}` });
+  [dayOff, yearOff] = await a.t.db('people').whereIn('id', [people[0].id, people[1].id]).orderBy('id').select('id', 'unit_id', 'birth_date', 'id_birth');
   await dailyCheck(a.t.db, D0, 'http://127.0.0.1:3000');
 }, 120_000);
 afterAll(async () => {
@@ -156,5 +160,34 @@ describe('an office role allowed full numbers', () => {
     expect(res.json().idNumber).toBe(real);
     const after = Number((await a.t.db('audit_log').where({ action: 'view_full_id', entity_id: p.id }).count({ n: '*' }))[0].n);
     expect(after).toBe(before + 1);
+  });
+});
+
+describe('P-ID-08 (出生日期与身份证不一致) in 问题详情', () => {
+  const textOf = async (userId: string, personId: number): Promise<string> => {
+    const s = await login(a.app, userId);
+    const page = await a.app.inject({ method: 'GET', url: `/api/people/${personId}`, headers: s.read });
+    expect(page.statusCode).toBe(200);
+    const f = page.json().findings.find((x: Row) => x.rule === 'P-ID-08');
+    expect(f, `P-ID-08 of person ${personId}`).toBeTruthy();
+    // The list says the same as the form.
+    const { unit_id: unit } = await a.t.db('people').where({ id: personId }).first('unit_id');
+    const list = await a.app.inject({ method: 'GET', url: `/api/findings?unit=${unit}&rule=P-ID-08`, headers: s.read });
+    expect(list.json().find((x: Row) => x.id === f.id)?.detailText).toBe(f.detailText);
+    return f.detailText;
+  };
+
+  it('tells a unit role how far apart the dates are, never the ID number\'s date', async () => {
+    const specialist = await a.t.db('users').where({ role: '单位专管员', unit_id: dayOff.unit_id }).first('id');
+    const day = await textOf(specialist.id, dayOff.id);
+    expect(day).toBe(`与身份证号所载出生日期相比：日不同；花名册出生日期：${dayOff.birth_date}`);
+    const specialist2 = await a.t.db('users').where({ role: '单位专管员', unit_id: yearOff.unit_id }).first('id');
+    const year = await textOf(specialist2.id, yearOff.id);
+    expect(year).toBe(`与身份证号所载出生日期相比：年份不同；花名册出生日期：${yearOff.birth_date}`);
+    expect(year).not.toContain(yearOff.id_birth);
+  });
+
+  it('shows an office role allowed full numbers both dates', async () => {
+    expect(await textOf('demo-admin', yearOff.id)).toBe(`与身份证号所载出生日期相比：年份不同；花名册出生日期：${yearOff.birth_date}；身份证号所载出生日期：${yearOff.id_birth}`);
   });
 });

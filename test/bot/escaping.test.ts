@@ -63,15 +63,17 @@ describe('names with markdown links in chat', () => {
     expect(card.data.url.startsWith(`${BASE}/m/`)).toBe(true);
   });
 
-  it('the red alert to the leaders shows them literally, with no link', async () => {
+  it('the leaders\' card of red items shows them literally, with no link', async () => {
     await dailyCheck(t.db, D4, BASE);
     const f = await t.db('findings').where({ scope: 'person', entity_id: person.id, rule: 'P-ID-14' }).first('id');
-    const row = await t.db('outbox').where({ dedup_key: `red:${f.id}` }).first();
-    const message = JSON.parse(row.payload).message;
-    expect(links(message.text)).toEqual([]);
-    expect(shown(message.text)).toContain(lookalike(EVIL_PERSON));
-    expect(shown(message.text)).toContain(lookalike(EVIL_UNIT));
-    expect(shown(message.text)).toContain(`填写值：${lookalike(EVIL_VALUE)}`);
+    const rows = await t.db('outbox').where('dedup_key', 'like', `leader-digest:%:${D4}`);
+    const card = rows.map((r) => JSON.parse(r.payload).card).find((c) => c.data.markdown.includes(lookalike(EVIL_PERSON).slice(0, 4)) || c.data.title.includes(EVIL_UNIT));
+    expect(card, `a leader's card listing finding ${f.id}`).toBeTruthy();
+    for (const text of [card.data.markdown, card.fallback.text]) {
+      expect(links(text)).toEqual([]);
+      expect(shown(text)).toContain(lookalike(EVIL_PERSON));
+      expect(shown(text)).toContain(lookalike(EVIL_UNIT));
+    }
   });
 
   it('the robot answers 查 and 待整改 with the names literally, with no link', async () => {

@@ -267,7 +267,7 @@ function Findings(props: { query: URLSearchParams }) {
       {list.data && list.data.length === 0 && <div class="empty">没有符合条件的问题</div>}
       {list.data?.map((f) => {
         const pid = personIdOf(f);
-        return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}` : null} />;
+        return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null} />;
       })}
     </>
   );

@@ -1,10 +1,11 @@
 // #/login: the sandbox's chooser of demo users; inside DingTalk, no-login with a JSAPI auth code;
 // on a desktop outside the sandbox, the QR login of the configured platform.
 
+import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, errorText, get, loadMe, loginInfoFrom401, post } from '../api.ts';
 import { afterLogin, go, nextIn } from '../router.ts';
-import type { AuthConfig, Me, SandboxUser } from '../types.ts';
+import { OFFICE_ROLES, type AuthConfig, type Me, type SandboxUser } from '../types.ts';
 import { Header, Loading } from '../ui.tsx';
 import { inZhengDing, zhengDingAuthCode } from '../zhengding.ts';
 
@@ -29,6 +30,20 @@ async function loadConfig(): Promise<AuthConfig> {
   } catch {
     return { platform: 'dingtalk' };
   }
+}
+
+/** The unit of the card the user came from: the `unit` of the `next` page. */
+export function cardUnit(query: URLSearchParams): string | null {
+  const next = nextIn(query);
+  const q = next?.indexOf('?') ?? -1;
+  const unit = next && q >= 0 ? new URLSearchParams(next.slice(q + 1)).get('unit') : null;
+  return unit && /^[1-9]\d{0,9}$/.test(unit) ? unit : null;
+}
+
+/** The chooser's groups, in the server's order: the card's people, the office, the units. */
+function groupOf(u: SandboxUser): string {
+  if (u.named) return '卡片上提醒的本单位人员';
+  return OFFICE_ROLES.has(u.role) ? '编办账号' : '各单位账号';
 }
 
 function matches(u: SandboxUser, q: string): boolean {
@@ -68,7 +83,9 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
       if (!live) return;
       setConfig(cfg);
       if (cfg.platform === 'sandbox') {
-        const list = await get<SandboxUser[]>('/auth/sandbox/users', { quiet401: true });
+        // Come from a card (`next` is the card's /todo?unit=ID): the people it names first.
+        const unit = cardUnit(props.query);
+        const list = await get<SandboxUser[]>(`/auth/sandbox/users${unit ? `?unit=${encodeURIComponent(unit)}` : ''}`, { quiet401: true });
         if (live) setUsers(list);
         return;
       }
@@ -142,11 +159,14 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
               </div>
             )}
             <div class="userlist" data-testid="sandbox-users">
-              {users?.filter((u) => matches(u, search)).map((u) => (
-                <button type="button" key={u.id} disabled={!!busy} onClick={() => loginAs(u)} data-testid={`login-user-${u.id}`}>
-                  <span>{u.name}{busy === u.id && '（正在登录…）'}</span>
-                  <span class="role">{u.role}{u.unitName ? ` · ${u.unitName}` : ''}</span>
-                </button>
+              {users?.filter((u) => matches(u, search)).map((u, i, shown) => (
+                <Fragment key={u.id}>
+                  {(i === 0 || groupOf(shown[i - 1]) !== groupOf(u)) && <div class="usergroup muted small" data-testid="user-group">{groupOf(u)}</div>}
+                  <button type="button" class={u.named ? 'named' : ''} disabled={!!busy} onClick={() => loginAs(u)} data-testid={`login-user-${u.id}`}>
+                    <span>{u.name}{busy === u.id && '（正在登录…）'}</span>
+                    <span class="role">{u.role}{u.unitName ? ` · ${u.unitName}` : ''}</span>
+                  </button>
+                </Fragment>
               ))}
               {users && users.length === 0 && <p class="muted">沙箱中还没有用户，请先导入“用户”表或初始化演示数据。</p>}
             </div>

@@ -8,6 +8,7 @@ import { ApiError, errorText, get, NetworkError, put } from '../api.ts';
 import { shownValue } from '../format.ts';
 import { changedFields, changesFor, isMaskedId, optionsOf, PERSON_FIELDS, rebase, toCells, validateCells, type Cells, type FieldDef } from '../person/form.ts';
 import { clearDraft, loadDraft, saveDraft } from '../person/draft.ts';
+import { fieldToFocus, flaggedFields } from '../person/fields.ts';
 import { outlook, recordContext } from '../person/recheck.ts';
 import type { Finding, Me, PersonView, SaveResult } from '../types.ts';
 import { WRITER_ROLES } from '../types.ts';
@@ -18,8 +19,11 @@ type SaveProblem =
   | { kind: 'conflict'; message: string }
   | { kind: 'other'; message: string };
 
-export function PersonPage(props: { me: Me; id: string }) {
+export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams }) {
   const { id, me } = props;
+  // Opened from a finding (`#/person/12?finding=34`): that finding's field comes into view first.
+  const findingParam = Number(props.query?.get('finding') ?? '');
+  const openedFor = Number.isSafeInteger(findingParam) && findingParam > 0 ? findingParam : null;
   const [view, setView] = useState<PersonView | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [base, setBase] = useState<Cells>({});
@@ -213,14 +217,20 @@ export function PersonPage(props: { me: Me; id: string }) {
   };
 
   const flagged = useMemo(() => flaggedFields(view?.findings ?? []), [view]);
-  // Opened from a card, the field to fix may be far down the form: once loaded, bring the first
-  // flagged field into view (above the save bar: style.css's scroll-padding).
+  // Opened from a card or the list, the field to fix may be far down the form: once loaded, bring
+  // the finding's field (else the first marked one) into view, above the save bar (style.css's
+  // scroll-padding), and put the cursor in it when the user may edit it.
   const scrolledTo = useRef(false);
   useEffect(() => {
     if (!view || scrolledTo.current) return;
     scrolledTo.current = true;
-    const first = document.querySelector('[data-testid^="field-flag-"]');
-    first?.closest('.field')?.scrollIntoView({ block: 'nearest' });
+    const name = fieldToFocus(view.findings, openedFor);
+    if (!name) return;
+    const box = document.querySelector(`[data-field="${CSS.escape(name)}"]`);
+    box?.scrollIntoView({ block: 'center' });
+    box?.classList.add('focused');
+    const input = box?.querySelector<HTMLElement>('input:not([disabled]), select:not([disabled])');
+    input?.focus({ preventScroll: true });
   }, [view]);
   const title = view ? `${view.person.name} · 人员信息` : '人员信息';
   const hasErrors = Object.keys(errors).length > 0;
@@ -270,6 +280,7 @@ export function PersonPage(props: { me: Me; id: string }) {
               </div>
             )}
 
+            {!canWrite && <div class="notice info small" data-testid="read-only-top">只读：{readOnlyReason(me.role, view.unit.name, view.specialists)}</div>}
             <Outlook findings={view.findings} look={look} hasErrors={hasErrors} changed={changed.length > 0} />
 
             <h2 class="section">人员信息</h2>
@@ -298,7 +309,11 @@ export function PersonPage(props: { me: Me; id: string }) {
                 />
               ))}
             </div>
-            {!canWrite && <p class="muted small">您的角色只能查看，不能修改人员信息。</p>}
+            {!canWrite && (
+              <div class="notice info" data-testid="read-only-reason">
+                {readOnlyReason(me.role, view.unit.name, view.specialists)}
+              </div>
+            )}
           </>
         )}
       </main>
@@ -387,20 +402,16 @@ function Outlook(props: { findings: Finding[]; look: ReturnType<typeof outlook> 
   );
 }
 
-/** Fields an open finding names (its qualifier or detail.field is a column): title by field. */
-export function flaggedFields(findings: Finding[]): Map<string, string> {
-  const names = new Set(PERSON_FIELDS.map((f) => f.name));
-  const out = new Map<string, string>();
-  for (const f of findings) {
-    for (const k of [f.qualifier, f.detail?.field]) {
-      if (typeof k === 'string' && names.has(k) && !out.has(k)) out.set(k, f.title || f.rule);
-    }
-  }
-  return out;
+/** Why the form cannot be changed by this role, and who can change it. */
+export function readOnlyReason(role: string, unitName: string, specialists: readonly string[] = []): string {
+  const who = `${unitName}的单位专管员${specialists.length ? `（${specialists.join('、')}）` : ''}`;
+  if (role === '单位领导') return `单位领导可以查看本单位人员信息，但不能修改。需要修改时，请联系${who}；对问题本身有疑问的，请联系编办。`;
+  return `您的角色（${role}）只能查看人员信息，不能修改。需要修改时，请联系${who}或编办业务人员。`;
 }
 
 interface FieldProps {
-  flagged?: string;
+  /** The titles of the open findings about this field. */
+  flagged?: string[];
   def: FieldDef;
   value: string;
   base: string;
@@ -421,7 +432,7 @@ function Field(p: FieldProps) {
   const { def, value } = p;
   const inputId = `f-${def.name}`;
   const testid = `field-${def.name}`;
-  const cls = `field ${p.changed ? 'changed' : ''} ${p.error ? 'invalid' : ''}`;
+  const cls = `field ${p.changed ? 'changed' : ''} ${p.error ? 'invalid' : ''} ${p.flagged && !p.changed ? 'flagged' : ''}`;
   const label = (
     <label for={inputId}>
       {def.name}
@@ -431,13 +442,13 @@ function Field(p: FieldProps) {
   const err = p.error ? (
     <div class="err" data-testid={`field-error-${def.name}`} role="alert">{p.error}</div>
   ) : p.flagged && !p.changed ? (
-    <div class="hint" style="color:#8a6100" data-testid={`field-flag-${def.name}`}>待整改：{p.flagged}</div>
+    <div class="hint flag" data-testid={`field-flag-${def.name}`}>待整改：{p.flagged.join('；')}</div>
   ) : null;
   const onInput = (e: Event) => p.onInput((e.target as HTMLInputElement).value);
 
   if (def.kind === 'unit') {
     return (
-      <div class={cls} data-testid={testid}>
+      <div class={cls} data-field={def.name} data-testid={testid}>
         <label>所在单位</label>
         <div class="readonly">{p.unitLabel}</div>
       </div>
@@ -446,7 +457,7 @@ function Field(p: FieldProps) {
   if (def.kind === 'id') {
     if (!p.editingId) {
       return (
-        <div class={cls}>
+        <div class={cls} data-field={def.name}>
           {label}
           <div class="readonly">
             <span data-testid={testid} style="flex:1" title={p.fullId ? undefined : '已脱敏：只显示前6位地区码和末位校验码'}>{p.fullId ?? value}</span>
@@ -458,7 +469,7 @@ function Field(p: FieldProps) {
       );
     }
     return (
-      <div class={cls}>
+      <div class={cls} data-field={def.name}>
         {label}
         <div class="row">
           <input id={inputId} value={value} onInput={onInput} disabled={p.disabled} autocomplete="off" inputMode="text" maxLength={32} placeholder="请输入完整的18位身份证号" data-testid={testid} style="flex:3" />
@@ -474,7 +485,7 @@ function Field(p: FieldProps) {
     const outside = value !== '' && !options.includes(value);
     const groups = def.groups ?? [];
     return (
-      <div class={cls}>
+      <div class={cls} data-field={def.name}>
         {label}
         <select id={inputId} value={value} onChange={onInput} disabled={p.disabled} data-testid={testid}>
           <option value="">（未填写）</option>
@@ -493,7 +504,7 @@ function Field(p: FieldProps) {
   }
   const listId = def.name === '所在处室' && p.offices.length ? 'offices-list' : undefined;
   return (
-    <div class={cls}>
+    <div class={cls} data-field={def.name}>
       {label}
       <input
         id={inputId}

@@ -87,7 +87,7 @@ export function SelfCheckPage(props: { me: Me; query: URLSearchParams }) {
             <div class="notice info" data-testid="self-check-result">{selfCheckSummary(selfCheckCounts(result.r))}</div>
             {result.list.map((f) => {
               const pid = personIdOf(f);
-              return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}` : null} />;
+              return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null} />;
             })}
           </>
         )}

@@ -40,7 +40,7 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
         {data && list.length === 0 && <div class="empty" data-testid="todo-empty">没有待整改的问题，全部亮绿灯 ✓</div>}
         {list.map((f) => {
           const pid = personIdOf(f);
-          return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}` : null} onOpen={pid ? undefined : () => setShown(f)} />;
+          return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null} onOpen={pid ? undefined : () => setShown(f)} />;
         })}
       </main>
       {shown && (

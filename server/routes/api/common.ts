@@ -183,6 +183,33 @@ export function openFindingItems(rows: Row[], today: IsoDate, cal: WorkdayCalend
   return rows.map((r) => toItem(r, today, cal)).filter((i) => !f.light || i.light === f.light).slice(0, f.limit);
 }
 
+/**
+ * P-ID-08 (出生日期与身份证不一致) as a role may read it. The finding stores the roster's date and
+ * how far apart the two are; the number's own birth date is part of what the mask hides, so only
+ * FULL_ID_ROLES get it beside (`idBirth`). The level is taken from the stored number when it is at
+ * hand (findings stored before the rule told a year from a month say 'month' for both).
+ */
+export function birthMismatchFor(item: FindingItem, idBirth: string | null | undefined, fullIds: boolean): FindingItem {
+  if (item.rule !== 'P-ID-08' || !item.detail) return item;
+  const detail: Record<string, unknown> = { ...item.detail };
+  const roster = typeof detail.birthDate === 'string' ? detail.birthDate : null;
+  if (idBirth && roster) detail.level = roster.slice(0, 4) !== idBirth.slice(0, 4) ? 'year' : roster.slice(0, 7) !== idBirth.slice(0, 7) ? 'month' : 'day';
+  if (idBirth && fullIds) detail.idBirth = idBirth;
+  else delete detail.idBirth;
+  return { ...item, detail, detailText: findingDetailText(item.rule, item.qualifier, detail) };
+}
+
+/** birthMismatchFor over a list: the stored numbers' birth dates in one query. */
+export async function withBirthMismatch(db: Knex, items: FindingItem[], fullIds: boolean): Promise<FindingItem[]> {
+  const ids = [...new Set(items.filter((i) => i.rule === 'P-ID-08' && i.subject.kind === 'person').map((i) => i.subject.id))];
+  if (!ids.length) return items;
+  const births = new Map<number, string | null>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    for (const r of (await db('people').whereIn('id', ids.slice(i, i + 1000)).select('id', 'id_birth')) as Row[]) births.set(Number(r.id), r.id_birth ?? null);
+  }
+  return items.map((i) => (i.rule === 'P-ID-08' ? birthMismatchFor(i, births.get(i.subject.id), fullIds) : i));
+}
+
 /** A real YYYY-MM-DD day of the data's years: the one validator of dates (core/dates.ts). */
 export function isIsoDay(s: unknown): s is string {
   try {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyPluginAsync } from 'fastify';
 import { exportWorkbook } from '../../../db/export.ts';
-import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, type ApiDeps } from './common.ts';
+import { FULL_ID_ROLES } from '../../../core/roles.ts';
+import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, withBirthMismatch, type ApiDeps } from './common.ts';
 
 const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -18,7 +19,7 @@ export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
   app.get('/api/findings', async (req) => {
     const user = userOf(req);
     const f = await findingFilter(db, user, req.query as Record<string, unknown>, { defaultLimit: 500, maxLimit: 5000 });
-    return queryFindings(db, f, deps.today());
+    return withBirthMismatch(db, await queryFindings(db, f, deps.today()), FULL_ID_ROLES.has(user.role));
   });
 
   app.get('/api/export/findings', async (req, reply) => {

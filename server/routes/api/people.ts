@@ -10,7 +10,7 @@ import { runReads, type Read } from '../../../db/batch.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
 import type { IdFacts, IsoDate, UnitRecord } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../../core/roles.ts';
-import { ApiError, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
+import { ApiError, birthMismatchFor, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
 import { HIDDEN_COLUMNS, inputOf, LABEL_BY_COLUMN, PERSON_FIELDS } from '../../../core/person-fields.ts';
 import { savePerson } from '../../../commands/save-person.ts';
 
@@ -39,7 +39,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
    * The person as the form shows them (ID masked) with their open findings: the reads (for one
    * round trip, alone or with others), then `page()` once they have run.
    */
-  function personPageReads(id: number, today: IsoDate) {
+  function personPageReads(id: number, today: IsoDate, fullIds: boolean) {
     let row: Row = {};
     let calendarRows: Row[] = [];
     let findingRows: Row[] = [];
@@ -51,13 +51,13 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const page = () => ({
       row,
       person: { id: Number(row.id), ...inputOf(row, row.unit_code ?? '', row.id_masked ?? '') },
-      findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }),
+      findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }).map((f) => birthMismatchFor(f, row.id_birth, fullIds)),
     });
     return { reads, page };
   }
 
-  async function personPage(id: number, today: IsoDate) {
-    const { reads, page } = personPageReads(id, today);
+  async function personPage(id: number, today: IsoDate, fullIds: boolean) {
+    const { reads, page } = personPageReads(id, today, fullIds);
     await runReads(db, reads, true);
     return page();
   }
@@ -73,9 +73,12 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     // server would (miniapp/src/person/recheck.ts); neither holds the ID number.
     const units = new Map<number, UnitRecord>();
     const cross = emptyCrossIndex();
-    const person = personPageReads(id, today);
+    const person = personPageReads(id, today, FULL_ID_ROLES.has(user.role));
     let version = 0;
+    // The unit's 专管员 by name: who a read-only role is told to ask.
+    let specialists: string[] = [];
     await runReads(db, [
+      { query: db('users').where({ role: '单位专管员', unit_id: unitId, locked: false }).orderBy('id').select('name'), apply: (rows) => { specialists = rows.map((r) => r.name); } },
       ...unitReads(db, today, [unitId], units),
       ...(p.id_hash ? crossReads(db, p.id_hash, { name: p.name, birth: p.birth_key }, cross) : []),
       ...person.reads,
@@ -83,7 +86,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     ], true);
     const { agg: _agg, ...unit } = units.get(unitId)!;
     const { row, ...page } = person.page();
-    return { ...page, unit, version, idFacts: idFactsFor(user.role, row), cross: crossFor(cross, row) };
+    return { ...page, unit, version, idFacts: idFactsFor(user.role, row), cross: crossFor(cross, row), specialists };
   });
 
   app.put('/api/people/:id', async (req) => {
@@ -105,7 +108,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const today = deps.today();
     const saved = await savePerson(db, pii, { actor: user, row, changes: changes as Record<string, unknown>, reason, version, today });
     if (saved.changed) deps.kick();
-    const page = await personPage(Number(row.id), today);
+    const page = await personPage(Number(row.id), today, FULL_ID_ROLES.has(user.role));
     return { person: page.person, findings: page.findings, resolved: saved.resolved, version: saved.version };
   });
 
