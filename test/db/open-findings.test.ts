@@ -13,6 +13,7 @@ import { answer } from '../../bot/robot.ts';
 import { seedDemoCounty } from '../../commands/demo-county.ts';
 import { exportWorkbook } from '../../db/export.ts';
 import { listFindings, openFindingsQuery } from '../../db/findings.ts';
+import { subtreeIds } from '../../db/scope.ts';
 import { loadCalendar } from '../../db/settings.ts';
 import { queryFindings } from '../../server/routes/api/common.ts';
 import { createTestDb, type TestDb } from './helpers.ts';
@@ -69,12 +70,19 @@ describe('open findings, one urgency order', () => {
     }
   });
 
-  it('the robot\'s 待整改 lists the first ones in it', async () => {
-    const office = await t.db('users').where({ role: '编办管理员' }).first('id', 'name');
-    const reply = await answer(t.db, office.id, office.name, '待整改', TODAY);
+  it('the robot\'s 待整改 for a unit lists the first ones in it', async () => {
+    // A unit's specialist gets the people of their scope (the office gets units by red count).
+    const counts = new Map<number, number>();
+    for (const f of expected) counts.set(f.unitId, (counts.get(f.unitId) ?? 0) + 1);
+    const specialists = await t.db('users').where({ role: '单位专管员' }).whereNotNull('unit_id').select('id', 'name', 'unit_id');
+    const user = specialists.sort((a, b) => (counts.get(Number(b.unit_id)) ?? 0) - (counts.get(Number(a.unit_id)) ?? 0))[0];
+    const scope = new Set(await subtreeIds(t.db, Number(user.unit_id)));
+    const mine = expected.filter((f) => scope.has(f.unitId));
+    expect(mine.length).toBeGreaterThan(2);
+    const reply = await answer(t.db, user.id, user.name, '待整改', TODAY);
     const text = reply.kind === 'text' ? reply.content : reply.text;
     let at = 0;
-    for (const f of expected.slice(0, 10)) {
+    for (const f of mine.slice(0, 10)) {
       const i = text.indexOf(f.subject, at);
       expect(i, `${f.subject} after position ${at}`).toBeGreaterThanOrEqual(at);
       at = i + f.subject.length;
