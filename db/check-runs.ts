@@ -2,37 +2,27 @@
 // its error. A run whose process was killed never says how it ended; it is closed as
 // interrupted when its process is seen gone (same host) or when it is older than any check runs.
 
-import os from 'node:os';
 import type { Knex } from 'knex';
 import type { IsoDate } from '../core/model.ts';
 import { nowMoment } from './clock.ts';
+import { RUNNER_HOST, runnerGone } from './runner-process.ts';
 
 /** Longer than any check takes (1,000,000 people: under a minute), so an older open run is dead. */
 export const STALE_RUN_MS = 60 * 60_000;
 
-const HOST = os.hostname().slice(0, 64);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Closes the runs that can no longer finish; returns how many. */
 export async function closeInterruptedRuns(db: Knex, now: number = Date.now()): Promise<number> {
   const open: Array<{ id: number; host: string | null; pid: number | null; started_at: string }> = await db('check_runs').whereNull('finished_at').select('id', 'host', 'pid', 'started_at');
   const staleBefore = nowMoment(now - STALE_RUN_MS);
-  const dead = open.filter((r) => r.started_at < staleBefore || (r.host === HOST && r.pid != null && Number(r.pid) !== process.pid && !alive(Number(r.pid))));
+  const dead = open.filter((r) => r.started_at < staleBefore || runnerGone(r));
   if (!dead.length) return 0;
   return db('check_runs').whereIn('id', dead.map((r) => r.id)).whereNull('finished_at').update({ finished_at: nowMoment(now), outcome: 'interrupted', error: '检查进程中途退出，本次检查未完成，未写入任何结果' });
 }
 
 export async function startCheckRun(db: Knex, date: IsoDate): Promise<number> {
   await closeInterruptedRuns(db);
-  const [id] = await db('check_runs').insert({ date, started_at: nowMoment(), host: HOST, pid: process.pid });
+  const [id] = await db('check_runs').insert({ date, started_at: nowMoment(), host: RUNNER_HOST, pid: process.pid });
   return Number(id);
 }
 

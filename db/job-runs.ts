@@ -3,9 +3,9 @@
 // States: queued → running → ok | failed. A failed slot may be claimed again (a retry) after a
 // pause and a few attempts; a run whose process died is closed as failed the way check_runs are.
 
-import os from 'node:os';
 import type { Knex } from 'knex';
 import { nowMoment } from './clock.ts';
+import { RUNNER_HOST, runnerGone } from './runner-process.ts';
 import { isDuplicateKey } from './errors.ts';
 
 export type JobRunState = 'queued' | 'running' | 'ok' | 'failed';
@@ -29,19 +29,9 @@ export const STALE_JOB_MS = 60 * 60_000;
 export const RETRY_AFTER_MS = 10 * 60_000;
 export const MAX_ATTEMPTS = 3;
 
-const HOST = os.hostname().slice(0, 64);
 
 /** The error of a run closed because its process died: its slot is taken again at once, no pause. */
 export const INTERRUPTED = '任务进程中途退出，本次运行未完成';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function toRun(r: Record<string, any>): JobRun {
   let result: unknown = null;
@@ -75,7 +65,7 @@ export async function getSlotRun(db: Knex, job: string, slot: string): Promise<J
  */
 export async function claimSlot(db: Knex, job: string, slot: string, now: number = Date.now()): Promise<{ id: number; claimed: boolean }> {
   try {
-    const [id] = await db('job_runs').insert({ job, slot, state: 'queued', attempts: 0, created_at: nowMoment(now), host: HOST, pid: process.pid });
+    const [id] = await db('job_runs').insert({ job, slot, state: 'queued', attempts: 0, created_at: nowMoment(now), host: RUNNER_HOST, pid: process.pid });
     return { id: Number(id), claimed: true };
   } catch (e) {
     if (!isDuplicateKey(e)) throw e;
@@ -85,7 +75,7 @@ export async function claimSlot(db: Knex, job: string, slot: string, now: number
   const retry = row.state === 'failed' && row.attempts < MAX_ATTEMPTS && (row.error === INTERRUPTED || (row.finishedAt ?? '') <= nowMoment(now - RETRY_AFTER_MS));
   if (!retry) return { id: row.id, claimed: false };
   const n = await db('job_runs').where({ id: row.id, state: 'failed', attempts: row.attempts })
-    .update({ state: 'queued', finished_at: null, error: null, host: HOST, pid: process.pid });
+    .update({ state: 'queued', finished_at: null, error: null, host: RUNNER_HOST, pid: process.pid });
   return { id: row.id, claimed: n === 1 };
 }
 
@@ -104,7 +94,7 @@ export async function openManualRun(db: Knex, job: string, prefix: string, now: 
     const [{ n }] = await db('job_runs').where({ job }).whereIn('state', ['ok', 'failed']).andWhere('slot', 'like', `${prefix}#%`).count({ n: '*' });
     const slot = `${prefix}#${Number(n) + 1}`;
     try {
-      const [id] = await db('job_runs').insert({ job, slot, state: 'queued', attempts: 0, created_at: nowMoment(now), host: HOST, pid: process.pid });
+      const [id] = await db('job_runs').insert({ job, slot, state: 'queued', attempts: 0, created_at: nowMoment(now), host: RUNNER_HOST, pid: process.pid });
       return { id: Number(id), created: true };
     } catch (e) {
       if (!isDuplicateKey(e)) throw e;
@@ -119,7 +109,7 @@ export async function openManualRun(db: Knex, job: string, prefix: string, now: 
 /** Starts a queued run; false when it is not queued any more (another worker has it, or it was closed). */
 export async function startJobRun(db: Knex, id: number, now: number = Date.now()): Promise<boolean> {
   const n = await db('job_runs').where({ id, state: 'queued' })
-    .update({ state: 'running', started_at: nowMoment(now), attempts: db.raw('attempts + 1'), host: HOST, pid: process.pid });
+    .update({ state: 'running', started_at: nowMoment(now), attempts: db.raw('attempts + 1'), host: RUNNER_HOST, pid: process.pid });
   return n === 1;
 }
 
@@ -136,7 +126,7 @@ export async function closeInterruptedJobRuns(db: Knex, now: number = Date.now()
   const open: Array<{ id: number; host: string | null; pid: number | null; created_at: string; started_at: string | null }> = await db('job_runs')
     .whereIn('state', ['queued', 'running']).select('id', 'host', 'pid', 'created_at', 'started_at');
   const staleBefore = nowMoment(now - STALE_JOB_MS);
-  const dead = open.filter((r) => (r.started_at ?? r.created_at) < staleBefore || (r.host === HOST && r.pid != null && Number(r.pid) !== process.pid && !alive(Number(r.pid))));
+  const dead = open.filter((r) => (r.started_at ?? r.created_at) < staleBefore || runnerGone(r));
   if (!dead.length) return 0;
   return db('job_runs').whereIn('id', dead.map((r) => r.id)).whereIn('state', ['queued', 'running'])
     .update({ state: 'failed', finished_at: nowMoment(now), error: INTERRUPTED });

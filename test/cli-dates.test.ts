@@ -3,35 +3,26 @@
 // with --force), retirement's --birth, SIGTERM during a check, and --unit by the unit's id with
 // a credit code shared by two units refused with the candidates.
 
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, CHECK_WINDOW, todayInShanghai } from '../core/dates.ts';
 import { subtreeIds } from '../db/scope.ts';
 import { dailyCheck } from '../commands/daily-check.ts';
 import { createTestDb, type TestDb } from './db/helpers.ts';
+import { runSanse, SANSE_BIN } from './sanse-cli.ts';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/sanse.js');
+const BIN = SANSE_BIN;
 const today = todayInShanghai();
 let t: TestDb;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 type Row = Record<string, any>;
 
-async function sanse(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
-    return { ...r, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+const sanse = (...args: string[]) => runSanse(env, ...args);
 
 async function written(): Promise<{ runs: number; findings: number; outbox: number; months: number }> {
   const n = async (table: string) => Number((await t.db(table).count({ n: '*' }).first())!.n);

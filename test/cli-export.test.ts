@@ -2,11 +2,9 @@
 // run as a user runs them: child processes on a fresh SQLite file. The masked people export
 // leaves no row rebuildable (issue 11 item 2: 2,963 of 3,000 were).
 
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHEETS } from '../core/sheets.ts';
@@ -15,22 +13,13 @@ import { openDb } from '../db/connection.ts';
 import { createPiiCipher } from '../db/pii.ts';
 import { createTestDb } from './db/helpers.ts';
 import { candidates } from './pii-attack.ts';
+import { runSanse } from './sanse-cli.ts';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/sanse.js');
 const KEY = '00112233445566778899aabbccddeeff';
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-async function sanse(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
-    return { ...r, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+const sanse = (...args: string[]) => runSanse(env, ...args);
 
 async function sheets(file: string): Promise<Record<string, string[][]>> {
   const wb = new ExcelJS.Workbook();

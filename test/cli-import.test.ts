@@ -1,27 +1,17 @@
 // `sanse import` within the same bounds as the console: the XFD workbook that ran the server out
 // of heap is refused in Chinese, naming sheet, row and column, and nothing is written.
 
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runSanse } from './sanse-cli.ts';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/sanse.js');
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-async function sanse(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    return { ...(await run(process.execPath, [BIN, ...args], { env })), code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+const sanse = (...args: string[]) => runSanse(env, ...args);
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-cli-import-'));

@@ -1,27 +1,18 @@
 // The sanse command line, run as a user runs it: a child process on a fresh SQLite file.
 
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/connection.ts';
+import { runSanse, SANSE_BIN } from './sanse-cli.ts';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/sanse.js');
+const BIN = SANSE_BIN;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-async function sanse(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
-    return { ...r, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+const sanse = (...args: string[]) => runSanse(env, ...args);
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-cli-'));
