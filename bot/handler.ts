@@ -16,7 +16,7 @@ export interface HandlerDeps {
 export function businessHandler(db: Knex, deps: HandlerDeps = {}): InboundHandler {
   const today = deps.today ?? (() => todayInShanghai());
   return async (event) => {
-    if (event.kind === 'message') return { reply: await answer(db, event.senderId, event.senderName, event.text, today()) };
+    if (event.kind === 'message') return { reply: await answer(db, event.senderId, event.senderName, event.text, today(), { type: event.conversationType, id: event.conversationId }) };
     return handleCardAction(event, { db, today: today(), kick: deps.kick ?? (() => {}) });
   };
 }

@@ -14,7 +14,7 @@ import { ageText, replyMarkdown } from '../cards/builders.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { PHRASES, render } from '../cards/render.ts';
 import { openFindingsQuery } from '../db/findings.ts';
-import { findActor, scopeOf, type Actor } from '../db/scope.ts';
+import { findActor, scopeOf, subtreeIds, type Actor } from '../db/scope.ts';
 import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
 import { loadCalendar } from '../db/settings.ts';
 import { areaQuotaText, areaRetirementsText, unitsByRedText } from './office-answers.ts';
@@ -24,13 +24,38 @@ type Row = Record<string, any>;
 
 const MAX_ITEMS = 10;
 
-export async function answer(db: Knex, userId: string, senderName: string, text: string, today: IsoDate): Promise<OutboundMessage> {
-  const asker = await findActor(db, userId);
-  if (!asker) return replyMarkdown(render('no-access', { name: senderName }));
+/** Where a message was said: a 1:1 chat, or a group (which may be a unit's 工作群). */
+export interface Conversation {
+  type: 'single' | 'group';
+  id: string;
+}
+
+/**
+ * The units whose 工作群 this conversation is (with the units below them), or null for a 1:1
+ * chat or a group of no unit. An answer in a unit's group is read by all its members: it stays
+ * within that unit, whoever asks (an office user's county-wide answers go to a 1:1 chat).
+ */
+async function groupScope(db: Knex, where: Conversation | undefined): Promise<{ units: number[]; home: number } | null> {
+  if (!where || where.type !== 'group') return null;
+  const groupId = where.id.replace(/^group:/, '');
+  const ids: number[] = (await db('units').where({ group_id: groupId }).orderBy('id').pluck('id')).map(Number);
+  if (!ids.length) return null;
+  const units = new Set<number>();
+  for (const id of ids) for (const u of await subtreeIds(db, id)) units.add(u);
+  return { units: [...units], home: ids[0] };
+}
+
+export async function answer(db: Knex, userId: string, senderName: string, text: string, today: IsoDate, where?: Conversation): Promise<OutboundMessage> {
+  const found = await findActor(db, userId);
+  if (!found) return replyMarkdown(render('no-access', { name: senderName }));
   const t = text.replace(/^@\S+\s*/, '').trim();
   const [word, ...rest] = t.split(/\s+/);
   const arg = rest.join(' ').trim();
-  const scope = await scopeOf(db, asker);
+  const own = await scopeOf(db, found);
+  const group = await groupScope(db, where);
+  // In a unit's group: the asker's scope within the group's units, the group's unit by default.
+  const scope = group ? (own === null ? group.units : own.filter((id) => group.units.includes(id))) : own;
+  const asker: Actor = group && (found.unitId == null || !group.units.includes(found.unitId)) ? { ...found, unitId: group.home } : found;
   switch (word) {
     // The office (every unit in scope) without a unit named: the whole area (office-answers.ts).
     case '待整改':

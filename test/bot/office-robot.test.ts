@@ -24,6 +24,7 @@ const cal = createCalendar();
 const D4 = cal.addWorkdays(D0, 4);
 let t: TestDb;
 let ask: (userId: string, text: string) => Promise<string>;
+let sandboxPlatform: ReturnType<typeof createSandboxPlatform>;
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -31,6 +32,7 @@ beforeAll(async () => {
   await dailyCheck(t.db, D0, 'http://127.0.0.1:3000');
   await dailyCheck(t.db, D4, 'http://127.0.0.1:3000');
   const sandbox = createSandboxPlatform(t.db);
+  sandboxPlatform = sandbox;
   await sandbox.start(recordingHandler(t.db, businessHandler(t.db, { today: () => D4 }), { warn: () => {} }));
   ask = async (userId, text) => {
     const user = await t.db('users').where({ id: userId }).first();
@@ -48,6 +50,31 @@ function tableRow(text: string, first: string): string[] | undefined {
 }
 
 const office = async () => (await t.db('users').where({ role: '编办业务人员', locked: false }).first()).id as string;
+
+/** What the robot answers in a unit's 工作群, as `userId` asks it there. */
+async function askInGroup(groupId: string, userId: string, text: string): Promise<string> {
+  const user = await t.db('users').where({ id: userId }).first();
+  const conv = `group:${groupId}`;
+  await sandboxPlatform.say(conv, { id: userId, name: user.name }, text);
+  const last = await t.db('sandbox_messages').where({ conversation: conv }).orderBy('id', 'desc').first();
+  return JSON.parse(last.payload).message.text as string;
+}
+
+describe('the robot in a unit\'s 工作群', () => {
+  it('answers the office within that unit: its members read the answer, not other units\' people or the county ranking', async () => {
+    const unit = await t.db('units').whereNotNull('group_id').whereNull('parent_id').orderBy('id').first();
+    const stranger = await t.db('people as p').join('units as u', 'u.id', 'p.unit_id').whereNot('u.id', unit.id).whereNot('u.parent_id', unit.id).first('p.name', 'u.name as unit_name');
+    const asker = await office();
+    const found = await askInGroup(unit.group_id, asker, `查 ${stranger.name}`);
+    expect(found).not.toContain(stranger.unit_name);
+    expect(found).toContain('没有找到');
+    const todo = await askInGroup(unit.group_id, asker, '待整改');
+    const others: string[] = await t.db('units').whereNot({ id: unit.id }).whereNot({ parent_id: unit.id }).orWhereNull('parent_id').whereNot({ id: unit.id }).pluck('name');
+    for (const name of others) if (!name.includes(unit.name)) expect(todo, name).not.toContain(name);
+    // The same question in a 1:1 chat gets the county.
+    expect(await ask(asker, '待整改')).not.toEqual(todo);
+  });
+});
 
 describe('the robot for the office', () => {
   it('编制: the county by 编制类型, net and gross 空编, the 超编 units', async () => {
