@@ -158,7 +158,7 @@ async function queueLeaderCards(trx: Knex, date: IsoDate, leaders: Array<{ id: s
 }
 
 /** What is left of a card's findings on `date`: counts, and the open ones with their lights of the day. */
-async function progressOf(trx: Knex, items: DigestItem[], date: IsoDate, cal: WorkdayCalendar): Promise<DigestProgress> {
+async function progressOf(trx: Knex, items: DigestItem[], date: IsoDate, cal: WorkdayCalendar, unitId?: number): Promise<DigestProgress> {
   const ids = items.map((i) => i.findingId);
   const open: Row[] = [];
   for (let i = 0; i < ids.length; i += 1000) open.push(...(await trx('findings').whereIn('id', ids.slice(i, i + 1000)).where('status', 'open').select('id', 'opened_on')));
@@ -168,10 +168,18 @@ async function progressOf(trx: Knex, items: DigestItem[], date: IsoDate, cal: Wo
     const l = lightOf(openedOn.get(i.findingId)!);
     return { ...i, light: l.light, daysOpen: l.workdaysOpen };
   });
+  // A unit's card also shows what was found since it was sent (a re-check after a save may open
+  // a finding: 满编 becoming 超编), so it never shows a unit better than it is.
+  const added: Row[] = unitId == null ? [] : await trx('findings').where({ unit_id: unitId, status: 'open' }).whereNotIn('id', ids.length ? ids : [0]).select('id', 'rule', 'qualifier', 'subject_name', 'subject_id_masked', 'opened_on');
+  for (const r of added) {
+    const l = lightOf(r.opened_on);
+    remaining.push({ findingId: Number(r.id), light: l.light, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen });
+  }
   // byUrgency's order: red first, then the earliest deadline (the longest open), then id.
   remaining.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen || a.findingId - b.findingId : a.light === 'red' ? -1 : 1));
   const red = remaining.filter((i) => i.light === 'red').length;
-  return { resolved: items.length - remaining.length, total: items.length, red, yellow: remaining.length - red, remaining };
+  const total = items.length + added.length;
+  return { resolved: total - remaining.length, total, red, yellow: remaining.length - red, remaining };
 }
 
 async function saveCard(trx: Knex, card: CardPayload, target: Target, state: CardState | LeaderCardState): Promise<void> {
@@ -191,11 +199,11 @@ export async function queueCardUpdates(trx: Knex, unitIds: number[], date: IsoDa
     const card = await trx('cards').where('card_id', 'like', `unit-digest:${unitId}:%`).orderBy('card_id', 'desc').first();
     if (!card) continue;
     const state = JSON.parse(card.data) as CardState;
-    const progress = await progressOf(trx, state.digest.items, date, cal);
+    const progress = await progressOf(trx, state.digest.items, date, cal, unitId);
     const next = digestCard(state.digest, progress);
-    if (next.data.resolved === state.vars.resolved && next.data.light === state.vars.light) continue;
+    if (next.data.resolved === state.vars.resolved && next.data.light === state.vars.light && next.data.total === state.vars.total) continue;
     const target = parseTarget(card.target);
-    if (await enqueue(trx, `card:${card.card_id}:${progress.resolved}:${progress.red}`, { op: 'updateCard', card: next, target })) n++;
+    if (await enqueue(trx, `card:${card.card_id}:${progress.resolved}:${progress.total}:${progress.red}`, { op: 'updateCard', card: next, target })) n++;
     await trx('cards').where({ card_id: card.card_id }).update({ data: JSON.stringify({ ...state, vars: next.data }), updated_at: nowMoment() });
   }
   return n + (await queueLeaderCardUpdates(trx, unitIds, date, cal));

@@ -28,6 +28,8 @@ export async function dailyCheck(db: Knex, date: IsoDate, publicBaseUrl: string,
 
 export async function recheckRecord(db: Knex, target: { personHash: string } | { unitId: number }, date: IsoDate, env?: CheckEnv): Promise<RecheckResult | null> {
   return recheck(db, target, date, env, async (trx, fx) => {
-    if (fx.resolvedUnitIds.length) await queueCardUpdates(trx, fx.resolvedUnitIds, date, fx.calendar);
+    // The cards of the units where the re-check resolved or opened something.
+    const touched = [...fx.resolvedUnitIds, ...fx.openedUnitIds];
+    if (touched.length) await queueCardUpdates(trx, touched, date, fx.calendar);
   });
 }

@@ -141,6 +141,26 @@ describe('daily alerts', () => {
 });
 
 describe('cards after the first fix', () => {
+  it('a re-check that opens a finding puts it on the unit\'s card: the card never shows the unit better than it is', async () => {
+    const date = cal.addWorkdays(D4, 1);
+    const card = await t.db('cards').where('card_id', 'like', `unit-digest:%:${date}`).first();
+    const state = JSON.parse(card.data);
+    const before = await t.db('findings').where({ unit_id: state.unitId, status: 'open' }).count({ n: '*' }).first();
+    // A person of the unit whose 民族 becomes irregular: the re-check opens P-ID-14 for them.
+    const p = await t.db('people').where({ unit_id: state.unitId }).whereNotIn('id', t.db('findings').where({ rule: 'P-ID-14', status: 'open' }).select('entity_id')).first();
+    const { code } = await t.db('units').where({ id: p.unit_id }).first('code');
+    const row = { unitCode: code, idNumber: t.pii.decrypt(p.id_enc), name: p.name, status: p.status, quotaKind: p.quota_kind, ethnicity: '汉', birthDate: p.birth_date, gender: p.gender, office: p.office, posts: p.posts, leaderLevel: p.leader_level, rank: p.rank, postCategory: p.post_category, title: p.title, dutyStatus: p.duty_status, dutyStatusSince: p.duty_status_since, enteredOn: p.entered_on, workStartOn: p.work_start_on, currentPostSince: p.current_post_since, education: p.education, identity: p.identity, lateRetireUntil: p.late_retire_until, politics: p.politics };
+    await t.db.transaction((trx) => saveDataSet(trx, t.pii, { people: [row] }, { by: 'test', source: '测试', today: date, reason: '民族' }));
+    await recheckRecord(t.db, { personHash: p.id_hash }, date);
+    const opened = await t.db('findings').where({ unit_id: state.unitId, status: 'open', rule: 'P-ID-14', entity_id: p.id }).first('id');
+    expect(opened).toBeTruthy();
+    const after = JSON.parse((await t.db('cards').where({ card_id: card.card_id }).first()).data);
+    const open = Number(before!.n) + 1;
+    expect(Number(after.vars.total)).toBeGreaterThanOrEqual(open);
+    expect(Number(after.vars.red) + Number(after.vars.yellow)).toBe(open);
+    expect(after.vars.markdown).toContain(p.name);
+  });
+
   it('list the items left, on the group card and on the leaders\' cards, updated in place', async () => {
     const sandbox = createSandboxPlatform(t.db);
     const dispatcher = createDispatcher(t.db, sandbox, { ratePerSecond: 1000, log: quiet });
