@@ -1,5 +1,6 @@
-// Security headers on every answer (@fastify/helmet) and `Cache-Control: no-store` on every /api/
-// and /auth/ answer (they carry personal data, ID numbers and CSRF tokens).
+// Security headers on every answer: the pages get @fastify/helmet's set, the JSON API a lean set
+// that allows it to load nothing (`apiHeaders`); `Cache-Control: no-store` on every /api/ and
+// /auth/ answer (they carry personal data, ID numbers and CSRF tokens).
 //
 // The CSP fits what the pages really load: the mini-app and console (Vite build at /m/: module
 // scripts and a stylesheet from /m/assets/, the DingTalk and Zheng-Ding JS-API chunks, which talk
@@ -79,10 +80,31 @@ export async function helmetHeaders(https: boolean): Promise<Record<string, stri
   return out;
 }
 
+/**
+ * The headers of an /api/ answer: JSON, never a page, so it may load nothing, be framed by
+ * nothing and be stored by nothing. A lean set (about a fifth of the page set's bytes) because
+ * the API is what phones call most.
+ */
+export function apiHeaders(https: boolean): Record<string, string> {
+  return {
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'cache-control': 'no-store',
+    ...(https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
+
+const isApiPath = (url: string) => url.startsWith('/api/') || url === '/api' || url.startsWith('/api?');
+
 export async function securityHeaders(app: FastifyInstance, opts: { https: boolean }): Promise<void> {
-  const headers = await helmetHeaders(opts.https);
+  const page = await helmetHeaders(opts.https);
+  const api = apiHeaders(opts.https);
   app.addHook('onRequest', async (req, reply) => {
-    reply.headers(headers);
+    if (isApiPath(req.url)) return void reply.headers(api);
+    reply.headers(page);
     if (isPrivatePath(req.url)) reply.header('cache-control', 'no-store');
   });
 }

@@ -17,6 +17,8 @@ import { buildApp } from '../../main/app.ts';
 import { CROSS_SITE_REFUSED } from '../../server/auth/cross-site.ts';
 import { MSG } from '../../server/auth/session.ts';
 import { errorHandlers } from '../../server/http/errors.ts';
+import { securityHeaders } from '../../server/http/security-headers.ts';
+import { miniappRoutes } from '../../server/routes/miniapp.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import { startPlatform, type PlatformRuntime } from '../../main/platform.ts';
@@ -132,10 +134,22 @@ describe('security headers', () => {
     expect(h['x-frame-options'], where).toBe('SAMEORIGIN');
   };
 
-  it('are on the overview, the mini-app, the sandbox, the API and a 404', async () => {
-    for (const url of ['/', '/m/', '/sandbox', '/api/me', '/api/health', '/nope']) {
+  it('are on the overview, the mini-app, the sandbox and a 404', async () => {
+    for (const url of ['/', '/m/', '/sandbox', '/nope']) {
       const res = await app.inject({ method: 'GET', url, headers: admin.read });
       expectHeaders(res.headers, url);
+    }
+  });
+
+  it('let an API answer load nothing and be framed by nothing, a refusal and an unknown path included', async () => {
+    for (const [url, headers] of [['/api/me', admin.read], ['/api/health', {}], ['/api/me', {}], ['/api/nope', admin.read]] as const) {
+      const h = (await app.inject({ method: 'GET', url, headers })).headers;
+      expect(h['content-security-policy'], url).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(h['x-content-type-options'], url).toBe('nosniff');
+      expect(h['x-frame-options'], url).toBe('DENY');
+      expect(h['referrer-policy'], url).toBe('same-origin');
+      expect(h['cross-origin-resource-policy'], url).toBe('same-origin');
+      expect(h['cache-control'], url).toBe('no-store');
     }
   });
 
@@ -150,7 +164,7 @@ describe('security headers', () => {
     expect(/script-src[^;]*unsafe-inline/.test(csp)).toBe(false);
   });
 
-  it('mark every /api answer no-store, the full ID number and refusals included, and not the pages', async () => {
+  it('mark every /api and /auth answer no-store, the full ID number and refusals included', async () => {
     const person = await a.t.db('people').orderBy('id').first('id');
     const full = await app.inject({ method: 'GET', url: `/api/people/${person.id}/id-number`, headers: admin.read });
     expect(full.statusCode).toBe(200);
@@ -161,7 +175,31 @@ describe('security headers', () => {
     }
     const logout = await app.inject({ method: 'POST', url: '/auth/logout' });
     expect(logout.headers['cache-control']).toBe('no-store');
-    expect((await app.inject({ method: 'GET', url: '/m/' })).headers['cache-control']).not.toBe('no-store');
+  });
+
+  it('let a browser keep the built mini-app (index revalidated, hashed assets a year), whether or not this clone has built it', async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-dist-'));
+    fs.mkdirSync(path.join(dist, 'assets'));
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>三色</title>');
+    fs.writeFileSync(path.join(dist, 'assets', 'app-1a2b3c.js'), 'export {}');
+    const b = Fastify({ logger: false });
+    try {
+      await securityHeaders(b, { https: false });
+      await b.register(miniappRoutes, { root: dist });
+      const index = await b.inject({ method: 'GET', url: '/m/' });
+      expect(index.statusCode).toBe(200);
+      expect(index.headers['cache-control']).toBe('no-cache');
+      expect(String(index.headers['content-security-policy'])).toContain("default-src 'self'");
+      const asset = await b.inject({ method: 'GET', url: '/m/assets/app-1a2b3c.js' });
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      fs.rmSync(path.join(dist, 'index.html'));
+      const missing = await b.inject({ method: 'GET', url: '/m/' });
+      expect(missing.statusCode).toBe(503);
+      expect(missing.body).toContain('npm run build:miniapp');
+    } finally {
+      await b.close();
+      fs.rmSync(dist, { recursive: true, force: true });
+    }
   });
 
   it('upgrade insecure requests and send HSTS only when PUBLIC_BASE_URL is https', async () => {
@@ -169,8 +207,10 @@ describe('security headers', () => {
     const b = await buildApp(ctx);
     try {
       const res = await b.inject({ method: 'GET', url: '/api/health' });
-      expect(String(res.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
       expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+      const page = await b.inject({ method: 'GET', url: '/sandbox' });
+      expect(String(page.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
+      expect(page.headers['strict-transport-security']).toMatch(/max-age=31536000/);
       expect((await app.inject({ method: 'GET', url: '/api/health' })).headers['strict-transport-security']).toBeUndefined();
     } finally {
       await b.close();
