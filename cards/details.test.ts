@@ -69,7 +69,10 @@ describe('finding details in Chinese', () => {
     expect(findingDetailText('P-ID-03', null, { expected: 'X' })).toBe('正确的校验码：X');
     expect(findingDetailText('P-ID-10', null, { others: 1 })).toBe('同单位重复录入的其他记录数：1');
     expect(findingDetailText('P-TM-01', null, { missing: ['性别', '民族'], enteredOn: '2026-01-05' })).toBe('未填写的项目：性别、民族；入编时间：2026-01-05');
-    expect(findingDetailText('U-QT-01', '行政编制', { kind: '行政编制', approved: 10, actual: 12, over: 2 }, { qualifier: true })).toBe('行政编制；编制类型：行政编制；核定数：10；实有数：12；超出数：2');
+    // The qualifier comes first unless a fact already says it (no "行政编制；编制类型：行政编制").
+    expect(findingDetailText('U-QT-01', '行政编制', { kind: '行政编制', approved: 10, actual: 12, over: 2 }, { qualifier: true })).toBe('编制类型：行政编制；核定数：10；实有数：12；超出数：2');
+    expect(findingDetailText('U-PR-02', '2026-11', { month: '2026-11', dueOn: '2026-12-05' }, { qualifier: true })).not.toMatch(/2026-11.*2026-11/);
+    expect(findingDetailText('P-TM-07', '入编时间', { value: '1900-01-01' }, { qualifier: true })).toBe('入编时间；填写值：1900-01-01');
     // W-07's qualifier is the contract's internal key: never shown.
     expect(findingHeading('W-07', 'feed-5')).toBe('编外人员未及时登记');
     expect(findingDetailText('W-07', 'feed-5', { signedOn: '2026-10-01' }, { qualifier: true })).toBe('合同签订日期：2026-10-01');

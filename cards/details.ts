@@ -47,13 +47,14 @@ export function findingHeading(rule: string, qualifier: string | null | undefine
 /**
  * A finding's detail in Chinese, as one line of plain text (`花名册出生日期：1980-01-02；…`); with
  * `qualifier: true` the shown qualifier comes first (the export's 说明, which has no column for
- * it). Keys without a name (there should be none: the catalogue test checks) are left out rather
+ * it) unless a fact already says it. Keys without a name (there should be none: the catalogue test checks) are left out rather
  * than shown as code. Anything shaped like an ID number is masked. Null when there is nothing.
  */
 export function findingDetailText(rule: string, qualifier: string | null | undefined, detail: Record<string, unknown> | null | undefined, opts: { qualifier?: boolean } = {}): string | null {
   const parts: string[] = [];
   const q = opts.qualifier ? shownQualifier(rule, qualifier) : null;
-  if (q) parts.push(q);
+  // The qualifier first, unless a fact already says it (超编's 编制类型, a month).
+  if (q && !Object.values(detail ?? {}).some((v) => v != null && String(v) === q)) parts.push(q);
   for (const [k, v] of Object.entries(detail ?? {})) {
     // A key already in Chinese (a hand-made detail) names itself.
     const label = detailLabel(rule, k) ?? (/[A-Za-z]/.test(k) ? undefined : k);

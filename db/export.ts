@@ -212,6 +212,16 @@ async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOption
     f.resolvedOn ? '已整改' : '未整改',
     findingDetailText(f.rule, f.qualifier, f.detail, { qualifier: true }),
   ]);
+  // 说明 first, as in every export: what the list is, as of when, of whom, and what it may be used for.
+  const scopeName = ids ? ((await db('units').where({ id: ids[0] }).first('name'))?.name ?? '') + '及下属单位' : '全部单位';
+  const statusName = { open: '未整改', resolved: '已整改', all: '全部' }[opts.status ?? 'open'];
+  addNoticeSheet(wb, [
+    '三色 问题清单',
+    `截至日期：${opts.today}；状态：${statusName}；范围：${scopeName}；共 ${rows.length} 条（红灯在前，再按整改期限先后）。`,
+    '灯色：问题发现后 3 个工作日内未整改为黄灯，超过 3 个工作日仍未整改为红灯，整改完毕为绿灯。',
+    '身份证号已脱敏（只保留前6位地区码和末位校验码）。本文件供核对、督办整改，不能用于导入。',
+    '整改：单位专管员在“三色”小程序的“待整改”中逐条打开并修改；需办理机构编制事项才能消除的问题（如超编、退休未出编），在小程序中提交相应申请。',
+  ]);
   const ws = addSheet(wb, '问题清单', FINDING_COLUMNS, rows);
   list.forEach((f, i) => {
     ws.getRow(i + 2).getCell(8).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: LIGHT_FILL[f.light] } };

@@ -94,7 +94,7 @@ export const duplicateInUnit = defineRule({
 });
 
 export const multipleQuotas = defineRule({
-  code: 'P-ID-11', title: '一人多编 (跨单位重复)', scope: 'person', severity: 'S1', params: {},
+  code: 'P-ID-11', title: '一人多编（跨单位重复）', scope: 'person', severity: 'S1', params: {},
   check: (p) => (p.status === '在编' && p.cross.otherQuotaUnits > 0 ? { detail: { otherUnits: p.cross.otherQuotaUnits } } : null),
 });
 

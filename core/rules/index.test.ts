@@ -22,6 +22,8 @@ describe('catalogue', () => {
   it('gives every rule a Chinese title, the scope of its family, a severity and params', () => {
     for (const r of RULES) {
       expect(r.title, r.code).toMatch(/[\u4e00-\u9fff]/);
+      // Chinese typesetting: full-width brackets with no space before them (a card shows the title as is).
+      expect(r.title, r.code).not.toMatch(/[()]|\s（/);
       const scope = r.code.startsWith('P-') ? 'person' : r.code.startsWith('U-') || r.code === 'W-07' ? 'unit' : 'worker';
       expect(r.scope, r.code).toBe(scope);
       expect(['S1', 'S2', 'S3'], r.code).toContain(r.severity);

@@ -60,7 +60,7 @@ export const leaderPostsMissing = defineRule({
 
 /** An approved 单位正职 with nobody holding it; shown once the vacancy has lasted `days` days. */
 export const headVacant = defineRule({
-  code: 'U-LD-07', title: '领导空缺 (提示)', scope: 'unit', severity: 'S3', params: { days: 90 },
+  code: 'U-LD-07', title: '领导空缺（提示）', scope: 'unit', severity: 'S3', params: { days: 90 },
   check: (u, ctx) => {
     const approved = u.leaderPosts['单位正职'] ?? 0;
     if (approved <= 0 || (u.agg.leadersByLevel['单位正职'] ?? 0) > 0) return null;

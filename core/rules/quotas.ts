@@ -22,7 +22,7 @@ export const overQuota = defineRule({
 
 /** 实有 == 核定 (> 0): new 用编 requests of that kind are frozen. */
 export const fullQuota = defineRule({
-  code: 'U-QT-02', title: '满编 (提示)', scope: 'unit', severity: 'S3', params: {},
+  code: 'U-QT-02', title: '满编（提示）', scope: 'unit', severity: 'S3', params: {},
   check: (u) => {
     let hits: Hit[] | null = null;
     for (const kind in u.quotas) {

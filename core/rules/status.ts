@@ -99,7 +99,7 @@ export const rankVsKind = defineRule({
  * Silent while the unit has no 内设机构 list to compare with.
  */
 export const officeUnknown = defineRule({
-  code: 'P-ST-08', title: '所在处(科)室不存在', scope: 'person', severity: 'S2', params: {},
+  code: 'P-ST-08', title: '所在处（科）室不存在', scope: 'person', severity: 'S2', params: {},
   check: (p, ctx) => {
     const o = p.office;
     const u = ctx.unit;

@@ -38,7 +38,7 @@ export const OPTIONAL_ENTRY_FIELDS = {
  * lists the fields.
  */
 export const incompleteAfterEntry = defineRule({
-  code: 'P-TM-01', title: '入编后信息未完善 (人员信息未及时更新)', scope: 'person', severity: 'S2',
+  code: 'P-TM-01', title: '入编后信息未完善（人员信息未及时更新）', scope: 'person', severity: 'S2',
   params: { graceWorkdays: 5, alsoRequired: [] as string[] },
   choices: { alsoRequired: Object.keys(OPTIONAL_ENTRY_FIELDS) },
   grace: '入编后5个工作日',
@@ -78,7 +78,7 @@ function overduePending(p: PersonRecord, kinds: ReadonlySet<string>, ctx: { date
 }
 
 export const middlePostNotUpdated = defineRule({
-  code: 'P-TM-02', title: '中层职数审核后职务信息未完善 (职务信息未及时变动)', scope: 'person', severity: 'S2',
+  code: 'P-TM-02', title: '中层职数审核后职务信息未完善（职务信息未及时变动）', scope: 'person', severity: 'S2',
   params: { graceWorkdays: 30 },
   grace: '中层职数审核后30个工作日',
   check: (p, ctx) => overduePending(p, MIDDLE_POST_KINDS, ctx, ctx.params.graceWorkdays, false),

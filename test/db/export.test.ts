@@ -148,6 +148,11 @@ describe('findings', () => {
       ['U-QT-01', ruleByCode('U-QT-01')!.title, '柯桥区乙局', OTHER, '机构', '柯桥区乙局', null, '黄灯', TODAY, null, '未整改', '行政编制；核定：3；实有：4'],
     ]);
     expect(JSON.stringify(book)).not.toContain(ID_A);
+    // 说明 first: as of when, of whom, how many, and that it does not re-import.
+    expect(Object.keys(book)[0]).toBe('说明');
+    const notice = book.说明.flat().join('\n');
+    expect(notice).toContain(`截至日期：${TODAY}；状态：未整改；范围：全部单位；共 3 条`);
+    expect(notice).toMatch(/已脱敏.*不能用于导入/);
   });
 
   it('filters by status and unit', async () => {
