@@ -26,7 +26,7 @@
 import Bull from 'bull';
 import type { Knex } from 'knex';
 import { nowMoment } from '../db/clock.ts';
-import { isoMs } from '../db/outbox.ts';
+import { claimOutboxRow, dueOutboxIds, isoMs, outboxBacklog, outboxRowToSend, updateClaimedOutboxRow, type ClaimedRowChange } from '../db/outbox.ts';
 import { PlatformError, type ChatPlatform, type Delivery } from './platform.ts';
 import { createRedisTokenBucket, createTokenBucket, type RateLimiter } from './rate-limit.ts';
 
@@ -152,25 +152,13 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
   // ---- the database side, shared by both modes -------------------------------------------
 
   /** Ids of rows that may be claimed now: stuck claims first, then pending rows by due time. */
-  async function dueIds(limit: number): Promise<number[]> {
-    const now = isoMs(Date.now());
-    const stuck = await db('outbox').where('state', 'sending').andWhere('locked_until', '<', now).orderBy('locked_until').limit(limit).pluck('id');
-    const rest = limit - stuck.length;
-    const pending = rest > 0 ? await db('outbox').where('state', 'pending').andWhere('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(rest).pluck('id') : [];
-    return [...stuck, ...pending].map(Number);
-  }
+  const dueIds = (limit: number): Promise<number[]> => dueOutboxIds(db, limit, isoMs(Date.now()));
 
   /** Counts of rows still to be sent, and when the next one of them may be claimed. */
   async function outstanding(): Promise<{ count: number; nextMs: number | null }> {
-    const rows = await db('outbox').whereIn('state', ['pending', 'sending'])
-      .select('state')
-      .count({ n: '*' })
-      .min({ due: 'next_attempt_at' })
-      .min({ lock: 'locked_until' })
-      .groupBy('state');
     let count = 0;
     let next: number | null = null;
-    for (const r of rows as Array<{ state: string; n: number | string; due: string | null; lock: string | null }>) {
+    for (const r of await outboxBacklog(db)) {
       count += Number(r.n);
       const at = r.state === 'pending' ? r.due : r.lock;
       if (at) {
@@ -201,32 +189,26 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
     const nowText = isoMs(now);
     // The claim: only the dispatcher whose UPDATE changed the row goes on. attempts counts the
     // calls started, so a claim that a crash interrupted still counts.
-    const claimed = await db('outbox')
-      .where('id', id)
-      .andWhere((q) =>
-        q.where((p) => p.where('state', 'pending').andWhere('next_attempt_at', '<=', nowText))
-          .orWhere((s) => s.where('state', 'sending').andWhere('locked_until', '<', nowText)),
-      )
-      .update({ attempts: db.raw('attempts + 1'), state: 'sending', locked_until: lock });
-    if (Number(claimed) !== 1) {
+    if (!(await claimOutboxRow(db, id, nowText, lock))) {
       totals.conflicts++;
       return 'conflict';
     }
-    const row = await db('outbox').where('id', id).first('dedup_key', 'payload', 'attempts');
+    const row = await outboxRowToSend(db, id);
     if (!row) return 'conflict';
     const attempts = Number(row.attempts);
-    const mine = () => db('outbox').where({ id, state: 'sending', locked_until: lock });
+    /** Changes the row while this claim holds it (the lock as it is at the time of the call). */
+    const mine = (change: ClaimedRowChange) => updateClaimedOutboxRow(db, id, lock, change);
 
     const fail = async (reason: string, retryable: boolean, retryAfterMs?: number): Promise<Outcome> => {
       if (retryable && attempts < o.maxAttempts) {
         const delay = backoffMs(attempts, { ...o, retryAfterMs, random: o.random });
-        const n = await write('retry', id, () => mine().update({ state: 'pending', next_attempt_at: isoMs(Date.now() + delay), locked_until: null, last_error: reason }));
+        const n = await write('retry', id, () => mine({ state: 'pending', next_attempt_at: isoMs(Date.now() + delay), locked_until: null, last_error: reason }));
         if (Number(n) !== 1) log.warn({ id, dedupKey: row.dedup_key }, 'outbox: lock lost before recording a retry');
         totals.retried++;
         log.debug?.({ id, dedupKey: row.dedup_key, attempts, delay, err: reason }, 'outbox: call failed, will retry');
         return 'retry';
       }
-      const n = await write('dead', id, () => mine().update({ state: 'dead', locked_until: null, last_error: reason }));
+      const n = await write('dead', id, () => mine({ state: 'dead', locked_until: null, last_error: reason }));
       if (Number(n) !== 1) log.warn({ id, dedupKey: row.dedup_key }, 'outbox: lock lost before recording a dead row');
       totals.dead++;
       log.warn({ id, dedupKey: row.dedup_key, attempts, err: reason }, 'outbox: row is dead');
@@ -246,7 +228,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
     let renewing: Promise<unknown> = Promise.resolve();
     const renew = setInterval(() => {
       const next = isoMs(Date.now() + o.lockMs);
-      renewing = mine().update({ locked_until: next }).then(
+      renewing = mine({ locked_until: next }).then(
         (n) => {
           if (Number(n) === 1) lock = next;
           else log.warn({ id, dedupKey: row.dedup_key }, 'outbox: lock lost during a call');
@@ -262,7 +244,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
         clearInterval(renew);
         await renewing;
         // No call was made: hand the row back as it was.
-        await write('release', id, () => mine().update({ state: 'pending', attempts: attempts - 1, locked_until: null }));
+        await write('release', id, () => mine({ state: 'pending', attempts: attempts - 1, locked_until: null }));
         throw e;
       }
     }
@@ -282,7 +264,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
       if (error instanceof PlatformError) return fail(reason, error.retryable, error.retryAfterMs);
       return fail(reason, true);
     }
-    const n = await write('sent', id, () => mine().update({ state: 'sent', sent_at: nowMoment(), locked_until: null, last_error: null }));
+    const n = await write('sent', id, () => mine({ state: 'sent', sent_at: nowMoment(), locked_until: null, last_error: null }));
     if (Number(n) !== 1) log.warn({ id, dedupKey: row.dedup_key }, 'outbox: lock lost before recording sent');
     totals.sent++;
     return 'sent';

@@ -3,8 +3,7 @@
 // re-delivers (same id) is either already recorded — and skipped — or will be recorded now.
 
 import type { Knex } from 'knex';
-import { nowMoment } from '../db/clock.ts';
-import { isDuplicateKey } from '../db/errors.ts';
+import { markInboundEvent, recordInboundEvent } from '../db/inbound-events.ts';
 import type { InboundEvent, InboundHandler, InboundResult } from './platform.ts';
 
 export interface InboundLog {
@@ -19,19 +18,14 @@ export interface InboundLog {
 export function recordingHandler(db: Knex, handle: InboundHandler, log: InboundLog = console): InboundHandler {
   return async (event: InboundEvent): Promise<InboundResult> => {
     const id = event.eventId.slice(0, 191);
-    try {
-      await db('inbound_events').insert({ event_id: id, kind: event.kind, payload: JSON.stringify(redact(event)), state: 'received', received_at: nowMoment() });
-    } catch (e) {
-      if (isDuplicateKey(e)) return; // a re-delivery: handled (or being handled) already
-      throw e;
-    }
+    if (!(await recordInboundEvent(db, { id, kind: event.kind, payload: redact(event) }))) return; // a re-delivery: handled (or being handled) already
     try {
       const result = await handle(event);
-      await db('inbound_events').where({ event_id: id }).update({ state: 'handled', handled_at: nowMoment() });
+      await markInboundEvent(db, id, { state: 'handled' });
       return result;
     } catch (e) {
       log.warn(`处理回调失败（${event.kind} ${event.eventId}）：${(e as Error).message}`);
-      await db('inbound_events').where({ event_id: id }).update({ state: 'failed', handled_at: nowMoment(), error: String((e as Error).message).slice(0, 500) });
+      await markInboundEvent(db, id, { state: 'failed', error: String((e as Error).message) });
       return;
     }
   };

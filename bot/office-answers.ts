@@ -12,10 +12,10 @@ import type { IsoDate, UnitRecord } from '../core/model.ts';
 import { personRetirement } from '../core/rules/retirement.ts';
 import { areaFigures, quotaFigures, type QuotaLine } from '../core/staffing.ts';
 import { render } from '../cards/render.ts';
-import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
+import { openFindingsByUnitAndDay } from '../db/findings.ts';
+import { personRecords } from '../db/people.ts';
+import { loadUnits } from '../db/records.ts';
 import { loadCalendar } from '../db/settings.ts';
-
-type Row = Record<string, any>;
 
 const MAX_UNITS = 10;
 const percent = (r: number | null) => (r == null ? '—' : `${(r * 100).toFixed(1)}%`);
@@ -26,8 +26,7 @@ const netRate = (n: number, approved: number) => (n >= 0 && approved > 0 ? perce
 /** Every unit with its roster counted (在编 by kind, 在途), as the unit answer counts one. */
 async function countedUnits(db: Knex, today: IsoDate): Promise<Map<number, UnitRecord>> {
   const units = await loadUnits(db, today, null, { regionTotals: false });
-  for (const r of (await db('people').select(PERSON_COLUMNS)) as Row[]) {
-    const p = personFromRow(r);
+  for (const p of await personRecords(db)) {
     const u = units.get(p.unitId);
     if (u) addPerson(u.agg, p, u);
   }
@@ -116,8 +115,7 @@ export async function areaRetirements(db: Knex, today: IsoDate): Promise<AreaRet
   const from = monthOf(today);
   const to = addMonthsToMonth(from, 60);
   const counts = new Map<string, number[]>();
-  for (const r of (await db('people').where({ status: '在编' }).select(PERSON_COLUMNS)) as Row[]) {
-    const p = personFromRow(r);
+  for (const p of await personRecords(db, { status: '在编' })) {
     const u = units.get(p.unitId) ?? null;
     const ret = personRetirement(p, u);
     if (!ret || ret.retirement.month < from || ret.retirement.month >= to) continue;
@@ -153,8 +151,7 @@ export interface UnitRedCount {
 export async function unitsByRed(db: Knex, today: IsoDate): Promise<UnitRedCount[]> {
   const cal = await loadCalendar(db);
   const lightOf = openLightsOn(today, cal);
-  const rows: Row[] = await db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open')
-    .select('f.unit_id', 'u.name', 'f.opened_on').count({ n: '*' }).groupBy('f.unit_id', 'u.name', 'f.opened_on');
+  const rows = await openFindingsByUnitAndDay(db);
   const by = new Map<number, UnitRedCount>();
   for (const r of rows) {
     const c = by.get(Number(r.unit_id)) ?? { unitId: Number(r.unit_id), name: r.name, red: 0, yellow: 0 };

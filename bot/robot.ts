@@ -13,9 +13,11 @@ import { quotaFigures } from '../core/staffing.ts';
 import { ageText, replyMarkdown } from '../cards/builders.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { PHRASES, render } from '../cards/render.ts';
-import { openFindingsQuery } from '../db/findings.ts';
+import { mostUrgentOpenFindings, openFindingCountOfPerson } from '../db/findings.ts';
+import { peopleNamed, personRecords } from '../db/people.ts';
 import { findActor, scopeOf, subtreeIds, type Actor } from '../db/scope.ts';
-import { loadUnits, PERSON_COLUMNS, personFromRow } from '../db/records.ts';
+import { loadUnits } from '../db/records.ts';
+import { unitById, unitIdsOfGroup, unitNamed } from '../db/units.ts';
 import { loadCalendar } from '../db/settings.ts';
 import { areaQuotaText, areaRetirementsText, unitsByRedText } from './office-answers.ts';
 import type { OutboundMessage } from './platform.ts';
@@ -38,7 +40,7 @@ export interface Conversation {
 async function groupScope(db: Knex, where: Conversation | undefined): Promise<{ units: number[]; home: number } | null> {
   if (!where || where.type !== 'group') return null;
   const groupId = where.id.replace(/^group:/, '');
-  const ids: number[] = (await db('units').where({ group_id: groupId }).orderBy('id').pluck('id')).map(Number);
+  const ids = await unitIdsOfGroup(db, groupId);
   if (!ids.length) return null;
   const units = new Set<number>();
   for (const id of ids) for (const u of await subtreeIds(db, id)) units.add(u);
@@ -74,25 +76,19 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
 }
 
 async function unitInScope(db: Knex, asker: Actor, scope: number[] | null, name: string): Promise<Row | null> {
-  if (!name) return asker.unitId == null ? null : (await db('units').where({ id: asker.unitId }).first()) ?? null;
-  let q = db('units').where('name', name);
-  if (scope) q = q.whereIn('id', scope.length ? scope : [0]);
-  const exact = await q.first();
-  if (exact) return exact;
-  let like = db('units').where('name', 'like', `%${name.replace(/[%_]/g, '')}%`).orderBy('id');
-  if (scope) like = like.whereIn('id', scope.length ? scope : [0]);
-  return (await like.first()) ?? null;
+  if (!name) return asker.unitId == null ? null : (await unitById(db, asker.unitId)) ?? null;
+  return unitNamed(db, name, scope);
 }
 
 async function todo(db: Knex, asker: Actor, scope: number[] | null, today: IsoDate): Promise<string> {
   const cal = await loadCalendar(db);
-  const rows: Row[] = await openFindingsQuery(db, { unitIds: scope }).limit(500);
+  const rows = await mostUrgentOpenFindings(db, { unitIds: scope }, 500);
   const lightOf = openLightsOn(today, cal);
   const items = rows.map((r) => {
     const l = lightOf(r.opened_on);
     return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name, age: ageText(l.workdaysOpen) };
   });
-  const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await db('units').where({ id: asker.unitId }).first('name'))?.name ?? '' : '';
+  const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await unitById(db, asker.unitId, ['name']))?.name ?? '' : '';
   return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });
 }
 
@@ -101,7 +97,7 @@ async function quota(db: Knex, asker: Actor, scope: number[] | null, name: strin
   if (!unit) return render('person', { people: [], query: name || '本单位' });
   const units = await loadUnits(db, today, [Number(unit.id)], { regionTotals: false });
   const u = units.get(Number(unit.id))!;
-  for (const r of await db('people').where({ unit_id: u.id }).select(PERSON_COLUMNS)) addPerson(u.agg, personFromRow(r), u);
+  for (const p of await personRecords(db, { unitId: u.id })) addPerson(u.agg, p, u);
   const kinds = [...new Set([...Object.keys(u.quotas), ...Object.keys(u.agg.onQuotaByKind)])];
   const lines = kinds.map((kind) => quotaFigures({ kind, approved: u.quotas[kind] ?? 0, actual: u.agg.onQuotaByKind[kind] ?? 0, inTransit: u.agg.inTransitByKind[kind] ?? 0 }));
   const total = lines.reduce((t, l) => ({ approved: t.approved + l.approved, actual: t.actual + l.actual, vacant: t.vacant + l.vacant, over: t.over + l.over }), { approved: 0, actual: 0, vacant: 0, over: 0 });
@@ -116,8 +112,7 @@ async function retirements(db: Knex, asker: Actor, scope: number[] | null, name:
   const from = monthOf(today);
   const to = addMonthsToMonth(from, 60);
   const byYear = new Map<string, Array<{ name: string; month: string }>>();
-  for (const r of await db('people').where({ unit_id: u.id, status: '在编' }).select(PERSON_COLUMNS)) {
-    const p = personFromRow(r);
+  for (const p of await personRecords(db, { unitId: u.id, status: '在编' })) {
     const ret = personRetirement(p, u);
     if (!ret || ret.retirement.month < from || ret.retirement.month >= to) continue;
     const y = ret.retirement.month.slice(0, 4);
@@ -128,19 +123,14 @@ async function retirements(db: Knex, asker: Actor, scope: number[] | null, name:
 }
 
 async function lookUp(db: Knex, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
-  let q = db('people as p').join('units as u', 'u.id', 'p.unit_id').where('p.name', name).whereNot('p.status', '已出编')
-    .select(PERSON_COLUMNS.map((c) => `p.${c}`)).select('u.name as unit_name').limit(5);
-  if (scope) q = q.whereIn('p.unit_id', scope.length ? scope : [0]);
-  const rows: Row[] = await q;
   const people = [];
-  for (const r of rows) {
-    const p = personFromRow(r);
+  for (const { person: p, unitName } of await peopleNamed(db, name, scope, 5)) {
     const unit = (await loadUnits(db, today, [p.unitId], { regionTotals: false })).get(p.unitId) ?? null;
     const ret = personRetirement(p, unit);
-    const open = await db('findings').where({ scope: 'person', entity_id: p.id, status: 'open' }).count({ n: '*' }).first();
+    const openFindings = await openFindingCountOfPerson(db, p.id);
     people.push({
-      name: p.name, idMasked: p.idFacts.masked, unitName: r.unit_name, office: p.office, status: p.status, quotaKind: p.quotaKind,
-      posts: p.posts, rank: p.rank, enteredOn: p.enteredOn, openFindings: Number(open?.n ?? 0),
+      name: p.name, idMasked: p.idFacts.masked, unitName, office: p.office, status: p.status, quotaKind: p.quotaKind,
+      posts: p.posts, rank: p.rank, enteredOn: p.enteredOn, openFindings,
       retirement: ret ? `${ret.retirement.month.replace('-', '年')}月（${formatRetirementAge(ret.retirement.age)}）` : null,
     });
   }

@@ -5,7 +5,7 @@
 
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { nowMoment } from '../db/clock.ts';
+import { addSandboxMessage, replaceSandboxCard, sandboxCardShown } from '../db/sandbox-messages.ts';
 import type { SandboxEntry } from '../core/outbound.ts';
 import type { ChatPlatform, Delivery, InboundEvent, InboundHandler, InboundResult, Target } from './platform.ts';
 import { PlatformError } from './platform.ts';
@@ -27,9 +27,7 @@ export function conversationsOf(target: Target): string[] {
 export function createSandboxPlatform(db: Knex): SandboxPlatform {
   let handler: InboundHandler | null = null;
 
-  const post = async (conversation: string, entry: SandboxEntry, cardId: string | null = null) => {
-    await db('sandbox_messages').insert({ conversation, card_id: cardId, payload: JSON.stringify(entry), at: nowMoment() });
-  };
+  const post = (conversation: string, entry: SandboxEntry, cardId: string | null = null) => addSandboxMessage(db, conversation, entry, cardId);
 
   const platform: SandboxPlatform = {
     name: 'sandbox',
@@ -41,12 +39,11 @@ export function createSandboxPlatform(db: Knex): SandboxPlatform {
         case 'createCard':
           for (const c of conversationsOf(d.target)) {
             // Created once per card id and conversation, like createAndDeliver with an outTrackId.
-            const has = await db('sandbox_messages').where({ conversation: c, card_id: d.card.cardId }).first('id');
-            if (!has) await post(c, { kind: 'card', card: d.card, from: 'bot' }, d.card.cardId);
+            if (!(await sandboxCardShown(db, c, d.card.cardId))) await post(c, { kind: 'card', card: d.card, from: 'bot' }, d.card.cardId);
           }
           return;
         case 'updateCard': {
-          const n = await db('sandbox_messages').where({ card_id: d.card.cardId }).update({ payload: JSON.stringify({ kind: 'card', card: d.card, from: 'bot' }) });
+          const n = await replaceSandboxCard(db, d.card.cardId, { kind: 'card', card: d.card, from: 'bot' } satisfies SandboxEntry);
           if (!n) throw new PlatformError(`卡片 ${d.card.cardId} 不存在`, false);
           return;
         }

@@ -57,6 +57,11 @@ export function openFindingsQuery(db: Knex, f: { unitIds?: number[] | null; rule
   return findingsQuery(db, f).where('f.status', 'open').orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
 }
 
+/** The `limit` most urgent open findings (openFindingsQuery's order and filters). */
+export async function mostUrgentOpenFindings(db: Knex, f: { unitIds?: number[] | null; rule?: string; personId?: number }, limit: number): Promise<Row[]> {
+  return openFindingsQuery(db, f).limit(limit);
+}
+
 export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingView[]> {
   const cal = await loadCalendar(db);
   const status = q.status ?? 'open';
@@ -100,4 +105,21 @@ export async function openCounts(db: Knex, unitIds: number[] | null, today: IsoD
     out.set(Number(r.unit_id), c);
   }
   return out;
+}
+
+/** Resolved findings (the filter's units, rule, person), the latest resolved first, at most `limit`. */
+export async function resolvedFindings(db: Knex, f: { unitIds?: number[] | null; rule?: string; personId?: number }, limit: number): Promise<Row[]> {
+  return findingsQuery(db, f).where('f.status', 'resolved').orderBy([{ column: 'f.resolved_on', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(limit);
+}
+
+/** How many open findings a person has. */
+export async function openFindingCountOfPerson(db: Knex, personId: number): Promise<number> {
+  const r = await db('findings').where({ scope: 'person', entity_id: personId, status: 'open' }).count({ n: '*' }).first();
+  return Number(r?.n ?? 0);
+}
+
+/** Open findings counted by unit (with its name) and opening day: `unit_id`, `name`, `opened_on`, `n`. */
+export async function openFindingsByUnitAndDay(db: Knex): Promise<Row[]> {
+  return db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open')
+    .select('f.unit_id', 'u.name', 'f.opened_on').count({ n: '*' }).groupBy('f.unit_id', 'u.name', 'f.opened_on');
 }

@@ -8,6 +8,8 @@ import { nowMoment } from './clock.ts';
 import { isDuplicateKey } from './errors.ts';
 import type { Delivery, Target } from '../core/outbound.ts';
 
+type Row = Record<string, any>;
+
 /** Moments in next_attempt_at and locked_until: ISO UTC with milliseconds, 23 characters. */
 export function isoMs(ms: number): string {
   return new Date(ms).toISOString().slice(0, 23);
@@ -43,6 +45,75 @@ export async function enqueue(trx: Knex, dedupKey: string, delivery: Delivery, n
 export async function resendDead(db: Knex, id: number): Promise<boolean> {
   const n = await db('outbox').where({ id, state: 'dead' }).update({ state: 'pending', attempts: 0, next_attempt_at: isoMs(Date.now()), locked_until: null, last_error: null });
   return Number(n) === 1;
+}
+
+/** Dead rows as the console lists them (no payload), the latest first; `before`: only ids below it. */
+export async function deadOutboxRows(db: Knex, o: { before: number | null; limit: number }): Promise<Row[]> {
+  const q = db('outbox').where('state', 'dead');
+  if (o.before !== null) q.andWhere('id', '<', o.before);
+  return q.orderBy('id', 'desc').limit(o.limit).select('id', 'dedup_key', 'op', 'target', 'attempts', 'last_error', 'created_at');
+}
+
+/** How many rows are in each state (states without rows are absent). */
+export async function outboxCountsByState(db: Knex): Promise<Map<string, number>> {
+  const rows = (await db('outbox').select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>;
+  return new Map(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+// ---- the dispatcher's side (bot/dispatcher.ts): claims, locks and outcomes -----------------
+
+/** Ids of rows that may be claimed at `now` (isoMs): stuck claims first, then pending rows by due time. */
+export async function dueOutboxIds(db: Knex, limit: number, now: string): Promise<number[]> {
+  const stuck = await db('outbox').where('state', 'sending').andWhere('locked_until', '<', now).orderBy('locked_until').limit(limit).pluck('id');
+  const rest = limit - stuck.length;
+  const pending = rest > 0 ? await db('outbox').where('state', 'pending').andWhere('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(rest).pluck('id') : [];
+  return [...stuck, ...pending].map(Number);
+}
+
+/** The rows still to be sent, by state: `state`, `n`, the earliest `due` (next_attempt_at) and `lock` (locked_until). */
+export async function outboxBacklog(db: Knex): Promise<Array<{ state: string; n: number | string; due: string | null; lock: string | null }>> {
+  return db('outbox').whereIn('state', ['pending', 'sending'])
+    .select('state')
+    .count({ n: '*' })
+    .min({ due: 'next_attempt_at' })
+    .min({ lock: 'locked_until' })
+    .groupBy('state');
+}
+
+/**
+ * The claim: one conditional UPDATE moves a row due at `now` (pending and due, or sending with an
+ * expired lock) to sending under `lock`, counting the call it starts. True only for the caller
+ * whose UPDATE changed the row.
+ */
+export async function claimOutboxRow(db: Knex, id: number, now: string, lock: string): Promise<boolean> {
+  const claimed = await db('outbox')
+    .where('id', id)
+    .andWhere((q) =>
+      q.where((p) => p.where('state', 'pending').andWhere('next_attempt_at', '<=', now))
+        .orWhere((s) => s.where('state', 'sending').andWhere('locked_until', '<', now)),
+    )
+    .update({ attempts: db.raw('attempts + 1'), state: 'sending', locked_until: lock });
+  return Number(claimed) === 1;
+}
+
+/** What a claimed row sends: `dedup_key`, `payload`, `attempts`. */
+export async function outboxRowToSend(db: Knex, id: number): Promise<Row | undefined> {
+  return db('outbox').where('id', id).first('dedup_key', 'payload', 'attempts');
+}
+
+/** The columns a claim holder may change on its row. */
+export interface ClaimedRowChange {
+  state?: 'pending' | 'sent' | 'dead';
+  attempts?: number;
+  next_attempt_at?: string;
+  locked_until?: string | null;
+  last_error?: string | null;
+  sent_at?: string;
+}
+
+/** Changes a row only while this claim holds it (sending, under `lock`); 1 when it did, 0 when the lock was lost. */
+export async function updateClaimedOutboxRow(db: Knex, id: number, lock: string, change: ClaimedRowChange): Promise<number> {
+  return Number(await db('outbox').where({ id, state: 'sending', locked_until: lock }).update(change));
 }
 
 export function parseTarget(text: string | null): Target | undefined {

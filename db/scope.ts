@@ -4,6 +4,7 @@
 
 import type { Knex } from 'knex';
 import { OFFICE_ROLES, type UnitScope } from '../core/roles.ts';
+import { userById } from './users.ts';
 
 type Row = Record<string, any>;
 
@@ -17,7 +18,7 @@ export interface Actor {
 
 /** The user of this id when they may act (on the 用户 sheet and not locked), else null. */
 export async function findActor(db: Knex, userId: string): Promise<Actor | null> {
-  const u = userId ? await db('users').where({ id: userId }).first() : undefined;
+  const u = await userById(db, userId);
   if (!u || Number(u.locked)) return null;
   return { id: u.id, name: u.name, role: u.role, unitId: u.unit_id == null ? null : Number(u.unit_id) };
 }

@@ -84,3 +84,8 @@ export function calendarOf(overrides: CalendarOverride[]): WorkdayCalendar {
   if (lastCalendar?.key !== key) lastCalendar = { key, calendar: createCalendar(overrides) };
   return lastCalendar.calendar;
 }
+
+/** Stores a setting that is not there yet; throws when it is (the unique key), so a first writer wins. */
+export async function insertSetting(db: Knex, key: string, value: unknown): Promise<void> {
+  await db('settings').insert({ key, value: JSON.stringify(value) });
+}

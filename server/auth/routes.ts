@@ -8,6 +8,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { AppContext } from '../context.ts';
 import { LoginError, type DingTalkLogin, type ZhengDingLogin } from '../../core/login.ts';
 import { FULL_ID_ROLES } from '../../core/roles.ts';
+import { deleteSession } from '../../db/sessions.ts';
+import { unitById } from '../../db/units.ts';
 import { sandboxUsers } from './sandbox-users.ts';
 import { admit, homeOf, MSG, safeEqual, sessionUser } from './session.ts';
 
@@ -58,7 +60,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
 
   async function mePayload(req: FastifyRequest, csrfToken: string) {
     const u = req.user!;
-    const unit = u.unitId == null ? null : await db('units').where({ id: u.unitId }).first('id', 'code', 'name');
+    const unit = u.unitId == null ? null : await unitById(db, u.unitId, ['id', 'code', 'name']);
     return {
       id: u.id, name: u.name, role: u.role,
       unit: unit ? { id: Number(unit.id), code: unit.code, name: unit.name } : null,
@@ -102,7 +104,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       const admission = await admit(db, userId);
       if (!admission.ok) throw new LoginError(admission.status, admission.error);
       // A login replaces the session this browser had (no fixation, no orphan rows).
-      if (req.session) await db('sessions').where({ id: req.session.id }).delete();
+      if (req.session) await deleteSession(db, req.session.id);
       const s = await auth.sessions.start(reply, userId);
       req.user = await sessionUser(db, admission.user);
       req.session = s;

@@ -4,6 +4,7 @@
 // the mini-app's login chooser and the /sandbox page's "speak as" list.
 
 import type { Knex } from 'knex';
+import { usersWithUnitNames } from '../../db/users.ts';
 
 const OFFICE_ORDER = ['编办管理员', '编办业务人员', '分管领导', '查询用户'];
 const UNIT_ORDER = ['单位专管员', '单位领导'];
@@ -20,7 +21,7 @@ export interface SandboxUserRow {
 
 /** Every user, ordered for choosing; `unitId`: the unit of the card the user came from. */
 export async function sandboxUsers(db: Knex, unitId: number | null = null): Promise<SandboxUserRow[]> {
-  const rows: Array<Record<string, any>> = await db('users as u').leftJoin('units as n', 'n.id', 'u.unit_id').select('u.id', 'u.name', 'u.role', 'u.unit_id', 'n.name as unit_name');
+  const rows = await usersWithUnitNames(db);
   const users = rows.map((r) => ({
     id: String(r.id), name: r.name, role: r.role, unitId: r.unit_id == null ? null : Number(r.unit_id), unitName: r.unit_name ?? null,
     named: unitId != null && r.unit_id != null && Number(r.unit_id) === unitId,

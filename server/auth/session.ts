@@ -10,9 +10,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Knex } from 'knex';
 import { ACCESS_MSG, OFFICE_ROLES, type UnitScope } from '../../core/roles.ts';
-import { readAll } from '../../db/batch.ts';
-import { scopeOf, subtreeQuery } from '../../db/scope.ts';
+import { scopeOf } from '../../db/scope.ts';
 import { nowMoment } from '../../db/clock.ts';
+import { deleteSession, openSession, sessionWithUser, touchSession } from '../../db/sessions.ts';
+import { getSetting, insertSetting } from '../../db/settings.ts';
+import { userById } from '../../db/users.ts';
 
 export const SESSION_COOKIE = 'sanse_sid';
 export const IDLE_MS = 12 * 3600_000;
@@ -82,14 +84,11 @@ export async function resolveSessionSecret(db: Knex, fromEnv: string | undefined
     if (fromEnv.trim().length < 32) throw new Error('SESSION_SECRET 太短：至少需要32个字符');
     return fromEnv.trim();
   }
-  const read = async () => {
-    const r = await db('settings').where({ key: 'session_secret' }).first('value');
-    return r ? (JSON.parse(r.value) as string) : null;
-  };
+  const read = () => getSetting<string>(db, 'session_secret');
   const stored = await read();
   if (stored) return stored;
   try {
-    await db('settings').insert({ key: 'session_secret', value: JSON.stringify(randomHex(32)) });
+    await insertSetting(db, 'session_secret', randomHex(32));
   } catch {
     // Another instance stored one first: use that.
   }
@@ -102,7 +101,7 @@ export type Admission = { ok: true; user: Row } | { ok: false; status: 403; erro
 
 /** Whether a user id (DingTalk userid, Zheng-Ding accountId, demo id) may log in. */
 export async function admit(db: Knex, userId: string): Promise<Admission> {
-  return admitted(userId ? await db('users').where({ id: userId }).first() : undefined);
+  return admitted(await userById(db, userId));
 }
 
 function admitted(u: Row | undefined): Admission {
@@ -158,13 +157,12 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
       const id = randomHex(32);
       const csrfToken = randomHex(32);
       // Expired rows go when someone logs in: no timer needed.
-      await db('sessions').where('expires_at', '<', moment(t)).delete();
-      await db('sessions').insert({ id, user_id: userId, csrf_token: csrfToken, created_at: moment(t), last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) });
+      await openSession(db, { id, userId, csrfToken, now: moment(t), expiresAt: moment(t + IDLE_MS) });
       reply.setCookie(SESSION_COOKIE, id, cookieOptions);
       return { id, csrfToken };
     },
     async end(req, reply) {
-      if (req.session) await db('sessions').where({ id: req.session.id }).delete();
+      if (req.session) await deleteSession(db, req.session.id);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       req.user = null;
       req.session = null;
@@ -181,30 +179,26 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     // The session and its user in one read (a request's first query: every call pays it).
     // With the units below the user's unit (their scope, if theirs is a unit role), in the same trip.
     const sid = unsigned.value;
-    const [[s], subtree] = await readAll(db, [
-      db('sessions as s').leftJoin('users as u', 'u.id', 's.user_id').where('s.id', sid)
-        .select('s.id as session_id', 's.user_id as session_user_id', 's.csrf_token', 's.expires_at', 's.last_seen_at', 'u.*'),
-      subtreeQuery(db, db('users as u').join('sessions as s', 's.user_id', 'u.id').where('s.id', sid).select('u.unit_id')),
-    ]);
+    const { session: s, subtree } = await sessionWithUser(db, sid);
     if (!s) return null;
     if (s.expires_at < moment(t)) {
-      await db('sessions').where({ id: s.session_id }).delete();
+      await deleteSession(db, s.session_id);
       return null;
     }
     // `id` is the user's (the session's columns are renamed): null when the user is gone from the sheet.
     const admission = admitted(s.id == null ? undefined : s);
     if (!admission.ok) {
-      await db('sessions').where({ id: s.session_id }).delete();
+      await deleteSession(db, s.session_id);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return admission.error;
     }
     if (moment(t - TOUCH_EVERY_MS) >= s.last_seen_at) {
       // Best effort: the session is valid either way, and the next request touches it again. On
       // SQLite a long import holds the write lock; this write then times out, never the request.
-      await db('sessions').where({ id: s.session_id }).update({ last_seen_at: moment(t), expires_at: moment(t + IDLE_MS) })
+      await touchSession(db, s.session_id, moment(t), moment(t + IDLE_MS))
         .catch((e: Error) => req.log.warn({ err: e.message }, 'session touch skipped'));
     }
-    req.user = await sessionUser(db, admission.user, subtree.map((r) => Number(r.id)));
+    req.user = await sessionUser(db, admission.user, subtree);
     req.session = { id: s.session_id, csrfToken: s.csrf_token };
     return null;
   }

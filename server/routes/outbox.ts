@@ -5,6 +5,7 @@ import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import type { Knex } from 'knex';
 import { CommandError } from '../../commands/errors.ts';
 import { resendMessage } from '../../commands/resend-message.ts';
+import { deadOutboxRows, outboxCountsByState } from '../../db/outbox.ts';
 
 export interface OutboxRoutesOptions {
   db: Knex;
@@ -23,14 +24,7 @@ export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app,
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return reply.code(400).send({ error: 'limit 应为 1 到 1000 之间的整数' });
     const before = q.before === undefined ? null : Number(q.before);
     if (before !== null && (!Number.isSafeInteger(before) || before < 1)) return reply.code(400).send({ error: 'before 应为消息编号' });
-    const rows: Array<Record<string, unknown>> = await db('outbox')
-      .where('state', 'dead')
-      .modify((b) => {
-        if (before !== null) b.andWhere('id', '<', before);
-      })
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .select('id', 'dedup_key', 'op', 'target', 'attempts', 'last_error', 'created_at');
+    const rows = await deadOutboxRows(db, { before, limit });
     return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) }));
   });
 
@@ -47,9 +41,8 @@ export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app,
   });
 
   app.get('/api/outbox/stats', async () => {
-    const rows = (await db('outbox').select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>;
     const out: Record<string, number> = Object.fromEntries(STATES.map((s) => [s, 0]));
-    for (const r of rows) out[r.state] = Number(r.n);
+    for (const [state, n] of await outboxCountsByState(db)) out[state] = n;
     return out;
   });
 };

@@ -8,6 +8,7 @@ import { todayInShanghai } from '../../core/dates.ts';
 import { ruleByCode } from '../../core/rules/index.ts';
 import { PHRASES } from '../../cards/render.ts';
 import { listFindings } from '../../db/findings.ts';
+import { latestLightsDate, unitLightsOn } from '../../db/units.ts';
 import type { AppContext } from '../context.ts';
 
 const template = Handlebars.compile(fs.readFileSync(new URL('../views/overview.hbs', import.meta.url), 'utf8'));
@@ -15,17 +16,13 @@ const template = Handlebars.compile(fs.readFileSync(new URL('../views/overview.h
 export const overviewRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx;
 
-  async function latestDate(): Promise<string> {
-    const r = await db('unit_daily_lights').max({ d: 'date' }).first();
-    return (r?.d as string | undefined) ?? todayInShanghai();
-  }
+  const latestDate = async (): Promise<string> => (await latestLightsDate(db)) ?? todayInShanghai();
 
   app.get('/', async (_req, reply) => {
     // Outside the sandbox the county's data is behind a login: the console.
     if (ctx.config.platform !== 'sandbox') return reply.redirect('/m/#/console');
     const date = await latestDate();
-    const units = await db('unit_daily_lights as l').join('units as u', 'u.id', 'l.unit_id').where('l.date', date)
-      .select('u.code', 'u.name', 'l.light', 'l.yellow', 'l.red').orderBy([{ column: 'l.red', order: 'desc' }, { column: 'l.yellow', order: 'desc' }, { column: 'u.id', order: 'asc' }]);
+    const units = await unitLightsOn(db, date);
     const counts = { red: 0, yellow: 0, green: 0 } as Record<string, number>;
     for (const u of units) counts[u.light]++;
     const findings = await listFindings(db, { status: 'open', date: todayInShanghai(), limit: 300 });

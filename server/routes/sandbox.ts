@@ -8,6 +8,9 @@ import MarkdownIt from 'markdown-it';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Knex } from 'knex';
 import type { SandboxEntry } from '../../core/outbound.ts';
+import { sandboxConversations, sandboxMessages } from '../../db/sandbox-messages.ts';
+import { unitIdsOfGroup, unitsWithGroups } from '../../db/units.ts';
+import { userById, userNames } from '../../db/users.ts';
 import { sandboxUsers } from '../auth/sandbox-users.ts';
 import { MSG, type SessionUser } from '../auth/session.ts';
 
@@ -24,9 +27,9 @@ export interface SandboxControls {
 
 export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxControls; kick: () => void }> = async (app, { db, platform, kick }) => {
   async function conversations(): Promise<Array<{ id: string; name: string; count: number }>> {
-    const rows: Row[] = await db('sandbox_messages').select('conversation').count({ n: '*' }).max({ last: 'id' }).groupBy('conversation').orderBy('last', 'desc');
-    const groups = new Map<string, string>((await db('units').whereNotNull('group_id').select('group_id', 'name')).map((u: Row) => [`group:${u.group_id}`, `${u.name}工作群`]));
-    const users = new Map<string, string>((await db('users').select('id', 'name')).map((u: Row) => [`user:${u.id}`, `与 ${u.name} 的单聊`]));
+    const rows = await sandboxConversations(db);
+    const groups = new Map<string, string>((await unitsWithGroups(db, null)).map((u) => [`group:${u.group_id}`, `${u.name}工作群`]));
+    const users = new Map<string, string>([...(await userNames(db, null))].map(([id, name]) => [`user:${id}`, `与 ${name} 的单聊`]));
     // Work groups first (where the alert cards are), then the 1:1 chats; newest first within each.
     const list = rows.map((r) => ({ id: r.conversation as string, name: groups.get(r.conversation) ?? users.get(r.conversation) ?? r.conversation, count: Number(r.n) }));
     return [...list.filter((c) => c.id.startsWith('group:')), ...list.filter((c) => !c.id.startsWith('group:'))];
@@ -37,13 +40,13 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
     const list = await conversations();
     const current = q.c ?? list[0]?.id ?? null;
     // The group's unit: its people (named on its cards) head the speaker list, then the office.
-    const unit = current?.startsWith('group:') ? await db('units').where({ group_id: current.slice(6) }).first('id') : undefined;
-    const users = await sandboxUsers(db, unit ? Number(unit.id) : null);
+    const unitId: number | undefined = current?.startsWith('group:') ? (await unitIdsOfGroup(db, current.slice(6)))[0] : undefined;
+    const users = await sandboxUsers(db, unitId ?? null);
     let as = q.as;
-    if (!as && unit) as = users.find((u) => u.role === '单位专管员' && u.unitId === Number(unit.id))?.id;
+    if (!as && unitId !== undefined) as = users.find((u) => u.role === '单位专管员' && u.unitId === unitId)?.id;
     if (!as && current?.startsWith('user:')) as = current.slice(5);
     as = as ?? users[0]?.id;
-    const messages = current ? await db('sandbox_messages').where({ conversation: current }).orderBy('id').select('id', 'payload', 'at', 'card_id') : [];
+    const messages = current ? await sandboxMessages(db, [current]) : [];
     reply.type('text/html; charset=utf-8');
     return template({
       conversations: list.map((c) => ({ ...c, active: c.id === current, href: `/sandbox?c=${encodeURIComponent(c.id)}` })),
@@ -58,7 +61,7 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
 
   app.post('/sandbox/say', async (req, reply) => {
     const b = req.body as { conversation?: string; as?: string; text?: string };
-    const user = b.as ? await db('users').where({ id: b.as }).first('id', 'name') : null;
+    const user = b.as ? await userById(db, b.as) : null;
     if (b.conversation && b.text?.trim()) await platform.say(b.conversation, { id: b.as ?? 'unknown', name: user?.name ?? b.as ?? '访客' }, b.text.trim());
     return reply.redirect(`/sandbox?c=${encodeURIComponent(b.conversation ?? '')}&as=${encodeURIComponent(b.as ?? '')}`);
   });
@@ -80,7 +83,7 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
    * groups of the units in their scope and their own 1:1 chat. */
   async function readable(user: SessionUser): Promise<string[] | null> {
     if (user.scope === null) return null;
-    const groups: Row[] = user.scope.length ? await db('units').whereIn('id', user.scope).whereNotNull('group_id').select('group_id') : [];
+    const groups = await unitsWithGroups(db, user.scope);
     return [...groups.map((g) => `group:${g.group_id}`), `user:${user.id}`];
   }
 
@@ -89,12 +92,7 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
     const q = req.query as { c?: string };
     const allowed = await readable(req.user!);
     if (q.c !== undefined && allowed && !allowed.includes(q.c)) return reply.code(403).send({ error: MSG.outOfScope });
-    const rows = await db('sandbox_messages')
-      .modify((b) => {
-        if (q.c !== undefined) b.where({ conversation: q.c });
-        else if (allowed) b.whereIn('conversation', allowed);
-      })
-      .orderBy('id').select('id', 'conversation', 'card_id', 'payload', 'at');
+    const rows = await sandboxMessages(db, q.c !== undefined ? [q.c] : allowed);
     return rows.map((r: Row) => ({ ...r, payload: JSON.parse(r.payload) }));
   });
 };

@@ -11,7 +11,8 @@ import type { IsoDate, Light } from '../../../core/model.ts';
 import { ruleByCode } from '../../../core/rules/index.ts';
 import { inScope, scopeIds } from '../../../core/roles.ts';
 import { CommandError } from '../../../commands/errors.ts';
-import { findingsQuery, openFindingsQuery } from '../../../db/findings.ts';
+import { openFindingsQuery, resolvedFindings } from '../../../db/findings.ts';
+import { idBirths, personWithUnitCode } from '../../../db/people.ts';
 import { subtreeIds, unitsByRef } from '../../../db/scope.ts';
 import type { PiiCipher } from '../../../db/pii.ts';
 import { loadCalendar } from '../../../db/settings.ts';
@@ -79,17 +80,11 @@ export async function unitInScope(db: Knex, user: SessionUser, param: unknown): 
   return mine[0];
 }
 
-/** People (`p`) with their unit's credit code as `unit_code`, which every person view shows; add the columns. */
-export function peopleWithUnitCode(db: Knex): Knex.QueryBuilder {
-  return db('people as p').leftJoin('units as u', 'u.id', 'p.unit_id').select('u.code as unit_code');
-}
-
 /** A person by row id: 404 when there is none, 403 when the person's unit is outside the scope. */
 export async function personInScope(db: Knex, user: SessionUser, idParam: string, columns: string[] = ['*']): Promise<Row> {
   const id = /^[1-9]\d{0,9}$/.test(idParam) ? Number(idParam) : NaN;
   if (!Number.isSafeInteger(id)) throw new ApiError(404, '没有该人员');
-  const cols = columns.includes('*') ? ['p.*'] : [...new Set([...columns, 'unit_id'])].map((c) => `p.${c}`);
-  const person = await peopleWithUnitCode(db).where('p.id', id).first(cols);
+  const person = await personWithUnitCode(db, id, columns);
   if (!person) throw new ApiError(404, '没有该人员');
   if (!inScope(user, Number(person.unit_id))) throw new ApiError(403, MSG.outOfScope);
   return person;
@@ -172,7 +167,7 @@ export async function queryFindings(db: Knex, f: FindingFilter, today: IsoDate):
     out.push(...openFindingItems(await openFindingsQuery(db, f), today, cal, f));
   }
   if ((f.status === 'resolved' || f.status === 'all') && (!f.light || f.light === 'green') && out.length < f.limit) {
-    const rows: Row[] = await findingsQuery(db, f).where('f.status', 'resolved').orderBy([{ column: 'f.resolved_on', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(f.limit - out.length);
+    const rows = await resolvedFindings(db, f, f.limit - out.length);
     out.push(...rows.map((r) => toItem(r, today, cal)));
   }
   return out;
@@ -203,10 +198,7 @@ export function birthMismatchFor(item: FindingItem, idBirth: string | null | und
 export async function withBirthMismatch(db: Knex, items: FindingItem[], fullIds: boolean): Promise<FindingItem[]> {
   const ids = [...new Set(items.filter((i) => i.rule === 'P-ID-08' && i.subject.kind === 'person').map((i) => i.subject.id))];
   if (!ids.length) return items;
-  const births = new Map<number, string | null>();
-  for (let i = 0; i < ids.length; i += 1000) {
-    for (const r of (await db('people').whereIn('id', ids.slice(i, i + 1000)).select('id', 'id_birth')) as Row[]) births.set(Number(r.id), r.id_birth ?? null);
-  }
+  const births = await idBirths(db, ids);
   return items.map((i) => (i.rule === 'P-ID-08' ? birthMismatchFor(i, births.get(i.subject.id), fullIds) : i));
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyPluginAsync } from 'fastify';
 import { exportWorkbook } from '../../../db/export.ts';
+import { unitById } from '../../../db/units.ts';
 import { FULL_ID_ROLES } from '../../../core/roles.ts';
 import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, withBirthMismatch, type ApiDeps } from './common.ts';
 
@@ -28,7 +29,7 @@ export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
     // The export is limited by unit id (with the units below it): a unit role without a filter gets its own unit.
     const unitId = f.unit ? Number(f.unit.id) : user.scope === null ? null : user.unitId;
     if (user.scope !== null && unitId == null) throw new ApiError(403, '您的账号未关联单位，无法导出');
-    const unitName: string | null = f.unit?.name ?? (unitId == null ? null : ((await db('units').where({ id: unitId }).first('name'))?.name ?? null));
+    const unitName: string | null = f.unit?.name ?? (unitId == null ? null : ((await unitById(db, unitId, ['name']))?.name ?? null));
     const today = deps.today();
     const file = path.join(deps.workDir, `export-${crypto.randomBytes(12).toString('hex')}.xlsx`);
     await fs.promises.mkdir(deps.workDir, { recursive: true });

@@ -6,11 +6,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { crossFor, crossReads, emptyCrossIndex, idFactsOf, unitReads } from '../../../db/records.ts';
 import { audit, personVersionQuery } from '../../../db/store.ts';
 import { openFindingsQuery } from '../../../db/findings.ts';
+import { personHistory, personWithUnitCodeQuery } from '../../../db/people.ts';
+import { unitNames } from '../../../db/units.ts';
+import { unitSpecialistsRead, userNames } from '../../../db/users.ts';
 import { runReads, type Read } from '../../../db/batch.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
 import type { IdFacts, IsoDate, UnitRecord } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../../core/roles.ts';
-import { ApiError, birthMismatchFor, openFindingItems, peopleWithUnitCode, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
+import { ApiError, birthMismatchFor, openFindingItems, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
 import { HIDDEN_COLUMNS, inputOf, LABEL_BY_COLUMN, PERSON_FIELDS } from '../../../core/person-fields.ts';
 import { savePerson } from '../../../commands/save-person.ts';
 
@@ -44,7 +47,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     let calendarRows: Row[] = [];
     let findingRows: Row[] = [];
     const reads: Read[] = [
-      { query: peopleWithUnitCode(db).where('p.id', id).select('p.*'), apply: (rows) => { row = rows[0]; } },
+      { query: personWithUnitCodeQuery(db, id), apply: (rows) => { row = rows[0]; } },
       { query: calendarRowsQuery(db), apply: (rows) => { calendarRows = rows; } },
       { query: openFindingsQuery(db, { personId: id }), apply: (rows) => { findingRows = rows; } },
     ];
@@ -78,7 +81,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     // The unit's 专管员 by name: who a read-only role is told to ask.
     let specialists: string[] = [];
     await runReads(db, [
-      { query: db('users').where({ role: '单位专管员', unit_id: unitId, locked: false }).orderBy('id').select('name'), apply: (rows) => { specialists = rows.map((r) => r.name); } },
+      unitSpecialistsRead(db, unitId, (names) => { specialists = names; }),
       ...unitReads(db, today, [unitId], units),
       ...(p.id_hash ? crossReads(db, p.id_hash, { name: p.name, birth: p.birth_key }, cross) : []),
       ...person.reads,
@@ -115,10 +118,8 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/people/:id/history', async (req) => {
     const user = userOf(req);
     const p = await personInScope(db, user, (req.params as { id: string }).id, ['id', 'unit_id']);
-    const rows: Row[] = await db('record_versions').where({ entity: 'person', entity_id: Number(p.id) }).orderBy('version', 'desc');
-    const who = new Map<string, string>();
-    const ids = [...new Set(rows.map((r) => r.changed_by))];
-    if (ids.length) for (const u of await db('users').whereIn('id', ids).select('id', 'name')) who.set(u.id, u.name);
+    const rows = await personHistory(db, Number(p.id));
+    const who = await userNames(db, [...new Set(rows.map((r) => String(r.changed_by)))]);
     const unitIds = new Set<number>();
     const parsed = rows.map((r) => {
       const before = (r.before ? JSON.parse(r.before) : {}) as Row;
@@ -126,8 +127,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
       for (const v of [before.unit_id, after.unit_id]) if (v != null) unitIds.add(Number(v));
       return { r, before, after };
     });
-    const unitName = new Map<number, string>();
-    if (unitIds.size) for (const u of await db('units').whereIn('id', [...unitIds]).select('id', 'name')) unitName.set(Number(u.id), u.name);
+    const unitName = await unitNames(db, [...unitIds]);
     const shown = (column: string, v: unknown): unknown => {
       if (v == null) return null;
       if (column === 'unit_id') return unitName.get(Number(v)) ?? String(v);

@@ -4,11 +4,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { unitLight } from '../../../core/lights.ts';
 import { openCounts } from '../../../db/findings.ts';
+import { unitsInScope } from '../../../db/units.ts';
 import { WRITE_ROLES } from '../../../core/roles.ts';
 import { recheckUnit } from '../../../commands/recheck-unit.ts';
 import { requireRole, scopeIds, unitInScope, userOf, type ApiDeps } from './common.ts';
-
-type Row = Record<string, any>;
 
 export const unitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps;
@@ -16,9 +15,7 @@ export const unitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
   app.get('/api/units', async (req) => {
     const user = userOf(req);
     const ids = scopeIds(user);
-    let q = db('units').select('id', 'code', 'name', 'parent_code', 'region_name', 'nature').orderBy('id');
-    if (ids) q = q.whereIn('id', ids);
-    const units: Row[] = await q;
+    const units = await unitsInScope(db, ids);
     const counts = await openCounts(db, ids, deps.today());
     const list = units.map((u) => {
       const c = counts.get(Number(u.id)) ?? { red: 0, yellow: 0 };
