@@ -107,6 +107,9 @@ describe.skipIf(!HAVE_CHROMIUM)('what the office, leaders and demo users see (Ch
     const shown = page.locator(`[data-card="${card!.card_id}"]`);
     await shown.waitFor();
     expect(await shown.textContent()).toContain('红灯问题督办');
+    // A leader fixes nothing: no 重新检查, one button to the list of their unit and the units below it.
+    expect(await shown.locator('button', { hasText: '重新检查' }).count()).toBe(0);
+    expect(await shown.locator('a.primary').getAttribute('href')).toMatch(/\/m\/#\/todo\?unit=\d+$/);
     await shot('ux-08-sandbox-leader-card');
     // The office: 编制 without a unit answers for the county.
     const office: Row = await db()('users').where({ role: '编办业务人员' }).first('id');
