@@ -11,12 +11,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { idCheckChar } from '../core/idnumber.ts';
 import { ensureMysqlDatabase, migrate, openDb } from '../db/connection.ts';
 import { seedDemo } from '../db/demo/seed.ts';
 import { createPiiCipher } from '../db/pii.ts';
 import { buildApp } from '../main/app.ts';
 import { loadConfig } from '../server/config.ts';
+import { peopleCsv } from '../test/fixtures/import-files.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -42,18 +42,7 @@ const pii = createPiiCipher(crypto.randomBytes(16).toString('hex'));
 await seedDemo(db, pii, { units: 30, people: 30, seed: 1, today: '2026-11-23' });
 const units = [...new Set((await db('units').whereNotNull('code').select('code')).map((u) => u.code as string).filter(Boolean))];
 
-/** Distinct valid ID numbers: birth dates 1950–1999 and sequence numbers. */
-function idNumber(i: number): string {
-  const year = 1950 + (i % 50);
-  const month = String(Math.floor(i / 50) % 12 + 1).padStart(2, '0');
-  const day = String(Math.floor(i / 600) % 28 + 1).padStart(2, '0');
-  const seq = String(100 + Math.floor(i / 16800)).padStart(3, '0');
-  const body = `330602${year}${month}${day}${seq}`;
-  return body + idCheckChar(body);
-}
-const lines = ['统一社会信用代码,身份证号,姓名,性别,在编状态'];
-for (let i = 0; i < rows - 1; i++) lines.push(`${units[i % units.length]},${idNumber(i)},测试${i},${i % 2 ? '男' : '女'},在编`);
-const csv = Buffer.from(`${lines.join('\r\n')}\r\n`);
+const csv = peopleCsv(rows - 1, { unitCode: (i) => units[i % units.length], name: (i) => `测试${i}`, status: '在编' });
 
 const app = await buildApp({ config: loadConfig({ PLATFORM: 'sandbox', HOST: '127.0.0.1', PORT: '0' }), db, pii, close: async () => {} });
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -105,7 +105,7 @@ export function digestCard(d: UnitDigest, progress?: DigestProgress): CardPayloa
 /** A leader's red items: those of the units in the leader's scope, with the unit of each. */
 export interface LeaderDigest {
   leaderId: string;
-  /** The leader's own unit (the card's title, the button's list and re-check). */
+  /** The leader's own unit (the card's title, the button's list of it and the units below it). */
   unitId: number;
   unitCode: string;
   unitName: string;
@@ -159,7 +159,8 @@ export function leaderDigestCard(d: LeaderDigest, progress?: DigestProgress): Ca
     url: d.url,
     unitCode: escapeText(d.unitCode),
     unitId: String(d.unitId),
-    recheckText: phrase('recheckButton'),
+    // No 重新检查: a leader fixes nothing; the button leads to the units' lists and people.
+    recheckText: '',
   };
   const fallback: OutboundMessage = { kind: 'actionCard', title: data.title, text: body, buttons: [{ title: data.buttonText, url: d.url }] };
   return { template: 'alert', cardId: leaderCardId(d.leaderId, d.date), data, fallback };

@@ -182,6 +182,11 @@ async function progressOf(trx: Knex, items: DigestItem[], date: IsoDate, cal: Wo
   return { resolved: total - remaining.length, total, red, yellow: remaining.length - red, remaining };
 }
 
+/** When a card's data was last built (sent or updated in place); null for a card sanse does not keep. */
+export async function cardBuiltAt(db: Knex, cardId: string): Promise<string | null> {
+  return ((await db('cards').where({ card_id: cardId }).first('updated_at'))?.updated_at as string | undefined) ?? null;
+}
+
 async function saveCard(trx: Knex, card: CardPayload, target: Target, state: CardState | LeaderCardState): Promise<void> {
   const row = { template: card.template, target: targetText(target), data: JSON.stringify(state), updated_at: nowMoment() };
   const updated = await trx('cards').where({ card_id: card.cardId }).update(row);

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeXfdWorkbook } from './fixtures/import-files.ts';
 import { runSanse } from './sanse-cli.ts';
 
 let dir: string;
@@ -20,12 +20,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 it('refuses the XFD workbook in Chinese and writes nothing', async () => {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('人员');
-  ws.getCell('XFD1').value = 'x';
-  for (let r = 2; r <= 3001; r++) ws.getCell(`A${r}`).value = r;
   const file = path.join(dir, 'xfd.xlsx');
-  await wb.xlsx.writeFile(file);
+  await writeXfdWorkbook(file);
   const r = await sanse('import', file);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/工作表“人员”第1行第XFD列有内容，超出了该表允许的列数/);

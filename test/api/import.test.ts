@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idCheckChar } from '../../core/idnumber.ts';
+import { peopleCsv, syntheticIdNumber } from '../fixtures/import-files.ts';
 import { login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;
@@ -54,23 +54,11 @@ async function runImport(s: Session, fileName: string, content: Buffer, type?: s
   return waitFor(s, res.json().id);
 }
 
-/** A distinct valid ID number for each i (birth dates 1950–1999, sequence numbers). */
-function idNumber(i: number): string {
-  const year = 1950 + (i % 50);
-  const month = String(Math.floor(i / 50) % 12 + 1).padStart(2, '0');
-  const day = String(Math.floor(i / 600) % 28 + 1).padStart(2, '0');
-  const seq = String(100 + Math.floor(i / 16800)).padStart(3, '0');
-  const body = `330602${year}${month}${day}${seq}`;
-  return body + idCheckChar(body);
-}
-
 describe('the server keeps answering', () => {
   it('answers /api/health within a second, again and again, while a 20,000-row import runs; progress is reported', async () => {
     const rows = 20_000;
-    const lines = ['统一社会信用代码,身份证号,姓名,性别'];
-    for (let i = 0; i < rows; i++) lines.push(`${unitCode},${idNumber(i)},导入测试${i},${i % 2 ? '男' : '女'}`);
     const people = await count('people');
-    const res = await upload(admin, '人员.csv', Buffer.from(`${lines.join('\r\n')}\r\n`), 'text/csv');
+    const res = await upload(admin, '人员.csv', peopleCsv(rows, { unitCode: () => unitCode, name: (i) => `导入测试${i}` }), 'text/csv');
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json()).toMatchObject({ state: expect.stringMatching(/^(queued|running)$/), fileName: '人员.csv' });
 
@@ -99,13 +87,13 @@ describe('the server keeps answering', () => {
 describe('refusals', () => {
   it('refuses a file over the upload limit whole (413) and writes nothing', async () => {
     const header = '统一社会信用代码,身份证号,姓名\r\n';
-    const row = `${unitCode},${idNumber(90_001)},超限\r\n`;
+    const row = `${unitCode},${syntheticIdNumber(90_001)},超限\r\n`;
     const size = 20 * 1024 * 1024 + 79;
     const body = Buffer.alloc(size, 0x20);
     body.write(header, 0);
     let at = Buffer.byteLength(header);
     for (let i = 0; at + 80 < size; i++) {
-      const line = `${unitCode},${idNumber(100_000 + i)},超限${i}\r\n`;
+      const line = `${unitCode},${syntheticIdNumber(100_000 + i)},超限${i}\r\n`;
       at += body.write(line, at);
     }
     body.write(row, size - Buffer.byteLength(row));
@@ -151,7 +139,7 @@ describe('error workbooks', () => {
   let file: string;
 
   it('are private files, bound to the user who imported: another office user cannot fetch the job or the file', async () => {
-    const csv = `统一社会信用代码,身份证号,姓名\r\n${unitCode},${idNumber(95_000)},\r\n`;
+    const csv = `统一社会信用代码,身份证号,姓名\r\n${unitCode},${syntheticIdNumber(95_000)},\r\n`;
     const res = await upload(admin, '人员.csv', Buffer.from(csv), 'text/csv');
     const job = await waitFor(admin, res.json().id);
     expect(job.result.ok).toBe(false);

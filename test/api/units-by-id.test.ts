@@ -147,6 +147,12 @@ describe('units by id', () => {
     await press(String(A.id)); // out of the specialist's scope: nothing
     await press(code); // an old card's shared code: nothing
     expect(await again()).toBe(0);
+    // B was self-checked (above) after its card was sent, and none of its records changed since:
+    // the button says so and runs nothing.
+    expect(await press(String(B.id))).toEqual({ notice: expect.stringMatching(/^已由.+于\d\d:\d\d重新检查，结果见卡片$/) });
+    expect(await again()).toBe(0);
+    // Had that self-check come before the card, the button re-checks B.
+    await db('unit_rechecks').where({ unit_id: B.id }).update({ started_at: '2000-01-01 00:00:00', finished_at: '2000-01-01 00:00:00' });
     await press(String(B.id));
     expect(await again()).toBe(1);
   });

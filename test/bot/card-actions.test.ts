@@ -8,6 +8,7 @@ import { businessHandler } from '../../bot/handler.ts';
 import { recordingHandler } from '../../bot/inbound.ts';
 import { createSandboxPlatform, type SandboxPlatform } from '../../bot/sandbox.ts';
 import { dailyCheck } from '../../commands/daily-check.ts';
+import { nowMoment } from '../../db/clock.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
 import { subtreeIds } from '../../db/scope.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
@@ -19,6 +20,22 @@ let sandbox: SandboxPlatform;
 let unit: { id: number; open: number };
 let outsider: string;
 let insider: string;
+
+/** The re-checks of a unit actually run: its people listed for the re-check (commands/recheck-unit.ts), seen on the wire. */
+const runs = new Map<number, number>();
+const RUN_SQL = /^select distinct [`"]id_hash[`"] from [`"]people[`"] where [`"]unit_id[`"] = \?/i;
+const ranSince = async <T>(unitId: number, f: () => Promise<T>): Promise<{ value: T; runs: number }> => {
+  const before = runs.get(unitId) ?? 0;
+  const value = await f();
+  return { value, runs: (runs.get(unitId) ?? 0) - before };
+};
+const notice = (r: unknown) => (r as { notice: string }).notice;
+/** A write to one of the unit's people now, a second after anything before (moments are stored to the second). */
+async function touchUnitPerson(unitId: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1100));
+  const p = await t.db('people').where({ unit_id: unitId }).first('id');
+  await t.db('people').where({ id: p.id }).update({ updated_at: nowMoment() });
+}
 
 const openOf = async (unitId: number) => Number((await t.db('findings').where({ unit_id: unitId, status: 'open' }).count({ n: '*' }).first())!.n);
 
@@ -46,6 +63,9 @@ beforeAll(async () => {
     break;
   }
   expect(unit).toBeDefined();
+  t.db.on('query', (q: { sql: string; bindings?: unknown[] }) => {
+    if (RUN_SQL.test(q.sql)) runs.set(Number(q.bindings?.[0]), (runs.get(Number(q.bindings?.[0])) ?? 0) + 1);
+  });
 });
 afterAll(async () => { await t.close(); });
 
@@ -71,5 +91,64 @@ describe('card actions', () => {
     const r = await sandbox.press(`unit-digest:${unit.id}:${D0}`, { id: insider }, 'recheck', { unit: String(unit.id) });
     expect(r).toMatchObject({ notice: expect.stringMatching(/^已重新检查：/) });
     expect((r as { notice: string }).notice).toContain(String(await openOf(unit.id)));
+  });
+
+  it('answer a second click on the card, and a callback delivered again, with the re-check already done, and run nothing', async () => {
+    const rechecks = await t.db('unit_rechecks').where({ unit_id: unit.id }).count({ n: '*' }).first();
+    for (const _ of [1, 2]) {
+      const r = await ranSince(unit.id, () => sandbox.press(`unit-digest:${unit.id}:${D0}`, { id: insider }, 'recheck', { unit: String(unit.id) }));
+      expect(notice(r.value)).toMatch(/^已由.+于\d\d:\d\d重新检查，结果见卡片$/);
+      expect(r.runs).toBe(0);
+    }
+    expect(await t.db('unit_rechecks').where({ unit_id: unit.id }).count({ n: '*' }).first()).toEqual(rechecks);
+  });
+
+  it('re-check again once a record of the unit was written after the last re-check', async () => {
+    await touchUnitPerson(unit.id);
+    const r = await ranSince(unit.id, () => sandbox.press(`unit-digest:${unit.id}:${D0}`, { id: insider }, 'recheck', { unit: String(unit.id) }));
+    expect(notice(r.value)).toMatch(/^已重新检查：/);
+    expect(r.runs).toBe(1);
+  });
+
+  it('run one re-check for two clicks at once; the other is told it is running or done', async () => {
+    await touchUnitPerson(unit.id);
+    const resolvedBefore = await t.db('findings').where({ unit_id: unit.id, status: 'resolved' }).count({ n: '*' }).first();
+    const r = await ranSince(unit.id, () => Promise.all([1, 2].map(() => sandbox.press(`unit-digest:${unit.id}:${D0}`, { id: insider }, 'recheck', { unit: String(unit.id) }))));
+    const notices = r.value.map(notice).sort();
+    expect(notices.filter((n) => n.startsWith('已重新检查：'))).toHaveLength(1);
+    expect(notices.filter((n) => /正在重新检查该单位（\d\d:\d\d开始），完成后结果显示在卡片上$|^已由.+于\d\d:\d\d重新检查，结果见卡片$/.test(n))).toHaveLength(1);
+    expect(r.runs).toBe(1);
+    expect(await t.db('findings').where({ unit_id: unit.id, status: 'resolved' }).count({ n: '*' }).first()).toEqual(resolvedBefore);
+  });
+
+  it('answer a click while a re-check runs, and take one unfinished for over ten minutes for dead', async () => {
+    await touchUnitPerson(unit.id);
+    const name = (await t.db('users').where({ id: outsider }).first('name')).name;
+    const running = await t.db('unit_rechecks').insert({ unit_id: unit.id, user_id: outsider, via: 'card', started_at: nowMoment(Date.now() - 60_000) });
+    let r = await ranSince(unit.id, () => sandbox.press(`unit-digest:${unit.id}:${D0}`, { id: insider }, 'recheck', { unit: String(unit.id) }));
+    expect(notice(r.value)).toBe(`${name}正在重新检查该单位（${nowMoment(Date.now() - 60_000).slice(11, 16)}开始），完成后结果显示在卡片上`);
+    expect(r.runs).toBe(0);
+    await t.db('unit_rechecks').where({ id: Number(running[0]) }).update({ started_at: nowMoment(Date.now() - 11 * 60_000) });
+    r = await ranSince(unit.id, () => sandbox.press(`unit-digest:${unit.id}:${D0}`, { id: insider }, 'recheck', { unit: String(unit.id) }));
+    expect(notice(r.value)).toMatch(/^已重新检查：/);
+    expect(r.runs).toBe(1);
+  });
+
+  it('give a leader no 重新检查: their card leads to the list, and a click on an older card is refused and runs nothing', async () => {
+    // Leaders' cards list red items: those of a later day.
+    await dailyCheck(t.db, D4, 'http://127.0.0.1:3000');
+    const cards: Array<{ card_id: string; data: string }> = await t.db('cards').select('card_id', 'data');
+    const leaderCards = cards.filter((c) => c.card_id.startsWith('leader-digest:'));
+    expect(leaderCards.length).toBeGreaterThan(0);
+    for (const c of leaderCards) {
+      const vars = JSON.parse(c.data).vars;
+      expect(vars.recheckText).toBe('');
+      expect(vars.url).toMatch(/\/m\/#\/todo\?unit=\d+$/);
+    }
+    for (const c of cards.filter((c) => c.card_id.startsWith('unit-digest:'))) expect(JSON.parse(c.data).vars.recheckText).toBe('已整改，重新检查');
+    const leader = await t.db('users').where({ role: '单位领导', locked: false }).whereNotNull('unit_id').first('id', 'unit_id');
+    const r = await ranSince(Number(leader.unit_id), () => sandbox.press(`leader-digest:${leader.id}:${D4}`, { id: leader.id }, 'recheck', { unit: String(leader.unit_id) }));
+    expect(r.value).toEqual({ notice: '重新检查由单位专管员在整改后进行，您可在小程序中查看问题清单' });
+    expect(r.runs).toBe(0);
   });
 });

@@ -1,11 +1,12 @@
 // The real app on a real port, started the way `sanse serve` starts it (main/serve.ts): the
 // migrated database, the demo county seeded into it (seedDemo, the first check, the backdated
 // history, the day's check with its alert cards), the sandbox platform with its dispatcher,
-// buildApp, listen. Used by the browser test (test/browser/loop.test.ts) and bench/api.ts.
+// buildApp, listen. Used by the browser tests (startSandboxInTemp) and bench/api.ts.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -134,4 +135,12 @@ export async function startSanse(o: { databaseUrl: string; county: County; port?
     throw e;
   }
   return { url: `http://127.0.0.1:${port}`, port, ctx, runtime, app, close };
+}
+
+/** The browser tests' app: the mini-app built, startSanse on a SQLite file in a new temp folder that `close` removes. */
+export async function startSandboxInTemp(county: County): Promise<RunningSanse> {
+  process.env.LOG_LEVEL ??= 'warn';
+  ensureMiniappBuilt();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-browser-'));
+  return startSanse({ databaseUrl: `sqlite:${path.join(dir, 'sanse.db')}`, county, removeDir: dir });
 }

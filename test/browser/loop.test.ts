@@ -10,26 +10,14 @@
 // if miniapp/dist is missing. Chromium: CHROMIUM_PATH or /usr/bin/chromium (never downloaded);
 // without it the test fails under CI=true and is skipped otherwise.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subtreeIds } from '../../db/scope.ts';
-import { type RunningSanse, ensureMiniappBuilt, startSanse } from './app.ts';
+import { type RunningSanse, startSandboxInTemp } from './app.ts';
+import { CHROMIUM, HAVE_CHROMIUM, launchPhone, ON_CI, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
 
 type Row = Record<string, any>;
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(REPO, 'test-output/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ON_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 // A small county; seed 2 has units whose only open finding is a 民族 written as “汉”.
 const COUNTY = { units: 40, people: 600, seed: 2, today: '2026-11-23' };
 
@@ -60,16 +48,13 @@ if (!HAVE_CHROMIUM && ON_CI) {
 
 describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
   let s: RunningSanse;
-  let tmp: string;
-  let profile: string;
-  let browser: BrowserContext;
+  let phone: Phone;
   let page: Page;
-  const pageErrors: string[] = [];
   /** The finding the loop fixes: person, unit, card, the unit's specialist, the fix. */
   let target: { personId: number; unitId: number; unitCode: string; cardId: string; conversation: string; cardSize: number; specialist: string; field: string; fix: string };
 
   const db = () => s.ctx.db;
-  const shot = (name: string, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  const shot = (name: string, fullPage = false) => phone.shot(name, fullPage);
   const POLL = { timeout: 15_000, interval: 100 };
   /** Whether an element is wholly inside the viewport and its first line not covered (by the sticky header). */
   const inView = (el: ReturnType<Page['locator']>) => el.evaluate((e) => {
@@ -79,18 +64,10 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
   });
   /** Waits until the page's URL hash passes `ok` (hash routes change without a load). */
   const waitHash = (ok: (hash: string) => boolean) => expect.poll(() => ok(new URL(page.url()).hash), POLL).toBe(true);
-  /** Loads a page of the mini-app afresh (the app keeps the logged-in user in memory). */
-  async function open(hashPath: string): Promise<void> {
-    await page.goto('about:blank');
-    await page.goto(`${s.url}/m/#${hashPath}`);
-  }
+  const open = (hashPath: string) => openMiniApp(page, s.url, hashPath);
 
   beforeAll(async () => {
-    process.env.LOG_LEVEL ??= 'warn';
-    fs.mkdirSync(SHOTS, { recursive: true });
-    ensureMiniappBuilt();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-browser-'));
-    s = await startSanse({ databaseUrl: `sqlite:${path.join(tmp, 'sanse.db')}`, county: COUNTY, removeDir: tmp });
+    s = await startSandboxInTemp(COUNTY);
     // The morning's cards and messages reach the sandbox groups through the dispatcher (about 20 a second).
     const queued = async () => Number((await db()('outbox').whereIn('state', ['pending', 'sending']).count({ n: '*' }).first())?.n ?? 0);
     await until(async () => (await queued()) === 0, 60_000, 'the dispatcher to deliver the morning\'s cards to the sandbox');
@@ -120,27 +97,12 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     const { score: _score, ...pick } = options[0];
     target = pick;
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-chromium-'));
-    profile = dir;
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
-    browser.setDefaultTimeout(15_000);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    phone = await launchPhone();
+    page = phone.page;
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => {});
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    await phone?.close();
     await s?.close();
   });
 
@@ -148,8 +110,7 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
   async function loggedInAs(userId: string): Promise<void> {
     const me = await page.request.get(`${s.url}/api/me`);
     if (me.ok() && (await me.json()).id === userId) return;
-    const res = await page.request.post(`${s.url}/auth/sandbox/login`, { data: { userId } });
-    expect(res.status(), await res.text()).toBe(200);
+    await sandboxLogin(page, s.url, userId);
   }
 
   it('fixes a finding from the alert card: sandbox → 去整改 → login → 待整改 → form → save → resolved → card updated', async () => {
@@ -303,7 +264,7 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
       const res = await route.fetch();
       await route.fulfill({ response: res, json: [...(await res.json()), ghost] });
     });
-    await browser.clearCookies();
+    await phone.browser.clearCookies();
     try {
       await open('/login');
       await page.locator(`[data-testid="login-user-${locked.id}"]`).click();
@@ -329,6 +290,6 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
   }, 30_000);
 
   it('threw no script errors in the pages', () => {
-    expect(pageErrors).toEqual([]);
+    expect(phone.pageErrors).toEqual([]);
   });
 });

@@ -5,67 +5,40 @@
 // leader's read-only form saying why. Screenshots in test-output/screenshots/ (ux-*.png).
 // Started like test/browser/loop.test.ts (the app in this process, SQLite in a temp folder).
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OFFICE_ROLES } from '../../core/roles.ts';
-import { type RunningSanse, ensureMiniappBuilt, startSanse } from './app.ts';
+import { type RunningSanse, startSandboxInTemp } from './app.ts';
+import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
 
 type Row = Record<string, any>;
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(REPO, 'test-output/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const COUNTY = { units: 40, people: 600, seed: 2, today: '2026-11-23' };
 const POLL = { timeout: 15_000, interval: 100 };
 
 describe.skipIf(!HAVE_CHROMIUM)('what the office, leaders and demo users see (Chromium, 390×844)', () => {
   let s: RunningSanse;
-  let tmp: string;
-  let profile: string;
-  let browser: BrowserContext;
+  let phone: Phone;
   let page: Page;
-  const pageErrors: string[] = [];
   const db = () => s.ctx.db;
-  const shot = (name: string, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  const shot = (name: string, fullPage = false) => phone.shot(name, fullPage);
   /** Wholly inside the viewport (and not covered at its top-left). */
   const inView = (el: ReturnType<Page['locator']>) => el.evaluate((e) => {
     const r = e.getBoundingClientRect();
     const top = document.elementFromPoint(r.left + 8, r.top + 8);
     return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth && !!top && (e.contains(top) || top.contains(e));
   });
-  async function loginAs(userId: string): Promise<void> {
-    const res = await page.request.post(`${s.url}/auth/sandbox/login`, { data: { userId } });
-    expect(res.status(), await res.text()).toBe(200);
-  }
-  async function open(hashPath: string): Promise<void> {
-    await page.goto('about:blank');
-    await page.goto(`${s.url}/m/#${hashPath}`);
-  }
+  const loginAs = (userId: string) => sandboxLogin(page, s.url, userId);
+  const open = (hashPath: string) => openMiniApp(page, s.url, hashPath);
 
   beforeAll(async () => {
-    process.env.LOG_LEVEL ??= 'warn';
-    fs.mkdirSync(SHOTS, { recursive: true });
-    ensureMiniappBuilt();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-ux-'));
-    s = await startSanse({ databaseUrl: `sqlite:${path.join(tmp, 'sanse.db')}`, county: COUNTY, removeDir: tmp });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
-    });
-    browser.setDefaultTimeout(15_000);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    s = await startSandboxInTemp(COUNTY);
+    phone = await launchPhone();
+    page = phone.page;
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => {});
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    await phone?.close();
     await s?.close();
   });
 
@@ -134,6 +107,9 @@ describe.skipIf(!HAVE_CHROMIUM)('what the office, leaders and demo users see (Ch
     const shown = page.locator(`[data-card="${card!.card_id}"]`);
     await shown.waitFor();
     expect(await shown.textContent()).toContain('红灯问题督办');
+    // A leader fixes nothing: no 重新检查, one button to the list of their unit and the units below it.
+    expect(await shown.locator('button', { hasText: '重新检查' }).count()).toBe(0);
+    expect(await shown.locator('a.primary').getAttribute('href')).toMatch(/\/m\/#\/todo\?unit=\d+$/);
     await shot('ux-08-sandbox-leader-card');
     // The office: 编制 without a unit answers for the county.
     const office: Row = await db()('users').where({ role: '编办业务人员' }).first('id');
@@ -207,6 +183,6 @@ describe.skipIf(!HAVE_CHROMIUM)('what the office, leaders and demo users see (Ch
     expect(await page.locator('[data-testid="person-form"] input:not([disabled])').count()).toBe(0);
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('ux-07-leader-read-only');
-    expect(pageErrors).toEqual([]);
+    expect(phone.pageErrors).toEqual([]);
   }, 60_000);
 });
