@@ -89,6 +89,8 @@ describe('refusals', () => {
     expect(refusals(exit, facts({ person: null }))).toEqual(['某某局没有该身份证号的人员']);
     expect(refusals(exit, facts({ person: { name: '李四', status: '已出编', leaderLevel: null } }))[0]).toContain('不是在编人员');
     expect(refusals(exit, facts({ person: { name: '李四', status: '在编', leaderLevel: null } }))).toEqual([]);
+    // The remedy for 超编 and 退休未出编 is not held back by the red findings it fixes.
+    expect(refusals(exit, facts({ person: { name: '李四', status: '在编', leaderLevel: null }, redFindings: 3 }))).toEqual([]);
   });
   it('refuses a leader post beyond its 核定', () => {
     const lead: RequestBody = { kind: '领导职数使用', postKind: '单位副职', idNumber: 'x', reason: '提拔' };

@@ -34,10 +34,13 @@ export const PLAN_VALID_MONTHS = 6;
 /** The actions on a request; each is one step in its history. */
 export type RequestAction = 'submit' | 'resubmit' | 'withdraw' | 'pass' | 'return' | 'reject' | 'approve' | 'expire';
 
-/** A step's name as users read it, by action. */
+/** A step's name as users read it, by action (a reject is 终审 when the request was 待终审). */
 export const STEP_OF: Record<RequestAction, string> = {
   submit: '提交', resubmit: '重新提交', withdraw: '撤回', pass: '初审', return: '初审', reject: '初审', approve: '终审', expire: '过期',
 };
+export function stepOf(action: RequestAction, from: RequestState): string {
+  return action === 'reject' && from === 'reviewed' ? '终审' : STEP_OF[action];
+}
 
 /** The decision a step records (request_steps.decision): submit for both submits. */
 export const DECISION_OF: Record<RequestAction, string> = {
@@ -81,7 +84,7 @@ export function transition(state: RequestState, action: Exclude<RequestAction, '
     return state === 'approved' ? { ok: true, to: 'expired' } : { ok: false, status: 409, reason: `申请当前${STATE_TEXT[state]}，不能过期` };
   }
   let t: Transition;
-  if (action === 'reject') t = state === 'reviewed' ? { from: ['reviewed'], to: 'rejected', roles: DECIDER_ROLES } : { from: ['submitted'], to: 'rejected', roles: REVIEWER_ROLES };
+  if (action === 'reject') t = DECIDER_ROLES.has(role) || state === 'reviewed' ? { from: ['reviewed'], to: 'rejected', roles: DECIDER_ROLES } : { from: ['submitted'], to: 'rejected', roles: REVIEWER_ROLES };
   else t = TRANSITIONS[action];
   if (!t.roles.has(role)) return { ok: false, status: 403, reason: `${ACTION_TEXT[action]}须由${ROLE_TEXT(t.roles)}办理` };
   if (!t.from.includes(state)) return { ok: false, status: 409, reason: `该申请${STATE_TEXT[state]}，不能${ACTION_TEXT[action]}` };
@@ -245,7 +248,8 @@ export function refusals(body: RequestBody, f: RefusalFacts): string[] {
     const whose = f.suspension.unitName === f.unitName ? '本单位' : `上级单位${f.suspension.unitName}`;
     out.push(`${whose}被暂停办理机构编制事项至${f.suspension.endsOn}（${f.suspension.reason}），暂停期间不予受理`);
   }
-  if (f.blockOnRed && f.redFindings > 0) out.push(`${f.unitName}尚有 ${f.redFindings} 个红灯问题未整改，整改后方可办理机构编制事项`);
+  // 减人出编 is itself how a unit fixes 超编 or 退休未出编: red findings never hold it back.
+  if (f.blockOnRed && f.redFindings > 0 && body.kind !== '减人出编') out.push(`${f.unitName}尚有 ${f.redFindings} 个红灯问题未整改，整改后方可办理机构编制事项`);
   if (body.kind === '用编计划' || body.kind === '增人入编') {
     const q = quotaFigures({ kind: body.quotaKind, ...(f.quota ?? { approved: 0, actual: 0, inTransit: 0 }) });
     let reserved = 0;
