@@ -49,7 +49,7 @@ export function commentOf(v: unknown): string | null {
 }
 
 export function requestUrl(base: string, id: number): string {
-  return `${base.replace(/\/$/, '')}/app/#/requests/${id}`;
+  return `${base.replace(/\/$/, '')}/m/#/requests/${id}`;
 }
 
 /** The stored body (payload) of a request. */
