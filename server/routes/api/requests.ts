@@ -77,9 +77,9 @@ export const requestRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
     return withdrawRequest(rdeps(), { actor: userOf(req), id: idParam(req), comment: b.comment });
   });
 
-  app.get('/api/units/:id/availability', async (req) => {
+  app.get('/api/units/:unit/availability', async (req) => {
     const user = userOf(req);
-    const unit = await unitInScope(deps.db, user, (req.params as { id: string }).id);
+    const unit = await unitInScope(deps.db, user, (req.params as { unit: string }).unit);
     return { unit: { id: Number(unit.id), code: unit.code, name: unit.name }, ...(await unitAvailability(deps.db, Number(unit.id), deps.today())) };
   });
 };
