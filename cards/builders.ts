@@ -173,3 +173,70 @@ export function noGroupMessage(date: string, units: Array<{ name: string; red: n
 export function replyMarkdown(text: string): OutboundMessage {
   return { kind: 'markdown', title: phrase('replyTitle'), text };
 }
+
+/** A staffing request as its approval card and messages show it. */
+export interface RequestCardView {
+  id: number;
+  no: string;
+  kind: string;
+  unitName: string;
+  /** core/requests.ts RequestState */
+  state: string;
+  stateText: string;
+  summary: string;
+  reason: string | null;
+  requester: string;
+  submittedAt: string;
+  quota?: { kind: string; approved: number; actual: number; inTransit: number; available: number } | null;
+  steps: Array<{ step: string; byName: string; decisionText: string; comment: string | null; at: string }>;
+  /** The 终审 once taken. */
+  decided?: { by: string; at: string; comment: string | null } | null;
+  /** The mini-app at this request. */
+  url: string;
+}
+
+export function approvalCardId(requestId: number): string {
+  return `request:${requestId}`;
+}
+
+const CARD_STATUS: Record<string, string> = { reviewed: 'pending', approved: 'approved', rejected: 'rejected' };
+
+/**
+ * The approval card (template approval.card.json), sent 1:1 to each 分管领导 at 初审 pass and
+ * updated in place at 终审. State, decider and comment are public; the buttons show only by the
+ * private `canDecide` of the leaders in `deciders`, and only while the request waits.
+ */
+export function approvalCard(r: RequestCardView, deciders: string[] = []): CardPayload {
+  const status = CARD_STATUS[r.state] ?? r.state;
+  const markdown = render('request-card', r);
+  const d = r.decided;
+  const resultText = d ? phrase(d.comment ? 'approvalDecidedComment' : 'approvalDecided', { stateText: r.stateText, decidedBy: d.by, decidedAt: d.at, comment: d.comment ?? '' }) : '';
+  const pending = status === 'pending';
+  const data: Record<string, string> = {
+    title: phrase('approvalTitle', { kind: r.kind }),
+    unitName: escapeText(r.unitName),
+    markdown,
+    status,
+    statusText: pending ? phrase('approvalPending') : r.stateText,
+    requestId: String(r.id),
+    requestNo: r.no,
+    decidedBy: d ? escapeText(d.by) : '',
+    decidedAt: d ? d.at : '',
+    comment: d?.comment ? escapeText(d.comment) : '',
+    resultText,
+    canDecide: 'false',
+    url: r.url,
+  };
+  const privateData: Record<string, Record<string, string>> = {};
+  for (const id of deciders) privateData[id] = { canDecide: pending ? 'true' : 'false' };
+  const fallback: OutboundMessage = pending
+    ? { kind: 'actionCard', title: data.title, text: markdown, buttons: [{ title: phrase('approvalOpen'), url: r.url }] }
+    : { kind: 'markdown', title: data.title, text: `${markdown}\n\n${resultText}` };
+  return { template: 'approval', cardId: approvalCardId(r.id), data, fallback, ...(deciders.length ? { privateData } : {}) };
+}
+
+/** The requester told the outcome of a step (初审 return or reject, 终审), with the comment and any refusal reasons. */
+export function requestOutcomeMessage(r: RequestCardView, step: { by: string; at: string; comment: string | null; refusals?: string[] }): OutboundMessage {
+  const text = render('request-outcome', { ...r, by: step.by, at: step.at, comment: step.comment, refusals: step.refusals ?? [] });
+  return { kind: 'markdown', title: phrase('requestOutcomeTitle', { stateText: r.stateText }), text };
+}

@@ -25,6 +25,11 @@ export interface CardPayload {
   fallback: OutboundMessage;
   /** People to @ when the card is delivered into a group (userId and the name shown). */
   atUsers?: Array<{ userId: string; name: string }>;
+  /**
+   * Card variables seen only by one user, over the public ones (DingTalk's private data): the
+   * approval card's `canDecide: 'true'` for each 分管领导 it was sent to.
+   */
+  privateData?: Record<string, Record<string, string>>;
 }
 
 /** One unit of outbound work, as stored in the outbox. */

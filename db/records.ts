@@ -103,13 +103,13 @@ export function unitReads(db: Knex, date: IsoDate, unitIds: number[] | null, uni
     { query: within(db('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').select('unit_id').count({ n: '*' }).groupBy('unit_id'), 'unit_id', unitIds), apply: (rows) => { for (const c of rows) { const u = get(c.unit_id); if (u) u.agg.specialists = Number(c.n); } } },
     { query: within(db('monthly_reports').where({ month: previousMonth }).select('unit_id', 'month', 'due_on', 'confirmed_on'), 'unit_id', unitIds), apply: (rows) => { for (const m of rows) { const u = get(m.unit_id); if (u) u.agg.monthlyReport = { month: m.month, dueOn: m.due_on, confirmedOn: m.confirmed_on ?? null }; } } },
     {
-      query: within(db('staffing_requests').where({ status: 'approved' }).whereIn('kind', ['用编计划', '增人入编']).whereNull('completed_on').select('unit_id', 'quota_kind', 'count', 'valid_until', 'kind'), 'unit_id', unitIds),
+      query: within(db('staffing_requests').where({ status: 'approved' }).whereIn('kind', ['用编计划', '增人入编']).whereNull('completed_on').select('unit_id', 'quota_kind', 'count', 'used_count', 'valid_until', 'kind'), 'unit_id', unitIds),
       apply: (rows) => {
         for (const r of rows) {
           const u = get(r.unit_id);
           if (!u) continue;
           if (r.kind === '用编计划' && r.valid_until && r.valid_until < date) u.agg.expiredPlans++;
-          else if (r.quota_kind) addInTransit(u.agg, r.quota_kind, Number(r.count));
+          else if (r.quota_kind) addInTransit(u.agg, r.quota_kind, Number(r.count) - Number(r.used_count ?? 0));
         }
       },
     },

@@ -32,6 +32,14 @@ const HELP = `用法：sanse <命令> [选项]
                                 停用、启用规则或修改规则参数（本编办配置）
   retirement --gender 男|女 --identity 干部|工人 --birth YYYY-MM [--json]
                                 计算法定退休年龄和退休年月
+  requests submit --file 申请.json --as 用户ID [--json]
+                                提交机构编制事项申请（用编计划、增人入编、减人出编、领导职数使用）
+  requests review 申请编号 --pass|--return|--reject [--comment 意见] --as 用户ID
+                                初审（编办业务人员）
+  requests decide 申请编号 --approve|--reject [--comment 意见] --as 用户ID
+                                终审（分管领导）
+  requests list [--state 状态] [--json]
+                                列出申请及其审批步骤
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -128,6 +136,8 @@ export async function main(argv: string[]): Promise<number> {
         return retirementCommand(rest);
       case 'rules':
         return await rulesCommand(rest);
+      case 'requests':
+        return await requestsCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -363,4 +373,88 @@ async function rulesCommand(args: string[]): Promise<number> {
     for (const r of list) console.log(`${r.code.padEnd(8)} ${SCOPE[r.scope]} ${SEV[r.severity]} ${r.enabled ? '' : '【已停用】'}${r.title}${Object.keys(r.params).length ? `  ${ruleParamsText(r.params)}` : ''}`);
   }
   return 0;
+}
+
+/** The user a request command acts as (--as), with their scope. */
+async function actorOption(db: Knex, id: string | undefined) {
+  if (!id) throw new UsageError('请用 --as 用户ID 指定以哪位用户的身份办理');
+  const { actingUser } = await import('../db/scope.ts');
+  const a = await actingUser(db, id);
+  if (!a) throw new Refusal(`用户 ${id} 不存在或已停用`);
+  return a;
+}
+
+async function requestsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { CommandError } = await import('../commands/errors.ts');
+  const { requestIdOf } = await import('../core/requests.ts');
+  const idOf = (text: string | undefined) => {
+    const id = text ? requestIdOf(text) : null;
+    if (id === null) throw new UsageError(`请指定申请编号（如 SQ2026-000123）${text ? `：“${text}”不是` : ''}`);
+    return id;
+  };
+  const deps = (ctx: AppContext) => ({ db: ctx.db, pii: ctx.pii, today: todayInShanghai(), publicBaseUrl: ctx.config.publicBaseUrl });
+  try {
+    if (sub === 'submit') {
+      const { values } = parseArgs({ args: rest, options: { file: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } } });
+      const file = arg(values, 'file');
+      if (!file) throw new UsageError('请用 --file 指定申请文件（JSON，以中文列名为键）');
+      const fs = await import('node:fs');
+      let request: unknown;
+      try {
+        request = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new Refusal(`读取申请文件 ${file} 失败：${(e as NodeJS.ErrnoException).code === 'ENOENT' ? '文件不存在' : '不是有效的 JSON'}`);
+      }
+      const { submitRequest } = await import('../commands/submit-request.ts');
+      const r = await withContext(async (ctx) => submitRequest(deps(ctx), { actor: await actorOption(ctx.db, arg(values, 'as')), request }));
+      if (values.json) print({ id: r.id, no: r.no, state: r.state, warnings: r.warnings });
+      else {
+        console.log(`已提交申请 ${r.no}（${r.request.kind}，${r.request.unitName}），待初审`);
+        for (const w of r.warnings) console.log(`  ${w}`);
+      }
+      return 0;
+    }
+    if (sub === 'review' || sub === 'decide') {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { pass: { type: 'boolean' }, return: { type: 'boolean' }, reject: { type: 'boolean' }, approve: { type: 'boolean' }, comment: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } } });
+      const id = idOf(positionals[0]);
+      const choices = (sub === 'review' ? ['pass', 'return', 'reject'] : ['approve', 'reject']).filter((c) => values[c as keyof typeof values]);
+      if (choices.length !== 1) throw new UsageError(sub === 'review' ? '请指定 --pass、--return 或 --reject 之一' : '请指定 --approve 或 --reject 之一');
+      const comment = arg(values, 'comment');
+      const out = await withContext(async (ctx) => {
+        const actor = await actorOption(ctx.db, arg(values, 'as'));
+        if (sub === 'review') {
+          const { reviewRequest } = await import('../commands/review-request.ts');
+          const r = await reviewRequest(deps(ctx), { actor, id, decision: choices[0] as 'pass', comment });
+          return { id: r.request.id, no: r.request.no, state: r.request.state, stateText: r.request.stateText };
+        }
+        const { decideRequest } = await import('../commands/decide-request.ts');
+        const r = await decideRequest(deps(ctx), { actor, id, decision: choices[0] as 'approve', comment });
+        if (r.outcome === 'already') throw new Refusal(r.message);
+        return { id: r.request.id, no: r.request.no, state: r.request.state, stateText: r.request.stateText, effect: r.effect?.text ?? null };
+      });
+      if (values.json) print(out);
+      else console.log(`申请 ${out.no}：${out.stateText}${'effect' in out && out.effect ? `；${out.effect}` : ''}`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const { values } = parseArgs({ args: rest, options: { state: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' } } });
+      const { isRequestState, REQUEST_STATES } = await import('../core/requests.ts');
+      const state = arg(values, 'state');
+      if (state !== undefined && !isRequestState(state)) throw new UsageError(`--state 应为 ${REQUEST_STATES.join('、')} 之一`);
+      const { listRequests } = await import('../commands/request-effects.ts');
+      const list = await withContext(async (ctx) => listRequests(ctx.db, { id: 'cli', role: '编办管理员', scope: null }, { state, unitId: arg(values, 'unit') === undefined ? undefined : (await unitOption(ctx.db, arg(values, 'unit')!)).id }));
+      const out = list.map((r) => ({ id: r.id, no: r.no, kind: r.kind, unit: r.unitName, unitId: r.unitId, state: r.state, summary: r.summary, steps: r.steps.map((s) => ({ step: s.step, by: s.by, decision: s.decision, comment: s.comment, at: s.at })) }));
+      if (values.json) print(out);
+      else {
+        for (const r of list) console.log(`${r.no}  ${r.kind}  ${r.unitName}  ${r.stateText}  ${r.summary}${r.steps.length ? `  （${r.steps.map((s) => `${s.step} ${s.byName ?? s.by} ${s.at.slice(0, 16)}`).join('，')}）` : ''}`);
+        console.log(`共 ${list.length} 件`);
+      }
+      return 0;
+    }
+    throw new UsageError(`未知的 requests 子命令：${sub ?? '（未填写）'}（可用：submit、review、decide、list）`);
+  } catch (e) {
+    if (e instanceof CommandError) throw new Refusal(e.message);
+    throw e;
+  }
 }

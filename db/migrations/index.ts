@@ -7,6 +7,7 @@ import * as m003 from './003_sessions.ts';
 import * as m004 from './004_id_mask.ts';
 import * as m005 from './005_check_run_outcome.ts';
 import * as m006 from './006_job_runs.ts';
+import * as m007 from './007_requests.ts';
 import * as m008 from './008_unit_rechecks.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '004_id_mask': m004,
   '005_check_run_outcome': m005,
   '006_job_runs': m006,
+  '007_requests': m007,
   '008_unit_rechecks': m008,
 };
 

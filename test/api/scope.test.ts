@@ -19,6 +19,7 @@ let personB: Row;
 let specialistA: Session;
 let leaderA: Session;
 let admin: Session;
+let requestB: number;
 
 /** Method and path of every route the app has, from printRoutes' tree. */
 function routesOf(app: FastifyInstance): Array<{ method: string; url: string }> {
@@ -56,6 +57,12 @@ beforeAll(async () => {
     }
   }
   admin = await login(a.app, 'demo-admin');
+  // A request of unit B, waiting for 初审.
+  const [rid] = await a.t.db('staffing_requests').insert({
+    unit_id: unitB.id, kind: '用编计划', quota_kind: '行政编制', count: 1, status: 'submitted', version: 1, requested_by: 'demo-admin', request_no: 'SQ2026-999999',
+    payload: JSON.stringify({ kind: '用编计划', quotaKind: '行政编制', count: 1, reason: '补充', validUntil: '2027-05-23' }), created_at: '2026-11-23 09:00:00', updated_at: '2026-11-23 09:00:00',
+  });
+  requestB = Number(rid);
 });
 afterAll(async () => {
   await a?.close();
@@ -84,6 +91,14 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/check/runs/:id', url: '/api/check/runs/1' },
   { method: 'GET', route: '/api/export/data', url: '/api/export/data?fullIds=1' },
   { method: 'GET', route: '/api/template', url: '/api/template' },
+  { method: 'GET', route: '/api/requests', url: `/api/requests?unit=${unitB.id}` },
+  { method: 'GET', route: '/api/requests/:id', url: `/api/requests/${requestB}` },
+  { method: 'POST', route: '/api/requests', url: '/api/requests', payload: () => ({ payload: { 申请类型: '用编计划', 单位ID: unitB.id, 编制类型: '行政编制', 数量: 1, 申请理由: '越权申请' } }) },
+  { method: 'POST', route: '/api/requests/:id/resubmit', url: `/api/requests/${requestB}/resubmit`, payload: () => ({ payload: {} }) },
+  { method: 'POST', route: '/api/requests/:id/review', url: `/api/requests/${requestB}/review`, payload: () => ({ payload: { decision: 'reject', comment: '越权' } }) },
+  { method: 'POST', route: '/api/requests/:id/decide', url: `/api/requests/${requestB}/decide`, payload: () => ({ payload: { decision: 'approve' } }) },
+  { method: 'POST', route: '/api/requests/:id/withdraw', url: `/api/requests/${requestB}/withdraw`, payload: () => ({ payload: {} }) },
+  { method: 'GET', route: '/api/units/:unit/availability', url: `/api/units/${unitB.id}/availability` },
 ];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */

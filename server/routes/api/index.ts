@@ -17,6 +17,7 @@ import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
 import { personRoutes } from './people.ts';
+import { requestRoutes } from './requests.ts';
 import { unitRoutes } from './units.ts';
 
 export interface ApiRoutesOptions {
@@ -57,4 +58,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(personRoutes, { deps });
   await app.register(adminRoutes, { deps });
   await app.register(exportRoutes, { deps });
+  await app.register(requestRoutes, { deps });
 };
