@@ -19,7 +19,7 @@ export function ContactPage(props: { me: Me; query: URLSearchParams }) {
         {loading && !data && <Loading />}
         {data && (
           <>
-            {f ? <FindingCard finding={f} /> : <div class="notice ok">该问题已整改或不存在。</div>}
+            {f ? <FindingCard finding={f} showUnit={f.subject.kind !== "unit"} /> : <div class="notice ok">该问题已整改或不存在。</div>}
             {f && f.light !== 'green' && (
               <div class="card" data-testid="contact-office">
                 <b>{f.fix?.label ?? '联系编办处理'}</b>

@@ -102,9 +102,11 @@ export function RecordForm(p: RecordFormProps) {
       window.scrollTo(0, 0);
     } catch (e) {
       const fields = e instanceof ApiError ? ((e.body as { fields?: Record<string, string> } | null)?.fields ?? null) : null;
-      if (fields) setServerErrors(fields);
-      setProblem(e instanceof ApiError && e.status === 409 ? `${errorText(e)}（请刷新页面后重新修改）` : errorText(e));
-      if (fields && !fields['修改原因']) setDialog(false);
+      // Errors of the form's fields are shown at the fields (the dialog closes); others (修改原因, the document) in the dialog.
+      const inForm = fields ? Object.fromEntries(Object.entries(fields).filter(([k]) => p.fields.some((f) => f.name === k))) : {};
+      setServerErrors(inForm);
+      setProblem(e instanceof ApiError && e.status === 409 ? `${errorText(e)}（请刷新页面后重新修改）` : fields ? Object.entries(fields).map(([k, v]) => `${k}：${v}`).join('；') : errorText(e));
+      if (Object.keys(inForm).length) setDialog(false);
     } finally {
       setSaving(false);
     }
