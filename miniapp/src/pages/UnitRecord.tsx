@@ -104,7 +104,7 @@ export function UnitRecordPage(props: { me: Me; id: string; query: URLSearchPara
               }}
             />
             <h2 class="section">编办核定的信息</h2>
-            <div class="card small" data-testid="approval-readonly">
+            <div class="card small history" data-testid="approval-readonly">
               <p class="muted" style="margin-top:0">以下信息来自批准文件，由编办修改。{ask}</p>
               {approvalNames.map((n) => <div class="change" key={n} data-field-ro={n}><span class="muted">{n}</span><span>{base[n] || '—'}</span></div>)}
               <div class="change"><span class="muted">批准文号</span><span>{base['批准文号'] || '—'}</span></div>
@@ -127,10 +127,14 @@ export function UnitRecordPage(props: { me: Me; id: string; query: URLSearchPara
               readOnlyText=""
               dialogExtra={
                 <>
-                  <label for="doc-no">批准文号<span style="color:var(--red)">*</span></label>
-                  <input id="doc-no" value={docNo} placeholder="如 绍柯编〔2026〕12号" onInput={(e) => setDocNo((e.target as HTMLInputElement).value)} data-testid="doc-no" />
-                  <label for="doc-date">批准日期<span style="color:var(--red)">*</span></label>
-                  <input id="doc-date" value={docDate} placeholder="YYYY-MM-DD" onInput={(e) => setDocDate((e.target as HTMLInputElement).value)} data-testid="doc-date" />
+                  <div class="field" style="padding:6px 0">
+                    <label for="doc-no">批准文号<span class="req">*</span></label>
+                    <input id="doc-no" value={docNo} placeholder="如 绍柯编〔2026〕12号" onInput={(e) => setDocNo((e.target as HTMLInputElement).value)} data-testid="doc-no" />
+                  </div>
+                  <div class="field" style="padding:6px 0">
+                    <label for="doc-date">批准日期<span class="req">*</span></label>
+                    <input id="doc-date" value={docDate} placeholder="YYYY-MM-DD" inputMode="numeric" onInput={(e) => setDocDate((e.target as HTMLInputElement).value)} data-testid="doc-date" />
+                  </div>
                 </>
               }
               save={async (changes, reason) => {
@@ -148,7 +152,7 @@ export function UnitRecordPage(props: { me: Me; id: string; query: URLSearchPara
               }}
             />
             {data.documents.length > 0 && (
-              <div class="card small" data-testid="documents">
+              <div class="card small history" data-testid="documents">
                 <b>批准文件</b>
                 {data.documents.map((d) => <div class="change" key={d.no}><span>{d.no}</span><span class="muted">{d.date}</span></div>)}
               </div>
