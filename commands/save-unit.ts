@@ -9,6 +9,7 @@ import type { IsoDate } from '../core/model.ts';
 import { ACCESS_MSG, inScope, WRITE_ROLES, type UnitScope } from '../core/roles.ts';
 import { SHEETS } from '../core/sheets.ts';
 import { readAll } from '../db/batch.ts';
+import { checkEnv } from '../db/check.ts';
 import { isSqlite } from '../db/connection.ts';
 import { updateRow, unitRow } from '../db/store.ts';
 import { syncInternalOffices, unitVersionQuery } from '../db/unit-records.ts';
@@ -106,8 +107,9 @@ export async function saveUnit(db: Knex, { actor, unitId, changes, reason, versi
 /** The unit's rules and its people's (内设机构 feeds P-ST-08, 核定 the quota rules): one re-check each, the card updated. */
 export async function recheckUnitAndPeople(db: Knex, unitId: number, today: IsoDate): Promise<string[]> {
   const resolved: string[] = [];
+  const env = await checkEnv(db, today);
   const people: Row[] = await db('people').where({ unit_id: unitId }).whereNotNull('id_hash').distinct('id_hash');
-  for (const p of people) resolved.push(...((await recheckRecord(db, { personHash: p.id_hash }, today))?.resolved ?? []));
-  resolved.push(...((await recheckRecord(db, { unitId }, today))?.resolved ?? []));
+  for (const p of people) resolved.push(...((await recheckRecord(db, { personHash: p.id_hash }, today, env))?.resolved ?? []));
+  resolved.push(...((await recheckRecord(db, { unitId }, today, env))?.resolved ?? []));
   return resolved;
 }
