@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { validDay } from '../core/dates.ts';
 import type { IsoDate } from '../core/model.ts';
 import { miniAppLinks, queueCardUpdates, queueDailyAlerts, type AlertSummary } from './alerts.ts';
-import { recheck, runCheck, type CheckEnv, type CheckSummary, type RecheckResult } from '../db/check.ts';
+import { recheck, runCheck, type CheckEnv, type CheckSummary, type RecheckResult, type RecheckTarget } from '../db/check.ts';
 
 /**
  * The daily check of `date` with its alerts. The date's window around today is the caller's
@@ -26,7 +26,7 @@ export async function dailyCheck(db: Knex, date: IsoDate, publicBaseUrl: string,
   return { ...summary, alerts };
 }
 
-export async function recheckRecord(db: Knex, target: { personHash: string } | { unitId: number }, date: IsoDate, env?: CheckEnv): Promise<RecheckResult | null> {
+export async function recheckRecord(db: Knex, target: RecheckTarget, date: IsoDate, env?: CheckEnv): Promise<RecheckResult | null> {
   return recheck(db, target, date, env, async (trx, fx) => {
     // The cards of the units where the re-check resolved or opened something.
     const touched = [...fx.resolvedUnitIds, ...fx.openedUnitIds];

@@ -373,6 +373,9 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
   return summary;
 }
 
+/** What a re-check is of: a person (by the hash of their ID number), a 编外人员 (by id) or a unit (by id). */
+export type RecheckTarget = { personHash: string } | { workerId: number } | { unitId: number };
+
 export interface RecheckResult {
   subject: { kind: Scope; id: number; name: string; idMasked: string | null; unit: string };
   open: Array<{ rule: string; title: string; qualifier: string | null; light: Light; openedOn: IsoDate }>;
@@ -392,11 +395,17 @@ const NIGHTLY_ONLY = new Set(['U-QT-06']);
  * predicates as the nightly check. A person is checked together with their unit, since the
  * unit's counts (实有, 超编, 超职数) follow from the person.
  */
-export async function recheck(db: Knex, target: { personHash: string } | { unitId: number }, date: IsoDate, env?: CheckEnv, afterWrite?: AfterWrite): Promise<RecheckResult | null> {
+export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, env?: CheckEnv, afterWrite?: AfterWrite): Promise<RecheckResult | null> {
   const t0 = performance.now();
   let unitId: number;
   let personRows: Row[] = [];
-  if ('personHash' in target) {
+  let workerRow: Row | undefined;
+  if ('workerId' in target) {
+    // A 编外人员 with their unit (the unit's rules count workers, U-QT-05).
+    workerRow = await db('workers').where({ id: target.workerId }).first(WORKER_COLUMNS);
+    if (!workerRow) return null;
+    unitId = Number(workerRow.unit_id);
+  } else if ('personHash' in target) {
     personRows = await db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id');
     // The row that counts is a live one (not 已出编), else the latest.
     personRows.sort((a, b) => Number(a.status === '已出编') - Number(b.status === '已出编'));
@@ -429,6 +438,7 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitI
       query: liveQuery(db).where((w) => {
         w.where({ scope: 'unit', entity_id: unitId });
         if (subjectRow) w.orWhere({ scope: 'person', entity_id: Number(subjectRow.id) });
+        if (workerRow) w.orWhere({ scope: 'worker', entity_id: Number(workerRow.id) });
       }),
       apply: (rows) => addLive(live, rows),
     },
@@ -448,6 +458,7 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitI
     }
   }
   unit.agg.workers = workerCount;
+  if (workerRow) diff.add('worker', Number(workerRow.id), unitId, { kind: 'worker', name: workerRow.name, idMasked: workerRow.id_masked || null }, ev.evaluator('worker', workerFromRow(workerRow), unit));
   diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, ev.evaluator('unit', unit, null));
 
   const gone = diff.gone((f) => !NIGHTLY_ONLY.has(f.rule));
@@ -469,6 +480,7 @@ export async function recheck(db: Knex, target: { personHash: string } | { unitI
   return {
     subject: subjectRow
       ? { kind: 'person', id: Number(subjectRow.id), name: subjectRow.name, idMasked: subjectRow.id_masked, unit: unit.code }
+      : workerRow ? { kind: 'worker', id: Number(workerRow.id), name: workerRow.name, idMasked: workerRow.id_masked || null, unit: unit.code }
       : { kind: 'unit', id: unitId, name: unit.name, idMasked: null, unit: unit.code },
     open,
     opened: diff.created.filter((f) => f.status === 'open').map((f) => f.rule),

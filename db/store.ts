@@ -128,6 +128,21 @@ export async function updatePerson(trx: Knex, pii: PiiCipher, stored: Row, next:
   return { changed: true, version: await writeChange(trx, 'people', 'person', id, row, d, meta, lastVersion) };
 }
 
+/** The latest version of any record (`v`; none yet: null). */
+export function versionQuery(db: Knex, entity: Entity, entityId: number): Knex.QueryBuilder {
+  return db('record_versions').where({ entity, entity_id: entityId }).max({ v: 'version' });
+}
+
+/**
+ * A row saved over its stored one (read under a lock, with `lastVersion` its latest version):
+ * the changed columns written with the next version, or nothing when nothing changed.
+ */
+export async function updateRow(trx: Knex, table: string, entity: Entity, stored: Row, row: Row, meta: ChangeMeta, lastVersion: number): Promise<{ changed: boolean; version: number }> {
+  const d = diff(stored, row);
+  if (!d) return { changed: false, version: lastVersion };
+  return { changed: true, version: await writeChange(trx, table, entity, Number(stored.id), row, d, meta, lastVersion) };
+}
+
 const n = <T>(v: T | undefined | null): T | null => (v === undefined || v === '' ? null : (v as T));
 
 export function unitRow(u: UnitInput): Row {

@@ -7,6 +7,9 @@ import './style.css';
 import { loadMe, onUnauthorized, setMe } from './api.ts';
 import { ConsolePage } from './pages/Console.tsx';
 import { HistoryPage } from './pages/History.tsx';
+import { WorkerPage } from './pages/Worker.tsx';
+import { UnitRecordPage } from './pages/UnitRecord.tsx';
+import { ContactPage } from './pages/Contact.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { PersonPage } from './pages/Person.tsx';
 import { SelfCheckPage } from './pages/SelfCheck.tsx';
@@ -73,7 +76,13 @@ function App() {
     case 'person':
       return <PersonPage key={route.id} me={me} id={route.id} query={route.query} />;
     case 'history':
-      return <HistoryPage me={me} id={route.id} />;
+      return <HistoryPage me={me} id={route.id} of={route.of} />;
+    case 'worker':
+      return <WorkerPage key={route.id} me={me} id={route.id} query={route.query} />;
+    case 'unit':
+      return <UnitRecordPage key={`${route.console}-${route.id}`} me={me} id={route.id} query={route.query} console={route.console} />;
+    case 'contact':
+      return <ContactPage me={me} query={route.query} />;
     case 'self-check':
       return <SelfCheckPage me={me} query={route.query} />;
     case 'console':

@@ -33,3 +33,16 @@ describe('hash routes', () => {
     expect(afterLogin(new URLSearchParams('next=%2Fperson%2F12'), '/console')).toBe('/person/12');
   });
 });
+
+describe('the pages where findings are fixed', () => {
+  it('parses worker, unit, console unit, contact and their histories', () => {
+    expect(parseHash('#/worker/12?finding=3&field=%E7%94%A8%E5%B7%A5%E6%96%B9%E5%BC%8F')).toMatchObject({ name: 'worker', id: '12' });
+    expect(parseHash('#/worker/12?finding=3').query.get('finding')).toBe('3');
+    expect(parseHash('#/unit/7')).toMatchObject({ name: 'unit', id: '7', console: false });
+    expect(parseHash('#/console/unit/7?finding=2')).toMatchObject({ name: 'unit', id: '7', console: true });
+    expect(parseHash('#/worker/12/history')).toMatchObject({ name: 'history', id: '12', of: 'worker' });
+    expect(parseHash('#/unit/7/history')).toMatchObject({ name: 'history', id: '7', of: 'unit' });
+    expect(parseHash('#/contact?unit=7&finding=2')).toMatchObject({ name: 'contact' });
+    expect(parseHash('#/console/unit')).toMatchObject({ name: 'not-found' });
+  });
+});

@@ -1,11 +1,15 @@
 // Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
-// #/console, #/console/import, #/console/findings. Pure parsing, so it is unit-tested.
+// #/console, #/console/import, #/console/findings, #/worker/:id(/history), #/unit/:id(/history),
+// #/console/unit/:id, #/contact. Pure parsing, so it is unit-tested.
 
 export type Route =
   | { name: 'login'; query: URLSearchParams }
   | { name: 'todo'; query: URLSearchParams }
   | { name: 'person'; id: string; query: URLSearchParams }
-  | { name: 'history'; id: string; query: URLSearchParams }
+  | { name: 'history'; id: string; query: URLSearchParams; of?: 'person' | 'worker' | 'unit' }
+  | { name: 'worker'; id: string; query: URLSearchParams }
+  | { name: 'unit'; id: string; query: URLSearchParams; console: boolean }
+  | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
   | { name: 'console'; tab: 'home' | 'import' | 'findings'; query: URLSearchParams }
   | { name: 'not-found'; path: string; query: URLSearchParams };
@@ -31,6 +35,11 @@ export function parseHash(hash: string): Route {
   if (a === 'self-check' && parts.length === 1) return { name: 'self-check', query };
   if (a === 'person' && b && parts.length === 2) return { name: 'person', id: b, query };
   if (a === 'person' && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query };
+  if ((a === 'worker' || a === 'unit') && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query, of: a };
+  if (a === 'worker' && b && parts.length === 2) return { name: 'worker', id: b, query };
+  if (a === 'unit' && b && parts.length === 2) return { name: 'unit', id: b, query, console: false };
+  if (a === 'console' && b === 'unit' && c && parts.length === 3) return { name: 'unit', id: c, query, console: true };
+  if (a === 'contact' && parts.length === 1) return { name: 'contact', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
   if (a === 'console' && (b === 'import' || b === 'findings') && parts.length === 2) return { name: 'console', tab: b, query };
   return { name: 'not-found', path, query };

@@ -56,6 +56,8 @@ export interface Finding {
   detailText?: string | null;
   /** The qualifier as users see it (null where it only tells findings apart). */
   qualifierText?: string | null;
+  /** Where it is fixed (core/finding-fixes.ts): the link to follow and what it says. */
+  fix?: { kind: string; label: string; href: string };
 }
 
 export interface PersonView {

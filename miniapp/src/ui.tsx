@@ -105,6 +105,7 @@ export function FindingCard(props: { finding: Finding; href?: string | null; onO
         <span class="muted">　{f.rule}</span>
       </div>
       <div class="deadline" data-testid="deadline">{deadlineText(f)}</div>
+      {props.href && f.fix && props.href === f.fix.href && <div class="fix-action" data-testid="fix-label">{f.fix.label} ›</div>}
     </>
   );
   const attrs = { class: `card finding ${f.light}`, 'data-testid': 'finding', 'data-finding-id': String(f.id), 'data-rule': f.rule, 'data-light': f.light };

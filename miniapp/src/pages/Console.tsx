@@ -155,7 +155,7 @@ function Home(props: { operator: boolean }) {
                       <td><LightBadge light={light} /></td>
                       <td>{c.red}</td>
                       <td>{c.yellow}</td>
-                      <td><a href={`#/console/findings${qs({ unit: u.id })}`}>查看问题</a></td>
+                      <td><a href={`#/console/findings${qs({ unit: u.id })}`}>查看问题</a>　<a href={`#/console/unit/${u.id}`} data-testid="unit-record-link">单位信息</a></td>
                     </tr>
                   );
                 })}
@@ -267,7 +267,7 @@ function Findings(props: { query: URLSearchParams }) {
       {list.data && list.data.length === 0 && <div class="empty">没有符合条件的问题</div>}
       {list.data?.map((f) => {
         const pid = personIdOf(f);
-        return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null} />;
+        return <FindingCard key={f.id} finding={f} href={f.fix?.href ?? (pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null)} />;
       })}
     </>
   );

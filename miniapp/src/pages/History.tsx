@@ -1,4 +1,4 @@
-// #/person/:id/history: 人员历史轨迹 — every stored version: who, when, source, reason, and each
+// #/person/:id/history (also #/worker/:id/history, #/unit/:id/history): 人员历史轨迹 — every stored version: who, when, source, reason, and each
 // field's value before and after.
 
 import { get } from '../api.ts';
@@ -6,12 +6,19 @@ import { dateTime, shownValue } from '../format.ts';
 import type { HistoryEntry, Me } from '../types.ts';
 import { ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 
-export function HistoryPage(props: { me: Me; id: string }) {
+const HISTORY = {
+  person: { api: 'people', page: 'person', title: '人员历史轨迹' },
+  worker: { api: 'workers', page: 'worker', title: '编外人员修改历史' },
+  unit: { api: 'unit-records', page: 'unit', title: '单位信息修改历史' },
+} as const;
+
+export function HistoryPage(props: { me: Me; id: string; of?: 'person' | 'worker' | 'unit' }) {
   const { id } = props;
-  const { data, error, loading, reload } = useLoad(() => get<HistoryEntry[]>(`/api/people/${encodeURIComponent(id)}/history`), [id]);
+  const h = HISTORY[props.of ?? 'person'];
+  const { data, error, loading, reload } = useLoad(() => get<HistoryEntry[]>(`/api/${h.api}/${encodeURIComponent(id)}/history`), [id, h.api]);
   return (
     <div class="shell">
-      <Header title="人员历史轨迹" back={`#/person/${encodeURIComponent(id)}`} />
+      <Header title={h.title} back={`#/${h.page}/${encodeURIComponent(id)}`} />
       <main class="page history">
         {error != null && <ErrorBox error={error} retry={reload} />}
         {loading && !data && <Loading />}

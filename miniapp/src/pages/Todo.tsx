@@ -39,8 +39,10 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
         {loading && !data && <Loading />}
         {data && list.length === 0 && <div class="empty" data-testid="todo-empty">没有待整改的问题，全部亮绿灯 ✓</div>}
         {list.map((f) => {
+          // Where it is fixed (the server's `fix`, core/finding-fixes.ts); an older server: the person form, else the details.
           const pid = personIdOf(f);
-          return <FindingCard key={f.id} finding={f} href={pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null} onOpen={pid ? undefined : () => setShown(f)} />;
+          const href = f.fix?.href ?? (pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null);
+          return <FindingCard key={f.id} finding={f} href={href} onOpen={href ? undefined : () => setShown(f)} />;
         })}
       </main>
       {shown && (

@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { exportWorkbook } from '../../../db/export.ts';
 import { unitById } from '../../../db/units.ts';
 import { FULL_ID_ROLES } from '../../../core/roles.ts';
+import { withFixes } from './fixes.ts';
 import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, withBirthMismatch, type ApiDeps } from './common.ts';
 
 const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
@@ -20,7 +21,7 @@ export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
   app.get('/api/findings', async (req) => {
     const user = userOf(req);
     const f = await findingFilter(db, user, req.query as Record<string, unknown>, { defaultLimit: 500, maxLimit: 5000 });
-    return withBirthMismatch(db, await queryFindings(db, f, deps.today()), FULL_ID_ROLES.has(user.role));
+    return withFixes(await withBirthMismatch(db, await queryFindings(db, f, deps.today()), FULL_ID_ROLES.has(user.role)), user.role);
   });
 
   app.get('/api/export/findings', async (req, reply) => {

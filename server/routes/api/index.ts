@@ -19,6 +19,8 @@ import { findingRoutes } from './findings.ts';
 import { personRoutes } from './people.ts';
 import { requestRoutes } from './requests.ts';
 import { unitRoutes } from './units.ts';
+import { unitRecordRoutes } from './unit-records.ts';
+import { workerRoutes } from './workers.ts';
 
 export interface ApiRoutesOptions {
   ctx: Pick<AppContext, 'db' | 'pii' | 'config'>;
@@ -56,6 +58,8 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(findingRoutes, { deps });
   await app.register(unitRoutes, { deps });
   await app.register(personRoutes, { deps });
+  await app.register(workerRoutes, { deps });
+  await app.register(unitRecordRoutes, { deps });
   await app.register(adminRoutes, { deps });
   await app.register(exportRoutes, { deps });
   await app.register(requestRoutes, { deps });

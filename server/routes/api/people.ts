@@ -16,6 +16,7 @@ import { FULL_ID_ROLES, WRITE_ROLES } from '../../../core/roles.ts';
 import { ApiError, birthMismatchFor, openFindingItems, personInScope, requireRole, userOf, type ApiDeps } from './common.ts';
 import { HIDDEN_COLUMNS, inputOf, LABEL_BY_COLUMN, PERSON_FIELDS } from '../../../core/person-fields.ts';
 import { savePerson } from '../../../commands/save-person.ts';
+import { withFixes } from './fixes.ts';
 
 type Row = Record<string, any>;
 
@@ -42,7 +43,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
    * The person as the form shows them (ID masked) with their open findings: the reads (for one
    * round trip, alone or with others), then `page()` once they have run.
    */
-  function personPageReads(id: number, today: IsoDate, fullIds: boolean) {
+  function personPageReads(id: number, today: IsoDate, fullIds: boolean, role = '') {
     let row: Row = {};
     let calendarRows: Row[] = [];
     let findingRows: Row[] = [];
@@ -54,13 +55,13 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const page = () => ({
       row,
       person: { id: Number(row.id), ...inputOf(row, row.unit_code ?? '', row.id_masked ?? '') },
-      findings: openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }).map((f) => birthMismatchFor(f, row.id_birth, fullIds)),
+      findings: withFixes(openFindingItems(findingRows, today, calendarFromRows(calendarRows), { limit: 1000 }).map((f) => birthMismatchFor(f, row.id_birth, fullIds)), role),
     });
     return { reads, page };
   }
 
-  async function personPage(id: number, today: IsoDate, fullIds: boolean) {
-    const { reads, page } = personPageReads(id, today, fullIds);
+  async function personPage(id: number, today: IsoDate, fullIds: boolean, role = '') {
+    const { reads, page } = personPageReads(id, today, fullIds, role);
     await runReads(db, reads, true);
     return page();
   }
@@ -76,7 +77,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     // server would (miniapp/src/person/recheck.ts); neither holds the ID number.
     const units = new Map<number, UnitRecord>();
     const cross = emptyCrossIndex();
-    const person = personPageReads(id, today, FULL_ID_ROLES.has(user.role));
+    const person = personPageReads(id, today, FULL_ID_ROLES.has(user.role), user.role);
     let version = 0;
     // The unit's 专管员 by name: who a read-only role is told to ask.
     let specialists: string[] = [];
@@ -111,7 +112,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const today = deps.today();
     const saved = await savePerson(db, pii, { actor: user, row, changes: changes as Record<string, unknown>, reason, version, today });
     if (saved.changed) deps.kick();
-    const page = await personPage(Number(row.id), today, FULL_ID_ROLES.has(user.role));
+    const page = await personPage(Number(row.id), today, FULL_ID_ROLES.has(user.role), user.role);
     return { person: page.person, findings: page.findings, resolved: saved.resolved, version: saved.version };
   });
 
