@@ -10,6 +10,11 @@ export function workerWithUnitQuery(db: Knex, id: number): Knex.QueryBuilder {
   return db('workers as w').join('units as u', 'u.id', 'w.unit_id').where('w.id', id).select('w.*', 'u.code as unit_code', 'u.name as unit_name');
 }
 
+/** The same, as one row (undefined when there is no such worker). */
+export async function workerWithUnit(db: Knex, id: number): Promise<Record<string, any> | undefined> {
+  return workerWithUnitQuery(db, id).first();
+}
+
 export const workerVersionQuery = (db: Knex, id: number) => versionQuery(db, 'worker', id);
 
 /** The worker's open findings, most urgent first. */

@@ -10,7 +10,7 @@ import { saveWorker, WORKER_FORM_FIELDS, workerCells } from '../../../commands/s
 import { runReads } from '../../../db/batch.ts';
 import { idFactsOf } from '../../../db/records.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
-import { versionsOf, workerFindingsQuery, workerVersionQuery, workerWithUnitQuery } from '../../../db/workers.ts';
+import { versionsOf, workerFindingsQuery, workerVersionQuery, workerWithUnit, workerWithUnitQuery } from '../../../db/workers.ts';
 import { ApiError, inScope, openFindingItems, requireRole, userOf, type ApiDeps } from './common.ts';
 import { withFixes } from './fixes.ts';
 import { readEdit } from './unit-records.ts';
@@ -27,7 +27,7 @@ export const workerRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   async function workerInScope(user: ReturnType<typeof userOf>, idParam: string): Promise<Row> {
     const id = /^[1-9]\d{0,9}$/.test(idParam) ? Number(idParam) : NaN;
     if (!Number.isSafeInteger(id)) throw new ApiError(404, '没有该编外人员');
-    const row: Row | undefined = await workerWithUnitQuery(db, id).first();
+    const row: Row | undefined = await workerWithUnit(db, id);
     if (!row) throw new ApiError(404, '没有该编外人员');
     if (!inScope(user, Number(row.unit_id))) throw new ApiError(403, '超出您的数据范围');
     return row;
