@@ -70,3 +70,49 @@ describe.runIf(TEST_DB_KIND === 'mysql')('MySQL through its Unix socket', () => 
     }
   });
 });
+
+describe('prepared statements kept on a SQLite connection', () => {
+  it('prepares a text once, re-prepares after a schema change by itself, and never hands out a statement being iterated', async () => {
+    const { createRequire } = await import('node:module');
+    const Database = createRequire(import.meta.url)('better-sqlite3');
+    const { reusePreparedStatements } = await import('../../db/connection.ts');
+    const conn = new Database(':memory:');
+    let prepared = 0;
+    const real = conn.prepare.bind(conn);
+    conn.prepare = (sql: string) => { prepared++; return real(sql); };
+    reusePreparedStatements(conn);
+    conn.exec('create table t (x integer)');
+    conn.prepare('insert into t (x) values (?)').run(1);
+    conn.prepare('insert into t (x) values (?)').run(2);
+    expect(prepared).toBe(1);
+    expect(conn.prepare('select * from t order by x').all()).toEqual([{ x: 1 }, { x: 2 }]);
+    conn.exec('alter table t add column y integer default 5');
+    expect(conn.prepare('select * from t order by x').all()).toEqual([{ x: 1, y: 5 }, { x: 2, y: 5 }]);
+    expect(prepared).toBe(2);
+    const it1 = conn.prepare('select x from t order by x').iterate();
+    expect(it1.next().value).toEqual({ x: 1 });
+    // The kept statement is busy: a second one is prepared, and both give their rows.
+    expect(conn.prepare('select x from t order by x').all()).toEqual([{ x: 1 }, { x: 2 }]);
+    expect(it1.next().value).toEqual({ x: 2 });
+    expect(prepared).toBe(4);
+    it1.return();
+    conn.close();
+  });
+
+  it('is what openDb does on SQLite: the same statement object for the same query', async () => {
+    if (TEST_DB_KIND !== 'sqlite') return;
+    const db = openDb('sqlite::memory:');
+    try {
+      const conn: any = await db.client.acquireConnection();
+      try {
+        expect(conn.prepare('select 1 as a')).toBe(conn.prepare('select 1 as a'));
+      } finally {
+        await db.client.releaseConnection(conn);
+      }
+      expect(await db.raw('select 2 as b')).toEqual([{ b: 2 }]);
+      expect(await db.raw('select 2 as b')).toEqual([{ b: 2 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
