@@ -56,7 +56,9 @@ export function createBullRunner(opts: BullRunnerOptions): JobRunner & { queue: 
       void queue.process(1, async (job) => handle(job.data)).catch((e) => ex.log(`任务队列处理停止：${e.message}`));
       // Until the worker's blocking connection is up, a close would cut it mid-connect (bull then
       // rejects a command nobody waits for); a start that returns has a worker that can stop cleanly.
-      for (let i = 0; i < 100 && !(queue as unknown as { bclientInitialized?: boolean }).bclientInitialized; i++) await new Promise((r) => setTimeout(r, 20));
+      // Waited for up to 30 s: on a loaded machine the connection took over 2 s (a 2 s bound let a
+      // test's stop cut it: an unhandled "Connection is closed").
+      for (let i = 0; i < 1500 && !(queue as unknown as { bclientInitialized?: boolean }).bclientInitialized; i++) await new Promise((r) => setTimeout(r, 20));
       await ex.tick();
     },
     async stop() {
