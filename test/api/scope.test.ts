@@ -19,6 +19,7 @@ let personB: Row;
 let specialistA: Session;
 let leaderA: Session;
 let admin: Session;
+let workerB: Row;
 
 /** Method and path of every route the app has, from printRoutes' tree. */
 function routesOf(app: FastifyInstance): Array<{ method: string; url: string }> {
@@ -56,6 +57,7 @@ beforeAll(async () => {
     }
   }
   admin = await login(a.app, 'demo-admin');
+  workerB = await a.t.db('workers').whereNotIn('unit_id', await subtreeIds(a.t.db, Number(unitA.id))).orderBy('id').first();
 });
 afterAll(async () => {
   await a?.close();
@@ -76,6 +78,13 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/people/:id', url: `/api/people/${personB.id}` },
   { method: 'PUT', route: '/api/people/:id', url: `/api/people/${personB.id}`, payload: () => ({ payload: { changes: { ethnicity: '汉族' }, reason: '越权修改', version: 1 } }) },
   { method: 'GET', route: '/api/people/:id/history', url: `/api/people/${personB.id}/history` },
+  { method: 'GET', route: '/api/workers/:id', url: `/api/workers/${workerB.id}` },
+  { method: 'PUT', route: '/api/workers/:id', url: `/api/workers/${workerB.id}`, payload: () => ({ payload: { changes: { 用工方式: '劳动合同' }, reason: '越权修改', version: 1 } }) },
+  { method: 'GET', route: '/api/workers/:id/history', url: `/api/workers/${workerB.id}/history` },
+  { method: 'GET', route: '/api/unit-records/:id', url: `/api/unit-records/${unitB.id}` },
+  { method: 'PUT', route: '/api/unit-records/:id', url: `/api/unit-records/${unitB.id}`, payload: () => ({ payload: { changes: { 主要职责: '越权' }, reason: '越权修改', version: 1 } }) },
+  { method: 'PUT', route: '/api/unit-records/:id/approval', url: `/api/unit-records/${unitB.id}/approval`, payload: () => ({ payload: { quotas: { 事业编制: 99 }, reason: '越权修改', version: 1, document: { no: '越权〔2026〕1号', date: '2026-11-20' } } }) },
+  { method: 'GET', route: '/api/unit-records/:id/history', url: `/api/unit-records/${unitB.id}/history` },
   { method: 'GET', route: '/api/people/:id/id-number', url: `/api/people/${personB.id}/id-number` },
   { method: 'POST', route: '/api/import', url: '/api/import', payload: () => multipartBody('file', 'x.xlsx', Buffer.from('not a workbook')) },
   { method: 'GET', route: '/api/import/errors/:name', url: `/api/import/errors/${'a'.repeat(32)}.xlsx` },
