@@ -20,6 +20,7 @@ let specialistA: Session;
 let leaderA: Session;
 let admin: Session;
 let requestB: number;
+let workerB: Row;
 
 /** Method and path of every route the app has, from printRoutes' tree. */
 function routesOf(app: FastifyInstance): Array<{ method: string; url: string }> {
@@ -63,6 +64,7 @@ beforeAll(async () => {
     payload: JSON.stringify({ kind: '用编计划', quotaKind: '行政编制', count: 1, reason: '补充', validUntil: '2027-05-23' }), created_at: '2026-11-23 09:00:00', updated_at: '2026-11-23 09:00:00',
   });
   requestB = Number(rid);
+  workerB = await a.t.db('workers').whereNotIn('unit_id', await subtreeIds(a.t.db, Number(unitA.id))).orderBy('id').first();
 });
 afterAll(async () => {
   await a?.close();
@@ -83,6 +85,13 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/people/:id', url: `/api/people/${personB.id}` },
   { method: 'PUT', route: '/api/people/:id', url: `/api/people/${personB.id}`, payload: () => ({ payload: { changes: { ethnicity: '汉族' }, reason: '越权修改', version: 1 } }) },
   { method: 'GET', route: '/api/people/:id/history', url: `/api/people/${personB.id}/history` },
+  { method: 'GET', route: '/api/workers/:id', url: `/api/workers/${workerB.id}` },
+  { method: 'PUT', route: '/api/workers/:id', url: `/api/workers/${workerB.id}`, payload: () => ({ payload: { changes: { 用工方式: '劳动合同' }, reason: '越权修改', version: 1 } }) },
+  { method: 'GET', route: '/api/workers/:id/history', url: `/api/workers/${workerB.id}/history` },
+  { method: 'GET', route: '/api/unit-records/:id', url: `/api/unit-records/${unitB.id}` },
+  { method: 'PUT', route: '/api/unit-records/:id', url: `/api/unit-records/${unitB.id}`, payload: () => ({ payload: { changes: { 主要职责: '越权' }, reason: '越权修改', version: 1 } }) },
+  { method: 'PUT', route: '/api/unit-records/:id/approval', url: `/api/unit-records/${unitB.id}/approval`, payload: () => ({ payload: { quotas: { 事业编制: 99 }, reason: '越权修改', version: 1, document: { no: '越权〔2026〕1号', date: '2026-11-20' } } }) },
+  { method: 'GET', route: '/api/unit-records/:id/history', url: `/api/unit-records/${unitB.id}/history` },
   { method: 'GET', route: '/api/people/:id/id-number', url: `/api/people/${personB.id}/id-number` },
   { method: 'POST', route: '/api/import', url: '/api/import', payload: () => multipartBody('file', 'x.xlsx', Buffer.from('not a workbook')) },
   { method: 'GET', route: '/api/import/errors/:name', url: `/api/import/errors/${'a'.repeat(32)}.xlsx` },
