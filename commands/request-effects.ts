@@ -259,7 +259,8 @@ export async function queueOutcome(trx: Knex, view: RequestView, action: Request
   if (!view.requestedBy) return;
   const cv = await cardView(trx, view, publicBaseUrl);
   const who = (await trx('users').where({ id: by }).first('name'))?.name ?? by;
-  const message = requestOutcomeMessage({ ...cv, stateText: cv.stateText }, { by: `${who}${ACTION_TEXT[action]}`, at: nowMoment(), comment, refusals: reasons });
+  const byText = action === 'expire' ? '有效期届满，自动失效' : `${who}${ACTION_TEXT[action]}`;
+  const message = requestOutcomeMessage({ ...cv, stateText: cv.stateText }, { by: byText, at: nowMoment(), comment, refusals: reasons });
   await enqueue(trx, `request:${view.id}:outcome:v${view.version}`, { op: 'send', target: { kind: 'users', userIds: [view.requestedBy] }, message });
 }
 

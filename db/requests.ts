@@ -224,3 +224,9 @@ export async function decidersOf(db: Knex, unitId: number): Promise<Array<{ id: 
   }
   return out;
 }
+
+/** Approved 用编计划 past their validity with some of their count unused: what the expiry job closes. */
+export async function lapsedPlans(db: Knex, today: IsoDate): Promise<Row[]> {
+  return db('staffing_requests').where({ status: 'approved', kind: '用编计划' }).whereNull('completed_on')
+    .whereNotNull('valid_until').where('valid_until', '<', today).orderBy('id').select('id', 'version', 'unit_id', 'count', 'used_count', 'valid_until');
+}

@@ -40,6 +40,8 @@ const HELP = `用法：sanse <命令> [选项]
                                 终审（分管领导）
   requests list [--state 状态] [--json]
                                 列出申请及其审批步骤
+  requests expire [--date YYYY-MM-DD] [--json]
+                                使已过有效期的用编计划过期、释放未使用的编制（每个工作日 08:20 自动运行）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -452,7 +454,15 @@ async function requestsCommand(args: string[]): Promise<number> {
       }
       return 0;
     }
-    throw new UsageError(`未知的 requests 子命令：${sub ?? '（未填写）'}（可用：submit、review、decide、list）`);
+    if (sub === 'expire') {
+      const { values } = parseArgs({ args: rest, options: { date: { type: 'string' }, json: { type: 'boolean' } } });
+      const { expirePlans } = await import('../commands/expire-plans.ts');
+      const r = await withContext(async (ctx) => expirePlans({ ...deps(ctx), today: requireDate(arg(values, "date")) }));
+      if (values.json) print(r);
+      else console.log(r.expired.length ? `${r.date}：${r.expired.length} 个用编计划已过期，未使用的编制已释放` : `${r.date}：没有到期的用编计划`);
+      return 0;
+    }
+    throw new UsageError(`未知的 requests 子命令：${sub ?? '（未填写）'}（可用：submit、review、decide、list、expire）`);
   } catch (e) {
     if (e instanceof CommandError) throw new Refusal(e.message);
     throw e;

@@ -1,5 +1,5 @@
 // `sanse serve`: migrate, seed the demo county on an empty embedded database, check today,
-// start the chat platform and the outbox dispatcher, start the job registry (the daily check), and listen.
+// start the chat platform and the outbox dispatcher, start the job registry (the lapse of 用编计划, the daily check), and listen.
 
 import { todayInShanghai } from '../core/dates.ts';
 import { closeInterruptedRuns } from '../db/check-runs.ts';
@@ -8,6 +8,7 @@ import { buildApp } from './app.ts';
 import { seedDemoCounty } from '../commands/demo-county.ts';
 import { openContext } from '../server/context.ts';
 import { dailyCheckJob } from '../server/jobs/daily-check.ts';
+import { expirePlansJob } from '../server/jobs/expire-plans.ts';
 import { createJobRunner } from '../server/jobs/index.ts';
 import { startPlatform } from './platform.ts';
 
@@ -26,7 +27,10 @@ export async function serve(): Promise<void> {
   const runtime = await startPlatform(config, db);
   // The registry's jobs: bull repeatable jobs with REDIS_URL, else timers here. Started in the
   // background: a missed slot's catch-up check must not hold up the server's start.
-  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, jobs: [dailyCheckJob({ publicBaseUrl: config.publicBaseUrl, kick: runtime.kick })] });
+  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, jobs: [
+    expirePlansJob({ pii: ctx.pii, publicBaseUrl: config.publicBaseUrl, kick: runtime.kick }),
+    dailyCheckJob({ publicBaseUrl: config.publicBaseUrl, kick: runtime.kick }),
+  ] });
   jobs.start().catch((e) => console.error(`任务调度启动失败：${(e as Error).message}`));
   const app = await buildApp(ctx, runtime, { jobs });
   const close = async () => {

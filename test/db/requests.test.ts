@@ -10,6 +10,7 @@ import { listRequests, type RequestActor, type RequestDeps } from '../../command
 import { reviewRequest } from '../../commands/review-request.ts';
 import { resubmitRequest, submitRequest } from '../../commands/submit-request.ts';
 import { withdrawRequest } from '../../commands/withdraw-request.ts';
+import { expirePlans } from '../../commands/expire-plans.ts';
 import { CommandError } from '../../commands/errors.ts';
 import { unitAvailability } from '../../db/requests.ts';
 import { personRow } from '../../db/store.ts';
@@ -212,5 +213,30 @@ describe('requests', () => {
     const list = await listRequests(t.db, spec, { state: 'withdrawn' });
     expect(list.map((r) => r.id)).toContain(s.id);
     expect(list.find((r) => r.id === s.id)!.steps.map((x) => x.decision)).toEqual(['submit', 'return', 'submit', 'withdraw']);
+  });
+
+  it('an approved 用编计划 unused past its validity lapses once: 在途 released, the requester told, a plan still valid kept', async () => {
+    await t.db('quotas').where({ unit_id: unitId, kind: '行政编制' }).update({ approved: 9 });
+    const approved = async (validUntil: string) => {
+      const p = await submitRequest(deps, { actor: await actor('spec'), request: { 申请类型: '用编计划', 单位ID: unitId, 编制类型: '行政编制', 数量: 2, 申请理由: '补充', 有效期至: validUntil } });
+      await reviewRequest(deps, { actor: await actor('clerk'), id: p.id, decision: 'pass' });
+      await decideRequest(deps, { actor: await actor('lead1'), id: p.id, decision: 'approve' });
+      return p.id;
+    };
+    const lapsing = await approved('2026-12-31');
+    const kept = await approved('2027-06-30');
+    const inTransit = async (day: string) => (await unitAvailability(t.db, unitId, day)).quotas.find((q) => q.kind === '行政编制')!.inTransit;
+    expect(await inTransit('2026-12-31')).toBe(4);
+    expect(await expirePlans({ ...deps, today: '2026-12-31' })).toEqual({ date: '2026-12-31', expired: [] }); // its last valid day
+    const r = await expirePlans({ ...deps, today: '2027-01-04' });
+    expect(r.expired).toEqual([lapsing]);
+    expect((await expirePlans({ ...deps, today: '2027-01-04' })).expired).toEqual([]); // a second run: nothing again
+    const rows = await t.db('staffing_requests').whereIn('id', [lapsing, kept]).orderBy('id').select('id', 'status');
+    expect(rows.map((x) => x.status)).toEqual(['expired', 'approved']);
+    expect(await inTransit('2027-01-04')).toBe(2); // the kept plan's
+    const steps = await t.db('request_steps').where({ request_id: lapsing }).orderBy('id').pluck('decision');
+    expect(steps.at(-1)).toBe('expire');
+    const told = (await t.db('outbox').where('dedup_key', 'like', `request:${lapsing}:outcome:%`).pluck('payload')).map(String);
+    expect(told.some((p) => p.includes('已过期') && p.includes('有效期届满'))).toBe(true);
   });
 });
