@@ -23,7 +23,7 @@ if (values.help) {
     'npm run bench:check -- [--people N] [--db mysql|sqlite] [--reuse] [--date YYYY-MM-DD] [--samples N]',
     '  --people   people to generate (default 100000, about 15 per unit)',
     '  --db       sqlite (default) or mysql (127.0.0.1:3306)',
-    '  --reuse    reuse the generated database of an earlier run with the same N (MariaDB)',
+    '  --reuse    reuse the database an earlier run generated for the same N',
     '  --date     the first check\'s date (default 2026-11-23); the steady check runs on the next working day',
     '  --samples  single-person re-checks timed (default 300)',
     'Prints the first and steady check times, a plain scan, peak memory, re-check p50/p95, and',
