@@ -1,4 +1,4 @@
-// npm run bench:check -- --people N [--db mysql|sqlite] [--reuse]
+// npm run bench:check -- --people N [--db mysql|sqlite] [--reuse] [--date D] [--samples N] (--help)
 //
 // Generates N people (about 15 per unit) with the demo's share of defects, times the first full
 // check (findings opened) and a second one on the next working day (steady state), and in the
@@ -17,7 +17,20 @@ import { scanTable } from '../db/scan.ts';
 import { generateCounty } from '../db/demo/generate.ts';
 import { bulkLoadPeople, bulkLoadUnits } from './bulk-load.ts';
 
-const { values } = parseArgs({ options: { people: { type: 'string' }, db: { type: 'string' }, reuse: { type: 'boolean' }, date: { type: 'string' }, samples: { type: 'string' } } });
+const { values } = parseArgs({ options: { people: { type: 'string' }, db: { type: 'string' }, reuse: { type: 'boolean' }, date: { type: 'string' }, samples: { type: 'string' }, help: { type: 'boolean' } } });
+if (values.help) {
+  console.log([
+    'npm run bench:check -- [--people N] [--db mysql|sqlite] [--reuse] [--date YYYY-MM-DD] [--samples N]',
+    '  --people   people to generate (default 100000, about 15 per unit)',
+    '  --db       sqlite (default) or mysql (127.0.0.1:3306)',
+    '  --reuse    reuse the database an earlier run generated for the same N',
+    '  --date     the first check\'s date (default 2026-11-23); the steady check runs on the next working day',
+    '  --samples  single-person re-checks timed (default 300)',
+    'Prints the first and steady check times, a plain scan, peak memory, re-check p50/p95, and',
+    'byLight {yellow, red, hint}: open findings by light, 提示 (S3 rules) counted apart.',
+  ].join('\n'));
+  process.exit(0);
+}
 const N = Number(values.people ?? 100_000);
 const kind = (values.db ?? 'sqlite') as 'mysql' | 'sqlite';
 const DATE = values.date ?? '2026-11-23';

@@ -155,8 +155,10 @@ export async function unitsByRed(db: Knex, today: IsoDate): Promise<UnitRedCount
   const by = new Map<number, UnitRedCount>();
   for (const r of rows) {
     const c = by.get(Number(r.unit_id)) ?? { unitId: Number(r.unit_id), name: r.name, red: 0, yellow: 0 };
-    if (lightOf(r.opened_on).light === 'red') c.red += Number(r.n);
-    else c.yellow += Number(r.n);
+    const l = lightOf(r.opened_on, r.rule).light;
+    if (l === 'red') c.red += Number(r.n);
+    else if (l === 'yellow') c.yellow += Number(r.n);
+    else continue; // 提示: not counted
     by.set(c.unitId, c);
   }
   return [...by.values()].sort((a, b) => b.red - a.red || b.yellow - a.yellow || a.name.localeCompare(b.name, 'zh-CN'));

@@ -116,7 +116,7 @@ export function render(name: TemplateName, data: object): string {
 }
 
 interface Phrases {
-  light: Record<'red' | 'yellow' | 'green', string>;
+  light: Record<'red' | 'yellow' | 'green' | 'hint', string>;
   subjectKind: Record<'person' | 'unit' | 'worker', string>;
   [key: string]: unknown;
 }

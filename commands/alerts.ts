@@ -87,10 +87,14 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
 
   for (const [unitId, list] of byUnit) {
     const first = list[0];
-    const items: DigestItem[] = list.map((r) => {
-      const l = lightOf(r.opened_on);
-      return { findingId: Number(r.id), light: l.light, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen };
+    // Alert cards carry the findings with a deadline: a 提示 is never the reason for one, nor in
+    // one's counts (it is listed in 待整改, the console and the exports).
+    const items: DigestItem[] = list.flatMap((r) => {
+      const l = lightOf(r.opened_on, r.rule);
+      if (l.light === 'hint') return [];
+      return [{ findingId: Number(r.id), light: l.light, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen }];
     });
+    if (!items.length) continue;
     const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(unitId) };
     summary.digests++;
     if (first.group_id) {
@@ -161,24 +165,29 @@ async function queueLeaderCards(trx: Knex, date: IsoDate, leaders: Array<{ id: s
 async function progressOf(trx: Knex, items: DigestItem[], date: IsoDate, cal: WorkdayCalendar, unitId?: number): Promise<DigestProgress> {
   const ids = items.map((i) => i.findingId);
   const open: Row[] = [];
-  for (let i = 0; i < ids.length; i += 1000) open.push(...(await trx('findings').whereIn('id', ids.slice(i, i + 1000)).where('status', 'open').select('id', 'opened_on')));
-  const openedOn = new Map(open.map((f) => [Number(f.id), f.opened_on as IsoDate]));
+  for (let i = 0; i < ids.length; i += 1000) open.push(...(await trx('findings').whereIn('id', ids.slice(i, i + 1000)).where('status', 'open').select('id', 'rule', 'opened_on')));
+  const openRow = new Map(open.map((f) => [Number(f.id), f]));
   const lightOf = openLightsOn(date, cal);
-  const remaining: DigestItem[] = items.filter((i) => openedOn.has(i.findingId)).map((i) => {
-    const l = lightOf(openedOn.get(i.findingId)!);
-    return { ...i, light: l.light, daysOpen: l.workdaysOpen };
-  });
+  const remaining: DigestItem[] = [];
+  for (const i of items) {
+    const f = openRow.get(i.findingId);
+    if (!f) continue;
+    const l = lightOf(f.opened_on, f.rule);
+    if (l.light !== 'hint') remaining.push({ ...i, light: l.light, daysOpen: l.workdaysOpen });
+  }
   // A unit's card also shows what was found since it was sent (a re-check after a save may open
   // a finding: 满编 becoming 超编), so it never shows a unit better than it is.
   const added: Row[] = unitId == null ? [] : await trx('findings').where({ unit_id: unitId, status: 'open' }).whereNotIn('id', ids.length ? ids : [0]).select('id', 'rule', 'qualifier', 'subject_name', 'subject_id_masked', 'opened_on');
+  let addedHints = 0;
   for (const r of added) {
-    const l = lightOf(r.opened_on);
+    const l = lightOf(r.opened_on, r.rule);
+    if (l.light === 'hint') { addedHints++; continue; } // not an alert's item
     remaining.push({ findingId: Number(r.id), light: l.light, title: findingHeading(r.rule, r.qualifier), subject: r.subject_name, idMasked: r.subject_id_masked ?? null, daysOpen: l.workdaysOpen });
   }
   // byUrgency's order: red first, then the earliest deadline (the longest open), then id.
   remaining.sort((a, b) => (a.light === b.light ? b.daysOpen - a.daysOpen || a.findingId - b.findingId : a.light === 'red' ? -1 : 1));
   const red = remaining.filter((i) => i.light === 'red').length;
-  const total = items.length + added.length;
+  const total = items.length + added.length - addedHints;
   return { resolved: total - remaining.length, total, red, yellow: remaining.length - red, remaining };
 }
 

@@ -22,7 +22,7 @@ type Row = Record<string, any>;
 
 export interface RecheckUnitResult {
   unit: { id: number; code: string; name: string };
-  findings: { open: number; red: number; yellow: number; opened: number; resolved: number; people: number };
+  findings: { open: number; red: number; yellow: number; hint: number; opened: number; resolved: number; people: number };
   /** Self-checks of the unit this month, this one included (a self-check only). */
   selfChecksThisMonth: number | null;
 }
@@ -105,8 +105,8 @@ async function runRecheck(db: Knex, unit: Row, today: IsoDate, selfCheckId: numb
   const r = await recheckRecord(db, { unitId }, today, env);
   opened += r?.opened.length ?? 0;
   resolved += r?.resolved.length ?? 0;
-  const c = (await openCounts(db, [unitId], today)).get(unitId) ?? { red: 0, yellow: 0 };
-  const open = c.red + c.yellow;
+  const c = (await openCounts(db, [unitId], today)).get(unitId) ?? { red: 0, yellow: 0, hint: 0 };
+  const open = c.red + c.yellow + c.hint;
   let selfChecksThisMonth: number | null = null;
   if (selfCheckId !== null) {
     await db('self_checks').where({ id: selfCheckId }).update({ findings: open });
@@ -116,7 +116,7 @@ async function runRecheck(db: Knex, unit: Row, today: IsoDate, selfCheckId: numb
   }
   return {
     unit: { id: unitId, code: unit.code, name: unit.name },
-    findings: { open, red: c.red, yellow: c.yellow, opened, resolved, people: people.length },
+    findings: { open, red: c.red, yellow: c.yellow, hint: c.hint, opened, resolved, people: people.length },
     selfChecksThisMonth,
   };
 }

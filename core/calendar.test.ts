@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCalendar } from './calendar.ts';
-import { findingLight, redFrom } from './lights.ts';
+import { findingLight, HINT_RULES, isHint, openLightsOn, redFrom } from './lights.ts';
+import { RULES } from './rules/index.ts';
 
 const cal = createCalendar();
 
@@ -36,17 +37,33 @@ describe('working-day calendar (chinese-days)', () => {
 describe('lights (Ningbo art. 10)', () => {
   it('is yellow for 3 working days after the opening day, red from the 4th, across the 2026 National Day break', () => {
     // Opened Wednesday 2026-09-30: working days after it are 10-08, 10-09, 10-10 (make-up Saturday), 10-12.
-    expect(findingLight('2026-09-30', null, '2026-10-07', cal)).toBe('yellow');
-    expect(findingLight('2026-09-30', null, '2026-10-10', cal)).toBe('yellow');
-    expect(findingLight('2026-09-30', null, '2026-10-11', cal)).toBe('yellow');
-    expect(findingLight('2026-09-30', null, '2026-10-12', cal)).toBe('red');
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '2026-09-30', resolvedOn: null }, '2026-10-07', cal)).toBe('yellow');
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '2026-09-30', resolvedOn: null }, '2026-10-10', cal)).toBe('yellow');
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '2026-09-30', resolvedOn: null }, '2026-10-11', cal)).toBe('yellow');
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '2026-09-30', resolvedOn: null }, '2026-10-12', cal)).toBe('red');
     expect(redFrom('2026-09-30', cal)).toBe('2026-10-12');
-    expect(findingLight('2026-09-30', '2026-10-12', '2026-10-12', cal)).toBe('green');
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '2026-09-30', resolvedOn: '2026-10-12' }, '2026-10-12', cal)).toBe('green');
   });
 
   it('counts a make-up Sunday as a working day', () => {
     // Opened Thursday 2026-09-17: 09-18 (Fri), 09-20 (Sun, make-up), 09-21 (Mon) → still yellow; 09-22 red.
-    expect(findingLight('2026-09-17', null, '2026-09-21', cal)).toBe('yellow');
-    expect(findingLight('2026-09-17', null, '2026-09-22', cal)).toBe('red');
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '2026-09-17', resolvedOn: null }, '2026-09-21', cal)).toBe('yellow');
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '2026-09-17', resolvedOn: null }, '2026-09-22', cal)).toBe('red');
+  });
+
+  it('lights a finding of an S3 rule (提示) hint while open, however long, and green once resolved', () => {
+    for (const rule of ['U-QT-02', 'P-RT-02', 'U-LD-07', 'U-QT-04', 'U-QT-07', 'P-ID-06', 'P-ID-13', 'P-ST-10']) {
+      expect(findingLight({ rule, openedOn: '2026-09-30', resolvedOn: null }, '2026-09-30', cal), rule).toBe('hint');
+      expect(findingLight({ rule, openedOn: '2026-09-30', resolvedOn: null }, '2027-09-30', cal), rule).toBe('hint');
+      expect(findingLight({ rule, openedOn: '2026-09-30', resolvedOn: '2026-10-12' }, '2026-10-12', cal), rule).toBe('green');
+    }
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '2026-09-30', resolvedOn: null }, '2027-09-30', cal)).toBe('red');
+    const lightOf = openLightsOn('2026-10-12', cal);
+    expect(lightOf('2026-09-30', 'U-QT-02')).toMatchObject({ light: 'hint', workdaysOpen: 4 });
+    expect(lightOf('2026-09-30', 'U-QT-01')).toMatchObject({ light: 'red', workdaysOpen: 4 });
+    expect(lightOf('2026-09-30', 'U-QT-02')).toMatchObject({ light: 'hint' });
+    // One definition: the catalogue's S3 rules, and only they.
+    expect([...HINT_RULES].sort()).toEqual(RULES.filter((r) => r.severity === 'S3').map((r) => r.code).sort());
+    expect(RULES.filter((r) => r.severity !== 'S3').some((r) => isHint(r.code))).toBe(false);
   });
 });

@@ -6,6 +6,11 @@
 export type IsoDate = string;
 
 export type Light = 'green' | 'yellow' | 'red';
+/**
+ * A finding's light: a unit's three colours, or 提示 for an open finding of an S3 rule (a hint
+ * informs and has no fix window: never yellow or red, never counted in a unit's light).
+ */
+export type FindingLight = Light | 'hint';
 export type Severity = 'S1' | 'S2' | 'S3';
 export type Scope = 'person' | 'unit' | 'worker';
 

@@ -10,7 +10,7 @@ import type { WorkdayCalendar } from '../core/calendar.ts';
 import { daysBetween } from '../core/dates.ts';
 import { DEFAULT_ESCALATION, type EscalationPolicy } from '../core/escalation.ts';
 import { openLightsOn } from '../core/lights.ts';
-import type { IsoDate, Light, Scope, UnitRecord } from '../core/model.ts';
+import type { FindingLight, IsoDate, Light, Scope, UnitRecord } from '../core/model.ts';
 import { RULES } from '../core/rules/index.ts';
 import type { Rule } from '../core/rules/define.ts';
 import { INSERT_BATCH as BATCH, runReads, type Read } from './batch.ts';
@@ -59,7 +59,8 @@ export interface CheckSummary {
     resolved: number;
     open: number;
     byRule: Record<string, number>;
-    byLight: { yellow: number; red: number };
+    /** Open findings by light (提示 apart: not counted in the units' lights). */
+    byLight: { yellow: number; red: number; hint: number };
   };
   monthClosed: MonthClose | null;
   ms: number;
@@ -333,16 +334,16 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
 
   const gone = diff.gone();
   const lightsOn = openLightsOn(date, env.calendar);
-  const light = (openedOn: IsoDate) => lightsOn(openedOn).light;
   const byRule: Record<string, number> = {};
-  const byLight = { yellow: 0, red: 0 };
+  const byLight = { yellow: 0, red: 0, hint: 0 };
   const perUnit = new Map<number, { yellow: number; red: number }>();
   let open = 0;
   for (const f of live.values()) {
     if (!f.seen || f.status !== 'open' || !f.openedOn) continue;
     open++;
     byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
-    const l = light(f.openedOn);
+    const l = lightsOn(f.openedOn, f.rule).light;
+    if (l === 'hint') { byLight.hint++; continue; } // a 提示 is not counted in the unit's light
     const c = perUnit.get(f.unitId) ?? { yellow: 0, red: 0 };
     if (l === 'red') { c.red++; byLight.red++; } else { c.yellow++; byLight.yellow++; }
     perUnit.set(f.unitId, c);
@@ -378,7 +379,7 @@ export type RecheckTarget = { personHash: string } | { workerId: number } | { un
 
 export interface RecheckResult {
   subject: { kind: Scope; id: number; name: string; idMasked: string | null; unit: string };
-  open: Array<{ rule: string; title: string; qualifier: string | null; light: Light; openedOn: IsoDate }>;
+  open: Array<{ rule: string; title: string; qualifier: string | null; light: FindingLight; openedOn: IsoDate }>;
   opened: string[];
   resolved: string[];
   ms: number;
@@ -471,11 +472,10 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   }
   const titles = new Map(ev.rules.map((r) => [r.code, r.title]));
   const lightsOn = openLightsOn(date, ev.calendar);
-  const light = (openedOn: IsoDate) => lightsOn(openedOn).light;
   const open: RecheckResult['open'] = [];
   for (const [fp, f] of live) {
     if (!f.seen || f.status !== 'open' || !f.openedOn) continue;
-    open.push({ rule: f.rule, title: titles.get(f.rule) ?? f.rule, qualifier: fp.split('|')[2] || null, light: light(f.openedOn), openedOn: f.openedOn });
+    open.push({ rule: f.rule, title: titles.get(f.rule) ?? f.rule, qualifier: fp.split('|')[2] || null, light: lightsOn(f.openedOn, f.rule).light, openedOn: f.openedOn });
   }
   return {
     subject: subjectRow

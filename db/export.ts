@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
-import type { IsoDate, Light, Scope } from '../core/model.ts';
+import type { FindingLight, IsoDate, Scope } from '../core/model.ts';
 import { ruleByCode } from '../core/rules/index.ts';
 import { type CellValue, maskIdLike, SHEETS, type SheetName, type SheetSpec, type SheetValues } from '../core/sheets.ts';
 import { normaliseUscc } from '../core/uscc.ts';
@@ -45,8 +45,8 @@ export interface ExportResult {
 
 type Row = Record<string, any>;
 
-const LIGHTS: Record<Light, string> = { red: '红灯', yellow: '黄灯', green: '绿灯' };
-const LIGHT_FILL: Record<Light, string> = { red: 'FFFF9999', yellow: 'FFFFEB84', green: 'FFB7E1A1' };
+const LIGHTS: Record<FindingLight, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', hint: '提示' };
+const LIGHT_FILL: Record<FindingLight, string> = { red: 'FFFF9999', yellow: 'FFFFEB84', green: 'FFB7E1A1', hint: 'FFDDE7F3' };
 const SUBJECTS: Record<Scope, string> = { person: '人员', unit: '机构', worker: '编外人员' };
 
 export const FINDING_COLUMNS = ['规则代码', '规则名称', '单位', '统一社会信用代码', '对象类型', '姓名/名称', '身份证号(脱敏)', '灯色', '发现日期', '整改日期', '状态', '说明'] as const;
@@ -217,8 +217,8 @@ async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOption
   const statusName = { open: '未整改', resolved: '已整改', all: '全部' }[opts.status ?? 'open'];
   addNoticeSheet(wb, [
     '三色 问题清单',
-    `截至日期：${opts.today}；状态：${statusName}；范围：${scopeName}；共 ${rows.length} 条（红灯在前，再按整改期限先后）。`,
-    '灯色：问题发现后 3 个工作日内未整改为黄灯，超过 3 个工作日仍未整改为红灯，整改完毕为绿灯。',
+    `截至日期：${opts.today}；状态：${statusName}；范围：${scopeName}；共 ${rows.length} 条（红灯在前，再黄灯，提示在后；各按整改期限先后）。`,
+    '灯色：问题发现后 3 个工作日内未整改为黄灯，超过 3 个工作日仍未整改为红灯，整改完毕为绿灯。提示类问题（如满编、即将达到退休年龄）只作提醒，不设整改期限，不亮黄灯红灯，也不计入单位灯色。',
     '身份证号已脱敏（只保留前6位地区码和末位校验码）。本文件供核对、督办整改，不能用于导入。',
     '整改：单位专管员在“三色”小程序的“待整改”中逐条打开并修改；需办理机构编制事项才能消除的问题（如超编、退休未出编），在小程序中提交相应申请。',
   ]);

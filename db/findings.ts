@@ -2,13 +2,14 @@
 // Open findings come from one query in one order (openFindingsQuery): the urgency order of
 // core/lights.ts byUrgency. The first red day is a fixed number of working days after the
 // opening day, so it grows with opened_on, and red (first red day passed) comes before yellow:
-// ordering by opened_on, then id, is that order, and the database can apply it with a limit.
+// 提示 (the S3 rules, HINT_RULES) last, then opened_on, then id, is that order, and the
+// database can apply it with a limit.
 
 import type { Knex } from 'knex';
 
 type Row = Record<string, any>;
-import { findingLight } from '../core/lights.ts';
-import type { IsoDate, Light, Scope } from '../core/model.ts';
+import { findingLight, HINT_RULES } from '../core/lights.ts';
+import type { FindingLight, IsoDate, Scope } from '../core/model.ts';
 import { subtreeIds } from './scope.ts';
 import { loadCalendar } from './settings.ts';
 
@@ -20,7 +21,7 @@ export interface FindingView {
   unitName: string;
   subject: { kind: Scope; name: string; id: string | null };
   qualifier: string | null;
-  light: Light;
+  light: FindingLight;
   openedOn: IsoDate;
   resolvedOn: IsoDate | null;
   detail: Record<string, unknown> | null;
@@ -52,9 +53,14 @@ export function findingsQuery(db: Knex, f: { unitIds?: number[] | null; rule?: s
   return q;
 }
 
-/** Open findings, most urgent first (byUrgency: red, then the earliest deadline, then id). */
+/** 1 for a finding of a 提示 rule, else 0: the first key of the urgency order (提示 last). */
+function orderHintsLast(q: Knex.QueryBuilder): Knex.QueryBuilder {
+  return q.orderByRaw(`CASE WHEN f.rule IN (${HINT_RULES.map(() => '?').join(', ')}) THEN 1 ELSE 0 END`, [...HINT_RULES]);
+}
+
+/** Open findings, most urgent first (byUrgency: red, yellow, then 提示; each by the earliest deadline, then id). */
 export function openFindingsQuery(db: Knex, f: { unitIds?: number[] | null; rule?: string; personId?: number } = {}): Knex.QueryBuilder {
-  return findingsQuery(db, f).where('f.status', 'open').orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
+  return orderHintsLast(findingsQuery(db, f).where('f.status', 'open')).orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
 }
 
 /** The `limit` most urgent open findings (openFindingsQuery's order and filters). */
@@ -85,23 +91,23 @@ export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingVi
     unitName: r.unit_name,
     subject: { kind: r.subject_kind, name: r.subject_name, id: r.subject_id_masked ?? null },
     qualifier: r.qualifier ?? null,
-    light: findingLight(r.opened_on, r.resolved_on, q.date, cal),
+    light: findingLight({ rule: r.rule, openedOn: r.opened_on, resolvedOn: r.resolved_on }, q.date, cal),
     openedOn: r.opened_on,
     resolvedOn: r.resolved_on ?? null,
     detail: r.detail ? JSON.parse(r.detail) : null,
   }));
 }
 
-/** Counts of a unit's open findings by light. */
-export async function openCounts(db: Knex, unitIds: number[] | null, today: IsoDate): Promise<Map<number, { red: number; yellow: number }>> {
+/** Counts of a unit's open findings by light (提示 apart: not in the unit's light). */
+export async function openCounts(db: Knex, unitIds: number[] | null, today: IsoDate): Promise<Map<number, { red: number; yellow: number; hint: number }>> {
   const cal = await loadCalendar(db);
-  let q = db('findings').where('status', 'open').select('unit_id', 'opened_on').count({ n: '*' }).groupBy('unit_id', 'opened_on');
+  let q = db('findings').where('status', 'open').select('unit_id', 'rule', 'opened_on').count({ n: '*' }).groupBy('unit_id', 'rule', 'opened_on');
   if (unitIds) q = q.whereIn('unit_id', unitIds.length ? unitIds : [0]);
-  const out = new Map<number, { red: number; yellow: number }>();
+  const out = new Map<number, { red: number; yellow: number; hint: number }>();
   for (const r of (await q) as Row[]) {
-    const c = out.get(Number(r.unit_id)) ?? { red: 0, yellow: 0 };
-    if (findingLight(r.opened_on, null, today, cal) === 'red') c.red += Number(r.n);
-    else c.yellow += Number(r.n);
+    const c = out.get(Number(r.unit_id)) ?? { red: 0, yellow: 0, hint: 0 };
+    const l = findingLight({ rule: r.rule, openedOn: r.opened_on, resolvedOn: null }, today, cal);
+    if (l === 'red' || l === 'yellow' || l === 'hint') c[l] += Number(r.n);
     out.set(Number(r.unit_id), c);
   }
   return out;
@@ -118,8 +124,8 @@ export async function openFindingCountOfPerson(db: Knex, personId: number): Prom
   return Number(r?.n ?? 0);
 }
 
-/** Open findings counted by unit (with its name) and opening day: `unit_id`, `name`, `opened_on`, `n`. */
+/** Open findings counted by unit (with its name), rule and opening day: `unit_id`, `name`, `rule`, `opened_on`, `n`. */
 export async function openFindingsByUnitAndDay(db: Knex): Promise<Row[]> {
   return db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open')
-    .select('f.unit_id', 'u.name', 'f.opened_on').count({ n: '*' }).groupBy('f.unit_id', 'u.name', 'f.opened_on');
+    .select('f.unit_id', 'u.name', 'f.rule', 'f.opened_on').count({ n: '*' }).groupBy('f.unit_id', 'u.name', 'f.rule', 'f.opened_on');
 }

@@ -176,7 +176,7 @@ export async function refusalFacts(db: Knex, inp: FactsInput): Promise<RefusalFa
   const reads: Read[] = [
     ...unitFactReads(db, unit.id, today, raw, inp.requestId),
     { query: calendarRowsQuery(db), apply: (rows) => { calendarRows = rows; } },
-    { query: db('findings').where({ status: 'open', unit_id: unit.id }).select('opened_on'), apply: (rows) => { openRows = rows; } },
+    { query: db('findings').where({ status: 'open', unit_id: unit.id }).select('rule', 'opened_on'), apply: (rows) => { openRows = rows; } },
     { query: db('settings').where({ key: BLOCK_ON_RED }).select('value'), apply: (rows) => { block = rows[0] ? Boolean(JSON.parse(rows[0].value)) : null; } },
   ];
   if (body.kind === '增人入编' && body.planId != null) reads.push({ query: db('staffing_requests').where({ id: body.planId }).select('*'), apply: (rows) => { plan = rows[0] ?? null; } });
@@ -186,7 +186,7 @@ export async function refusalFacts(db: Knex, inp: FactsInput): Promise<RefusalFa
   if ((body.kind === '减人出编' || body.kind === '领导职数使用') && idHash) reads.push({ query: personInUnitQuery(db, unit.id, idHash).limit(1), apply: (rows) => { personRow = rows[0] ?? null; } });
   await runReads(db, reads, true);
   const cal = calendarFromRows(calendarRows);
-  const red = openRows.filter((r) => findingLight(r.opened_on, null, today, cal) === 'red').length;
+  const red = openRows.filter((r) => findingLight({ rule: r.rule, openedOn: r.opened_on, resolvedOn: null }, today, cal) === 'red').length;
   const s = await suspensionOn(db, unit.id, today);
   const suspendedUnit = s ? (Number(s.unit_id) === unit.id ? unit.name : ((await db('units').where({ id: s.unit_id }).first('name'))?.name ?? '')) : '';
   const p = plan as Row | null;

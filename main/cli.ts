@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import { DateInputError, todayInShanghai, validCheckDate, validDay, validMonth } from '../core/dates.ts';
 import { normaliseIdNumber } from '../core/idnumber.ts';
+import type { FindingLight } from '../core/model.ts';
 import { formatRetirementAge, retirement, retirementCategory } from '../core/retirement.ts';
 import { openContext, type AppContext } from '../server/context.ts';
 
@@ -191,11 +192,13 @@ async function checkCommand(args: string[]): Promise<number> {
     print({ date: s.date, units: s.units, people: s.people, workers: s.workers, findings: s.findings, monthClosed: s.monthClosed, alerts: s.alerts, ms: s.ms, phases: s.phases });
   } else {
     console.log(`${s.date} 检查完成：${s.units} 个单位，${s.people} 名人员，${s.workers} 名编外人员，用时 ${(s.ms / 1000).toFixed(1)} 秒`);
-    console.log(`新发现 ${s.findings.opened} 个问题，保持 ${s.findings.kept} 个，已整改 ${s.findings.resolved} 个；当前未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}）`);
+    console.log(`新发现 ${s.findings.opened} 个问题，保持 ${s.findings.kept} 个，已整改 ${s.findings.resolved} 个；当前未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}，提示 ${s.findings.byLight.hint}）`);
     if (s.monthClosed) console.log(`${s.monthClosed.month} 月度考核：红灯单位 ${s.monthClosed.red} 个，提醒 ${s.monthClosed.reminders} 个，暂停办理 ${s.monthClosed.suspensions} 个`);
   }
   return 0;
 }
+
+const LIGHT_NAMES: Record<FindingLight, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', hint: '提示' };
 
 async function findingsCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { status: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' } } });
@@ -209,8 +212,7 @@ async function findingsCommand(args: string[]): Promise<number> {
   const out = list.map((f) => ({ rule: f.rule, unit: f.unit, unitId: f.unitId, subject: f.subject, qualifier: f.qualifier, light: f.light, openedOn: f.openedOn, resolvedOn: f.resolvedOn, detailText: findingDetailText(f.rule, f.qualifier, f.detail) }));
   if (values.json) print(out);
   else {
-    const LIGHT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
-    for (const [i, f] of list.entries()) console.log(`${LIGHT[f.light]}  ${f.rule} ${findingHeading(f.rule, f.qualifier)}  ${f.unitName}  ${f.subject.name}${f.subject.id ? ` ${f.subject.id}` : ''}  发现于 ${f.openedOn}${out[i].detailText ? `  ${out[i].detailText}` : ''}`);
+    for (const [i, f] of list.entries()) console.log(`${LIGHT_NAMES[f.light]}  ${f.rule} ${findingHeading(f.rule, f.qualifier)}  ${f.unitName}  ${f.subject.name}${f.subject.id ? ` ${f.subject.id}` : ''}  发现于 ${f.openedOn}${out[i].detailText ? `  ${out[i].detailText}` : ''}`);
     console.log(`共 ${list.length} 条`);
   }
   return 0;
@@ -231,7 +233,7 @@ async function recheckCommand(args: string[]): Promise<number> {
   if (values.json) print(r);
   else {
     console.log(`${r.subject.name}${r.subject.idMasked ? `（${r.subject.idMasked}）` : ''} 已重新检查，用时 ${r.ms} 毫秒`);
-    console.log(r.open.length ? r.open.map((f) => `  ${f.light === 'red' ? '红灯' : '黄灯'} ${f.rule} ${f.title}${f.qualifier ? `（${f.qualifier}）` : ''}`).join('\n') : '  没有未整改的问题');
+    console.log(r.open.length ? r.open.map((f) => `  ${LIGHT_NAMES[f.light]} ${f.rule} ${f.title}${f.qualifier ? `（${f.qualifier}）` : ''}`).join('\n') : '  没有未整改的问题');
     if (r.resolved.length) console.log(`  已整改：${r.resolved.join('、')}`);
   }
   return 0;
@@ -303,7 +305,7 @@ async function demoCommand(args: string[]): Promise<number> {
     const t0 = Date.now();
     const { check } = await seedDemoCounty(ctx.db, ctx.pii, { units, people, seed, today }, ctx.config.publicBaseUrl);
     console.log(`演示县数据已生成：约 ${units} 个单位、${people} 名人员，用时 ${((Date.now() - t0) / 1000).toFixed(1)} 秒`);
-    console.log(`未整改问题 ${check.findings.open} 个（黄灯 ${check.findings.byLight.yellow}，红灯 ${check.findings.byLight.red}）；预警卡片 ${check.alerts?.groupCards ?? 0} 张`);
+    console.log(`未整改问题 ${check.findings.open} 个（黄灯 ${check.findings.byLight.yellow}，红灯 ${check.findings.byLight.red}，提示 ${check.findings.byLight.hint}）；预警卡片 ${check.alerts?.groupCards ?? 0} 张`);
   });
   return 0;
 }

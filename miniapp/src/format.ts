@@ -1,10 +1,10 @@
 // Display texts (Chinese), pure.
 
 import phrases from '../../cards/templates/phrases.json';
-import type { Light, Scope } from '../../core/model.ts';
+import type { FindingLight, Scope } from '../../core/model.ts';
 import type { Finding } from './types.ts';
 
-export function lightName(light: Light | string | null | undefined): string {
+export function lightName(light: FindingLight | string | null | undefined): string {
   return (phrases.light as Record<string, string>)[light ?? ''] ?? '';
 }
 
@@ -44,10 +44,11 @@ export function dateTime(ts: string | null | undefined): string {
   return `${m[1]}年${Number(m[2])}月${Number(m[3])}日 ${m[4]}:${m[5]}`;
 }
 
-/** The deadline line of an open finding: yellow → when it turns red; red → overdue. */
+/** The deadline line of an open finding: yellow → when it turns red; red → overdue; 提示 → none. */
 export function deadlineText(f: Pick<Finding, 'light' | 'redFrom' | 'resolvedOn'>): string {
   if (f.resolvedOn || f.light === 'green') return '已整改';
   if (f.light === 'red') return '已超期';
+  if (f.light === 'hint') return '提示：不设整改期限，不计入红黄灯';
   return f.redFrom ? `${shortDate(f.redFrom)}前整改，否则亮红灯` : '请尽快整改';
 }
 

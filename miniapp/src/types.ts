@@ -1,7 +1,7 @@
 // The shapes of server/API.md as the browser reads them.
 
 import type { PersonInput } from '../../core/inputs.ts';
-import type { IdFacts, Light, PersonCross, Scope, Severity, UnitRecord } from '../../core/model.ts';
+import type { FindingLight, IdFacts, Light, PersonCross, Scope, Severity, UnitRecord } from '../../core/model.ts';
 import type { ImportIssue } from '../../core/sheets.ts';
 
 export type Role = '编办管理员' | '编办业务人员' | '分管领导' | '单位领导' | '单位专管员' | '查询用户';
@@ -47,7 +47,8 @@ export interface Finding {
   unitName: string;
   subject: { kind: Scope; id: number | string | null; name: string; idMasked: string | null };
   qualifier: string | null;
-  light: Light;
+  /** 'hint' for an open 提示 (an S3 rule): no deadline, not in the unit's light. */
+  light: FindingLight;
   openedOn: string;
   redFrom: string | null;
   resolvedOn: string | null;
@@ -99,6 +100,7 @@ export interface UnitSummary {
   light?: Light;
   red?: number;
   yellow?: number;
+  hint?: number;
   open?: number | { red?: number; yellow?: number; total?: number };
   [k: string]: unknown;
 }
@@ -108,6 +110,7 @@ export interface SelfCheckCounts {
   open: number;
   red?: number;
   yellow?: number;
+  hint?: number;
   opened?: number;
   resolved?: number;
   people?: number;
@@ -144,7 +147,7 @@ export interface CheckSummaryView {
   units: number;
   people: number;
   workers: number;
-  findings: { opened: number; kept: number; resolved: number; open: number; byRule: Record<string, number>; byLight: { yellow: number; red: number } };
+  findings: { opened: number; kept: number; resolved: number; open: number; byRule: Record<string, number>; byLight: { yellow: number; red: number; hint?: number } };
   monthClosed: null | { month: string; red: number; reminders: number; suspensions: number };
   ms: number;
 }

@@ -36,7 +36,7 @@ export function dailyCheckJob(opts: {
       }
       const s = (await check(db, date, opts.publicBaseUrl)) as Awaited<ReturnType<typeof dailyCheck>>;
       opts.kick?.();
-      if (s?.findings) log(`${date} 每日检查完成：未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}），用时 ${s.ms} 毫秒`);
+      if (s?.findings) log(`${date} 每日检查完成：未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}，提示 ${s.findings.byLight.hint}），用时 ${s.ms} 毫秒`);
       return s;
     },
   };

@@ -75,8 +75,8 @@ describe('calendar walks are bounded', () => {
   it('lights a finding opened before the walk\'s bound red, without walking to it', () => {
     const cal = createCalendar();
     const t0 = Date.now();
-    expect(findingLight('0000-01-01', null, '2026-11-23', cal)).toBe('red');
-    expect(openLightsOn('2026-11-23', cal)('1901-01-01').light).toBe('red');
+    expect(findingLight({ rule: 'U-QT-01', openedOn: '0000-01-01', resolvedOn: null }, '2026-11-23', cal)).toBe('red');
+    expect(openLightsOn('2026-11-23', cal)('1901-01-01', 'U-QT-01').light).toBe('red');
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 });

@@ -84,8 +84,8 @@ describe('daily alerts', () => {
     const withRed = [];
     for (const l of leaders) {
       const scope = await subtreeIds(t.db, Number(l.unit_id));
-      const open = await t.db('findings').whereIn('unit_id', scope).where('status', 'open').select('id', 'opened_on');
-      const red = open.filter((f) => findingLight(f.opened_on, null, D4, cal) === 'red').map((f) => Number(f.id)).sort((a, b) => a - b);
+      const open = await t.db('findings').whereIn('unit_id', scope).where('status', 'open').select('id', 'rule', 'opened_on');
+      const red = open.filter((f) => findingLight({ rule: f.rule, openedOn: f.opened_on, resolvedOn: null }, D4, cal) === 'red').map((f) => Number(f.id)).sort((a, b) => a - b);
       if (!red.length) continue;
       withRed.push(l.id);
       const mine = rows.filter((r) => JSON.parse(r.payload).target.userIds.includes(l.id));

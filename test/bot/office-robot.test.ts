@@ -141,11 +141,13 @@ describe('the robot for the office', () => {
 
   it('待整改: units by red count, not people', async () => {
     const text = await ask(await office(), '待整改');
-    const open: Row[] = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open').select('u.name', 'f.opened_on');
+    const open: Row[] = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open').select('u.name', 'f.rule', 'f.opened_on');
     const counts = new Map<string, { red: number; yellow: number }>();
     for (const f of open) {
+      const l = findingLight({ rule: f.rule, openedOn: f.opened_on, resolvedOn: null }, D4, cal);
+      if (l === 'hint') continue; // 提示: not in the ranking
       const c = counts.get(f.name) ?? { red: 0, yellow: 0 };
-      if (findingLight(f.opened_on, null, D4, cal) === 'red') c.red++;
+      if (l === 'red') c.red++;
       else c.yellow++;
       counts.set(f.name, c);
     }

@@ -22,8 +22,9 @@ const OVER_RULE = defineRule({
     return hits;
   },
 });
+// 提示 is a catalogue rule's S3 (core/lights.ts isHint): a test rule never is; S2 says what this one does.
 const HELD_RULE = defineRule({
-  code: 'T-U-02', title: '测试：空壳', scope: 'unit', severity: 'S3', params: {},
+  code: 'T-U-02', title: '测试：空壳', scope: 'unit', severity: 'S2', params: {},
   check: (u) => (Object.keys(u.quotas).length > 0 && Object.keys(u.agg.onQuotaByKind).length === 0 ? { holdDays: 30 } : null),
 });
 const RULES = [NAME_RULE, OVER_RULE, HELD_RULE] as Rule[];
@@ -69,7 +70,7 @@ describe('daily check', () => {
     const s2 = await runCheck(t.db, '2026-10-09', { rules: RULES });
     expect(s2.findings).toMatchObject({ opened: 0, kept: 2, open: 2, byLight: { yellow: 2, red: 0 } });
     const s3 = await runCheck(t.db, '2026-10-12', { rules: RULES });
-    expect(s3.findings.byLight).toEqual({ yellow: 0, red: 2 });
+    expect(s3.findings.byLight).toEqual({ yellow: 0, red: 2, hint: 0 });
     const lights = await t.db('unit_daily_lights').join('units', 'units.id', 'unit_daily_lights.unit_id').where({ date: '2026-10-12' }).select('code', 'light', 'red');
     expect(Object.fromEntries(lights.map((l) => [l.code, l.light]))).toEqual({ [PARENT]: 'red', [CHILD]: 'green', [EMPTY]: 'green' });
     expect(await t.db('findings').count({ n: '*' }).first()).toMatchObject({ n: 3 });

@@ -29,26 +29,28 @@ beforeAll(async () => {
   const lightOf = openLightsOn(TODAY, await loadCalendar(t.db));
   const rows = await t.db('findings').where({ status: 'open' }).select('id', 'unit_id', 'rule', 'subject_name', 'opened_on');
   expected = rows.map((r) => {
-    const l = lightOf(r.opened_on);
+    const l = lightOf(r.opened_on, r.rule);
     return { id: Number(r.id), unitId: Number(r.unit_id), rule: r.rule, subject: r.subject_name, openedOn: r.opened_on, light: l.light, redFrom: l.redFrom };
   }).sort(byUrgency);
 });
 afterAll(async () => { await t.close(); });
 
 describe('open findings, one urgency order', () => {
-  it('byUrgency: red first, then the earliest deadline, then id', () => {
+  it('byUrgency: red first, then yellow, then 提示, each by the earliest deadline, then id', () => {
     const list = [
+      { id: 4, light: 'hint' as const, redFrom: '2026-11-10' },
+      { id: 7, light: 'hint' as const, redFrom: '2026-11-09' },
       { id: 5, light: 'yellow' as const, redFrom: '2026-11-30' },
       { id: 9, light: 'red' as const, redFrom: '2026-11-20' },
       { id: 3, light: 'yellow' as const, redFrom: '2026-11-28' },
       { id: 2, light: 'red' as const, redFrom: '2026-11-24' },
       { id: 1, light: 'red' as const, redFrom: '2026-11-20' },
     ];
-    expect(list.sort(byUrgency).map((f) => f.id)).toEqual([1, 9, 2, 3, 5]);
+    expect(list.sort(byUrgency).map((f) => f.id)).toEqual([1, 9, 2, 3, 5, 7, 4]);
   });
 
-  it('the demo has red and yellow findings, several opened the same day', () => {
-    expect(new Set(expected.map((f) => f.light))).toEqual(new Set(['red', 'yellow']));
+  it('the demo has red, yellow and 提示 findings, several opened the same day', () => {
+    expect(new Set(expected.map((f) => f.light))).toEqual(new Set(['red', 'yellow', 'hint']));
     expect(new Set(expected.map((f) => f.openedOn)).size).toBeLessThan(expected.length);
   });
 
@@ -61,12 +63,12 @@ describe('open findings, one urgency order', () => {
     expect((await listFindings(t.db, { status: 'open', date: TODAY })).map((f) => f.id)).toEqual(expected.map((f) => f.id));
   });
 
-  it('each digest card lists its unit\'s findings in it', async () => {
+  it('each digest card lists its unit\'s red and yellow findings in it (a 提示 is no alert)', async () => {
     const cards = await t.db('cards').where('card_id', 'like', `unit-digest:%:${TODAY}`).select('data');
     expect(cards.length).toBeGreaterThan(1);
     for (const c of cards) {
       const state = JSON.parse(c.data) as { unitId: number; findingIds: number[] };
-      expect(state.findingIds).toEqual(expected.filter((f) => f.unitId === state.unitId).map((f) => f.id));
+      expect(state.findingIds).toEqual(expected.filter((f) => f.unitId === state.unitId && f.light !== 'hint').map((f) => f.id));
     }
   });
 

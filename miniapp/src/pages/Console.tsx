@@ -180,6 +180,7 @@ function CheckSummary(props: { s: CheckSummaryView }) {
         <div class="stat"><b>{f.open}</b>待整改</div>
         <div class="stat red"><b>{f.byLight.red}</b>红灯</div>
         <div class="stat yellow"><b>{f.byLight.yellow}</b>黄灯</div>
+        <div class="stat hint"><b>{f.byLight.hint ?? 0}</b>提示</div>
       </div>
       {s.monthClosed && (
         <p class="small">{s.monthClosed.month} 月度结算：红灯单位 {s.monthClosed.red} 个，提醒 {s.monthClosed.reminders} 个，暂停受理 {s.monthClosed.suspensions} 个。</p>
@@ -201,7 +202,7 @@ export function filtersFrom(q: URLSearchParams): FindingFilters {
   return {
     unit: q.get('unit') ?? '',
     rule: q.get('rule') ?? '',
-    light: light === 'red' || light === 'yellow' ? light : '',
+    light: light === 'red' || light === 'yellow' || light === 'hint' ? light : '',
     status: ['open', 'resolved', 'all'].includes(status) ? status : 'open',
   };
 }
@@ -246,6 +247,7 @@ function Findings(props: { query: URLSearchParams }) {
             <option value="">全部灯色</option>
             <option value="red">{lightName('red')}</option>
             <option value="yellow">{lightName('yellow')}</option>
+            <option value="hint">{lightName('hint')}</option>
           </select>
           <select value={filters.status} onChange={(e) => change('status', sel(e))} data-testid="filter-status" aria-label="状态">
             <option value="open">待整改</option>

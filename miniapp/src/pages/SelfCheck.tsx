@@ -17,7 +17,7 @@ export function selfCheckCountText(n: number): string {
 export function selfCheckCounts(r: SelfCheckResult): SelfCheckCounts {
   if (Array.isArray(r.findings)) {
     const open = r.findings.filter((f) => !f.resolvedOn && f.light !== 'green');
-    return { open: open.length, red: open.filter((f) => f.light === 'red').length, yellow: open.filter((f) => f.light === 'yellow').length };
+    return { open: open.length, red: open.filter((f) => f.light === 'red').length, yellow: open.filter((f) => f.light === 'yellow').length, hint: open.filter((f) => f.light === 'hint').length };
   }
   return r.findings ?? { open: 0 };
 }
@@ -25,7 +25,7 @@ export function selfCheckCounts(r: SelfCheckResult): SelfCheckCounts {
 export function selfCheckSummary(c: SelfCheckCounts): string {
   if (!c.open) return '自查完成，未发现问题，全部亮绿灯 ✓';
   const parts = [`自查完成，本单位有 ${c.open} 个问题待整改`];
-  if (c.red || c.yellow) parts.push(`（红灯 ${c.red ?? 0} 个，黄灯 ${c.yellow ?? 0} 个）`);
+  if (c.red || c.yellow || c.hint) parts.push(`（红灯 ${c.red ?? 0} 个，黄灯 ${c.yellow ?? 0} 个${c.hint ? `，提示 ${c.hint} 个` : ''}）`);
   if (c.opened) parts.push(`，其中本次新发现 ${c.opened} 个`);
   if (c.resolved) parts.push(`；本次确认已整改 ${c.resolved} 个`);
   return `${parts.join('')}。`;

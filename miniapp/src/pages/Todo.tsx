@@ -1,5 +1,5 @@
 // #/todo: 待整改 — the open findings in scope (of one unit when the alert card's button sent
-// ?unit=ID), red first then newest as the server orders them. Links made before units were
+// ?unit=ID), red, yellow, then 提示, as the server orders them. Links made before units were
 // addressed by id carry a credit code: followed when it names one unit, else the user chooses.
 
 import { useState } from 'preact/hooks';
@@ -15,6 +15,7 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
   const list = data ?? [];
   const red = list.filter((f) => f.light === 'red').length;
   const yellow = list.filter((f) => f.light === 'yellow').length;
+  const hint = list.filter((f) => f.light === 'hint').length;
   const unitName = unit ? (list[0]?.unitName ?? unit) : null;
   const candidates = unitCandidates(error);
 
@@ -32,6 +33,7 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
             <div class="stats">
               <div class="stat red"><b data-testid="count-red">{red}</b>红灯</div>
               <div class="stat yellow"><b data-testid="count-yellow">{yellow}</b>黄灯</div>
+              {hint > 0 && <div class="stat hint"><b data-testid="count-hint">{hint}</b>提示</div>}
             </div>
           </div>
         )}

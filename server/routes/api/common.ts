@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { WorkdayCalendar } from '../../../core/calendar.ts';
 import { findingLight, redFrom } from '../../../core/lights.ts';
 import { validDay } from '../../../core/dates.ts';
-import type { IsoDate, Light } from '../../../core/model.ts';
+import type { FindingLight, IsoDate } from '../../../core/model.ts';
 import { ruleByCode } from '../../../core/rules/index.ts';
 import { inScope, scopeIds } from '../../../core/roles.ts';
 import { CommandError } from '../../../commands/errors.ts';
@@ -101,7 +101,7 @@ export interface FindingItem {
   unitName: string;
   subject: { kind: string; id: number; name: string; idMasked: string | null };
   qualifier: string | null;
-  light: Light;
+  light: FindingLight;
   openedOn: IsoDate;
   /** The day the finding turns (or turned) red if still open: its deadline. */
   redFrom: IsoDate;
@@ -118,7 +118,7 @@ export interface FindingFilter {
   /** Unit ids (null: every unit). */
   unitIds: number[] | null;
   rule?: string;
-  light?: Light;
+  light?: FindingLight;
   /** Only this person's findings. */
   personId?: number;
   limit: number;
@@ -145,7 +145,7 @@ function toItem(r: Row, today: IsoDate, cal: WorkdayCalendar): FindingItem {
     unitName: r.unit_name,
     subject: { kind: r.subject_kind, id: Number(r.entity_id), name: r.subject_name, idMasked: r.subject_id_masked ?? null },
     qualifier: r.qualifier ?? null,
-    light: r.status === 'resolved' ? 'green' : findingLight(r.opened_on, null, today, cal),
+    light: r.status === 'resolved' ? 'green' : findingLight({ rule: r.rule, openedOn: r.opened_on, resolvedOn: null }, today, cal),
     openedOn: r.opened_on,
     redFrom: redFrom(r.opened_on, cal),
     resolvedOn: r.resolved_on ?? null,
@@ -156,7 +156,7 @@ function toItem(r: Row, today: IsoDate, cal: WorkdayCalendar): FindingItem {
 }
 
 /**
- * Findings in the API's order: open ones most urgent first (red, then the earliest deadline);
+ * Findings in the API's order: open ones most urgent first (red, yellow, then 提示; each by the earliest deadline);
  * then resolved ones, the latest resolved first. Lights are computed for `today`.
  */
 export async function queryFindings(db: Knex, f: FindingFilter, today: IsoDate): Promise<FindingItem[]> {
@@ -217,7 +217,7 @@ export async function findingFilter(db: Knex, user: SessionUser, q: Record<strin
   const status = q.status ?? 'open';
   if (status !== 'open' && status !== 'resolved' && status !== 'all') throw new ApiError(400, 'status 应为 open、resolved 或 all', { status: '取值无效' });
   const light = q.light;
-  if (light !== undefined && light !== 'red' && light !== 'yellow' && light !== 'green') throw new ApiError(400, 'light 应为 red、yellow 或 green', { light: '取值无效' });
+  if (light !== undefined && light !== 'red' && light !== 'yellow' && light !== 'hint' && light !== 'green') throw new ApiError(400, 'light 应为 red、yellow、hint 或 green', { light: '取值无效' });
   const rule = q.rule;
   if (rule !== undefined && (typeof rule !== 'string' || !ruleByCode(rule))) throw new ApiError(400, `没有规则“${String(rule).slice(0, 16)}”`, { rule: '取值无效' });
   let limit = opts.defaultLimit;

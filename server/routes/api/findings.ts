@@ -12,7 +12,7 @@ import { FULL_ID_ROLES } from '../../../core/roles.ts';
 import { withFixes } from './fixes.ts';
 import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, withBirthMismatch, type ApiDeps } from './common.ts';
 
-const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯' } as const;
+const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯', hint: '提示' } as const;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {

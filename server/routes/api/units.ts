@@ -18,10 +18,10 @@ export const unitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
     const units = await unitsInScope(db, ids);
     const counts = await openCounts(db, ids, deps.today());
     const list = units.map((u) => {
-      const c = counts.get(Number(u.id)) ?? { red: 0, yellow: 0 };
+      const c = counts.get(Number(u.id)) ?? { red: 0, yellow: 0, hint: 0 };
       return {
         id: Number(u.id), code: u.code, name: u.name, parentCode: u.parent_code ?? null, regionName: u.region_name ?? null, nature: u.nature ?? null,
-        light: unitLight(c), open: c.red + c.yellow, red: c.red, yellow: c.yellow,
+        light: unitLight(c), open: c.red + c.yellow + c.hint, red: c.red, yellow: c.yellow, hint: c.hint,
       };
     });
     return list.sort((a, b) => b.red - a.red || b.yellow - a.yellow || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
