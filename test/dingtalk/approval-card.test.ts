@@ -7,6 +7,7 @@
 process.env.NO_PROXY = '127.0.0.1';
 process.env.no_proxy = '127.0.0.1';
 
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDingTalkPlatform, type DingTalkPlatform } from '../../bot/dingtalk/adapter.ts';
 import { TOPIC_CARD } from '../../bot/dingtalk/stream.ts';
@@ -87,6 +88,11 @@ describe(`approval card on DingTalk (${TEST_DB_KIND})`, () => {
     expect(Object.keys(body.privateData)).toEqual(['lead1', 'lead2']);
     expect(body.cardData.cardParamMap).toMatchObject({ status: 'pending', statusText: '待终审', canDecide: 'false', decidedBy: '', url: `${BASE}/m/#/requests/${r.id}` });
     for (const v of Object.values(body.cardData.cardParamMap)) expect(typeof v).toBe('string');
+    // The template to import into DingTalk's card builder names exactly the variables sent.
+    const template = JSON.parse(fs.readFileSync(new URL('../../cards/templates/approval.card.json', import.meta.url), 'utf8')) as { variables: Array<{ name: string; data?: string }> };
+    const scoped = (s: string) => template.variables.filter((v) => (v.data ?? 'public').split(',').includes(s)).map((v) => v.name).sort();
+    expect(scoped('public')).toEqual(Object.keys(body.cardData.cardParamMap).sort());
+    expect(scoped('private')).toEqual(['canDecide', 'notice']);
   });
 
   it('同意 with a comment: the ack carries the approved card, the request is approved once, the effect applied; the update for everyone goes through the outbox', async () => {
