@@ -1,8 +1,12 @@
 // Card buttons: one handler per action id (the `actionId` of cards/templates/*.card.json), each a
 // thin door to a command. The clicker must be on the 用户 sheet and the unit in their scope; a
 // refusal is answered to the clicker on the card (`notice`), never dropped. A re-delivered click
-// is skipped by the inbound log (bot/inbound.ts); a click on a state that moved on (the command
-// finds it under the row's lock) answers so instead of acting again.
+// runs its action again (bot/inbound.ts): every action is safe to repeat, and a click on a state
+// that moved on (the command finds it under the row's lock) answers so instead of acting again.
+//
+// The answer goes back inside DingTalk's 2 seconds (bot/dingtalk/stream.ts): the card's new
+// public data, the clicker's private data and a notice. Everything slower — the card updated for
+// everyone else, messages, effects' follow-ups — was queued in the outbox by the command.
 
 import type { Knex } from 'knex';
 import type { IsoDate } from '../core/model.ts';
@@ -10,6 +14,8 @@ import { ACCESS_MSG } from '../core/roles.ts';
 import { CommandError } from '../commands/errors.ts';
 import { cardBuiltAt } from '../commands/alerts.ts';
 import { recheckUnit } from '../commands/recheck-unit.ts';
+import { decideRequest, type FinalDecision } from '../commands/decide-request.ts';
+import type { PiiCipher } from '../db/pii.ts';
 import { actingUser, unitsByRef, type ActingUser } from '../db/scope.ts';
 import type { InboundEvent, InboundResult } from './platform.ts';
 
@@ -20,6 +26,8 @@ export interface CardActionContext {
   today: IsoDate;
   /** Sends what the action queued without waiting for the next poll. */
   kick: () => void;
+  /** What the approval card's buttons need (the request commands' deps); absent: they answer to use the mini-app. */
+  requests?: { pii: PiiCipher; publicBaseUrl: string };
 }
 
 /** What was clicked: the card (its stable id) and the button's parameters. */
@@ -36,6 +44,30 @@ async function unitOfParam(db: Knex, param: string | undefined): Promise<number 
   return units.length === 1 ? Number(units[0].id) : null;
 }
 
+/** The request an approval card is about: its card id `request:{id}` (cards/builders.ts approvalCardId). */
+function requestOfCard(cardId: string): number | null {
+  const m = /^request:(\d+)$/.exec(cardId);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * 同意 / 不同意 on an approval card: the 终审 (commands/decide-request.ts) by the clicker, who must
+ * be a 分管领导 with the unit in scope (checked there). The answer is the decided card (public),
+ * the clicker's buttons gone (private `canDecide`), and what happened; whoever comes second, or a
+ * callback delivered again, gets the card as decided and who decided when.
+ */
+async function decide(decision: FinalDecision, actor: ActingUser, { cardId, params }: Click, { db, today, kick, requests }: CardActionContext): Promise<InboundResult> {
+  const id = requestOfCard(cardId);
+  if (id === null) return { notice: '卡片上的申请已不存在或无法确定，请在小程序中查看' };
+  if (!requests) return { notice: '请在小程序中审批该申请' };
+  const comment = params.comment === undefined || /^\$\{.*\}$/.test(params.comment) ? undefined : params.comment;
+  const r = await decideRequest({ db, today, ...requests }, { actor, id, decision, comment });
+  if (r.outcome === 'already') return { cardData: r.card.data, userPrivateData: { canDecide: 'false' }, notice: r.message };
+  kick();
+  const done = decision === 'approve' ? '已同意' : '已不同意';
+  return { cardData: r.card.data, userPrivateData: { canDecide: 'false' }, notice: r.effect ? `${done}：${r.effect.text}` : done };
+}
+
 export const CARD_ACTIONS: Readonly<Record<string, CardAction>> = {
   /**
    * 已整改，重新检查 on a unit's alert card: the unit's records re-checked now; resolved findings
@@ -48,6 +80,10 @@ export const CARD_ACTIONS: Readonly<Record<string, CardAction>> = {
     kick();
     return { notice: r.findings.resolved ? `已重新检查：${r.findings.resolved} 个问题已整改，还有 ${r.findings.open} 个待整改` : r.findings.open ? `已重新检查：还有 ${r.findings.open} 个问题待整改` : '已重新检查：问题已全部整改' };
   },
+  /** 同意 on a staffing request's approval card (comment in the param `comment`). */
+  approve: (actor, click, ctx) => decide('approve', actor, click, ctx),
+  /** 不同意 on a staffing request's approval card. */
+  reject: (actor, click, ctx) => decide('reject', actor, click, ctx),
 };
 
 /** Runs the card action of an event; a refusal or an unknown button answers the clicker in Chinese. */

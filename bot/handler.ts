@@ -3,7 +3,7 @@
 
 import type { Knex } from 'knex';
 import { todayInShanghai } from '../core/dates.ts';
-import { handleCardAction } from './card-actions.ts';
+import { handleCardAction, type CardActionContext } from './card-actions.ts';
 import type { InboundHandler } from './platform.ts';
 import { answer } from './robot.ts';
 
@@ -11,12 +11,14 @@ export interface HandlerDeps {
   /** Called after a callback wrote outbox rows, so they go out without waiting for the next poll. */
   kick?: () => void;
   today?: () => string;
+  /** For the approval card's buttons (the request commands' deps). */
+  requests?: CardActionContext['requests'];
 }
 
 export function businessHandler(db: Knex, deps: HandlerDeps = {}): InboundHandler {
   const today = deps.today ?? (() => todayInShanghai());
   return async (event) => {
     if (event.kind === 'message') return { reply: await answer(db, event.senderId, event.senderName, event.text, today(), { type: event.conversationType, id: event.conversationId }) };
-    return handleCardAction(event, { db, today: today(), kick: deps.kick ?? (() => {}) });
+    return handleCardAction(event, { db, today: today(), kick: deps.kick ?? (() => {}), requests: deps.requests });
   };
 }

@@ -42,10 +42,11 @@ export type InboundEvent =
     };
 
 /**
- * What the handler answers: a reply to a message; for a card action, new card data and a notice
- * shown to the clicker alone (a refusal, or what the action did).
+ * What the handler answers: a reply to a message; for a card action, the card's new public data,
+ * the clicker's own private card data (e.g. the approval card's `canDecide: 'false'`) and a
+ * notice shown to the clicker alone (a refusal, or what the action did).
  */
-export type InboundResult = { reply?: OutboundMessage; cardData?: Record<string, string>; notice?: string } | void;
+export type InboundResult = { reply?: OutboundMessage; cardData?: Record<string, string>; userPrivateData?: Record<string, string>; notice?: string } | void;
 
 export type InboundHandler = (event: InboundEvent) => Promise<InboundResult>;
 

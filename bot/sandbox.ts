@@ -5,8 +5,8 @@
 
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { addSandboxMessage, replaceSandboxCard, sandboxCardShown } from '../db/sandbox-messages.ts';
-import type { SandboxEntry } from '../core/outbound.ts';
+import { addSandboxMessage, changeSandboxCard, sandboxCardShown } from '../db/sandbox-messages.ts';
+import type { CardPayload, SandboxEntry } from '../core/outbound.ts';
 import type { ChatPlatform, Delivery, InboundEvent, InboundHandler, InboundResult, Target } from './platform.ts';
 import { PlatformError } from './platform.ts';
 
@@ -43,7 +43,9 @@ export function createSandboxPlatform(db: Knex): SandboxPlatform {
           }
           return;
         case 'updateCard': {
-          const n = await replaceSandboxCard(db, d.card.cardId, { kind: 'card', card: d.card, from: 'bot' } satisfies SandboxEntry);
+          // As DingTalk's update by key: the variables sent replace theirs, the others stay (a
+          // clicker's private `notice` from the callback's answer survives).
+          const n = await changeSandboxCard<SandboxEntry>(db, d.card.cardId, (e) => e.kind === 'card' ? { ...e, card: updatedCard(e.card, d.card) } : e);
           if (!n) throw new PlatformError(`卡片 ${d.card.cardId} 不存在`, false);
           return;
         }
@@ -71,8 +73,30 @@ export function createSandboxPlatform(db: Knex): SandboxPlatform {
     },
     async press(cardId, user, actionId, params) {
       if (!handler) return;
-      return handler({ kind: 'cardAction', eventId: `sandbox-${crypto.randomUUID()}`, cardId, userId: user.id, actionId, params });
+      const result = await handler({ kind: 'cardAction', eventId: `sandbox-${crypto.randomUUID()}`, cardId, userId: user.id, actionId, params });
+      // The answer re-renders the card as DingTalk does with a callback's answer: its cardData for
+      // everyone, its private data (and the notice) for the clicker alone.
+      if (result && (result.cardData || result.userPrivateData || result.notice)) {
+        const mine = { ...(result.userPrivateData ?? {}), ...(result.notice ? { notice: result.notice } : {}) };
+        await changeSandboxCard<SandboxEntry>(db, cardId, (e) => e.kind === 'card' ? { ...e, card: answeredCard(e.card, user.id, result.cardData, mine) } : e);
+      }
+      return result;
     },
   };
   return platform;
 }
+
+/** A stored card after an update: public variables and each user's private ones replaced by key. */
+export function updatedCard(stored: CardPayload, update: CardPayload): CardPayload {
+  const privateData = { ...(stored.privateData ?? {}) };
+  for (const [u, m] of Object.entries(update.privateData ?? {})) privateData[u] = { ...(privateData[u] ?? {}), ...m };
+  return { ...update, data: { ...stored.data, ...update.data }, ...(Object.keys(privateData).length ? { privateData } : {}) };
+}
+
+/** A stored card after a click's answer: its public data, and the clicker's private data. */
+export function answeredCard(stored: CardPayload, userId: string, cardData: Record<string, string> | undefined, mine: Record<string, string>): CardPayload {
+  const privateData = { ...(stored.privateData ?? {}) };
+  if (Object.keys(mine).length) privateData[userId] = { ...(privateData[userId] ?? {}), ...mine };
+  return { ...stored, data: { ...stored.data, ...(cardData ?? {}) }, ...(Object.keys(privateData).length ? { privateData } : {}) };
+}
+

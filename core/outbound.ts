@@ -32,6 +32,11 @@ export interface CardPayload {
   privateData?: Record<string, Record<string, string>>;
 }
 
+/** The variables a user sees on a card: the public ones, their own private ones over them (as DingTalk shows it). */
+export function cardSeenBy(card: CardPayload, userId: string | undefined): Record<string, string> {
+  return { ...card.data, ...(userId ? card.privateData?.[userId] ?? {} : {}) };
+}
+
 /** One unit of outbound work, as stored in the outbox. */
 export type Delivery =
   | { op: 'send'; target: Target; message: OutboundMessage }

@@ -22,6 +22,18 @@ export async function replaceSandboxCard(db: Knex, cardId: string, payload: unkn
   return Number(await db('sandbox_messages').where({ card_id: cardId }).update({ payload: JSON.stringify(payload) }));
 }
 
+/**
+ * Changes a card wherever it is shown, each stored entry through `change` (given and returning the
+ * stored payload); how many entries it was. In one transaction, so two changes do not interleave.
+ */
+export async function changeSandboxCard<T>(db: Knex, cardId: string, change: (payload: T) => T): Promise<number> {
+  return db.transaction(async (trx) => {
+    const rows: Row[] = await trx('sandbox_messages').where({ card_id: cardId }).orderBy('id').select('id', 'payload');
+    for (const r of rows) await trx('sandbox_messages').where({ id: r.id }).update({ payload: JSON.stringify(change(JSON.parse(r.payload) as T)) });
+    return rows.length;
+  });
+}
+
 /** The conversations with entries: `conversation`, `n` entries, `last` entry id; the latest active first. */
 export async function sandboxConversations(db: Knex): Promise<Row[]> {
   return db('sandbox_messages').select('conversation').count({ n: '*' }).max({ last: 'id' }).groupBy('conversation').orderBy('last', 'desc');

@@ -10,6 +10,7 @@ import type { ChatPlatform } from '../bot/platform.ts';
 import { createSandboxPlatform } from '../bot/sandbox.ts';
 import { createZhengDingPlatform } from '../bot/zhengding/adapter.ts';
 import type { Config } from '../server/config.ts';
+import type { PiiCipher } from '../db/pii.ts';
 
 export interface PlatformRuntime {
   platform: ChatPlatform;
@@ -38,7 +39,7 @@ export function createPlatform(config: Config, db: Knex): ChatPlatform {
 }
 
 /** Starts receiving callbacks and sending the outbox. `receive` false: a worker that only sends. */
-export async function startPlatform(config: Config, db: Knex, opts: { receive: boolean } = { receive: true }): Promise<PlatformRuntime> {
+export async function startPlatform(config: Config, db: Knex, opts: { receive: boolean; pii?: PiiCipher } = { receive: true }): Promise<PlatformRuntime> {
   const platform = createPlatform(config, db);
   const dispatcher = createDispatcher(db, platform, {
     redisUrl: config.redisUrl,
@@ -49,7 +50,9 @@ export async function startPlatform(config: Config, db: Knex, opts: { receive: b
   const kick = () => {
     if (!draining) draining = dispatcher.drain({ timeoutMs: 5000 }).catch(() => {}).finally(() => { draining = null; });
   };
-  if (opts.receive) await platform.start(recordingHandler(db, businessHandler(db, { kick }), { warn: (m) => console.warn(m) }));
+  // The approval card's buttons decide requests: they need the PII cipher (增人入编 writes a person).
+  const requests = opts.pii ? { pii: opts.pii, publicBaseUrl: config.publicBaseUrl } : undefined;
+  if (opts.receive) await platform.start(recordingHandler(db, businessHandler(db, { kick, requests }), { warn: (m) => console.warn(m) }));
   await dispatcher.start();
   return {
     platform, dispatcher, kick,

@@ -24,7 +24,7 @@ export async function serve(): Promise<void> {
   }
   // A check killed with the last process is closed as interrupted; the schedule runs that day again.
   await closeInterruptedRuns(db);
-  const runtime = await startPlatform(config, db);
+  const runtime = await startPlatform(config, db, { receive: true, pii: ctx.pii });
   // The registry's jobs: bull repeatable jobs with REDIS_URL, else timers here. Started in the
   // background: a missed slot's catch-up check must not hold up the server's start.
   const jobs = createJobRunner({ db, redisUrl: config.redisUrl, jobs: [

@@ -85,6 +85,7 @@ export function createDingTalkPlatform(config: DingTalkConfig, log: DingTalkLog,
       outTrackId: card.cardId,
       callbackType: 'STREAM' as const,
       cardData: { cardParamMap: card.data },
+      ...privateDataOf(card),
     };
     let body: CreateAndDeliverBody;
     if (target.kind === 'group') {
@@ -130,10 +131,13 @@ export function createDingTalkPlatform(config: DingTalkConfig, log: DingTalkLog,
         case 'createCard':
           return createCard(d.target, d.card);
         case 'updateCard':
+          // By key: the variables sent replace theirs, the others stay (a clicker's private
+          // `notice` from the callback's answer survives the update that follows it).
           return api.updateCard({
             outTrackId: d.card.cardId,
             cardData: { cardParamMap: d.card.data },
-            cardUpdateOptions: { updateCardDataByKey: true },
+            ...privateDataOf(d.card),
+            cardUpdateOptions: d.card.privateData ? { updateCardDataByKey: true, updatePrivateDataByKey: true } : { updateCardDataByKey: true },
           });
         case 'reply':
           return api.postWebhook(d.webhook, webhookBody(d.message, log));
@@ -169,6 +173,12 @@ export function createDingTalkPlatform(config: DingTalkConfig, log: DingTalkLog,
 }
 
 // ---- message bodies (pure) ---------------------------------------------------------------------
+
+/** CardPayload.privateData as the card API takes it: `privateData: {userId: {cardParamMap}}`. */
+export function privateDataOf(card: CardPayload): { privateData?: Record<string, { cardParamMap: Record<string, string> }> } {
+  if (!card.privateData || Object.keys(card.privateData).length === 0) return {};
+  return { privateData: Object.fromEntries(Object.entries(card.privateData).map(([userId, m]) => [userId, { cardParamMap: m }])) };
+}
 
 /** Appends `@userId` for each mentioned user whose mention is not in the text yet. */
 export function withMentionText(text: string, userIds: string[] | undefined, separator: string): string {

@@ -97,6 +97,8 @@ export interface CreateAndDeliverBody {
   outTrackId: string;
   callbackType: 'STREAM';
   cardData: { cardParamMap: Record<string, string> };
+  /** Card variables per userId, seen by that user only and over the public ones (PrivateDataValue of card_1_0). */
+  privateData?: Record<string, { cardParamMap: Record<string, string> }>;
   openSpaceId: string;
   imGroupOpenDeliverModel?: { robotCode: string; atUserIds?: Record<string, string> };
   imRobotOpenDeliverModel?: { spaceType: 'IM_ROBOT'; robotCode?: string };
@@ -105,7 +107,8 @@ export interface CreateAndDeliverBody {
 export interface UpdateCardBody {
   outTrackId: string;
   cardData: { cardParamMap: Record<string, string> };
-  cardUpdateOptions: { updateCardDataByKey: true };
+  privateData?: Record<string, { cardParamMap: Record<string, string> }>;
+  cardUpdateOptions: { updateCardDataByKey: true; updatePrivateDataByKey?: true };
 }
 
 /** PlatformError.code of an answer saying the access token is missing, invalid or expired. */

@@ -335,12 +335,14 @@ export class DingTalkStreamClient extends DWClient {
       this.#log.warn(`钉钉 Stream：回调未能记录，不确认，等待重推（${messageId}）：${errorName(e)}`);
       return;
     }
-    // A card action's answer: the card's new data for everyone, the notice for the clicker alone
-    // (the card template shows the private variable `notice` to the user who pressed).
+    // A card action's answer: the card's new data for everyone, the clicker's private data and
+    // the notice for the clicker alone (the card template shows the private variable `notice` to
+    // the user who pressed).
+    const priv = result ? { ...(result.userPrivateData ?? {}), ...(result.notice ? { notice: result.notice } : {}) } : {};
     const response = parsed.event.kind === 'cardAction'
       ? {
           ...(result && result.cardData ? { cardData: { cardParamMap: result.cardData } } : {}),
-          ...(result && result.notice ? { userPrivateData: { cardParamMap: { notice: result.notice } } } : {}),
+          ...(Object.keys(priv).length ? { userPrivateData: { cardParamMap: priv } } : {}),
         }
       : null;
     this.#ack(ws, messageId, response);
@@ -423,14 +425,35 @@ function parseCardCallback(eventId: string, d: Record<string, unknown>): FramePa
   if (!isRecord(content) || !isRecord(content.cardPrivateData)) return { reason: '缺少 cardPrivateData' };
   const priv = content.cardPrivateData;
   const actionIds = Array.isArray(priv.actionIds) ? priv.actionIds.filter((a): a is string => typeof a === 'string') : [];
+  const raw = isRecord(priv.params) ? priv.params : {};
   const params: Record<string, string> = {};
-  if (isRecord(priv.params)) {
-    for (const [k, v] of Object.entries(priv.params)) {
-      if (v === null || v === undefined) continue;
+  const put = (o: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(o)) {
+      if (v === null || v === undefined || k === 'form') continue;
       params[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
+  };
+  put(raw);
+  let actionId = actionIds[0] ?? '';
+  // The form component (clients ≥ 7.6.x) submits as actionIds ["form"] with params.form {…}: its
+  // fields become params, and the action is the form's `action` (or the submit button's id, or
+  // another action id sent with it).
+  let form: unknown = raw.form;
+  if (typeof form === 'string') {
+    try {
+      form = JSON.parse(form);
+    } catch {
+      form = undefined;
+    }
   }
-  return { event: { kind: 'cardAction', eventId, cardId, userId, actionId: actionIds[0] ?? '', params } };
+  if (isRecord(form)) {
+    put(form);
+    if (actionId === 'form' || !actionId) {
+      const named = [form.action, form.actionId, form.submit, form.button, raw.action].find((a): a is string => typeof a === 'string' && a !== '' && a !== 'form');
+      actionId = named ?? actionIds.find((a) => a !== 'form') ?? actionId;
+    }
+  }
+  return { event: { kind: 'cardAction', eventId, cardId, userId, actionId, params } };
 }
 
 // ---- helpers -----------------------------------------------------------------------------------

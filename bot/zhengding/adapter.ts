@@ -2,7 +2,9 @@
 // through an HTTP callback route (zhengdingCallbackRoutes below).
 //
 // Zheng-Ding has no interactive cards (docs/dingtalk.md §6): a card is sent as its `fallback`
-// message, and an update is a new notification that carries the new state.
+// message, and an update is a new notification that carries the new state. The approval card is
+// an action_card whose button opens the request in the mini-app (decided there); its update is
+// not sent (see deliver).
 //
 // Outbound, by target:
 //   users → POST /message/workNotification {receiverIds (≤ 1000 a call), tenantId, bizMsgId, msg}.
@@ -371,6 +373,11 @@ export function createZhengDingPlatform(config: ZhengDingConfig, log: ZhengDingL
           return send(d.target, d.card.fallback, dedupKey);
         case 'updateCard':
           // A card cannot change in place: a new notification carries the new state.
+          // The approval card's update (decided) sends nothing: its work notification's button
+          // opens the request in the mini-app, which shows who decided when; the requester is
+          // told the outcome 1:1 by a message of its own. A notice to every 分管领导 per decision
+          // would only repeat that.
+          if (!d.target && d.card.template === 'approval') return;
           if (!d.target) throw new PlatformError(`浙政钉无法更新卡片 ${d.card.cardId}：更新时需给出接收对象`, false, undefined, 'NO_TARGET');
           return send(d.target, d.card.fallback, dedupKey);
         case 'reply':

@@ -7,7 +7,7 @@ import Handlebars from 'handlebars';
 import MarkdownIt from 'markdown-it';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Knex } from 'knex';
-import type { SandboxEntry } from '../../core/outbound.ts';
+import { cardSeenBy, type SandboxEntry } from '../../core/outbound.ts';
 import { sandboxConversations, sandboxMessages } from '../../db/sandbox-messages.ts';
 import { unitIdsOfGroup, unitsWithGroups } from '../../db/units.ts';
 import { userById, userNames } from '../../db/users.ts';
@@ -55,7 +55,7 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
       notice: typeof q.notice === 'string' ? q.notice.slice(0, 200) : null,
       as,
       users: users.map((u) => ({ ...u, selected: u.id === as })),
-      messages: messages.map((m: Row) => view(JSON.parse(m.payload) as SandboxEntry, m)),
+      messages: messages.map((m: Row) => view(JSON.parse(m.payload) as SandboxEntry, m, as)),
     });
   });
 
@@ -67,10 +67,14 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
   });
 
   app.post('/sandbox/press', async (req, reply) => {
-    const b = req.body as { cardId?: string; actionId?: string; unit?: string; as?: string; conversation?: string };
+    const b = req.body as { cardId?: string; actionId?: string; unit?: string; comment?: string; as?: string; conversation?: string };
     let notice = '';
     if (b.cardId && b.actionId) {
-      const r = await platform.press(b.cardId, { id: b.as ?? '' }, b.actionId, b.unit ? { unit: b.unit } : {});
+      // The button's params: the unit of an alert card's 重新检查, the approval card's comment box.
+      const params: Record<string, string> = {};
+      if (typeof b.unit === 'string' && b.unit) params.unit = b.unit;
+      if (typeof b.comment === 'string') params.comment = b.comment;
+      const r = await platform.press(b.cardId, { id: b.as ?? '' }, b.actionId, params);
       notice = r && typeof r === 'object' && 'notice' in r && typeof r.notice === 'string' ? r.notice : '';
       kick();
       await new Promise((r) => setTimeout(r, 300));
@@ -97,13 +101,22 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
   });
 };
 
-function view(e: SandboxEntry, row: Row) {
+function view(e: SandboxEntry, row: Row, as: string | undefined) {
   if (e.kind === 'user') return { user: true, who: e.userName, html: md.render(e.text), at: row.at };
   if (e.kind === 'message') {
     const m = e.message;
     const text = m.kind === 'text' ? m.content : m.text;
     // A markdown message's title shows only in the notification, as in DingTalk; an action card shows it.
     return { bot: true, title: m.kind === 'actionCard' ? m.title : null, html: md.render(text), buttons: m.kind === 'actionCard' ? m.buttons : [], at: row.at };
+  }
+  if (e.card.template === 'approval') {
+    // Public data for everyone, the viewer's private data over it (their buttons, their notice).
+    const v = cardSeenBy(e.card, as);
+    return {
+      approval: true, cardId: e.card.cardId, light: v.status === 'approved' ? 'green' : v.status === 'rejected' ? 'red' : '', title: v.title, unitName: v.unitName,
+      statusText: v.statusText, html: md.render(v.markdown ?? ''), resultText: v.status !== 'pending' ? v.resultText : '', canDecide: v.status === 'pending' && v.canDecide === 'true',
+      notice: v.notice ?? '', url: v.url, at: row.at,
+    };
   }
   const d = e.card.data;
   return {

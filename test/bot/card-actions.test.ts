@@ -71,7 +71,7 @@ afterAll(async () => { await t.close(); });
 
 describe('card actions', () => {
   it('are a registry from action id to a handler', () => {
-    expect(Object.keys(CARD_ACTIONS)).toEqual(['recheck']);
+    expect(Object.keys(CARD_ACTIONS)).toEqual(['recheck', 'approve', 'reject']);
   });
 
   it('refuse a unit outside the clicker\'s scope on the card, in Chinese, and change nothing', async () => {
@@ -83,7 +83,8 @@ describe('card actions', () => {
 
   it('answer someone not on the 用户 sheet, and an unknown button, instead of ignoring them', async () => {
     expect(await sandbox.press('c1', { id: 'nobody' }, 'recheck', { unit: String(unit.id) })).toEqual({ notice: '您尚未开通“三色”使用权限，请联系本地编办。' });
-    expect(await sandbox.press('c1', { id: insider }, 'approve', {})).toEqual({ notice: '该按钮已失效，请在小程序中操作' });
+    expect(await sandbox.press('c1', { id: insider }, 'withdraw', {})).toEqual({ notice: '该按钮已失效，请在小程序中操作' });
+    expect(await sandbox.press('c1', { id: insider }, 'approve', {})).toEqual({ notice: '卡片上的申请已不存在或无法确定，请在小程序中查看' });
     expect(await sandbox.press('c1', { id: insider }, 'recheck', { unit: '99999999' })).toEqual({ notice: '卡片上的单位已不存在或无法确定，请在小程序中查看' });
   });
 

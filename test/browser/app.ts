@@ -126,7 +126,7 @@ export async function startSanse(o: { databaseUrl: string; county: County; port?
   };
   try {
     await seedCounty(ctx, o.county);
-    runtime = await startPlatform(ctx.config, ctx.db);
+    runtime = await startPlatform(ctx.config, ctx.db, { receive: true, pii: ctx.pii });
     app = await buildApp(ctx, runtime);
     await app.listen({ port, host: '127.0.0.1' });
     runtime.kick();

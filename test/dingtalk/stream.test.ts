@@ -379,4 +379,14 @@ describe('parseCallback', () => {
     expect(parseCallback(TOPIC_ROBOT, 'm4', '[1,2]')).toEqual({ reason: expect.any(String) });
     expect(parseCallback(TOPIC_CARD, 'm5', JSON.stringify({ outTrackId: 'o', userId: 'u', content: JSON.stringify({}) }))).toEqual({ reason: expect.any(String) });
   });
+
+  it('reads a card button\'s action id and params, and the form component\'s shape (actionIds ["form"], params.form) in its variants', () => {
+    const card = (cardPrivateData: object) => parseCallback(TOPIC_CARD, 'm6', JSON.stringify({ outTrackId: 'request:7', userId: 'lead1', content: JSON.stringify({ cardPrivateData }) }));
+    expect(card({ actionIds: ['approve'], params: { comment: '同意' } })).toEqual({ event: { kind: 'cardAction', eventId: 'm6', cardId: 'request:7', userId: 'lead1', actionId: 'approve', params: { comment: '同意' } } });
+    expect(card({ actionIds: ['form'], params: { form: { comment: '同意', action: 'approve' } } })).toMatchObject({ event: { actionId: 'approve', params: { comment: '同意', action: 'approve' } } });
+    expect(card({ actionIds: ['form'], params: { form: JSON.stringify({ comment: '不行', submit: 'reject' }) } })).toMatchObject({ event: { actionId: 'reject', params: { comment: '不行' } } });
+    expect(card({ actionIds: ['form', 'reject'], params: { form: { comment: '' } } })).toMatchObject({ event: { actionId: 'reject', params: { comment: '' } } });
+    // A form with nothing naming the action stays `form`: answered as an unknown button.
+    expect(card({ actionIds: ['form'], params: { form: { comment: 'x' } } })).toMatchObject({ event: { actionId: 'form', params: { comment: 'x' } } });
+  });
 });
