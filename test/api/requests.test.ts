@@ -76,5 +76,9 @@ describe('/api/requests', () => {
     const none = await post({ 申请类型: '减人出编', 单位ID: unitId, 人员ID: 999999, 出编原因: '退休', 出编日期: '2026-11-23' });
     expect(none.statusCode).toBe(422);
     expect(none.json().fields).toEqual({ 人员ID: '没有该人员' });
+    // The form's choice of a person: the unit's 在编 people, masked.
+    const av = (await a.app.inject({ method: 'GET', url: `/api/units/${unitId}/availability?people=1`, headers: spec.read })).json();
+    expect(av.people).toEqual([{ id: pid, name: '出编甲', idMasked: expect.stringContaining('*'), quotaKind: '行政编制', leaderLevel: null }]);
+    expect(JSON.stringify(av)).not.toContain('110105195001010014');
   });
 });

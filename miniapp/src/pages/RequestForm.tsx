@@ -73,15 +73,17 @@ export function RequestFormPage(props: { me: Me; query: URLSearchParams; editId?
 }
 
 function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; personId: string | null; findingId: string | null; editing: RequestView | null }) {
-  const { kind, unit, personId, findingId, editing } = props;
+  const { kind, unit, findingId, editing } = props;
   const today = todayInBeijing();
-  const av = useLoad(() => get<Availability>(`/api/units/${encodeURIComponent(unit)}/availability`), [unit]);
-  const person = useLoad(() => (personId && kind !== '增人入编' ? get<PersonView>(`/api/people/${encodeURIComponent(personId)}`) : Promise.resolve(null)), [personId]);
+  const namesPerson = kind === '减人出编' || kind === '领导职数使用';
+  const choosing = namesPerson && !props.personId;
+  const av = useLoad(() => get<Availability>(`/api/units/${encodeURIComponent(unit)}/availability${choosing ? '?people=1' : ''}`), [unit]);
+  const person = useLoad(() => (props.personId && kind !== '增人入编' ? get<PersonView>(`/api/people/${encodeURIComponent(props.personId)}`) : Promise.resolve(null)), [props.personId]);
   const finding = useLoad(
     () => (findingId ? get<Finding[]>(`/api/findings${qs({ status: 'open', unit })}`).then((l) => l.find((f) => String(f.id) === findingId) ?? null) : Promise.resolve(null)),
     [findingId, unit],
   );
-  const key = draftKey(kind, unit, personId, editing ? String(editing.id) : null);
+  const key = draftKey(kind, unit, props.personId, editing ? String(editing.id) : null);
   const [draft] = useState(() => loadRequestDraft(key));
   const [cells, setCells] = useState<Cells>(() => draft?.cells ?? (editing ? cellsOfRequest(editing.body) : prefill(kind, today, null)));
   const [touched, setTouched] = useState<Set<string>>(() => new Set(draft ? Object.keys(draft.cells) : []));
@@ -89,6 +91,8 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
   const [sending, setSending] = useState(false);
   const [serverError, setServerError] = useState<{ text: string; reasons: string[] } | null>(null);
   const [serverFields, setServerFields] = useState<Record<string, string>>({});
+  // The person: from the link (a person's finding, a returned request), else chosen here.
+  const personId = props.personId ?? (cells['人员ID'] || null);
 
   // 退休未出编 (P-RT-01, P-RT-03): 出编原因 退休, once the finding is known, unless the user chose.
   useEffect(() => {
@@ -110,7 +114,7 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
     saveRequestDraft(key, next);
   };
   const frozen = av.data ? frozenText(kind, av.data) : null;
-  const needsPerson = (kind === '减人出编' || kind === '领导职数使用') && !personId;
+  const needsPerson = namesPerson && !personId;
 
   const submit = async () => {
     setTried(true);
@@ -180,13 +184,27 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
         )}
       </div>
       {frozen && <div class="notice error" data-testid="frozen" role="alert">{frozen}</div>}
-      {personId && kind !== '增人入编' && (
+      {choosing && av.data?.people && (
+        <div class="form-group">
+          <div class={`field ${tried && needsPerson ? 'invalid' : ''}`} data-field="人员ID">
+            <label for="r-person">{kind === '减人出编' ? '出编人员' : '拟任人员'}<span class="req">*</span></label>
+            <select id="r-person" value={cells['人员ID'] ?? ''} onChange={(e) => set('人员ID', (e.target as HTMLSelectElement).value)} data-testid="req-person">
+              <option value="">（请选择本单位在编人员）</option>
+              {av.data.people.map((x) => (
+                <option key={x.id} value={String(x.id)}>{x.name}　{x.idMasked ?? ''}　{x.quotaKind ?? ''}{x.leaderLevel ? `　${x.leaderLevel}` : ''}</option>
+              ))}
+            </select>
+            {tried && needsPerson && <div class="err" role="alert">请选择人员</div>}
+            {av.data.people.length === 0 && <div class="hint">本单位没有在编人员。</div>}
+          </div>
+        </div>
+      )}
+      {props.personId && kind !== '增人入编' && (
         <div class="card" data-testid="request-person">
           <span class="muted">人员：</span>
           {p ? <><b data-testid="person-name">{p.name}</b><span class="muted">　{p.idNumber}</span>{p.status && <span class="muted">　{p.status}</span>}</> : person.error != null ? <ErrorBox error={person.error} retry={person.reload} /> : '正在加载…'}
         </div>
       )}
-      {needsPerson && <div class="notice error" data-testid="needs-person">请从人员页或待整改问题进入，以选定要办理的人员。</div>}
       <div class="form-group" data-testid="request-form" data-kind={kind}>
         {requestFields(kind).map((f) => (
           <OwnField key={f.name} f={f} value={cells[f.name] ?? ''} error={shown(f.name)} onInput={(v) => set(f.name, v)} />

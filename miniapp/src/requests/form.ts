@@ -17,7 +17,8 @@ export const isKind = (v: unknown): v is RequestKind => (REQUEST_KINDS as readon
 /** The unit's 可用 as GET /api/units/:unit/availability gives it. */
 export interface QuotaLine { kind: string; approved: number; actual: number; inTransit: number; available: number; over: number; full: boolean }
 export interface PostLine { kind: string; approved: number | null; holders: number; available: number | null }
-export interface Availability { unit: { id: number; code: string | null; name: string }; quotas: QuotaLine[]; posts: PostLine[] }
+export interface StaffLine { id: number; name: string; idMasked: string | null; quotaKind: string | null; leaderLevel: string | null }
+export interface Availability { unit: { id: number; code: string | null; name: string }; quotas: QuotaLine[]; posts: PostLine[]; people?: StaffLine[] }
 
 /** The request's own fields of a kind (the 人员 fields of 增人入编 come after them). */
 export interface RequestField { name: string; kind: 'select' | 'text' | 'textarea' | 'date' | 'number'; options?: readonly string[]; required?: boolean; hint?: string }
