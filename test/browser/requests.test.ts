@@ -178,4 +178,96 @@ describe.skipIf(!HAVE_CHROMIUM)('a 减人出编 request from a finding to a gree
     await shot('req-11-unit-requests');
     expect(phone.pageErrors).toEqual([]);
   }, 180_000);
+
+  it('用编计划: 可用 shown first, 满编 said plainly, the server\'s refusal shown as it comes, a returned request corrected and sent again', async () => {
+    const quotaUnits = async () => (await db()('quotas as q').join('units as u', 'u.id', 'q.unit_id').join('users as z', function () { this.on('z.unit_id', '=', 'u.id').andOnVal('z.role', '=', '单位专管员'); })
+      .select('u.id as unitId', 'q.kind', 'q.approved', 'z.id as zgy')) as Row[];
+    await login('demo-admin');
+    const red = new Set(((await (await page.request.get(`${s.url}/api/units`)).json()) as Row[]).filter((u) => Number(u.red) > 0).map((u) => Number(u.id)));
+    const actual = async (unitId: number, kind: string) => Number((await db()('people').where({ unit_id: unitId, status: '在编', quota_kind: kind }).count({ n: '*' }).first())?.n ?? 0);
+    let green: Row | null = null;
+    let redUnit: Row | null = null;
+    for (const u of await quotaUnits()) {
+      const free = Number(u.approved) - (await actual(u.unitId, u.kind));
+      if (free >= 2 && !red.has(Number(u.unitId)) && !green) green = { ...u, free };
+      if (free >= 1 && red.has(Number(u.unitId)) && !redUnit) redUnit = { ...u, free };
+    }
+    expect(green, 'a green unit with 2 free quotas').toBeTruthy();
+    expect(redUnit, 'a unit with red findings and a free quota').toBeTruthy();
+
+    // A green unit: too many asked is said before sending; then sent.
+    await login(green!.zgy);
+    await open('/requests');
+    await page.locator('[data-testid="new-request"]').click();
+    await page.locator('[data-testid="kind-chooser"]').waitFor();
+    await shot('req-12-kind-chooser');
+    await page.locator('[data-testid="kind-用编计划"]').click();
+    const avail = page.locator(`[data-testid="avail-quota"][data-kind="${green!.kind}"]`);
+    await avail.waitFor();
+    expect(await avail.textContent()).toContain(`${green!.kind}可用 ${green!.free} 名`);
+    await page.locator('[data-testid="req-编制类型"]').selectOption(green!.kind);
+    await page.locator('[data-testid="req-数量"]').fill(String(green!.free + 1));
+    await page.locator('[data-testid="submit-request"]').click();
+    await expect.poll(() => page.locator('[data-testid="req-error-数量"]').textContent(), POLL).toContain('超出可用数');
+    expect(await page.locator('[data-testid="req-error-申请理由"]').textContent()).toBe('请填写申请理由');
+    await shot('req-13-plan-errors', true);
+    await page.locator('[data-testid="req-数量"]').fill(String(green!.free));
+    await page.locator('[data-testid="req-申请理由"]').fill('补充临床科室人员');
+    await page.locator('[data-testid="submit-request"]').click();
+    await waitHash((h) => /^#\/requests\/\d+/.test(h));
+    const id = Number(/#\/requests\/(\d+)/.exec(new URL(page.url()).hash)![1]);
+
+    // The office returns it with a comment (in the request page this time).
+    await login('demo-staff-02');
+    await open(`/requests/${id}`);
+    await page.locator('[data-testid="review-box"]').waitFor();
+    await page.locator('[data-testid="review-comment"]').fill(`请改为申请 ${green!.free - 1} 名`);
+    await page.locator('[data-testid="review-return"]').click();
+    await expect.poll(() => page.locator('[data-testid="request-state"]').getAttribute('data-state'), POLL).toBe('returned');
+
+    // The unit corrects and sends it again.
+    await login(green!.zgy);
+    await open(`/requests/${id}`);
+    await page.locator('[data-testid="edit-request"]').waitFor();
+    expect(await page.locator('[data-testid="state-sentence"]').textContent()).toContain('请按意见修改后重新提交');
+    await shot('req-14-returned', true);
+    await page.locator('[data-testid="edit-request"]').click();
+    await page.locator('[data-testid="returned-note"]').waitFor();
+    expect(await page.locator('[data-testid="returned-note"]').textContent()).toContain(`请改为申请 ${green!.free - 1} 名`);
+    expect(await page.locator('[data-testid="req-数量"]').inputValue()).toBe(String(green!.free));
+    await page.locator('[data-testid="req-数量"]').fill(String(green!.free - 1));
+    await shot('req-15-resubmit-form', true);
+    await page.locator('[data-testid="submit-request"]').click();
+    await waitHash((h) => h === `#/requests/${id}?sent=1`);
+    await expect.poll(() => page.locator('[data-testid="request-state"]').getAttribute('data-state'), POLL).toBe('submitted');
+    expect(await db()('staffing_requests').where({ id }).first()).toMatchObject({ status: 'submitted', count: green!.free - 1 });
+    expect((await page.locator('[data-testid="step"]').allTextContents()).join('|')).toContain('重新提交');
+
+    // A unit with red findings: the form allows it, the server refuses, its reason shown as it comes, nothing typed lost.
+    await login(redUnit!.zgy);
+    await open(`/requests/new?kind=${encodeURIComponent('用编计划')}&unit=${redUnit!.unitId}`);
+    await page.locator('[data-testid="avail-quota"]').first().waitFor();
+    await page.locator('[data-testid="req-编制类型"]').selectOption(redUnit!.kind);
+    await page.locator('[data-testid="req-申请理由"]').fill('补充人员');
+    await page.locator('[data-testid="submit-request"]').click();
+    const refusal = page.locator('[data-testid="refusal"]').first();
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/尚有 \d+ 个红灯问题未整改，整改后方可办理机构编制事项/);
+    expect(await page.locator('[data-testid="req-申请理由"]').inputValue()).toBe('补充人员');
+    await shot('req-16-server-refusal', true);
+
+    // 满编: said plainly before anything is typed, and the form cannot be sent.
+    const full = green!;
+    await db()('quotas').where({ unit_id: full.unitId }).update({ approved: db().raw('(select count(*) from people p where p.unit_id = quotas.unit_id and p.status = ? and p.quota_kind = quotas.kind)', ['在编']) });
+    await db()('staffing_requests').where({ id }).update({ status: 'withdrawn' });
+    await login(full.zgy);
+    await open(`/requests/new?kind=${encodeURIComponent('用编计划')}&unit=${full.unitId}`);
+    const frozen = page.locator('[data-testid="frozen"]');
+    await frozen.waitFor();
+    expect(await frozen.textContent()).toContain(`本单位${full.kind}已满编`);
+    expect(await frozen.textContent()).toContain('暂不能申请用编');
+    expect(await page.locator('[data-testid="submit-request"]').isDisabled()).toBe(true);
+    await shot('req-17-full-frozen', true);
+    expect(phone.pageErrors).toEqual([]);
+  }, 120_000);
 });

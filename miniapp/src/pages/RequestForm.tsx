@@ -165,6 +165,7 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
       )}
       <div class="card" data-testid="availability">
         <div style="font-weight:600;font-size:16px">{av.data?.unit.name ?? '申请单位'}</div>
+        <div class="muted small">{kind === '领导职数使用' ? '领导职数使用情况' : '编制使用情况（可用 = 核定 − 实有 − 在途）'}</div>
         {av.loading && !av.data && <div class="muted small">正在查询本单位可用编制…</div>}
         {av.error != null && <ErrorBox error={av.error} retry={av.reload} />}
         {av.data && kind !== '领导职数使用' && (

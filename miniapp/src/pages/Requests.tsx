@@ -20,6 +20,13 @@ const STATE_TONE: Record<string, string> = { submitted: 'yellow', returned: 'red
 
 const DECISION_TEXT: Record<string, string> = { submit: '提交申请', pass: '初审通过', return: '退回修改', reject: '不同意', approve: '同意', withdraw: '撤回', expire: '过期' };
 
+/** The decision of a step when it adds to the step's name (提交 needs no 提交申请 after it). */
+function stepDecision(s: { step: string; decision: string }): string {
+  const t = DECISION_TEXT[s.decision] ?? s.decision;
+  if (s.decision === 'submit' || s.decision === 'withdraw' || s.decision === 'expire') return '';
+  return s.decision === 'pass' ? '通过' : t;
+}
+
 export function StateBadge(props: { r: Pick<RequestView, 'state' | 'stateText'> }) {
   return <span class={`badge ${STATE_TONE[props.r.state] ?? 'grey'}`} data-testid="request-state" data-state={props.r.state}>{props.r.stateText}</span>;
 }
@@ -124,7 +131,7 @@ export function RequestPage(props: { me: Me; id: string; query: URLSearchParams 
               <ol class="steps" data-testid="steps">
                 {r.steps.map((s, i) => (
                   <li key={i} data-testid="step" data-decision={s.decision}>
-                    <div><b>{s.step}</b>　{DECISION_TEXT[s.decision] ?? s.decision}</div>
+                    <div><b>{s.step}</b>{stepDecision(s) && <>　{stepDecision(s)}</>}</div>
                     <div class="muted small">{s.byName ?? s.by}　{dateTime(s.at)}</div>
                     {s.comment && <div class="comment" data-testid="step-comment">意见：{s.comment}</div>}
                   </li>
@@ -185,6 +192,10 @@ export function ReviewBox(props: { r: RequestView; onDone: (text: string) => voi
   const { r } = props;
   const [comment, setComment] = useState('');
   const { busy, err, act, setErr } = useAct(r, props.onDone);
+  const type = (v: string) => {
+    setComment(v);
+    setErr(null);
+  };
   const go2 = (decision: 'pass' | 'return' | 'reject') => {
     if (decision !== 'pass' && !comment.trim()) return setErr(decision === 'return' ? '退回修改须填写意见，告诉单位要改什么' : '不同意须填写理由');
     void act('review', { decision, comment: comment.trim() || undefined, version: r.version }, decision === 'pass' ? '初审已通过，已送分管领导终审。' : decision === 'return' ? '已退回单位修改。' : '已不同意该申请。');
@@ -192,7 +203,7 @@ export function ReviewBox(props: { r: RequestView; onDone: (text: string) => voi
   return (
     <div class="card" data-testid="review-box">
       {!props.compact && <h2 style="font-size:16px;margin:0 0 8px">初审</h2>}
-      <CommentBox value={comment} onInput={setComment} label="初审意见（退回、不同意时必填）" testid="review-comment" />
+      <CommentBox value={comment} onInput={type} label="初审意见（退回、不同意时必填）" testid="review-comment" />
       {err && <div class="notice error small" style="margin-top:8px" data-testid="action-error" role="alert">{err}</div>}
       <div class="row" style="margin-top:8px">
         <button type="button" class="primary" disabled={busy} onClick={() => go2('pass')} data-testid="review-pass">通过</button>
