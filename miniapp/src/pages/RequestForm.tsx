@@ -184,7 +184,12 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
           </ul>
         )}
       </div>
-      {frozen && <div class="notice error" data-testid="frozen" role="alert">{frozen}</div>}
+      {frozen && (
+        <div class="notice error" data-testid="frozen" role="alert">
+          {frozen}
+          {(kind === '用编计划' || kind === '增人入编') && <div class="small" style="margin-top:6px">人员退休、调出后可先<a href={`#/requests/new${qs({ kind: '减人出编', unit })}`}>办理减人出编</a>；核定数有变化请联系编办。</div>}
+        </div>
+      )}
       {choosing && av.data?.people && (
         <div class="form-group">
           <div class={`field ${tried && needsPerson ? 'invalid' : ''}`} data-field="人员ID">
@@ -206,6 +211,14 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
           {p ? <><b data-testid="person-name">{p.name}</b><span class="muted">　{p.idNumber}</span>{p.status && <span class="muted">　{p.status}</span>}</> : person.error != null ? <ErrorBox error={person.error} retry={person.reload} /> : '正在加载…'}
         </div>
       )}
+      {serverError && (
+        <div class="notice error" data-testid="submit-error" role="alert">
+          {serverError.text}
+          {serverError.reasons.length > 0 && <ul style="margin:6px 0 0;padding-left:20px">{serverError.reasons.map((r) => <li key={r} data-testid="refusal">{r}</li>)}</ul>}
+          {serverError.reasons.some((r) => r.includes('红灯问题')) && <div style="margin-top:6px"><a href={`#/todo${qs({ unit })}`} data-testid="to-todo">查看本单位待整改问题 ›</a></div>}
+          <div class="small" style="margin-top:6px">您填写的内容已保留。</div>
+        </div>
+      )}
       <div class="form-group" data-testid="request-form" data-kind={kind}>
         {requestFields(kind).map((f) => (
           <OwnField key={f.name} f={f} value={cells[f.name] ?? ''} error={shown(f.name)} onInput={(v) => set(f.name, v)} />
@@ -220,13 +233,6 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
             ))}
           </div>
         </>
-      )}
-      {serverError && (
-        <div class="notice error" data-testid="submit-error" role="alert">
-          {serverError.text}
-          {serverError.reasons.length > 0 && <ul style="margin:6px 0 0;padding-left:20px">{serverError.reasons.map((r) => <li key={r} data-testid="refusal">{r}</li>)}</ul>}
-          <div class="small" style="margin-top:6px">您填写的内容已保留。</div>
-        </div>
       )}
       <div class="savebar">
         <div class="inner">

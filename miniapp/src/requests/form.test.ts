@@ -18,7 +18,8 @@ describe('the request form', () => {
     expect(quotaText(q('行政编制', 5, 5))).toBe('本单位行政编制已满编（核定 5，实有 5），暂不能申请用编');
     expect(quotaText(q('行政编制', 5, 7))).toBe('本单位行政编制已超编 2 名（核定 5，实有 7），暂不能申请用编');
     expect(quotaText(q('事业编制', 5, 3, 1))).toBe('事业编制可用 1 名（核定 5，实有 3，在途 1）');
-    expect(frozenText('用编计划', av([q('行政编制', 5, 5)]))).toContain('已满编');
+    expect(frozenText('用编计划', av([q('行政编制', 5, 5)]))).toBe('本单位行政编制已满编，暂不能申请用编');
+    expect(frozenText('增人入编', av([q('行政编制', 5, 5), q('事业编制', 3, 4)]))).toBe('本单位行政编制已满编、事业编制已超编 1 名，暂不能申请用编');
     expect(frozenText('用编计划', av([q('行政编制', 5, 5), q('事业编制', 3, 1)]))).toBeNull();
     // 减人出编 is how a full unit gets room again: never frozen.
     expect(frozenText('减人出编', av([q('行政编制', 5, 7)]))).toBeNull();

@@ -142,7 +142,11 @@ export function checkRequest(kind: RequestKind, cells: Cells, av: Availability |
 export function frozenText(kind: RequestKind, av: Availability): string | null {
   if (kind === '用编计划' || kind === '增人入编') {
     if (!av.quotas.length) return '本单位尚未核定编制，暂不能申请用编';
-    if (av.quotas.every((q) => q.available <= 0)) return av.quotas.map(quotaText).join('；');
+    if (av.quotas.every((q) => q.available <= 0)) {
+      const state = (q: QuotaLine) => (q.over > 0 ? `已超编 ${q.over} 名` : q.full ? '已满编' : '暂无可用编制');
+      const what = av.quotas.length === 1 ? `${av.quotas[0].kind}${state(av.quotas[0])}` : av.quotas.map((q) => `${q.kind}${state(q)}`).join('、');
+      return `本单位${what}，暂不能申请用编`;
+    }
   }
   if (kind === '领导职数使用' && av.posts.every((p) => p.approved === null || (p.available ?? 0) <= 0)) return '本单位领导职数均已用满或未核定，暂不能申请使用领导职数';
   return null;
