@@ -7,6 +7,7 @@ import { normaliseIdNumber, maskId } from '../core/idnumber.ts';
 import { maySubmit, parseRequest, transition, type RequestBody } from '../core/requests.ts';
 import { ACCESS_MSG, inScope } from '../core/roles.ts';
 import { addStep, changeState, insertRequest, lockRequest } from '../db/requests.ts';
+import { personWithUnitCode } from '../db/people.ts';
 import { unitsByRef } from '../db/scope.ts';
 import { CommandError } from './errors.ts';
 import { bodyOf, judge, readView, refused, requestInScope, type RequestActor, type RequestDeps, type RequestView } from './request-effects.ts';
@@ -48,8 +49,28 @@ async function resolveUnit(deps: RequestDeps, actor: RequestActor, ref: string):
   return mine[0];
 }
 
+/**
+ * `人员ID` (减人出编, 领导职数使用 of a person the unit keeps): the person's stored ID number in
+ * place of `身份证号`, since a unit's specialist only ever sees it masked. The person must be in
+ * the actor's scope; whether they are in the request's unit is judged as for a typed number.
+ */
+async function withPersonId(deps: RequestDeps, actor: RequestActor, raw: unknown): Promise<unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const { 人员ID: ref, ...rest } = raw as Record<string, unknown>;
+  if (ref === undefined || ref === null || ref === '') return raw;
+  const typed = typeof rest['身份证号'] === 'string' ? rest['身份证号'].trim() : '';
+  if (typed && !typed.includes('*')) return rest;
+  const pid = Number(ref);
+  const row = Number.isSafeInteger(pid) && pid > 0 ? await personWithUnitCode(deps.db, pid, ['id', 'id_enc']) : undefined;
+  if (!row) throw new CommandError(422, `申请内容有误：人员ID：没有编号为 ${String(ref).slice(0, 16)} 的人员`, { 人员ID: '没有该人员' });
+  if (!inScope(actor, Number(row.unit_id))) throw new CommandError(403, ACCESS_MSG.outOfScope);
+  if (!row.id_enc) throw new CommandError(422, '申请内容有误：身份证号：该人员没有身份证号，请先补全人员信息', { 身份证号: '该人员没有身份证号' });
+  return { ...rest, 身份证号: deps.pii.decrypt(row.id_enc) };
+}
+
 /** The parsed, checked request: its unit, body, ID number and what it would store. */
-async function prepare(deps: RequestDeps, actor: RequestActor, raw: unknown, requestId?: number) {
+async function prepare(deps: RequestDeps, actor: RequestActor, raw0: unknown, requestId?: number) {
+  const raw = await withPersonId(deps, actor, raw0);
   const parsed = parseRequest(raw, deps.today);
   if (!parsed.ok) throw new CommandError(422, parsed.message, parsed.fields);
   const unit = await resolveUnit(deps, actor, parsed.value.unitRef);

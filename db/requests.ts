@@ -144,6 +144,12 @@ export async function unitAvailability(db: Knex, unitId: number, today: IsoDate)
   };
 }
 
+/** The unit's people on its quota (在编), for the request form's choice of a person: no ID number but its mask. */
+export async function peopleOnQuota(db: Knex, unitId: number): Promise<Array<{ id: number; name: string; idMasked: string | null; quotaKind: string | null; leaderLevel: string | null }>> {
+  const rows = await db('people').where({ unit_id: unitId, status: '在编' }).orderBy('name').orderBy('id').select('id', 'name', 'id_masked', 'quota_kind', 'leader_level');
+  return rows.map((r: Row) => ({ id: Number(r.id), name: r.name, idMasked: r.id_masked ?? null, quotaKind: r.quota_kind ?? null, leaderLevel: r.leader_level ?? null }));
+}
+
 /** The person a request names in its unit, by the hash of their ID number: the live row first. */
 export function personInUnitQuery(db: Knex, unitId: number, idHash: string): Knex.QueryBuilder {
   return db('people').where({ unit_id: unitId, id_hash: idHash }).orderByRaw("case when status = '在编' then 0 when status = '已出编' then 2 else 1 end").orderBy('id', 'desc')

@@ -14,6 +14,8 @@ import { LoginPage } from './pages/Login.tsx';
 import { PersonPage } from './pages/Person.tsx';
 import { SelfCheckPage } from './pages/SelfCheck.tsx';
 import { TodoPage } from './pages/Todo.tsx';
+import { RequestFormPage } from './pages/RequestForm.tsx';
+import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { currentTarget, go, loginHref, parseHash, type Route } from './router.ts';
 import type { Me } from './types.ts';
 import { ErrorBox, Header, Loading, Tabs } from './ui.tsx';
@@ -85,6 +87,12 @@ function App() {
       return <ContactPage me={me} query={route.query} />;
     case 'self-check':
       return <SelfCheckPage me={me} query={route.query} />;
+    case 'requests':
+      return <RequestsPage me={me} query={route.query} />;
+    case 'request-new':
+      return <RequestFormPage key={route.query.toString()} me={me} query={route.query} />;
+    case 'request':
+      return route.edit ? <RequestFormPage key={`edit-${route.id}`} me={me} query={route.query} editId={route.id} /> : <RequestPage key={route.id} me={me} id={route.id} query={route.query} />;
     case 'console':
       return <ConsolePage me={me} tab={route.tab} query={route.query} />;
     default:

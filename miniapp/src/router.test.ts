@@ -46,3 +46,22 @@ describe('the pages where findings are fixed', () => {
     expect(parseHash('#/console/unit')).toMatchObject({ name: 'not-found' });
   });
 });
+
+describe('the staffing request pages', () => {
+  it('parses the list, the form with its prefill query, one request, its correction and the console tab', () => {
+    expect(parseHash('#/requests?state=returned')).toMatchObject({ name: 'requests' });
+    expect(parseHash('#/requests?state=returned').query.get('state')).toBe('returned');
+    // The link a staffing finding's fix carries (core/finding-fixes.ts).
+    const r = parseHash('#/requests/new?kind=%E5%87%8F%E4%BA%BA%E5%87%BA%E7%BC%96&unit=7&person=12&finding=3');
+    expect(r.name).toBe('request-new');
+    expect([r.query.get('kind'), r.query.get('unit'), r.query.get('person'), r.query.get('finding')]).toEqual(['减人出编', '7', '12', '3']);
+    expect(parseHash('#/requests/new?kind=减人出编&unit=7').query.get('kind')).toBe('减人出编');
+    expect(parseHash('#/requests/new')).toMatchObject({ name: 'request-new' });
+    expect(parseHash('#/requests/42')).toMatchObject({ name: 'request', id: '42', edit: false });
+    expect(parseHash('#/requests/SQ2026-000042')).toMatchObject({ name: 'request', id: 'SQ2026-000042', edit: false });
+    expect(parseHash('#/requests/42/edit')).toMatchObject({ name: 'request', id: '42', edit: true });
+    expect(parseHash('#/requests/42/steps').name).toBe('not-found');
+    expect(parseHash('#/requests/new/edit').name).toBe('not-found');
+    expect(parseHash('#/console/requests?state=approved')).toMatchObject({ name: 'console', tab: 'requests' });
+  });
+});

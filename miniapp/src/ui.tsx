@@ -37,6 +37,7 @@ export function Tabs(props: { me: Me | null; active: string }) {
     <nav class="tabs">
       {tab('#/todo', 'todo', '待整改')}
       {tab('#/self-check', 'self-check', '自查')}
+      {me.role !== '查询用户' && tab('#/requests', 'requests', '申请')}
       {office && tab('#/console', 'console', '控制台')}
       <a
         href="#/login"

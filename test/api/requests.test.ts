@@ -2,6 +2,7 @@
 // loser of a second decision told who decided, refusals as 409/422 with Chinese reasons.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idRow } from '../../db/store.ts';
 import { login, startApp, type ApiTestApp } from './helpers.ts';
 
 const AT = '2026-01-01 00:00:00';
@@ -57,5 +58,27 @@ describe('/api/requests', () => {
     expect(list.json().map((x: { id: number }) => x.id)).toEqual([id]);
     const after = await a.app.inject({ method: 'GET', url: `/api/units/${unitId}/availability`, headers: spec.read });
     expect(after.json().quotas[0]).toMatchObject({ inTransit: 2, available: 0 });
+  });
+
+  it('takes 人员ID for 减人出编 (a unit sees ID numbers only masked), within the actor\'s scope', async () => {
+    const db = a.t.db;
+    const [otherUnit] = (await db('units').insert({ code: '11330603MB0000008X', name: '别的局', region_code: '330603', created_at: AT, updated_at: AT })).map(Number);
+    const person = (u: number, name: string, idn: string) => ({ unit_id: u, name, status: '在编', quota_kind: '行政编制', ...idRow(idn, a.t.pii, '2026-11-23'), created_at: AT, updated_at: AT });
+    const [pid] = (await db('people').insert(person(unitId, '出编甲', '110105195001010014'))).map(Number);
+    const [otherPid] = (await db('people').insert(person(otherUnit, '别人', '110105195001010030'))).map(Number);
+    const spec = await login(a.app, 'spec');
+    const post = (payload: object) => a.app.inject({ method: 'POST', url: '/api/requests', headers: spec.write, payload });
+    const ok = await post({ 申请类型: '减人出编', 单位ID: unitId, 人员ID: pid, 身份证号: '110105********0014', 出编原因: '退休', 出编日期: '2026-11-23' });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().request).toMatchObject({ kind: '减人出编', person: { id: pid, name: '出编甲' } });
+    expect(ok.body).not.toContain('110105195001010014');
+    expect((await post({ 申请类型: '减人出编', 单位ID: unitId, 人员ID: otherPid, 出编原因: '退休', 出编日期: '2026-11-23' })).statusCode).toBe(403);
+    const none = await post({ 申请类型: '减人出编', 单位ID: unitId, 人员ID: 999999, 出编原因: '退休', 出编日期: '2026-11-23' });
+    expect(none.statusCode).toBe(422);
+    expect(none.json().fields).toEqual({ 人员ID: '没有该人员' });
+    // The form's choice of a person: the unit's 在编 people, masked.
+    const av = (await a.app.inject({ method: 'GET', url: `/api/units/${unitId}/availability?people=1`, headers: spec.read })).json();
+    expect(av.people).toEqual([{ id: pid, name: '出编甲', idMasked: expect.stringContaining('*'), quotaKind: '行政编制', leaderLevel: null }]);
+    expect(JSON.stringify(av)).not.toContain('110105195001010014');
   });
 });

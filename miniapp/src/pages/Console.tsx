@@ -10,8 +10,9 @@ import type { CheckSummaryView, Finding, ImportJobView, ImportResponse, Me, Unit
 import { OFFICE_ROLES, OPERATOR_ROLES } from '../types.ts';
 import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
 import { UnitChoice, unitCandidates } from './Todo.tsx';
+import { RequestQueue } from './RequestQueue.tsx';
 
-type Tab = 'home' | 'import' | 'findings';
+type Tab = 'home' | 'import' | 'findings' | 'requests';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -35,16 +36,30 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         <div class="consolenav">
           {link('home', '#/console', '概览')}
           {link('findings', '#/console/findings', '问题清单')}
+          {link('requests', '#/console/requests', '编制审批')}
           {operator && link('import', '#/console/import', '导入数据')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} />}
+        {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
       </main>
       <Tabs me={me} active="console" />
     </div>
+  );
+}
+
+/** The console home's link to the requests waiting for 初审. */
+function PendingRequests() {
+  const pending = useLoad(() => get<Array<{ id: number }>>('/api/requests?state=submitted'), []);
+  const n = pending.data?.length;
+  return (
+    <a class="card" href="#/console/requests" data-testid="pending-requests" style="display:flex;align-items:center">
+      <span style="flex:1">编制事项审批{n !== undefined && <>：待初审 <b data-testid="pending-count">{n}</b> 件</>}</span>
+      <span style="color:var(--blue)">去办理 ›</span>
+    </a>
   );
 }
 
@@ -130,6 +145,7 @@ function Home(props: { operator: boolean }) {
           {summary && <CheckSummary s={summary} />}
         </div>
       )}
+      <PendingRequests />
       <h2 class="section">各单位今日灯色</h2>
       {units.error != null && <ErrorBox error={units.error} retry={units.reload} />}
       {units.loading && !units.data && <Loading />}

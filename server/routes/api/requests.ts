@@ -10,7 +10,7 @@ import { listRequests, readView, requestInScope, type RequestDeps } from '../../
 import { reviewRequest } from '../../../commands/review-request.ts';
 import { resubmitRequest, submitRequest } from '../../../commands/submit-request.ts';
 import { withdrawRequest } from '../../../commands/withdraw-request.ts';
-import { unitAvailability } from '../../../db/requests.ts';
+import { peopleOnQuota, unitAvailability } from '../../../db/requests.ts';
 import { ApiError, unitInScope, userOf, type ApiDeps } from './common.ts';
 
 const idParam = (req: { params: unknown }): number => {
@@ -80,6 +80,8 @@ export const requestRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
   app.get('/api/units/:unit/availability', async (req) => {
     const user = userOf(req);
     const unit = await unitInScope(deps.db, user, (req.params as { unit: string }).unit);
-    return { unit: { id: Number(unit.id), code: unit.code, name: unit.name }, ...(await unitAvailability(deps.db, Number(unit.id), deps.today())) };
+    const q = req.query as { people?: string };
+    const people = q.people === '1' ? { people: await peopleOnQuota(deps.db, Number(unit.id)) } : {};
+    return { unit: { id: Number(unit.id), code: unit.code, name: unit.name }, ...(await unitAvailability(deps.db, Number(unit.id), deps.today())), ...people };
   });
 };
