@@ -1,8 +1,10 @@
 // bench:api — the HTTP API under load: a plain route (GET /api/health) beside the mini-app's
-// save with its re-check (PUT /api/people/:id), 50 concurrent users by default.
+// save with its re-check (PUT /api/people/:id), then the decision path (POST
+// /api/requests/:id/decide, 终审 by 分管领导), 50 concurrent users by default.
 //
 //   npm run bench:api [-- --db mysql|sqlite --connections 50 --duration 20 --warmup 3
 //                         --units 200 --people 3000 --per-connection 4 --rate 0
+//                         --decisions N --race
 //                         --log-level warn --mysql mysql://root@127.0.0.1:3306
 //                         --cpu-prof DIR]
 //
@@ -28,8 +30,24 @@
 // latency of a save counts from when it was due, so a server that falls behind is not excused
 // by the saves it delayed (no coordinated omission). The plain route runs the same way.
 //
-// Prints requests/s, p50/p99 latency and non-2xx answers of both runs, and whether the target
-// holds: the save with re-check at p99 under 100 ms with 50 concurrent users.
+// Decisions: before the server starts, the office setting requests.blockOnRed is turned off (the
+// demo's units mostly have open red findings; printed) and `--decisions` 用编计划 of 1 名 each are
+// made in units whose 可用 编制 covers them (round robin over units; short of 可用, each unit's
+// first 核定 is raised in the bench's database, and that is printed), each submitted and passed at
+// 初审 in-process through the real commands (submitRequest, reviewRequest); their approval cards
+// count as sent. Default: 100/s (or 1.2 × --rate) for warm-up plus run, plus one per leader.
+// Then --connections 分管领导 (demo-leader and bench-leader-NN, added) log in like the
+// specialists, from loopback addresses after theirs, and each approves, with a comment, its own
+// queue of distinct requests (closed loop, or paced as --rate). When a leader's queue runs dry the
+// run stops early and says so (figures of decisions, not of 409s). After the run the database is
+// checked: each approved request with exactly one 终审 step and its effect, none decided twice, no
+// record version written for a plan, no unit and 编制类型 booked beyond 核定.
+// --race: leaders in pairs share a queue, so every request is decided by two leaders at once;
+// prints how many had exactly one winner (the 409 `already` of the other is then expected).
+//
+// Prints requests/s, p50/p99 latency and non-2xx answers of the runs (decisions/s for the
+// decisions), and whether the target holds: the save with re-check at p99 under 100 ms with 50
+// concurrent users.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,10 +57,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { todayInShanghai } from '../core/dates.ts';
+import { addMonths, todayInShanghai } from '../core/dates.ts';
 import { openDb, type Db } from '../db/connection.ts';
+import { nowMoment } from '../db/clock.ts';
+import { BLOCK_ON_RED, unitAvailability } from '../db/requests.ts';
 import { subtreeIds } from '../db/scope.ts';
-import { openContext } from '../server/context.ts';
+import { getSetting, putSetting } from '../db/settings.ts';
+import { reviewRequest } from '../commands/review-request.ts';
+import { submitRequest } from '../commands/submit-request.ts';
+import type { RequestDeps } from '../commands/request-effects.ts';
+import { openContext, type AppContext } from '../server/context.ts';
 import { dropMysqlDatabase, FIXED_PII_KEY, freePort, seedCounty } from '../test/browser/app.ts';
 
 // ---- autocannon (no type declarations of its own): the part of its API used here ------------
@@ -80,6 +104,8 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '20260603' },
     'per-connection': { type: 'string', default: '4' },
     rate: { type: 'string', default: '0' },
+    decisions: { type: 'string' },
+    race: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
     'cpu-prof': { type: 'string' },
     mysql: { type: 'string', default: process.env.SANSE_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306' },
@@ -338,6 +364,239 @@ async function paced(port: number, conns: Conn[], total: number, o: { url: strin
   };
 }
 
+// ---- the decision path (终审 by 分管领导) -------------------------------------------------------
+/** A guess at the closed loop's decisions/s, for the default --decisions (the run stops early, and says so, if it runs dry). */
+const PLAUSIBLE_DECISIONS_PER_S = 100;
+const LEADERS = connections;
+const BENCH_ACTOR_SUBMIT = 'demo-staff-01';
+const BENCH_ACTOR_REVIEW = 'demo-admin';
+
+interface Prepared { ids: number[]; capacity: number; raised: { by: number; units: number }; units: number; blockOnRedWas: boolean | null; leadersAdded: number; seconds: number }
+
+/**
+ * Before the server starts: the office's requests.blockOnRed turned off (the demo's units mostly
+ * have open red findings, which would refuse every request), `want` 用编计划 of 1 名 each where a
+ * unit's 可用 covers them (round robin over units and 编制类型, so no unit is asked beyond its
+ * 可用), each submitted and passed at 初审 through the real commands (submitRequest, reviewRequest:
+ * same rows, steps and card as in use), then the 分管领导 up to LEADERS (demo-leader and
+ * bench-leader-NN, office scope). The approval cards queued by the 初审 are marked sent: they
+ * went out before the run, not during it.
+ */
+async function prepareRequests(ctx: AppContext, want: number): Promise<Prepared> {
+  const t0 = performance.now();
+  const db = ctx.db;
+  const blockOnRedWas = await getSetting<boolean>(db, BLOCK_ON_RED);
+  await putSetting(db, BLOCK_ON_RED, false);
+  const deps: RequestDeps = { db, pii: ctx.pii, today: county.today, publicBaseUrl: ctx.config.publicBaseUrl };
+  const submitter = { id: BENCH_ACTOR_SUBMIT, role: '编办业务人员', scope: null };
+  const reviewer = { id: BENCH_ACTOR_REVIEW, role: '编办管理员', scope: null };
+  // Slots: one per 可用 编制 of each unit and kind, taken round robin across units.
+  const slotsByUnit = async () => {
+    const out: Array<Array<string>> = [];
+    for (const u of await db('units').orderBy('id').select('id')) {
+      const av = await unitAvailability(db, Number(u.id), county.today);
+      const kinds: string[] = [];
+      for (const q of av.quotas) for (let i = 0; i < q.available; i++) kinds.push(q.kind);
+      if (kinds.length) out.push([String(u.id), ...kinds]);
+    }
+    return out;
+  };
+  let perUnit = await slotsByUnit();
+  const capacity = perUnit.reduce((n, k) => n + k.length - 1, 0);
+  // The demo county has a few hundred 可用 编制 in all: short of them, each unit's first 核定 row
+  // is raised (in the bench's database only) so that the requests stay within 可用.
+  let raised = { by: 0, units: 0 };
+  if (capacity < want) {
+    const rows: Array<Record<string, any>> = await db('quotas').orderBy('unit_id').orderBy('id').select('id', 'unit_id');
+    // A Map keeps the last value set per key: over the rows reversed, each unit's lowest id.
+    const ids = [...new Map(rows.slice().reverse().map((r) => [Number(r.unit_id), Number(r.id)])).values()];
+    raised = { by: Math.ceil((want - capacity) / Math.max(1, ids.length)), units: ids.length };
+    for (let i = 0; i < ids.length; i += 500) await db('quotas').whereIn('id', ids.slice(i, i + 500)).increment('approved', raised.by);
+    perUnit = await slotsByUnit();
+  }
+  const slots: Array<{ unitId: string; kind: string }> = [];
+  for (let round = 1; slots.length < want; round++) {
+    let any = false;
+    for (const k of perUnit) {
+      if (round >= k.length || slots.length >= want) continue;
+      slots.push({ unitId: k[0], kind: k[round] });
+      any = true;
+    }
+    if (!any) break;
+  }
+  const validUntil = addMonths(county.today, 6);
+  const ids: number[] = [];
+  let refused = 0;
+  for (const s of slots) {
+    try {
+      const r = await submitRequest(deps, { actor: submitter, request: { 申请类型: '用编计划', 单位ID: s.unitId, 编制类型: s.kind, 数量: 1, 申请理由: '基准测试：补充人员', 有效期至: validUntil } });
+      await reviewRequest(deps, { actor: reviewer, id: r.id, decision: 'pass', comment: '基准测试：初审通过' });
+      ids.push(r.id);
+    } catch (e) {
+      // A unit suspended from staffing matters, say: the command refuses it, as it would a user.
+      if ((e as { status?: number }).status === 409 || (e as { status?: number }).status === 422) refused++;
+      else throw e;
+    }
+  }
+  if (refused) console.log(`  ${refused} requests refused at submission or 初审 (e.g. a suspended unit): left out`);
+  await db('outbox').where('dedup_key', 'like', 'request:%:create:%').andWhere({ state: 'pending' }).update({ state: 'sent', sent_at: nowMoment() });
+  const have: string[] = (await db('users').where({ role: '分管领导', locked: false }).orderBy('id').select('id')).map((r) => r.id);
+  const at = nowMoment();
+  const add: Array<Record<string, unknown>> = [];
+  for (let i = have.length + 1; i <= LEADERS; i++) add.push({ id: `bench-leader-${String(i).padStart(2, '0')}`, name: `基准领导${String(i).padStart(2, '0')}`, role: '分管领导', unit_id: null, locked: false, created_at: at, updated_at: at });
+  if (add.length) await db('users').insert(add);
+  return { ids, capacity, raised, units: new Set(slots.map((x) => x.unitId)).size, blockOnRedWas, leadersAdded: add.length, seconds: (performance.now() - t0) / 1000 };
+}
+
+interface Leader { userId: string; cookie: string; csrf: string; queue: number[]; next: number }
+
+async function loginLeaders(port: number, db: Db, ids: number[]): Promise<Leader[]> {
+  const users: string[] = (await db('users').where({ role: '分管领导', locked: false }).orderBy('id').limit(LEADERS).select('id')).map((r) => r.id);
+  const leaders: Leader[] = [];
+  for (let i = 0; i < users.length; i++) {
+    // Addresses after the specialists' (127.0.0.2…): a login limit of its own per address.
+    const k = connections + i;
+    const from = `127.0.${Math.floor(k / 250)}.${2 + (k % 250)}`;
+    const r = await call(port, 'POST', '/auth/sandbox/login', { json: { userId: users[i] }, from });
+    if (r.status !== 200) throw new Error(`login ${users[i]} from ${from}: ${r.status} ${JSON.stringify(r.body)}`);
+    const cookie = String([r.headers['set-cookie']].flat().find((x) => x?.startsWith('sanse_sid='))).split(';')[0];
+    leaders.push({ userId: users[i], cookie, csrf: r.body.csrfToken, queue: [], next: 0 });
+  }
+  if (!a.race || leaders.length < 2) {
+    // Each leader its own queue of distinct requests: no two leaders ever decide the same one.
+    ids.forEach((id, i) => leaders[i % leaders.length].queue.push(id));
+  } else {
+    // --race: leaders in pairs share one queue (each its own place in it), so both decide every
+    // request of it at about the same moment: exactly one of them should win.
+    const pairs = Math.floor(leaders.length / 2);
+    const queues: number[][] = Array.from({ length: pairs }, () => []);
+    ids.forEach((id, i) => queues[i % pairs].push(id));
+    leaders.forEach((l, i) => { l.queue = queues[Math.min(Math.floor(i / 2), pairs - 1)]; });
+  }
+  return leaders;
+}
+
+interface DecideStats { approved: number; already: number; refused: number; other: Map<number, number>; dryAt: number | null; wins: Map<number, number> }
+
+/**
+ * POST /api/requests/:id/decide {approve, comment} by each leader over its own queue, one
+ * keep-alive connection each: a closed loop (next decision when the answer comes), or with --rate
+ * the open loop of paced() (each leader's decisions due every LEADERS/rate s, latency from when
+ * due). A leader whose queue is empty ends the whole run at once (recorded in dryAt): the figures
+ * are of decisions, never of 409s on decided requests.
+ */
+async function decide(port: number, leaders: Leader[], secs: number, stats: DecideStats): Promise<AcResult> {
+  const n = leaders.length;
+  const every = rate > 0 ? (1000 * n) / rate : 0;
+  const latencies: number[] = [];
+  const codes = { '2xx': 0, '4xx': 0, '5xx': 0, non2xx: 0, errors: 0 };
+  const start = performance.now() + 50;
+  let end = start + secs * 1000;
+  let last = start;
+  await Promise.all(leaders.map(async (l, i) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let due = start + (every * i) / n;
+    for (;;) {
+      if (rate > 0) {
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      } else if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+      if (performance.now() >= end) break;
+      if (l.next >= l.queue.length) {
+        if (stats.dryAt === null) stats.dryAt = (performance.now() - start) / 1000;
+        end = Math.min(end, performance.now());
+        break;
+      }
+      const id = l.queue[l.next++];
+      const t0 = rate > 0 ? Math.min(due, performance.now()) : performance.now();
+      const body = Buffer.from(JSON.stringify({ decision: 'approve', comment: '同意（基准测试）' }));
+      const res = await new Promise<{ status: number; body: string }>((resolve) => {
+        const q = http.request({
+          host: '127.0.0.1', port, agent, method: 'POST', path: `/api/requests/${id}/decide`,
+          headers: { cookie: l.cookie, 'x-csrf-token': l.csrf, 'content-type': 'application/json', accept: 'application/json', 'content-length': String(body.length) },
+        }, (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+        q.on('error', () => resolve({ status: 0, body: '' }));
+        q.end(body);
+      });
+      last = performance.now();
+      latencies.push(last - t0);
+      if (res.status === 0) codes.errors++;
+      else {
+        const k = `${Math.floor(res.status / 100)}xx` as '2xx' | '4xx' | '5xx';
+        if (k in codes) codes[k]++;
+        if (k !== '2xx') codes.non2xx++;
+        let b: any = null;
+        try { b = JSON.parse(res.body); } catch { /* counted below */ }
+        if (res.status === 200 && b?.outcome === 'decided' && b.request?.state === 'approved') {
+          stats.approved++;
+          stats.wins.set(id, (stats.wins.get(id) ?? 0) + 1);
+        } else if (a.race && res.status === 409 && b?.outcome === 'already') {
+          stats.already++;
+          if (!stats.wins.has(id)) stats.wins.set(id, 0);
+        }
+        else if (res.status === 409 && b?.outcome === 'already') stats.already++;
+        else if (res.status === 409 && Array.isArray(b?.reasons)) stats.refused++;
+        else stats.other.set(res.status, (stats.other.get(res.status) ?? 0) + 1);
+      }
+      if (rate > 0) due += every;
+    }
+    agent.destroy();
+  }));
+  latencies.sort((x, y) => x - y);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  // Decisions answered over the time until the last answer (those in flight at the end included).
+  const took = (last - start) / 1000 || 1e-9;
+  const h = (v: Partial<Histogram>) => ({ average: 0, mean: 0, stddev: 0, min: 0, max: 0, p50: 0, p90: 0, p97_5: 0, p99: 0, ...v });
+  return {
+    requests: { ...h({ average: latencies.length / took, mean: latencies.length / took }), total: latencies.length, sent: latencies.length },
+    latency: h({ p50: at(50), p90: at(90), p97_5: at(97.5), p99: at(99), max: latencies[latencies.length - 1] ?? 0, min: latencies[0] ?? 0 }),
+    ...codes, timeouts: 0, duration: took, statusCodeStats: {},
+  };
+}
+
+/** After the run, from the database: every prepared request decided at most once, each approval with exactly one effect. */
+async function checkDecisions(db: Db, ids: number[]): Promise<{ approved: number; withEffect: number; missingEffect: number; twice: number; versions: number; overBooked: number; units: number }> {
+  let approved = 0;
+  let withEffect = 0;
+  let missingEffect = 0;
+  let twice = 0;
+  let versions = 0;
+  const touched = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    const rows: Array<Record<string, any>> = await db('staffing_requests').whereIn('id', part).select('id', 'status', 'effect', 'request_no', 'unit_id', 'quota_kind');
+    const steps: Array<Record<string, any>> = await db('request_steps').whereIn('request_id', part).where({ step: '终审' }).select('request_id').count({ n: '*' }).groupBy('request_id');
+    const finals = new Map(steps.map((s) => [Number(s.request_id), Number(s.n)]));
+    const nos: string[] = [];
+    for (const r of rows) {
+      if ((finals.get(Number(r.id)) ?? 0) > 1) twice++;
+      if (r.status !== 'approved') continue;
+      approved++;
+      touched.add(`${r.unit_id}|${r.quota_kind}`);
+      nos.push(`审批：${r.request_no}`);
+      let e: any = null;
+      try { e = r.effect ? JSON.parse(r.effect) : null; } catch { /* missing */ }
+      if (e && typeof e.text === 'string' && (finals.get(Number(r.id)) ?? 0) === 1) withEffect++;
+      else missingEffect++;
+    }
+    // A 用编计划 writes no record version (it counts as 在途): any version with its source would be a second effect.
+    if (nos.length) versions += Number((await db('record_versions').whereIn('source', nos).count({ n: '*' }).first())?.n ?? 0);
+  }
+  // No 编制 booked beyond 核定 by the approvals (the per-unit lock of decideRequest): each unit and
+  // kind a plan was approved in had 可用 for it, so 实有 + 在途 stays within 核定.
+  let overBooked = 0;
+  const units = new Set([...touched].map((t) => Number(t.split('|')[0])));
+  for (const u of units) {
+    const av = await unitAvailability(db, u, county.today);
+    for (const q of av.quotas) if (touched.has(`${u}|${q.kind}`) && q.actual + q.inTransit > q.approved) overBooked++;
+  }
+  return { approved, withEffect, missingEffect, twice, versions, overBooked, units: units.size };
+}
+
 const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 
 function line(label: string, r: AcResult): string {
@@ -367,8 +626,13 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const ctx = await openContext(env);
     const seeded = await seedCounty(ctx, county);
-    await ctx.close();
     console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${seeded.units} units, ${seeded.people} people, ${seeded.open} open findings, ${seeded.groupCards} alert cards`);
+    const want = a.decisions ? Math.max(1, Number(a.decisions)) : Math.ceil((rate > 0 ? rate * 1.2 : PLAUSIBLE_DECISIONS_PER_S) * (duration + warmup)) + LEADERS;
+    const prep = await prepareRequests(ctx, want);
+    console.log(`decisions: requests.blockOnRed turned OFF for the bench (was ${prep.blockOnRedWas === null ? 'unset, i.e. on' : prep.blockOnRedWas ? 'on' : 'off'}; the demo's units have open red findings, which would refuse them); `
+      + `${prep.ids.length} 用编计划 of 1 名 each in ${prep.units} units submitted and passed at 初审 (submitRequest + reviewRequest, ${prep.seconds.toFixed(1)} s) of ${want} asked, `
+      + `the county's 可用 编制 being ${prep.capacity}${prep.raised.by ? ` (too few: 核定 raised by ${prep.raised.by} in each of ${prep.raised.units} units, in the bench's database)` : ''}; ${prep.leadersAdded} 分管领导 added (bench-leader-NN) to make ${LEADERS}`);
+    await ctx.close();
 
     await startServer(env, port);
     console.log(`server: node bin/sanse.js serve on 127.0.0.1:${port} (pid ${server!.pid}, LOG_LEVEL=${env.LOG_LEVEL})`);
@@ -417,6 +681,36 @@ async function main(): Promise<void> {
     console.log(`target: save with re-check p99 < ${TARGET_P99_MS} ms at ${connections} concurrent users${rate > 0 ? ` (offered ${rate} req/s)` : ' (closed loop)'} → `
       + `${holds ? 'HOLDS' : 'DOES NOT HOLD'} (p99 ${ms(saves.latency.p99)}${saves.non2xx ? `, ${saves.non2xx} non-2xx` : ''})`);
     if (tail < 0 || tail > connections) console.log(`WARNING: ${stored} versions stored for ${stats.ok} successful saves (at most ${connections} more expected, from the requests in flight at the end)`);
+
+    // ---- decisions: 终审 (approve, with a comment) by 50 分管领导, each over its own queue
+    const leaders = await loginLeaders(port, db, prep.ids);
+    console.log(`${leaders.length} 分管领导 logged in (own sessions, own loopback addresses), ${prep.ids.length} requests 待终审, about ${Math.floor(prep.ids.length / leaders.length)} each`);
+    const dstats = (): DecideStats => ({ approved: 0, already: 0, refused: 0, other: new Map(), dryAt: null, wins: new Map() });
+    const dwarm = dstats();
+    if (warmup > 0) await decide(port, leaders, warmup, dwarm);
+    const ds = dstats();
+    let decisions: AcResult | null = null;
+    if (dwarm.dryAt !== null) console.log(`decisions: the queue ran dry in the warm-up (${dwarm.approved} approved): no run; give more --decisions`);
+    else decisions = await decide(port, leaders, duration, ds);
+    await new Promise((r) => setTimeout(r, 1000));
+    const chk = await checkDecisions(db, prep.ids);
+    if (decisions) {
+      console.log(line('POST /api/requests/:id/decide (终审)', decisions).replace(' req/s', ' dec/s'));
+      const dother = [...ds.other].map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
+      console.log(`decisions: ${ds.approved} approved (200), ${ds.already} already decided (409), ${ds.refused} refused by the checks (409 with reasons), other answers ${dother}; `
+        + `${rate > 0 ? `offered ${rate}/s` : 'closed loop'}${ds.dryAt !== null ? `; STOPPED EARLY at ${ds.dryAt.toFixed(1)} s of ${duration} s: a leader's queue ran dry (give more --decisions)` : ''}`);
+      if (a.race) {
+        // A request both leaders of a pair answered for in this run: one 200 and one 409 (already) is the right outcome.
+        const both = [...ds.wins].filter(([, w]) => w >= 0);
+        const one = both.filter(([, w]) => w === 1).length;
+        const two = both.filter(([, w]) => w > 1).length;
+        const none = both.filter(([, w]) => w === 0).length;
+        console.log(`race: ${both.length} requests decided by two leaders at once: ${one} with exactly one winner, ${two} with more than one (WRONG if any), ${none} with none in this run (won in the warm-up)`);
+      }
+    }
+    console.log(`decisions in the database (warm-up and run): ${chk.approved} approved in ${chk.units} units (the answers said ${dwarm.approved + ds.approved}), ${chk.withEffect} with exactly one 终审 step and its effect, `
+      + `${chk.missingEffect} without; ${chk.twice} decided twice; ${chk.versions} record versions with their source (a 用编计划 writes none); ${chk.overBooked} unit/编制类型 booked beyond 核定`);
+    if (chk.missingEffect || chk.twice || chk.versions || chk.overBooked || chk.approved !== dwarm.approved + ds.approved) console.log('WARNING: the decisions stored do not match the answers (see the line above)');
     process.exitCode = 0;
   } finally {
     await stopServer();
