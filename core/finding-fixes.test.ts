@@ -31,6 +31,8 @@ describe('where each finding is fixed', () => {
     expect(findingFix({ id: 9, rule: 'U-QT-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole).href)
       .toBe(`#/requests/new?kind=${encodeURIComponent('减人出编')}&unit=3&finding=9`);
     expect(findingFix({ id: 9, rule: 'U-QT-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, '编办业务人员').href).toBe('#/console/unit/3?finding=9');
+    // 满编 is a 提示: nobody has to leave; it shows the unit's figures.
+    expect(findingFix({ id: 9, rule: 'U-QT-02', unitId: 3, subject: { kind: 'unit', id: 3 } }, '单位专管员').href).toBe('#/unit/3?finding=9');
     expect(findingFix({ id: 10, rule: 'U-IN-12', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole).href).toMatch(/^#\/unit\/3\?finding=10&field=/);
     expect(findingFix({ id: 11, rule: 'U-LD-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole).href).toBe('#/contact?unit=3&finding=11');
     expect(findingFix({ id: 11, rule: 'U-LD-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, '编办管理员').href).toMatch(/^#\/console\/unit\/3\?finding=11/);

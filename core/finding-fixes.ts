@@ -49,8 +49,10 @@ export const FINDING_FIXES: Readonly<Record<string, FindingFixSpec>> = {
   'U-LD-03': approval('领导职数', '核定领导职数（编办）'), 'U-LD-04': approval('领导职数', '核定领导职数（编办）'),
   'U-LD-05': approval('机构规格', '核定机构规格（编办）'), 'U-LD-06': approval('领导职数', '核定领导职数（编办）'),
   'U-LD-07': request('领导职数使用', '办理领导职数使用', '查看单位核定信息'),
-  // 5.6 quotas: 超编 and 满编 are left by a 减人出编 (or the office adjusts the 核定数).
-  'U-QT-01': LEAVE(), 'U-QT-02': LEAVE(),
+  // 5.6 quotas: 超编 is left by a 减人出编 (or the office adjusts the 核定数). 满编 is a 提示, not an
+  // error: nobody has to leave; it leads to the unit's figures (核定, 实有), where it is seen.
+  'U-QT-01': LEAVE(),
+  'U-QT-02': { kind: 'unit', label: '查看本单位编制使用情况', office: { kind: 'unit-approval', label: '查看单位核定信息' } },
   'U-QT-03': approval('编制', '核定编制（编办）'), 'U-QT-04': request('增人入编', '办理增人入编', '查看单位核定信息'),
   'U-QT-05': approval('编外用工控制数', '核定编外用工控制数（编办）'), 'U-QT-06': approval('编制', '核定编制（编办）'),
   'U-QT-07': request('增人入编', '使用用编计划办理增人入编', '查看单位核定信息'),
