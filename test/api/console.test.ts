@@ -54,7 +54,7 @@ async function workbook(payload: Buffer): Promise<ExcelJS.Workbook> {
 }
 
 describe('findings and units', () => {
-  it('lists findings red first, then newest, with title, severity and redFrom', async () => {
+  it('lists findings red, yellow, then 提示, each by deadline (oldest first), with title, severity and redFrom', async () => {
     const res = await a.app.inject({ method: 'GET', url: '/api/findings?limit=5000', headers: admin.read });
     expect(res.statusCode).toBe(200);
     const list = res.json() as Row[];
@@ -62,8 +62,11 @@ describe('findings and units', () => {
     const lights = list.map((f) => f.light);
     expect(lights).toContain('red');
     expect(lights).toContain('yellow');
+    expect(lights).toContain('hint');
     expect(lights.indexOf('yellow')).toBeGreaterThan(lights.lastIndexOf('red'));
-    for (let i = 1; i < list.length; i++) if (list[i].light === list[i - 1].light) expect(list[i].openedOn <= list[i - 1].openedOn).toBe(true);
+    expect(lights.indexOf('hint')).toBeGreaterThan(lights.lastIndexOf('yellow'));
+    for (const f of list) expect(f.light === 'hint', f.rule).toBe(f.severity === 'S3');
+    for (let i = 1; i < list.length; i++) if (list[i].light === list[i - 1].light) expect(list[i].openedOn >= list[i - 1].openedOn).toBe(true);
     const cal = createCalendar();
     for (const f of list.slice(0, 50)) {
       expect(f.redFrom).toBe(redFrom(f.openedOn, cal));
@@ -93,7 +96,7 @@ describe('findings and units', () => {
     expect(units.length).toBe(Number((await a.t.db('units').count({ n: '*' }).first())!.n));
     const red = units.find((u) => u.light === 'red')!;
     expect(red.red).toBeGreaterThan(0);
-    expect(red.open).toBe(red.red + red.yellow);
+    expect(red.open).toBe(red.red + red.yellow + red.hint);
     expect(units[0].red).toBeGreaterThanOrEqual(units[units.length - 1].red);
     const mine = (await a.app.inject({ method: 'GET', url: '/api/units', headers: specialist.read })).json() as Row[];
     expect(mine.map((u) => u.code)).toContain(specialist.me.unit.code);

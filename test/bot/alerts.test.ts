@@ -9,7 +9,7 @@ import { createDispatcher } from '../../bot/dispatcher.ts';
 import { businessHandler } from '../../bot/handler.ts';
 import { recordingHandler } from '../../bot/inbound.ts';
 import { createSandboxPlatform } from '../../bot/sandbox.ts';
-import { findingLight } from '../../core/lights.ts';
+import { findingLight, HINT_RULES } from '../../core/lights.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
 import { subtreeIds } from '../../db/scope.ts';
 import { saveDataSet } from '../../db/store.ts';
@@ -46,9 +46,11 @@ async function fixEthnicity(personId: number, date: string) {
 const itemLines = (markdown: string) => markdown.split('\n').filter((l) => l.startsWith('- '));
 
 describe('daily alerts', () => {
-  it('queues one digest card per unit with open findings into its group, once', async () => {
+  it('queues one digest card per unit with open yellow or red findings into its group, once (提示 alone sends none)', async () => {
     const s = await dailyCheck(t.db, D0, BASE);
-    const units = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open').distinct('u.id', 'u.code', 'u.group_id');
+    const units = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open').whereNotIn('f.rule', HINT_RULES).distinct('u.id', 'u.code', 'u.group_id');
+    const hintOnly = await t.db('findings as f').where('f.status', 'open').whereNotIn('f.unit_id', units.map((u) => u.id)).distinct('f.unit_id');
+    expect(hintOnly.length).toBeGreaterThan(0); // the demo has units with 提示 only: no card for them
     const withGroup = units.filter((u) => u.group_id);
     expect(s.alerts!.groupCards).toBe(withGroup.length);
     const cards = await outbox(`digest:%:${D0}`);
