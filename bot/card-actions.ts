@@ -61,11 +61,16 @@ async function decide(decision: FinalDecision, actor: ActingUser, { cardId, para
   if (id === null) return { notice: '卡片上的申请已不存在或无法确定，请在小程序中查看' };
   if (!requests) return { notice: '请在小程序中审批该申请' };
   const comment = params.comment === undefined || /^\$\{.*\}$/.test(params.comment) ? undefined : params.comment;
-  const r = await decideRequest({ db, today, ...requests }, { actor, id, decision, comment });
+  // The re-check of the unit after an approval takes seconds for a big unit: after the answer.
+  const r = await decideRequest({ db, today, ...requests }, { actor, id, decision, comment, recheck: 'deferred' });
   if (r.outcome === 'already') return { cardData: r.card.data, userPrivateData: { canDecide: 'false' }, notice: r.message };
   kick();
   const done = decision === 'approve' ? '已同意' : '已不同意';
-  return { cardData: r.card.data, userPrivateData: { canDecide: 'false' }, notice: r.effect ? `${done}：${r.effect.text}` : done };
+  const recheck = r.recheckLater;
+  return {
+    cardData: r.card.data, userPrivateData: { canDecide: 'false' }, notice: r.effect ? `${done}：${r.effect.text}` : done,
+    ...(recheck ? { later: async () => { await recheck(); kick(); } } : {}),
+  };
 }
 
 export const CARD_ACTIONS: Readonly<Record<string, CardAction>> = {

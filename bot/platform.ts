@@ -46,7 +46,14 @@ export type InboundEvent =
  * the clicker's own private card data (e.g. the approval card's `canDecide: 'false'`) and a
  * notice shown to the clicker alone (a refusal, or what the action did).
  */
-export type InboundResult = { reply?: OutboundMessage; cardData?: Record<string, string>; userPrivateData?: Record<string, string>; notice?: string } | void;
+export type InboundResult = {
+  reply?: OutboundMessage;
+  cardData?: Record<string, string>;
+  userPrivateData?: Record<string, string>;
+  notice?: string;
+  /** Slower work that must not hold up the answer: the platform runs it after answering; errors are logged. */
+  later?: () => Promise<void>;
+} | void;
 
 export type InboundHandler = (event: InboundEvent) => Promise<InboundResult>;
 

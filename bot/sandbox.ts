@@ -80,6 +80,10 @@ export function createSandboxPlatform(db: Knex): SandboxPlatform {
         const mine = { ...(result.userPrivateData ?? {}), ...(result.notice ? { notice: result.notice } : {}) };
         await changeSandboxCard<SandboxEntry>(db, cardId, (e) => e.kind === 'card' ? { ...e, card: answeredCard(e.card, user.id, result.cardData, mine) } : e);
       }
+      // What DingTalk's adapter runs after the ack (e.g. the re-check after an approval): here
+      // before the click returns, so the page shows its outcome.
+      if (result && result.later) await result.later().catch((e) => console.warn(`沙箱：卡片操作的后续处理失败（${cardId}）：${(e as Error).message}`));
+      if (result) delete result.later;
       return result;
     },
   };

@@ -19,11 +19,22 @@ import { applyEffect, bodyOf, cardView, commentOf, judge, queueCardUpdate, queue
 export type FinalDecision = 'approve' | 'reject';
 
 export type DecideRequestResult =
-  | { outcome: 'decided'; request: RequestView; card: CardPayload; effect: Effect | null; recheck: RecheckUnitResult | null }
+  | {
+      outcome: 'decided'; request: RequestView; card: CardPayload; effect: Effect | null;
+      /** The unit re-checked after an approval (null: a rejection, or deferred). */
+      recheck: RecheckUnitResult | null;
+      /** With `recheck: 'deferred'`, after an approval: runs the re-check (the caller does, once it has answered). */
+      recheckLater?: () => Promise<RecheckUnitResult>;
+    }
   /** Someone decided first (or this is a repeat): nothing was written. */
   | { outcome: 'already'; message: string; request: RequestView; card: CardPayload };
 
-export async function decideRequest(deps: RequestDeps, { actor, id, decision, comment: rawComment }: { actor: RequestActor; id: number; decision: FinalDecision; comment?: unknown }): Promise<DecideRequestResult> {
+/**
+ * `recheck: 'deferred'` (the approval card's callback, which must answer within 2 seconds): the
+ * re-check of the unit after an approval is not run here but handed back as `recheckLater` (it
+ * takes seconds for a unit of a few hundred people).
+ */
+export async function decideRequest(deps: RequestDeps, { actor, id, decision, comment: rawComment, recheck: when = 'now' }: { actor: RequestActor; id: number; decision: FinalDecision; comment?: unknown; recheck?: 'now' | 'deferred' }): Promise<DecideRequestResult> {
   if (decision !== 'approve' && decision !== 'reject') throw new CommandError(400, '终审结论应为 approve（同意）或 reject（不同意）');
   const comment = commentOf(rawComment);
   const row = await requestInScope(deps.db, actor, id);
@@ -63,6 +74,9 @@ export async function decideRequest(deps: RequestDeps, { actor, id, decision, co
     return { view, card, effect };
   });
   if (!decided) return already();
-  const recheck = decision === 'approve' ? await recheckAfter(deps.db, actor.id, Number(row.unit_id), deps.today) : null;
-  return { outcome: 'decided', request: decided.view, card: decided.card, effect: decided.effect, recheck };
+  const base = { outcome: 'decided' as const, request: decided.view, card: decided.card, effect: decided.effect };
+  if (decision !== 'approve') return { ...base, recheck: null };
+  const later = () => recheckAfter(deps.db, actor.id, Number(row.unit_id), deps.today);
+  if (when === 'deferred') return { ...base, recheck: null, recheckLater: later };
+  return { ...base, recheck: await later() };
 }

@@ -103,6 +103,9 @@ export function createDingTalkPlatform(config: DingTalkConfig, log: DingTalkLog,
   }
 
   async function replyAfterAck(event: InboundEvent, result: InboundResult): Promise<void> {
+    if (result && result.later) {
+      await result.later().catch((e) => log.warn(`钉钉回调后续处理失败（${event.eventId}）：${errorName(e)}`));
+    }
     if (event.kind !== 'message' || !result || !result.reply) return;
     if (!event.replyWebhook) return;
     if (event.replyWebhookExpiresAt !== undefined && event.replyWebhookExpiresAt <= Date.now()) {

@@ -19,6 +19,8 @@ export interface ApprovalFixture {
   unitId: number;
   /** A retired person of the unit, a 减人出编 for them submitted and passed at 初审. */
   reviewed(): Promise<{ id: number; no: string; personHash: string }>;
+  /** Adds `n` more people 在编 to the unit (a bigger unit for the re-check that follows an approval). */
+  grow(n: number): Promise<void>;
   /** The outbox rows of a request's card or messages, oldest first, as deliveries. */
   outbox(requestId: number, op?: Delivery['op']): Promise<Array<{ dedupKey: string; delivery: Delivery }>>;
 }
@@ -50,6 +52,16 @@ export async function approvalFixture(t: TestDb): Promise<ApprovalFixture> {
       const s = await submitRequest(deps, { actor: await actor('spec'), request: { 申请类型: '减人出编', 统一社会信用代码: CODE, 身份证号: idNumber, 出编原因: '退休', 出编日期: '2026-11-20', 申请理由: '已到退休年龄' } });
       await reviewRequest(deps, { actor: await actor('clerk'), id: s.id, decision: 'pass', comment: '材料齐全' });
       return { id: s.id, no: s.no, personHash: t.pii.hash(idNumber) };
+    },
+    async grow(n) {
+      await t.db('quotas').where({ unit_id: unitId }).increment('approved', n);
+      const rows = [];
+      for (let i = 0; i < n; i++) {
+        const body = `330603${1970 + (i % 30)}0${1 + (i % 9)}1${i % 10}${String(500 + i).padStart(3, '0')}`;
+        const row = personRow({ unitCode: CODE, idNumber: body + idCheckChar(body), name: `职工${i}`, gender: Number(body[16]) % 2 ? '男' : '女', status: '在编', quotaKind: '行政编制', identity: '干部', enteredOn: '2000-01-01', workStartOn: '1995-07-01', birthDate: `${body.slice(6, 10)}-${body.slice(10, 12)}-${body.slice(12, 14)}`, education: '大学本科', leaderLevel: '非领导' } as any, unitId, t.pii, TODAY);
+        rows.push({ ...row, created_at: AT, updated_at: AT });
+      }
+      for (let i = 0; i < rows.length; i += 100) await t.db('people').insert(rows.slice(i, i + 100));
     },
     async outbox(requestId, op) {
       const q = t.db('outbox').where('dedup_key', 'like', `request:${requestId}:%`).orderBy('id').select('dedup_key', 'payload');
