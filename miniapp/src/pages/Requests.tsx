@@ -138,7 +138,7 @@ export function RequestPage(props: { me: Me; id: string; query: URLSearchParams 
                 ))}
               </ol>
             </div>
-            <Actions me={me} r={r} onDone={(text, warn) => { setDone({ text, warn: !!warn }); reload(); }} />
+            <Actions me={me} r={r} onDone={(text, warn) => { setDone({ text, warn: !!warn }); reload(); window.scrollTo({ top: 0 }); }} />
           </>
         )}
       </main>
