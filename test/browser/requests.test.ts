@@ -243,6 +243,36 @@ describe.skipIf(!HAVE_CHROMIUM)('a 减人出编 request from a finding to a gree
     expect(await db()('staffing_requests').where({ id }).first()).toMatchObject({ status: 'submitted', count: green!.free - 1 });
     expect((await page.locator('[data-testid="step"]').allTextContents()).join('|')).toContain('重新提交');
 
+    // Two clerks at once: the page is open, someone else passes it first; the click is told who did, and the page reloads.
+    await login('demo-staff-02');
+    await open(`/requests/${id}`);
+    await page.locator('[data-testid="review-box"]').waitFor();
+    // The other clerk, on another phone (another address: the login limiter counts per address).
+    const other = { remoteAddress: '10.20.30.40' };
+    const li = await s.app.inject({ method: 'POST', url: '/auth/sandbox/login', payload: { userId: 'demo-staff-03' }, ...other });
+    expect(li.statusCode, li.body).toBe(200);
+    const cookie = li.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const csrf = (await s.app.inject({ method: 'GET', url: '/api/me', headers: { cookie }, ...other })).json().csrfToken;
+    const first = await s.app.inject({ method: 'POST', url: `/api/requests/${id}/review`, headers: { cookie, 'x-csrf-token': csrf }, payload: { decision: 'pass' }, ...other });
+    expect(first.statusCode, first.body).toBe(200);
+    await page.locator('[data-testid="review-pass"]').click();
+    await expect.poll(() => page.locator('[data-testid="request-done"]').textContent(), POLL).toMatch(/^该申请已由.+初审/);
+    expect(await page.locator('[data-testid="request-done"]').getAttribute('class')).toContain('warn');
+    await expect.poll(() => page.locator('[data-testid="request-state"]').getAttribute('data-state'), POLL).toBe('reviewed');
+    expect(await page.locator('[data-testid="review-box"]').count()).toBe(0);
+    await shot('req-16a-already-reviewed');
+
+    // 满编: said plainly before anything is typed, and the form cannot be sent (the office may file for the unit too).
+    const full = green!;
+    await db()('quotas').where({ unit_id: full.unitId }).update({ approved: db().raw('(select count(*) from people p where p.unit_id = quotas.unit_id and p.status = ? and p.quota_kind = quotas.kind)', ['在编']) });
+    await db()('staffing_requests').where({ id }).update({ status: 'withdrawn' });
+    await open(`/requests/new?kind=${encodeURIComponent('用编计划')}&unit=${full.unitId}`);
+    const frozen = page.locator('[data-testid="frozen"]');
+    await frozen.waitFor();
+    expect(await frozen.textContent()).toMatch(new RegExp(`^本单位.*${full.kind}已满编.*，暂不能申请用编`));
+    expect(await frozen.textContent()).toContain('暂不能申请用编');
+    expect(await page.locator('[data-testid="submit-request"]').isDisabled()).toBe(true);
+    await shot('req-17-full-frozen', true);
     // A unit with red findings: the form allows it, the server refuses, its reason shown as it comes, nothing typed lost.
     await login(redUnit!.zgy);
     await open(`/requests/new?kind=${encodeURIComponent('用编计划')}&unit=${redUnit!.unitId}`);
@@ -256,18 +286,6 @@ describe.skipIf(!HAVE_CHROMIUM)('a 减人出编 request from a finding to a gree
     expect(await page.locator('[data-testid="req-申请理由"]').inputValue()).toBe('补充人员');
     await shot('req-16-server-refusal');
 
-    // 满编: said plainly before anything is typed, and the form cannot be sent.
-    const full = green!;
-    await db()('quotas').where({ unit_id: full.unitId }).update({ approved: db().raw('(select count(*) from people p where p.unit_id = quotas.unit_id and p.status = ? and p.quota_kind = quotas.kind)', ['在编']) });
-    await db()('staffing_requests').where({ id }).update({ status: 'withdrawn' });
-    await login(full.zgy);
-    await open(`/requests/new?kind=${encodeURIComponent('用编计划')}&unit=${full.unitId}`);
-    const frozen = page.locator('[data-testid="frozen"]');
-    await frozen.waitFor();
-    expect(await frozen.textContent()).toMatch(new RegExp(`^本单位.*${full.kind}已满编.*，暂不能申请用编`));
-    expect(await frozen.textContent()).toContain('暂不能申请用编');
-    expect(await page.locator('[data-testid="submit-request"]').isDisabled()).toBe(true);
-    await shot('req-17-full-frozen', true);
     expect(phone.pageErrors).toEqual([]);
   }, 120_000);
 });

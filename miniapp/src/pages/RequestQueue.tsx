@@ -17,7 +17,7 @@ export function RequestQueue(props: { me: Me; query: URLSearchParams }) {
   const all = list.data ?? [];
   const waiting = all.filter((r) => r.state === 'submitted');
   const others = all.filter((r) => r.state !== 'submitted' && (!state || r.state === state));
-  const done = (id: number) => (text: string) => {
+  const done = (id: number) => (text: string, _warn?: boolean) => {
     setNotes((n) => ({ ...n, [id]: text }));
     list.reload();
   };

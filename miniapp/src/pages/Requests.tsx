@@ -106,13 +106,13 @@ function bodyLines(r: RequestView): Array<[string, string]> {
 export function RequestPage(props: { me: Me; id: string; query: URLSearchParams }) {
   const { me, id } = props;
   const { data: r, error, loading, reload } = useLoad(() => get<RequestView>(`/api/requests/${encodeURIComponent(id)}`), [id]);
-  const [done, setDone] = useState<string | null>(props.query.get('sent') ? '申请已提交，编办初审后将通知您。' : null);
+  const [done, setDone] = useState<{ text: string; warn: boolean } | null>(props.query.get('sent') ? { text: '申请已提交，编办初审后将通知您。', warn: false } : null);
   const back = () => (history.length > 1 ? history.back() : go('/requests'));
   return (
     <div class="shell">
       <Header title={r ? `申请 ${r.no}` : '申请'} back={back} side={<button type="button" class="side" onClick={reload} data-testid="refresh">刷新</button>} />
       <main class="page">
-        {done && <div class="notice ok" data-testid="request-done" role="status">{done}</div>}
+        {done && <div class={`notice ${done.warn ? 'warn' : 'ok'}`} data-testid="request-done" role="status">{done.text}</div>}
         {error != null && <ErrorBox error={error} retry={reload} />}
         {loading && !r && <Loading />}
         {r && (
@@ -138,7 +138,7 @@ export function RequestPage(props: { me: Me; id: string; query: URLSearchParams 
                 ))}
               </ol>
             </div>
-            <Actions me={me} r={r} onDone={(text) => { setDone(text); reload(); }} />
+            <Actions me={me} r={r} onDone={(text, warn) => { setDone({ text, warn: !!warn }); reload(); window.scrollTo({ top: 0 }); }} />
           </>
         )}
       </main>
@@ -148,7 +148,7 @@ export function RequestPage(props: { me: Me; id: string; query: URLSearchParams 
 }
 
 /** What the reader may do with the request now. */
-function Actions(props: { me: Me; r: RequestView; onDone: (text: string) => void }) {
+function Actions(props: { me: Me; r: RequestView; onDone: (text: string, warn?: boolean) => void }) {
   const { me, r } = props;
   const requester = REQUESTER_ROLES.has(me.role) && !(REVIEWER_ROLES.has(me.role) && r.state === 'submitted');
   if (r.state === 'submitted' && REVIEWER_ROLES.has(me.role)) return <ReviewBox r={r} onDone={props.onDone} />;
@@ -159,7 +159,7 @@ function Actions(props: { me: Me; r: RequestView; onDone: (text: string) => void
 }
 
 /** Sends a decision; a 409 (someone else was first, the state moved on) is shown as it comes and the page reloads. */
-function useAct(r: RequestView, onDone: (text: string) => void) {
+function useAct(r: RequestView, onDone: (text: string, warn?: boolean) => void) {
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string | null>(null);
   const act = async (path: string, body: unknown, doneText: string) => {
@@ -170,7 +170,8 @@ function useAct(r: RequestView, onDone: (text: string) => void) {
       onDone(doneText);
     } catch (e) {
       const reasons = e instanceof ApiError ? (e.body as { reasons?: unknown } | null)?.reasons : null;
-      if (e instanceof ApiError && e.status === 409 && !Array.isArray(reasons)) onDone(e.message);
+      // Someone was first (409 without refusal reasons): their decision, as the server says it; the page reloads.
+      if (e instanceof ApiError && e.status === 409 && !Array.isArray(reasons)) onDone(e.message, true);
       else setErr(Array.isArray(reasons) && reasons.length ? `不予办理：${(reasons as string[]).join('；')}` : errorText(e));
     } finally {
       setBusy(false);
@@ -188,7 +189,7 @@ function CommentBox(props: { value: string; onInput: (v: string) => void; label:
   );
 }
 
-export function ReviewBox(props: { r: RequestView; onDone: (text: string) => void; compact?: boolean }) {
+export function ReviewBox(props: { r: RequestView; onDone: (text: string, warn?: boolean) => void; compact?: boolean }) {
   const { r } = props;
   const [comment, setComment] = useState('');
   const { busy, err, act, setErr } = useAct(r, props.onDone);
@@ -214,7 +215,7 @@ export function ReviewBox(props: { r: RequestView; onDone: (text: string) => voi
   );
 }
 
-function DecideBox(props: { r: RequestView; onDone: (text: string) => void }) {
+function DecideBox(props: { r: RequestView; onDone: (text: string, warn?: boolean) => void }) {
   const { r } = props;
   const [comment, setComment] = useState('');
   const { busy, err, act } = useAct(r, props.onDone);
@@ -231,7 +232,7 @@ function DecideBox(props: { r: RequestView; onDone: (text: string) => void }) {
   );
 }
 
-function RequesterBox(props: { r: RequestView; onDone: (text: string) => void }) {
+function RequesterBox(props: { r: RequestView; onDone: (text: string, warn?: boolean) => void }) {
   const { r } = props;
   const { busy, err, act } = useAct(r, props.onDone);
   return (
