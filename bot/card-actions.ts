@@ -64,12 +64,19 @@ async function decide(decision: FinalDecision, actor: ActingUser, { cardId, para
   // The re-check of the unit after an approval takes seconds for a big unit: after the answer.
   const r = await decideRequest({ db, today, ...requests }, { actor, id, decision, comment, recheck: 'deferred' });
   if (r.outcome === 'already') return { cardData: r.card.data, userPrivateData: { canDecide: 'false' }, notice: r.message };
-  kick();
   const done = decision === 'approve' ? '已同意' : '已不同意';
   const recheck = r.recheckLater;
   return {
     cardData: r.card.data, userPrivateData: { canDecide: 'false' }, notice: r.effect ? `${done}：${r.effect.text}` : done,
-    ...(recheck ? { later: async () => { await recheck(); kick(); } } : {}),
+    // After the answer: the outbox (the card for everyone, the requester's message) sent, never
+    // from inside the callback; then the unit re-checked and what that changed sent.
+    later: async () => {
+      kick();
+      if (recheck) {
+        await recheck();
+        kick();
+      }
+    },
   };
 }
 
