@@ -45,3 +45,13 @@ describe('markdown values', () => {
     expect(phrases).not.toContain('{{{');
   });
 });
+
+describe('the robot\'s 待整改 line', () => {
+  it('names the unit once for a unit\'s own finding (no ｜甲局｜甲局｜), and after the person otherwise', () => {
+    const item = { light: 'red', lightText: '红灯', title: '超编（行政编制）', detail: null, idMasked: null, age: '已超期2个工作日' };
+    const own = render('todo', { scopeName: '甲局', date: '2026-12-01', items: [{ ...item, subject: '甲局', unitName: null }], more: 0 });
+    expect(own).toContain('｜甲局｜已超期2个工作日');
+    const person = render('todo', { scopeName: '甲局', date: '2026-12-01', items: [{ ...item, subject: '张三', unitName: '甲局' }], more: 0 });
+    expect(person).toContain('｜张三｜甲局｜已超期2个工作日');
+  });
+});

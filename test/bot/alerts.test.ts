@@ -232,6 +232,8 @@ describe('robot commands in the sandbox', () => {
     expect(await say('随便说点什么')).toContain('三色助手可以做什么');
     const todo = await say('待整改');
     expect(todo).toContain(unit.name);
+    // A unit's own finding names the unit once, not as its subject and again as its unit.
+    expect(todo).not.toContain(`｜${unit.name}｜${unit.name}｜`);
     const others = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').where('f.status', 'open').whereNot('f.unit_id', unit.id).first('u.name');
     if (others && !(await t.db('units').where({ id: unit.id }).first()).parent_id) expect(todo).not.toContain(`｜${others.name}｜`);
     const quota = await say('编制');
