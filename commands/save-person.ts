@@ -10,10 +10,8 @@ import type { PersonInput } from '../core/inputs.ts';
 import { EDITABLE, FIELD_BY_KEY, FIELD_BY_LABEL, inputOf } from '../core/person-fields.ts';
 import { ACCESS_MSG, inScope, WRITE_ROLES, type UnitScope } from '../core/roles.ts';
 import { SHEETS } from '../core/sheets.ts';
-import { readAll } from '../db/batch.ts';
-import { isSqlite } from '../db/connection.ts';
 import type { PiiCipher } from '../db/pii.ts';
-import { personVersionQuery, updatePerson } from '../db/store.ts';
+import { updatePerson, lockWithVersion } from '../db/store.ts';
 import { recheckRecord } from './daily-check.ts';
 import { CommandError } from './errors.ts';
 
@@ -78,12 +76,9 @@ export async function savePerson(db: Knex, pii: PiiCipher, { actor, row, changes
   const newHash = pii.hash(normaliseIdNumber(next.idNumber).value);
 
   const saved = await db.transaction(async (trx) => {
-    // One save at a time per person (MySQL row lock; SQLite has one writer anyway): the row
-    // as it is now, and its latest version, in one round trip.
-    const lockQ = trx('people').where({ id }).select('*');
-    const [[locked], [last]] = await readAll(trx, [isSqlite(db) ? lockQ : lockQ.forUpdate(), personVersionQuery(trx, id)]);
+    // One save at a time per person: the row as it is now, and its latest version.
+    const { row: locked, version: stored } = await lockWithVersion(trx, 'people', 'person', id);
     if (!locked) throw new CommandError(404, '没有该人员');
-    const stored = Number(last?.v ?? 0);
     if (stored !== version) throw new CommandError(409, '该人员的信息已被他人修改，请刷新后重试', undefined, { version: stored });
     if (locked.id_hash !== newHash) {
       // A corrected ID number: the row keeps its id, found by the new number from now on.

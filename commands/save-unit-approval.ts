@@ -11,10 +11,8 @@ import type { IsoDate } from '../core/model.ts';
 import { ADMIN_ROLES, ACCESS_MSG, inScope, type UnitScope } from '../core/roles.ts';
 import { dateCell, intCell } from '../core/sheets.ts';
 import { singleLineProblem } from '../core/dictionary.ts';
-import { readAll } from '../db/batch.ts';
-import { isSqlite } from '../db/connection.ts';
-import { updateRow } from '../db/store.ts';
-import { recordApprovalDocument, saveLedgerRow, touchLedger, unitIdByCode, unitVersionQuery } from '../db/unit-records.ts';
+import { updateRow, lockWithVersion } from '../db/store.ts';
+import { recordApprovalDocument, saveLedgerRow, touchLedger, unitIdByCode } from '../db/unit-records.ts';
 import { CommandError } from './errors.ts';
 import { mergeCells, parseUnitCells, recheckUnitAndPeople, UNIT_APPROVAL_FIELDS, unitCells } from './save-unit.ts';
 
@@ -75,10 +73,8 @@ export async function saveUnitApproval(db: Knex, input: SaveUnitApprovalInput): 
   const meta = { by: actor.id, source, reason, today };
 
   const saved = await db.transaction(async (trx) => {
-    const lockQ = trx('units').where({ id: unitId }).select('*');
-    const [[locked], [last]] = await readAll(trx, [isSqlite(db) ? lockQ : lockQ.forUpdate(), unitVersionQuery(trx, unitId)]);
+    const { row: locked, version: stored } = await lockWithVersion(trx, 'units', 'unit', unitId);
     if (!locked) throw new CommandError(404, '没有该单位');
-    const stored = Number(last?.v ?? 0);
     if (stored !== version) throw new CommandError(409, '该单位的信息已被他人修改，请刷新后重试', undefined, { version: stored });
     const cells: Record<string, unknown> = unitCells(locked);
     mergeCells(cells, changes, UNIT_APPROVAL_FIELDS, fields);

@@ -8,11 +8,9 @@ import type { Knex } from 'knex';
 import type { IsoDate } from '../core/model.ts';
 import { ACCESS_MSG, inScope, WRITE_ROLES, type UnitScope } from '../core/roles.ts';
 import { SHEETS } from '../core/sheets.ts';
-import { readAll } from '../db/batch.ts';
 import { checkEnv } from '../db/check.ts';
-import { isSqlite } from '../db/connection.ts';
-import { updateRow, unitRow } from '../db/store.ts';
-import { syncInternalOffices, unitVersionQuery } from '../db/unit-records.ts';
+import { updateRow, unitRow, lockWithVersion } from '../db/store.ts';
+import { syncInternalOffices } from '../db/unit-records.ts';
 import { recheckRecord } from './daily-check.ts';
 import { CommandError } from './errors.ts';
 
@@ -85,10 +83,8 @@ export async function saveUnit(db: Knex, { actor, unitId, changes, reason, versi
   if (!WRITE_ROLES.has(actor.role)) throw new CommandError(403, '您的角色无权修改单位信息');
   if (!inScope(actor, unitId)) throw new CommandError(403, ACCESS_MSG.outOfScope);
   const saved = await db.transaction(async (trx) => {
-    const lockQ = trx('units').where({ id: unitId }).select('*');
-    const [[locked], [last]] = await readAll(trx, [isSqlite(db) ? lockQ : lockQ.forUpdate(), unitVersionQuery(trx, unitId)]);
+    const { row: locked, version: stored } = await lockWithVersion(trx, 'units', 'unit', unitId);
     if (!locked) throw new CommandError(404, '没有该单位');
-    const stored = Number(last?.v ?? 0);
     if (stored !== version) throw new CommandError(409, '该单位的信息已被他人修改，请刷新后重试', undefined, { version: stored });
     const fields: Record<string, string> = {};
     const cells: Record<string, unknown> = unitCells(locked);

@@ -8,11 +8,9 @@ import { normaliseIdNumber } from '../core/idnumber.ts';
 import type { IsoDate } from '../core/model.ts';
 import { ACCESS_MSG, inScope, WRITE_ROLES, type UnitScope } from '../core/roles.ts';
 import { SHEETS } from '../core/sheets.ts';
-import { readAll } from '../db/batch.ts';
-import { isSqlite } from '../db/connection.ts';
 import type { PiiCipher } from '../db/pii.ts';
-import { updateRow, workerRow } from '../db/store.ts';
-import { workerIdTaken, workerVersionQuery } from '../db/workers.ts';
+import { updateRow, workerRow, lockWithVersion } from '../db/store.ts';
+import { workerIdTaken } from '../db/workers.ts';
 import { recheckRecord } from './daily-check.ts';
 import { CommandError } from './errors.ts';
 
@@ -83,11 +81,9 @@ export async function saveWorker(db: Knex, pii: PiiCipher, { actor, row, changes
   const newRow = workerRow(next, Number(row.unit_id), pii, today);
 
   const saved = await db.transaction(async (trx) => {
-    // One save at a time per worker: the row as it is now and its latest version, in one round trip.
-    const lockQ = trx('workers').where({ id }).select('*');
-    const [[locked], [last]] = await readAll(trx, [isSqlite(db) ? lockQ : lockQ.forUpdate(), workerVersionQuery(trx, id)]);
+    // One save at a time per worker: the row as it is now and its latest version.
+    const { row: locked, version: stored } = await lockWithVersion(trx, 'workers', 'worker', id);
     if (!locked) throw new CommandError(404, '没有该编外人员');
-    const stored = Number(last?.v ?? 0);
     if (stored !== version) throw new CommandError(409, '该编外人员的信息已被他人修改，请刷新后重试', undefined, { version: stored });
     if (locked.id_hash !== newRow.id_hash && await workerIdTaken(trx, Number(locked.unit_id), String(newRow.id_hash), id)) {
       throw new CommandError(409, '本单位已有该身份证号的编外人员', { 身份证号: '本单位已有该身份证号的编外人员' });

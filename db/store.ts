@@ -8,7 +8,8 @@ import type { IsoDate } from '../core/model.ts';
 import { normaliseUscc } from '../core/uscc.ts';
 import type { PiiCipher } from './pii.ts';
 import { nowMoment } from './clock.ts';
-import { writeAll } from './batch.ts';
+import { readAll, writeAll } from './batch.ts';
+import { isSqlite } from './connection.ts';
 
 export interface ChangeMeta {
   /** userid, or 'system' */
@@ -109,17 +110,15 @@ async function save(trx: Knex, table: string, entity: Entity, key: Row, row: Row
   return { id, changed: true };
 }
 
+/** The latest version of a person's record (`v`; none yet: null). */
+export const personVersionQuery = (db: Knex, personId: number): Knex.QueryBuilder => versionQuery(db, 'person', personId);
+
 /**
  * One person saved over their stored row (the mini-app's save): the row an import would write
  * and its version, without looking the row up again. `stored` is the whole row, read under a
  * lock, and `lastVersion` its latest version. An ID number corrected here moves the row to the
  * new number (hash, ciphertext, facts); the caller checks it is not taken in the unit.
  */
-/** The latest version of a person's record (`v`; none yet: null). */
-export function personVersionQuery(db: Knex, personId: number): Knex.QueryBuilder {
-  return db('record_versions').where({ entity: 'person', entity_id: personId }).max({ v: 'version' });
-}
-
 export async function updatePerson(trx: Knex, pii: PiiCipher, stored: Row, next: PersonInput, meta: ChangeMeta, lastVersion: number): Promise<{ changed: boolean; version: number }> {
   const id = Number(stored.id);
   const row = personRow(next, Number(stored.unit_id), pii, meta.today);
@@ -131,6 +130,17 @@ export async function updatePerson(trx: Knex, pii: PiiCipher, stored: Row, next:
 /** The latest version of any record (`v`; none yet: null). */
 export function versionQuery(db: Knex, entity: Entity, entityId: number): Knex.QueryBuilder {
   return db('record_versions').where({ entity, entity_id: entityId }).max({ v: 'version' });
+}
+
+/**
+ * What a save of one record starts with: its row under a lock until the transaction ends (MySQL;
+ * SQLite has one writer anyway) and its latest version, in one round trip. The caller compares
+ * the version the form was read at.
+ */
+export async function lockWithVersion(trx: Knex, table: 'people' | 'workers' | 'units', entity: Entity, id: number): Promise<{ row: Row | undefined; version: number }> {
+  const q = trx(table).where({ id }).select('*');
+  const [[row], [last]] = await readAll(trx, [isSqlite(trx) ? q : q.forUpdate(), versionQuery(trx, entity, id)]);
+  return { row, version: Number(last?.v ?? 0) };
 }
 
 /**
