@@ -7,8 +7,7 @@ import { DEMO_DEFAULTS } from '../db/demo/generate.ts';
 import { buildApp } from './app.ts';
 import { seedDemoCounty } from '../commands/demo-county.ts';
 import { openContext } from '../server/context.ts';
-import { dailyCheckJob } from '../server/jobs/daily-check.ts';
-import { expirePlansJob } from '../server/jobs/expire-plans.ts';
+import { officeJobs } from '../server/jobs/office-jobs.ts';
 import { createJobRunner } from '../server/jobs/index.ts';
 import { startPlatform } from './platform.ts';
 
@@ -27,10 +26,7 @@ export async function serve(): Promise<void> {
   const runtime = await startPlatform(config, db, { receive: true, pii: ctx.pii });
   // The registry's jobs: bull repeatable jobs with REDIS_URL, else timers here. Started in the
   // background: a missed slot's catch-up check must not hold up the server's start.
-  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, jobs: [
-    expirePlansJob({ pii: ctx.pii, publicBaseUrl: config.publicBaseUrl, kick: runtime.kick }),
-    dailyCheckJob({ publicBaseUrl: config.publicBaseUrl, kick: runtime.kick }),
-  ] });
+  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, jobs: officeJobs({ pii: ctx.pii, publicBaseUrl: config.publicBaseUrl, kick: runtime.kick }) });
   jobs.start().catch((e) => console.error(`任务调度启动失败：${(e as Error).message}`));
   const app = await buildApp(ctx, runtime, { jobs });
   const close = async () => {

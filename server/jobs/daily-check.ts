@@ -25,7 +25,7 @@ export function dailyCheckJob(opts: {
   const check = opts.check ?? dailyCheck;
   return {
     name: DAILY_CHECK,
-    schedule: workdaysAt(CHECK_TIME),
+    schedule: workdaysAt(CHECK_TIME, DAILY_CHECK),
     async run({ db, key: date, manual }) {
       if (!manual) {
         // A day already checked (by hand before 08:30, or by an earlier version) is not checked again by the schedule;

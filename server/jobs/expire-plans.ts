@@ -12,7 +12,7 @@ export function expirePlansJob(opts: { pii: PiiCipher; publicBaseUrl: string; ki
   const log = opts.log ?? ((m: string) => console.log(m));
   return {
     name: EXPIRE_PLANS,
-    schedule: workdaysAt('08:20'),
+    schedule: workdaysAt('08:20', EXPIRE_PLANS),
     async run({ db, key: date }) {
       const r = await expirePlans({ db, pii: opts.pii, today: date, publicBaseUrl: opts.publicBaseUrl });
       if (r.expired.length) {

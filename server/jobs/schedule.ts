@@ -4,7 +4,8 @@
 import type { Knex } from 'knex';
 import { addDays, todayInShanghai } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model.ts';
-import { loadCalendar } from '../../db/settings.ts';
+import { isRhythmDay, rhythmText, type Rhythm } from '../../core/rhythms.ts';
+import { getSetting, loadCalendar } from '../../db/settings.ts';
 
 export interface Clock {
   now(): number;
@@ -29,6 +30,9 @@ export interface Slot {
 export interface Schedule {
   /** For people: 工作日 08:30（北京时间）. */
   text: string;
+  /** The days of the calendar it falls on, and its time of day as the code sets it (an office may change the time). */
+  rhythm: Rhythm;
+  time: string;
   /** The same schedule for bull's repeatable jobs (it wakes the runner; the slot is decided here). */
   cron: string;
   tz: string;
@@ -47,22 +51,48 @@ export function shanghaiMoment(date: IsoDate, time: string): number {
   return Date.parse(`${date}T${time}:00+08:00`);
 }
 
-/** Every working day (the office's calendar, core/calendar.ts) at `time` (HH:MM, Asia/Shanghai). */
-export function workdaysAt(time: string): Schedule {
+/** An office's change to a job's schedule (the console, `sanse jobs set`): stored in settings under SCHEDULES_KEY. */
+export interface ScheduleChange {
+  time?: string;
+  enabled?: boolean;
+}
+
+export const SCHEDULES_KEY = 'job-schedules';
+
+export function validTime(time: string): string {
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new RangeError(`bad time ${time}`);
+  return time;
+}
+
+/**
+ * A rhythm of the calendar (core/rhythms.ts) at a time of day, Asia/Shanghai. With `name`, the
+ * office's change stored for that job (time, or switched off) is read at each look.
+ */
+export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule {
+  validTime(time);
   const [hh, mm] = time.split(':').map(Number);
   return {
-    text: `工作日 ${time}（北京时间）`,
+    text: `${rhythmText(rhythm)} ${time}（北京时间）`,
+    rhythm,
+    time,
     cron: `${mm} ${hh} * * *`,
     tz: 'Asia/Shanghai',
     async latest(db, now) {
+      const change = name ? (await getSetting<Record<string, ScheduleChange>>(db, SCHEDULES_KEY))?.[name] : undefined;
+      if (change?.enabled === false) return null;
+      const at = change?.time ?? time;
       const cal = await loadCalendar(db);
       let day = todayInShanghai(now);
       for (let i = 0; i <= LOOKBACK_DAYS; i++, day = addDays(day, -1)) {
-        const at = shanghaiMoment(day, time);
-        if (at <= now && cal.isWorkday(day)) return { slot: day, at };
+        const moment = shanghaiMoment(day, at);
+        if (moment <= now && isRhythmDay(rhythm, cal, day)) return { slot: day, at: moment };
       }
       return null;
     },
   };
+}
+
+/** Every working day (the office's calendar, core/calendar.ts) at `time` (HH:MM, Asia/Shanghai). */
+export function workdaysAt(time: string, name?: string): Schedule {
+  return rhythmAt({ kind: 'workdays' }, time, name);
 }

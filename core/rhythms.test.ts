@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createCalendar } from './calendar.ts';
+import { isRhythmDay, lastWorkdayOfMonth, mondayOf, type Rhythm } from './rhythms.ts';
+
+// 2026: 中秋 Friday 09-25 off, make-up Sunday 09-20; 国庆 10-01…10-07 off (weekdays 1, 2, 5, 6, 7), make-up Saturday 10-10.
+const cal = createCalendar([]);
+const daysOf = (rhythm: Rhythm, from: string, to: string) => {
+  const out: string[] = [];
+  for (let d = from; d <= to; d = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)) if (isRhythmDay(rhythm, cal, d)) out.push(d);
+  return out;
+};
+
+describe('rhythms on the working-day calendar', () => {
+  it('every working day skips the holiday and keeps the make-up Saturday', () => {
+    expect(daysOf({ kind: 'workdays' }, '2026-10-01', '2026-10-11')).toEqual(['2026-10-08', '2026-10-09', '2026-10-10']);
+  });
+  it('the first working day of the week: Monday, or the first after a holiday; a make-up weekend day does not start a week', () => {
+    expect(mondayOf('2026-10-11')).toBe('2026-10-05');
+    expect(daysOf({ kind: 'week-first-workday' }, '2026-09-14', '2026-10-18')).toEqual(['2026-09-14', '2026-09-21', '2026-09-28', '2026-10-08', '2026-10-12']);
+  });
+  it('the first working day of the month skips the National Day holiday', () => {
+    expect(daysOf({ kind: 'month-first-workday' }, '2026-09-01', '2026-11-30')).toEqual(['2026-09-01', '2026-10-08', '2026-11-02']);
+  });
+  it('mid-month moves to the next working day; before month end counts working days back from the last one', () => {
+    expect(daysOf({ kind: 'month-day', day: 15 }, '2026-11-01', '2026-11-30')).toEqual(['2026-11-16']);
+    expect(lastWorkdayOfMonth(cal, '2026-10')).toBe('2026-10-30');
+    // 10-30 is the last working day; three working days before it: 10-27.
+    expect(daysOf({ kind: 'before-month-end', workdays: 3 }, '2026-10-01', '2026-10-31')).toEqual(['2026-10-27']);
+    // September: the 25th is 中秋 (off), so 30 → 29, 28, 24.
+    expect(daysOf({ kind: 'before-month-end', workdays: 3 }, '2026-09-01', '2026-09-30')).toEqual(['2026-09-24']);
+  });
+});

@@ -1,0 +1,86 @@
+// The office's rhythms (每日预警、每周督办、每月排名): on which days of the working-day calendar a
+// job falls due. Pure: a rhythm and a calendar say whether a day is one of its days; the time of
+// day and the office's changes to it are the job registry's (server/jobs/schedule.ts).
+
+import { addDays, monthOf } from './dates.ts';
+import type { WorkdayCalendar } from './calendar.ts';
+import type { IsoDate } from './model.ts';
+
+export type Rhythm =
+  /** Every working day. */
+  | { kind: 'workdays' }
+  /** The first working day of each week (Monday, or the next working day when Monday is a holiday). */
+  | { kind: 'week-first-workday' }
+  /** The first working day of each month. */
+  | { kind: 'month-first-workday' }
+  /** The first working day on or after day `day` of each month (mid-month: 15). */
+  | { kind: 'month-day'; day: number }
+  /** The working day `n` working days before the month's last working day (3: three working days before month end). */
+  | { kind: 'before-month-end'; workdays: number };
+
+/** Monday of the ISO week of `date`. */
+export function mondayOf(date: IsoDate): IsoDate {
+  const dow = new Date(`${date}T00:00:00Z`).getUTCDay(); // 0 Sunday … 6 Saturday
+  return addDays(date, -((dow + 6) % 7));
+}
+
+/** The last working day of a month 'YYYY-MM'. */
+export function lastWorkdayOfMonth(cal: WorkdayCalendar, month: string): IsoDate {
+  const [y, m] = month.split('-').map(Number);
+  let day = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  for (let i = 0; i < 31 && !cal.isWorkday(day); i++) day = addDays(day, -1);
+  return day;
+}
+
+/** The one day of the rhythm in the period that holds `date` (week or month), or null for a daily rhythm. */
+function dayOfPeriod(rhythm: Rhythm, cal: WorkdayCalendar, date: IsoDate): IsoDate | null {
+  switch (rhythm.kind) {
+    case 'workdays':
+      return null;
+    case 'week-first-workday': {
+      // A make-up Saturday (调休) before Monday does not start the week: the week's first working day is Monday or later.
+      const monday = mondayOf(date);
+      let day = monday;
+      for (let i = 0; i < 7 && !cal.isWorkday(day); i++) day = addDays(day, 1);
+      return cal.isWorkday(day) ? day : monday;
+    }
+    case 'month-first-workday':
+      return cal.firstWorkdayOfMonth(monthOf(date));
+    case 'month-day': {
+      let day = `${monthOf(date)}-${String(rhythm.day).padStart(2, '0')}`;
+      for (let i = 0; i < 31 && !cal.isWorkday(day) && monthOf(day) === monthOf(date); i++) day = addDays(day, 1);
+      return day;
+    }
+    case 'before-month-end': {
+      let day = lastWorkdayOfMonth(cal, monthOf(date));
+      for (let n = 0; n < rhythm.workdays; ) {
+        day = addDays(day, -1);
+        if (cal.isWorkday(day)) n++;
+      }
+      return day;
+    }
+  }
+}
+
+/** Whether `date` is a day of the rhythm. */
+export function isRhythmDay(rhythm: Rhythm, cal: WorkdayCalendar, date: IsoDate): boolean {
+  if (!cal.isWorkday(date)) return false;
+  const day = dayOfPeriod(rhythm, cal, date);
+  return day === null || day === date;
+}
+
+/** For people: 每个工作日, 每周第一个工作日, 每月第一个工作日, 每月15日（遇节假日顺延）, 每月最后3个工作日前. */
+export function rhythmText(rhythm: Rhythm): string {
+  switch (rhythm.kind) {
+    case 'workdays':
+      return '每个工作日';
+    case 'week-first-workday':
+      return '每周第一个工作日';
+    case 'month-first-workday':
+      return '每月第一个工作日';
+    case 'month-day':
+      return `每月${rhythm.day}日（非工作日顺延）`;
+    case 'before-month-end':
+      return `每月最后一个工作日前第${rhythm.workdays}个工作日`;
+  }
+}

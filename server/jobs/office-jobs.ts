@@ -1,0 +1,22 @@
+// The office's jobs, in one place: what `sanse serve` runs on its registry, what `sanse jobs` and
+// the console list. Each job is one module of server/jobs/ over one command.
+
+import type { PiiCipher } from '../../db/pii.ts';
+import { dailyCheckJob } from './daily-check.ts';
+import { expirePlansJob } from './expire-plans.ts';
+import type { Job } from './registry.ts';
+
+export interface OfficeJobOptions {
+  pii: PiiCipher;
+  publicBaseUrl: string;
+  /** Sends what a job queued without waiting for the dispatcher's next poll. */
+  kick?: () => void;
+  log?: (msg: string) => void;
+}
+
+export function officeJobs(opts: OfficeJobOptions): Job[] {
+  return [
+    expirePlansJob(opts),
+    dailyCheckJob(opts),
+  ];
+}
