@@ -12,6 +12,8 @@ import type { Read } from './batch.ts';
 export interface Office extends OfficeSettings {
   name: string | null;
   regionName: string | null;
+  /** The office's own work group (编办工作群): the weekly list, the 红黑榜 and the budget warnings go there. */
+  groupId: string | null;
 }
 
 export async function getSetting<T>(db: Knex, key: string): Promise<T | null> {
@@ -27,7 +29,7 @@ export async function putSetting(db: Knex, key: string, value: unknown): Promise
 
 function officeOf(rows: Row[]): Office {
   const o = rows[0] ? (JSON.parse(rows[0].value) as Partial<Office>) : null;
-  return { regionCode: o?.regionCode ?? null, regionName: o?.regionName ?? null, name: o?.name ?? null };
+  return { regionCode: o?.regionCode ?? null, regionName: o?.regionName ?? null, name: o?.name ?? null, groupId: o?.groupId ?? null };
 }
 
 function ruleSettingsOf(rows: Row[]): Record<string, RuleSetting> {
@@ -45,6 +47,11 @@ export interface CheckConfig {
   office: Office;
   ruleSettings: Record<string, RuleSetting>;
   overrides: CalendarOverride[];
+}
+
+/** The office's settings row. */
+export async function loadOffice(db: Knex): Promise<Office> {
+  return officeOf(await db('settings').where({ key: 'office' }).select('value'));
 }
 
 /** The three reads of a CheckConfig, for one round trip with others (db/batch.ts); `done` gets it. */

@@ -32,7 +32,8 @@ export interface CountyOptions {
 /** `sanse demo`'s default size. */
 export const DEMO_DEFAULTS = { units: 200, people: 3000, seed: 20260603 } as const;
 
-export const DEMO_OFFICE = { regionCode: '330603', regionName: '柯桥区', name: '柯桥区委编办' } as const;
+/** The demo office; groupId: its own work group (编办工作群), where the office's lists and rankings go. */
+export const DEMO_OFFICE = { regionCode: '330603', regionName: '柯桥区', name: '柯桥区委编办', groupId: 'office-group' } as const;
 
 export interface AuxApprovalDocument { unit: number; unitCode: string; docNo: string; issuedOn: IsoDate; subject: string }
 export interface AuxStaffingRequest {

@@ -11,6 +11,7 @@ import { cardSeenBy, type SandboxEntry } from '../../core/outbound.ts';
 import { sandboxConversations, sandboxMessages } from '../../db/sandbox-messages.ts';
 import { unitIdsOfGroup, unitsWithGroups } from '../../db/units.ts';
 import { userById, userNames } from '../../db/users.ts';
+import { loadOffice } from '../../db/settings.ts';
 import { sandboxUsers } from '../auth/sandbox-users.ts';
 import { MSG, type SessionUser } from '../auth/session.ts';
 
@@ -29,6 +30,8 @@ export const sandboxRoutes: FastifyPluginAsync<{ db: Knex; platform: SandboxCont
   async function conversations(): Promise<Array<{ id: string; name: string; count: number }>> {
     const rows = await sandboxConversations(db);
     const groups = new Map<string, string>((await unitsWithGroups(db, null)).map((u) => [`group:${u.group_id}`, `${u.name}工作群`]));
+    const office = await loadOffice(db);
+    if (office.groupId) groups.set(`group:${office.groupId}`, `${office.name ?? '编办'}工作群`);
     const users = new Map<string, string>([...(await userNames(db, null))].map(([id, name]) => [`user:${id}`, `与 ${name} 的单聊`]));
     // Work groups first (where the alert cards are), then the 1:1 chats; newest first within each.
     const list = rows.map((r) => ({ id: r.conversation as string, name: groups.get(r.conversation) ?? users.get(r.conversation) ?? r.conversation, count: Number(r.n) }));

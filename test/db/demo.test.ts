@@ -190,7 +190,7 @@ describe(`seeding the demo county (${TEST_DB_KIND})`, () => {
     expect(seeded).toMatchObject({ units: county.units.length, people: DEFAULT.people, workers });
 
     const office = await t.db('settings').where({ key: 'office' }).first();
-    expect(JSON.parse(office.value)).toEqual({ regionCode: '330603', regionName: '柯桥区', name: '柯桥区委编办' });
+    expect(JSON.parse(office.value)).toEqual({ regionCode: '330603', regionName: '柯桥区', groupId: 'office-group', name: '柯桥区委编办' });
     // every stored row has its version, from the demo source, and no ID number in clear
     const versions = await t.db('record_versions').where({ source: '演示数据', changed_by: 'system' }).count({ n: '*' }).first();
     expect(Number(versions?.n)).toBeGreaterThanOrEqual(county.units.length + DEFAULT.people + workers + county.users.length);
