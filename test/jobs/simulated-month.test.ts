@@ -1,0 +1,84 @@
+// A month of the office's rhythm driven day by day on the working-day calendar, against the
+// sandbox: 2026-09-28 to 2026-11-02, across the National Day holiday (10-01…10-07 off) and its
+// make-up Saturday (10-10). Every job of the office (server/jobs/office-jobs.ts) on the in-process
+// runner with a clock moved through each day; the dispatcher sends the outbox to the sandbox
+// after each tick; what each group and person received is read back per day.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../bot/dispatcher.ts';
+import { createSandboxPlatform } from '../../bot/sandbox.ts';
+import { seedDemo } from '../../db/demo/seed.ts';
+import { createInProcessRunner } from '../../server/jobs/in-process.ts';
+import { officeJobs } from '../../server/jobs/office-jobs.ts';
+import type { JobRunner } from '../../server/jobs/registry.ts';
+import { fixedClock } from '../../server/jobs/schedule.ts';
+import { createTestDb, type TestDb } from '../db/helpers.ts';
+
+const BASE = 'http://127.0.0.1:3000';
+const FIRST = '2026-09-28';
+const LAST = '2026-11-02';
+/** The moments of a day the runner wakes at (Asia/Shanghai): before and after each job's time. */
+const TIMES = ['08:00', '08:21', '08:31', '08:46', '09:01', '09:31', '12:00', '18:00'];
+
+let t: TestDb;
+const clock = fixedClock(`${FIRST}T07:00:00+08:00`);
+let runner: JobRunner;
+const platform = () => createSandboxPlatform(t.db);
+let dispatcher: ReturnType<typeof createDispatcher>;
+
+/** What was sent on each simulated day: conversation → payloads, and the slots run. */
+const days = new Map<string, { messages: Array<{ conversation: string; payload: any }>; runs: string[] }>();
+
+const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+function newRunner(): JobRunner {
+  return createInProcessRunner({ db: t.db, jobs: officeJobs({ pii: t.pii, publicBaseUrl: BASE, log: () => {} }), clock, log: () => {}, tickMs: 3_600_000 });
+}
+
+/** Moves the clock through one day, ticking at each of TIMES and sending what was queued. */
+async function live(day: string, times = TIMES): Promise<void> {
+  const seenMsg = Number((await t.db('sandbox_messages').max({ m: 'id' }).first())?.m ?? 0);
+  const seenRun = Number((await t.db('job_runs').max({ m: 'id' }).first())?.m ?? 0);
+  for (const time of times) {
+    clock.set(`${day}T${time}:00+08:00`);
+    await runner.tick();
+    await dispatcher.drain({ timeoutMs: 10_000 });
+  }
+  const messages = (await t.db('sandbox_messages').where('id', '>', seenMsg).orderBy('id').select('conversation', 'payload'))
+    .map((r) => ({ conversation: r.conversation as string, payload: JSON.parse(r.payload) }));
+  const runs = (await t.db('job_runs').where('id', '>', seenRun).orderBy('id').select('job', 'slot')).map((r) => `${r.job}@${r.slot}`);
+  const prev = days.get(day);
+  days.set(day, { messages: [...(prev?.messages ?? []), ...messages], runs: [...(prev?.runs ?? []), ...runs] });
+}
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDemo(t.db, t.pii, { units: 24, people: 300, seed: 14, today: FIRST });
+  dispatcher = createDispatcher(t.db, platform(), { ratePerSecond: 1000, baseBackoffMs: 10, pollMs: 50 });
+  runner = newRunner();
+  clock.set(`${FIRST}T07:00:00+08:00`);
+  await runner.start();
+  for (let day = FIRST; day <= LAST; day = nextDay(day)) await live(day);
+  await runner.stop();
+}, 600_000);
+
+afterAll(async () => {
+  await runner?.stop();
+  await t?.close();
+});
+
+const runsOf = (job: string) => [...days.entries()].flatMap(([day, d]) => d.runs.filter((r) => r.startsWith(`${job}@`)).map((r) => `${day} ${r}`));
+
+describe('a simulated month of the office\'s rhythm', () => {
+  it('checks every working day once, the make-up Saturday included, and no holiday or weekend', async () => {
+    const checked = runsOf('daily-check').map((r) => r.slice(0, 10));
+    expect(checked).toContain('2026-10-10');
+    for (const off of ['2026-10-01', '2026-10-02', '2026-10-05', '2026-10-07', '2026-10-03', '2026-10-11', '2026-10-17']) expect(checked).not.toContain(off);
+    expect(checked[0]).toBe('2026-09-28');
+    expect(new Set(checked).size).toBe(checked.length);
+    // 09-28…09-30, 10-08…10-10, then every weekday to 10-30, and 11-02.
+    expect(checked).toHaveLength(3 + 3 + 15 + 1);
+    const runs = await t.db('check_runs').where('outcome', 'ok').where('date', '>=', FIRST).pluck('date');
+    expect(new Set(runs)).toEqual(new Set(checked));
+  });
+});
