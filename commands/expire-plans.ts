@@ -28,7 +28,8 @@ export async function expirePlans(deps: RequestDeps): Promise<ExpirePlansResult>
       if (!planExpired({ kind: row.kind, state: row.status, used, validUntil: row.valid_until ?? null }, deps.today)) return false;
       if (!(await changeState(trx, Number(row.id), Number(row.version), { status: 'expired', completed_on: deps.today }))) return false;
       await addStep(trx, Number(row.id), 'expire', SYSTEM_ACTOR, `有效期至 ${row.valid_until}，未使用的编制已释放`, 'approved');
-      await queueOutcome(trx, await readView(trx, Number(row.id)), 'expire', SYSTEM_ACTOR, `有效期至 ${row.valid_until}，未使用的编制已释放`, deps.publicBaseUrl);
+      // A plan of the office's history (imported, not asked for here: no number, no requester) lapses the same, told to no one.
+      if (row.request_no) await queueOutcome(trx, await readView(trx, Number(row.id)), 'expire', SYSTEM_ACTOR, `有效期至 ${row.valid_until}，未使用的编制已释放`, deps.publicBaseUrl);
       return true;
     });
     if (done) expired.push(Number(p.id));

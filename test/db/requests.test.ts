@@ -239,4 +239,12 @@ describe('requests', () => {
     const told = (await t.db('outbox').where('dedup_key', 'like', `request:${lapsing}:outcome:%`).pluck('payload')).map(String);
     expect(told.some((p) => p.includes('已过期') && p.includes('有效期届满'))).toBe(true);
   });
+
+  it('a plan of the office\'s history (imported: no number, no requester) lapses too, with no message and no failure', async () => {
+    const [id] = await t.db('staffing_requests').insert({ unit_id: unitId, kind: '用编计划', quota_kind: '行政编制', count: 1, status: 'approved', approved_on: '2026-06-01', valid_until: '2026-12-31', created_at: '2026-06-01 09:00:00' });
+    const r = await expirePlans({ ...deps, today: '2027-01-05' });
+    expect(r.expired).toEqual([Number(id)]);
+    expect((await t.db('staffing_requests').where({ id }).first()).status).toBe('expired');
+    expect(await t.db('outbox').where('dedup_key', 'like', `request:${id}:%`)).toEqual([]);
+  });
 });

@@ -36,12 +36,17 @@ function newRunner(): JobRunner {
 }
 
 /** Moves the clock through one day, ticking at each of TIMES and sending what was queued. */
-async function live(day: string, times = TIMES): Promise<void> {
+async function live(day: string, times = TIMES, restartAt?: string): Promise<void> {
   const seenMsg = Number((await t.db('sandbox_messages').max({ m: 'id' }).first())?.m ?? 0);
   const seenRun = Number((await t.db('job_runs').max({ m: 'id' }).first())?.m ?? 0);
   for (const time of times) {
     clock.set(`${day}T${time}:00+08:00`);
-    await runner.tick();
+    if (time === restartAt) {
+      // A restarted instance: a new runner over the same database; start() catches up what is due.
+      await runner.stop();
+      runner = newRunner();
+      await runner.start();
+    } else await runner.tick();
     await dispatcher.drain({ timeoutMs: 10_000 });
   }
   const messages = (await t.db('sandbox_messages').where('id', '>', seenMsg).orderBy('id').select('conversation', 'payload'))
@@ -56,9 +61,15 @@ beforeAll(async () => {
   await seedDemo(t.db, t.pii, { units: 24, people: 300, seed: 14, today: FIRST });
   dispatcher = createDispatcher(t.db, platform(), { ratePerSecond: 1000, baseBackoffMs: 10, pollMs: 50 });
   runner = newRunner();
-  clock.set(`${FIRST}T07:00:00+08:00`);
+  // Started the Sunday before: the catch-up of Friday's slots happens then, and Monday is ticked as any day.
+  clock.set('2026-09-27T12:00:00+08:00');
   await runner.start();
-  for (let day = FIRST; day <= LAST; day = nextDay(day)) await live(day);
+  await dispatcher.drain({ timeoutMs: 10_000 });
+  for (let day = FIRST; day <= LAST; day = nextDay(day)) {
+    if (day === '2026-10-12') await live(day, ['08:00', '08:31', '08:50', '09:01', '09:31', '12:00', '18:00'], '08:50'); // restarted between the check and the weekly list
+    else if (day === '2026-10-26') await live(day, ['10:00', '12:00', '18:00'], '10:00'); // down from Friday evening until Monday 10:00
+    else await live(day);
+  }
   await runner.stop();
 }, 600_000);
 
@@ -80,5 +91,29 @@ describe('a simulated month of the office\'s rhythm', () => {
     expect(checked).toHaveLength(3 + 3 + 15 + 1);
     const runs = await t.db('check_runs').where('outcome', 'ok').where('date', '>=', FIRST).pluck('date');
     expect(new Set(runs)).toEqual(new Set(checked));
+  });
+
+  it('sends nothing on days off, and each working day\'s alert cards to the unit groups', async () => {
+    for (const off of ['2026-10-01', '2026-10-03', '2026-10-04', '2026-10-06', '2026-10-11', '2026-10-31', '2026-11-01']) {
+      expect(days.get(off)!.messages, off).toEqual([]);
+      expect(days.get(off)!.runs, off).toEqual([]);
+    }
+    const groupsWithUnits = new Set((await t.db('units').whereNotNull('group_id').pluck('group_id')).map((g) => `group:${g}`));
+    for (const day of ['2026-09-28', '2026-10-08', '2026-10-10', '2026-10-30']) {
+      const cards = days.get(day)!.messages.filter((m) => groupsWithUnits.has(m.conversation) && m.payload.card?.template === 'alert');
+      expect(cards.length, day).toBeGreaterThan(0);
+      expect(cards.every((c) => JSON.stringify(c.payload).includes(day)), day).toBe(true);
+    }
+  });
+
+  it('a restarted instance neither repeats nor skips a slot', async () => {
+    // 10-12: restarted at 08:50, after the check: the check is not run again.
+    expect(days.get('2026-10-12')!.runs.filter((r) => r.startsWith('daily-check@'))).toEqual(['daily-check@2026-10-12']);
+    // 10-26: down until 10:00; the day's missed slots run once at start.
+    expect(days.get('2026-10-26')!.runs.filter((r) => r.startsWith('daily-check@') || r.startsWith('expire-plans@')).sort()).toEqual(['daily-check@2026-10-26', 'expire-plans@2026-10-26']);
+    const all = await t.db('job_runs').select('job', 'slot', 'state', 'error');
+    expect(all.filter((r) => r.state !== 'ok')).toEqual([]);
+    const bySlot = new Set(all.map((r) => `${r.job}@${r.slot}`));
+    expect(bySlot.size).toBe(all.length);
   });
 });
