@@ -116,4 +116,16 @@ describe('a simulated month of the office\'s rhythm', () => {
     const bySlot = new Set(all.map((r) => `${r.job}@${r.slot}`));
     expect(bySlot.size).toBe(all.length);
   });
+
+  it('each unit leader with red items below them gets one card a day, 1:1, and only on working days', async () => {
+    const leaders = await t.db('users').where({ role: '单位领导' }).pluck('id');
+    expect(leaders.length).toBeGreaterThan(0);
+    const leaderCards = (day: string) => days.get(day)!.messages.filter((m) => m.conversation.startsWith('user:') && leaders.includes(m.conversation.slice(5)) && m.payload.card?.cardId?.startsWith('leader-digest:'));
+    // By the end of October findings left open since September are red: the leaders hear of them.
+    const late = leaderCards('2026-10-30');
+    expect(late.length).toBeGreaterThan(0);
+    expect(new Set(late.map((m) => m.conversation)).size).toBe(late.length);
+    expect(late.every((m) => m.payload.card.data.red !== '0')).toBe(true);
+    expect(leaderCards('2026-10-31')).toEqual([]);
+  });
 });
