@@ -1,86 +1,99 @@
 // A month of the office's rhythm driven day by day on the working-day calendar, against the
 // sandbox: 2026-09-28 to 2026-11-02, across the National Day holiday (10-01…10-07 off) and its
-// make-up Saturday (10-10). Every job of the office (server/jobs/office-jobs.ts) on the in-process
-// runner with a clock moved through each day; the dispatcher sends the outbox to the sandbox
-// after each tick; what each group and person received is read back per day.
+// make-up Saturday (10-10). Every job of the office (server/jobs/office-jobs.ts) on a runner whose
+// clock is moved through each day; the dispatcher sends the outbox to the sandbox after each
+// tick; what each group and person received is read back per day. Twice: one in-process
+// instance, and two instances on one Redis ticking at the same moments (each slot still once).
+// One instance is restarted between the check and the weekly list, and after a weekend down.
 
+import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../bot/dispatcher.ts';
 import { createSandboxPlatform } from '../../bot/sandbox.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
+import { createBullRunner } from '../../server/jobs/bull.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
 import { officeJobs } from '../../server/jobs/office-jobs.ts';
 import type { JobRunner } from '../../server/jobs/registry.ts';
 import { fixedClock } from '../../server/jobs/schedule.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 
+const REDIS_URL = process.env.SANSE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const BASE = 'http://127.0.0.1:3000';
 const FIRST = '2026-09-28';
 const LAST = '2026-11-02';
-/** The moments of a day the runner wakes at (Asia/Shanghai): before and after each job's time. */
+/** The moments of a day the runners wake at (Asia/Shanghai): before and after each job's time. */
 const TIMES = ['08:00', '08:21', '08:31', '08:46', '09:01', '09:31', '12:00', '18:00'];
-
-let t: TestDb;
-const clock = fixedClock(`${FIRST}T07:00:00+08:00`);
-let runner: JobRunner;
-const platform = () => createSandboxPlatform(t.db);
-let dispatcher: ReturnType<typeof createDispatcher>;
-
-/** What was sent on each simulated day: conversation → payloads, and the slots run. */
-const days = new Map<string, { messages: Array<{ conversation: string; payload: any }>; runs: string[] }>();
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
-function newRunner(): JobRunner {
-  return createInProcessRunner({ db: t.db, jobs: officeJobs({ pii: t.pii, publicBaseUrl: BASE, log: () => {} }), clock, log: () => {}, tickMs: 3_600_000 });
-}
+type Day = { messages: Array<{ conversation: string; payload: any }>; runs: string[] };
 
-/** Moves the clock through one day, ticking at each of TIMES and sending what was queued. */
-async function live(day: string, times = TIMES, restartAt?: string): Promise<void> {
-  const seenMsg = Number((await t.db('sandbox_messages').max({ m: 'id' }).first())?.m ?? 0);
-  const seenRun = Number((await t.db('job_runs').max({ m: 'id' }).first())?.m ?? 0);
-  for (const time of times) {
-    clock.set(`${day}T${time}:00+08:00`);
-    if (time === restartAt) {
-      // A restarted instance: a new runner over the same database; start() catches up what is due.
-      await runner.stop();
-      runner = newRunner();
-      await runner.start();
-    } else await runner.tick();
+describe.each(['one in-process instance', 'two instances on one Redis'] as const)('a simulated month of the office\'s rhythm, %s', (mode) => {
+  let t: TestDb;
+  const clock = fixedClock('2026-09-27T12:00:00+08:00');
+  const prefix = `sanse-test-month-${crypto.randomBytes(4).toString('hex')}`;
+  let runners: JobRunner[] = [];
+  let dispatcher: ReturnType<typeof createDispatcher>;
+  /** What was sent on each simulated day, and the slots run. */
+  const days = new Map<string, Day>();
+
+  function newRunner(): JobRunner {
+    const opts = { db: t.db, jobs: officeJobs({ pii: t.pii, publicBaseUrl: BASE, log: () => {} }), clock, log: () => {} };
+    return mode === 'two instances on one Redis' ? createBullRunner({ ...opts, redisUrl: REDIS_URL, prefix }) : createInProcessRunner({ ...opts, tickMs: 3_600_000 });
+  }
+
+  /** Moves the clock through one day, waking every runner at each of `times` at once and sending what was queued. */
+  async function live(day: string, times = TIMES, restartAt?: string): Promise<void> {
+    const seenMsg = Number((await t.db('sandbox_messages').max({ m: 'id' }).first())?.m ?? 0);
+    const seenRun = Number((await t.db('job_runs').max({ m: 'id' }).first())?.m ?? 0);
+    for (const time of times) {
+      clock.set(`${day}T${time}:00+08:00`);
+      if (time === restartAt) {
+        // A restarted instance: a new runner over the same database; start() catches up what is due.
+        await runners[0].stop();
+        runners[0] = newRunner();
+        await runners[0].start();
+      }
+      await Promise.all(runners.map((r) => r.tick()));
+      await dispatcher.drain({ timeoutMs: 10_000 });
+    }
+    const messages = (await t.db('sandbox_messages').where('id', '>', seenMsg).orderBy('id').select('conversation', 'payload'))
+      .map((r) => ({ conversation: r.conversation as string, payload: JSON.parse(r.payload) }));
+    const runs = (await t.db('job_runs').where('id', '>', seenRun).orderBy('id').select('job', 'slot')).map((r) => `${r.job}@${r.slot}`);
+    days.set(day, { messages, runs });
+  }
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    await seedDemo(t.db, t.pii, { units: 24, people: 300, seed: 14, today: FIRST });
+    dispatcher = createDispatcher(t.db, createSandboxPlatform(t.db), { ratePerSecond: 1000, baseBackoffMs: 10, pollMs: 50 });
+    // Started the Sunday before: the catch-up of Friday's slots happens then, and Monday is ticked as any day.
+    runners = mode === 'two instances on one Redis' ? [newRunner(), newRunner()] : [newRunner()];
+    for (const r of runners) await r.start();
     await dispatcher.drain({ timeoutMs: 10_000 });
-  }
-  const messages = (await t.db('sandbox_messages').where('id', '>', seenMsg).orderBy('id').select('conversation', 'payload'))
-    .map((r) => ({ conversation: r.conversation as string, payload: JSON.parse(r.payload) }));
-  const runs = (await t.db('job_runs').where('id', '>', seenRun).orderBy('id').select('job', 'slot')).map((r) => `${r.job}@${r.slot}`);
-  const prev = days.get(day);
-  days.set(day, { messages: [...(prev?.messages ?? []), ...messages], runs: [...(prev?.runs ?? []), ...runs] });
-}
+    for (let day = FIRST; day <= LAST; day = nextDay(day)) {
+      if (day === '2026-10-12') await live(day, ['08:00', '08:31', '08:50', '09:01', '09:31', '12:00', '18:00'], '08:50'); // restarted between the check and the weekly list
+      else if (day === '2026-10-26') await live(day, ['10:00', '12:00', '18:00'], '10:00'); // down from Friday evening until Monday 10:00
+      else await live(day);
+    }
+    for (const r of runners) await r.stop();
+  }, 600_000);
 
-beforeAll(async () => {
-  t = await createTestDb();
-  await seedDemo(t.db, t.pii, { units: 24, people: 300, seed: 14, today: FIRST });
-  dispatcher = createDispatcher(t.db, platform(), { ratePerSecond: 1000, baseBackoffMs: 10, pollMs: 50 });
-  runner = newRunner();
-  // Started the Sunday before: the catch-up of Friday's slots happens then, and Monday is ticked as any day.
-  clock.set('2026-09-27T12:00:00+08:00');
-  await runner.start();
-  await dispatcher.drain({ timeoutMs: 10_000 });
-  for (let day = FIRST; day <= LAST; day = nextDay(day)) {
-    if (day === '2026-10-12') await live(day, ['08:00', '08:31', '08:50', '09:01', '09:31', '12:00', '18:00'], '08:50'); // restarted between the check and the weekly list
-    else if (day === '2026-10-26') await live(day, ['10:00', '12:00', '18:00'], '10:00'); // down from Friday evening until Monday 10:00
-    else await live(day);
-  }
-  await runner.stop();
-}, 600_000);
+  afterAll(async () => {
+    for (const r of runners) await r.stop().catch(() => {});
+    if (mode === 'two instances on one Redis') {
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
+    await t?.close();
+  });
 
-afterAll(async () => {
-  await runner?.stop();
-  await t?.close();
-});
+  const runsOf = (job: string) => [...days.entries()].flatMap(([day, d]) => d.runs.filter((r) => r.startsWith(`${job}@`)).map((r) => `${day} ${r}`));
 
-const runsOf = (job: string) => [...days.entries()].flatMap(([day, d]) => d.runs.filter((r) => r.startsWith(`${job}@`)).map((r) => `${day} ${r}`));
-
-describe('a simulated month of the office\'s rhythm', () => {
   it('checks every working day once, the make-up Saturday included, and no holiday or weekend', async () => {
     const checked = runsOf('daily-check').map((r) => r.slice(0, 10));
     expect(checked).toContain('2026-10-10');
