@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lockSelfChecks } from '../../commands/lock-self-checks.ts';
 import { unlockUser } from '../../commands/unlock-user.ts';
+import { loadUnits } from '../../db/records.ts';
 import { putSetting, setRuleSetting } from '../../db/settings.ts';
 import { lockNotice } from '../../db/user-locks.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
@@ -98,6 +99,11 @@ describe('the month close of self-checks', () => {
     expect(summary[0].payload.message.text).not.toMatch(/C局|D局|E局/);
     const notice = await lockNotice(t.db, 'sB1');
     expect(notice?.text).toBe('您的账号已被锁定：本单位 2026年11月 自查 0 次，少于规定的 2 次。请联系编办管理员王管理（13800000001）解锁。');
+  });
+
+  it('a unit whose specialists are locked for self-checks still has them (no U-PR-03 专管员未明确)', async () => {
+    const units = await loadUnits(t.db, '2026-12-02', [ids.A, ids.B, ids.D]);
+    expect([units.get(ids.A)!.agg.specialists, units.get(ids.B)!.agg.specialists, units.get(ids.D)!.agg.specialists]).toEqual([2, 1, 0]);
   });
 
   it('a second run of the month locks nobody and sends nothing more', async () => {
