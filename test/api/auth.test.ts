@@ -114,6 +114,7 @@ describe('sandbox login and sessions', () => {
       // 423 Locked, with why (locked on the 用户 sheet, no self-check lock) and who unlocks.
       expect(locked.statusCode).toBe(423);
       expect(locked.json().error).toMatch(/^您的账号已被锁定：账号已由编办停用。请联系编办管理员.+解锁。$/);
+      expect(locked.json().locked).toMatchObject({ reason: { kind: 'manual' } });
       // A session opened before the lock ends with the same answer.
       const res = await a.app.inject({ method: 'GET', url: '/api/units', headers: s.read });
       expect(res.statusCode).toBe(423);

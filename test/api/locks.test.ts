@@ -41,7 +41,7 @@ describe('a locked account', () => {
   it('a login is refused with the same reason', async () => {
     const res = await a.app.inject({ method: 'POST', url: '/auth/sandbox/login', payload: { userId: specialist.id }, remoteAddress: nextIp() });
     expect(res.statusCode).toBe(423);
-    expect(res.json().error).toBe(notice);
+    expect(res.json()).toMatchObject({ error: notice, locked: { reason: { kind: 'self-check', month: '2026-11', count: 1, required: 2 } } });
     expect(res.cookies.find((c) => c.name === 'sanse_sid' && c.value)).toBeUndefined();
   });
 
