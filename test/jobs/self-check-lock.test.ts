@@ -89,7 +89,7 @@ describe('the month close of self-checks', () => {
     expect(await t.db('audit_log').where({ action: 'user_lock' }).count({ n: '*' }).first()).toMatchObject({ n: 3 });
     const direct = await outbox('self-check-lock:');
     expect(direct.map((r) => r.payload.target)).toEqual([{ kind: 'users', userIds: ['sA1'] }, { kind: 'users', userIds: ['sA2'] }, { kind: 'users', userIds: ['sB1'] }]);
-    expect(direct[0].payload.message.text).toContain('A局 2026年11月 自查 1 次，少于规定的 2 次');
+    expect(direct[0].payload.message.text).toContain('A局 2026年11月 自查 1 次，少于规定的每月 2 次');
     expect(direct[0].payload.message.text).toContain('王管理（13800000001）');
     const summary = await outbox('self-check-lock-summary:');
     expect(summary).toHaveLength(1);
