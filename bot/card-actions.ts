@@ -17,6 +17,7 @@ import { recheckUnit } from '../commands/recheck-unit.ts';
 import { decideRequest, type FinalDecision } from '../commands/decide-request.ts';
 import type { PiiCipher } from '../db/pii.ts';
 import { actingUser, unitsByRef, type ActingUser } from '../db/scope.ts';
+import { lockNotice } from '../db/user-locks.ts';
 import type { InboundEvent, InboundResult } from './platform.ts';
 
 type CardActionEvent = Extract<InboundEvent, { kind: 'cardAction' }>;
@@ -103,7 +104,7 @@ export async function handleCardAction(event: CardActionEvent, ctx: CardActionCo
   const action = Object.hasOwn(CARD_ACTIONS, event.actionId) ? CARD_ACTIONS[event.actionId] : undefined;
   if (!action) return { notice: '该按钮已失效，请在小程序中操作' };
   const actor = await actingUser(ctx.db, event.userId);
-  if (!actor) return { notice: ACCESS_MSG.noAccess };
+  if (!actor) return { notice: (await lockNotice(ctx.db, event.userId))?.text ?? ACCESS_MSG.noAccess };
   try {
     return await action(actor, { cardId: event.cardId, params: event.params }, ctx);
   } catch (e) {

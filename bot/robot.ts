@@ -17,6 +17,7 @@ import { mostUrgentOpenFindings, openFindingCountOfPerson } from '../db/findings
 import { peopleNamed, personRecords } from '../db/people.ts';
 import { findActor, scopeOf, subtreeIds, type Actor } from '../db/scope.ts';
 import { loadUnits } from '../db/records.ts';
+import { lockNotice } from '../db/user-locks.ts';
 import { unitById, unitIdsOfGroup, unitNamed } from '../db/units.ts';
 import { loadCalendar } from '../db/settings.ts';
 import { areaQuotaText, areaRetirementsText, unitsByRedText } from './office-answers.ts';
@@ -49,7 +50,11 @@ async function groupScope(db: Knex, where: Conversation | undefined): Promise<{ 
 
 export async function answer(db: Knex, userId: string, senderName: string, text: string, today: IsoDate, where?: Conversation): Promise<OutboundMessage> {
   const found = await findActor(db, userId);
-  if (!found) return replyMarkdown(render('no-access', { name: senderName }));
+  if (!found) {
+    // A locked account is told why and who unlocks, and nothing is done.
+    const locked = await lockNotice(db, userId);
+    return replyMarkdown(locked ? render('account-locked', { name: senderName, notice: locked.text }) : render('no-access', { name: senderName }));
+  }
   const t = text.replace(/^@\S+\s*/, '').trim();
   const [word, ...rest] = t.split(/\s+/);
   const arg = rest.join(' ').trim();

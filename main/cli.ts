@@ -43,6 +43,9 @@ const HELP = `用法：sanse <命令> [选项]
                                 列出申请及其审批步骤
   requests expire [--date YYYY-MM-DD] [--json]
                                 使已过有效期的用编计划过期、释放未使用的编制（每个工作日 08:20 自动运行）
+  locks [--active] [--json]     账号锁定清单（每月自查不足锁定的单位专管员账号、原因、解锁记录）
+  unlock 用户ID --note 说明 --as 编办管理员用户ID
+                                解锁账号（仅编办管理员，须填写说明，记入操作日志）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -141,6 +144,10 @@ export async function main(argv: string[]): Promise<number> {
         return await rulesCommand(rest);
       case 'requests':
         return await requestsCommand(rest);
+      case 'locks':
+        return await locksCommand(rest);
+      case 'unlock':
+        return await unlockCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -465,6 +472,43 @@ async function requestsCommand(args: string[]): Promise<number> {
       return 0;
     }
     throw new UsageError(`未知的 requests 子命令：${sub ?? '（未填写）'}（可用：submit、review、decide、list、expire）`);
+  } catch (e) {
+    if (e instanceof CommandError) throw new Refusal(e.message);
+    throw e;
+  }
+}
+
+async function locksCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { active: { type: 'boolean' }, json: { type: 'boolean' } } });
+  const { lockList, reasonOf } = await import('../db/user-locks.ts');
+  const { lockReasonText, monthText } = await import('../core/self-check-lock.ts');
+  const rows = await withContext((ctx) => lockList(ctx.db, { active: Boolean(values.active) }));
+  const out = rows.map((l) => ({
+    id: Number(l.id), user: { id: String(l.user_id), name: l.user_name ?? null }, unit: l.unit_ref == null ? null : { id: Number(l.unit_ref), name: l.unit_name },
+    kind: l.kind, month: l.month, selfChecks: l.self_checks == null ? null : Number(l.self_checks), required: l.required == null ? null : Number(l.required),
+    reason: lockReasonText(reasonOf(l)), lockedAt: l.locked_at, active: l.unlocked_at == null, unlockedAt: l.unlocked_at ?? null, unlockedBy: l.unlocked_by ?? null, note: l.unlock_note ?? null,
+  }));
+  if (values.json) print(out);
+  else {
+    for (const l of out) {
+      console.log(`${l.active ? '锁定中' : '已解锁'}  ${l.user.name ?? l.user.id}（${l.user.id}）  ${l.unit?.name ?? ''}  ${monthText(l.month)}  ${l.reason}  锁定于 ${l.lockedAt}${l.active ? '' : `  ${l.unlockedBy} 于 ${l.unlockedAt} 解锁：${l.note}`}`);
+    }
+    console.log(`共 ${out.length} 条，锁定中 ${out.filter((l) => l.active).length} 条`);
+  }
+  return 0;
+}
+
+async function unlockCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { note: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } } });
+  const userId = positionals[0];
+  if (!userId || positionals.length > 1) throw new UsageError('请指定要解锁的用户ID：sanse unlock 用户ID --note 说明 --as 编办管理员用户ID');
+  const { unlockUser } = await import('../commands/unlock-user.ts');
+  const { CommandError } = await import('../commands/errors.ts');
+  try {
+    const r = await withContext(async (ctx) => unlockUser(ctx.db, { actor: await actorOption(ctx.db, arg(values, 'as')), userId, note: arg(values, 'note') }));
+    if (values.json) print(r);
+    else console.log(`已解锁 ${r.user.name}（${r.user.id}）${r.locks.length ? `：${r.locks.map((l) => l.month).join('、')} 自查不足的锁定` : ''}，该用户可立即重新登录`);
+    return 0;
   } catch (e) {
     if (e instanceof CommandError) throw new Refusal(e.message);
     throw e;

@@ -7,7 +7,8 @@ import { compareDates, dateKind } from './util.ts';
  * Fewer than `minPerMonth` self-checks this month, judged at month end: from the month's last
  * working day on (no working day of the month is left after the day checked). The qualifier is
  * the month; the count starts again with the next month, so the finding closes then and the
- * account lock it leads to is handled by the escalation, not here.
+ * account lock it leads to is the month close of self-checks (core/self-check-lock.ts,
+ * commands/lock-self-checks.ts, job self-check-lock), not here.
  */
 export const selfChecksShort = defineRule({
   code: 'U-PR-01', title: '月度自查不足', scope: 'unit', severity: 'S2', params: { minPerMonth: 2 },

@@ -40,6 +40,7 @@ const DEFAULT_MESSAGES: Record<number, string> = {
   404: '未找到相应的数据',
   409: '数据已被他人修改',
   413: '文件过大',
+  423: '您的账号已被锁定，请联系本地编办',
   429: '操作过于频繁，请稍后再试',
 };
 
@@ -56,6 +57,14 @@ const unauthorizedListeners = new Set<Listener>();
 export function onUnauthorized(l: Listener): () => void {
   unauthorizedListeners.add(l);
   return () => unauthorizedListeners.delete(l);
+}
+
+type LockedListener = (message: string) => void;
+const lockedListeners = new Set<LockedListener>();
+/** Called when any request answers 423: the account is locked (the message says why and who unlocks). */
+export function onLocked(l: LockedListener): () => void {
+  lockedListeners.add(l);
+  return () => lockedListeners.delete(l);
 }
 
 export interface RequestOptions {
@@ -94,6 +103,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
   if (!res.ok) {
     if (res.status === 401 && !opts.quiet401) for (const l of unauthorizedListeners) l();
+    if (res.status === 423) for (const l of lockedListeners) l(messageFor(423, data));
     const fields = data && typeof data === 'object' && (data as { fields?: unknown }).fields;
     throw new ApiError(res.status, messageFor(res.status, data), fields && typeof fields === 'object' ? (fields as Record<string, string>) : {}, data);
   }

@@ -4,12 +4,13 @@ import './no-eval.ts';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './style.css';
-import { loadMe, onUnauthorized, setMe } from './api.ts';
+import { loadMe, onLocked, onUnauthorized, setMe } from './api.ts';
 import { ConsolePage } from './pages/Console.tsx';
 import { HistoryPage } from './pages/History.tsx';
 import { WorkerPage } from './pages/Worker.tsx';
 import { UnitRecordPage } from './pages/UnitRecord.tsx';
 import { ContactPage } from './pages/Contact.tsx';
+import { LockedPage } from './pages/Locked.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { PersonPage } from './pages/Person.tsx';
 import { SelfCheckPage } from './pages/SelfCheck.tsx';
@@ -25,6 +26,8 @@ function App() {
   const [me, setMeState] = useState<Me | null | undefined>(undefined);
   const [bootError, setBootError] = useState<unknown>(null);
   const [boot, setBoot] = useState(0);
+  /** The account is locked (a 423): the reason, shown instead of every page. */
+  const [locked, setLocked] = useState<string | null>(null);
 
   useEffect(() => {
     const onHash = () => setRoute(parseHash(location.hash));
@@ -49,16 +52,31 @@ function App() {
     [],
   );
 
+  // A locked account, whatever the request that found out (the first /api/me, a login, a save).
+  useEffect(
+    () =>
+      onLocked((message) => {
+        setMe(null);
+        setMeState(null);
+        setLocked(message);
+      }),
+    [],
+  );
+
   // Not logged in: the login page, remembering where the user was going.
   useEffect(() => {
-    if (me === null && route.name !== 'login') location.replace(loginHref(currentTarget(location.hash)));
-  }, [me, route.name]);
+    if (me === null && locked == null && route.name !== 'login') location.replace(loginHref(currentTarget(location.hash)));
+  }, [me, route.name, locked]);
 
   // The start page (no hash) is the role's home: the console for the office, 待整改 for a unit.
   useEffect(() => {
     if (me && !currentTarget(location.hash) && me.home && me.home !== '/todo') location.replace(`#${me.home}`);
   }, [me]);
 
+  if (locked != null) {
+    // 重新打开: from the start, as opening the app does (the platform's no-login logs in again).
+    return <LockedPage message={locked} onRetry={() => { setLocked(null); setBootError(null); setBoot((b) => b + 1); }} />;
+  }
   if (bootError != null) {
     return (
       <div class="shell">

@@ -11,7 +11,7 @@ import { FULL_ID_ROLES } from '../../core/roles.ts';
 import { deleteSession } from '../../db/sessions.ts';
 import { unitById } from '../../db/units.ts';
 import { sandboxUsers } from './sandbox-users.ts';
-import { admit, homeOf, MSG, safeEqual, sessionUser } from './session.ts';
+import { admit, homeOf, MSG, refusalBody, safeEqual, sessionUser } from './session.ts';
 
 export interface AuthRoutesOptions {
   ctx: Pick<AppContext, 'config' | 'db'>;
@@ -38,10 +38,17 @@ type Provider = 'dingtalk' | 'zhengding';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** A login refused for a locked account: 423 with the same body as the session guard's (`locked`: why, who unlocks). */
+class LockedLogin extends LoginError {
+  constructor(readonly body: Record<string, unknown>, message: string) {
+    super(423, message);
+  }
+}
+
 /** A refusal on a page the browser navigated to (QR callbacks): readable, not JSON. */
-function refusal(req: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+function refusal(req: FastifyRequest, reply: FastifyReply, status: number, message: string, body?: Record<string, unknown>) {
   reply.code(status);
-  if (!String(req.headers.accept ?? '').includes('text/html')) return reply.send({ error: message });
+  if (!String(req.headers.accept ?? '').includes('text/html')) return reply.send(body ?? { error: message });
   reply.type('text/html; charset=utf-8');
   return reply.send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>三色 · 登录</title></head>`
     + `<body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1 style="font-size:1.2rem">无法登录</h1><p>${escapeHtml(message)}</p><p><a href="/m/#/login">返回登录页</a></p></body></html>`);
@@ -87,7 +94,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     const perAccount = auth.createRateLimit({ max: limit.max, timeWindow: limit.timeWindowMs, keyGenerator: (req) => `account:${accountOf.get(req) ?? ''}` });
 
     auth.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-      if (err instanceof LoginError) return refusal(req, reply, err.status, err.message);
+      if (err instanceof LoginError) return refusal(req, reply, err.status, err.message, err instanceof LockedLogin ? err.body : undefined);
       const status = err.statusCode ?? 500;
       if (status === 429) return reply.code(429).send({ error: MSG.tooMany });
       if (status < 500) return reply.code(status).send({ error: '请求无效' });
@@ -102,7 +109,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       // isAllowed means allow-listed; over the limit is isExceeded.
       if (!verdict.isAllowed && verdict.isExceeded) throw new LoginError(429, MSG.tooMany);
       const admission = await admit(db, userId);
-      if (!admission.ok) throw new LoginError(admission.status, admission.error);
+      if (!admission.ok) throw admission.status === 423 ? new LockedLogin(refusalBody(admission), admission.error) : new LoginError(admission.status, admission.error);
       // A login replaces the session this browser had (no fixation, no orphan rows).
       if (req.session) await deleteSession(db, req.session.id);
       const s = await auth.sessions.start(reply, userId);

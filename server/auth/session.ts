@@ -15,6 +15,8 @@ import { nowMoment } from '../../db/clock.ts';
 import { deleteSession, openSession, sessionWithUser, touchSession } from '../../db/sessions.ts';
 import { getSetting, insertSetting } from '../../db/settings.ts';
 import { userById } from '../../db/users.ts';
+import { lockNotice } from '../../db/user-locks.ts';
+import type { LockReason, Unlocker } from '../../core/self-check-lock.ts';
 
 export const SESSION_COOKIE = 'sanse_sid';
 export const IDLE_MS = 12 * 3600_000;
@@ -97,16 +99,29 @@ export async function resolveSessionSecret(db: Knex, fromEnv: string | undefined
   return secret;
 }
 
-export type Admission = { ok: true; user: Row } | { ok: false; status: 403; error: string };
+export type Admission =
+  | { ok: true; user: Row }
+  | { ok: false; status: 403; error: string }
+  /** A locked account (HTTP 423 Locked): why (`error`, the sentence the user reads) and who unlocks. */
+  | { ok: false; status: 423; error: string; locked: { reason: LockReason; unlockers: Unlocker[] } };
 
 /** Whether a user id (DingTalk userid, Zheng-Ding accountId, demo id) may log in. */
 export async function admit(db: Knex, userId: string): Promise<Admission> {
-  return admitted(await userById(db, userId));
+  return admitted(db, await userById(db, userId));
 }
 
-function admitted(u: Row | undefined): Admission {
+/** The refusal's JSON body: `{error}`, with `locked` for a locked account. */
+export function refusalBody(a: Exclude<Admission, { ok: true }>): Record<string, unknown> {
+  return a.status === 423 ? { error: a.error, locked: a.locked } : { error: a.error };
+}
+
+async function admitted(db: Knex, u: Row | undefined): Promise<Admission> {
   if (!u) return { ok: false, status: 403, error: MSG.noAccess };
-  if (Number(u.locked)) return { ok: false, status: 403, error: MSG.locked };
+  if (Number(u.locked)) {
+    // Why and who unlocks (db/user-locks.ts): the same sentence the robot and the card buttons answer with.
+    const notice = await lockNotice(db, u);
+    return { ok: false, status: 423, error: notice?.text ?? MSG.locked, locked: { reason: notice?.reason ?? { kind: 'manual' }, unlockers: notice?.unlockers ?? [] } };
+  }
   return { ok: true, user: u };
 }
 
@@ -170,7 +185,7 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
   } satisfies SessionStore);
 
   /** Loads the session and its user; a locked or removed user ends the session (and says why). */
-  async function load(req: FastifyRequest, reply: FastifyReply): Promise<string | null> {
+  async function load(req: FastifyRequest, reply: FastifyReply): Promise<Exclude<Admission, { ok: true }> | null> {
     const raw = req.cookies[SESSION_COOKIE];
     if (!raw) return null;
     const unsigned = req.unsignCookie(raw);
@@ -186,11 +201,11 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
       return null;
     }
     // `id` is the user's (the session's columns are renamed): null when the user is gone from the sheet.
-    const admission = admitted(s.id == null ? undefined : s);
+    const admission = await admitted(db, s.id == null ? undefined : s);
     if (!admission.ok) {
       await deleteSession(db, s.session_id);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return admission.error;
+      return admission;
     }
     if (moment(t - TOUCH_EVERY_MS) >= s.last_seen_at) {
       // Best effort: the session is valid either way, and the next request touches it again. On
@@ -212,7 +227,7 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     if (!api || PUBLIC_API.has(route)) return;
     if (!req.user) {
       if (req.routeOptions.config.sanseAuth === 'optional' && !refusal) return;
-      return reply.code(refusal ? 403 : 401).send({ error: refusal ?? MSG.notLoggedIn });
+      return refusal ? reply.code(refusal.status).send(refusalBody(refusal)) : reply.code(401).send({ error: MSG.notLoggedIn });
     }
     if (req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' || req.method === 'PATCH') {
       const token = req.headers['x-csrf-token'];

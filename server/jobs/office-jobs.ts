@@ -5,6 +5,8 @@ import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import type { Job } from './registry.ts';
+import { selfCheckLockJob } from './self-check-lock.ts';
+import { selfCheckReminderJobs } from './self-check-reminders.ts';
 
 export interface OfficeJobOptions {
   pii: PiiCipher;
@@ -18,5 +20,7 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
   return [
     expirePlansJob(opts),
     dailyCheckJob(opts),
+    selfCheckLockJob(opts),
+    ...selfCheckReminderJobs(opts),
   ];
 }

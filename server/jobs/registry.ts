@@ -22,6 +22,8 @@ export interface JobContext {
 
 export interface Job<R = unknown> {
   name: string;
+  /** For people (the console, `sanse jobs`): what the job does, in Chinese. */
+  title?: string;
   /** null: runs only when asked for. */
   schedule: Schedule | null;
   /** The work of one slot; what it returns is kept as the run's result (JSON). */

@@ -111,12 +111,15 @@ describe('sandbox login and sessions', () => {
     await a.t.db('users').where({ id: u.id }).update({ locked: true });
     try {
       const locked = await a.app.inject({ method: 'POST', url: '/auth/sandbox/login', payload: { userId: u.id }, remoteAddress: nextIp() });
-      expect(locked.statusCode).toBe(403);
-      expect(locked.json()).toEqual({ error: '您的账号已被锁定，请联系本地编办。' });
+      // 423 Locked, with why (locked on the 用户 sheet, no self-check lock) and who unlocks.
+      expect(locked.statusCode).toBe(423);
+      expect(locked.json().error).toMatch(/^您的账号已被锁定：账号已由编办停用。请联系编办管理员.+解锁。$/);
+      expect(locked.json().locked).toMatchObject({ reason: { kind: 'manual' } });
       // A session opened before the lock ends with the same answer.
       const res = await a.app.inject({ method: 'GET', url: '/api/units', headers: s.read });
-      expect(res.statusCode).toBe(403);
-      expect(res.json().error).toBe('您的账号已被锁定，请联系本地编办。');
+      expect(res.statusCode).toBe(423);
+      expect(res.json().error).toBe(locked.json().error);
+      expect(res.json().locked).toMatchObject({ reason: { kind: 'manual' } });
       expect(await a.t.db('sessions').where({ user_id: u.id }).first()).toBeUndefined();
     } finally {
       await a.t.db('users').where({ id: u.id }).update({ locked: false });

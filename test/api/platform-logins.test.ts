@@ -171,8 +171,8 @@ describe('DingTalk logins', () => {
     // A locked user is refused.
     fake.miniAppCodes.set('mini-2', 'ding-locked');
     const locked = await a.app.inject({ method: 'POST', url: '/auth/dingtalk/miniapp', payload: { authCode: 'mini-2' }, remoteAddress: nextIp() });
-    expect(locked.statusCode).toBe(403);
-    expect(locked.json()).toEqual({ error: MSG.locked });
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json()).toEqual({ error: '您的账号已被锁定：账号已由编办停用。请联系编办管理员王编办解锁。', locked: { reason: { kind: 'manual' }, unlockers: [{ name: '王编办', mobile: null }] } });
     const missing = await a.app.inject({ method: 'POST', url: '/auth/dingtalk/miniapp', payload: {}, remoteAddress: nextIp() });
     expect(missing.statusCode).toBe(400);
   });

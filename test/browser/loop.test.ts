@@ -268,14 +268,15 @@ describe.skipIf(!HAVE_CHROMIUM)('browser loop (Chromium, phone-sized)', () => {
     try {
       await open('/login');
       await page.locator(`[data-testid="login-user-${locked.id}"]`).click();
-      const error = page.locator('[data-testid="login-error"]');
-      await error.waitFor();
-      expect(await error.textContent()).toContain('您的账号已被锁定，请联系本地编办。');
-      // The refusal is at the top of the page, above the list the user scrolled through: the
-      // page brings it into view by itself.
-      await expect.poll(() => inView(error), POLL).toBe(true);
+      // A locked account gets the locked page (why, who unlocks), not the login page's error.
+      const reason = page.locator('[data-testid="locked-reason"]');
+      await reason.waitFor();
+      expect(await reason.textContent()).toMatch(/^您的账号已被锁定：账号已由编办停用。请联系编办管理员.+解锁。$/);
+      await expect.poll(() => inView(reason), POLL).toBe(true);
       await shot('10-login-locked');
+      await page.locator('[data-testid="locked-retry"]').click();
 
+      const error = page.locator('[data-testid="login-error"]');
       await page.locator(`[data-testid="login-user-${ghost.id}"]`).click();
       await expect.poll(() => error.textContent(), POLL).toContain('您尚未开通“三色”使用权限，请联系本地编办。');
       await expect.poll(() => inView(error), POLL).toBe(true);
