@@ -27,7 +27,9 @@ import Bull from 'bull';
 import type { Knex } from 'knex';
 import { nowMoment } from '../db/clock.ts';
 import { claimOutboxRow, dueOutboxIds, isoMs, outboxBacklog, outboxRowToSend, updateClaimedOutboxRow, type ClaimedRowChange } from '../db/outbox.ts';
-import { PlatformError, type ChatPlatform, type Delivery } from './platform.ts';
+import { countApiCalls } from '../db/api-calls.ts';
+import { todayInShanghai } from '../core/dates.ts';
+import { callsOfDelivery, PlatformError, reachedPlatform, type ChatPlatform, type Delivery } from './platform.ts';
 import { createRedisTokenBucket, createTokenBucket, type RateLimiter } from './rate-limit.ts';
 
 export interface DispatcherLog {
@@ -75,6 +77,8 @@ export interface DispatcherOptions {
    * mode, shared through Redis). Tests wrap the real one to see the slots it decides.
    */
   limiter?: RateLimiter;
+  /** Count the platform calls per month and kind (table api_calls; default true). */
+  countCalls?: boolean;
 }
 
 export interface DispatcherCounters {
@@ -182,6 +186,22 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
     }
   }
 
+  /**
+   * Counts the platform calls of one attempt against the month's budget (table api_calls): a
+   * success, or a failure that reached the platform. A failed count is logged, never retried
+   * into a second call.
+   */
+  async function countCalls(delivery: Delivery, error: unknown): Promise<void> {
+    if (opts.countCalls === false) return;
+    if (error && !reachedPlatform(error)) return;
+    try {
+      const calls = platform.callsOf ? platform.callsOf(delivery) : callsOfDelivery(delivery);
+      await countApiCalls(db, todayInShanghai().slice(0, 7), platform.name, calls);
+    } catch (e) {
+      log.warn({ err: safeErrorText(e) }, 'outbox: call count not recorded');
+    }
+  }
+
   /** Claims one row, sends it, records the outcome. */
   async function processRow(id: number, beforeCall?: () => Promise<void>): Promise<Outcome> {
     const now = Date.now();
@@ -257,6 +277,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
       clearInterval(renew);
       await renewing;
     }
+    await countCalls(delivery, error);
 
     if (error) {
       const reason = safeErrorText(error);
