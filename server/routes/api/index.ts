@@ -16,6 +16,7 @@ import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
+import { messageBudgetRoutes } from './message-budget.ts';
 import { personRoutes } from './people.ts';
 import { requestRoutes } from './requests.ts';
 import { unitRoutes } from './units.ts';
@@ -63,4 +64,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(adminRoutes, { deps });
   await app.register(exportRoutes, { deps });
   await app.register(requestRoutes, { deps });
+  await app.register(messageBudgetRoutes, { deps });
 };
