@@ -115,3 +115,15 @@ describe('counting the calls per month and kind', () => {
     });
   });
 });
+
+describe("each adapter's calls per delivery", () => {
+  it('Zheng-Ding: a card is a message, 1,000 receivers a call, the approval card\'s update sends nothing', async () => {
+    const { createZhengDingPlatform } = await import('../../bot/zhengding/adapter.ts');
+    const z = createZhengDingPlatform({ apiBase: 'http://127.0.0.1:1', appKey: 'k', appSecret: 's', tenantId: 't' }, { warn: () => {} });
+    const users = (n: number) => ({ kind: 'users' as const, userIds: Array.from({ length: n }, (_, i) => `u${i}`) });
+    expect(z.callsOf!({ op: 'send', target: users(2500), message: { kind: 'text', content: 'x' } })).toEqual([{ kind: 'send-users', n: 3 }]);
+    expect(z.callsOf!({ op: 'createCard', target: { kind: 'group', groupId: 'g' }, card: card('c') })).toEqual([{ kind: 'send-group', n: 1 }]);
+    expect(z.callsOf!({ op: 'updateCard', card: { ...card('request:1'), template: 'approval' } })).toEqual([]);
+    expect(z.callsOf!({ op: 'updateCard', card: card('c'), target: users(3) })).toEqual([{ kind: 'send-users', n: 1 }]);
+  });
+});
