@@ -47,7 +47,7 @@ export async function monthApiCalls(db: Knex, month: string): Promise<MonthCalls
 
 /** The platform this deployment sends through, as the counts tell: the one with calls in the latest month counted (most calls). */
 export async function countedPlatform(db: Knex): Promise<BudgetPlatform | null> {
-  const r: Row | undefined = await db('api_calls').select('month', 'platform').sum({ n: 'n' }).groupBy('month', 'platform').orderBy([{ column: 'month', order: 'desc' }, { column: 'n', order: 'desc' }]).first();
+  const r: Row | undefined = await db('api_calls').select('month', 'platform').sum({ total: 'n' }).groupBy('month', 'platform').orderBy([{ column: 'month', order: 'desc' }, { column: 'total', order: 'desc' }]).first();
   return r && (BUDGET_PLATFORMS as readonly string[]).includes(r.platform) ? (r.platform as BudgetPlatform) : null;
 }
 

@@ -127,3 +127,14 @@ describe("each adapter's calls per delivery", () => {
     expect(z.callsOf!({ op: 'updateCard', card: card('c'), target: users(3) })).toEqual([{ kind: 'send-users', n: 1 }]);
   });
 });
+
+describe('the platform the budget applies to', () => {
+  it('is the one with calls in the latest month counted, most calls first', async () => {
+    await t.db('api_calls').del();
+    expect(await countedPlatform(t.db)).toBeNull();
+    await countApiCalls(t.db, '2026-10', 'dingtalk', [{ kind: 'create-card', n: 900 }]);
+    await countApiCalls(t.db, '2026-11', 'sandbox', [{ kind: 'create-card', n: 3 }]);
+    await countApiCalls(t.db, '2026-11', 'dingtalk', [{ kind: 'create-card', n: 2 }, { kind: 'update-card', n: 2 }]);
+    expect(await countedPlatform(t.db)).toBe('dingtalk');
+  });
+});
