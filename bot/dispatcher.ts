@@ -27,7 +27,9 @@ import Bull from 'bull';
 import type { Knex } from 'knex';
 import { nowMoment } from '../db/clock.ts';
 import { claimOutboxRow, dueOutboxIds, isoMs, outboxBacklog, outboxRowToSend, updateClaimedOutboxRow, type ClaimedRowChange } from '../db/outbox.ts';
-import { PlatformError, type ChatPlatform, type Delivery } from './platform.ts';
+import { countApiCalls } from '../db/api-calls.ts';
+import { todayInShanghai } from '../core/dates.ts';
+import { callsOfDelivery, PlatformError, reachedPlatform, type ApiCallKind, type ChatPlatform, type Delivery } from './platform.ts';
 import { createRedisTokenBucket, createTokenBucket, type RateLimiter } from './rate-limit.ts';
 
 export interface DispatcherLog {
@@ -75,6 +77,8 @@ export interface DispatcherOptions {
    * mode, shared through Redis). Tests wrap the real one to see the slots it decides.
    */
   limiter?: RateLimiter;
+  /** Count the platform calls per month and kind (table api_calls; default true). */
+  countCalls?: boolean;
 }
 
 export interface DispatcherCounters {
@@ -182,6 +186,51 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
     }
   }
 
+  // ---- the month's call counts (消息额度) --------------------------------------------------
+  // Each attempt's platform calls are added up here and written at most once a second (and when
+  // a drain ends or the dispatcher stops), one upsert per month and kind: the budget needs the
+  // day's figures, not a write per call on the hot path. A crash loses at most a second of counts.
+  const unwritten = new Map<string, number>();
+  let countTimer: ReturnType<typeof setTimeout> | null = null;
+  let countWrites: Promise<void> = Promise.resolve();
+
+  /** Notes the calls of one attempt: a success, or a failure that reached the platform. */
+  function countCalls(delivery: Delivery, error: unknown): void {
+    if (opts.countCalls === false) return;
+    if (error && !reachedPlatform(error)) return;
+    const month = todayInShanghai().slice(0, 7);
+    for (const c of platform.callsOf ? platform.callsOf(delivery) : callsOfDelivery(delivery)) {
+      if (c.n > 0) unwritten.set(`${month}|${c.kind}`, (unwritten.get(`${month}|${c.kind}`) ?? 0) + c.n);
+    }
+    if (!countTimer && unwritten.size) {
+      countTimer = setTimeout(() => void writeCounts(), 1000);
+      countTimer.unref?.();
+    }
+  }
+
+  /** Writes the counts noted so far (serialised; a failed write keeps them for the next). */
+  function writeCounts(): Promise<void> {
+    if (countTimer) clearTimeout(countTimer);
+    countTimer = null;
+    countWrites = countWrites.then(async () => {
+      if (!unwritten.size) return;
+      const batch = [...unwritten];
+      unwritten.clear();
+      const byMonth = new Map<string, Array<{ kind: ApiCallKind; n: number }>>();
+      for (const [key, n] of batch) {
+        const [month, kind] = key.split('|');
+        byMonth.set(month, [...(byMonth.get(month) ?? []), { kind: kind as ApiCallKind, n }]);
+      }
+      try {
+        for (const [month, calls] of byMonth) await countApiCalls(db, month, platform.name, calls);
+      } catch (e) {
+        for (const [key, n] of batch) unwritten.set(key, (unwritten.get(key) ?? 0) + n);
+        log.warn({ err: safeErrorText(e) }, 'outbox: call counts not written, kept for the next write');
+      }
+    });
+    return countWrites;
+  }
+
   /** Claims one row, sends it, records the outcome. */
   async function processRow(id: number, beforeCall?: () => Promise<void>): Promise<Outcome> {
     const now = Date.now();
@@ -257,6 +306,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
       clearInterval(renew);
       await renewing;
     }
+    countCalls(delivery, error);
 
     if (error) {
       const reason = safeErrorText(error);
@@ -307,6 +357,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
       const wait = left.nextMs === null ? o.pollMs : Math.min(o.pollMs, Math.max(5, left.nextMs - Date.now() + 2));
       await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
     }
+    await writeCounts();
     return delta(before);
   }
 
@@ -436,6 +487,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
         await idle();
         queued.length = 0;
         queuedSet.clear();
+        await writeCounts();
       },
       async drain(d) {
         const deadline = d?.timeoutMs ? Date.now() + d.timeoutMs : undefined;
@@ -554,6 +606,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
         await polling;
         polling = null;
         await queue.close();
+        await writeCounts();
       },
       async drain(d) {
         if (stopping) return delta(snapshot());

@@ -4,6 +4,8 @@
 
 export type { CardPayload, Delivery, OutboundMessage, Target } from '../core/outbound.ts';
 import type { Delivery, OutboundMessage } from '../core/outbound.ts';
+import type { ApiCallKind } from '../core/message-budget.ts';
+export type { ApiCallKind } from '../core/message-budget.ts';
 
 /** Why a delivery failed, and whether trying again may help. */
 export class PlatformError extends Error {
@@ -61,7 +63,44 @@ export interface ChatPlatform {
   readonly name: 'dingtalk' | 'zhengding' | 'sandbox';
   /** Performs one delivery; throws PlatformError. Must be safe to call again with the same delivery. */
   deliver(d: Delivery, dedupKey: string): Promise<void>;
+  /**
+   * The OpenAPI calls one delivery makes, by kind (token calls never included): what the
+   * dispatcher counts against the platform's monthly budget (消息额度). Default: callsOfDelivery.
+   */
+  callsOf?(d: Delivery): ApiCall[];
   /** Starts receiving callbacks (stream, HTTP route or sandbox clicks). */
   start(handler: InboundHandler): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Calls of one kind. */
+export interface ApiCall {
+  kind: ApiCallKind;
+  n: number;
+}
+
+/** One call per delivery, of the kind its operation and target say. */
+export function callsOfDelivery(d: Delivery): ApiCall[] {
+  switch (d.op) {
+    case 'send':
+      return [{ kind: d.target.kind === 'group' ? 'send-group' : 'send-users', n: 1 }];
+    case 'createCard':
+      return [{ kind: 'create-card', n: 1 }];
+    case 'updateCard':
+      return [{ kind: 'update-card', n: 1 }];
+    case 'reply':
+      return [{ kind: 'reply', n: 1 }];
+  }
+}
+
+/**
+ * Errors raised before any request left (a missing card template, a bad reply address, a message
+ * too long, no receivers) or without an answer from the platform (network failures): such a failed
+ * delivery cost no call. Any other failure (an HTTP error, throttling, a refusal) reached the
+ * platform and is counted like a success.
+ */
+const NOT_SENT_CODES = new Set(['noTemplate', 'badWebhook', 'internal', 'network', 'NETWORK', 'NO_RECEIVERS', 'MSG_TOO_LONG', 'NO_TARGET', 'BAD_WEBHOOK']);
+
+export function reachedPlatform(e: unknown): boolean {
+  return e instanceof PlatformError && !(e.code && NOT_SENT_CODES.has(e.code));
 }

@@ -170,6 +170,22 @@ export function noGroupMessage(date: string, units: Array<{ name: string; red: n
   return { kind: 'markdown', title: phrase('noGroupTitle'), text: render('no-group-units', { date, count: units.length, units }) };
 }
 
+/** The office-level digest that stands in for per-unit cards while the message budget is short (one part of it). */
+export function officeDigestMessage(v: {
+  date: string; used: number; budget: number; part: number; parts: number; carded: number;
+  units: Array<{ name: string; red: number; yellow: number }>;
+}): OutboundMessage {
+  const red = v.units.filter((u) => u.red > 0);
+  const yellow = v.units.filter((u) => u.red === 0);
+  const text = render('office-digest', { ...v, parts: v.parts > 1 ? v.parts : 0, count: v.units.length, red, yellow });
+  return { kind: 'markdown', title: phrase('officeDigestTitle'), text };
+}
+
+/** The once-a-month warning to the office that 80 % of the message budget is used. */
+export function budgetWarningMessage(v: { month: string; platform: string; used: number; budget: number; percent: number; elapsed: number; projected: number; over: boolean }): OutboundMessage {
+  return { kind: 'markdown', title: phrase('budgetWarningTitle'), text: render('budget-warning', v) };
+}
+
 export function replyMarkdown(text: string): OutboundMessage {
   return { kind: 'markdown', title: phrase('replyTitle'), text };
 }

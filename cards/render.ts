@@ -104,7 +104,8 @@ export type TemplateName =
   | 'alert-digest' | 'alert-progress' | 'leader-digest' | 'no-group-units' | 'help' | 'no-access'
   | 'todo' | 'quota' | 'retirement' | 'person' | 'ranking-none' | 'quota-area' | 'retirement-area' | 'todo-units'
   | 'request-card' | 'request-outcome'
-  | 'self-check-locked' | 'self-check-lock-summary' | 'self-check-reminder' | 'account-locked';
+  | 'self-check-locked' | 'self-check-lock-summary' | 'self-check-reminder' | 'account-locked'
+  | 'office-digest' | 'budget-warning';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

@@ -7,7 +7,11 @@ import type { WorkdayCalendar } from '../core/calendar.ts';
 import { openLightsOn } from '../core/lights.ts';
 import type { IsoDate } from '../core/model.ts';
 import { findingHeading } from '../cards/details.ts';
-import { digestCard, leaderCardId, leaderDigestCard, noGroupMessage, type DigestItem, type DigestProgress, type LeaderDigest, type UnitDigest } from '../cards/builders.ts';
+import { budgetWarningMessage, digestCard, leaderCardId, leaderDigestCard, noGroupMessage, officeDigestMessage, type DigestItem, type DigestProgress, type LeaderDigest, type UnitDigest } from '../cards/builders.ts';
+import { PHRASES } from '../cards/render.ts';
+import { planDailyAlerts, sendCardUpdate, UNITS_PER_DIGEST, WARN_SHARE, type BudgetState } from '../core/message-budget.ts';
+import { activeBudget, type PlatformBudget } from '../db/api-calls.ts';
+import { loadOffice } from '../db/settings.ts';
 import { nowMoment } from '../db/clock.ts';
 import { openFindingsQuery } from '../db/findings.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
@@ -51,6 +55,25 @@ export interface AlertSummary {
   /** Leaders' cards of the day (one per leader with red items in their scope). */
   leaderCards: number;
   noGroupUnits: number;
+  /** The month's message budget the day was planned against; null before any call was counted. */
+  budget: { platform: string; budget: number | null; used: number; projected: number; state: BudgetState; allowance: number | null; mode: 'cards' | 'digest' } | null;
+  /** Units listed in the office-level digest instead of getting their own card (budget short). */
+  officeDigestUnits: number;
+  /** Office-level digest messages queued. */
+  officeDigests: number;
+  /** The month's 80 % warning was queued by this call. */
+  budgetWarning: boolean;
+}
+
+/** A unit's alert of the day, before the budget decides how it goes out. */
+interface UnitAlert {
+  unitId: number;
+  first: Row;
+  items: DigestItem[];
+  digest: UnitDigest;
+  red: number;
+  /** A card into its group, 1:1 messages to its 专管员, or nothing (neither). */
+  via: 'group' | 'dm' | 'none';
 }
 
 /**
@@ -58,9 +81,18 @@ export interface AlertSummary {
  * 1:1 messages to its 专管员 when it has no group (and the office is told which units those
  * are); and one card per 单位领导 with the red items of the units in their scope (their unit and
  * the units below it), 1:1, once a day, updated in place as items are fixed.
+ *
+ * Within the month's message budget (core/message-budget.ts): when the day's even share of what
+ * is left does not cover a card per unit and per leader, units with red items get their cards
+ * first (most red first), then the leaders, then the others, while the share lasts; the rest are
+ * listed in office-level digest messages to the office group. At 80 % of the budget the office
+ * group is warned, once a month.
  */
 export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCalendar, links: AlertLinks): Promise<AlertSummary> {
-  const summary: AlertSummary = { digests: 0, groupCards: 0, directDigests: 0, leaderCards: 0, noGroupUnits: 0 };
+  const summary: AlertSummary = { digests: 0, groupCards: 0, directDigests: 0, leaderCards: 0, noGroupUnits: 0, budget: null, officeDigestUnits: 0, officeDigests: 0, budgetWarning: false };
+
+  const budget = await activeBudget(trx, date, cal);
+  if (budget) summary.budgetWarning = await queueBudgetWarning(trx, budget);
 
   // Most urgent first: each unit's items keep that order.
   const rows: Row[] = await openFindingsQuery(trx);
@@ -82,9 +114,9 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
     list.push(r);
     byUnit.set(Number(r.unit_id), list);
   }
-  const noGroup: Array<{ name: string; red: number; yellow: number; specialists: number }> = [];
   const lightOf = openLightsOn(date, cal);
 
+  const alerts: UnitAlert[] = [];
   for (const [unitId, list] of byUnit) {
     const first = list[0];
     // Alert cards carry the findings with a deadline: a 提示 is never the reason for one, nor in
@@ -97,7 +129,29 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
     if (!items.length) continue;
     const digest: UnitDigest = { unitId, unitCode: first.code, unitName: first.unit_name, date, items, mentions: specialists.get(unitId) ?? [], url: links.unitUrl(unitId) };
     summary.digests++;
-    if (first.group_id) {
+    const red = items.filter((i) => i.light === 'red');
+    alerts.push({ unitId, first, items, digest, red: red.length, via: first.group_id ? 'group' : digest.mentions.length ? 'dm' : 'none' });
+    if (red.length) redByUnit.set(unitId, red.map((i) => ({ ...i, unitName: first.unit_name })));
+  }
+  const leaderDigests = await leaderDigestsOf(trx, date, leaders, redByUnit, links);
+
+  const sent = alerts.filter((a) => a.via !== 'none');
+  const anyNoGroup = alerts.some((a) => !a.first.group_id);
+  const plan = planDailyAlerts({
+    allowance: budget?.allowanceToday ?? null,
+    units: sent.map((a) => ({ unitId: a.unitId, red: a.red, yellow: a.items.length - a.red })),
+    leaders: leaderDigests.length,
+    otherCalls: anyNoGroup ? 1 : 0,
+  });
+  if (budget) summary.budget = { platform: budget.platform, budget: budget.budget, used: budget.used, projected: budget.projected, state: budget.state, allowance: plan.allowance, mode: plan.mode };
+  const carded = new Set(plan.cardUnits);
+
+  const noGroup: Array<{ name: string; red: number; yellow: number; specialists: number }> = [];
+  for (const a of alerts) {
+    const { unitId, first, items, digest } = a;
+    if (!first.group_id) noGroup.push({ name: first.unit_name, red: a.red, yellow: items.length - a.red, specialists: digest.mentions.length });
+    if (a.via === 'none' || !carded.has(unitId)) continue;
+    if (a.via === 'group') {
       const target: Target = { kind: 'group', groupId: first.group_id };
       const card = digestCard(digest);
       if (await enqueue(trx, `digest:${unitId}:${date}`, { op: 'createCard', target, card })) {
@@ -105,31 +159,58 @@ export async function queueDailyAlerts(trx: Knex, date: IsoDate, cal: WorkdayCal
         summary.groupCards++;
       }
     } else {
-      const red = items.filter((i) => i.light === 'red').length;
-      noGroup.push({ name: first.unit_name, red, yellow: items.length - red, specialists: digest.mentions.length });
-      if (digest.mentions.length) {
-        const card = digestCard(digest);
-        if (await enqueue(trx, `digest-dm:${unitId}:${date}`, { op: 'send', target: { kind: 'users', userIds: digest.mentions.map((m) => m.userId) }, message: card.fallback })) summary.directDigests++;
-      }
+      const card = digestCard(digest);
+      if (await enqueue(trx, `digest-dm:${unitId}:${date}`, { op: 'send', target: { kind: 'users', userIds: digest.mentions.map((m) => m.userId) }, message: card.fallback })) summary.directDigests++;
     }
-    const red = items.filter((i) => i.light === 'red');
-    if (red.length) redByUnit.set(unitId, red.map((i) => ({ ...i, unitName: first.unit_name })));
   }
-  summary.leaderCards = await queueLeaderCards(trx, date, leaders, redByUnit, links);
+  if (plan.leaderCards) summary.leaderCards = await queueLeaderCards(trx, leaderDigests);
   if (noGroup.length) {
     summary.noGroupUnits = noGroup.length;
     const office = await trx('users').whereIn('role', ['编办管理员', '编办业务人员']).where({ locked: false }).pluck('id');
     if (office.length) await enqueue(trx, `no-group:${date}`, { op: 'send', target: { kind: 'users', userIds: office }, message: noGroupMessage(date, noGroup) });
   }
+  if (plan.digestUnits.length && budget?.budget != null) {
+    const byId = new Map(alerts.map((a) => [a.unitId, a]));
+    const listed = plan.digestUnits.map((id) => byId.get(id)!).map((a) => ({ name: a.first.unit_name as string, red: a.red, yellow: a.items.length - a.red }));
+    summary.officeDigestUnits = listed.length;
+    const target = await officeTarget(trx);
+    const parts = Math.ceil(listed.length / UNITS_PER_DIGEST);
+    const cardedRed = plan.cardUnits.filter((id) => (byId.get(id)?.red ?? 0) > 0).length;
+    for (let i = 0; target && i < parts; i++) {
+      const message = officeDigestMessage({ date, used: budget.used, budget: budget.budget, part: i + 1, parts, carded: cardedRed, units: listed.slice(i * UNITS_PER_DIGEST, (i + 1) * UNITS_PER_DIGEST) });
+      if (await enqueue(trx, `office-digest:${date}:${i + 1}`, { op: 'send', target, message })) summary.officeDigests++;
+    }
+  }
   return summary;
+}
+
+/** Where the office's own messages go: its work group, else its staff 1:1; null when it has neither. */
+async function officeTarget(trx: Knex): Promise<Target | null> {
+  const { groupId } = await loadOffice(trx);
+  if (groupId) return { kind: 'group', groupId };
+  const office: string[] = await trx('users').whereIn('role', ['编办管理员', '编办业务人员']).where({ locked: false }).pluck('id');
+  return office.length ? { kind: 'users', userIds: office } : null;
+}
+
+/** The month's warning at 80 % of the budget, once per platform and month (dedup key); true when queued now. */
+async function queueBudgetWarning(trx: Knex, b: PlatformBudget): Promise<boolean> {
+  if (b.budget === null || b.usedShare === null || b.usedShare < WARN_SHARE) return false;
+  const target = await officeTarget(trx);
+  if (!target) return false;
+  const names = PHRASES.platformName as Record<string, string>;
+  const message = budgetWarningMessage({
+    month: b.month, platform: names[b.platform] ?? b.platform, used: b.used, budget: b.budget, percent: Math.floor(b.usedShare * 100),
+    elapsed: b.workdays.elapsed, projected: b.projected, over: b.projected > b.budget,
+  });
+  return enqueue(trx, `budget-warning:${b.platform}:${b.month}`, { op: 'send', target, message });
 }
 
 /**
  * Each leader with red items in their scope gets one card of the day, 1:1 (dedup leader + day):
  * the red items of their unit and the units below it, most urgent first, each with its unit.
  */
-async function queueLeaderCards(trx: Knex, date: IsoDate, leaders: Array<{ id: string; unitId: number }>, redByUnit: Map<number, Array<DigestItem & { unitName: string }>>, links: AlertLinks): Promise<number> {
-  if (!leaders.length || !redByUnit.size) return 0;
+async function leaderDigestsOf(trx: Knex, date: IsoDate, leaders: Array<{ id: string; unitId: number }>, redByUnit: Map<number, Array<DigestItem & { unitName: string }>>, links: AlertLinks): Promise<Array<{ digest: LeaderDigest; unitIds: number[] }>> {
+  if (!leaders.length || !redByUnit.size) return [];
   const units: Row[] = await trx('units').select('id', 'parent_id', 'code', 'name');
   const children = new Map<number, number[]>();
   for (const u of units) if (u.parent_id != null) children.set(Number(u.parent_id), [...(children.get(Number(u.parent_id)) ?? []), Number(u.id)]);
@@ -141,7 +222,7 @@ async function queueLeaderCards(trx: Knex, date: IsoDate, leaders: Array<{ id: s
     while (stack.length) for (const c of children.get(stack.pop()!) ?? []) if (!seen.has(c)) { seen.add(c); stack.push(c); }
     return [...seen];
   };
-  let n = 0;
+  const out: Array<{ digest: LeaderDigest; unitIds: number[] }> = [];
   for (const leader of leaders) {
     const unitIds = subtree(leader.unitId).filter((id) => redByUnit.has(id));
     if (!unitIds.length) continue;
@@ -149,11 +230,18 @@ async function queueLeaderCards(trx: Knex, date: IsoDate, leaders: Array<{ id: s
     // byUrgency's order among red items: the earliest deadline (the longest open) first, then id.
     items.sort((a, b) => b.daysOpen - a.daysOpen || a.findingId - b.findingId);
     const own = unitById.get(leader.unitId)!;
-    const digest: LeaderDigest = { leaderId: leader.id, unitId: leader.unitId, unitCode: own.code ?? '', unitName: own.name, date, items, url: links.unitUrl(leader.unitId) };
+    out.push({ digest: { leaderId: leader.id, unitId: leader.unitId, unitCode: own.code ?? '', unitName: own.name, date, items, url: links.unitUrl(leader.unitId) }, unitIds });
+  }
+  return out;
+}
+
+async function queueLeaderCards(trx: Knex, digests: Array<{ digest: LeaderDigest; unitIds: number[] }>): Promise<number> {
+  let n = 0;
+  for (const { digest, unitIds } of digests) {
     const card = leaderDigestCard(digest);
-    const target: Target = { kind: 'users', userIds: [leader.id] };
-    if (await enqueue(trx, `leader-digest:${leader.id}:${date}`, { op: 'createCard', target, card })) {
-      const state: LeaderCardState = { vars: card.data, leaderId: leader.id, date, unitIds, findingIds: items.map((i) => i.findingId), digest };
+    const target: Target = { kind: 'users', userIds: [digest.leaderId] };
+    if (await enqueue(trx, `leader-digest:${digest.leaderId}:${digest.date}`, { op: 'createCard', target, card })) {
+      const state: LeaderCardState = { vars: card.data, leaderId: digest.leaderId, date: digest.date, unitIds, findingIds: digest.items.map((i) => i.findingId), digest };
       await saveCard(trx, card, target, state);
       n++;
     }
@@ -209,6 +297,9 @@ async function saveCard(trx: Knex, card: CardPayload, target: Target, state: Car
  */
 export async function queueCardUpdates(trx: Knex, unitIds: number[], date: IsoDate, cal: WorkdayCalendar): Promise<number> {
   let n = 0;
+  // While the message budget is short, a card is updated only when it turns green (core/message-budget.ts
+  // sendCardUpdate); the stored data stays as last sent, so the next update sent shows all progress.
+  const budgetState = (await activeBudget(trx, date, cal))?.state ?? null;
   for (const unitId of new Set(unitIds)) {
     const card = await trx('cards').where('card_id', 'like', `unit-digest:${unitId}:%`).orderBy('card_id', 'desc').first();
     if (!card) continue;
@@ -216,15 +307,16 @@ export async function queueCardUpdates(trx: Knex, unitIds: number[], date: IsoDa
     const progress = await progressOf(trx, state.digest.items, date, cal, unitId);
     const next = digestCard(state.digest, progress);
     if (next.data.resolved === state.vars.resolved && next.data.light === state.vars.light && next.data.total === state.vars.total) continue;
+    if (!sendCardUpdate(budgetState, progress.remaining.length === 0)) continue;
     const target = parseTarget(card.target);
     if (await enqueue(trx, `card:${card.card_id}:${progress.resolved}:${progress.total}:${progress.red}`, { op: 'updateCard', card: next, target })) n++;
     await trx('cards').where({ card_id: card.card_id }).update({ data: JSON.stringify({ ...state, vars: next.data }), updated_at: nowMoment() });
   }
-  return n + (await queueLeaderCardUpdates(trx, unitIds, date, cal));
+  return n + (await queueLeaderCardUpdates(trx, unitIds, date, cal, budgetState));
 }
 
 /** The leaders' cards of the latest check that list a red item of one of `unitIds`, updated in place. */
-async function queueLeaderCardUpdates(trx: Knex, unitIds: number[], date: IsoDate, cal: WorkdayCalendar): Promise<number> {
+async function queueLeaderCardUpdates(trx: Knex, unitIds: number[], date: IsoDate, cal: WorkdayCalendar, budgetState: BudgetState | null): Promise<number> {
   // The leaders' cards are made by the check: those of the latest finished check up to `date`
   // (during the check itself, the previous one's, as for the units' cards).
   const latest: Row | undefined = await trx('check_runs').where('date', '<=', date).where('outcome', 'ok').max({ d: 'date' }).first();
@@ -249,6 +341,7 @@ async function queueLeaderCardUpdates(trx: Knex, unitIds: number[], date: IsoDat
     const progress = await progressOf(trx, state.digest.items, date, cal);
     const next = leaderDigestCard(state.digest, progress);
     if (next.data.resolved === state.vars.resolved && next.data.light === state.vars.light) continue;
+    if (!sendCardUpdate(budgetState, progress.remaining.length === 0)) continue;
     if (await enqueue(trx, `card:${card.card_id}:${progress.resolved}:${progress.red}`, { op: 'updateCard', card: next, target: parseTarget(card.target) })) n++;
     await trx('cards').where({ card_id: card.card_id }).update({ data: JSON.stringify({ ...state, vars: next.data }), updated_at: nowMoment() });
   }

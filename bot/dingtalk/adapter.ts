@@ -13,7 +13,7 @@
 // - Cards: createAndDeliver's imGroupOpenDeliverModel has `atUserIds` (userId → display name),
 //   but CardPayload carries no names, so cards are delivered without @ (see the report).
 
-import { PlatformError, type CardPayload, type ChatPlatform, type Delivery, type InboundEvent, type InboundHandler, type InboundResult, type OutboundMessage, type Target } from '../platform.ts';
+import { PlatformError, type ApiCall, type CardPayload, type ChatPlatform, type Delivery, type InboundEvent, type InboundHandler, type InboundResult, type OutboundMessage, type Target } from '../platform.ts';
 import { DingTalkOpenApi, type CreateAndDeliverBody, type OpenApiOptions } from './openapi.ts';
 import { DingTalkStreamClient, errorName, type DingTalkLog, type StreamOptions } from './stream.ts';
 
@@ -124,6 +124,20 @@ export function createDingTalkPlatform(config: DingTalkConfig, log: DingTalkLog,
     api,
     get stream() {
       return stream;
+    },
+    // One call per delivery, but a 1:1 message goes out in calls of at most 20 users each, and a
+    // card for nobody makes no call.
+    callsOf(d: Delivery): ApiCall[] {
+      switch (d.op) {
+        case 'send':
+          return d.target.kind === 'group' ? [{ kind: 'send-group', n: 1 }] : [{ kind: 'send-users', n: Math.ceil(d.target.userIds.length / BATCH_SEND_MAX_USERS) }];
+        case 'createCard':
+          return [{ kind: 'create-card', n: d.target.kind === 'users' && d.target.userIds.length === 0 ? 0 : 1 }];
+        case 'updateCard':
+          return [{ kind: 'update-card', n: 1 }];
+        case 'reply':
+          return [{ kind: 'reply', n: 1 }];
+      }
     },
     // DingTalk's send APIs take no idempotency key: the dedup key is the outbox's business. A card's
     // stable id (outTrackId) makes card updates idempotent.

@@ -31,6 +31,7 @@ import crypto from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import {
   PlatformError,
+  type ApiCall,
   type ChatPlatform,
   type Delivery,
   type InboundEvent,
@@ -362,6 +363,22 @@ export function createZhengDingPlatform(config: ZhengDingConfig, log: ZhengDingL
     client,
     get handler() {
       return handler;
+    },
+
+    // A card is a message here (its fallback), counted as the send it is; the approval card's
+    // update sends nothing.
+    callsOf(d: Delivery): ApiCall[] {
+      const sendCalls = (t: Target): ApiCall[] =>
+        t.kind === 'group' ? [{ kind: 'send-group', n: 1 }] : [{ kind: 'send-users', n: Math.ceil(new Set(t.userIds.filter(Boolean)).size / RECEIVERS_PER_CALL) }];
+      switch (d.op) {
+        case 'send':
+        case 'createCard':
+          return sendCalls(d.target);
+        case 'updateCard':
+          return d.target ? sendCalls(d.target) : [];
+        case 'reply':
+          return [{ kind: 'reply', n: 1 }];
+      }
     },
 
     async deliver(d: Delivery, dedupKey: string): Promise<void> {

@@ -10,6 +10,7 @@ import * as m006 from './006_job_runs.ts';
 import * as m007 from './007_requests.ts';
 import * as m008 from './008_unit_rechecks.ts';
 import * as m012 from './012_user_locks.ts';
+import * as m013 from './013_api_calls.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
@@ -21,6 +22,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '007_requests': m007,
   '008_unit_rechecks': m008,
   '012_user_locks': m012,
+  '013_api_calls': m013,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -13,7 +13,9 @@ import { UnitChoice, unitCandidates } from './Todo.tsx';
 import { RequestQueue } from './RequestQueue.tsx';
 import { Locks } from './Locks.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'locks';
+import { MessageBudgetPanel } from './MessageBudget.tsx';
+
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'locks' | 'budget';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -40,12 +42,14 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('requests', '#/console/requests', '编制审批')}
           {operator && link('import', '#/console/import', '导入数据')}
           {link('locks', '#/console/locks', '账号锁定')}
+          {link('budget', '#/console/budget', '消息额度')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} />}
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
         {tab === 'locks' && <Locks />}
+        {tab === 'budget' && <MessageBudgetPanel me={me} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
       </main>

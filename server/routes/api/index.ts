@@ -17,6 +17,7 @@ import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
 import { lockRoutes } from './locks.ts';
+import { messageBudgetRoutes } from './message-budget.ts';
 import { personRoutes } from './people.ts';
 import { requestRoutes } from './requests.ts';
 import { unitRoutes } from './units.ts';
@@ -65,4 +66,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(exportRoutes, { deps });
   await app.register(requestRoutes, { deps });
   await app.register(lockRoutes, { deps });
+  await app.register(messageBudgetRoutes, { deps });
 };
