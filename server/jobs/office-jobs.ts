@@ -5,6 +5,7 @@ import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import type { Job } from './registry.ts';
+import { weeklyListJob } from './weekly-list.ts';
 
 export interface OfficeJobOptions {
   pii: PiiCipher;
@@ -18,5 +19,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
   return [
     expirePlansJob(opts),
     dailyCheckJob(opts),
+    weeklyListJob(opts),
   ];
 }

@@ -22,6 +22,8 @@ export interface JobContext {
 
 export interface Job<R = unknown> {
   name: string;
+  /** What people call it (the console's job list): 每周督办清单. */
+  title?: string;
   /** null: runs only when asked for. */
   schedule: Schedule | null;
   /** The work of one slot; what it returns is kept as the run's result (JSON). */
