@@ -8,7 +8,7 @@ import { validDay } from '../core/dates.ts';
 import type { IsoDate } from '../core/model.ts';
 import type { CardPayload, Target } from '../core/outbound.ts';
 import { STATE_TEXT } from '../core/requests.ts';
-import { buildWeeklyList, lineDone, OFFICE_CARD_LINES, weekOf, type WeeklyList, type WeeklyUnitLine } from '../core/weekly-list.ts';
+import { buildWeeklyList, countsOf, lineDone, OFFICE_CARD_LINES, weekOf, type WeeklyList, type WeeklyUnitLine } from '../core/weekly-list.ts';
 import { lineSummary, lineTodo, weeklyOfficeCard, weeklyOfficeCardId, weeklyUnitCard, weeklyUnitCardId, type OfficeCardView } from '../cards/weekly.ts';
 import { nowMoment } from '../db/clock.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
@@ -81,7 +81,7 @@ async function saveCardRow(trx: Knex, card: CardPayload, target: Target, state: 
 }
 
 /** The stored list keeps each unit's first red items (the workbook and the console read the full list live). */
-const STORED_RED_ITEMS = 20;
+const STORED_RED_ITEMS = 50;
 
 /**
  * Makes `date`'s list and sends it, once per week: a second run of the same week (the job and a
@@ -173,6 +173,39 @@ export async function queueWeeklyCardUpdates(trx: Knex, unitIds: number[], date:
   return n;
 }
 
+/** A stored list's regions with their units again (the row keeps them once, in `units`). */
+function withRegionUnits(list: WeeklyList): WeeklyList {
+  return { ...list, regions: list.regions.map((r) => ({ ...r, units: list.units.filter((l) => (l.regionCode ?? '') === r.code) })) };
+}
+
+export interface WeeklyListView {
+  list: WeeklyList;
+  /** When the week's list was sent; null: not sent yet (the list is made from the data now). */
+  sentAt: string | null;
+  /** Units marked 已整改 on the week's cards. */
+  doneUnitIds: number[];
+}
+
+/**
+ * The list of `date`'s week: as sent, once sent (what the units were told; each unit's first
+ * STORED_RED_ITEMS red items), else as the data says now (a preview of what would be sent).
+ */
+export async function weeklyListView(db: Knex, date: IsoDate): Promise<WeeklyListView> {
+  validDay(date, '清单日期');
+  const week = weekOf(date);
+  const stored = await weeklyListOfWeek(db, week);
+  if (stored) return { list: withRegionUnits(stored.list), sentAt: stored.createdAt, doneUnitIds: await weeklyDoneUnits(db, week) };
+  return { list: await weeklyListOn(db, date), sentAt: null, doneUnitIds: [] };
+}
+
+/** A unit's own part of a view (a unit role sees only its units). */
+export function viewForUnits(v: WeeklyListView, unitIds: number[]): WeeklyListView {
+  const keep = new Set(unitIds);
+  const units = v.list.units.filter((l) => keep.has(l.unitId));
+  const regions = v.list.regions.map((r) => ({ ...r, units: r.units.filter((l) => keep.has(l.unitId)) })).filter((r) => r.units.length).map((r) => ({ ...r, counts: countsOf(r.units) }));
+  return { ...v, list: { ...v.list, units, regions, counts: countsOf(units) }, doneUnitIds: v.doneUnitIds.filter((id) => keep.has(id)) };
+}
+
 /** The units of a week's list marked 已整改 on their cards. */
 export async function weeklyDoneUnits(db: Knex, week: IsoDate): Promise<number[]> {
   const r: Row | undefined = await db('cards').where({ card_id: weeklyOfficeCardId(week) }).first('data');
@@ -185,13 +218,11 @@ export async function weeklyDoneUnits(db: Knex, week: IsoDate): Promise<number[]
 const SHEETS = ['汇总', '红灯单位', '逾期问题', '暂停办理单位', '超时未办申请', '本月未自查单位'] as const;
 
 /** The list of `date` as a workbook: one sheet per kind of item, one row per item, each with its region. */
-export async function weeklyListWorkbook(db: Knex, date: IsoDate, opts: { unitIds?: number[] | null } = {}): Promise<{ workbook: ExcelJS.Workbook; list: WeeklyList; rows: Record<string, number> }> {
-  let list = await weeklyListOn(db, date);
-  if (opts.unitIds) {
-    const keep = new Set(opts.unitIds);
-    list = { ...list, units: list.units.filter((l) => keep.has(l.unitId)), regions: list.regions.map((r) => ({ ...r, units: r.units.filter((l) => keep.has(l.unitId)) })).filter((r) => r.units.length) };
-  }
-  const done = new Set(await weeklyDoneUnits(db, list.week));
+export async function weeklyListWorkbook(db: Knex, date: IsoDate, opts: { unitIds?: number[] | null } = {}): Promise<{ workbook: ExcelJS.Workbook; view: WeeklyListView; rows: Record<string, number> }> {
+  let view = await weeklyListView(db, date);
+  if (opts.unitIds) view = viewForUnits(view, opts.unitIds);
+  const { list } = view;
+  const done = new Set(view.doneUnitIds);
   const wb = new ExcelJS.Workbook();
   wb.creator = 'sanse';
   const rows: Record<string, number> = {};
@@ -204,9 +235,9 @@ export async function weeklyListWorkbook(db: Knex, date: IsoDate, opts: { unitId
     rows[name] = data.length;
   };
   const region = (l: WeeklyUnitLine) => l.regionName ?? l.regionCode ?? '';
-  const status = (l: WeeklyUnitLine) => (done.has(l.unitId) ? '已整改' : '');
+  const status = (l: WeeklyUnitLine) => (done.has(l.unitId) ? '已整改' : l.red || l.selfChecks ? '待整改' : null);
   sheet('汇总', ['区划', '单位', '统一社会信用代码', '督办事项', '需要做的', '整改状态'],
-    list.units.map((l) => [region(l), l.unitName, l.unitCode, lineSummary(l), lineTodo(l) || '等待编办办理', status(l)]));
+    list.units.map((l) => [region(l), l.unitName, l.unitCode, lineSummary(l), lineTodo(l) || (l.waitingRequests.length ? '等待编办办理' : '暂停期间不能申请机构编制事项'), status(l)]));
   sheet('红灯单位', ['区划', '单位', '统一社会信用代码', '红灯问题数', '最早亮红灯日期', '最长未整改工作日', '整改状态'],
     list.units.filter((l) => l.red).map((l) => [region(l), l.unitName, l.unitCode, l.red!.count, l.red!.since, l.red!.oldestWorkdays, status(l)]));
   const overdue = list.units.flatMap((l) => l.redItems.map((i) => ({ l, i }))).sort((a, b) => b.i.workdaysOpen - a.i.workdaysOpen || a.i.findingId - b.i.findingId);
@@ -219,11 +250,11 @@ export async function weeklyListWorkbook(db: Knex, date: IsoDate, opts: { unitId
       .sort((a, b) => Number(b[6]) - Number(a[6])));
   sheet('本月未自查单位', ['区划', '单位', '统一社会信用代码', '本月已自查次数', '应自查次数'],
     list.units.filter((l) => l.selfChecks).map((l) => [region(l), l.unitName, l.unitCode, l.selfChecks!.count, l.selfChecks!.min]));
-  return { workbook: wb, list, rows };
+  return { workbook: wb, view, rows };
 }
 
-export async function writeWeeklyWorkbook(db: Knex, date: IsoDate, file: string, opts: { unitIds?: number[] | null } = {}): Promise<{ rows: Record<string, number>; list: WeeklyList }> {
-  const { workbook, rows, list } = await weeklyListWorkbook(db, date, opts);
+export async function writeWeeklyWorkbook(db: Knex, date: IsoDate, file: string, opts: { unitIds?: number[] | null } = {}): Promise<{ rows: Record<string, number>; view: WeeklyListView }> {
+  const { workbook, rows, view } = await weeklyListWorkbook(db, date, opts);
   await workbook.xlsx.writeFile(file);
-  return { rows, list };
+  return { rows, view };
 }
