@@ -21,6 +21,7 @@ import { requestRoutes } from './requests.ts';
 import { unitRoutes } from './units.ts';
 import { unitRecordRoutes } from './unit-records.ts';
 import { workerRoutes } from './workers.ts';
+import { weeklyRoutes } from './weekly.ts';
 
 export interface ApiRoutesOptions {
   ctx: Pick<AppContext, 'db' | 'pii' | 'config'>;
@@ -63,4 +64,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(adminRoutes, { deps });
   await app.register(exportRoutes, { deps });
   await app.register(requestRoutes, { deps });
+  await app.register(weeklyRoutes, { deps });
 };
