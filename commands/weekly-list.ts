@@ -13,7 +13,7 @@ import { lineSummary, lineTodo, weeklyOfficeCard, weeklyOfficeCardId, weeklyUnit
 import { nowMoment } from '../db/clock.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
 import { loadCalendar, loadOffice } from '../db/settings.ts';
-import { insertWeeklyList, latestWeeklyWeek, unitProgress, weeklyFacts, weeklyListOfWeek, weeklyRecipients, weeklyUnits } from '../db/weekly-list.ts';
+import { insertWeeklyList, latestWeeklyWeek, unitProgress, weeklyFacts, weeklyListOfWeek, weeklyRecipients, weeklyUnits, type WeeklyUnitRow } from '../db/weekly-list.ts';
 
 type Row = Record<string, any>;
 
@@ -32,11 +32,10 @@ export function weeklyLinks(publicBaseUrl: string): WeeklyLinks {
 }
 
 /** The list of a day, from the database as it is now. */
-export async function weeklyListOn(db: Knex, date: IsoDate): Promise<WeeklyList> {
+export async function weeklyListOn(db: Knex, date: IsoDate, units?: WeeklyUnitRow[]): Promise<WeeklyList> {
   validDay(date, '清单日期');
   const cal = await loadCalendar(db);
-  const units = await weeklyUnits(db);
-  return buildWeeklyList(await weeklyFacts(db, date, cal, units), cal);
+  return buildWeeklyList(await weeklyFacts(db, date, cal, units ?? (await weeklyUnits(db))), cal);
 }
 
 /** A unit card's state as kept in `cards.data`. */
@@ -90,8 +89,9 @@ const STORED_RED_ITEMS = 50;
 export async function sendWeeklyList(db: Knex, date: IsoDate, links: WeeklyLinks): Promise<WeeklySendResult> {
   validDay(date, '清单日期');
   const week = weekOf(date);
-  const list = await weeklyListOn(db, date);
-  const units = new Map((await weeklyUnits(db)).map((u) => [u.id, u]));
+  const rows = await weeklyUnits(db);
+  const list = await weeklyListOn(db, date, rows);
+  const units = new Map(rows.map((u) => [u.id, u]));
   const { specialists, office: officeUsers } = await weeklyRecipients(db, list.units.map((l) => l.unitId));
   const office = await loadOffice(db);
   const result: WeeklySendResult = { date, week, sent: false, createdAt: null, units: list.units.length, office: 'none', unitGroupCards: 0, unitDirectCards: 0, unreached: 0 };
