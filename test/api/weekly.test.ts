@@ -90,6 +90,27 @@ describe(`weekly list API (${TEST_DB_KIND})`, () => {
     expect((await a.app.inject({ method: 'GET', url: `/api/weekly?date=${today}`, headers: admin.read })).json().sentAt).toBeTruthy();
   });
 
+  it('a unit listed for too few self-checks reads 已整改 once its 专管员 has self-checked enough', async () => {
+    const week = (await a.t.db('weekly_lists').first('content')).content;
+    const lines: any[] = JSON.parse(week).units;
+    const specs = await a.t.db('users').where({ role: '单位专管员', locked: false }).select('id', 'unit_id');
+    const line = lines.find((l) => l.selfChecks && !l.red && specs.some((u) => Number(u.unit_id) === l.unitId));
+    expect(line, 'a unit listed only for its self-checks').toBeTruthy();
+    const s = await login(a.app, specs.find((u) => Number(u.unit_id) === line.unitId)!.id);
+    const cardId = `weekly-unit:${line.unitId}:${JSON.parse(week).week}`;
+    const updates = () => a.t.db('outbox').where({ op: 'updateCard' }).where('dedup_key', `card:${cardId}:done`).count({ n: '*' }).first();
+    for (let i = line.selfChecks.count; i < line.selfChecks.min; i++) {
+      expect(await updates()).toMatchObject({ n: 0 });
+      const r = await a.app.inject({ method: 'POST', url: `/api/units/${line.unitId}/self-check`, headers: s.write, payload: {} });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    expect(await updates()).toMatchObject({ n: 1 });
+    const card = JSON.parse((await a.t.db('outbox').where('dedup_key', `card:${cardId}:done`).first('payload')).payload).card;
+    expect(card.data.progress).toBe('已整改');
+    const office = (await a.app.inject({ method: 'GET', url: '/api/weekly', headers: admin.read })).json();
+    expect(office.doneUnitIds).toContain(line.unitId);
+  });
+
   it('the request limit is the 编办管理员\'s to change', async () => {
     expect((await a.app.inject({ method: 'PUT', url: '/api/weekly/settings', headers: clerk.write, payload: { requestLimitWorkdays: 3 } })).statusCode).toBe(403);
     const bad = await a.app.inject({ method: 'PUT', url: '/api/weekly/settings', headers: admin.write, payload: { requestLimitWorkdays: 0 } });
