@@ -13,7 +13,7 @@ import { lineSummary, lineTodo, weeklyOfficeCard, weeklyOfficeCardId, weeklyUnit
 import { nowMoment } from '../db/clock.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
 import { loadCalendar, loadOffice } from '../db/settings.ts';
-import { insertWeeklyList, latestWeeklyWeek, unitProgress, weeklyFacts, weeklyListOfWeek, weeklyRecipients, weeklyUnits, type WeeklyUnitRow } from '../db/weekly-list.ts';
+import { insertWeeklyList, latestWeeklyWeek, unitsProgress, weeklyFacts, weeklyListOfWeek, weeklyRecipients, weeklyUnits, type WeeklyUnitRow } from '../db/weekly-list.ts';
 
 type Row = Record<string, any>;
 
@@ -147,11 +147,12 @@ export async function queueWeeklyCardUpdates(trx: Knex, unitIds: number[], date:
   for (let i = 0; i < ids.length; i += 500) cards.push(...(await trx('cards').whereIn('card_id', ids.slice(i, i + 500).map((id) => weeklyUnitCardId(id, week))).select('card_id', 'target', 'data')));
   const newlyDone: number[] = [];
   let n = 0;
-  for (const c of cards) {
-    const state = JSON.parse(c.data) as UnitCardState;
-    if (state.done || (!state.line.red && !state.line.selfChecks)) continue;
-    const now = await unitProgress(trx, state.unitId, state.line.redItems.map((i) => i.findingId), date);
-    if (!lineDone(state.line, now)) continue;
+  const pending = cards.map((c) => ({ c, state: JSON.parse(c.data) as UnitCardState })).filter(({ state }) => !state.done && (state.line.red || state.line.selfChecks));
+  if (!pending.length) return 0;
+  const now = await unitsProgress(trx, pending.flatMap(({ state }) => state.line.redItems.map((i) => i.findingId)), pending.map(({ state }) => state.unitId), date);
+  for (const { c, state } of pending) {
+    const progress = { openListedRed: state.line.redItems.filter((i) => now.open.has(i.findingId)).length, selfChecks: now.selfChecks.get(state.unitId) ?? 0 };
+    if (!lineDone(state.line, progress)) continue;
     const next = weeklyUnitCard({ date: state.date, week: state.week, line: state.line, mentions: state.mentions, url: state.url, done: true });
     if (await enqueue(trx, `card:${c.card_id}:done`, { op: 'updateCard', card: next, target: parseTarget(c.target) })) n++;
     await trx('cards').where({ card_id: c.card_id }).update({ data: JSON.stringify({ ...state, done: true, vars: next.data }), updated_at: nowMoment() });

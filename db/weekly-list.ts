@@ -144,14 +144,21 @@ export async function weeklyRecipients(db: Knex, unitIds: number[]): Promise<{ s
   return { specialists, office };
 }
 
-/** What a card update needs to know of a unit now: its listed red items still open, its self-checks this month. */
-export async function unitProgress(db: Knex, unitId: number, findingIds: number[], date: IsoDate): Promise<{ openListedRed: number; selfChecks: number }> {
-  let openListedRed = 0;
+/**
+ * What card updates need to know of some units now, in a few grouped reads whatever their number:
+ * which of the listed findings are still open, and each unit's self-checks in the month of `date`.
+ */
+export async function unitsProgress(db: Knex, findingIds: number[], unitIds: number[], date: IsoDate): Promise<{ open: Set<number>; selfChecks: Map<number, number> }> {
+  const open = new Set<number>();
   for (let i = 0; i < findingIds.length; i += 1000) {
-    const r = await db('findings').whereIn('id', findingIds.slice(i, i + 1000)).where('status', 'open').count({ n: '*' }).first();
-    openListedRed += Number(r?.n ?? 0);
+    for (const id of await db('findings').whereIn('id', findingIds.slice(i, i + 1000)).where('status', 'open').pluck('id')) open.add(Number(id));
   }
   const month = monthOf(date);
-  const c = await db('self_checks').where({ unit_id: unitId }).where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).count({ n: '*' }).first();
-  return { openListedRed, selfChecks: Number(c?.n ?? 0) };
+  const selfChecks = new Map<number, number>();
+  for (let i = 0; i < unitIds.length; i += 1000) {
+    const rows: Row[] = await db('self_checks').whereIn('unit_id', unitIds.slice(i, i + 1000)).where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`)
+      .select('unit_id').count({ n: '*' }).groupBy('unit_id');
+    for (const r of rows) selfChecks.set(Number(r.unit_id), Number(r.n));
+  }
+  return { open, selfChecks };
 }
