@@ -105,7 +105,8 @@ export type TemplateName =
   | 'todo' | 'quota' | 'retirement' | 'person' | 'ranking-none' | 'quota-area' | 'retirement-area' | 'todo-units'
   | 'request-card' | 'request-outcome'
   | 'self-check-locked' | 'self-check-lock-summary' | 'self-check-reminder' | 'account-locked'
-  | 'office-digest' | 'budget-warning';
+  | 'office-digest' | 'budget-warning'
+  | 'weekly-office' | 'weekly-unit';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

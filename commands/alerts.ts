@@ -16,6 +16,7 @@ import { nowMoment } from '../db/clock.ts';
 import { openFindingsQuery } from '../db/findings.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
 import type { CardPayload, Target } from '../core/outbound.ts';
+import { queueWeeklyCardUpdates } from './weekly-list.ts';
 
 type Row = Record<string, any>;
 
@@ -292,7 +293,8 @@ async function saveCard(trx: Knex, card: CardPayload, target: Target, state: Car
 
 /**
  * Updates each unit's latest digest card in place ("已整改 3/5" and the items still open, green
- * when none is left), and the latest cards of the leaders whose scope holds those units. Called
+ * when none is left), the latest cards of the leaders whose scope holds those units, and the
+ * week's supervision list cards of those units (已整改 once their listed items are fixed). Called
  * after findings were resolved (the nightly check, a re-check after a mini-app save).
  */
 export async function queueCardUpdates(trx: Knex, unitIds: number[], date: IsoDate, cal: WorkdayCalendar): Promise<number> {
@@ -312,7 +314,10 @@ export async function queueCardUpdates(trx: Knex, unitIds: number[], date: IsoDa
     if (await enqueue(trx, `card:${card.card_id}:${progress.resolved}:${progress.total}:${progress.red}`, { op: 'updateCard', card: next, target })) n++;
     await trx('cards').where({ card_id: card.card_id }).update({ data: JSON.stringify({ ...state, vars: next.data }), updated_at: nowMoment() });
   }
-  return n + (await queueLeaderCardUpdates(trx, unitIds, date, cal, budgetState));
+  n += await queueLeaderCardUpdates(trx, unitIds, date, cal, budgetState);
+  // The week's supervision list: a unit whose listed items are all fixed reads 已整改 on its
+  // weekly card and on the office's (commands/weekly-list.ts; a card already done is left alone).
+  return n + (await queueWeeklyCardUpdates(trx, unitIds, date));
 }
 
 /** The leaders' cards of the latest check that list a red item of one of `unitIds`, updated in place. */

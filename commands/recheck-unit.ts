@@ -16,6 +16,7 @@ import { nowMoment } from '../db/clock.ts';
 import { isSqlite } from '../db/connection.ts';
 import { openCounts } from '../db/findings.ts';
 import { recheckRecord } from './daily-check.ts';
+import { queueWeeklyCardUpdates } from './weekly-list.ts';
 import { CommandError } from './errors.ts';
 
 type Row = Record<string, any>;
@@ -113,6 +114,8 @@ async function runRecheck(db: Knex, unit: Row, today: IsoDate, selfCheckId: numb
     const month = monthOf(today);
     const n = await db('self_checks').where({ unit_id: unitId }).where('at', '>=', `${month}-01`).where('at', '<', `${addMonthsToMonth(month, 1)}-01`).count({ n: '*' }).first();
     selfChecksThisMonth = Number(n?.n ?? 0);
+    // A unit listed for too few self-checks: its weekly card reads 已整改 once it has done enough.
+    await db.transaction((trx) => queueWeeklyCardUpdates(trx, [unitId], today));
   }
   return {
     unit: { id: unitId, code: unit.code, name: unit.name },

@@ -1,4 +1,4 @@
-// The sanse command line: serve, check, findings, recheck, import, export, template, demo, retirement.
+// The sanse command line: serve, check, findings, recheck, import, export, template, demo, retirement, weekly.
 // Output for people is Chinese; --json prints one machine-readable value.
 
 import os from 'node:os';
@@ -46,6 +46,10 @@ const HELP = `用法：sanse <命令> [选项]
   locks [--active] [--json]     账号锁定清单（每月自查不足锁定的单位专管员账号、原因、解锁记录）
   unlock 用户ID --note 说明 --as 编办管理员用户ID
                                 解锁账号（仅编办管理员，须填写说明，记入操作日志）
+  weekly [--date YYYY-MM-DD] --out 文件.xlsx [--send] [--json]
+                                导出每周督办清单（红灯单位、逾期问题、暂停办理单位、超时未办申请、
+                                本月未自查单位）；--send 同时发送到编办工作群和各单位工作群（每周只发一次，
+                                每周第一个工作日 09:00 自动发送）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -148,6 +152,8 @@ export async function main(argv: string[]): Promise<number> {
         return await locksCommand(rest);
       case 'unlock':
         return await unlockCommand(rest);
+      case 'weekly':
+        return await weeklyCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -281,6 +287,28 @@ async function exportCommand(args: string[]): Promise<number> {
   const unit = arg(values, 'unit');
   const r = await withContext(async (ctx) => exportWorkbook(ctx.db, kind, out, { unitId: unit === undefined ? undefined : (await unitOption(ctx.db, unit)).id, status: arg(values, 'status') as 'open' | 'resolved' | 'all' | undefined, today: todayInShanghai(), fullIds, pii: ctx.pii, by, via: 'cli' }));
   console.log(`已导出 ${r.rows} 行到 ${out}${fullIds ? '（含完整身份证号，已记入审计日志；请妥善保管）' : kind === 'people' || kind === 'all' ? '（身份证号已脱敏，不能用于导入；可原样导入的完整数据请加 --full-ids）' : ''}`);
+  return 0;
+}
+
+async function weeklyCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { date: { type: 'string' }, out: { type: 'string' }, send: { type: 'boolean' }, json: { type: 'boolean' } } });
+  const date = requireDate(arg(values, 'date'));
+  const out = arg(values, 'out');
+  if (!out) throw new UsageError('请用 --out 指定导出文件，例如 sanse weekly --date 2026-12-07 --out 督办清单.xlsx');
+  const { sendWeeklyList, weeklyLinks, writeWeeklyWorkbook } = await import('../commands/weekly-list.ts');
+  const r = await withContext(async (ctx) => {
+    // Sent first, so the workbook is the list as sent (with what was fixed since marked).
+    const sent = values.send ? await sendWeeklyList(ctx.db, date, weeklyLinks(ctx.config.publicBaseUrl)) : null;
+    const book = await writeWeeklyWorkbook(ctx.db, date, out);
+    return { sent, rows: book.rows, counts: book.view.list.counts, sentAt: book.view.sentAt };
+  });
+  if (values.json) print({ date, out, ...r });
+  else {
+    const c = r.counts;
+    console.log(`${date} 每周督办清单：${c.units} 个单位（红灯单位 ${c.redUnits}，红灯问题 ${c.redItems} 项，暂停办理 ${c.suspended}，超时未办申请 ${c.waitingRequests}，本月自查不足 ${c.noSelfCheck}），已导出到 ${out}`);
+    if (r.sent?.sent) console.log(`已发送：编办${r.sent.office === 'group' ? '工作群' : r.sent.office === 'users' ? '人员（未配置编办工作群）' : '（没有编办工作群和编办人员，未发送）'}，单位工作群 ${r.sent.unitGroupCards} 个，单独发给专管员 ${r.sent.unitDirectCards} 个${r.sent.unreached ? `，${r.sent.unreached} 个单位既无工作群也无专管员` : ''}（消息由服务进程发出）`);
+    else if (r.sent) console.log(`本周（${r.sent.week} 起）的督办清单已于 ${r.sent.createdAt} 发送，未重复发送`);
+  }
   return 0;
 }
 

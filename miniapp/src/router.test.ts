@@ -64,5 +64,6 @@ describe('the staffing request pages', () => {
     expect(parseHash('#/requests/new/edit').name).toBe('not-found');
     expect(parseHash('#/console/requests?state=approved')).toMatchObject({ name: 'console', tab: 'requests' });
     expect(parseHash('#/console/locks')).toMatchObject({ name: 'console', tab: 'locks' });
+    expect(parseHash('#/console/weekly?date=2026-12-07')).toMatchObject({ name: 'console', tab: 'weekly' });
   });
 });

@@ -7,6 +7,7 @@ import { expirePlansJob } from './expire-plans.ts';
 import type { Job } from './registry.ts';
 import { selfCheckLockJob } from './self-check-lock.ts';
 import { selfCheckReminderJobs } from './self-check-reminders.ts';
+import { weeklyListJob } from './weekly-list.ts';
 
 export interface OfficeJobOptions {
   pii: PiiCipher;
@@ -22,5 +23,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     dailyCheckJob(opts),
     selfCheckLockJob(opts),
     ...selfCheckReminderJobs(opts),
+    weeklyListJob(opts),
   ];
 }

@@ -22,7 +22,7 @@ export interface JobContext {
 
 export interface Job<R = unknown> {
   name: string;
-  /** For people (the console, `sanse jobs`): what the job does, in Chinese. */
+  /** For people (the console, `sanse jobs`): what the job does, in Chinese (每周督办清单). */
   title?: string;
   /** null: runs only when asked for. */
   schedule: Schedule | null;

@@ -12,10 +12,10 @@ import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, u
 import { UnitChoice, unitCandidates } from './Todo.tsx';
 import { RequestQueue } from './RequestQueue.tsx';
 import { Locks } from './Locks.tsx';
-
 import { MessageBudgetPanel } from './MessageBudget.tsx';
+import { WeeklyList } from './Weekly.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'locks' | 'budget';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'locks' | 'budget';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -40,6 +40,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('home', '#/console', '概览')}
           {link('findings', '#/console/findings', '问题清单')}
           {link('requests', '#/console/requests', '编制审批')}
+          {link('weekly', '#/console/weekly', '每周督办')}
           {operator && link('import', '#/console/import', '导入数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
@@ -50,6 +51,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
         {tab === 'locks' && <Locks />}
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
+        {tab === 'weekly' && <WeeklyList key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
       </main>

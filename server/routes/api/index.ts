@@ -23,6 +23,7 @@ import { requestRoutes } from './requests.ts';
 import { unitRoutes } from './units.ts';
 import { unitRecordRoutes } from './unit-records.ts';
 import { workerRoutes } from './workers.ts';
+import { weeklyRoutes } from './weekly.ts';
 
 export interface ApiRoutesOptions {
   ctx: Pick<AppContext, 'db' | 'pii' | 'config'>;
@@ -67,4 +68,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(requestRoutes, { deps });
   await app.register(lockRoutes, { deps });
   await app.register(messageBudgetRoutes, { deps });
+  await app.register(weeklyRoutes, { deps });
 };
