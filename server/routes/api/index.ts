@@ -8,14 +8,15 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { todayInShanghai } from '../../../core/dates.ts';
 import type { IsoDate } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
-import { dailyCheckJob } from '../../jobs/daily-check.ts';
 import { createInProcessRunner } from '../../jobs/in-process.ts';
+import { officeJobs } from '../../jobs/office-jobs.ts';
 import type { JobRunner } from '../../jobs/registry.ts';
 import { adminRoutes } from './admin.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
+import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
 import { requestRoutes } from './requests.ts';
 import { unitRoutes } from './units.ts';
@@ -28,8 +29,10 @@ export interface ApiRoutesOptions {
   today?: () => IsoDate;
   /** Uploads, error workbooks and exports (default: the system's temp dir). */
   workDir?: string;
-  /** Where POST /api/check queues the check (serve's runner); default: runs in this process, no schedule. */
+  /** Where POST /api/check and /api/jobs/:name/run queue runs (serve's runner); default: the office's jobs run in this process, no schedule. */
   jobs?: JobRunner;
+  /** The moment the jobs' next runs are reckoned from (tests); default: now. */
+  now?: () => number;
 }
 
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts) => {
@@ -40,7 +43,8 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
     today: opts.today ?? (() => todayInShanghai()),
     kick: opts.kick ?? (() => {}),
     workDir: opts.workDir ?? path.join(os.tmpdir(), 'sanse'),
-    jobs: opts.jobs ?? createInProcessRunner({ db: opts.ctx.db, jobs: [dailyCheckJob({ publicBaseUrl: opts.ctx.config.publicBaseUrl, kick: opts.kick })] }),
+    jobs: opts.jobs ?? createInProcessRunner({ db: opts.ctx.db, jobs: officeJobs({ pii: opts.ctx.pii, publicBaseUrl: opts.ctx.config.publicBaseUrl, kick: opts.kick }) }),
+    now: opts.now,
   };
 
   app.setErrorHandler((err: FastifyError | CommandError, req, reply) => {
@@ -63,4 +67,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(adminRoutes, { deps });
   await app.register(exportRoutes, { deps });
   await app.register(requestRoutes, { deps });
+  await app.register(jobRoutes, { deps });
 };
