@@ -11,8 +11,9 @@ import { OFFICE_ROLES, OPERATOR_ROLES } from '../types.ts';
 import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
 import { UnitChoice, unitCandidates } from './Todo.tsx';
 import { RequestQueue } from './RequestQueue.tsx';
+import { BroadcastsTab, JobsTab } from './Jobs.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'jobs' | 'broadcasts';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -38,6 +39,8 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('findings', '#/console/findings', '问题清单')}
           {link('requests', '#/console/requests', '编制审批')}
           {operator && link('import', '#/console/import', '导入数据')}
+          {link('jobs', '#/console/jobs', '计划任务')}
+          {link('broadcasts', '#/console/broadcasts', '群消息记录')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
@@ -45,6 +48,8 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
+        {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} query={props.query} />}
       </main>
       <Tabs me={me} active="console" />
     </div>
