@@ -512,12 +512,13 @@ async function jobsCommand(args: string[]): Promise<number> {
           nextRun: j.nextRun,
         })));
       } else {
-        for (const j of list) {
-          console.log(`${j.title}（${j.name}）`);
-          console.log(`  排程：${j.schedule ?? '仅手动运行'}${j.schedule && j.schedule !== j.defaultSchedule && j.enabled ? `（默认 ${j.defaultTime}）` : ''}`);
-          console.log(`  上次运行：${j.lastRun ? `${j.lastRun.slot} ${j.lastRun.stateText}，${when(j.lastRun.startedAt)} 开始，${when(j.lastRun.finishedAt)} 结束${j.lastRun.error ? `，错误：${j.lastRun.error}` : ''}` : '尚未运行'}`);
-          console.log(`  下次运行：${j.nextRun ? when(j.nextRun) : j.schedule ? '已停用' : '—'}`);
-        }
+        const rows = list.map((j) => [
+          `${j.title}（${j.name}）`,
+          j.schedule ?? '仅手动运行',
+          j.lastRun ? `${j.lastRun.slot.split('#')[0]}${j.lastRun.manual ? '（手动）' : ''} ${j.lastRun.stateText} ${when(j.lastRun.startedAt)}${j.lastRun.error ? `：${j.lastRun.error.slice(0, 40)}` : ''}` : '尚未运行',
+          j.nextRun ? when(j.nextRun) : j.schedule ? '已停用' : '—',
+        ]);
+        console.log(textTable(['任务', '排程', '上次运行', '下次运行'], rows));
         console.log(`共 ${list.length} 个计划任务`);
       }
       return 0;
@@ -590,4 +591,18 @@ async function jobsCommand(args: string[]): Promise<number> {
     if (e instanceof CommandError) throw new Refusal(e.message);
     throw e;
   }
+}
+
+/** Display width of a string in a terminal: CJK and full-width characters count two. */
+function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+/** A plain-text table with a header row, columns padded to their widest cell. */
+function textTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i] - displayWidth(c))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
