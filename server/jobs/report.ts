@@ -4,7 +4,7 @@
 // db/, presents in Chinese.
 
 import type { Knex } from 'knex';
-import { getJobRun, lastJobRuns, listJobRuns, messageCountsOfRuns, type JobRun } from '../../db/job-runs.ts';
+import { getJobRun, getSlotRun, lastJobRuns, listJobRuns, messageCountsOfRuns, type JobRun } from '../../db/job-runs.ts';
 import { broadcastRows, outboxRowsOfRun, parseTarget, targetNames, unitGroups, type OutboxListRow } from '../../db/outbox.ts';
 import { loadOffice } from '../../db/settings.ts';
 import type { SchedulableJob } from '../../commands/set-job-schedule.ts';
@@ -88,7 +88,10 @@ export async function describeJobs(db: Knex, jobs: Job[], now: number): Promise<
     const run = last.get(job.name);
     const s = job.schedule;
     const cur = s ? await s.current(db) : null;
-    const next = s ? await s.next(db, now) : null;
+    let next = s ? await s.next(db, now) : null;
+    // Today's slot already run (at the old time, before the office moved it later): the next is the following one.
+    const taken = next ? await getSlotRun(db, job.name, next.slot) : null;
+    if (s && next && taken && taken.state !== 'failed') next = await s.next(db, Date.parse(`${next.slot}T23:59:59+08:00`));
     out.push({
       name: job.name, title: job.title ?? job.name,
       schedule: cur ? (cur.enabled ? cur.text : `${cur.text}（已停用）`) : null,

@@ -282,6 +282,13 @@ describe.each(['in-process', 'redis'] as const)('job runner contract: %s', (mode
     clock.set(sh('2026-12-07T09:15:00'));
     await wake(r);
     expect(c.calls.map((x) => x.slot)).toEqual(['2026-12-07']);
+    // Moved later once today's has run: today's is not run again, and the next is tomorrow's.
+    await setJobSchedule(t.db, admin, schedulable([c.job]), { name: 'retimed', time: '10:00' });
+    clock.set(sh('2026-12-07T10:00:00'));
+    await wake(r);
+    expect(c.calls).toHaveLength(1);
+    expect((await describeJobs(t.db, [c.job], Date.parse(sh('2026-12-07T09:30:00'))))[0].nextRun).toBe('2026-12-08T10:00:00+08:00');
+    await setJobSchedule(t.db, admin, schedulable([c.job]), { name: 'retimed', time: '09:15' });
     // Switched off: Tuesday's slot does not run, and there is no next run; on again, it runs.
     await setJobSchedule(t.db, admin, schedulable([c.job]), { name: 'retimed', enabled: false });
     clock.set(sh('2026-12-08T09:20:00'));
