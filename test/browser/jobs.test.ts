@@ -49,6 +49,7 @@ describe.skipIf(!HAVE_CHROMIUM)('计划任务 and 群消息记录 in the console
     // Retime: 09:10; the list says so, with the default beside it.
     await row('daily-check').getByTestId('job-edit').click();
     await page.getByTestId('schedule-time').fill('09:10');
+    await shot('schedule-dialog-phone', false);
     await page.getByTestId('schedule-save').click();
     await expect.poll(() => row('daily-check').getByTestId('job-schedule').textContent(), POLL).toContain('09:10');
     expect(await row('daily-check').getByTestId('job-schedule').textContent()).toContain('默认 08:30');
@@ -66,7 +67,7 @@ describe.skipIf(!HAVE_CHROMIUM)('计划任务 and 群消息记录 in the console
     const targets = await page.getByTestId('run-messages').getByTestId('message-target').allTextContents();
     expect(targets.length).toBeGreaterThan(0);
     expect(targets.some((t) => t.endsWith('工作群'))).toBe(true);
-    await shot('run-phone');
+    await shot('run-phone', false);
   });
 
   it('the broadcast history shows what went where, delivered or failed with the reason in Chinese', async () => {
