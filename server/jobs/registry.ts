@@ -8,7 +8,7 @@ import {
   claimSlot, closeInterruptedJobRuns, failJobRun, finishJobRun, getJobRun, openManualRun, startJobRun, type JobRun,
 } from '../../db/job-runs.ts';
 import { asJobRun } from '../../db/outbox.ts';
-import { systemClock, type Clock, type Schedule } from './schedule.ts';
+import { scheduleOf, systemClock, type Clock, type Schedule } from './schedule.ts';
 
 export interface JobContext {
   db: Knex;
@@ -103,9 +103,11 @@ export function createExecutor(opts: RunnerOptions) {
   async function tick(): Promise<number[]> {
     const ran: number[] = [];
     for (const job of jobs) {
-      if (!job.schedule) continue;
+      // The job's own office change is read, even when its schedule was made without its name.
+      const schedule = scheduleOf(job);
+      if (!schedule) continue;
       try {
-        const due = await job.schedule.latest(db, clock.now());
+        const due = await schedule.latest(db, clock.now());
         if (!due) continue;
         const { id, claimed } = await claimSlot(db, job.name, due.slot, clock.now());
         if (!claimed) continue;

@@ -9,6 +9,7 @@ import { broadcastRows, outboxRowsOfRun, parseTarget, targetNames, unitGroups, t
 import { loadOffice } from '../../db/settings.ts';
 import type { SchedulableJob } from '../../commands/set-job-schedule.ts';
 import type { Job } from './registry.ts';
+import { scheduleOf } from './schedule.ts';
 
 /** The jobs as the schedule command knows them (commands/set-job-schedule.ts). */
 export function schedulable(jobs: Job[]): SchedulableJob[] {
@@ -86,7 +87,7 @@ export async function describeJobs(db: Knex, jobs: Job[], now: number): Promise<
   const out: JobListing[] = [];
   for (const job of jobs) {
     const run = last.get(job.name);
-    const s = job.schedule;
+    const s = scheduleOf(job);
     const cur = s ? await s.current(db) : null;
     let next = s ? await s.next(db, now) : null;
     // Today's slot already run (at the old time, before the office moved it later): the next is the following one.

@@ -47,6 +47,10 @@ export interface Schedule {
    * calendar honoured (a holiday moves it on); null when the office switched it off.
    */
   next(db: Knex, now: number): Promise<Slot | null>;
+  /** The job whose office change it reads (rhythmAt's `name`); undefined: none. */
+  readonly job?: string;
+  /** The same schedule reading the office's change of job `name` (the registry binds each job's own). */
+  forJob(name: string): Schedule;
   /** The schedule as it stands with the office's change: the time, whether on, and the text (每个工作日 09:00（北京时间）). */
   current(db: Knex): Promise<{ time: string; enabled: boolean; text: string; changed: boolean }>;
 }
@@ -94,6 +98,8 @@ export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule 
     name ? (await getSetting<Record<string, ScheduleChange>>(db, SCHEDULES_KEY))?.[name] : undefined;
   return {
     text: textAt(time),
+    job: name,
+    forJob: (n) => rhythmAt(rhythm, time, n),
     rhythm,
     time,
     cron: `${mm} ${hh} * * *`,
@@ -132,4 +138,10 @@ export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule 
 /** Every working day (the office's calendar, core/calendar.ts) at `time` (HH:MM, Asia/Shanghai). */
 export function workdaysAt(time: string, name?: string): Schedule {
   return rhythmAt({ kind: 'workdays' }, time, name);
+}
+
+/** A job's schedule reading that job's own office change, whatever name it was made with (null: none). */
+export function scheduleOf(job: { name: string; schedule: Schedule | null }): Schedule | null {
+  const s = job.schedule;
+  return !s || s.job === job.name ? s : s.forJob(job.name);
 }

@@ -301,6 +301,21 @@ describe.each(['in-process', 'redis'] as const)('job runner contract: %s', (mode
     await putSetting(t.db, 'job-schedules', {});
   });
 
+  it('follows the office\'s change of a job whose schedule was made without the job\'s name', async () => {
+    const c = countingJob('unnamed'); // workdaysAt('08:30'), no name
+    await t.db('job_runs').insert({ job: 'unnamed', slot: '2026-12-04', state: 'ok', attempts: 1, created_at: nowMoment() });
+    await setJobSchedule(t.db, { id: 'admin', role: '编办管理员' }, schedulable([c.job]), { name: 'unnamed', enabled: false });
+    const clock = fixedClock(sh('2026-12-07T09:00:00'));
+    const r = make([c.job], clock);
+    await r.start();
+    await wake(r);
+    expect(c.calls).toHaveLength(0);
+    expect((await describeJobs(t.db, [c.job], clock.now()))[0]).toMatchObject({ enabled: false, nextRun: null });
+    await putSetting(t.db, 'job-schedules', {});
+    await wake(r);
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-12-07']);
+  });
+
   it('a restarted instance neither repeats nor skips the slot of the first working day of the week', async () => {
     const c = countingJob('weekly', { rhythm: { kind: 'week-first-workday' }, time: '09:00' });
     await t.db('job_runs').insert({ job: 'weekly', slot: '2026-11-30', state: 'ok', attempts: 1, created_at: nowMoment() });
