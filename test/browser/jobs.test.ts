@@ -83,6 +83,10 @@ describe.skipIf(!HAVE_CHROMIUM)('计划任务 and 群消息记录 in the console
     expect(states).toContain('失败');
     expect(await page.getByTestId('message-error').first().textContent()).toContain('无法连接聊天平台');
     await shot('broadcasts-phone', false);
+    // The failed one sent again (编办管理员): back to the queue, then delivered by the sandbox.
+    await page.getByTestId('message-resend').first().click();
+    await expect.poll(async () => (await db('outbox').where({ id: victim.id }).first('state')).state, POLL).not.toBe('dead');
+    await expect.poll(() => page.getByTestId('message-resend').count(), POLL).toBe(0);
     // One group's history.
     const option = await page.getByTestId('broadcast-group').locator('option').nth(1).getAttribute('value');
     await page.getByTestId('broadcast-group').selectOption(option!);

@@ -1,6 +1,7 @@
 // #/console (office roles): units at a glance and the check run on demand; #/console/import: the
 // workbook import with its errors; #/console/findings: findings across units with filters and
-// the export of the same list.
+// the export of the same list; #/console/jobs and #/console/broadcasts: the scheduled jobs and the
+// broadcast history (pages/Jobs.tsx).
 
 import { useMemo, useState } from 'preact/hooks';
 import { errorText, get, post, qs, request } from '../api.ts';
@@ -49,7 +50,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
         {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
-        {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} query={props.query} />}
+        {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} me={me} query={props.query} />}
       </main>
       <Tabs me={me} active="console" />
     </div>

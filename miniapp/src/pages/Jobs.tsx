@@ -95,7 +95,7 @@ export function JobsTab(props: { me: Me; query: URLSearchParams }) {
     }
   };
 
-  if (runId) return <RunDetailView id={runId} />;
+  if (runId) return <RunDetailView id={runId} operator={operator} />;
   return (
     <>
       <div class="card small">
@@ -215,7 +215,7 @@ function RunsDialog(props: { job: JobView; onClose: () => void }) {
   );
 }
 
-function RunDetailView(props: { id: string }) {
+function RunDetailView(props: { id: string; operator: boolean }) {
   const run = useLoad(() => get<RunDetail>(`/api/jobs/runs/${encodeURIComponent(props.id)}`), [props.id]);
   const r = run.data;
   return (
@@ -232,16 +232,29 @@ function RunDetailView(props: { id: string }) {
             {r.error && <div class="notice error">{r.error}</div>}
           </div>
           <h2 class="section">本次发出的消息（{r.sent.length} 条）</h2>
-          {r.sent.length === 0 ? <div class="empty">本次运行没有发出消息</div> : <MessageTable items={r.sent} testid="run-messages" />}
+          {r.sent.length === 0 ? <div class="empty">本次运行没有发出消息</div> : <MessageTable items={r.sent} testid="run-messages" canResend={props.operator} onResent={run.reload} />}
         </>
       )}
     </>
   );
 }
 
-export function MessageTable(props: { items: MessageView[]; testid: string }) {
+export function MessageTable(props: { items: MessageView[]; testid: string; canResend?: boolean; onResent?: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  // A message the platform refused for good goes back to the queue (server/API.md POST /api/outbox/:id/resend).
+  const resend = async (m: MessageView) => {
+    if (!confirm(`重新发送这条${m.kind === 'card' ? '卡片' : '消息'}（发往 ${m.targetText}）？`)) return;
+    setError(null);
+    try {
+      await post(`/api/outbox/${m.id}/resend`, {});
+      props.onResent?.();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
   return (
     <div class="card scroll-x" style="padding:0">
+      {error && <div class="notice error" role="alert">{error}</div>}
       <table class="grid stack" data-testid={props.testid}>
         <thead><tr><th>时间</th><th>内容</th><th>发往</th><th>状态</th><th>送达时间</th></tr></thead>
         <tbody>
@@ -250,7 +263,9 @@ export function MessageTable(props: { items: MessageView[]; testid: string }) {
               <td data-label="时间">{when(m.at)}</td>
               <td data-label="内容"><div>{m.kindText}{m.title && <div class="small muted">{m.title}</div>}</div></td>
               <td data-label="发往" data-testid="message-target">{m.targetText}</td>
-              <td data-label="状态"><div><StateBadge state={m.state} text={m.stateText} />{m.error && <div class="small" style="color:var(--red)" data-testid="message-error">{m.error}</div>}</div></td>
+              <td data-label="状态"><div><StateBadge state={m.state} text={m.stateText} />{m.error && <div class="small" style="color:var(--red)" data-testid="message-error">{m.error}</div>}
+                {props.canResend && m.state === 'dead' && <button type="button" class="small" style="margin-top:4px" onClick={() => void resend(m)} data-testid="message-resend">重新发送</button>}
+              </div></td>
               <td data-label="送达时间">{when(m.sentAt)}</td>
             </tr>
           ))}
@@ -266,7 +281,8 @@ interface BroadcastPage {
   groups: Array<{ groupId: string; name: string }>;
 }
 
-export function BroadcastsTab(props: { query: URLSearchParams }) {
+export function BroadcastsTab(props: { me: Me; query: URLSearchParams }) {
+  const operator = OPERATOR_ROLES.has(props.me.role);
   const group = props.query.get('group') ?? '';
   const before = props.query.get('before') ?? '';
   const page = useLoad(() => get<BroadcastPage>(`/api/broadcasts${qs({ group, before, limit: 50 })}`), [group, before]);
@@ -282,12 +298,12 @@ export function BroadcastsTab(props: { query: URLSearchParams }) {
             {page.data?.groups.map((g) => <option key={g.groupId} value={g.groupId}>{g.name}</option>)}
           </select>
         </div>
-        <p class="small muted" style="margin:0">发往各工作群和个人的消息、卡片，最新的在前。“失败”的消息可由编办管理员重新发送。</p>
+        <p class="small muted" style="margin:0">发往各工作群和个人的消息、卡片，最新的在前。{operator ? '发送“失败”的可点“重新发送”。' : ''}</p>
       </div>
       {page.error != null && <ErrorBox error={page.error} retry={page.reload} />}
       {page.loading && !page.data && <Loading />}
       {page.data && page.data.items.length === 0 && <div class="empty">没有消息记录</div>}
-      {page.data && page.data.items.length > 0 && <MessageTable items={page.data.items} testid="broadcasts" />}
+      {page.data && page.data.items.length > 0 && <MessageTable items={page.data.items} testid="broadcasts" canResend={operator} onResent={page.reload} />}
       <div class="row" style="gap:8px">
         {before && <a class="btn" href={`#/console/broadcasts${qs({ group })}`}>‹ 最新</a>}
         {page.data?.next && <a class="btn" href={`#/console/broadcasts${qs({ group, before: page.data.next })}`} data-testid="broadcasts-more">更早 ›</a>}
