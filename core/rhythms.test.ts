@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCalendar } from './calendar.ts';
-import { isRhythmDay, lastWorkdayOfMonth, mondayOf, type Rhythm } from './rhythms.ts';
+import { isRhythmDay, lastWorkdayOfMonth, mondayOf, nextRhythmDay, type Rhythm } from './rhythms.ts';
 
 // 2026: 中秋 Friday 09-25 off, make-up Sunday 09-20; 国庆 10-01…10-07 off (weekdays 1, 2, 5, 6, 7), make-up Saturday 10-10.
 const cal = createCalendar([]);
@@ -28,5 +28,23 @@ describe('rhythms on the working-day calendar', () => {
     expect(daysOf({ kind: 'before-month-end', workdays: 3 }, '2026-10-01', '2026-10-31')).toEqual(['2026-10-27']);
     // September: the 25th is 中秋 (off), so 30 → 29, 28, 24.
     expect(daysOf({ kind: 'before-month-end', workdays: 3 }, '2026-09-01', '2026-09-30')).toEqual(['2026-09-24']);
+  });
+  it('the next day of a rhythm: over the National Day holiday, onto the make-up Saturday only where it counts', () => {
+    // Every working day: from the holiday's first day the next is 10-08; from 10-10 (make-up Saturday) that day itself.
+    expect(nextRhythmDay({ kind: 'workdays' }, cal, '2026-09-30')).toBe('2026-09-30');
+    expect(nextRhythmDay({ kind: 'workdays' }, cal, '2026-10-01')).toBe('2026-10-08');
+    expect(nextRhythmDay({ kind: 'workdays' }, cal, '2026-10-10')).toBe('2026-10-10');
+    expect(nextRhythmDay({ kind: 'workdays' }, cal, '2026-10-11')).toBe('2026-10-12');
+    // The week's first working day: the week of 10-05 starts on Thursday 10-08; the make-up Saturday 10-10 starts nothing.
+    expect(nextRhythmDay({ kind: 'week-first-workday' }, cal, '2026-09-29')).toBe('2026-10-08');
+    expect(nextRhythmDay({ kind: 'week-first-workday' }, cal, '2026-10-09')).toBe('2026-10-12');
+    // The month's first working day: October's is 10-08; after it, November's (Monday 11-02).
+    expect(nextRhythmDay({ kind: 'month-first-workday' }, cal, '2026-09-02')).toBe('2026-10-08');
+    expect(nextRhythmDay({ kind: 'month-first-workday' }, cal, '2026-10-09')).toBe('2026-11-02');
+    expect(nextRhythmDay({ kind: 'month-day', day: 15 }, cal, '2026-11-03')).toBe('2026-11-16');
+    expect(nextRhythmDay({ kind: 'before-month-end', workdays: 3 }, cal, '2026-10-01')).toBe('2026-10-27');
+    // A calendar that makes every day of the horizon a holiday has no next day.
+    const closed = createCalendar(Array.from({ length: 400 }, (_, i) => ({ date: new Date(Date.parse('2026-10-01T00:00:00Z') + i * 86_400_000).toISOString().slice(0, 10), work: false })));
+    expect(nextRhythmDay({ kind: 'workdays' }, closed, '2026-10-01')).toBeNull();
   });
 });

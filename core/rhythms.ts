@@ -84,3 +84,17 @@ export function rhythmText(rhythm: Rhythm): string {
       return `每月最后一个工作日前第${rhythm.workdays}个工作日`;
   }
 }
+
+/** How far ahead a rhythm's next day is looked for: every rhythm has a day in any two months. */
+const NEXT_HORIZON_DAYS = 400;
+
+/**
+ * The first day of the rhythm on or after `from` (a holiday moves it to the next such day, a
+ * make-up working day counts as the calendar says); null only when the calendar has none within
+ * NEXT_HORIZON_DAYS (a calendar of holidays only).
+ */
+export function nextRhythmDay(rhythm: Rhythm, cal: WorkdayCalendar, from: IsoDate): IsoDate | null {
+  let day = from;
+  for (let i = 0; i < NEXT_HORIZON_DAYS; i++, day = addDays(day, 1)) if (isRhythmDay(rhythm, cal, day)) return day;
+  return null;
+}

@@ -131,3 +131,26 @@ export async function closeInterruptedJobRuns(db: Knex, now: number = Date.now()
   return db('job_runs').whereIn('id', dead.map((r) => r.id)).whereIn('state', ['queued', 'running'])
     .update({ state: 'failed', finished_at: nowMoment(now), error: INTERRUPTED });
 }
+
+/** The latest run of each job named (by id: the one made last), for the lists of jobs. */
+export async function lastJobRuns(db: Knex, jobs: string[]): Promise<Map<string, JobRun>> {
+  const out = new Map<string, JobRun>();
+  if (!jobs.length) return out;
+  const ids = db('job_runs').whereIn('job', jobs).groupBy('job').max({ id: 'id' });
+  for (const r of await db('job_runs').whereIn('id', ids)) out.set(r.job, toRun(r));
+  return out;
+}
+
+/** A job's runs, the latest first; `before`: only ids below it (the next page). */
+export async function listJobRuns(db: Knex, job: string, o: { limit: number; before?: number | null }): Promise<JobRun[]> {
+  const q = db('job_runs').where({ job });
+  if (o.before) q.andWhere('id', '<', o.before);
+  return (await q.orderBy('id', 'desc').limit(o.limit)).map(toRun);
+}
+
+/** How many outbox rows each run wrote, by run id (runs without rows are absent). */
+export async function messageCountsOfRuns(db: Knex, runIds: number[]): Promise<Map<number, number>> {
+  if (!runIds.length) return new Map();
+  const rows = (await db('outbox').whereIn('job_run_id', runIds).select('job_run_id').count({ n: '*' }).groupBy('job_run_id')) as Array<{ job_run_id: number; n: number | string }>;
+  return new Map(rows.map((r) => [Number(r.job_run_id), Number(r.n)]));
+}

@@ -3,6 +3,7 @@
 // keeps the first row (a plain insert refused by the unique key, so a transaction stays usable
 // on MySQL; on PostgreSQL-like engines a savepoint would be needed), so a re-run of the daily check or a re-delivered callback sends nothing twice.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import { nowMoment } from './clock.ts';
 import { isDuplicateKey } from './errors.ts';
@@ -20,6 +21,21 @@ export function targetText(t: Target | undefined): string | null {
   return (t.kind === 'group' ? `group:${t.groupId}` : `users:${t.userIds.join(',')}`).slice(0, 255);
 }
 
+// The run of the job registry under way in this async context (server/jobs/registry.ts): every
+// row enqueued within it carries the run's id, so a run lists what it sent without any job or
+// command passing the id down. Rows written elsewhere (a route, a card action) carry none.
+const currentRun = new AsyncLocalStorage<number>();
+
+/** Runs `fn` as the work of job run `runId`: the outbox rows it enqueues are that run's. */
+export function asJobRun<T>(runId: number, fn: () => Promise<T>): Promise<T> {
+  return currentRun.run(runId, fn);
+}
+
+/** The job run whose work this is, if any. */
+export function currentJobRunId(): number | null {
+  return currentRun.getStore() ?? null;
+}
+
 /** Queues one delivery. Returns false when a row with this dedup key already exists. */
 export async function enqueue(trx: Knex, dedupKey: string, delivery: Delivery, notBefore: Date = new Date()): Promise<boolean> {
   const target = 'target' in delivery ? targetText(delivery.target) : null;
@@ -33,6 +49,7 @@ export async function enqueue(trx: Knex, dedupKey: string, delivery: Delivery, n
       attempts: 0,
       next_attempt_at: isoMs(notBefore.getTime()),
       created_at: nowMoment(),
+      job_run_id: currentJobRunId(),
     });
     return true;
   } catch (e) {
@@ -52,6 +69,63 @@ export async function deadOutboxRows(db: Knex, o: { before: number | null; limit
   const q = db('outbox').where('state', 'dead');
   if (o.before !== null) q.andWhere('id', '<', o.before);
   return q.orderBy('id', 'desc').limit(o.limit).select('id', 'dedup_key', 'op', 'target', 'attempts', 'last_error', 'created_at');
+}
+
+/** An outbox row as the console's lists show it: no payload but what names it. */
+export interface OutboxListRow {
+  id: number;
+  dedupKey: string;
+  op: string;
+  target: string | null;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  jobRunId: number | null;
+  /** The payload's title or text head (cards: the card's title), for people to tell rows apart. */
+  payload: string;
+}
+
+const LIST_COLUMNS = ['id', 'dedup_key', 'op', 'target', 'state', 'attempts', 'last_error', 'created_at', 'sent_at', 'job_run_id', 'payload'];
+
+function toListRow(r: Row): OutboxListRow {
+  return {
+    id: Number(r.id), dedupKey: r.dedup_key, op: r.op, target: r.target ?? null, state: r.state, attempts: Number(r.attempts),
+    lastError: r.last_error ?? null, createdAt: r.created_at, sentAt: r.sent_at ?? null, jobRunId: r.job_run_id == null ? null : Number(r.job_run_id), payload: r.payload,
+  };
+}
+
+/** The rows a job run wrote (outbox.job_run_id), in the order written. */
+export async function outboxRowsOfRun(db: Knex, runId: number): Promise<OutboxListRow[]> {
+  return (await db('outbox').where('job_run_id', runId).orderBy('id').select(LIST_COLUMNS)).map(toListRow);
+}
+
+/**
+ * What went to groups and people (rows with a target), the latest first: `group` only that
+ * group's; `before` only ids below it (the next page).
+ */
+export async function broadcastRows(db: Knex, o: { limit: number; before?: number | null; group?: string | null }): Promise<OutboxListRow[]> {
+  const q = db('outbox').whereNotNull('target');
+  if (o.group) q.andWhere('target', targetText({ kind: 'group', groupId: o.group }));
+  if (o.before) q.andWhere('id', '<', o.before);
+  return (await q.orderBy('id', 'desc').limit(o.limit).select(LIST_COLUMNS)).map(toListRow);
+}
+
+/** Names of the groups (a unit's group_id) and users a list's targets name. */
+export async function targetNames(db: Knex, groupIds: string[], userIds: string[]): Promise<{ groups: Map<string, string>; users: Map<string, string> }> {
+  const groups = new Map<string, string>();
+  const users = new Map<string, string>();
+  if (groupIds.length) for (const r of await db('units').whereIn('group_id', groupIds).select('group_id', 'name')) if (!groups.has(r.group_id)) groups.set(r.group_id, r.name);
+  if (userIds.length) for (const r of await db('users').whereIn('id', userIds).select('id', 'name')) users.set(r.id, r.name);
+  return { groups, users };
+}
+
+/** The units' work groups (group_id, the unit's name), for choosing one. */
+export async function unitGroups(db: Knex): Promise<Array<{ groupId: string; name: string }>> {
+  const rows = await db('units').whereNotNull('group_id').andWhere('group_id', '<>', '').orderBy('id').select('group_id', 'name');
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.group_id) && seen.add(r.group_id)).map((r) => ({ groupId: r.group_id, name: r.name }));
 }
 
 /** How many rows are in each state (states without rows are absent). */

@@ -1,4 +1,5 @@
-// The sanse command line: serve, check, findings, recheck, import, export, template, demo, retirement, weekly.
+// The sanse command line: serve, check, findings, recheck, import, export, template, demo, retirement,
+// requests, jobs, weekly, locks.
 // Output for people is Chinese; --json prints one machine-readable value.
 
 import os from 'node:os';
@@ -50,6 +51,15 @@ const HELP = `用法：sanse <命令> [选项]
                                 导出每周督办清单（红灯单位、逾期问题、暂停办理单位、超时未办申请、
                                 本月未自查单位）；--send 同时发送到编办工作群和各单位工作群（每周只发一次，
                                 每周第一个工作日 09:00 自动发送）
+  jobs [--json]                 列出计划任务：排程、上次运行、下次运行
+                                （--json 输出 [{name, schedule, lastRun, nextRun}]）
+  jobs set 任务名 --time HH:MM | --off | --on
+                                修改计划任务的运行时间（北京时间），或停用、启用（本编办配置，记入审计日志）
+  jobs run 任务名 [--date YYYY-MM-DD] [--json]
+                                立即手动运行一次计划任务并等待结束
+  jobs runs 任务名 [--limit N] [--json]
+                                列出计划任务最近的运行记录
+  jobs show 运行编号 [--json]   查看一次运行的详情及其发出的消息（发往哪个群或哪些人、是否送达）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -154,6 +164,8 @@ export async function main(argv: string[]): Promise<number> {
         return await unlockCommand(rest);
       case 'weekly':
         return await weeklyCommand(rest);
+      case 'jobs':
+        return await jobsCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -541,4 +553,129 @@ async function unlockCommand(args: string[]): Promise<number> {
     if (e instanceof CommandError) throw new Refusal(e.message);
     throw e;
   }
+}
+
+/** The office's jobs as `sanse serve` runs them, over this context. */
+async function contextJobs(ctx: AppContext) {
+  const { officeJobs } = await import('../server/jobs/office-jobs.ts');
+  return officeJobs({ pii: ctx.pii, publicBaseUrl: ctx.config.publicBaseUrl, log: () => {} });
+}
+
+/** `sanse jobs`: the schedules, their runs, an office's change, a run by hand. */
+async function jobsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const report = await import('../server/jobs/report.ts');
+  const { CommandError } = await import('../commands/errors.ts');
+  const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
+  const jobOf = <J extends { name: string }>(jobs: J[], name: string | undefined): J => {
+    const job = jobs.find((j) => j.name === name);
+    if (!job) throw new UsageError(`请指定计划任务名称${name ? `：没有“${name}”` : ''}（可用：${jobs.map((j) => j.name).join('、')}）`);
+    return job;
+  };
+  const runLine = (r: import('../server/jobs/report.ts').RunBrief) =>
+    `#${r.id}  ${r.slot}${r.manual ? '（手动）' : ''}  ${r.stateText}  开始 ${when(r.startedAt)}  结束 ${when(r.finishedAt)}  消息 ${r.messages} 条${r.error ? `  错误：${r.error}` : ''}${r.summary ? `  ${r.summary}` : ''}`;
+  try {
+    if (sub === undefined || sub === '--json') {
+      const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+      const list = await withContext(async (ctx) => report.describeJobs(ctx.db, await contextJobs(ctx), Date.now()));
+      if (values.json) {
+        print(list.map((j) => ({
+          name: j.name, title: j.title, schedule: j.schedule, enabled: j.enabled,
+          lastRun: j.lastRun ? { id: j.lastRun.id, slot: j.lastRun.slot, state: j.lastRun.state, startedAt: j.lastRun.startedAt, finishedAt: j.lastRun.finishedAt, ...(j.lastRun.error ? { error: j.lastRun.error } : {}) } : null,
+          nextRun: j.nextRun,
+        })));
+      } else {
+        const rows = list.map((j) => [
+          `${j.title}（${j.name}）`,
+          j.schedule ?? '仅手动运行',
+          j.lastRun ? `${j.lastRun.slot.split('#')[0]}${j.lastRun.manual ? '（手动）' : ''} ${j.lastRun.stateText} ${when(j.lastRun.startedAt)}${j.lastRun.error ? `：${j.lastRun.error.slice(0, 40)}` : ''}` : '尚未运行',
+          j.nextRun ? when(j.nextRun) : j.schedule ? '已停用' : '—',
+        ]);
+        console.log(textTable(['任务', '排程', '上次运行', '下次运行'], rows));
+        console.log(`共 ${list.length} 个计划任务`);
+      }
+      return 0;
+    }
+    if (sub === 'set') {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { time: { type: 'string' }, off: { type: 'boolean' }, on: { type: 'boolean' } } });
+      if (values.off && values.on) throw new UsageError('--off 与 --on 只能选一个');
+      if (!arg(values, 'time') && !values.off && !values.on) throw new UsageError('请指定 --time HH:MM、--off 或 --on');
+      const { setJobSchedule } = await import('../commands/set-job-schedule.ts');
+      // The operator of the machine acts as the office's administrator; the audit row names their account.
+      const actor = { id: `cli:${os.userInfo().username}`.slice(0, 64), role: '编办管理员' };
+      const r = await withContext(async (ctx) => {
+        const jobs = await contextJobs(ctx);
+        const done = await setJobSchedule(ctx.db, actor, report.schedulable(jobs), { name: positionals[0] ?? '', time: arg(values, 'time'), enabled: values.off ? false : values.on ? true : undefined });
+        const [listing] = await report.describeJobs(ctx.db, jobs.filter((j) => j.name === done.name), Date.now());
+        return { done, listing };
+      });
+      console.log(`${r.done.title}：${r.listing.schedule}；下次运行 ${r.listing.nextRun ? when(r.listing.nextRun) : '—（已停用）'}`);
+      return 0;
+    }
+    if (sub === 'run') {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { date: { type: 'string' }, json: { type: 'boolean' } } });
+      const date = requireDate(arg(values, 'date'));
+      const run = await withContext(async (ctx) => {
+        const jobs = await contextJobs(ctx);
+        const job = jobOf(jobs, positionals[0]);
+        const { createInProcessRunner } = await import('../server/jobs/in-process.ts');
+        const done = await createInProcessRunner({ db: ctx.db, jobs, log: () => {} }).runNow(job.name, date);
+        return report.describeRun(ctx.db, jobs, done.id);
+      });
+      if (!run) throw new Error('运行记录丢失');
+      if (values.json) print(run);
+      else {
+        console.log(`${run.title} ${run.slot}：${run.stateText}${run.error ? `，错误：${run.error}` : ''}${run.summary ? `\n  ${run.summary}` : ''}`);
+        console.log(`  发出消息 ${run.sent.length} 条（由发送进程送出）`);
+      }
+      return run.state === 'ok' ? 0 : 1;
+    }
+    if (sub === 'runs') {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { limit: { type: 'string' }, json: { type: 'boolean' } } });
+      const limit = Number(arg(values, 'limit') ?? 20);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit 应为 1 到 500 之间的整数');
+      const out = await withContext(async (ctx) => {
+        const job = jobOf(await contextJobs(ctx), positionals[0]);
+        return { job, runs: await report.describeRuns(ctx.db, job, { limit }) };
+      });
+      if (values.json) print(out.runs);
+      else {
+        console.log(`${out.job.title ?? out.job.name} 最近 ${out.runs.length} 次运行：`);
+        for (const r of out.runs) console.log(`  ${runLine(r)}`);
+      }
+      return 0;
+    }
+    if (sub === 'show') {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+      const id = Number(positionals[0]);
+      if (!Number.isSafeInteger(id) || id < 1) throw new UsageError('请指定运行编号（sanse jobs runs 任务名 列出的 #编号）');
+      const run = await withContext(async (ctx) => report.describeRun(ctx.db, await contextJobs(ctx), id));
+      if (!run) throw new Refusal(`没有编号为 ${id} 的运行记录`);
+      if (values.json) print(run);
+      else {
+        console.log(`${run.title}  ${runLine(run)}`);
+        for (const m of run.sent) console.log(`  ${when(m.at)}  ${m.kindText}  → ${m.targetText}  ${m.stateText}${m.sentAt ? ` ${when(m.sentAt)}` : ''}${m.error ? `  ${m.error}` : ''}`);
+        if (!run.sent.length) console.log('  本次运行没有发出消息');
+      }
+      return 0;
+    }
+    throw new UsageError(`未知的 jobs 子命令：${sub}（可用：set、run、runs、show）`);
+  } catch (e) {
+    if (e instanceof CommandError) throw new Refusal(e.message);
+    throw e;
+  }
+}
+
+/** Display width of a string in a terminal: CJK and full-width characters count two. */
+function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+/** A plain-text table with a header row, columns padded to their widest cell. */
+function textTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i] - displayWidth(c))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -9,6 +9,7 @@ import * as m005 from './005_check_run_outcome.ts';
 import * as m006 from './006_job_runs.ts';
 import * as m007 from './007_requests.ts';
 import * as m008 from './008_unit_rechecks.ts';
+import * as m009 from './009_outbox_job_run.ts';
 import * as m010 from './010_weekly_lists.ts';
 import * as m012 from './012_user_locks.ts';
 import * as m013 from './013_api_calls.ts';
@@ -22,6 +23,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '006_job_runs': m006,
   '007_requests': m007,
   '008_unit_rechecks': m008,
+  '009_outbox_job_run': m009,
   '010_weekly_lists': m010,
   '012_user_locks': m012,
   '013_api_calls': m013,

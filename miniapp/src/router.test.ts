@@ -15,6 +15,8 @@ describe('hash routes', () => {
     expect(parseHash('#/console')).toMatchObject({ name: 'console', tab: 'home' });
     expect(parseHash('#/console/import')).toMatchObject({ name: 'console', tab: 'import' });
     expect(parseHash('#/console/findings?light=red')).toMatchObject({ name: 'console', tab: 'findings' });
+    expect(parseHash('#/console/jobs?run=7')).toMatchObject({ name: 'console', tab: 'jobs' });
+    expect(parseHash('#/console/broadcasts')).toMatchObject({ name: 'console', tab: 'broadcasts' });
     expect(parseHash('#/nowhere').name).toBe('not-found');
   });
 

@@ -1,5 +1,6 @@
-// With REDIS_URL: bull repeatable jobs wake the registry at each job's cron (one worker of all
-// instances gets each wake-up), and runs asked for by hand go through the queue to whichever
+// With REDIS_URL: one bull repeatable job wakes the registry every minute (one worker of all
+// instances gets each wake-up) and the registry decides what is due, as the in-process timer
+// does: a schedule the office retimed fires at its new time with no cron to change. Runs asked for by hand go through the queue to whichever
 // instance is free. The queue may deliver twice (a stalled job, a restart): the job_runs row
 // decides, so a slot still runs once.
 
@@ -7,16 +8,22 @@ import Bull from 'bull';
 import type { JobRunner, RunnerOptions } from './registry.ts';
 import { createExecutor } from './registry.ts';
 
-/** Every 10 minutes (RETRY_AFTER_MS in db/job-runs.ts). */
-const SWEEP = { cron: '*/10 * * * *', tz: 'Asia/Shanghai' };
+/**
+ * The one wake-up: every minute. It also does what a 10-minute sweep did before: a failed slot
+ * is claimed again once RETRY_AFTER_MS (db/job-runs.ts) has passed, and a wake-up lost while no
+ * worker ran is made up by the next minute's.
+ */
+export const WAKE_UP = { id: 'tick', cron: '* * * * *', tz: 'Asia/Shanghai' };
 
-type Message = { kind: 'tick'; job: string } | { kind: 'run'; runId: number };
+type Message = { kind: 'tick'; job?: string } | { kind: 'run'; runId: number };
 
 export interface BullRunnerOptions extends RunnerOptions {
   redisUrl: string;
   /** Queue name and key prefix (tests use a unique prefix). */
   queueName?: string;
   prefix?: string;
+  /** The wake-up's cron (default WAKE_UP.cron, every minute); tests that tick by hand give one that does not fire while they run. */
+  wakeUpCron?: string;
 }
 
 export function createBullRunner(opts: BullRunnerOptions): JobRunner & { queue: Bull.Queue<Message> } {
@@ -29,6 +36,7 @@ export function createBullRunner(opts: BullRunnerOptions): JobRunner & { queue: 
   });
   queue.on('error', (e) => ex.log(`任务队列错误：${e.message}`));
   let started = false;
+  const wake = { ...WAKE_UP, cron: opts.wakeUpCron ?? WAKE_UP.cron };
 
   async function handle(m: Message): Promise<void> {
     if (m.kind === 'run') await ex.execute(Number(m.runId));
@@ -37,22 +45,19 @@ export function createBullRunner(opts: BullRunnerOptions): JobRunner & { queue: 
 
   return {
     mode: 'redis',
+    jobs: opts.jobs,
     queue,
     async start() {
       if (started) return;
       started = true;
       await queue.isReady();
       await ex.closeInterrupted();
-      // The repeatable wake-ups: each job's at its time, and a sweep every 10 minutes for the
-      // retries of failed slots and a wake-up lost while no worker ran. Those of jobs no longer
-      // there (or at another time) go.
-      const want = new Map(ex.jobs.filter((j) => j.schedule).map((j) => [`tick-${j.name}`, { cron: j.schedule!.cron, tz: j.schedule!.tz, job: j.name }]));
-      want.set('sweep', { ...SWEEP, job: '*' });
+      // The repeatable wake-up; any other (the per-job crons and the 10-minute sweep of earlier
+      // versions, or the minute's at another zone) goes.
       for (const r of await queue.getRepeatableJobs()) {
-        const w = want.get(String(r.id ?? ''));
-        if (!w || w.cron !== r.cron || w.tz !== r.tz) await queue.removeRepeatableByKey(r.key);
+        if (String(r.id ?? '') !== wake.id || r.cron !== wake.cron || r.tz !== wake.tz) await queue.removeRepeatableByKey(r.key);
       }
-      for (const [id, w] of want) await queue.add({ kind: 'tick', job: w.job }, { repeat: { cron: w.cron, tz: w.tz }, jobId: id });
+      await queue.add({ kind: 'tick' }, { repeat: { cron: wake.cron, tz: wake.tz }, jobId: wake.id });
       void queue.process(1, async (job) => handle(job.data)).catch((e) => ex.log(`任务队列处理停止：${e.message}`));
       // Until the worker's blocking connection is up, a close would cut it mid-connect (bull then
       // rejects a command nobody waits for); a start that returns has a worker that can stop cleanly.

@@ -25,7 +25,14 @@ export function dailyCheckJob(opts: {
   const check = opts.check ?? dailyCheck;
   return {
     name: DAILY_CHECK,
+    title: '每日数据检查',
     schedule: workdaysAt(CHECK_TIME, DAILY_CHECK),
+    summary(r) {
+      const s = r as Awaited<ReturnType<typeof dailyCheck>>;
+      if (!s?.findings) return '';
+      const a = s.alerts;
+      return `检查 ${s.units} 个单位、${s.people} 名人员：未整改问题 ${s.findings.open} 个（红灯 ${s.findings.byLight.red}，黄灯 ${s.findings.byLight.yellow}），新发现 ${s.findings.opened} 个，已整改 ${s.findings.resolved} 个${a ? `；工作群预警卡片 ${a.groupCards} 张，私信 ${a.directDigests} 条，领导汇总卡片 ${a.leaderCards} 张` : ''}`;
+    },
     async run({ db, key: date, manual }) {
       if (!manual) {
         // A day already checked (by hand before 08:30, or by an earlier version) is not checked again by the schedule;

@@ -12,7 +12,12 @@ export function expirePlansJob(opts: { pii: PiiCipher; publicBaseUrl: string; ki
   const log = opts.log ?? ((m: string) => console.log(m));
   return {
     name: EXPIRE_PLANS,
+    title: '用编计划到期处理',
     schedule: workdaysAt('08:20', EXPIRE_PLANS),
+    summary: (r) => {
+      const n = (r as { expired?: unknown[] })?.expired?.length ?? 0;
+      return n ? `${n} 个用编计划已过期，未使用的编制已释放` : '没有到期的用编计划';
+    },
     async run({ db, key: date }) {
       const r = await expirePlans({ db, pii: opts.pii, today: date, publicBaseUrl: opts.publicBaseUrl });
       if (r.expired.length) {

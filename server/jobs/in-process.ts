@@ -24,6 +24,7 @@ export function createInProcessRunner(opts: RunnerOptions & { tickMs?: number })
   };
   return {
     mode: 'in-process',
+    jobs: opts.jobs,
     async start() {
       if (timer) return;
       await ex.closeInterrupted();

@@ -7,7 +7,8 @@ import type { Knex } from 'knex';
 import {
   claimSlot, closeInterruptedJobRuns, failJobRun, finishJobRun, getJobRun, openManualRun, startJobRun, type JobRun,
 } from '../../db/job-runs.ts';
-import { systemClock, type Clock, type Schedule } from './schedule.ts';
+import { asJobRun } from '../../db/outbox.ts';
+import { scheduleOf, systemClock, type Clock, type Schedule } from './schedule.ts';
 
 export interface JobContext {
   db: Knex;
@@ -22,16 +23,24 @@ export interface JobContext {
 
 export interface Job<R = unknown> {
   name: string;
-  /** For people (the console, `sanse jobs`): what the job does, in Chinese (每周督办清单). */
+  /** What the office calls it (the console, `sanse jobs`): 每日数据检查. The name when absent. */
   title?: string;
   /** null: runs only when asked for. */
   schedule: Schedule | null;
-  /** The work of one slot; what it returns is kept as the run's result (JSON). */
+  /**
+   * The work of one slot; what it returns is kept as the run's result (JSON). The outbox rows
+   * it enqueues (db/outbox.ts enqueue, in whatever command) are tagged with ctx.runId on their
+   * own: the run's record lists them as what it sent.
+   */
   run(ctx: JobContext): Promise<R>;
+  /** The result of a run in a Chinese sentence for the console and `sanse jobs runs`. */
+  summary?(result: R): string;
 }
 
 export interface JobRunner {
   readonly mode: 'in-process' | 'redis';
+  /** The jobs it runs (the console and `sanse jobs` list them). */
+  readonly jobs: Job[];
   /** Closes runs left open by dead processes, runs the latest missed slot of each job, then arms the schedule. */
   start(): Promise<void>;
   /** Disarms the schedule and waits for the runs executing in this process. */
@@ -74,7 +83,7 @@ export function createExecutor(opts: RunnerOptions) {
       const job = jobNamed(jobs, row.job);
       const key = row.slot.split('#')[0];
       try {
-        const result = await job.run({ db, runId, slot: row.slot, key, manual: row.slot.includes('#') });
+        const result = await asJobRun(runId, () => job.run({ db, runId, slot: row.slot, key, manual: row.slot.includes('#') }));
         await finishJobRun(db, runId, result, clock.now());
       } catch (e) {
         log(`任务 ${row.job}@${row.slot} 失败：${(e as Error)?.message ?? e}`);
@@ -94,9 +103,11 @@ export function createExecutor(opts: RunnerOptions) {
   async function tick(): Promise<number[]> {
     const ran: number[] = [];
     for (const job of jobs) {
-      if (!job.schedule) continue;
+      // The job's own office change is read, even when its schedule was made without its name.
+      const schedule = scheduleOf(job);
+      if (!schedule) continue;
       try {
-        const due = await job.schedule.latest(db, clock.now());
+        const due = await schedule.latest(db, clock.now());
         if (!due) continue;
         const { id, claimed } = await claimSlot(db, job.name, due.slot, clock.now());
         if (!claimed) continue;

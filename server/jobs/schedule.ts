@@ -4,8 +4,9 @@
 import type { Knex } from 'knex';
 import { addDays, todayInShanghai } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model.ts';
-import { isRhythmDay, rhythmText, type Rhythm } from '../../core/rhythms.ts';
+import { isRhythmDay, nextRhythmDay, rhythmText, type Rhythm } from '../../core/rhythms.ts';
 import { getSetting, loadCalendar } from '../../db/settings.ts';
+import { JOB_SCHEDULES_KEY } from '../../commands/set-job-schedule.ts';
 
 export interface Clock {
   now(): number;
@@ -33,18 +34,38 @@ export interface Schedule {
   /** The days of the calendar it falls on, and its time of day as the code sets it (an office may change the time). */
   rhythm: Rhythm;
   time: string;
-  /** The same schedule for bull's repeatable jobs (it wakes the runner; the slot is decided here). */
+  /** The code's time as a cron line (informative: bull wakes the registry every minute, server/jobs/bull.ts). */
   cron: string;
   tz: string;
   /**
-   * The latest slot due at or before `now`, looking back at most LOOKBACK_DAYS; null if none.
+   * The latest slot due at or before `now`, looking back at most lookbackDays(rhythm); null if none.
    * Only the latest: a runner catching up after a stop runs this one, not every missed slot.
    */
   latest(db: Knex, now: number): Promise<Slot | null>;
+  /**
+   * The next slot due after `now` (its moment later than now), the office's change and the
+   * calendar honoured (a holiday moves it on); null when the office switched it off.
+   */
+  next(db: Knex, now: number): Promise<Slot | null>;
+  /** The job whose office change it reads (rhythmAt's `name`); undefined: none. */
+  readonly job?: string;
+  /** The same schedule reading the office's change of job `name` (the registry binds each job's own). */
+  forJob(name: string): Schedule;
+  /** The schedule as it stands with the office's change: the time, whether on, and the text (每个工作日 09:00（北京时间）). */
+  current(db: Knex): Promise<{ time: string; enabled: boolean; text: string; changed: boolean }>;
 }
 
 /** A stop longer than this leaves nothing to catch up (a check of a month-old day helps nobody). */
 export const LOOKBACK_DAYS = 7;
+
+/**
+ * How far back a start looks for a missed slot: a week for the daily rhythm; a weekly or monthly
+ * slot is caught up within its period (a weekly list after a stop over the National Day holiday,
+ * the month close after a stop of ten days), never an older one.
+ */
+export function lookbackDays(rhythm: Rhythm): number {
+  return rhythm.kind === 'workdays' ? LOOKBACK_DAYS : rhythm.kind === 'week-first-workday' ? 14 : 35;
+}
 
 /** The moment of `date` at `time` in Asia/Shanghai (UTC+8, no daylight saving). */
 export function shanghaiMoment(date: IsoDate, time: string): number {
@@ -57,7 +78,8 @@ export interface ScheduleChange {
   enabled?: boolean;
 }
 
-export const SCHEDULES_KEY = 'job-schedules';
+/** The settings key of the office's changes (written by commands/set-job-schedule.ts). */
+export const SCHEDULES_KEY = JOB_SCHEDULES_KEY;
 
 export function validTime(time: string): string {
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new RangeError(`bad time ${time}`);
@@ -71,23 +93,44 @@ export function validTime(time: string): string {
 export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule {
   validTime(time);
   const [hh, mm] = time.split(':').map(Number);
+  const textAt = (t: string) => `${rhythmText(rhythm)} ${t}（北京时间）`;
+  const changeOf = async (db: Knex): Promise<ScheduleChange | undefined> =>
+    name ? (await getSetting<Record<string, ScheduleChange>>(db, SCHEDULES_KEY))?.[name] : undefined;
   return {
-    text: `${rhythmText(rhythm)} ${time}（北京时间）`,
+    text: textAt(time),
+    job: name,
+    forJob: (n) => rhythmAt(rhythm, time, n),
     rhythm,
     time,
     cron: `${mm} ${hh} * * *`,
     tz: 'Asia/Shanghai',
     async latest(db, now) {
-      const change = name ? (await getSetting<Record<string, ScheduleChange>>(db, SCHEDULES_KEY))?.[name] : undefined;
+      const change = await changeOf(db);
       if (change?.enabled === false) return null;
       const at = change?.time ?? time;
       const cal = await loadCalendar(db);
       let day = todayInShanghai(now);
-      for (let i = 0; i <= LOOKBACK_DAYS; i++, day = addDays(day, -1)) {
+      for (let i = 0, n = lookbackDays(rhythm); i <= n; i++, day = addDays(day, -1)) {
         const moment = shanghaiMoment(day, at);
         if (moment <= now && isRhythmDay(rhythm, cal, day)) return { slot: day, at: moment };
       }
       return null;
+    },
+    async next(db, now) {
+      const change = await changeOf(db);
+      if (change?.enabled === false) return null;
+      const at = change?.time ?? time;
+      const cal = await loadCalendar(db);
+      const today = todayInShanghai(now);
+      // Today's slot when its moment is still ahead, else the first rhythm day after today.
+      const from = shanghaiMoment(today, at) > now ? today : addDays(today, 1);
+      const day = nextRhythmDay(rhythm, cal, from);
+      return day ? { slot: day, at: shanghaiMoment(day, at) } : null;
+    },
+    async current(db) {
+      const change = await changeOf(db);
+      const t = change?.time ?? time;
+      return { time: t, enabled: change?.enabled !== false, text: textAt(t), changed: Boolean(change && (change.time !== undefined && change.time !== time || change.enabled === false)) };
     },
   };
 }
@@ -95,4 +138,10 @@ export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule 
 /** Every working day (the office's calendar, core/calendar.ts) at `time` (HH:MM, Asia/Shanghai). */
 export function workdaysAt(time: string, name?: string): Schedule {
   return rhythmAt({ kind: 'workdays' }, time, name);
+}
+
+/** A job's schedule reading that job's own office change, whatever name it was made with (null: none). */
+export function scheduleOf(job: { name: string; schedule: Schedule | null }): Schedule | null {
+  const s = job.schedule;
+  return !s || s.job === job.name ? s : s.forJob(job.name);
 }

@@ -108,6 +108,13 @@ const probes = (): Probe[] => [
   { method: 'POST', route: '/api/requests/:id/decide', url: `/api/requests/${requestB}/decide`, payload: () => ({ payload: { decision: 'approve' } }) },
   { method: 'POST', route: '/api/requests/:id/withdraw', url: `/api/requests/${requestB}/withdraw`, payload: () => ({ payload: {} }) },
   { method: 'GET', route: '/api/units/:unit/availability', url: `/api/units/${unitB.id}/availability` },
+  // The office's jobs and broadcast history: office roles only.
+  { method: 'GET', route: '/api/jobs', url: '/api/jobs' },
+  { method: 'PUT', route: '/api/jobs/:name/schedule', url: '/api/jobs/daily-check/schedule', payload: () => ({ payload: { enabled: false } }) },
+  { method: 'POST', route: '/api/jobs/:name/run', url: '/api/jobs/daily-check/run', payload: () => ({ payload: {} }) },
+  { method: 'GET', route: '/api/jobs/:name/runs', url: '/api/jobs/daily-check/runs' },
+  { method: 'GET', route: '/api/jobs/runs/:id', url: '/api/jobs/runs/1' },
+  { method: 'GET', route: '/api/broadcasts', url: `/api/broadcasts?group=${encodeURIComponent(String(unitB.group_id ?? ''))}` },
 ];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */

@@ -13,6 +13,7 @@ import { DAILY_CHECK, dailyCheckJob } from '../../server/jobs/daily-check.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
 import type { JobRunner } from '../../server/jobs/registry.ts';
 import { fixedClock } from '../../server/jobs/schedule.ts';
+import { describeRun } from '../../server/jobs/report.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 
 const REDIS_URL = process.env.SANSE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
@@ -34,6 +35,7 @@ describe.each(['in-process', 'redis'] as const)('the daily check on the %s runne
   beforeAll(async () => {
     await t.db('job_runs').del();
     await t.db('check_runs').where('date', '>=', '2026-12-01').del();
+    await t.db('outbox').del();
   });
   afterEach(async () => {
     await runner?.stop();
@@ -48,7 +50,7 @@ describe.each(['in-process', 'redis'] as const)('the daily check on the %s runne
   const start = async (at: string) => {
     const clock = fixedClock(`${at}+08:00`);
     const jobs = [dailyCheckJob({ publicBaseUrl: URL, log: () => {} })];
-    runner = mode === 'redis' ? createBullRunner({ db: t.db, jobs, clock, log: () => {}, redisUrl: REDIS_URL, prefix }) : createInProcessRunner({ db: t.db, jobs, clock, log: () => {} });
+    runner = mode === 'redis' ? createBullRunner({ db: t.db, jobs, clock, log: () => {}, redisUrl: REDIS_URL, prefix, wakeUpCron: '0 3 29 2 *' }) : createInProcessRunner({ db: t.db, jobs, clock, log: () => {} });
     await runner.start();
     return clock;
   };
@@ -68,6 +70,18 @@ describe.each(['in-process', 'redis'] as const)('the daily check on the %s runne
     clock.set('2026-12-14T12:00:00+08:00');
     await runner!.tick();
     expect(await checkRuns('2026-12-14')).toHaveLength(1);
+    // The run lists what it sent: the units' digest cards into their groups, the leaders' cards, by name.
+    const view = await describeRun(t.db, runner!.jobs, Number(run.id));
+    const digests = view!.sent.filter((m) => m.kindText === '单位预警卡片');
+    const leaders = view!.sent.filter((m) => m.kindText === '领导红灯汇总卡片');
+    const rows = await t.db('outbox').where({ job_run_id: run.id });
+    expect(view!.sent).toHaveLength(rows.length);
+    expect(digests.length).toBe(JSON.parse(run.result).alerts.groupCards);
+    expect(leaders.length).toBe(JSON.parse(run.result).alerts.leaderCards);
+    expect(digests.length).toBeGreaterThan(0);
+    for (const m of digests) expect(m.targetText).toMatch(/工作群$/);
+    expect(digests.every((m) => m.kind === 'card' && m.stateText === '发送中')).toBe(true);
+    expect(view!.summary).toContain('工作群预警卡片');
   });
 
   it('does not check on a day off, nor check again a day checked by hand before 08:30', async () => {

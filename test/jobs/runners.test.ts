@@ -13,7 +13,12 @@ import { nowMoment } from '../../db/clock.ts';
 import { createBullRunner } from '../../server/jobs/bull.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
 import type { Job, JobContext, JobRunner } from '../../server/jobs/registry.ts';
-import { fixedClock, workdaysAt, type Clock } from '../../server/jobs/schedule.ts';
+import { fixedClock, rhythmAt, workdaysAt, type Clock } from '../../server/jobs/schedule.ts';
+import { putSetting } from '../../db/settings.ts';
+import { enqueue } from '../../db/outbox.ts';
+import { setJobSchedule } from '../../commands/set-job-schedule.ts';
+import { describeJobs, describeRun, schedulable } from '../../server/jobs/report.ts';
+import type { Rhythm } from '../../core/rhythms.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 
 const REDIS_URL = process.env.SANSE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
@@ -28,15 +33,21 @@ afterAll(async () => {
 });
 
 /** A job that counts its runs per slot; `gate` holds a run until released, `fail` makes it throw. */
-function countingJob(name: string, opts: { scheduled?: boolean; fail?: () => boolean } = {}) {
+function countingJob(name: string, opts: { scheduled?: boolean; fail?: () => boolean; rhythm?: Rhythm; time?: string; send?: boolean } = {}) {
   const calls: JobContext[] = [];
   let release: () => void = () => {};
   let gate: Promise<void> | null = null;
   const job: Job = {
     name,
-    schedule: opts.scheduled === false ? null : workdaysAt('08:30'),
+    // Named: the office's change to this job's schedule is read.
+    schedule: opts.scheduled === false ? null : opts.rhythm || opts.time ? rhythmAt(opts.rhythm ?? { kind: 'workdays' }, opts.time ?? '08:30', name) : workdaysAt('08:30'),
     async run(ctx) {
       calls.push(ctx);
+      // A job that sends: one group message in a transaction (as commands do), one to people outside one.
+      if (opts.send) {
+        await ctx.db.transaction((trx) => enqueue(trx, `${name}:${ctx.slot}:group`, { op: 'send', target: { kind: 'group', groupId: 'office-group' }, message: { kind: 'text', content: `${ctx.slot} 群消息` } }));
+        await enqueue(ctx.db, `${name}:${ctx.slot}:users`, { op: 'send', target: { kind: 'users', userIds: ['u-admin'] }, message: { kind: 'text', content: `${ctx.slot} 私信` } });
+      }
       if (gate) await gate;
       if (opts.fail?.()) throw new Error('模拟失败');
       return { slot: ctx.slot, n: calls.length };
@@ -74,6 +85,7 @@ describe.each(['in-process', 'redis'] as const)('job runner contract: %s', (mode
   beforeEach(async () => {
     prefix = `sanse-test-jobs-${crypto.randomBytes(4).toString('hex')}`;
     await t.db('job_runs').del();
+    await t.db('outbox').del();
   });
 
   afterEach(async () => {
@@ -90,17 +102,42 @@ describe.each(['in-process', 'redis'] as const)('job runner contract: %s', (mode
   });
 
   /** A runner as one instance runs it: its own connection to the database when `ownDb`. */
-  function make(jobs: Job[], clock: Clock, opts: { ownDb?: boolean } = {}): JobRunner {
+  function make(jobs: Job[], clock: Clock, opts: { ownDb?: boolean; realWakeUp?: boolean } = {}): JobRunner {
     let db: Db = t.db;
     if (opts.ownDb) {
       db = openDb(t.url);
       pools.push(db);
     }
     const log = () => {};
-    const r = mode === 'redis' ? createBullRunner({ db, jobs, clock, log, redisUrl: REDIS_URL, prefix }) : createInProcessRunner({ db, jobs, clock, log });
+    // The minute's wake-up would fire at a wall-clock minute in the middle of a test on the fixed
+    // clock; the tests wake the runner themselves (wake below), except the one about the wake-up.
+    const wakeUpCron = opts.realWakeUp ? undefined : '0 3 29 2 *';
+    const r = mode === 'redis' ? createBullRunner({ db, jobs, clock, log, redisUrl: REDIS_URL, prefix, wakeUpCron }) : createInProcessRunner({ db, jobs, clock, log });
     runners.push(r);
     return r;
   }
+
+  async function stopOne(r: JobRunner): Promise<void> {
+    await r.stop();
+    runners = runners.filter((x) => x !== r);
+  }
+
+  /**
+   * What the wake-up does: in-process, the timer's tick; with bull, a tick message through the
+   * queue (to whichever worker takes it), waited for until the queue is empty and the runs ended.
+   */
+  async function wake(...rs: JobRunner[]): Promise<void> {
+    if (mode === 'in-process') {
+      await Promise.all(rs.map((r) => r.tick()));
+      return;
+    }
+    const q = (rs[0] as ReturnType<typeof createBullRunner>).queue;
+    for (const _ of rs) await q.add({ kind: 'tick' });
+    await waitFor(() => q.getJobCounts(), (c) => c.waiting === 0 && c.active === 0);
+    await Promise.all(rs.map((r) => r.idle()));
+  }
+
+  const slotsOf = async (job: string) => (await t.db('job_runs').where({ job }).orderBy('slot')).map((r) => r.slot);
 
   it('runs a slot when it falls due, not before, and not twice', async () => {
     const c = countingJob('count');
@@ -214,22 +251,184 @@ describe.each(['in-process', 'redis'] as const)('job runner contract: %s', (mode
   });
 
   if (mode === 'redis') {
-    it('wakes the registry with a repeatable bull job at the schedule\'s time', async () => {
+    it('wakes the registry with one repeatable bull job every minute, and drops the per-job wake-ups of earlier versions', async () => {
       const c = countingJob('repeat');
-      const r = make([c.job], fixedClock(sh('2026-12-07T07:00:00'))) as ReturnType<typeof createBullRunner>;
-      await r.start();
-      const repeat = await r.queue.getRepeatableJobs();
-      const ids = (list: typeof repeat) => list.map((x) => ({ id: x.id, cron: x.cron, tz: x.tz })).sort((x, y) => String(x.id).localeCompare(String(y.id)));
-      // The job's time, and the sweep that retries failed slots.
-      const expected = [{ id: 'sweep', cron: '*/10 * * * *', tz: 'Asia/Shanghai' }, { id: 'tick-repeat', cron: '30 8 * * *', tz: 'Asia/Shanghai' }];
-      expect(ids(repeat)).toEqual(expected);
-      // A restart (another instance) does not add them twice; a job gone from the registry loses its wake-up.
-      await (make([c.job], fixedClock(sh('2026-12-07T07:00:00'))) as ReturnType<typeof createBullRunner>).start();
-      expect(ids(await r.queue.getRepeatableJobs())).toEqual(expected);
-      const other = countingJob('other');
-      const r3 = make([other.job], fixedClock(sh('2026-12-07T07:00:00'))) as ReturnType<typeof createBullRunner>;
-      await r3.start();
-      expect(ids(await r3.queue.getRepeatableJobs()).map((x) => x.id)).toEqual(['sweep', 'tick-other']);
+      const first = make([c.job], fixedClock(sh('2026-12-07T07:00:00')), { realWakeUp: true }) as ReturnType<typeof createBullRunner>;
+      // What an earlier version left: a cron per job and a 10-minute sweep.
+      await first.queue.add({ kind: 'tick', job: 'repeat' }, { repeat: { cron: '30 8 * * *', tz: 'Asia/Shanghai' }, jobId: 'tick-repeat' });
+      await first.queue.add({ kind: 'tick', job: '*' }, { repeat: { cron: '*/10 * * * *', tz: 'Asia/Shanghai' }, jobId: 'sweep' });
+      await first.start();
+      const ids = async () => (await first.queue.getRepeatableJobs()).map((x) => ({ id: x.id, cron: x.cron, tz: x.tz }));
+      const expected = [{ id: 'tick', cron: '* * * * *', tz: 'Asia/Shanghai' }];
+      expect(await ids()).toEqual(expected);
+      // A restart (another instance, other jobs) does not add it twice.
+      await make([countingJob('other').job], fixedClock(sh('2026-12-07T07:00:00')), { realWakeUp: true }).start();
+      expect(await ids()).toEqual(expected);
     });
   }
+
+  it('fires a schedule the office retimed at its new time, not at the old one; a switched-off one not at all', async () => {
+    const c = countingJob('retimed', { time: '08:30' });
+    await t.db('job_runs').insert({ job: 'retimed', slot: '2026-12-04', state: 'ok', attempts: 1, created_at: nowMoment() });
+    const admin = { id: 'admin', role: '编办管理员' };
+    await setJobSchedule(t.db, admin, schedulable([c.job]), { name: 'retimed', time: '09:15' });
+    const clock = fixedClock(sh('2026-12-07T08:31:00'));
+    const r = make([c.job], clock);
+    await r.start();
+    await wake(r);
+    expect(c.calls).toHaveLength(0);
+    const [listed] = await describeJobs(t.db, [c.job], clock.now());
+    expect(listed).toMatchObject({ schedule: '每个工作日 09:15（北京时间）', nextRun: '2026-12-07T09:15:00+08:00', nextSlot: '2026-12-07' });
+    clock.set(sh('2026-12-07T09:15:00'));
+    await wake(r);
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-12-07']);
+    // Moved later once today's has run: today's is not run again, and the next is tomorrow's.
+    await setJobSchedule(t.db, admin, schedulable([c.job]), { name: 'retimed', time: '10:00' });
+    clock.set(sh('2026-12-07T10:00:00'));
+    await wake(r);
+    expect(c.calls).toHaveLength(1);
+    expect((await describeJobs(t.db, [c.job], Date.parse(sh('2026-12-07T09:30:00'))))[0].nextRun).toBe('2026-12-08T10:00:00+08:00');
+    await setJobSchedule(t.db, admin, schedulable([c.job]), { name: 'retimed', time: '09:15' });
+    // Switched off: Tuesday's slot does not run, and there is no next run; on again, it runs.
+    await setJobSchedule(t.db, admin, schedulable([c.job]), { name: 'retimed', enabled: false });
+    clock.set(sh('2026-12-08T09:20:00'));
+    await wake(r);
+    expect(c.calls).toHaveLength(1);
+    expect((await describeJobs(t.db, [c.job], clock.now()))[0]).toMatchObject({ enabled: false, nextRun: null, schedule: '每个工作日 09:15（北京时间）（已停用）' });
+    await setJobSchedule(t.db, admin, schedulable([c.job]), { name: 'retimed', enabled: true });
+    await wake(r);
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-12-07', '2026-12-08']);
+    await putSetting(t.db, 'job-schedules', {});
+  });
+
+  it('follows the office\'s change of a job whose schedule was made without the job\'s name', async () => {
+    const c = countingJob('unnamed'); // workdaysAt('08:30'), no name
+    await t.db('job_runs').insert({ job: 'unnamed', slot: '2026-12-04', state: 'ok', attempts: 1, created_at: nowMoment() });
+    await setJobSchedule(t.db, { id: 'admin', role: '编办管理员' }, schedulable([c.job]), { name: 'unnamed', enabled: false });
+    const clock = fixedClock(sh('2026-12-07T09:00:00'));
+    const r = make([c.job], clock);
+    await r.start();
+    await wake(r);
+    expect(c.calls).toHaveLength(0);
+    expect((await describeJobs(t.db, [c.job], clock.now()))[0]).toMatchObject({ enabled: false, nextRun: null });
+    await putSetting(t.db, 'job-schedules', {});
+    await wake(r);
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-12-07']);
+  });
+
+  it('a restarted instance neither repeats nor skips the slot of the first working day of the week', async () => {
+    const c = countingJob('weekly', { rhythm: { kind: 'week-first-workday' }, time: '09:00' });
+    await t.db('job_runs').insert({ job: 'weekly', slot: '2026-11-30', state: 'ok', attempts: 1, created_at: nowMoment() });
+    const clock = fixedClock(sh('2026-12-07T08:00:00'));
+    const a = make([c.job], clock);
+    await a.start();
+    expect(c.calls).toHaveLength(0);
+    clock.set(sh('2026-12-07T09:00:00'));
+    await wake(a);
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-12-07']);
+    // Stopped mid-week; back the next Monday after 09:00: the missed slot runs once, at start.
+    clock.set(sh('2026-12-09T11:00:00'));
+    await stopOne(a);
+    clock.set(sh('2026-12-14T10:00:00'));
+    const b = make([c.job], clock);
+    await b.start();
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-12-07', '2026-12-14']);
+    await wake(b);
+    clock.set(sh('2026-12-15T09:00:00'));
+    await wake(b);
+    expect(c.calls).toHaveLength(2);
+    // Stopped on Tuesday, restarted Monday before 09:00: nothing at start, the slot at 09:00.
+    await stopOne(b);
+    clock.set(sh('2026-12-21T08:59:00'));
+    const d = make([c.job], clock);
+    await d.start();
+    expect(c.calls).toHaveLength(2);
+    clock.set(sh('2026-12-21T09:00:00'));
+    await wake(d);
+    await wake(d);
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-12-07', '2026-12-14', '2026-12-21']);
+    expect(await slotsOf('weekly')).toEqual(['2026-11-30', '2026-12-07', '2026-12-14', '2026-12-21']);
+  });
+
+  it('a restarted instance neither repeats nor skips the slot of the first working day of the month (over the National Day holiday)', async () => {
+    const c = countingJob('monthly', { rhythm: { kind: 'month-first-workday' }, time: '09:00' });
+    await t.db('job_runs').insert({ job: 'monthly', slot: '2026-09-01', state: 'ok', attempts: 1, created_at: nowMoment() });
+    const clock = fixedClock(sh('2026-09-15T10:00:00'));
+    const a = make([c.job], clock);
+    await a.start();
+    expect(c.calls).toHaveLength(0);
+    const [listed] = await describeJobs(t.db, [c.job], clock.now());
+    expect(listed.nextRun).toBe('2026-10-08T09:00:00+08:00');
+    await stopOne(a);
+    // Down over the holiday; back on 10-09: October's slot (10-08) runs once, at start.
+    clock.set(sh('2026-10-09T10:00:00'));
+    const b = make([c.job], clock);
+    await b.start();
+    await wake(b);
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-10-08']);
+    await stopOne(b);
+    clock.set(sh('2026-10-20T10:00:00'));
+    const d = make([c.job], clock);
+    await d.start();
+    expect(c.calls).toHaveLength(1);
+    await stopOne(d);
+    // Back on 11-02 before 09:00: November's slot at 09:00, once.
+    clock.set(sh('2026-11-02T08:59:00'));
+    const e = make([c.job], clock);
+    await e.start();
+    expect(c.calls).toHaveLength(1);
+    clock.set(sh('2026-11-02T09:00:00'));
+    await wake(e);
+    await wake(e);
+    expect(c.calls.map((x) => x.slot)).toEqual(['2026-10-08', '2026-11-02']);
+    expect(await slotsOf('monthly')).toEqual(['2026-09-01', '2026-10-08', '2026-11-02']);
+  });
+
+  it('two instances on one database (and one Redis) run each slot of each job once', async () => {
+    const jobs = [
+      countingJob('two-daily', { time: '08:30' }),
+      countingJob('two-weekly', { rhythm: { kind: 'week-first-workday' }, time: '09:00' }),
+      countingJob('two-monthly', { rhythm: { kind: 'month-first-workday' }, time: '09:00' }),
+    ];
+    // Each job's slot before Monday 11-30 noon has run.
+    for (const [j, slot] of [[jobs[0], '2026-11-30'], [jobs[1], '2026-11-30'], [jobs[2], '2026-11-02']] as const) await t.db('job_runs').insert({ job: j.job.name, slot, state: 'ok', attempts: 1, created_at: nowMoment() });
+    const clock = fixedClock(sh('2026-11-30T12:00:00'));
+    const a = make(jobs.map((j) => j.job), clock, { ownDb: true });
+    const b = make(jobs.map((j) => j.job), clock, { ownDb: true });
+    await Promise.all([a.start(), b.start()]);
+    // Two weeks, every half hour of the mornings: both instances wake at each moment.
+    for (let day = 1; day <= 14; day++) {
+      const date = new Date(Date.parse('2026-11-30T00:00:00Z') + day * 86_400_000).toISOString().slice(0, 10);
+      for (const time of ['08:00', '08:30', '09:00', '09:30']) {
+        clock.set(sh(`${date}T${time}:00`));
+        await wake(a, b);
+      }
+    }
+    const [daily, weekly, monthly] = jobs.map((j) => j.calls.map((x) => x.slot));
+    expect(daily).toEqual(['2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04', '2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-12-11', '2026-12-14']);
+    expect(weekly).toEqual(['2026-12-07', '2026-12-14']);
+    expect(monthly).toEqual(['2026-12-01']);
+    for (const j of jobs) {
+      const slots = await slotsOf(j.job.name);
+      expect(new Set(slots).size).toBe(slots.length);
+    }
+  });
+
+  it('records what a run sent: the outbox rows it wrote, tagged with the run, in or out of a transaction', async () => {
+    const c = countingJob('sender', { scheduled: false, send: true });
+    const clock = fixedClock(sh('2026-12-07T10:00:00'));
+    await putSetting(t.db, 'office', { groupId: 'office-group' });
+    const r = make([c.job], clock);
+    await r.start();
+    // A row written outside any run carries none.
+    await enqueue(t.db, 'not-a-job', { op: 'send', target: { kind: 'group', groupId: 'office-group' }, message: { kind: 'text', content: '路由发出的消息' } });
+    const { runId } = await r.enqueue('sender', '2026-12-07');
+    await finished(t.db, runId);
+    const run = await describeRun(t.db, [c.job], runId);
+    expect(run!.sent.map((m) => ({ target: m.targetText, state: m.stateText, kind: m.kind }))).toEqual([
+      { target: '编办工作群', state: '发送中', kind: 'message' },
+      { target: '用户 u-admin', state: '发送中', kind: 'message' },
+    ]);
+    expect((await t.db('outbox').where({ dedup_key: 'not-a-job' }).first()).job_run_id).toBeNull();
+  });
 });

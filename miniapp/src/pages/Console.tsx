@@ -1,6 +1,7 @@
 // #/console (office roles): units at a glance and the check run on demand; #/console/import: the
 // workbook import with its errors; #/console/findings: findings across units with filters and
-// the export of the same list.
+// the export of the same list; #/console/jobs and #/console/broadcasts: the scheduled jobs and the
+// broadcast history (pages/Jobs.tsx).
 
 import { useMemo, useState } from 'preact/hooks';
 import { errorText, get, post, qs, request } from '../api.ts';
@@ -11,11 +12,12 @@ import { OFFICE_ROLES, OPERATOR_ROLES } from '../types.ts';
 import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
 import { UnitChoice, unitCandidates } from './Todo.tsx';
 import { RequestQueue } from './RequestQueue.tsx';
+import { BroadcastsTab, JobsTab } from './Jobs.tsx';
 import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { WeeklyList } from './Weekly.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'locks' | 'budget';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -44,6 +46,8 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {operator && link('import', '#/console/import', '导入数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
+          {link('jobs', '#/console/jobs', '计划任务')}
+          {link('broadcasts', '#/console/broadcasts', '群消息记录')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
@@ -54,6 +58,8 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'weekly' && <WeeklyList key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
+        {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} me={me} query={props.query} />}
       </main>
       <Tabs me={me} active="console" />
     </div>

@@ -30,8 +30,10 @@ export interface ApiDeps {
   kick(): void;
   /** Where uploads, error workbooks and exports are written. */
   workDir: string;
-  /** The job registry's runner (POST /api/check queues the daily check there). */
+  /** The job registry's runner (POST /api/check queues the daily check there; GET /api/jobs lists its jobs). */
   jobs: JobRunner;
+  /** The moment (ms) the jobs' next runs are reckoned from; default Date.now. */
+  now?: () => number;
 }
 
 /** A route's refusal; a command's (CommandError) is answered the same way. */

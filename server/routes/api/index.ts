@@ -8,8 +8,8 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { todayInShanghai } from '../../../core/dates.ts';
 import type { IsoDate } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
-import { dailyCheckJob } from '../../jobs/daily-check.ts';
 import { createInProcessRunner } from '../../jobs/in-process.ts';
+import { officeJobs } from '../../jobs/office-jobs.ts';
 import type { JobRunner } from '../../jobs/registry.ts';
 import { adminRoutes } from './admin.ts';
 import { CommandError } from '../../../commands/errors.ts';
@@ -18,6 +18,7 @@ import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
 import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
+import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
 import { requestRoutes } from './requests.ts';
 import { unitRoutes } from './units.ts';
@@ -31,8 +32,10 @@ export interface ApiRoutesOptions {
   today?: () => IsoDate;
   /** Uploads, error workbooks and exports (default: the system's temp dir). */
   workDir?: string;
-  /** Where POST /api/check queues the check (serve's runner); default: runs in this process, no schedule. */
+  /** Where POST /api/check and /api/jobs/:name/run queue runs (serve's runner); default: the office's jobs run in this process, no schedule. */
   jobs?: JobRunner;
+  /** The moment the jobs' next runs are reckoned from (tests); default: now. */
+  now?: () => number;
 }
 
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts) => {
@@ -43,7 +46,8 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
     today: opts.today ?? (() => todayInShanghai()),
     kick: opts.kick ?? (() => {}),
     workDir: opts.workDir ?? path.join(os.tmpdir(), 'sanse'),
-    jobs: opts.jobs ?? createInProcessRunner({ db: opts.ctx.db, jobs: [dailyCheckJob({ publicBaseUrl: opts.ctx.config.publicBaseUrl, kick: opts.kick })] }),
+    jobs: opts.jobs ?? createInProcessRunner({ db: opts.ctx.db, jobs: officeJobs({ pii: opts.ctx.pii, publicBaseUrl: opts.ctx.config.publicBaseUrl, kick: opts.kick }) }),
+    now: opts.now,
   };
 
   app.setErrorHandler((err: FastifyError | CommandError, req, reply) => {
@@ -69,4 +73,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(lockRoutes, { deps });
   await app.register(messageBudgetRoutes, { deps });
   await app.register(weeklyRoutes, { deps });
+  await app.register(jobRoutes, { deps });
 };
