@@ -103,7 +103,7 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 export type TemplateName =
   | 'alert-digest' | 'alert-progress' | 'leader-digest' | 'no-group-units' | 'help' | 'no-access'
   | 'todo' | 'quota' | 'retirement' | 'person' | 'ranking-none' | 'quota-area' | 'retirement-area' | 'todo-units'
-  | 'request-card' | 'request-outcome';
+  | 'request-card' | 'request-outcome' | 'ranking-board' | 'ranking-own';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

@@ -9,6 +9,7 @@ import * as m005 from './005_check_run_outcome.ts';
 import * as m006 from './006_job_runs.ts';
 import * as m007 from './007_requests.ts';
 import * as m008 from './008_unit_rechecks.ts';
+import * as m011 from './011_scores.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
@@ -19,6 +20,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '006_job_runs': m006,
   '007_requests': m007,
   '008_unit_rechecks': m008,
+  '011_scores': m011,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,6 +4,7 @@
 import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
+import { monthCloseJob } from './month-close.ts';
 import type { Job } from './registry.ts';
 
 export interface OfficeJobOptions {
@@ -18,5 +19,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
   return [
     expirePlansJob(opts),
     dailyCheckJob(opts),
+    monthCloseJob(opts),
   ];
 }
