@@ -6,6 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer } from '../../bot/robot.ts';
+import type { OutboundMessage } from '../../core/outbound.ts';
 import { closeMonthScores } from '../../commands/close-month-scores.ts';
 import { CommandError } from '../../commands/errors.ts';
 import { publishRanking } from '../../commands/publish-ranking.ts';
@@ -71,6 +72,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await t.close(); });
 
+const textOf = (m: OutboundMessage) => ('text' in m ? m.text : m.content);
 const scoreOf = (rows: Awaited<ReturnType<typeof monthScores>>, id: number) => rows.find((r) => r.unitId === id)!;
 
 describe('the month close with scores', () => {
@@ -107,8 +109,17 @@ describe('the month close with scores', () => {
     expect((await rankingOfMonth(t.db, '2026-11'))!.top.map((e) => e.name)).toEqual(['甲单位', '丁单位', '乙单位', '戊单位', '丙单位']);
   });
 
+  it('the month still running is shown up to today and not stored; a month not begun is refused', async () => {
+    const dec = await closeMonthScores({ db: t.db, month: '2026-12', today: '2026-12-03', publicBaseUrl: BASE });
+    expect(dec).toMatchObject({ computed: true, stored: false, ranking: null });
+    // 乙's P-ID-01, red all along: 12-01…12-03 = 3 working days so far.
+    expect(scoreOf(dec.scores, ids.B).deductions).toEqual({ completeness: 2, accuracy: 0, timeliness: 0.6, selfCheck: 10 });
+    expect(await t.db('unit_scores').where({ month: '2026-12' }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    await expect(closeMonthScores({ db: t.db, month: '2027-01', today: '2026-12-03', publicBaseUrl: BASE })).rejects.toThrow('2027-01 尚未开始');
+  });
+
   it('the robot says nothing is published yet', async () => {
-    expect((await answer(t.db, 'spec-b', '乙专管员', '排名', '2026-12-02')).text).toContain('尚未发布');
+    expect(textOf(await answer(t.db, 'spec-b', '乙专管员', '排名', '2026-12-02'))).toContain('尚未发布');
   });
 
   it('only office staff publish; publishing sends one card to every unit group and the office group, once', async () => {
@@ -135,11 +146,11 @@ describe('the month close with scores', () => {
   });
 
   it('排名: the published list, and a unit user\'s own rank and score; the office sees the list only', async () => {
-    const unitReply = (await answer(t.db, 'spec-b', '乙专管员', '排名', '2026-12-03')).text;
+    const unitReply = textOf(await answer(t.db, 'spec-b', '乙专管员', '排名', '2026-12-03'));
     expect(unitReply).toContain('2026年11月 实名制数据质量红黑榜');
     expect(unitReply).toContain('**本单位：乙单位**　第 3 名 / 共 5 个单位，得分 **93.8** 分');
     expect(unitReply).toContain('完整度 2，准确度 0，及时度 4.2，自查 0');
-    const officeReply = (await answer(t.db, 'admin', '编办管理员甲', '排名', '2026-12-03')).text;
+    const officeReply = textOf(await answer(t.db, 'admin', '编办管理员甲', '排名', '2026-12-03'));
     expect(officeReply).toContain('第 1 名｜甲单位｜100 分');
     expect(officeReply).not.toContain('本单位');
   });
@@ -159,6 +170,6 @@ describe('the month close with scores', () => {
     const history = await unitScoreHistory(t.db, ids.B);
     expect(history.map((h) => [h.month, h.score, h.rank])).toEqual([['2026-11', 93.8, 3], ['2026-10', 87, 3]]);
     // The robot answers with the latest published month.
-    expect((await answer(t.db, 'spec-b', '乙专管员', '排名', '2026-12-03')).text).toContain('2026年11月');
+    expect(textOf(await answer(t.db, 'spec-b', '乙专管员', '排名', '2026-12-03'))).toContain('2026年11月');
   });
 });
