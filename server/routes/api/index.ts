@@ -18,6 +18,7 @@ import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
 import { personRoutes } from './people.ts';
 import { requestRoutes } from './requests.ts';
+import { scoreRoutes } from './scores.ts';
 import { unitRoutes } from './units.ts';
 import { unitRecordRoutes } from './unit-records.ts';
 import { workerRoutes } from './workers.ts';
@@ -63,4 +64,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(adminRoutes, { deps });
   await app.register(exportRoutes, { deps });
   await app.register(requestRoutes, { deps });
+  await app.register(scoreRoutes, { deps });
 };
