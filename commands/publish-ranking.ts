@@ -4,10 +4,11 @@
 // office's group, each deduplicated per month and group; audited. Publishing twice sends once.
 
 import type { Knex } from 'knex';
+import type { OutboundMessage } from '../core/outbound.ts';
 import { ADMIN_ROLES } from '../core/roles.ts';
 import { rankingBoardMessage } from '../cards/builders.ts';
 import { nowMoment } from '../db/clock.ts';
-import { enqueue } from '../db/outbox.ts';
+import { enqueueMany } from '../db/outbox.ts';
 import { markRankingPublished, rankingOfMonth, unitGroups, type Ranking } from '../db/scores.ts';
 import { findActor } from '../db/scope.ts';
 import { loadOffice } from '../db/settings.ts';
@@ -50,10 +51,9 @@ export async function publishRanking(input: PublishRankingInput): Promise<Publis
     const groups = new Map<string, string>();
     for (const g of await unitGroups(trx)) groups.set(g.groupId, `${input.publicBaseUrl}/m/#/unit/${g.unitId}`);
     if (office.groupId) groups.set(office.groupId, `${input.publicBaseUrl}/m/#/console/scores?month=${month}`);
-    let queued = 0;
-    for (const [groupId, url] of groups) {
-      if (await enqueue(trx, `ranking:${month}:${groupId}`, { op: 'send', target: { kind: 'group', groupId }, message: rankingBoardMessage(r, url) })) queued++;
-    }
+    const card = rankingBoardMessage(r, '');
+    const withUrl = (url: string): OutboundMessage => (card.kind === 'actionCard' ? { ...card, buttons: card.buttons.map((b) => ({ ...b, url })) } : card);
+    const queued = await enqueueMany(trx, [...groups].map(([groupId, url]) => ({ dedupKey: `ranking:${month}:${groupId}`, delivery: { op: 'send' as const, target: { kind: 'group' as const, groupId }, message: withUrl(url) } })));
     await audit(trx, by, 'publish_ranking', null, null, { month, groups: queued, units: r.units });
     return { month, published: true, groups: queued, ranking: { ...r, state: 'published', publishedAt: at, publishedBy: by } };
   });

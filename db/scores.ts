@@ -52,22 +52,32 @@ export async function gatherMonthFacts(db: Knex, month: string, cal: WorkdayCale
   const byUnit = new Map<number, UnitOfScore & { facts: UnitMonthFacts }>();
   for (const u of units) byUnit.set(Number(u.id), { unitId: Number(u.id), unit: u.code ?? '', name: u.name, facts: { findings: [], selfChecks: 0, selfChecksRequired: required } });
 
-  // Findings open at any time during the month, grouped: a unit's findings of one rule opened and
-  // resolved on the same days have the same red days. 提示 and U-PR-01 never deduct as findings.
-  const groups = await db('findings')
+  // Findings open at any time during the month, grouped here by unit, rule and dates (a unit's
+  // findings of one rule opened and resolved on the same days have the same red days): MariaDB's
+  // GROUP BY over these four columns took 4× the plain read at 300,000 findings (bench:rhythm).
+  // 提示 and U-PR-01 never deduct as findings.
+  const rows = await db('findings')
     .whereNotNull('opened_on').where('opened_on', '<=', until)
     .where((q) => q.whereNull('resolved_on').orWhere('resolved_on', '>=', span.first))
     .whereNotIn('rule', [...HINT_RULES, SELF_CHECK_RULE])
-    .select('unit_id', 'rule', 'opened_on', 'resolved_on').count({ n: '*' })
-    .groupBy('unit_id', 'rule', 'opened_on', 'resolved_on') as Row[];
+    .select('unit_id', 'rule', 'opened_on', 'resolved_on') as Row[];
   const red = new Map<string, number>();
-  for (const g of groups) {
+  const groups = new Map<string, { rule: string; redWorkdays: number; count: number }>();
+  for (const g of rows) {
     const u = byUnit.get(Number(g.unit_id));
     if (!u) continue;
-    const key = `${g.opened_on}|${g.resolved_on ?? ''}`;
-    let days = red.get(key);
-    if (days === undefined) red.set(key, (days = redWorkdaysInMonth({ rule: g.rule, openedOn: g.opened_on, resolvedOn: g.resolved_on ?? null }, span, cal, until)));
-    u.facts.findings.push({ rule: g.rule, redWorkdays: days, count: Number(g.n) });
+    const dates = `${g.opened_on}|${g.resolved_on ?? ''}`;
+    const key = `${g.unit_id}|${g.rule}|${dates}`;
+    const seen = groups.get(key);
+    if (seen) {
+      seen.count++;
+      continue;
+    }
+    let days = red.get(dates);
+    if (days === undefined) red.set(dates, (days = redWorkdaysInMonth({ rule: g.rule, openedOn: g.opened_on, resolvedOn: g.resolved_on ?? null }, span, cal, until)));
+    const entry = { rule: g.rule, redWorkdays: days, count: 1 };
+    groups.set(key, entry);
+    u.facts.findings.push(entry);
   }
   const next = `${addMonthsToMonth(month, 1)}-01`;
   for (const c of await db('self_checks').where('at', '>=', span.first).where('at', '<', next).select('unit_id').count({ n: '*' }).groupBy('unit_id') as Row[]) {
