@@ -15,6 +15,7 @@ describe('hash routes', () => {
     expect(parseHash('#/console')).toMatchObject({ name: 'console', tab: 'home' });
     expect(parseHash('#/console/import')).toMatchObject({ name: 'console', tab: 'import' });
     expect(parseHash('#/console/findings?light=red')).toMatchObject({ name: 'console', tab: 'findings' });
+    expect(parseHash('#/console/scores?month=2026-11')).toMatchObject({ name: 'console', tab: 'scores' });
     expect(parseHash('#/nowhere').name).toBe('not-found');
   });
 

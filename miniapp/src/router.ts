@@ -1,6 +1,6 @@
 // Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
 // #/console, #/console/import, #/console/findings, #/worker/:id(/history), #/unit/:id(/history),
-// #/console/unit/:id, #/contact, #/requests, #/requests/new, #/requests/:id(/edit), #/console/requests. Pure parsing, so it is unit-tested.
+// #/console/unit/:id, #/contact, #/requests, #/requests/new, #/requests/:id(/edit), #/console/requests, #/console/scores. Pure parsing, so it is unit-tested.
 
 export type Route =
   | { name: 'login'; query: URLSearchParams }
@@ -11,7 +11,7 @@ export type Route =
   | { name: 'unit'; id: string; query: URLSearchParams; console: boolean }
   | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
-  | { name: 'console'; tab: 'home' | 'import' | 'findings' | 'requests'; query: URLSearchParams }
+  | { name: 'console'; tab: 'home' | 'import' | 'findings' | 'requests' | 'scores'; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
   | { name: 'request'; id: string; query: URLSearchParams; edit: boolean }
@@ -44,7 +44,7 @@ export function parseHash(hash: string): Route {
   if (a === 'console' && b === 'unit' && c && parts.length === 3) return { name: 'unit', id: c, query, console: true };
   if (a === 'contact' && parts.length === 1) return { name: 'contact', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
-  if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests' || b === 'scores') && parts.length === 2) return { name: 'console', tab: b, query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };
   if (a === 'requests' && b === 'new' && parts.length === 2) return { name: 'request-new', query };
   if (a === 'requests' && b && b !== 'new' && parts.length === 2) return { name: 'request', id: b, query, edit: false };

@@ -11,8 +11,9 @@ import { OFFICE_ROLES, OPERATOR_ROLES } from '../types.ts';
 import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
 import { UnitChoice, unitCandidates } from './Todo.tsx';
 import { RequestQueue } from './RequestQueue.tsx';
+import { ScoresTab } from './Scores.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'scores';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -37,12 +38,14 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('home', '#/console', '概览')}
           {link('findings', '#/console/findings', '问题清单')}
           {link('requests', '#/console/requests', '编制审批')}
+          {link('scores', '#/console/scores', '评分排名')}
           {operator && link('import', '#/console/import', '导入数据')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} />}
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
+        {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
       </main>
