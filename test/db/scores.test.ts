@@ -13,6 +13,8 @@ import { publishRanking } from '../../commands/publish-ranking.ts';
 import { monthScores, rankingOfMonth, saveScorePolicyOverrides, unitScoreHistory } from '../../db/scores.ts';
 import { putSetting } from '../../db/settings.ts';
 import { monthCloseJob } from '../../server/jobs/month-close.ts';
+import { officeJobs } from '../../server/jobs/office-jobs.ts';
+import { createPiiCipher } from '../../db/pii.ts';
 import { createTestDb, type TestDb } from './helpers.ts';
 
 const BASE = 'http://127.0.0.1:3000';
@@ -171,5 +173,16 @@ describe('the month close with scores', () => {
     expect(history.map((h) => [h.month, h.score, h.rank])).toEqual([['2026-11', 93.8, 3], ['2026-10', 87, 3]]);
     // The robot answers with the latest published month.
     expect(textOf(await answer(t.db, 'spec-b', '乙专管员', '排名', '2026-12-03'))).toContain('2026年11月');
+  });
+
+  it('month-close is one of the office\'s jobs, due on the first working day of a month at 09:30', async () => {
+    const jobs = officeJobs({ pii: createPiiCipher('00112233445566778899aabbccddeeff'), publicBaseUrl: BASE, log: () => {} });
+    const job = jobs.find((j) => j.name === 'month-close')!;
+    expect(job.schedule!.text).toContain('09:30');
+    // 2026-10-01…07 is the National Day break: October's first working day is Thursday 10-08.
+    expect(await job.schedule!.latest(t.db, Date.parse('2026-10-08T09:31:00+08:00'))).toMatchObject({ slot: '2026-10-08' });
+    expect(await job.schedule!.latest(t.db, Date.parse('2026-10-08T09:29:00+08:00'))).toBeNull();
+    expect(await job.schedule!.latest(t.db, Date.parse('2026-12-01T10:00:00+08:00'))).toMatchObject({ slot: '2026-12-01' });
+    expect(await job.schedule!.latest(t.db, Date.parse('2026-12-03T10:00:00+08:00'))).toMatchObject({ slot: '2026-12-01' });
   });
 });
