@@ -98,6 +98,7 @@ export function ScoresTab(props: { me: Me; query: URLSearchParams }) {
       {scores.data && scores.data.scored && (
         <>
           <p class="small muted">满分 100 分，按完整度、准确度、及时度、自查倒扣分；评分于 {scores.data.computedAt}。</p>
+          <div style="overflow-x:auto">
           <table class="grid" data-testid="score-table">
             <thead><tr><th>名次</th><th>单位</th><th>得分</th>{SCORE_FAMILIES.map((f) => <th key={f}>{FAMILY_TITLES[f]}</th>)}</tr></thead>
             <tbody>
@@ -111,6 +112,7 @@ export function ScoresTab(props: { me: Me; query: URLSearchParams }) {
               ))}
             </tbody>
           </table>
+          </div>
         </>
       )}
       {props.me.role === '编办管理员' && <PolicyEditor />}
@@ -152,7 +154,7 @@ function PolicyEditor() {
         <div class="field" key={f}><label>{FAMILY_TITLES[f]}扣分上限（默认 {view.data!.defaults.caps[f]}）</label>
           <input inputMode="decimal" value={Number.isNaN(p.caps[f]) ? '' : String(p.caps[f])} onInput={(e) => setC(f, (e.target as HTMLInputElement).value)} data-testid={`cap-${f}`} /></div>
       ))}
-      <label class="field"><input type="checkbox" checked={p.autoBroadcast} onChange={(e) => setDraft({ ...p, autoBroadcast: (e.target as HTMLInputElement).checked })} data-testid="auto-broadcast" /> 月末评分后自动发布红黑榜（默认关闭，由工作人员预览后发布）</label>
+      <label class="checkline"><input type="checkbox" checked={p.autoBroadcast} onChange={(e) => setDraft({ ...p, autoBroadcast: (e.target as HTMLInputElement).checked })} data-testid="auto-broadcast" /> 月末评分后自动发布红黑榜（默认关闭，由工作人员预览后发布）</label>
       {note && <div class={`notice ${note.ok ? 'ok' : 'error'} small`} data-testid="policy-note">{note.text}</div>}
       <button type="button" class="primary" onClick={save} data-testid="policy-save">保存评分规则</button>
     </div>
