@@ -155,6 +155,9 @@ describe('the month close with scores', () => {
     const officeReply = textOf(await answer(t.db, 'admin', '编办管理员甲', '排名', '2026-12-03'));
     expect(officeReply).toContain('第 1 名｜甲单位｜100 分');
     expect(officeReply).not.toContain('本单位');
+    // Asked in a unit's 工作群 the answer stays with that group's unit, whoever asks.
+    const inGroup = textOf(await answer(t.db, 'admin', '编办管理员甲', '排名', '2026-12-03', { type: 'group', id: 'g-e' }));
+    expect(inGroup).toContain('**本单位：戊单位**　第 3 名 / 共 5 个单位');
   });
 
   it('October by the job on the first working day of November, auto-broadcast on: history of two months', async () => {
