@@ -10,7 +10,7 @@ import type { IsoDate } from '../core/model.ts';
 import { personRetirement } from '../core/rules/retirement.ts';
 import { formatRetirementAge } from '../core/retirement.ts';
 import { quotaFigures } from '../core/staffing.ts';
-import { ageText, replyMarkdown } from '../cards/builders.ts';
+import { ageText, rankingReplyText, replyMarkdown } from '../cards/builders.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
 import { PHRASES, render } from '../cards/render.ts';
 import { mostUrgentOpenFindings, openFindingCountOfPerson } from '../db/findings.ts';
@@ -20,6 +20,8 @@ import { loadUnits } from '../db/records.ts';
 import { lockNotice } from '../db/user-locks.ts';
 import { unitById, unitIdsOfGroup, unitNamed } from '../db/units.ts';
 import { loadCalendar } from '../db/settings.ts';
+import { latestPublishedRanking, monthScores } from '../db/scores.ts';
+import { OFFICE_ROLES } from '../core/roles.ts';
 import { areaQuotaText, areaRetirementsText, unitsByRedText } from './office-answers.ts';
 import type { OutboundMessage } from './platform.ts';
 
@@ -74,10 +76,23 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
     case '查':
       return replyMarkdown(arg ? await lookUp(db, scope, arg, today) : render('help', {}));
     case '排名':
-      return replyMarkdown(render('ranking-none', {}));
+      return replyMarkdown(await ranking(db, found, asker));
     default:
       return replyMarkdown(render('help', {}));
   }
+}
+
+/**
+ * 排名: the latest published 红黑榜; a unit's user (or anyone asking in a unit's group) also gets
+ * their unit's rank, score and deductions. The office sees the list only.
+ */
+async function ranking(db: Knex, found: Actor, asker: Actor): Promise<string> {
+  const r = await latestPublishedRanking(db);
+  if (!r) return render('ranking-none', {});
+  const unitId = OFFICE_ROLES.has(found.role) && asker.unitId === found.unitId ? null : asker.unitId;
+  if (unitId == null) return rankingReplyText(r);
+  const [own] = await monthScores(db, r.month, [unitId]);
+  return rankingReplyText(r, own ?? null);
 }
 
 async function unitInScope(db: Knex, asker: Actor, scope: number[] | null, name: string): Promise<Row | null> {

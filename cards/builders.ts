@@ -256,3 +256,32 @@ export function requestOutcomeMessage(r: RequestCardView, step: { by: string; at
   const text = render('request-outcome', { ...r, by: step.by, at: step.at, comment: step.comment, refusals: step.refusals ?? [] });
   return { kind: 'markdown', title: phrase('requestOutcomeTitle', { stateText: r.stateText }), text };
 }
+
+/** One unit on the 红黑榜. */
+export interface BoardLine {
+  name: string;
+  score: number;
+  rank: number;
+}
+
+/** 2026-11 → 2026年11月. */
+export function monthText(month: string): string {
+  return `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
+}
+
+/** The 红黑榜 as markdown: 红榜 best first, 黑榜 worst first. */
+export function rankingBoardMarkdown(r: { month: string; units: number; top: BoardLine[]; bottom: BoardLine[] }): string {
+  return render('ranking-board', { monthText: monthText(r.month), units: r.units, top: r.top, bottom: r.bottom });
+}
+
+/** The published 红黑榜 for a group: an action card (Zheng-Ding: its action_card; elsewhere the markdown) with a button to the scores. */
+export function rankingBoardMessage(r: { month: string; units: number; top: BoardLine[]; bottom: BoardLine[] }, url: string): OutboundMessage {
+  return { kind: 'actionCard', title: phrase('rankingTitle', { monthText: monthText(r.month) }), text: rankingBoardMarkdown(r), buttons: [{ title: phrase('rankingButton'), url }] };
+}
+
+/** The robot's 排名: the board, then the asker's unit (rank, score, deductions) when asked by a unit. */
+export function rankingReplyText(r: { month: string; units: number; top: BoardLine[]; bottom: BoardLine[] }, own?: { name: string; score: number; rank: number; deductions: Record<string, number> } | null): string {
+  const board = rankingBoardMarkdown(r);
+  if (own === undefined) return board;
+  return `${board}\n\n${render('ranking-own', { own, units: r.units, monthText: monthText(r.month) })}`;
+}

@@ -106,7 +106,8 @@ export type TemplateName =
   | 'request-card' | 'request-outcome'
   | 'self-check-locked' | 'self-check-lock-summary' | 'self-check-reminder' | 'account-locked'
   | 'office-digest' | 'budget-warning'
-  | 'weekly-office' | 'weekly-unit';
+  | 'weekly-office' | 'weekly-unit'
+  | 'ranking-board' | 'ranking-own';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

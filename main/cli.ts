@@ -60,6 +60,11 @@ const HELP = `用法：sanse <命令> [选项]
   jobs runs 任务名 [--limit N] [--json]
                                 列出计划任务最近的运行记录
   jobs show 运行编号 [--json]   查看一次运行的详情及其发出的消息（发往哪个群或哪些人、是否送达）
+  score --month YYYY-MM [--json] [--force]
+                                月度评分与排名：每个单位从100分倒扣（完整度、准确度、及时度、自查），
+                                已结束的月份评一次并保存（--force 重新评分），本月为截至今天的得分（不保存）
+  ranking publish --month YYYY-MM --as 用户ID
+                                发布该月红黑榜（前10名、后10名）到各单位工作群和编办工作群（编办管理员、编办业务人员）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -166,6 +171,10 @@ export async function main(argv: string[]): Promise<number> {
         return await weeklyCommand(rest);
       case 'jobs':
         return await jobsCommand(rest);
+      case 'score':
+        return await scoreCommand(rest);
+      case 'ranking':
+        return await rankingCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -538,6 +547,26 @@ async function locksCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `sanse score --month M`: every unit of the office, best first, with its deductions by family. */
+async function scoreCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { month: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' } } });
+  const text = arg(values, 'month');
+  if (text === undefined) throw new UsageError('请用 --month YYYY-MM 指定评分月份');
+  const month = validMonth(text, '--month');
+  const { CommandError } = await import('../commands/errors.ts');
+  const { closeMonthScores } = await import('../commands/close-month-scores.ts');
+  const r = await withContext((ctx) => closeMonthScores({ db: ctx.db, month, today: todayInShanghai(), force: Boolean(values.force), publicBaseUrl: ctx.config.publicBaseUrl })).catch((e) => {
+    throw e instanceof CommandError ? new Refusal(e.message) : e;
+  });
+  const out = r.scores.map((s) => ({ unitId: s.unitId, unit: s.unit, name: s.name, score: s.score, rank: s.rank, deductions: s.deductions }));
+  if (values.json) print(out);
+  else {
+    for (const s of out) console.log(`${String(s.rank).padStart(4)}  ${s.score.toFixed(1).padStart(5)}  ${s.name}（完整度 -${s.deductions.completeness}，准确度 -${s.deductions.accuracy}，及时度 -${s.deductions.timeliness}，自查 -${s.deductions.selfCheck}）`);
+    console.log(`${month}：共 ${out.length} 个单位，${r.stored ? (r.computed ? '已评分并保存' : '此前已评分（重新评分请加 --force）') : '本月尚未结束，为截至今天的得分，未保存'}${r.ranking ? `；红黑榜${r.ranking.state === 'published' ? '已发布' : '待发布'}` : ''}`);
+  }
+  return 0;
+}
+
 async function unlockCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { note: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } } });
   const userId = positionals[0];
@@ -678,4 +707,24 @@ function textTable(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i] - displayWidth(c))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** `sanse ranking publish --month M --as USER`. */
+async function rankingCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'publish') throw new UsageError(`未知的 ranking 子命令：${sub ?? '（未填写）'}（可用：publish）`);
+  const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } } });
+  const text = arg(values, 'month');
+  if (text === undefined) throw new UsageError('请用 --month YYYY-MM 指定红黑榜的月份');
+  const month = validMonth(text, '--month');
+  const as = arg(values, 'as');
+  if (!as) throw new UsageError('请用 --as 用户ID 指定以哪位用户的身份发布');
+  const { CommandError } = await import('../commands/errors.ts');
+  const { publishRanking } = await import('../commands/publish-ranking.ts');
+  const r = await withContext((ctx) => publishRanking({ db: ctx.db, month, actor: as, publicBaseUrl: ctx.config.publicBaseUrl })).catch((e) => {
+    throw e instanceof CommandError ? new Refusal(e.message) : e;
+  });
+  if (values.json) print({ month: r.month, published: r.published, groups: r.groups, state: r.ranking.state, publishedAt: r.ranking.publishedAt, publishedBy: r.ranking.publishedBy });
+  else console.log(r.published ? `${month} 红黑榜已发布到 ${r.groups} 个工作群` : `${month} 红黑榜已由 ${r.ranking.publishedBy} 于 ${r.ranking.publishedAt} 发布，未重复发送`);
+  return 0;
 }

@@ -11,6 +11,7 @@ import * as m007 from './007_requests.ts';
 import * as m008 from './008_unit_rechecks.ts';
 import * as m009 from './009_outbox_job_run.ts';
 import * as m010 from './010_weekly_lists.ts';
+import * as m011 from './011_scores.ts';
 import * as m012 from './012_user_locks.ts';
 import * as m013 from './013_api_calls.ts';
 
@@ -25,6 +26,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '008_unit_rechecks': m008,
   '009_outbox_job_run': m009,
   '010_weekly_lists': m010,
+  '011_scores': m011,
   '012_user_locks': m012,
   '013_api_calls': m013,
 };

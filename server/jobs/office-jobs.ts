@@ -4,6 +4,7 @@
 import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
+import { monthCloseJob } from './month-close.ts';
 import type { Job } from './registry.ts';
 import { selfCheckLockJob } from './self-check-lock.ts';
 import { selfCheckReminderJobs } from './self-check-reminders.ts';
@@ -24,5 +25,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     selfCheckLockJob(opts),
     ...selfCheckReminderJobs(opts),
     weeklyListJob(opts),
+    monthCloseJob(opts),
   ];
 }

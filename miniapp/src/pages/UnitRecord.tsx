@@ -2,7 +2,7 @@
 // 是否年报单位), edited by its 专管员 with a reason; the fields fixed by approval documents shown
 // read-only with who to ask. #/console/unit/:id: the same page for the office, where
 // 编办管理员 / 编办业务人员 also edit the approval fields (机构 facts, 编制 and 领导职数 核定数)
-// with the document's 批准文号 and 批准日期.
+// with the document's 批准文号 and 批准日期. Both show the unit's monthly score history (Scores.tsx).
 
 import { useMemo, useState } from 'preact/hooks';
 import { intCell, SHEETS } from '../../../core/sheets.ts';
@@ -10,6 +10,7 @@ import { get, put } from '../api.ts';
 import type { Finding, Me } from '../types.ts';
 import { ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 import { RecordForm, schemaErrors, type Cells, type FieldSpec } from '../record/RecordForm.tsx';
+import { UnitScoreHistory } from './Scores.tsx';
 
 interface Ledger { kind: string; approved: number; approvalNo: string | null }
 
@@ -159,6 +160,7 @@ export function UnitRecordPage(props: { me: Me; id: string; query: URLSearchPara
             )}
           </>
         )}
+        {data && <UnitScoreHistory unitId={String(data.unit.id)} />}
       </main>
       <Tabs me={props.me} active={props.console ? 'console' : 'todo'} />
     </div>

@@ -21,6 +21,7 @@ import { messageBudgetRoutes } from './message-budget.ts';
 import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
 import { requestRoutes } from './requests.ts';
+import { scoreRoutes } from './scores.ts';
 import { unitRoutes } from './units.ts';
 import { unitRecordRoutes } from './unit-records.ts';
 import { workerRoutes } from './workers.ts';
@@ -74,4 +75,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(messageBudgetRoutes, { deps });
   await app.register(weeklyRoutes, { deps });
   await app.register(jobRoutes, { deps });
+  await app.register(scoreRoutes, { deps });
 };
