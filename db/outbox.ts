@@ -78,6 +78,7 @@ export async function enqueueMany(trx: Knex, items: Array<{ dedupKey: string; de
       attempts: 0,
       next_attempt_at: isoMs(notBefore.getTime()),
       created_at: at,
+      job_run_id: currentJobRunId(),
     }))).onConflict('dedup_key').ignore();
     added += batch.length - had;
   }
