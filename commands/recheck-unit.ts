@@ -71,7 +71,9 @@ export async function recheckUnit(db: Knex, { actor, unitId, today, selfCheck = 
     }
     const [recheckId] = await trx('unit_rechecks').insert({ unit_id: unitId, user_id: actor.id, via: selfCheck ? 'self-check' : 'card', started_at: now });
     // Recorded first, so the unit's own rule on self-checks (U-PR) counts this one.
-    const [selfCheckId] = selfCheck ? await trx('self_checks').insert({ unit_id: unitId, user_id: actor.id, at: now, findings: 0 }) : [];
+    // A self-check of `today` (the month it counts for is today's): stamped that day at this time.
+    const at = now.slice(0, 10) === today ? now : `${today} ${now.slice(11)}`;
+    const [selfCheckId] = selfCheck ? await trx('self_checks').insert({ unit_id: unitId, user_id: actor.id, at, findings: 0 }) : [];
     return { unit, recheckId: Number(recheckId), selfCheckId };
   });
   try {

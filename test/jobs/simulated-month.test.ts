@@ -10,7 +10,10 @@ import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../bot/dispatcher.ts';
+import { answer } from '../../bot/robot.ts';
 import { createSandboxPlatform } from '../../bot/sandbox.ts';
+import { publishRanking } from '../../commands/publish-ranking.ts';
+import { recheckUnit } from '../../commands/recheck-unit.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
 import { createBullRunner } from '../../server/jobs/bull.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
@@ -38,6 +41,37 @@ describe.each(['one in-process instance', 'two instances on one Redis'] as const
   let dispatcher: ReturnType<typeof createDispatcher>;
   /** What was sent on each simulated day, and the slots run. */
   const days = new Map<string, Day>();
+  /** U1 self-checks twice on 10-13 (enough), U2 once (short); both were listed on 10-12 for that alone. */
+  let u1: { id: number; group: string; specialist: string };
+  let u2: { id: number; group: string; specialist: string };
+
+  /** Units of the week's stored list listed only for too few self-checks, with a group and a specialist. */
+  async function selfCheckOnlyUnits(week: string) {
+    const list = JSON.parse((await t.db('weekly_lists').where({ week }).first()).content);
+    const ids = list.units.filter((l: any) => !l.red && !l.suspension && !l.waitingRequests.length && l.selfChecks).map((l: any) => Number(l.unitId));
+    const rows = await t.db('units as u').join('users as s', 's.unit_id', 'u.id').where('s.role', '单位专管员').whereIn('u.id', ids).whereNotNull('u.group_id')
+      .orderBy('u.id').select('u.id', 'u.group_id', 's.id as specialist');
+    const seen = new Set<number>();
+    return rows.filter((r) => !seen.has(r.id) && seen.add(r.id)).map((r) => ({ id: Number(r.id), group: `group:${r.group_id}`, specialist: String(r.specialist) }));
+  }
+
+  /** What happens by hand on some days, after the jobs of the morning (10:00). */
+  async function byHand(day: string): Promise<void> {
+    clock.set(`${day}T10:00:00+08:00`);
+    if (day === '2026-10-13') {
+      [u1, u2] = await selfCheckOnlyUnits('2026-10-12');
+      const as = (u: typeof u1) => ({ id: u.specialist, role: '单位专管员', scope: [u.id] });
+      await recheckUnit(t.db, { actor: as(u1), unitId: u1.id, today: day, selfCheck: true });
+      await recheckUnit(t.db, { actor: as(u1), unitId: u1.id, today: day, selfCheck: true });
+      await recheckUnit(t.db, { actor: as(u2), unitId: u2.id, today: day, selfCheck: true });
+    }
+    if (day === '2026-11-02') {
+      // Office staff look at the 红黑榜 the month close built, and broadcast it.
+      const clerk = await t.db('users').where({ role: '编办业务人员' }).first('id');
+      await publishRanking({ db: t.db, month: '2026-10', actor: clerk.id, publicBaseUrl: BASE });
+    }
+    await dispatcher.drain({ timeoutMs: 10_000 });
+  }
 
   function newRunner(): JobRunner {
     const opts = { db: t.db, jobs: officeJobs({ pii: t.pii, publicBaseUrl: BASE, log: () => {} }), clock, log: () => {} };
@@ -50,6 +84,7 @@ describe.each(['one in-process instance', 'two instances on one Redis'] as const
     const seenRun = Number((await t.db('job_runs').max({ m: 'id' }).first())?.m ?? 0);
     for (const time of times) {
       clock.set(`${day}T${time}:00+08:00`);
+      if (time === '12:00') await byHand(day);
       if (time === restartAt) {
         // A restarted instance: a new runner over the same database; start() catches up what is due.
         await runners[0].stop();
@@ -68,6 +103,8 @@ describe.each(['one in-process instance', 'two instances on one Redis'] as const
   beforeAll(async () => {
     t = await createTestDb();
     await seedDemo(t.db, t.pii, { units: 24, people: 300, seed: 14, today: FIRST });
+    // The county's units were in sanse long before (a unit new in a month is spared its self-check lock).
+    await t.db('units').update({ created_at: '2026-01-05 09:00:00' });
     dispatcher = createDispatcher(t.db, createSandboxPlatform(t.db), { ratePerSecond: 1000, baseBackoffMs: 10, pollMs: 50 });
     // Started the Sunday before: the catch-up of Friday's slots happens then, and Monday is ticked as any day.
     runners = mode === 'two instances on one Redis' ? [newRunner(), newRunner()] : [newRunner()];
@@ -140,5 +177,79 @@ describe.each(['one in-process instance', 'two instances on one Redis'] as const
     expect(new Set(late.map((m) => m.conversation)).size).toBe(late.length);
     expect(late.every((m) => m.payload.card.data.red !== '0')).toBe(true);
     expect(leaderCards('2026-10-31')).toEqual([]);
+  });
+
+  const groupOf = async (unitId: number) => `group:${(await t.db('units').where({ id: unitId }).first('group_id')).group_id}`;
+  const officeGroup = 'group:office-group';
+  const text = (m: { payload: unknown }) => JSON.stringify(m.payload);
+
+  it('sends the weekly list on the first working day of each week, once: to the office group, and each listed unit its part @ its specialist', async () => {
+    expect(runsOf('weekly-list').map((r) => r.slice(0, 10))).toEqual(['2026-09-28', '2026-10-08', '2026-10-12', '2026-10-19', '2026-10-26', '2026-11-02']);
+    for (const day of ['2026-09-28', '2026-10-08', '2026-10-12', '2026-11-02']) {
+      const office = days.get(day)!.messages.filter((m) => m.conversation === officeGroup && m.payload.card?.cardId?.startsWith('weekly-office:'));
+      expect(office, day).toHaveLength(1);
+      const parts = days.get(day)!.messages.filter((m) => m.payload.card?.cardId?.startsWith('weekly-unit:'));
+      expect(parts.length, day).toBeGreaterThan(0);
+      for (const m of parts) {
+        const unitId = Number(m.payload.card.cardId.split(':')[1]);
+        // Its 专管员 (those locked at a month close since are not called on after it).
+        const specialists = await t.db('users').where({ role: '单位专管员', unit_id: unitId }).pluck('id');
+        const group = await groupOf(unitId);
+        // A unit without a 工作群: 1:1 to its specialists.
+        if (group === 'group:null') { expect(specialists.map((id) => `user:${id}`)).toContain(m.conversation); continue; }
+        expect(m.conversation).toBe(group);
+        const called = m.payload.card.atUsers?.map((u: { userId: string }) => u.userId) ?? [];
+        // Before the first month close nobody is locked: a unit with a 专管员 has them called on.
+        if (day === '2026-09-28' && specialists.length) expect(called.length, `${day} ${unitId}`).toBeGreaterThan(0);
+        expect(specialists).toEqual(expect.arrayContaining(called));
+      }
+    }
+    expect(days.get('2026-10-09')!.messages.filter((m) => text(m).includes('weekly-'))).toEqual([]);
+  });
+
+  it('marks a unit 已整改 in place on its weekly card once it has self-checked enough; one still short stays open', async () => {
+    const card = async (u: typeof u1) => JSON.parse((await t.db('sandbox_messages').where({ card_id: `weekly-unit:${u.id}:2026-10-12` }).first()).payload).card.data;
+    expect(await card(u1)).toMatchObject({ light: 'green' });
+    expect((await card(u2)).light).not.toBe('green');
+    const office = JSON.parse((await t.db('sandbox_messages').where({ card_id: 'weekly-office:2026-10-12' }).first()).payload);
+    expect(Number(office.card.data.resolved)).toBeGreaterThanOrEqual(1);
+    expect(office.card.data.markdown).toMatch(/已整改 \*\*[1-9]\d*\*\* 个单位/);
+  });
+
+  it('reminds units short of self-checks mid-month and 3 working days before month end, in their groups', async () => {
+    expect(runsOf('self-check-reminder-mid').map((r) => r.slice(0, 10))).toEqual(['2026-10-15']);
+    expect(runsOf('self-check-reminder-end').map((r) => r.slice(0, 10))).toEqual(['2026-09-24', '2026-10-27'].filter((d) => d >= FIRST));
+    for (const day of ['2026-10-15', '2026-10-27']) {
+      const reminders = days.get(day)!.messages.filter((m) => text(m).includes('自查'));
+      const to = new Set(reminders.map((m) => m.conversation));
+      expect(to.has(u2.group), day).toBe(true);
+      expect(to.has(u1.group), day).toBe(false);
+    }
+  });
+
+  it('at month close locks the specialists of units short of self-checks, scores October and ranks it; the 红黑榜 goes to every group on the office\'s click', async () => {
+    const locked = async (u: typeof u1) => Boolean(Number((await t.db('users').where({ id: u.specialist }).first('locked')).locked));
+    expect(await locked(u1)).toBe(false);
+    expect(await locked(u2)).toBe(true);
+    expect(await t.db('user_locks').where({ user_id: u2.specialist, month: '2026-10' })).toHaveLength(1);
+    expect(days.get('2026-11-02')!.messages.some((m) => m.conversation === `user:${u2.specialist}` && text(m).includes('锁定'))).toBe(true);
+
+    const scores = await t.db('unit_scores').where({ month: '2026-10' }).select('unit_id', 'score', 'rank', 'deductions');
+    expect(scores).toHaveLength(await t.db('units').count({ n: '*' }).first().then((r) => Number(r!.n)));
+    const of = (id: number) => JSON.parse(scores.find((s) => Number(s.unit_id) === id)!.deductions);
+    expect(of(u1.id).selfCheck).toBe(0);
+    expect(of(u2.id).selfCheck).toBeGreaterThan(0);
+    const ranks = scores.map((s) => Number(s.rank)).sort((a, b) => a - b);
+    expect(ranks[0]).toBe(1);
+
+    const groups = new Set([...(await t.db('units').whereNotNull('group_id').distinct('group_id').pluck('group_id')).map((g) => `group:${g}`), officeGroup]);
+    const boards = days.get('2026-11-02')!.messages.filter((m) => text(m).includes('红黑榜'));
+    expect(new Set(boards.map((m) => m.conversation))).toEqual(groups);
+    expect(boards).toHaveLength(groups.size);
+
+    // 排名 in the robot: the published list and the asker's own rank and score.
+    const reply = await answer(t.db, u1.specialist, '专管员', '排名', '2026-11-02', { type: 'group', id: u1.group.slice(6) });
+    const own = scores.find((s) => Number(s.unit_id) === u1.id)!;
+    expect(JSON.stringify(reply)).toContain(`第 ${own.rank} 名`);
   });
 });
