@@ -48,3 +48,14 @@ describe('rhythms on the working-day calendar', () => {
     expect(nextRhythmDay({ kind: 'workdays' }, closed, '2026-10-01')).toBeNull();
   });
 });
+
+describe('catching up a missed slot within its period only', () => {
+  it('a weekly slot in its own week, a monthly one in its own month, a daily one always', async () => {
+    const { samePeriod } = await import('./rhythms.ts');
+    expect(samePeriod({ kind: 'week-first-workday' }, '2026-10-08', '2026-10-11')).toBe(true);
+    expect(samePeriod({ kind: 'week-first-workday' }, '2026-10-08', '2026-10-12')).toBe(false);
+    expect(samePeriod({ kind: 'month-first-workday' }, '2026-11-02', '2026-11-30')).toBe(true);
+    expect(samePeriod({ kind: 'before-month-end', workdays: 3 }, '2026-11-25', '2026-12-06')).toBe(false);
+    expect(samePeriod({ kind: 'workdays' }, '2026-11-25', '2026-12-06')).toBe(true);
+  });
+});

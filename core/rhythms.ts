@@ -62,6 +62,22 @@ function dayOfPeriod(rhythm: Rhythm, cal: WorkdayCalendar, date: IsoDate): IsoDa
   }
 }
 
+/**
+ * Whether a slot of `day` still belongs to the period of `today`: the same week for a weekly
+ * rhythm, the same month for a monthly one (a reminder of a month already over, or last week's
+ * list, is caught up by nobody); any day for the daily rhythm (its look-back bounds it).
+ */
+export function samePeriod(rhythm: Rhythm, day: IsoDate, today: IsoDate): boolean {
+  switch (rhythm.kind) {
+    case 'workdays':
+      return true;
+    case 'week-first-workday':
+      return mondayOf(day) === mondayOf(today);
+    default:
+      return monthOf(day) === monthOf(today);
+  }
+}
+
 /** Whether `date` is a day of the rhythm. */
 export function isRhythmDay(rhythm: Rhythm, cal: WorkdayCalendar, date: IsoDate): boolean {
   if (!cal.isWorkday(date)) return false;

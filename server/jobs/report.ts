@@ -125,10 +125,14 @@ const KIND_BY_PREFIX: Array<[RegExp, string]> = [
   [/^request:/, '申请办理结果'],
   [/^(approval|request-card)/, '审批卡片'],
   [/^plan-expired/, '用编计划到期通知'],
-  [/^weekly/, '每周督办清单'],
-  [/^(month|ranking|score)/, '月度排名'],
-  [/^self-check/, '自查提醒'],
-  [/^budget/, '消息额度提醒'],
+  [/^weekly:[^:]+:office/, '每周督办清单（编办）'],
+  [/^weekly:/, '每周督办清单（单位）'],
+  [/^ranking:/, '红黑榜'],
+  [/^self-check-lock-summary:/, '自查不足锁定汇总'],
+  [/^self-check-lock:/, '账号锁定通知'],
+  [/^self-check-reminder:/, '自查提醒'],
+  [/^office-digest:/, '预警汇总（额度不足）'],
+  [/^budget-warning:/, '消息额度提醒'],
 ];
 const KIND_BY_OP: Record<string, string> = { createCard: '卡片', updateCard: '卡片更新', send: '消息', reply: '回复' };
 

@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import { addDays, todayInShanghai } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model.ts';
-import { isRhythmDay, nextRhythmDay, rhythmText, type Rhythm } from '../../core/rhythms.ts';
+import { isRhythmDay, samePeriod, nextRhythmDay, rhythmText, type Rhythm } from '../../core/rhythms.ts';
 import { getSetting, loadCalendar } from '../../db/settings.ts';
 import { JOB_SCHEDULES_KEY } from '../../commands/set-job-schedule.ts';
 
@@ -60,8 +60,8 @@ export const LOOKBACK_DAYS = 7;
 
 /**
  * How far back a start looks for a missed slot: a week for the daily rhythm; a weekly or monthly
- * slot is caught up within its period (a weekly list after a stop over the National Day holiday,
- * the month close after a stop of ten days), never an older one.
+ * slot is caught up within its period only (core/rhythms.ts samePeriod: the month close after a
+ * stop of ten days; not last week's list, nor a reminder of a month already over).
  */
 export function lookbackDays(rhythm: Rhythm): number {
   return rhythm.kind === 'workdays' ? LOOKBACK_DAYS : rhythm.kind === 'week-first-workday' ? 14 : 35;
@@ -109,10 +109,11 @@ export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule 
       if (change?.enabled === false) return null;
       const at = change?.time ?? time;
       const cal = await loadCalendar(db);
-      let day = todayInShanghai(now);
+      const today = todayInShanghai(now);
+      let day = today;
       for (let i = 0, n = lookbackDays(rhythm); i <= n; i++, day = addDays(day, -1)) {
         const moment = shanghaiMoment(day, at);
-        if (moment <= now && isRhythmDay(rhythm, cal, day)) return { slot: day, at: moment };
+        if (moment <= now && isRhythmDay(rhythm, cal, day)) return samePeriod(rhythm, day, today) ? { slot: day, at: moment } : null;
       }
       return null;
     },

@@ -23,7 +23,9 @@ describe(`weekly-list job (${TEST_DB_KIND})`, () => {
     expect(job.title).toBe('每周督办清单');
     expect(job.schedule!.text).toBe('每周第一个工作日 09:00（北京时间）');
     expect(await job.schedule!.latest(t.db, Date.parse('2026-12-07T09:00:00+08:00'))).toMatchObject({ slot: '2026-12-07' });
-    expect(await job.schedule!.latest(t.db, Date.parse('2026-12-07T08:59:00+08:00'))).toMatchObject({ slot: '2026-11-30' });
+    // Monday before 09:00: last week's list is of another week, caught up by nobody.
+    expect(await job.schedule!.latest(t.db, Date.parse('2026-12-07T08:59:00+08:00'))).toBeNull();
+    expect(await job.schedule!.latest(t.db, Date.parse('2026-12-06T20:00:00+08:00'))).toMatchObject({ slot: '2026-11-30' });
     expect(await job.schedule!.latest(t.db, Date.parse('2026-12-09T15:00:00+08:00'))).toMatchObject({ slot: '2026-12-07' });
   });
 
