@@ -51,6 +51,8 @@ export interface OfficeCardView {
   doneUnitIds: number[];
   /** The console's weekly tab. */
   url: string;
+  /** Listed units sent no card of their own: the month's message budget was short. */
+  heldForBudget?: number;
 }
 
 export function weeklyOfficeCard(v: OfficeCardView): CardPayload {
@@ -59,7 +61,7 @@ export function weeklyOfficeCard(v: OfficeCardView): CardPayload {
     date: v.date, counts: v.counts, limit: v.settings.requestLimitWorkdays, minSelfChecks: v.settings.minSelfChecks, doneUnits: done.size,
     regions: v.regions.map((r) => ({ ...r, name: r.name || '未填区划' })),
     lines: v.lines.map((l) => ({ unitName: l.unitName, regionName: l.regionName, summary: lineSummary(l), done: done.has(l.unitId) })),
-    more: v.more,
+    more: v.more, heldForBudget: v.heldForBudget ?? 0,
   });
   const total = v.counts.units;
   const light = !total || v.counts.redUnits === 0 ? 'green' : 'red';

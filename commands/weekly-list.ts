@@ -12,6 +12,7 @@ import { buildWeeklyList, countsOf, lineDone, OFFICE_CARD_LINES, weekOf, type We
 import { lineSummary, lineTodo, weeklyOfficeCard, weeklyOfficeCardId, weeklyUnitCard, weeklyUnitCardId, type OfficeCardView } from '../cards/weekly.ts';
 import { nowMoment } from '../db/clock.ts';
 import { enqueue, parseTarget, targetText } from '../db/outbox.ts';
+import { activeBudget } from '../db/api-calls.ts';
 import { loadCalendar, loadOffice } from '../db/settings.ts';
 import { insertWeeklyList, latestWeeklyWeek, unitsProgress, weeklyFacts, weeklyListOfWeek, weeklyRecipients, weeklyUnits, type WeeklyUnitRow } from '../db/weekly-list.ts';
 
@@ -71,6 +72,8 @@ export interface WeeklySendResult {
   unitDirectCards: number;
   /** Listed units with neither a group nor a 专管员: their part reaches nobody (the office card lists them). */
   unreached: number;
+  /** Listed units that got no card of their own because the month's message budget is short (core/message-budget.ts): read on the office card and in the console. */
+  heldForBudget: number;
 }
 
 async function saveCardRow(trx: Knex, card: CardPayload, target: Target, state: UnitCardState | OfficeCardState): Promise<void> {
@@ -94,7 +97,12 @@ export async function sendWeeklyList(db: Knex, date: IsoDate, links: WeeklyLinks
   const units = new Map(rows.map((u) => [u.id, u]));
   const { specialists, office: officeUsers } = await weeklyRecipients(db, list.units.map((l) => l.unitId));
   const office = await loadOffice(db);
-  const result: WeeklySendResult = { date, week, sent: false, createdAt: null, units: list.units.length, office: 'none', unitGroupCards: 0, unitDirectCards: 0, unreached: 0 };
+  const result: WeeklySendResult = { date, week, sent: false, createdAt: null, units: list.units.length, office: 'none', unitGroupCards: 0, unitDirectCards: 0, unreached: 0, heldForBudget: 0 };
+  // Within the month's message budget: when it is short, the office card goes, and the units' own
+  // parts only as far as the day's share allows, red units first (the list is most urgent first);
+  // the others are read on the office card and in the console.
+  const budget = await activeBudget(db, date, await loadCalendar(db));
+  let allowance = budget && budget.state === 'short' && budget.allowanceToday != null ? Math.max(0, budget.allowanceToday - 1) : Infinity;
 
   const stored: WeeklyList = { ...list, units: list.units.map((l) => ({ ...l, redItems: l.redItems.slice(0, STORED_RED_ITEMS) })), regions: list.regions.map((r) => ({ ...r, units: [] })) };
   const sent = await db.transaction(async (trx) => {
@@ -104,6 +112,8 @@ export async function sendWeeklyList(db: Knex, date: IsoDate, links: WeeklyLinks
       const mentions = specialists.get(line.unitId) ?? [];
       const target: Target | null = u?.groupId ? { kind: 'group', groupId: u.groupId } : mentions.length ? { kind: 'users', userIds: mentions.map((m) => m.userId) } : null;
       if (!target) { result.unreached++; continue; }
+      if (allowance <= 0 || (allowance !== Infinity && !line.red)) { result.heldForBudget++; continue; }
+      allowance--;
       const url = links.unitUrl(line.unitId);
       const card = weeklyUnitCard({ date, week, line, mentions, url, done: false });
       if (await enqueue(trx, `weekly:${week}:unit:${line.unitId}`, { op: 'createCard', target, card })) {
@@ -117,7 +127,7 @@ export async function sendWeeklyList(db: Knex, date: IsoDate, links: WeeklyLinks
       const view: OfficeCardView = {
         date, week, settings: list.settings, counts: list.counts, regions: list.regions.map((r) => ({ name: r.name, counts: r.counts })),
         lines: list.units.slice(0, OFFICE_CARD_LINES).map((l) => ({ ...l, redItems: [] })), more: Math.max(0, list.units.length - OFFICE_CARD_LINES),
-        doneUnitIds: [], url: links.officeUrl(date),
+        doneUnitIds: [], url: links.officeUrl(date), heldForBudget: result.heldForBudget,
       };
       const card = weeklyOfficeCard(view);
       if (await enqueue(trx, `weekly:${week}:office`, { op: 'createCard', target, card })) {

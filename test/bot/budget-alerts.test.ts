@@ -149,4 +149,21 @@ describe('daily alerts within the message budget', () => {
     const office = await t.db('sandbox_messages').where({ conversation: 'group:office-group' }).select('payload');
     expect(office.map((r) => String(r.payload)).join('\n')).toContain('数据质量预警汇总');
   });
+
+  it('the weekly list within a short budget: the office card, then the units\' own parts red first up to the day\'s share; the office card says how many were held', async () => {
+    const { sendWeeklyList, weeklyLinks } = await import('../../commands/weekly-list.ts');
+    await clearOutbox();
+    await usedSoFar(4970); // 15 calls today (27 November)
+    const r = await sendWeeklyList(t.db, D4, weeklyLinks(BASE));
+    expect(r.sent).toBe(true);
+    const unitParts = await rows('weekly:%:unit:%');
+    expect(unitParts.length).toBeLessThanOrEqual(14); // 15 less the office card
+    expect(r.heldForBudget).toBeGreaterThan(0);
+    expect(r.unitGroupCards + r.unitDirectCards).toBe(unitParts.length);
+    const list = JSON.parse((await t.db('weekly_lists').orderBy('id', 'desc').first()).content);
+    const redUnits = new Set(list.units.filter((l: { red: unknown }) => l.red).map((l: { unitId: number }) => l.unitId));
+    for (const row of unitParts) expect(redUnits.has(Number(row.dedup_key.split(':').at(-1)))).toBe(true);
+    const office = payload((await rows("weekly:%:office"))[0]) as unknown as { card: { data: { markdown: string } } };
+    expect(office.card.data.markdown).toContain(`本月消息额度不足：${r.heldForBudget} 个单位未单独发送本周清单`);
+  });
 });
