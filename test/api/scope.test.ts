@@ -115,7 +115,20 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/jobs/:name/runs', url: '/api/jobs/daily-check/runs' },
   { method: 'GET', route: '/api/jobs/runs/:id', url: '/api/jobs/runs/1' },
   { method: 'GET', route: '/api/broadcasts', url: `/api/broadcasts?group=${encodeURIComponent(String(unitB.group_id ?? ''))}` },
+  // The office's rhythm: another unit's score history; the office's own actions and settings.
+  { method: 'GET', route: '/api/units/:unit/scores', url: `/api/units/${unitB.id}/scores` },
+  { method: 'POST', route: '/api/rankings/:month/publish', url: '/api/rankings/2026-10/publish', payload: () => ({ payload: {} }) },
+  { method: 'PUT', route: '/api/score-policy', url: '/api/score-policy', payload: () => ({ payload: { autoBroadcast: true } }) },
+  { method: 'POST', route: '/api/weekly/send', url: '/api/weekly/send', payload: () => ({ payload: {} }) },
+  { method: 'PUT', route: '/api/weekly/settings', url: '/api/weekly/settings', payload: () => ({ payload: { requestLimitWorkdays: 9 } }) },
+  { method: 'GET', route: '/api/locks', url: '/api/locks' },
+  { method: 'POST', route: '/api/users/:id/unlock', url: `/api/users/${encodeURIComponent(specialistA.userId)}/unlock`, payload: () => ({ payload: { note: '越权解锁' } }) },
+  { method: 'GET', route: '/api/message-budget', url: '/api/message-budget' },
+  { method: 'PUT', route: '/api/message-budget', url: '/api/message-budget', payload: () => ({ payload: { sandbox: 1 } }) },
 ];
+
+/** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings). */
+const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy'];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */
 const LISTS = ['/api/findings', '/api/units', '/api/export/findings'];
@@ -128,7 +141,7 @@ describe('scope', () => {
   });
 
   it('has a probe for every /api route', () => {
-    const table = new Set([...probes().map((p) => `${p.method} ${p.route}`), ...LISTS.map((r) => `GET ${r}`)]);
+    const table = new Set([...probes().map((p) => `${p.method} ${p.route}`), ...[...LISTS, ...SCOPED].map((r) => `GET ${r}`)]);
     const missing = routesOf(a.app)
       .filter((r) => r.url.startsWith('/api/') && !NOT_UNIT_DATA.includes(r.url))
       .map((r) => `${r.method} ${r.url}`)
@@ -170,6 +183,12 @@ describe('scope', () => {
       ws.eachRow((row, n) => { if (n > 1) rowCodes.push(String(row.getCell(4).value)); });
       expect(rowCodes.every((c) => codes.has(c))).toBe(true);
       expect(rowCodes).toHaveLength(findings.filter((f: Row) => f.light !== 'green').length);
+      // The week's supervision list and the month's scores: only units in scope.
+      const weekly = (await a.app.inject({ method: 'GET', url: '/api/weekly', headers: s.read })).json();
+      const listed = weekly.regions.flatMap((r: Row) => r.units);
+      expect(listed.every((l: Row) => scope.has(Number(l.unitId)))).toBe(true);
+      const scores = (await a.app.inject({ method: 'GET', url: '/api/scores', headers: s.read })).json();
+      expect(scores.scores.every((r: Row) => scope.has(Number(r.unitId)))).toBe(true);
     });
   }
 

@@ -33,6 +33,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the 消息额度 panel (Chromium, 390×844)', (
     const month = todayInShanghai().slice(0, 7);
     // The demo's alert cards went out through the sandbox and were counted.
     await expect.poll(async () => (await monthApiCalls(s.ctx.db, month)).find((c) => c.platform === 'sandbox')?.byKind['create-card'] ?? 0, POLL).toBeGreaterThan(10);
+    // …and everything the start sent (alerts, the weekly list, the month close's messages) has been counted: the count stands still.
+    const total = async () => (await monthApiCalls(s.ctx.db, month)).find((c) => c.platform === 'sandbox')?.total ?? 0;
+    let last = -1;
+    await expect.poll(async () => { const now = await total(); const still = now === last; last = now; return still; }, { timeout: 60_000, interval: 2_000 }).toBe(true);
     // As if the month had been busy: 4,000 more cards and 300 updates.
     await countApiCalls(s.ctx.db, month, 'sandbox', [{ kind: 'create-card', n: 4000 }, { kind: 'update-card', n: 300 }]);
     const used = (await monthApiCalls(s.ctx.db, month)).find((c) => c.platform === 'sandbox')!.total;
