@@ -6,21 +6,11 @@ import { useState } from 'preact/hooks';
 import { errorText, get, put } from '../api.ts';
 import type { Me } from '../types.ts';
 import { ErrorBox, Loading, useLoad } from '../ui.tsx';
+import type { ApiCallKind as Kind, BudgetPlatform as Platform, BudgetStatus } from '../../../core/message-budget.ts';
 
-type Platform = 'dingtalk' | 'zhengding' | 'sandbox';
-type Kind = 'send-group' | 'send-users' | 'create-card' | 'update-card' | 'reply';
-
-interface PlatformBudget {
+/** One platform's month as the API sends it (db/api-calls.ts PlatformBudget). */
+interface PlatformBudget extends BudgetStatus {
   platform: Platform;
-  budget: number | null;
-  used: number;
-  remaining: number | null;
-  usedShare: number | null;
-  workdays: { elapsed: number; left: number; total: number };
-  perWorkday: number;
-  projected: number;
-  state: 'ok' | 'warn' | 'short';
-  allowanceToday: number | null;
   byKind: Record<Kind, number>;
 }
 
