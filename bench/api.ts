@@ -194,6 +194,23 @@ async function specialists(db: Db): Promise<Array<{ id: string; people: number[]
   return out;
 }
 
+/**
+ * Waits until what the server does at its start is over: the registry's catch-up of the day's
+ * slots (the check, the weekly list, the month close…) and the messages they queued, which the
+ * dispatcher sends at SEND_RATE. Measured saves would otherwise share the machine with them.
+ */
+async function settle(db: Db): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const [{ n: runs }] = await db('job_runs').whereIn('state', ['queued', 'running']).count({ n: '*' });
+    const [{ n: msgs }] = await db('outbox').whereIn('state', ['pending', 'sending']).count({ n: '*' });
+    if (Number(runs) === 0 && Number(msgs) === 0) break;
+    if (Date.now() - t0 > 180_000) { console.log(`start-up still busy after 180 s (${runs} job runs, ${msgs} messages): measuring anyway`); return; }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.log(`start-up settled in ${((Date.now() - t0) / 1000).toFixed(1)} s (the day's job slots run, their messages sent)`);
+}
+
 async function prepareConnections(port: number, db: Db): Promise<{ conns: Conn[]; dropped: number; notStored: number[] }> {
   const pool = await specialists(db);
   if (!pool.length) throw new Error('no 单位专管员 with people in scope');
@@ -638,6 +655,7 @@ async function main(): Promise<void> {
     console.log(`server: node bin/sanse.js serve on 127.0.0.1:${port} (pid ${server!.pid}, LOG_LEVEL=${env.LOG_LEVEL})`);
 
     db = openDb(databaseUrl);
+    await settle(db);
     const { conns, dropped, notStored } = await prepareConnections(port, db);
     const people = conns.reduce((n, c) => n + c.people.length, 0);
     const users = new Set(conns.map((c) => c.userId)).size;
