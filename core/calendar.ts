@@ -104,3 +104,23 @@ export function createCalendar(overrides: CalendarOverride[] = []): WorkdayCalen
   };
   return cal;
 }
+
+/** How far ahead the coverage warning looks: the office has two months to enter a new year. */
+export const COVERAGE_LOOKAHEAD_DAYS = 60;
+
+/** The years from `today` to today + COVERAGE_LOOKAHEAD_DAYS whose holiday arrangement the calendar does not know. */
+export function uncoveredYears(cal: WorkdayCalendar, today: IsoDate): number[] {
+  const first = Number(today.slice(0, 4));
+  const last = Number(addDays(today, COVERAGE_LOOKAHEAD_DAYS).slice(0, 4));
+  const out: number[] = [];
+  for (let y = first; y <= last; y++) if (!cal.isCovered(`${y}-01-01`)) out.push(y);
+  return out;
+}
+
+/** The Chinese warning for uncoveredYears, or null when every year ahead is known. */
+export function coverageWarning(cal: WorkdayCalendar, today: IsoDate): string | null {
+  const years = uncoveredYears(cal, today);
+  if (!years.length) return null;
+  const names = years.map((y) => `${y}年`).join('、');
+  return `${names}的节假日安排尚未录入工作日历：在录入前，该年按周一至周五为工作日推算（元旦、春节等假期会被当作工作日）。请编办管理员在国务院办公厅公布安排后录入。`;
+}

@@ -12,6 +12,7 @@ import { createInProcessRunner } from '../../jobs/in-process.ts';
 import { officeJobs } from '../../jobs/office-jobs.ts';
 import type { JobRunner } from '../../jobs/registry.ts';
 import { adminRoutes } from './admin.ts';
+import { calendarRoutes } from './calendar.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
@@ -76,4 +77,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(weeklyRoutes, { deps });
   await app.register(jobRoutes, { deps });
   await app.register(scoreRoutes, { deps });
+  await app.register(calendarRoutes, { deps });
 };
