@@ -60,6 +60,12 @@ const HELP = `用法：sanse <命令> [选项]
   jobs runs 任务名 [--limit N] [--json]
                                 列出计划任务最近的运行记录
   jobs show 运行编号 [--json]   查看一次运行的详情及其发出的消息（发往哪个群或哪些人、是否送达）
+  calendar [--year YYYY] [--json]
+                                工作日历：该年本编办录入的休息日、调休上班日，及该年节假日安排是否已知
+  calendar set YYYY-MM-DD[,YYYY-MM-DD…] --off|--work [--note 说明] --as 编办管理员用户ID
+                                把这些日期设为休息日（--off）或工作日/调休上班（--work），记入操作日志
+  calendar unset YYYY-MM-DD[,…] --as 编办管理员用户ID
+                                取消这些日期的调整（恢复国务院办公厅安排或周一至周五）
   score --month YYYY-MM [--json] [--force]
                                 月度评分与排名：每个单位从100分倒扣（完整度、准确度、及时度、自查），
                                 已结束的月份评一次并保存（--force 重新评分），本月为截至今天的得分（不保存）
@@ -171,6 +177,8 @@ export async function main(argv: string[]): Promise<number> {
         return await weeklyCommand(rest);
       case 'jobs':
         return await jobsCommand(rest);
+      case 'calendar':
+        return await calendarCommand(rest);
       case 'score':
         return await scoreCommand(rest);
       case 'ranking':
@@ -584,6 +592,50 @@ async function unlockCommand(args: string[]): Promise<number> {
   }
 }
 
+/** `sanse calendar`: a year's overrides and coverage; `calendar set|unset` (编办管理员). */
+async function calendarCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { CommandError } = await import('../commands/errors.ts');
+  const { coverageWarning } = await import('../core/calendar.ts');
+  const { loadCalendar } = await import('../db/settings.ts');
+  const { overridesOfYear } = await import('../db/calendar.ts');
+  try {
+    if (sub === 'set' || sub === 'unset') {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { off: { type: 'boolean' }, work: { type: 'boolean' }, note: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } } });
+      if (positionals.length !== 1) throw new UsageError(`请指定日期：sanse calendar ${sub} YYYY-MM-DD[,YYYY-MM-DD…]${sub === 'set' ? ' --off|--work' : ''} --as 编办管理员用户ID`);
+      let work: boolean | null = null;
+      if (sub === 'set') {
+        if (Boolean(values.off) === Boolean(values.work)) throw new UsageError('请用 --off（休息日）或 --work（工作日/调休上班）二选一');
+        work = Boolean(values.work);
+      }
+      const { setCalendarDays } = await import('../commands/set-calendar-days.ts');
+      const r = await withContext(async (ctx) => setCalendarDays(ctx.db, await actorOption(ctx.db, arg(values, 'as')), { dates: positionals[0], work, note: arg(values, 'note') }));
+      if (values.json) print(r);
+      else console.log(work === null ? `已取消 ${r.dates.join('、')} 的调整` : `已将 ${r.dates.join('、')} 设为${work ? '工作日（调休上班）' : '休息日'}${r.overrides[0]?.note ? `（${r.overrides[0].note}）` : ''}`);
+      return 0;
+    }
+    const { values } = parseArgs({ args, options: { year: { type: 'string' }, json: { type: 'boolean' } } });
+    const y = arg(values, 'year');
+    if (y !== undefined && !/^(19|20)\d\d$/.test(y)) throw new Refusal(`--year 应为四位年份，如 2027；收到“${y.slice(0, 20)}”`);
+    const year = y === undefined ? Number(todayInShanghai().slice(0, 4)) : Number(y);
+    const r = await withContext(async (ctx) => {
+      const cal = await loadCalendar(ctx.db);
+      return { year, covered: cal.isCovered(`${year}-01-01`), overrides: await overridesOfYear(ctx.db, year), warning: coverageWarning(cal, todayInShanghai()) };
+    });
+    if (values.json) print(r);
+    else {
+      console.log(`${year}年：${r.covered ? '节假日安排已知' : '节假日安排未录入（按周一至周五为工作日推算）'}`);
+      if (r.overrides.length) console.log(textTable(['日期', '调整', '说明'], r.overrides.map((o) => [o.date, o.work ? '上班' : '休息', o.note ?? ''])));
+      console.log(`本编办录入的调整 ${r.overrides.length} 天`);
+      if (r.warning) console.log(`\n注意：${r.warning}`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof CommandError) throw new Refusal(e.message);
+    throw e;
+  }
+}
+
 /** The office's jobs as `sanse serve` runs them, over this context. */
 async function contextJobs(ctx: AppContext) {
   const { officeJobs } = await import('../server/jobs/office-jobs.ts');
@@ -622,6 +674,8 @@ async function jobsCommand(args: string[]): Promise<number> {
         ]);
         console.log(textTable(['任务', '排程', '上次运行', '下次运行'], rows));
         console.log(`共 ${list.length} 个计划任务`);
+        const warning = await withContext(async (ctx) => (await import('../core/calendar.ts')).coverageWarning(await (await import('../db/settings.ts')).loadCalendar(ctx.db), todayInShanghai()));
+        if (warning) console.log(`\n注意：${warning}`);
       }
       return 0;
     }
