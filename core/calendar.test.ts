@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCalendar } from './calendar.ts';
+import { coverageWarning, createCalendar, uncoveredYears } from './calendar.ts';
 import { findingLight, HINT_RULES, isHint, openLightsOn, redFrom } from './lights.ts';
 import { RULES } from './rules/index.ts';
 
@@ -65,5 +65,26 @@ describe('lights (Ningbo art. 10)', () => {
     // One definition: the catalogue's S3 rules, and only they.
     expect([...HINT_RULES].sort()).toEqual(RULES.filter((r) => r.severity === 'S3').map((r) => r.code).sort());
     expect(RULES.filter((r) => r.severity !== 'S3').some((r) => isHint(r.code))).toBe(false);
+  });
+});
+
+describe('coverage warning', () => {
+  it('names the years within 60 days ahead that neither the package nor an override knows', () => {
+    expect(uncoveredYears(cal, '2026-06-01')).toEqual([]);
+    expect(coverageWarning(cal, '2026-06-01')).toBeNull();
+    // 2026-11-01 + 60 days is still 2026; 2026-11-02 + 60 reaches 2027-01-01.
+    expect(coverageWarning(cal, '2026-11-01')).toBeNull();
+    expect(uncoveredYears(cal, '2026-11-02')).toEqual([2027]);
+    expect(coverageWarning(cal, '2026-12-06')).toBe(
+      '2027年的节假日安排尚未录入工作日历：在录入前，该年按周一至周五为工作日推算（元旦、春节等假期会被当作工作日）。请编办管理员在国务院办公厅公布安排后录入。',
+    );
+    expect(uncoveredYears(cal, '2027-12-01')).toEqual([2027, 2028]);
+    expect(coverageWarning(cal, '2027-12-01')).toMatch(/^2027年、2028年的节假日安排尚未录入工作日历/);
+  });
+
+  it('is gone once the office has entered a day of that year', () => {
+    const entered = createCalendar([{ date: '2027-01-01', work: false, note: '2027年元旦' }]);
+    expect(coverageWarning(entered, '2026-12-06')).toBeNull();
+    expect(uncoveredYears(entered, '2027-12-01')).toEqual([2028]);
   });
 });
