@@ -125,6 +125,9 @@ const probes = (): Probe[] => [
   { method: 'POST', route: '/api/users/:id/unlock', url: `/api/users/${encodeURIComponent(specialistA.userId)}/unlock`, payload: () => ({ payload: { note: '越权解锁' } }) },
   { method: 'GET', route: '/api/message-budget', url: '/api/message-budget' },
   { method: 'PUT', route: '/api/message-budget', url: '/api/message-budget', payload: () => ({ payload: { sandbox: 1 } }) },
+  // The working-day calendar: office roles read it, only the 编办管理员 changes it.
+  { method: 'GET', route: '/api/calendar', url: '/api/calendar?year=2027' },
+  { method: 'PUT', route: '/api/calendar', url: '/api/calendar', payload: () => ({ payload: { dates: ['2027-01-01'], work: false, note: '越权' } }) },
 ];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings). */
