@@ -72,6 +72,133 @@ function StateBadge(props: { state: string; text: string }) {
   return <span class={`badge ${STATE_CLASS[props.state] ?? 'grey'}`} data-testid="state" data-state={props.state}>{props.text}</span>;
 }
 
+export interface CalendarOverrideView {
+  date: string;
+  work: boolean;
+  note?: string;
+}
+
+export interface CalendarYearView {
+  year: number;
+  covered: boolean;
+  overrides: CalendarOverrideView[];
+  warning: string | null;
+}
+
+/** The days from `from` to `to` (inclusive, at most 366), YYYY-MM-DD; just `from` when `to` is empty or earlier. */
+function daysFrom(from: string, to: string): string[] {
+  if (!to || to <= from) return [from];
+  const out: string[] = [];
+  for (let d = new Date(`${from}T00:00:00Z`); out.length < 367; d.setUTCDate(d.getUTCDate() + 1)) {
+    const iso = d.toISOString().slice(0, 10);
+    if (iso > to) break;
+    out.push(iso);
+  }
+  return out;
+}
+
+/**
+ * The working-day calendar (server/API.md "Calendar"): the warning when a year ahead is not yet
+ * known, for every office role; for the 编办管理员, the year's 休息日 and 调休上班日 entered, days added
+ * (one day or a range) and removed.
+ */
+function useCalendarYear() {
+  const now = new Date();
+  const [year, setYear] = useState(now.getFullYear() + (now.getMonth() >= 9 ? 1 : 0));
+  const cal = useLoad(() => get<CalendarYearView>(`/api/calendar${qs({ year: String(year) })}`), [year]);
+  return { year, setYear, cal };
+}
+
+function CalendarSection(props: { calendar: ReturnType<typeof useCalendarYear>; onChanged: () => void }) {
+  const now = new Date();
+  const { year, setYear, cal } = props.calendar;
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [work, setWork] = useState(false);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const change = async (dates: string[], w: boolean | null, n?: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await put<CalendarYearView>('/api/calendar', { dates, work: w, ...(n ? { note: n } : {}) });
+      cal.reload();
+      props.onChanged();
+      if (w !== null) {
+        setFrom('');
+        setTo('');
+      }
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const add = () => {
+    if (!from) return setError('请选择日期');
+    void change(daysFrom(from, to), work, note.trim());
+  };
+  const remove = (o: CalendarOverrideView) => {
+    if (!confirm(`取消 ${o.date} 的调整？`)) return;
+    void change([o.date], null);
+  };
+  return (
+    <div class="card" data-testid="calendar">
+      <div class="row" style="gap:8px;justify-content:space-between;flex-wrap:wrap">
+        <b>工作日历</b>
+        <label class="row" style="gap:6px">
+          <span class="small">年份</span>
+          <select value={String(year)} onChange={(e) => setYear(Number((e.target as HTMLSelectElement).value))} data-testid="calendar-year" style="width:auto">
+            {[now.getFullYear() - 1, now.getFullYear(), now.getFullYear() + 1, now.getFullYear() + 2].map((y) => <option key={y} value={String(y)}>{y}年</option>)}
+          </select>
+        </label>
+      </div>
+      <p class="small muted">
+        录入国务院办公厅公布的放假（休息日）和调休上班日（工作日）；计划任务、红黄绿灯和期限都按工作日历计算。
+        {cal.data && (cal.data.covered ? `${year}年的节假日安排已知。` : `${year}年的节假日安排尚未录入，目前按周一至周五推算。`)}
+      </p>
+      {cal.error != null && <ErrorBox error={cal.error} retry={cal.reload} />}
+      {cal.data && cal.data.overrides.length === 0 && <div class="empty small">本年尚未录入调整</div>}
+      {cal.data && cal.data.overrides.length > 0 && (
+        <table class="grid" data-testid="calendar-overrides">
+          <thead><tr><th>日期</th><th>调整</th><th>说明</th><th /></tr></thead>
+          <tbody>
+            {cal.data.overrides.map((o) => (
+              <tr key={o.date} data-testid="calendar-override" data-date={o.date}>
+                <td>{o.date}</td>
+                <td><span class={`badge ${o.work ? 'green' : 'grey'}`}>{o.work ? '上班' : '休息'}</span></td>
+                <td class="small">{o.note ?? ''}</td>
+                <td><button type="button" class="small" disabled={busy} onClick={() => remove(o)} data-testid="calendar-remove">删除</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div style="margin-top:12px">
+        <label class="field">
+          <span>日期</span>
+          <input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} data-testid="calendar-from" />
+        </label>
+        <label class="field">
+          <span>至（可选，连续多天时填写）</span>
+          <input type="date" value={to} min={from || undefined} onInput={(e) => setTo((e.target as HTMLInputElement).value)} data-testid="calendar-to" />
+        </label>
+        <div class="row" style="gap:16px;margin:8px 0">
+          <label class="row" style="gap:6px"><input type="radio" name="calendar-work" checked={!work} onChange={() => setWork(false)} style="flex:none" data-testid="calendar-off" />休息日</label>
+          <label class="row" style="gap:6px"><input type="radio" name="calendar-work" checked={work} onChange={() => setWork(true)} style="flex:none" data-testid="calendar-work" />调休上班</label>
+        </div>
+        <label class="field">
+          <span>说明（可选）</span>
+          <input type="text" maxLength={200} value={note} placeholder="如：2027年春节" onInput={(e) => setNote((e.target as HTMLInputElement).value)} data-testid="calendar-note" />
+        </label>
+        {error && <div class="notice error" role="alert" data-testid="calendar-error">{error}</div>}
+        <button type="button" class="primary" disabled={busy} onClick={add} data-testid="calendar-add">{busy ? '正在保存…' : '添加'}</button>
+      </div>
+    </div>
+  );
+}
+
 export function JobsTab(props: { me: Me; query: URLSearchParams }) {
   const admin = props.me.role === '编办管理员';
   const operator = OPERATOR_ROLES.has(props.me.role);
@@ -81,6 +208,8 @@ export function JobsTab(props: { me: Me; query: URLSearchParams }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const runId = props.query.get('run');
+  const calendar = useCalendarYear();
+  const calendarWarning = calendar.cal.data?.warning;
 
   const runNow = async (j: JobView) => {
     if (!confirm(`立即运行一次“${j.title}”？`)) return;
@@ -101,6 +230,7 @@ export function JobsTab(props: { me: Me; query: URLSearchParams }) {
       <div class="card small">
         计划任务按工作日历自动运行（节假日顺延，调休上班日照常），多台服务器同时运行时每个时点只执行一次；停机错过的时点在启动时补运行一次。{admin ? '可修改运行时间或停用。' : '只有编办管理员可以修改排程。'}
       </div>
+      {calendarWarning && <div class="notice warn" role="status" data-testid="calendar-warning">{calendarWarning}{admin ? '（见下方“工作日历”）' : ''}</div>}
       {notice && <div class="notice ok" data-testid="jobs-notice">{notice}</div>}
       {error && <div class="notice error" role="alert" data-testid="jobs-error">{error}</div>}
       {jobs.error != null && <ErrorBox error={jobs.error} retry={jobs.reload} />}
@@ -143,6 +273,7 @@ export function JobsTab(props: { me: Me; query: URLSearchParams }) {
       )}
       {editing && <EditSchedule job={editing} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); jobs.reload(); }} />}
       {runs && <RunsDialog job={runs} onClose={() => setRuns(null)} />}
+      {admin && <CalendarSection calendar={calendar} onChanged={() => jobs.reload()} />}
     </>
   );
 }
