@@ -8,7 +8,8 @@ import { approvalCard, requestOutcomeMessage, type RequestCardView } from '../ca
 import { normaliseIdNumber } from '../core/idnumber.ts';
 import type { PersonInput } from '../core/inputs.ts';
 import type { IsoDate } from '../core/model.ts';
-import { ACTION_TEXT, refusals, STATE_TEXT, summaryOf, warnings, type RequestAction, type RequestBody, type RequestState } from '../core/requests.ts';
+import { ACTION_TEXT, refusals, STATE_TEXT, summaryOf, warnings, type RequestAction, type RequestBody, type RequestState, type RequestView } from '../core/requests.ts';
+
 import { ACCESS_MSG, inScope, type UnitScope } from '../core/roles.ts';
 import { SHEETS } from '../core/sheets.ts';
 import { checkEnv } from '../db/check.ts';
@@ -20,6 +21,8 @@ import { decidersOf, refusalFacts, requestsQuery, stepsOf } from '../db/requests
 import { personRow, writeVersion } from '../db/store.ts';
 import { CommandError } from './errors.ts';
 import { recheckUnit, type RecheckUnitResult } from './recheck-unit.ts';
+
+export type { RequestView } from '../core/requests.ts';
 
 type Row = Record<string, any>;
 
@@ -63,29 +66,6 @@ export async function requestInScope(db: Knex, actor: RequestActor, id: number):
   if (!row) throw new CommandError(404, '没有该申请');
   if (!inScope(actor, Number(row.unit_id))) throw new CommandError(403, ACCESS_MSG.outOfScope);
   return row;
-}
-
-/** The public view of a request: what the API, the CLI and the cards show (no ID number, only its mask). */
-export interface RequestView {
-  id: number;
-  no: string;
-  kind: string;
-  unitId: number;
-  unitName: string;
-  state: RequestState;
-  stateText: string;
-  version: number;
-  summary: string;
-  reason: string | null;
-  body: Record<string, unknown>;
-  person: { id: number | null; name: string | null; idMasked: string | null } | null;
-  requestedBy: string | null;
-  submittedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  validUntil: string | null;
-  planId: number | null;
-  steps: Array<{ step: string; by: string; byName: string | null; decision: string; comment: string | null; at: string }>;
 }
 
 export function viewOf(row: Row, unitName: string, steps: RequestView['steps']): RequestView {

@@ -331,3 +331,26 @@ export function summaryOf(body: RequestBody, person?: { name: string; idMasked: 
 export function planExpired(plan: { kind: string; state: string; used: boolean; validUntil: IsoDate | null }, today: IsoDate): boolean {
   return plan.kind === '用编计划' && plan.state === 'approved' && !plan.used && !!plan.validUntil && plan.validUntil < today;
 }
+
+/** The public view of a request: what the API, the CLI and the cards show (no ID number, only its mask). */
+export interface RequestView {
+  id: number;
+  no: string;
+  kind: string;
+  unitId: number;
+  unitName: string;
+  state: RequestState;
+  stateText: string;
+  version: number;
+  summary: string;
+  reason: string | null;
+  body: Record<string, unknown>;
+  person: { id: number | null; name: string | null; idMasked: string | null } | null;
+  requestedBy: string | null;
+  submittedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  validUntil: string | null;
+  planId: number | null;
+  steps: Array<{ step: string; by: string; byName: string | null; decision: string; comment: string | null; at: string }>;
+}

@@ -7,8 +7,9 @@ import type { Knex } from 'knex';
 import { nowMoment } from './clock.ts';
 import { RUNNER_HOST, runnerGone } from './runner-process.ts';
 import { isDuplicateKey } from './errors.ts';
+import type { JobRunState } from '../core/job-views.ts';
 
-export type JobRunState = 'queued' | 'running' | 'ok' | 'failed';
+export type { JobRunState } from '../core/job-views.ts';
 
 export interface JobRun {
   id: number;
@@ -28,7 +29,6 @@ export const STALE_JOB_MS = 60 * 60_000;
 /** A failed slot is tried again after this pause, at most MAX_ATTEMPTS times in all. */
 export const RETRY_AFTER_MS = 10 * 60_000;
 export const MAX_ATTEMPTS = 3;
-
 
 /** The error of a run closed because its process died: its slot is taken again at once, no pause. */
 export const INTERRUPTED = '任务进程中途退出，本次运行未完成';

@@ -155,25 +155,5 @@ export interface CheckSummaryView {
 /** Roles that see every unit and the console; that may import and run the check; that may change records. */
 export { OFFICE_ROLES, ADMIN_ROLES as OPERATOR_ROLES, WRITE_ROLES as WRITER_ROLES } from '../../core/roles.ts';
 
-/** A staffing request as the server shows it (server/API.md "Requests", RequestView). */
-export interface RequestView {
-  id: number;
-  no: string;
-  kind: string;
-  unitId: number;
-  unitName: string;
-  state: 'submitted' | 'returned' | 'reviewed' | 'approved' | 'rejected' | 'withdrawn' | 'expired';
-  stateText: string;
-  version: number;
-  summary: string;
-  reason: string | null;
-  body: Record<string, unknown>;
-  person: { id: number | null; name: string | null; idMasked: string | null } | null;
-  requestedBy: string | null;
-  submittedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  validUntil: string | null;
-  planId: number | null;
-  steps: Array<{ step: string; by: string; byName: string | null; decision: string; comment: string | null; at: string }>;
-}
+/** A staffing request as the server shows it (server/API.md "Requests"). */
+export type { RequestView } from '../../core/requests.ts';

@@ -8,8 +8,11 @@ import { getJobRun, getSlotRun, lastJobRuns, listJobRuns, messageCountsOfRuns, t
 import { broadcastRows, outboxRowsOfRun, parseTarget, targetNames, unitGroups, type OutboxListRow } from '../../db/outbox.ts';
 import { loadOffice } from '../../db/settings.ts';
 import type { SchedulableJob } from '../../commands/set-job-schedule.ts';
+import type { JobListing, MessageView, RunBrief, RunDetail } from '../../core/job-views.ts';
 import type { Job } from './registry.ts';
 import { scheduleOf } from './schedule.ts';
+
+export type { JobListing, MessageView, RunBrief, RunDetail } from '../../core/job-views.ts';
 
 /** The jobs as the schedule command knows them (commands/set-job-schedule.ts). */
 export function schedulable(jobs: Job[]): SchedulableJob[] {
@@ -27,37 +30,6 @@ export function isoAt(ms: number): string {
 }
 
 export const RUN_STATE_TEXT: Record<string, string> = { queued: '排队中', running: '运行中', ok: '成功', failed: '失败' };
-
-export interface RunBrief {
-  id: number;
-  slot: string;
-  manual: boolean;
-  state: JobRun['state'];
-  stateText: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error?: string;
-  /** The result in a sentence (the job's own summary when it has one). */
-  summary: string | null;
-  /** How many outbox rows (messages, cards) the run wrote. */
-  messages: number;
-}
-
-export interface JobListing {
-  name: string;
-  title: string;
-  /** As it stands: 每个工作日 09:00（北京时间）, or …（已停用）. */
-  schedule: string | null;
-  /** The code's default: 每个工作日 08:30（北京时间）. */
-  defaultSchedule: string | null;
-  time: string | null;
-  defaultTime: string | null;
-  enabled: boolean;
-  lastRun: RunBrief | null;
-  /** The next due moment (ISO), null when switched off or run only by hand. */
-  nextRun: string | null;
-  nextSlot: string | null;
-}
 
 /** A run's result in a sentence: the job's own summary, else a skip, else nothing. */
 export function resultSummary(job: Job | undefined, run: JobRun): string | null {
@@ -136,25 +108,6 @@ const KIND_BY_PREFIX: Array<[RegExp, string]> = [
 ];
 const KIND_BY_OP: Record<string, string> = { createCard: '卡片', updateCard: '卡片更新', send: '消息', reply: '回复' };
 
-export interface MessageView {
-  id: number;
-  at: string | null;
-  /** card or message (what the platform shows), and what it is in words. */
-  kind: 'card' | 'message';
-  kindText: string;
-  op: string;
-  title: string | null;
-  target: { kind: 'group'; groupId: string; name: string } | { kind: 'users'; userIds: string[]; names: string[] } | null;
-  /** The target in words: 甲局工作群, 编办工作群, 张三、李四. */
-  targetText: string;
-  state: string;
-  stateText: string;
-  attempts: number;
-  sentAt: string | null;
-  error: string | null;
-  jobRunId: number | null;
-}
-
 /** A platform's error as the office reads it: Chinese kept; otherwise said in Chinese with the original after it. */
 export function errorInChinese(raw: string | null): string | null {
   if (!raw) return null;
@@ -199,15 +152,6 @@ export async function describeMessages(db: Knex, rows: OutboxListRow[]): Promise
       sentAt: isoMoment(r.sentAt), error: r.state === 'sent' ? null : errorInChinese(r.lastError), jobRunId: r.jobRunId,
     };
   });
-}
-
-export interface RunDetail extends RunBrief {
-  job: string;
-  title: string;
-  result: unknown;
-  createdAt: string | null;
-  attempts: number;
-  sent: MessageView[];
 }
 
 /** One run with what it sent; null when there is none of that id. */

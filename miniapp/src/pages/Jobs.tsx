@@ -8,51 +8,8 @@ import { errorText, get, post, put, qs } from '../api.ts';
 import type { Me } from '../types.ts';
 import { OPERATOR_ROLES } from '../types.ts';
 import { Dialog, ErrorBox, Loading, useLoad } from '../ui.tsx';
-
-export interface RunBrief {
-  id: number;
-  slot: string;
-  manual: boolean;
-  state: 'queued' | 'running' | 'ok' | 'failed';
-  stateText: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error?: string;
-  summary: string | null;
-  messages: number;
-}
-
-export interface JobView {
-  name: string;
-  title: string;
-  schedule: string | null;
-  defaultSchedule: string | null;
-  time: string | null;
-  defaultTime: string | null;
-  enabled: boolean;
-  lastRun: RunBrief | null;
-  nextRun: string | null;
-}
-
-export interface MessageView {
-  id: number;
-  at: string | null;
-  kind: 'card' | 'message';
-  kindText: string;
-  title: string | null;
-  targetText: string;
-  state: string;
-  stateText: string;
-  sentAt: string | null;
-  error: string | null;
-  jobRunId: number | null;
-}
-
-interface RunDetail extends RunBrief {
-  job: string;
-  title: string;
-  sent: MessageView[];
-}
+import { addDays } from '../../../core/dates.ts';
+import type { JobListing as JobView, MessageView, RunBrief, RunDetail } from '../../../core/job-views.ts';
 
 /** 2026-12-07T08:30:00+08:00 → 12-07 08:30 (the year when it is not this one). */
 export function when(iso: string | null): string {
@@ -89,11 +46,7 @@ export interface CalendarYearView {
 function daysFrom(from: string, to: string): string[] {
   if (!to || to <= from) return [from];
   const out: string[] = [];
-  for (let d = new Date(`${from}T00:00:00Z`); out.length < 367; d.setUTCDate(d.getUTCDate() + 1)) {
-    const iso = d.toISOString().slice(0, 10);
-    if (iso > to) break;
-    out.push(iso);
-  }
+  for (let d = from; d <= to && out.length < 367; d = addDays(d, 1)) out.push(d);
   return out;
 }
 
