@@ -10,8 +10,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coverageWarning, createCalendar } from '../../core/calendar.ts';
 import { todayInShanghai } from '../../core/dates.ts';
-import { type RunningSanse, startSandboxInTemp } from './app.ts';
-import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
 
 const COUNTY = { units: 10, people: 100, seed: 4, today: '2026-11-23' };
 const POLL = { timeout: 30_000, interval: 200 };
@@ -26,17 +27,14 @@ describe.skipIf(!HAVE_CHROMIUM)('工作日历 in the console (Chromium)', () => 
   const open = (hashPath: string) => openMiniApp(page, s.url, hashPath);
   const overrides = () => page.locator('[data-testid="calendar-override"]');
 
+  const world = sandboxWithPhone(COUNTY);
   beforeAll(async () => {
+    ({ s, phone, page } = world);
     shots = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-calendar-shots-'));
-    s = await startSandboxInTemp(COUNTY);
-    phone = await launchPhone();
-    page = phone.page;
     page.on('dialog', (d) => void d.accept());
   }, 180_000);
 
   afterAll(async () => {
-    await phone?.close();
-    await s?.close();
     console.log(`calendar screenshots: ${shots}`);
   });
 

@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSanse, startSandboxInTemp } from './app.ts';
-import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
 
 const COUNTY = { units: 30, people: 400, seed: 4, today: '2026-11-23' };
 const POLL = { timeout: 30_000, interval: 200 };
@@ -23,17 +24,14 @@ describe.skipIf(!HAVE_CHROMIUM)('计划任务 and 群消息记录 in the console
   const open = (hashPath: string) => openMiniApp(page, s.url, hashPath);
   const row = (job: string) => page.locator(`[data-testid="job-row"][data-job="${job}"]`);
 
+  const world = sandboxWithPhone(COUNTY);
   beforeAll(async () => {
+    ({ s, phone, page } = world);
     shots = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-jobs-shots-'));
-    s = await startSandboxInTemp(COUNTY);
-    phone = await launchPhone();
-    page = phone.page;
     page.on('dialog', (d) => void d.accept());
   }, 180_000);
 
   afterAll(async () => {
-    await phone?.close();
-    await s?.close();
     // The screenshots stay for a look (their folder is printed); remove with the temp dir.
     console.log(`jobs screenshots: ${shots}`);
   });

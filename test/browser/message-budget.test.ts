@@ -4,11 +4,12 @@
 // test-output/screenshots/ (budget-*.png).
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { todayInShanghai } from '../../core/dates.ts';
 import { countApiCalls, monthApiCalls } from '../../db/api-calls.ts';
-import { type RunningSanse, startSandboxInTemp } from './app.ts';
-import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
 
 const COUNTY = { units: 40, people: 600, seed: 2, today: '2026-11-23' };
 const POLL = { timeout: 15_000, interval: 100 };
@@ -18,16 +19,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the 消息额度 panel (Chromium, 390×844)', (
   let phone: Phone;
   let page: Page;
 
-  beforeAll(async () => {
-    s = await startSandboxInTemp(COUNTY);
-    phone = await launchPhone();
-    page = phone.page;
-  }, 180_000);
-
-  afterAll(async () => {
-    await phone?.close();
-    await s?.close();
-  });
+  const world = sandboxWithPhone(COUNTY);
+  beforeAll(() => void ({ s, phone, page } = world));
 
   it('shows the month\'s calls by kind, the share of 5,000, the projection and the state; the admin raises the budget', async () => {
     const month = todayInShanghai().slice(0, 7);

@@ -6,10 +6,11 @@
 // Started like test/browser/loop.test.ts (the app in this process, SQLite in a temp folder).
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { OFFICE_ROLES } from '../../core/roles.ts';
-import { type RunningSanse, startSandboxInTemp } from './app.ts';
-import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
 
 type Row = Record<string, any>;
 
@@ -31,16 +32,8 @@ describe.skipIf(!HAVE_CHROMIUM)('what the office, leaders and demo users see (Ch
   const loginAs = (userId: string) => sandboxLogin(page, s.url, userId);
   const open = (hashPath: string) => openMiniApp(page, s.url, hashPath);
 
-  beforeAll(async () => {
-    s = await startSandboxInTemp(COUNTY);
-    phone = await launchPhone();
-    page = phone.page;
-  }, 180_000);
-
-  afterAll(async () => {
-    await phone?.close();
-    await s?.close();
-  });
+  const world = sandboxWithPhone(COUNTY);
+  beforeAll(() => void ({ s, phone, page } = world));
 
   it('the login chooser puts the people of the card first, then the office accounts', async () => {
     const users: Row[] = await db()('users').select('id', 'role', 'unit_id');

@@ -6,9 +6,10 @@
 // (sandbox) no longer lists it. Screenshots req-01… in test-output/screenshots/.
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSanse, startSandboxInTemp } from './app.ts';
-import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
 
 type Row = Record<string, any>;
 
@@ -29,18 +30,12 @@ describe.skipIf(!HAVE_CHROMIUM)('a 减人出编 request from a finding to a gree
     db()('findings').whereIn('id', JSON.parse(card.data).findingIds as number[]).select('id', 'rule', 'scope', 'entity_id', 'status', 'unit_id');
   const cardVars = async (cardId: string): Promise<Record<string, string>> => JSON.parse((await db()('cards').where({ card_id: cardId }).first()).data).vars;
 
+  const world = sandboxWithPhone(COUNTY);
   beforeAll(async () => {
-    s = await startSandboxInTemp(COUNTY);
+    ({ s, phone, page } = world);
     const end = Date.now() + 60_000;
     while (Number((await db()('outbox').whereIn('state', ['pending', 'sending']).count({ n: '*' }).first())?.n ?? 0) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
-    phone = await launchPhone();
-    page = phone.page;
   }, 180_000);
-
-  afterAll(async () => {
-    await phone?.close();
-    await s?.close();
-  });
 
   it('退休未出编 → 减人出编 prefilled → 初审 in the console → 终审 in the mini-app → resolved, the card no longer lists it', async () => {
     // The group card with a 退休未出编 finding of a unit with a specialist, fewest other findings first.

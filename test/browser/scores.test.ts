@@ -5,10 +5,11 @@
 // test-output/screenshots/ (scores-*.png).
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { closeMonthScores } from '../../commands/close-month-scores.ts';
-import { type RunningSanse, startSandboxInTemp } from './app.ts';
-import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
 
 const COUNTY = { units: 40, people: 600, seed: 3, today: '2026-11-23' };
 const POLL = { timeout: 15_000, interval: 100 };
@@ -19,17 +20,11 @@ describe.skipIf(!HAVE_CHROMIUM)('评分排名 in the console, the score history 
   let page: Page;
   const db = () => s.ctx.db;
 
+  const world = sandboxWithPhone(COUNTY);
   beforeAll(async () => {
-    s = await startSandboxInTemp(COUNTY);
+    ({ s, phone, page } = world);
     for (const month of ['2026-10', '2026-11']) await closeMonthScores({ db: db(), month, today: '2026-12-01', publicBaseUrl: s.url });
-    phone = await launchPhone();
-    page = phone.page;
   }, 180_000);
-
-  afterAll(async () => {
-    await phone?.close();
-    await s?.close();
-  });
 
   it('the office previews the month, publishes the 红黑榜 once, and edits the policy', async () => {
     const units = Number((await db()('units').count({ n: '*' }).first())!.n);

@@ -4,10 +4,11 @@
 // after the 编办管理员's unlock on the console's 账号锁定 (note required) the same login opens the 自查 page it was going to. Screenshots 30-self-check-locked.png, 31-console-locks.png.
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertLock } from '../../db/user-locks.ts';
-import { type RunningSanse, startSandboxInTemp } from './app.ts';
-import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
 
 type Row = Record<string, any>;
 const COUNTY = { units: 12, people: 120, seed: 4, today: '2026-11-23' };
@@ -19,16 +20,11 @@ describe.skipIf(!HAVE_CHROMIUM)('a locked specialist opens the mini-app (Chromiu
   let specialist: Row;
   const db = () => s.ctx.db;
 
+  const world = sandboxWithPhone(COUNTY);
   beforeAll(async () => {
-    s = await startSandboxInTemp(COUNTY);
+    ({ s, phone, page } = world);
     specialist = await db()('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').orderBy('id').first();
-    phone = await launchPhone();
-    page = phone.page;
   }, 180_000);
-  afterAll(async () => {
-    await phone?.close();
-    await s?.close();
-  });
 
   it('sees the locked page with the reason and who unlocks, and again after a new login', async () => {
     await sandboxLogin(page, s.url, specialist.id);

@@ -3,9 +3,10 @@
 // confirmation and then saying where it went. Screenshot: test-output/screenshots/weekly-console.png.
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSanse, startSandboxInTemp } from './app.ts';
-import { HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
 
 const COUNTY = { units: 40, people: 600, seed: 2, today: '2026-11-23' };
 
@@ -14,16 +15,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the console\'s 每周督办 tab (Chromium)', ()
   let phone: Phone;
   let page: Page;
 
+  const world = sandboxWithPhone(COUNTY);
   beforeAll(async () => {
-    s = await startSandboxInTemp(COUNTY);
-    phone = await launchPhone();
-    page = phone.page;
+    ({ s, phone, page } = world);
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 180_000);
-  afterAll(async () => {
-    await phone?.close();
-    await s?.close();
-  });
 
   it('shows the list by region, links each unit, sends after a confirmation', async () => {
     await sandboxLogin(page, s.url, 'demo-admin');
