@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { addDays, todayInShanghai } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model.ts';
 import { isRhythmDay, samePeriod, nextRhythmDay, rhythmText, type Rhythm } from '../../core/rhythms.ts';
+import type { WorkdayCalendar } from '../../core/calendar.ts';
 import { getSetting, loadCalendar } from '../../db/settings.ts';
 import { JOB_SCHEDULES_KEY } from '../../commands/set-job-schedule.ts';
 
@@ -96,6 +97,12 @@ export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule 
   const textAt = (t: string) => `${rhythmText(rhythm)} ${t}（北京时间）`;
   const changeOf = async (db: Knex): Promise<ScheduleChange | undefined> =>
     name ? (await getSetting<Record<string, ScheduleChange>>(db, SCHEDULES_KEY))?.[name] : undefined;
+  /** What a look at the schedule needs: the time as the office set it, the calendar, today; null while switched off. */
+  const lookAt = async (db: Knex, now: number): Promise<{ at: string; cal: WorkdayCalendar; today: IsoDate } | null> => {
+    const change = await changeOf(db);
+    if (change?.enabled === false) return null;
+    return { at: change?.time ?? time, cal: await loadCalendar(db), today: todayInShanghai(now) };
+  };
   return {
     text: textAt(time),
     job: name,
@@ -105,11 +112,9 @@ export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule 
     cron: `${mm} ${hh} * * *`,
     tz: 'Asia/Shanghai',
     async latest(db, now) {
-      const change = await changeOf(db);
-      if (change?.enabled === false) return null;
-      const at = change?.time ?? time;
-      const cal = await loadCalendar(db);
-      const today = todayInShanghai(now);
+      const look = await lookAt(db, now);
+      if (!look) return null;
+      const { at, cal, today } = look;
       let day = today;
       for (let i = 0, n = lookbackDays(rhythm); i <= n; i++, day = addDays(day, -1)) {
         const moment = shanghaiMoment(day, at);
@@ -118,11 +123,9 @@ export function rhythmAt(rhythm: Rhythm, time: string, name?: string): Schedule 
       return null;
     },
     async next(db, now) {
-      const change = await changeOf(db);
-      if (change?.enabled === false) return null;
-      const at = change?.time ?? time;
-      const cal = await loadCalendar(db);
-      const today = todayInShanghai(now);
+      const look = await lookAt(db, now);
+      if (!look) return null;
+      const { at, cal, today } = look;
       // Today's slot when its moment is still ahead, else the first rhythm day after today.
       const from = shanghaiMoment(today, at) > now ? today : addDays(today, 1);
       const day = nextRhythmDay(rhythm, cal, from);
