@@ -19,6 +19,8 @@ import { closeMonthIfDue, type MonthClose } from './month-close.ts';
 import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, unitReads, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
 import { scanTable } from './scan.ts';
 import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
+import { addPersonStats, finishUnitStats, sameStats, sectorOf, statKey, type SectorMapping, type UnitStats } from '../core/unit-stats.ts';
+import { loadSectorMapping, loadStatHashes, replaceUnitStats, writeAllUnitStats } from './unit-stats.ts';
 
 type Row = Record<string, any>;
 
@@ -292,8 +294,19 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
   // few people the cross-row index names are checked again with them afterwards.
   const crossP = loadCrossIndex(db);
   const liveP = loadLive(db);
+  const hashesP = loadStatHashes(db);
+  const sectorsP = loadSectorMapping(db);
   crossP.catch(() => {});
   liveP.catch(() => {});
+  hashesP.catch(() => {});
+  sectorsP.catch(() => {});
+  // Each unit's figures (core/unit-stats.ts), accumulated from the same rows.
+  const stats = new Map<number, UnitStats>();
+  const statsOf = (id: number) => {
+    let s = stats.get(id);
+    if (!s) stats.set(id, (s = new Map()));
+    return s;
+  };
   const hits: Array<{ scope: Scope; entityId: number; unitId: number; subject: NewFinding['subject']; evals: Evaluation[] }> = [];
 
   // People and workers stream side by side (two connections on MySQL): while one waits for
@@ -305,6 +318,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
     addPerson(unit.agg, p, unit, highApproved(r));
     const evals = env.evaluator('person', p, unit);
     if (evals.length) hits.push({ scope: 'person', entityId: p.id, unitId: unit.id, subject: personSubject(r), evals });
+    addPersonStats(statsOf(unit.id), p, unit, date);
   }), scanTable(db, 'workers', WORKER_COLUMNS, (r) => {
     const unit = units.get(Number(r.unit_id));
     if (!unit) return;
@@ -313,7 +327,8 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
     if (evals.length) hits.push({ scope: 'worker', entityId: Number(r.id), unitId: unit.id, subject: { kind: 'worker', name: r.name, idMasked: r.id_masked || null }, evals });
   })]);
   await lap('scan');
-  const [cross, live] = await Promise.all([crossP, liveP]);
+  const [cross, live, storedStats, sectors] = await Promise.all([crossP, liveP, hashesP, sectorsP]);
+  for (const unit of units.values()) finishUnitStats(statsOf(unit.id), unit, sectorOf(unit, sectors));
   await lap('crossAndLive');
   const diff = new FindingDiff(live, date);
   for (const h of hits) diff.add(h.scope, h.entityId, h.unitId, h.subject, h.evals);
@@ -360,6 +375,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
       return { unit_id: id, date, light: c.red ? 'red' : c.yellow ? 'yellow' : 'green', yellow: c.yellow, red: c.red };
     });
     for (let i = 0; i < rows.length; i += BATCH) await trx('unit_daily_lights').insert(rows.slice(i, i + BATCH));
+    await writeAllUnitStats(trx, stats, storedStats, date);
     monthClosed = await closeMonthIfDue(trx, date, units, opts.policy ?? (await getSetting<EscalationPolicy>(trx, 'escalation')) ?? DEFAULT_ESCALATION);
     if (opts.afterWrite) await opts.afterWrite(trx, effectsOf(env, diff, gone));
   });
@@ -429,12 +445,16 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   let unitPeople: Row[] = [];
   let workerCount = 0;
   const live = new Map<string, LiveFinding>();
+  let sectors: SectorMapping = {};
+  const storedStats: UnitStats = new Map();
   const reads: Read[] = [
     ...(env ? [] : checkConfigReads(db, (c) => { e = envOf(date, c); })),
     ...unitReads(db, date, [unitId], units),
     ...(first?.id_hash ? crossReads(db, first.id_hash, { name: first.name, birth: first.birth_key }, cross) : []),
     { query: db('people').where({ unit_id: unitId }).select(PERSON_COLUMNS), apply: (rows) => { unitPeople = rows; } },
     { query: db('workers').where({ unit_id: unitId }).count({ n: '*' }), apply: (rows) => { workerCount = Number(rows[0]?.n ?? 0); } },
+    { query: db('settings').where({ key: 'sectors' }).select('value'), apply: (rows) => { sectors = rows[0] ? JSON.parse(rows[0].value) : {}; } },
+    { query: db('unit_stats').where({ unit_id: unitId }).whereNot({ dim: '#' }).select('dim', 'key', 'n'), apply: (rows) => { for (const r of rows) storedStats.set(statKey(r.dim, r.key), Number(r.n)); } },
     {
       query: liveQuery(db).where((w) => {
         w.where({ scope: 'unit', entity_id: unitId });
@@ -449,23 +469,30 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   const unit = units.get(unitId)!;
   const diff = new FindingDiff(live, date);
 
-  // The unit's counts come from its people, through the same accumulation as the nightly scan.
+  // The unit's counts and figures come from its people, through the same accumulation as the nightly scan.
+  const stats: UnitStats = new Map();
   for (const r of unitPeople) {
     const p = personFromRow(r, crossFor(cross, r));
     addPerson(unit.agg, p, unit, highApproved(r));
+    addPersonStats(stats, p, unit, date);
     if (subjectRow && Number(r.id) === Number(subjectRow.id)) {
       const evals = ev.evaluator('person', p, unit);
       diff.add('person', p.id, unitId, personSubject(r), evals);
     }
   }
   unit.agg.workers = workerCount;
+  finishUnitStats(stats, unit, sectorOf(unit, sectors));
+  const statsChanged = !sameStats(storedStats, stats);
   if (workerRow) diff.add('worker', Number(workerRow.id), unitId, { kind: 'worker', name: workerRow.name, idMasked: workerRow.id_masked || null }, ev.evaluator('worker', workerFromRow(workerRow), unit));
   diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, ev.evaluator('unit', unit, null));
 
   const gone = diff.gone((f) => !NIGHTLY_ONLY.has(f.rule));
   // Nothing changed (the usual save: a field no rule was flagging): no transaction at all.
-  if (diff.created.length || diff.promoted.length || diff.detailChanged.length || diff.subjectChanged.length || gone.length) {
+  const findingsChanged = !!(diff.created.length || diff.promoted.length || diff.detailChanged.length || diff.subjectChanged.length || gone.length);
+  if (findingsChanged || statsChanged) {
     await db.transaction(async (trx) => {
+      if (statsChanged) await replaceUnitStats(trx, unitId, stats);
+      if (!findingsChanged) return;
       await writeDiff(trx, diff, date, gone);
       if (afterWrite) await afterWrite(trx, effectsOf(ev, diff, gone));
     });

@@ -1,0 +1,196 @@
+// The stored figures of each unit (core/unit-stats.ts) and their sums: written by the daily
+// check (only the units whose figures changed, then the sums afresh) and by the re-check of a
+// unit (its rows, and the change applied to the sums in the same transaction); read by the
+// dashboard, the unit portrait, the town map, the forecast and the reports. Every read is an
+// indexed look-up or a sum over a scope's units, never a scan of the roster.
+
+import type { Knex } from 'knex';
+import { monthOf } from '../core/dates.ts';
+import type { IsoDate } from '../core/model.ts';
+import type { UnitScope } from '../core/roles.ts';
+import { addStats, SECTORS, statKey, statsHash, splitStatKey, type Sector, type SectorMapping, type StatDim, type UnitStats } from '../core/unit-stats.ts';
+import { INSERT_BATCH as BATCH } from './batch.ts';
+import { getSetting, putSetting } from './settings.ts';
+
+type Row = Record<string, any>;
+
+/** The dim of the row holding a unit's stats hash. */
+const HASH_DIM = '#';
+const AS_OF = 'unit-stats';
+
+/** The office's mapping of units to sectors (settings `sectors`). */
+export async function loadSectorMapping(db: Knex): Promise<SectorMapping> {
+  return (await getSetting<SectorMapping>(db, 'sectors')) ?? {};
+}
+
+/** The hash of each unit's stored stats (read while the check scans). */
+export async function loadStatHashes(db: Knex): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const r of (await db('unit_stats').where({ dim: HASH_DIM }).select('unit_id', 'n')) as Row[]) out.set(Number(r.unit_id), Number(r.n));
+  return out;
+}
+
+function rowsOf(unitId: number, s: UnitStats): Row[] {
+  const rows: Row[] = [];
+  for (const [k, n] of s) {
+    const { dim, key } = splitStatKey(k);
+    rows.push({ unit_id: unitId, dim, key, n });
+  }
+  rows.push({ unit_id: unitId, dim: HASH_DIM, key: '', n: statsHash(s) });
+  return rows;
+}
+
+const sectorScope = (sector: string) => `sector:${sector}`;
+
+function sectorIn(s: UnitStats): Sector | null {
+  for (const sector of SECTORS) if (s.get(statKey('sector', sector))) return sector;
+  return null;
+}
+
+/**
+ * The daily check's write, inside its transaction: the rows of every unit whose stats changed
+ * (by hash), none of the units gone, and the sums ('all' and each sector) afresh.
+ */
+export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>, stored: Map<number, number>, date: IsoDate): Promise<{ changed: number }> {
+  const changed: number[] = [];
+  for (const [id, s] of stats) if (stored.get(id) !== statsHash(s)) changed.push(id);
+  const gone = [...stored.keys()].filter((id) => !stats.has(id));
+  const dropIds = [...changed, ...gone];
+  for (let i = 0; i < dropIds.length; i += BATCH) await trx('unit_stats').whereIn('unit_id', dropIds.slice(i, i + BATCH)).delete();
+  let rows: Row[] = [];
+  for (const id of changed) {
+    rows.push(...rowsOf(id, stats.get(id)!));
+    if (rows.length >= BATCH) {
+      await trx('unit_stats').insert(rows.slice(0, BATCH));
+      rows = rows.slice(BATCH);
+    }
+  }
+  for (let i = 0; i < rows.length; i += BATCH) await trx('unit_stats').insert(rows.slice(i, i + BATCH));
+
+  const sums = new Map<string, UnitStats>([['all', new Map()]]);
+  for (const s of stats.values()) {
+    addStats(sums.get('all')!, s);
+    const sector = sectorIn(s);
+    if (sector) {
+      const scope = sectorScope(sector);
+      if (!sums.has(scope)) sums.set(scope, new Map());
+      addStats(sums.get(scope)!, s);
+    }
+  }
+  await trx('stat_sums').delete();
+  const sumRows: Row[] = [];
+  for (const [scope, s] of sums) for (const [k, n] of s) sumRows.push({ scope, ...splitStatKey(k), n });
+  for (let i = 0; i < sumRows.length; i += BATCH) await trx('stat_sums').insert(sumRows.slice(i, i + BATCH));
+  // The month's snapshot: the last check of a month leaves that month's figures.
+  const month = monthOf(date);
+  await trx('stat_snapshots').where({ month }).delete();
+  for (let i = 0; i < sumRows.length; i += BATCH) await trx('stat_snapshots').insert(sumRows.slice(i, i + BATCH).map((r) => ({ ...r, month, as_of: date })));
+  await putSetting(trx, AS_OF, { date });
+  return { changed: changed.length };
+}
+
+/** A unit's stored stats, as the check or a re-check last left them. */
+export async function readUnitStats(db: Knex, unitId: number): Promise<UnitStats> {
+  return (await readStatsOfUnits(db, [unitId])).get(unitId) ?? new Map();
+}
+
+/** The stored stats of several units, by unit. */
+export async function readStatsOfUnits(db: Knex, unitIds: number[], dims?: StatDim[]): Promise<Map<number, UnitStats>> {
+  const out = new Map<number, UnitStats>();
+  for (let i = 0; i < unitIds.length; i += BATCH) {
+    const q = db('unit_stats').whereIn('unit_id', unitIds.slice(i, i + BATCH)).whereNot({ dim: HASH_DIM });
+    if (dims) q.whereIn('dim', dims);
+    for (const r of (await q.select('unit_id', 'dim', 'key', 'n')) as Row[]) {
+      const id = Number(r.unit_id);
+      if (!out.has(id)) out.set(id, new Map());
+      out.get(id)!.set(statKey(r.dim, r.key), Number(r.n));
+    }
+  }
+  return out;
+}
+
+/**
+ * The re-check's write of one unit, inside its transaction: the unit's rows replaced and the
+ * difference added to the sums. Returns false (and writes nothing) when nothing changed.
+ */
+export async function replaceUnitStats(trx: Knex, unitId: number, next: UnitStats): Promise<boolean> {
+  const old = await readUnitStats(trx, unitId);
+  if (old.size === next.size && [...next].every(([k, n]) => old.get(k) === n)) return false;
+  await trx('unit_stats').where({ unit_id: unitId }).delete();
+  const rows = rowsOf(unitId, next);
+  for (let i = 0; i < rows.length; i += BATCH) await trx('unit_stats').insert(rows.slice(i, i + BATCH));
+  const oldSector = sectorIn(old);
+  const newSector = sectorIn(next);
+  const apply = async (scope: string, s: UnitStats, sign: 1 | -1) => {
+    for (const [k, n] of s) {
+      const { dim, key } = splitStatKey(k);
+      const d = sign * n;
+      const hit = await trx('stat_sums').where({ scope, dim, key }).increment('n', d);
+      if (!Number(hit)) await trx('stat_sums').insert({ scope, dim, key, n: d });
+    }
+  };
+  // The change as two signed maps: what left and what arrived (one per scope when the sector moved).
+  const diff = addStats(new Map(next), old, -1);
+  if (diff.size) await apply('all', diff, 1);
+  if (oldSector === newSector) {
+    if (newSector && diff.size) await apply(sectorScope(newSector), diff, 1);
+  } else {
+    if (oldSector) await apply(sectorScope(oldSector), old, -1);
+    if (newSector) await apply(sectorScope(newSector), next, 1);
+  }
+  await trx('stat_sums').where('n', 0).delete();
+  return true;
+}
+
+/**
+ * The sum of the stats over a scope: every unit (null) from the stored sums, optionally of one
+ * sector; a list of unit ids by adding up their rows. `dims` narrows what is read.
+ */
+export async function sumStats(db: Knex, scope: UnitScope, opts: { sector?: Sector; dims?: StatDim[] } = {}): Promise<UnitStats> {
+  const out: UnitStats = new Map();
+  if (scope === null) {
+    const q = db('stat_sums').where({ scope: opts.sector ? sectorScope(opts.sector) : 'all' });
+    if (opts.dims) q.whereIn('dim', opts.dims);
+    for (const r of (await q.select('dim', 'key', 'n')) as Row[]) out.set(statKey(r.dim, r.key), Number(r.n));
+    return out;
+  }
+  const ids = opts.sector ? await unitsOfSector(db, scope, opts.sector) : scope;
+  for (const s of (await readStatsOfUnits(db, ids, opts.dims)).values()) addStats(out, s);
+  return out;
+}
+
+async function unitsOfSector(db: Knex, ids: number[], sector: Sector): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const rows = await db('unit_stats').where({ dim: 'sector', key: sector }).whereIn('unit_id', ids.slice(i, i + BATCH)).select('unit_id');
+    for (const r of rows as Row[]) out.push(Number(r.unit_id));
+  }
+  return out;
+}
+
+/**
+ * The units behind one figure (a stat's dim and key), most first, within a scope: the first
+ * step of every drill-down (a figure → its units → a unit's people).
+ */
+export async function unitsWithStat(db: Knex, dim: StatDim, key: string, scope: UnitScope, limit = 200): Promise<Array<{ unitId: number; n: number }>> {
+  const q = db('unit_stats').where({ dim, key }).where('n', '>', 0);
+  if (scope !== null) q.whereIn('unit_id', scope.length ? scope : [0]);
+  const rows = (await q.orderBy([{ column: 'n', order: 'desc' }, { column: 'unit_id' }]).limit(limit).select('unit_id', 'n')) as Row[];
+  return rows.map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }));
+}
+
+/** The date of the check the stored stats are from (re-checks since keep them current). */
+export async function statsAsOf(db: Knex): Promise<IsoDate | null> {
+  return (await getSetting<{ date: IsoDate }>(db, AS_OF))?.date ?? null;
+}
+
+/** The sums a month ended with (its last check), or null when no check ran that month. */
+export async function monthSnapshot(db: Knex, month: string, opts: { sector?: Sector; dims?: StatDim[] } = {}): Promise<{ asOf: IsoDate; stats: UnitStats } | null> {
+  const q = db('stat_snapshots').where({ month, scope: opts.sector ? sectorScope(opts.sector) : 'all' });
+  if (opts.dims) q.whereIn('dim', opts.dims);
+  const rows = (await q.select('dim', 'key', 'n', 'as_of')) as Row[];
+  if (!rows.length) return null;
+  const stats: UnitStats = new Map();
+  for (const r of rows) stats.set(statKey(r.dim, r.key), Number(r.n));
+  return { asOf: rows[0].as_of, stats };
+}
