@@ -1,0 +1,21 @@
+// 镇街三色图: the GeoJSON of the county's towns the office uploads from its approved source
+// (core/town-map.ts checks it), with who uploaded it and when. One current map; an upload
+// replaces it. Long text on MySQL (text holds only 64 KB there).
+
+import type { Knex } from 'knex';
+
+export async function up(k: Knex): Promise<void> {
+  await k.schema.createTable('town_maps', (t) => {
+    t.increments('id');
+    t.text('geojson', 'longtext').notNullable().comment('GeoJSON FeatureCollection, features named after towns');
+    t.integer('features').notNullable();
+    t.integer('bytes').notNullable();
+    t.string('file_name', 200).nullable();
+    t.string('uploaded_by', 64).notNullable();
+    t.string('uploaded_at', 19).notNullable();
+  });
+}
+
+export async function down(k: Knex): Promise<void> {
+  await k.schema.dropTable('town_maps');
+}
