@@ -147,11 +147,11 @@ export async function unitPortrait(deps: PortraitDeps, user: { role: string }, u
 }
 
 export const portraitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
-  app.get('/api/units/:id/portrait', {
-    schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 40 } }, required: ['id'] } },
+  app.get('/api/units/:unit/portrait', {
+    schema: { params: { type: 'object', properties: { unit: { type: 'string', maxLength: 40 } }, required: ['unit'] } },
   }, async (req) => {
     const user = userOf(req);
-    const p = String((req.params as { id: string }).id);
+    const p = String((req.params as { unit: string }).unit);
     // The unit by its own id (never a credit code: codes may be shared).
     if (!/^[1-9]\d{0,9}$/.test(p)) throw new ApiError(404, '没有该单位');
     const unit = await unitInScope(deps.db, user, p);
