@@ -1,16 +1,14 @@
 // 镇街三色图's reads and writes: the towns (units whose 机构性质 is 乡镇(街道)机关) with the units of
-// their subtrees (db/scope.ts subtreeQuery, all towns' walks in one round trip), their figures
-// summed from the stored unit_stats (never the roster), the office's thresholds (settings
+// their subtrees (walked by the database as db/scope.ts subtreeQuery walks one unit's, all towns
+// in one recursive query), their figures summed from the stored unit_stats (never the roster), the office's thresholds (settings
 // `town-map`) and the uploaded map (town_maps, migration 018).
 
 import type { Knex } from 'knex';
 import type { UnitScope } from '../core/roles.ts';
 import { DEFAULT_TOWN_THRESHOLDS, TOWN_NATURE, townColour, townRates, type TownColour, type TownFigures, type TownName, type TownThresholds } from '../core/town-map.ts';
-import { addStats, statsOf, type UnitStats } from '../core/unit-stats.ts';
+import { statKey, statsOf, type UnitStats } from '../core/unit-stats.ts';
 import { runReads } from './batch.ts';
-import { subtreeQuery } from './scope.ts';
 import { getSetting, putSetting } from './settings.ts';
-import { readStatsOfUnits, statsAsOf } from './unit-stats.ts';
 
 type Row = Record<string, any>;
 
@@ -58,41 +56,75 @@ export interface TownLine extends TownFigures {
 const DIMS = ['approved', 'onQuota', 'vacant', 'over'] as const;
 
 /**
- * Every town (or those in the scope) with its figures and colour, and its units (those in the
- * scope) with theirs. Two round trips whatever the number of towns: the towns and their
- * subtrees, then the units' stored figures.
+ * Every town's units: a town's organ and all units below it (as db/scope.ts subtreeQuery walks
+ * one unit's), for all towns in one recursive query: rows (town_id, id). UNION stops at a cycle.
  */
-export async function listTowns(db: Knex, scope: UnitScope, thresholds: TownThresholds): Promise<{ asOf: string | null; towns: TownLine[] }> {
-  const towns = (await townOrgans(db)).filter((t) => scope === null || scope.includes(t.id));
-  const subtrees = new Map<number, number[]>();
-  const names = new Map<number, string>();
-  await runReads(db, towns.map((t) => ({
-    query: subtreeQuery(db, t.id),
-    apply: (rows: Row[]) => { subtrees.set(t.id, rows.map((r) => Number(r.id)).filter((id) => scope === null || scope.includes(id))); },
-  })), true);
-  const ids = [...new Set([...subtrees.values()].flat())];
-  const [stats] = await Promise.all([
-    readStatsOfUnits(db, ids, [...DIMS]),
-    (async () => {
-      for (let i = 0; i < ids.length; i += 500) for (const r of (await db('units').whereIn('id', ids.slice(i, i + 500)).select('id', 'name')) as Row[]) names.set(Number(r.id), r.name);
-    })(),
-  ]);
-  const lines = towns.map((t): TownLine => {
-    const sum: UnitStats = new Map();
-    const units: TownUnitLine[] = [];
-    let overUnits = 0;
-    for (const id of subtrees.get(t.id) ?? []) {
-      const s = stats.get(id) ?? new Map();
-      addStats(sum, s);
-      const f = townFigures(s);
-      if (f.over > 0) overUnits++;
-      units.push({ id, name: names.get(id) ?? '', ...f, overUnits: f.over > 0 ? 1 : 0, ...townRates(f) });
-    }
-    units.sort((a, b) => (a.id === t.id ? -1 : b.id === t.id ? 1 : b.over - a.over || b.vacant - a.vacant || a.id - b.id));
-    const f = { ...townFigures(sum), overUnits };
-    return { id: t.id, name: t.name, regionName: t.regionName, ...f, ...townRates(f), ...townColour(f, thresholds), units };
+function townSubtrees(db: Knex): Knex.QueryBuilder {
+  return db.withRecursive('town_sub', ['town_id', 'id'], (q) => {
+    q.select('id as town_id', 'id').from('units').where({ nature: TOWN_NATURE })
+      .union((r) => r.select('town_sub.town_id', 'units.id').from('units').join('town_sub', 'units.parent_id', 'town_sub.id'));
   });
-  return { asOf: await statsAsOf(db), towns: lines };
+}
+
+/**
+ * Every town (or those in the scope) with its figures and colour; with `unitsOf`, that town's
+ * units (those in the scope) with theirs (the others' `units` are empty: a town's list is read
+ * when it is opened). One round trip whatever the number of towns: the towns, their sums by
+ * dim (added up by the database over the towns' subtrees from unit_stats by its key), and the
+ * opened town's units.
+ */
+export async function listTowns(db: Knex, scope: UnitScope, thresholds: TownThresholds, opts: { unitsOf?: number } = {}): Promise<{ asOf: string | null; towns: TownLine[] }> {
+  const visible = (id: number) => scope === null || scope.includes(id);
+  const inScope = (q: Knex.QueryBuilder) => (scope === null ? q : q.whereIn('town_sub.id', scope.length ? scope : [0]));
+  let towns: TownName[] = [];
+  const sums = new Map<number, TownFigures>();
+  const unitRows: Row[] = [];
+  let asOf: string | null = null;
+  const reads: Parameters<typeof runReads>[1] = [
+    { query: db('units').where({ nature: TOWN_NATURE }).orderBy('name').orderBy('id').select('id', 'name', 'region_name'), apply: (rows) => {
+      towns = rows.map((r) => ({ id: Number(r.id), name: r.name, regionName: r.region_name ?? null })).filter((t) => visible(t.id));
+    } },
+    {
+      // Per town and dim: the sum, and how many units have a positive figure (for 'over': 超编单位).
+      query: inScope(townSubtrees(db).from('town_sub').join('unit_stats as s', 's.unit_id', 'town_sub.id').whereIn('s.dim', [...DIMS]))
+        .groupBy('town_sub.town_id', 's.dim').select('town_sub.town_id', 's.dim').sum({ n: 's.n' }).select(db.raw('count(distinct case when s.n > 0 then s.unit_id end) as units')),
+      apply: (rows) => {
+        for (const r of rows) {
+          const id = Number(r.town_id);
+          if (!sums.has(id)) sums.set(id, { approved: 0, onQuota: 0, vacant: 0, over: 0, overUnits: 0 });
+          const f = sums.get(id)!;
+          f[r.dim as (typeof DIMS)[number]] = Number(r.n);
+          if (r.dim === 'over') f.overUnits = Number(r.units);
+        }
+      },
+    },
+    { query: db('settings').where({ key: 'unit-stats' }).select('value'), apply: (rows) => { asOf = rows[0] ? (JSON.parse(rows[0].value) as { date: string }).date : null; } },
+  ];
+  if (opts.unitsOf !== undefined) {
+    reads.push({
+      query: inScope(db.withRecursive('town_sub', ['id'], (q) => {
+        q.select('id').from('units').where({ id: opts.unitsOf!, nature: TOWN_NATURE }).union((r) => r.select('units.id').from('units').join('town_sub', 'units.parent_id', 'town_sub.id'));
+      }).from('town_sub').join('units as u', 'u.id', 'town_sub.id').leftJoin('unit_stats as s', (j) => j.on('s.unit_id', 'town_sub.id').onIn('s.dim', [...DIMS])))
+        .select('town_sub.id', 'u.name', 's.dim', 's.key', 's.n'),
+      apply: (rows) => { unitRows.push(...rows); },
+    });
+  }
+  await runReads(db, reads, true);
+  const units = new Map<number, { name: string; s: UnitStats }>();
+  for (const r of unitRows) {
+    const id = Number(r.id);
+    if (!units.has(id)) units.set(id, { name: r.name, s: new Map() });
+    if (r.dim) units.get(id)!.s.set(statKey(r.dim, r.key), Number(r.n));
+  }
+  const lines = towns.map((t): TownLine => {
+    const f = sums.get(t.id) ?? { approved: 0, onQuota: 0, vacant: 0, over: 0, overUnits: 0 };
+    const list: TownUnitLine[] = t.id === opts.unitsOf
+      ? [...units].map(([id, u]) => { const uf = townFigures(u.s); return { id, name: u.name, ...uf, overUnits: uf.over > 0 ? 1 : 0, ...townRates(uf) }; })
+        .sort((a, b) => (a.id === t.id ? -1 : b.id === t.id ? 1 : b.over - a.over || b.vacant - a.vacant || a.id - b.id))
+      : [];
+    return { id: t.id, name: t.name, regionName: t.regionName, ...f, ...townRates(f), ...townColour(f, thresholds), units: list };
+  });
+  return { asOf, towns: lines };
 }
 
 export interface StoredTownMap {

@@ -33,8 +33,13 @@ describe('/api/towns', () => {
     for (const x of r.towns) {
       expect(['green', 'yellow', 'red', 'grey']).toContain(x.colour);
       expect(x.reason).toMatch(/[\u4e00-\u9fff]/);
-      expect(x.units[0].id).toBe(x.id);
+      expect(x.units).toEqual([]);
     }
+    const one = (await a.app.inject({ method: 'GET', url: `/api/towns?town=${towns[0].id}`, headers: clerk.read })).json();
+    expect(one.towns.find((x: Row) => x.id === Number(towns[0].id)).units[0].id).toBe(Number(towns[0].id));
+    const bad = await a.app.inject({ method: 'GET', url: '/api/towns?town=abc', headers: clerk.read });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/town/);
     expect(r.canEdit).toBe(false);
     expect((await a.app.inject({ method: 'GET', url: '/api/towns', headers: admin.read })).json().canEdit).toBe(true);
   });
@@ -45,7 +50,7 @@ describe('/api/towns', () => {
     const who = s ?? any;
     const session = await login(a.app, who.id);
     const scope = new Set(await subtreeIds(a.t.db, Number(who.unit_id)));
-    const r = (await a.app.inject({ method: 'GET', url: '/api/towns', headers: session.read })).json();
+    const r = (await a.app.inject({ method: 'GET', url: `/api/towns?town=${who.unit_id}`, headers: session.read })).json();
     for (const x of r.towns) {
       expect(scope.has(x.id)).toBe(true);
       for (const u of x.units) expect(scope.has(u.id)).toBe(true);

@@ -63,6 +63,17 @@ function barOption(labels: string[], values: number[], colour = COLOURS.blue) {
   };
 }
 
+/** Horizontal bars: room for long labels (age bands, 职级) on a phone. */
+function hbarOption(labels: string[], values: number[], colour = COLOURS.blue) {
+  return {
+    grid: { left: 8, right: 28, top: 8, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: 10 } },
+    yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { fontSize: 11 } },
+    series: [{ type: 'bar', data: values, itemStyle: { color: colour }, label: { show: true, position: 'right', fontSize: 11 }, barMaxWidth: 18 }],
+  };
+}
+
 function pieOption(counts: Record<string, number>) {
   return {
     tooltip: { trigger: 'item', formatter: '{b}：{c}人（{d}%）' },
@@ -84,7 +95,7 @@ function StructureChart(props: { s: PortraitView['structure'][number] }) {
   return (
     <div class="chart-box" data-testid={`structure-${s.dim}`} data-total={total}>
       <div class="chart-title">{s.title}<span class="muted small">　共 {total} 人</span></div>
-      {bars ? <Chart option={barOption(sorted.map(([k]) => k), sorted.map(([, n]) => n))} height={220} label={s.title} /> : <Chart option={pieOption(Object.fromEntries(sorted))} height={220} label={s.title} />}
+      {bars ? <Chart option={hbarOption(sorted.map(([k]) => k), sorted.map(([, n]) => n))} height={Math.max(160, 28 * sorted.length + 24)} label={s.title} /> : <Chart option={pieOption(Object.fromEntries(sorted))} height={220} label={s.title} />}
     </div>
   );
 }
@@ -190,7 +201,7 @@ function PortraitBody(props: { data: PortraitView; recordHref: string }) {
         <a class="small" href={`${recordHref}?field=${encodeURIComponent('内设机构')}`}>修改内设机构 ›</a>
       </section>
 
-      <section class="card portrait-card span-2" data-testid="portrait-structure">
+      <section class="card portrait-card span-4" data-testid="portrait-structure">
         <h2 class="card-title">人员结构<span class="muted small">（在编）</span></h2>
         <div class="chart-grid">
           {d.structure.filter((s) => ['age', 'education', 'gender', 'postCategory', 'rank'].includes(s.dim)).map((s) => <StructureChart key={s.dim} s={s} />)}

@@ -79,9 +79,11 @@ export function TownMapPanel(props: { data?: TownsView; height?: number }) {
   const data = props.data ?? own.data;
   const mapLoad = useLoad(() => (data?.map ? get<MapView>('/api/towns/map') : Promise.resolve(null)), [data?.map?.uploadedAt ?? '']);
   const [picked, setPicked] = useState<number | null>(null);
+  // The picked town with its units (GET /api/towns?town=ID).
+  const opened = useLoad(() => (picked == null ? Promise.resolve(null) : get<TownsView>(`/api/towns?town=${picked}`).then((v) => v.towns.find((t) => t.id === picked) ?? null)), [picked]);
   if (!data) return own.error != null ? <ErrorBox error={own.error} retry={own.reload} /> : <Loading />;
   if (!data.towns.length) return <div class="empty" data-testid="towns-empty">没有可查看的镇街（机构性质为“乡镇(街道)机关”的单位）</div>;
-  const town = data.towns.find((t) => t.id === picked) ?? null;
+  const town = opened.data && opened.data.id === picked ? opened.data : null;
   const m = mapLoad.data;
   const byId = new Map(data.towns.map((t) => [t.id, t]));
   const featureOf = new Map<number, string>(m ? Object.entries(m.matched).map(([name, id]) => [id, name]) : []);
@@ -97,7 +99,7 @@ export function TownMapPanel(props: { data?: TownsView; height?: number }) {
               tooltip: { trigger: 'item', formatter: (p: { name: string; data?: { reason?: string } }) => `${p.name}<br/>${p.data?.reason ?? '无数据'}` },
               series: [{
                 type: 'map', map: `sanse-towns-${m.map.uploadedAt}`, roam: true, selectedMode: false,
-                label: { show: true, fontSize: 11 },
+                label: { show: true, fontSize: 13, fontWeight: 'bold', color: '#fff', textBorderColor: 'rgba(0,0,0,.45)', textBorderWidth: 2 },
                 itemStyle: { areaColor: FILL.grey, borderColor: '#fff', borderWidth: 1 },
                 emphasis: { label: { show: true }, itemStyle: { areaColor: '#4a90e2' } },
                 data: Object.entries(m.matched).map(([name, id]) => ({ name, townId: id, reason: `${byId.get(id)?.name ?? ''}：${byId.get(id)?.reason ?? ''}`, itemStyle: { areaColor: FILL[byId.get(id)?.colour ?? 'grey'] } })),
@@ -118,7 +120,7 @@ export function TownMapPanel(props: { data?: TownsView; height?: number }) {
           </button>
         ))}
       </div>
-      {town ? <TownUnits town={town} /> : <div class="muted small" style="text-align:center;padding:8px">点击镇街查看所属单位</div>}
+      {town ? <TownUnits town={town} /> : picked != null ? (opened.error != null ? <ErrorBox error={opened.error} retry={opened.reload} /> : <Loading />) : <div class="muted small" style="text-align:center;padding:8px">点击镇街查看所属单位</div>}
     </div>
   );
 }

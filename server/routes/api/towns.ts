@@ -1,5 +1,5 @@
 // 镇街三色图 (server/API.md "Town map"): GET /api/towns (every town in the user's scope with its
-// figures, colour and reason, and its units), PUT /api/towns/thresholds (编办管理员), and the map
+// figures, colour and reason; ?town=ID with that town's units), PUT /api/towns/thresholds (编办管理员), and the map
 // of the county's towns: POST /api/towns/map (upload a GeoJSON, checked), GET and DELETE.
 
 import type { FastifyPluginAsync } from 'fastify';
@@ -14,8 +14,11 @@ export const townRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
 
   app.get('/api/towns', async (req) => {
     const user = userOf(req);
+    // `town`: the id of the town whose units to list too (a town is opened on the page).
+    const town = (req.query as { town?: unknown }).town;
+    if (town !== undefined && (typeof town !== 'string' || !/^[1-9]\d{0,9}$/.test(town))) throw new ApiError(400, 'town 应为镇街单位的编号', { town: '取值无效' });
     const thresholds = await loadTownThresholds(db);
-    const [{ asOf, towns }, map] = await Promise.all([listTowns(db, user.scope, thresholds), currentTownMap(db, { withData: false })]);
+    const [{ asOf, towns }, map] = await Promise.all([listTowns(db, user.scope, thresholds, { unitsOf: town === undefined ? undefined : Number(town) }), currentTownMap(db, { withData: false })]);
     return {
       asOf, thresholds, defaults: DEFAULT_TOWN_THRESHOLDS, canEdit: user.role === '编办管理员',
       map: map && { features: map.features, bytes: map.bytes, fileName: map.fileName, uploadedBy: map.uploadedByName ?? map.uploadedBy, uploadedAt: map.uploadedAt },
