@@ -171,7 +171,10 @@ function PortraitBody(props: { data: PortraitView; recordHref: string }) {
             </table>
           </div>
         ) : <div class="muted">未核定编制</div>}
-        <div class="muted small">可申请用编 {t.available} 名（核定 − 实有 − 在途）</div>
+        <div class="row-between small">
+          <span class="muted">可申请用编 {t.available} 名（核定 − 实有 − 在途）</span>
+          {t.available > 0 && <a href={`#/requests/new?kind=${encodeURIComponent('用编计划')}&unit=${d.unitId}`} data-testid="portrait-request-quota">申请用编 ›</a>}
+        </div>
       </section>
 
       <section class="card portrait-card" data-testid="portrait-leaders">
