@@ -76,7 +76,8 @@ export async function readPortrait(db: Knex, unitId: number, today: IsoDate, opt
     { query: db('unit_daily_lights').where({ unit_id: unitId }).where('date', '>', addDays(today, -PORTRAIT_LIGHT_DAYS)).orderBy('date').select('date', 'light', 'yellow', 'red'), apply: (rows) => { out.dailyLights = rows; } },
     { query: db('unit_monthly_status').where({ unit_id: unitId }).where('month', '>=', firstMonth).orderBy('month').select('month', 'light', 'red_days', 'consecutive_red', 'action'), apply: (rows) => { out.monthly = rows; } },
     { query: db('unit_scores').where({ unit_id: unitId }).orderBy('month', 'desc').limit(PORTRAIT_MONTHS).select('month', 'score', 'rank', 'deductions'), apply: (rows) => { out.scores = rows; } },
-    { query: db('unit_scores').where('month', '>=', firstMonth).select('month').count({ n: '*' }).groupBy('month'), apply: (rows) => { for (const r of rows) out.scoredUnits.set(r.month, Number(r.n)); } },
+    // How many units each month ranked: the month close writes the ranking with the scores (one row a month, not a count over every unit's score).
+    { query: db('rankings').where('month', '>=', firstMonth).select('month', 'units'), apply: (rows) => { for (const r of rows) out.scoredUnits.set(r.month, Number(r.units)); } },
     { query: requestsQuery(db, { unitIds: null, unitId, limit: MAX_REQUESTS }).leftJoin('people as p', 'p.id', 'r.person_id').select('p.name as person_name'), apply: (rows) => { out.requests = rows; } },
     { query: db('request_steps as s').leftJoin('users as us', 'us.id', 's.by').whereIn('s.request_id', db.select('rq.id').from(requestIds.as('rq'))).orderBy('s.id').select('s.request_id', 's.step', 's.by', 'us.name as by_name', 's.decision', 's.comment', 's.at'), apply: (rows) => { out.steps = rows; } },
     { query: db('record_versions as v').leftJoin('users as us', 'us.id', 'v.changed_by').where({ 'v.entity': 'unit', 'v.entity_id': unitId }).orderBy('v.version', 'desc').limit(MAX_VERSIONS)

@@ -31,6 +31,7 @@ beforeAll(async () => {
     { unit_id: unitId, month: '2026-10', score: 95, rank: 2, deductions: JSON.stringify({ completeness: 2, accuracy: 3, timeliness: 0, selfCheck: 0 }), computed_at: '2026-11-02 09:00:00' },
     { unit_id: leaderUnitId === unitId ? unitId + 1 : leaderUnitId, month: '2026-10', score: 80, rank: 9, deductions: JSON.stringify({}), computed_at: '2026-11-02 09:00:00' },
   ]);
+  for (const month of ['2026-09', '2026-10']) await t.db('rankings').insert({ month, state: 'preview', units: month === '2026-10' ? 2 : 1, top: '[]', bottom: '[]', built_at: '2026-11-02 09:00:00' });
   const admin = (await t.db('users').where({ role: '编办管理员' }).first()) as Row;
   const kind = (await t.db('quotas').where({ unit_id: unitId }).orderBy('approved', 'desc').first()) as Row;
   await submitRequest({ db: t.db, pii: t.pii, today: TODAY, publicBaseUrl: 'http://127.0.0.1:3000' }, {
