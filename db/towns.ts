@@ -8,6 +8,7 @@ import type { UnitScope } from '../core/roles.ts';
 import { DEFAULT_TOWN_THRESHOLDS, TOWN_NATURE, townColour, townRates, type TownColour, type TownFigures, type TownName, type TownThresholds } from '../core/town-map.ts';
 import { statKey, statsOf, type UnitStats } from '../core/unit-stats.ts';
 import { runReads } from './batch.ts';
+import { isSqlite } from './connection.ts';
 import { getSetting, putSetting } from './settings.ts';
 
 type Row = Record<string, any>;
@@ -86,7 +87,9 @@ export async function listTowns(db: Knex, scope: UnitScope, thresholds: TownThre
     } },
     {
       // Per town and dim: the sum, and how many units have a positive figure (for 'over': 超编单位).
-      query: inScope(townSubtrees(db).from('town_sub').join('unit_stats as s', 's.unit_id', 'town_sub.id').whereIn('s.dim', [...DIMS]))
+      // On MySQL the figures are read through the (dim, key, n) index (it holds unit_id too): a
+      // range over 4 dims instead of a look-up of every town unit's rows (10× at 1,000,000 people).
+      query: inScope(townSubtrees(db).from(isSqlite(db) ? 'unit_stats as s' : db.raw('?? as ?? force index (??)', ['unit_stats', 's', 'unit_stats_dim_key_n_index'])).join('town_sub', 'town_sub.id', 's.unit_id').whereIn('s.dim', [...DIMS]))
         .groupBy('town_sub.town_id', 's.dim').select('town_sub.town_id', 's.dim').sum({ n: 's.n' }).select(db.raw('count(distinct case when s.n > 0 then s.unit_id end) as units')),
       apply: (rows) => {
         for (const r of rows) {
