@@ -13,6 +13,8 @@ import { ContactPage } from './pages/Contact.tsx';
 import { LockedPage } from './pages/Locked.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { PersonPage } from './pages/Person.tsx';
+import { PortraitPage } from './pages/Portrait.tsx';
+import { TownsPage } from './pages/Towns.tsx';
 import { SelfCheckPage } from './pages/SelfCheck.tsx';
 import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
@@ -111,6 +113,10 @@ function App() {
       return <RequestFormPage key={route.query.toString()} me={me} query={route.query} />;
     case 'request':
       return route.edit ? <RequestFormPage key={`edit-${route.id}`} me={me} query={route.query} editId={route.id} /> : <RequestPage key={route.id} me={me} id={route.id} query={route.query} />;
+    case 'portrait':
+      return <PortraitPage key={route.id} me={me} id={route.id} />;
+    case 'towns':
+      return <TownsPage me={me} />;
     case 'console':
       return <ConsolePage me={me} tab={route.tab} query={route.query} />;
     default:

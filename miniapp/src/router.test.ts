@@ -18,6 +18,12 @@ describe('hash routes', () => {
     expect(parseHash('#/console/jobs?run=7')).toMatchObject({ name: 'console', tab: 'jobs' });
     expect(parseHash('#/console/broadcasts')).toMatchObject({ name: 'console', tab: 'broadcasts' });
     expect(parseHash('#/console/scores?month=2026-11')).toMatchObject({ name: 'console', tab: 'scores' });
+    expect(parseHash('#/portrait/12')).toMatchObject({ name: 'portrait', id: '12' });
+    expect(parseHash('#/portrait/12/').name).toBe('portrait');
+    expect(parseHash('#/portrait').name).toBe('not-found');
+    expect(parseHash('#/portrait/12/x').name).toBe('not-found');
+    expect(parseHash('#/towns')).toMatchObject({ name: 'towns' });
+    expect(parseHash('#/towns?town=3').query.get('town')).toBe('3');
     expect(parseHash('#/nowhere').name).toBe('not-found');
   });
 

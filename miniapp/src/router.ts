@@ -1,7 +1,7 @@
 // Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
 // #/console, #/console/import, #/console/findings, #/console/{requests,weekly,scores,jobs(?run=ID),broadcasts,locks,budget},
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
-// #/requests/:id(/edit). Pure parsing, so it is unit-tested.
+// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图). Pure parsing, so it is unit-tested.
 
 export type Route =
   | { name: 'login'; query: URLSearchParams }
@@ -16,6 +16,8 @@ export type Route =
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
   | { name: 'request'; id: string; query: URLSearchParams; edit: boolean }
+  | { name: 'portrait'; id: string; query: URLSearchParams }
+  | { name: 'towns'; query: URLSearchParams }
   | { name: 'not-found'; path: string; query: URLSearchParams };
 
 /** Parses `#/person/12?x=1` (or `/person/12?x=1`); an empty hash is the default page. */
@@ -44,6 +46,8 @@ export function parseHash(hash: string): Route {
   if (a === 'unit' && b && parts.length === 2) return { name: 'unit', id: b, query, console: false };
   if (a === 'console' && b === 'unit' && c && parts.length === 3) return { name: 'unit', id: c, query, console: true };
   if (a === 'contact' && parts.length === 1) return { name: 'contact', query };
+  if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
+  if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
   if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores') && parts.length === 2) return { name: 'console', tab: b, query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };

@@ -71,7 +71,7 @@ afterAll(async () => {
 });
 
 interface Probe {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   /** The route pattern it exercises. */
   route: string;
@@ -128,10 +128,14 @@ const probes = (): Probe[] => [
   // The working-day calendar: office roles read it, only the 编办管理员 changes it.
   { method: 'GET', route: '/api/calendar', url: '/api/calendar?year=2027' },
   { method: 'PUT', route: '/api/calendar', url: '/api/calendar', payload: () => ({ payload: { dates: ['2027-01-01'], work: false, note: '越权' } }) },
+  { method: 'GET', route: '/api/units/:unit/portrait', url: `/api/units/${unitB.id}/portrait` },
+  { method: 'PUT', route: '/api/towns/thresholds', url: '/api/towns/thresholds', payload: () => ({ payload: { greenSaturation: 50 } }) },
+  { method: 'POST', route: '/api/towns/map', url: '/api/towns/map', payload: () => ({ payload: { geojson: '{"type":"FeatureCollection","features":[]}' } }) },
+  { method: 'DELETE', route: '/api/towns/map', url: '/api/towns/map' },
 ];
 
-/** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings). */
-const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy'];
+/** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */
+const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy', '/api/towns', '/api/towns/map'];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */
 const LISTS = ['/api/findings', '/api/units', '/api/export/findings'];

@@ -105,7 +105,7 @@ export function ScoresTab(props: { me: Me; query: URLSearchParams }) {
               {scores.data.scores.map((s) => (
                 <tr key={s.unitId} data-unit-id={s.unitId}>
                   <td>{s.rank}</td>
-                  <td><a href={`#/console/unit/${s.unitId}`}>{s.name}</a></td>
+                  <td><a href={`#/console/unit/${s.unitId}`}>{s.name}</a><a class="portrait-mini" href={`#/portrait/${s.unitId}`} aria-label="单位画像" title="单位画像" data-testid="score-portrait" /></td>
                   <td><b>{s.score}</b></td>
                   {SCORE_FAMILIES.map((f) => <td key={f}>{off(s.deductions[f])}</td>)}
                 </tr>

@@ -85,6 +85,7 @@ export function UnitRecordPage(props: { me: Me; id: string; query: URLSearchPara
       <main class={`page ${data?.canEdit ? 'has-savebar' : ''}`}>
         {error != null && !data && <ErrorBox error={error} retry={reload} />}
         {loading && !data && <Loading />}
+        {data && <a class="card portrait-link" href={`#/portrait/${data.unit.id}`} data-testid="unit-portrait-link">查看单位画像（编制使用、人员结构、退休预测、亮灯和评分）›</a>}
         {data && !officeMode && (
           <>
             <h2 class="section">本单位维护的信息</h2>

@@ -107,7 +107,7 @@ export function WeeklyList(props: { me: Me; query: URLSearchParams }) {
                 <tbody>
                   {r.units.map((l) => (
                     <tr data-testid="weekly-line" data-unit-id={String(l.unitId)} class={l.done ? 'done' : ''}>
-                      <td><a href={`#/console/unit/${l.unitId}`}>{l.unitName}</a></td>
+                      <td><a href={`#/console/unit/${l.unitId}`}>{l.unitName}</a><a class="portrait-mini" href={`#/portrait/${l.unitId}`} aria-label="单位画像" title="单位画像" data-testid="weekly-portrait" /></td>
                       <td>{l.summary}</td>
                       <td>{l.todo || (l.waitingRequests.length ? '等待编办办理' : '暂停期间不能申请机构编制事项')}</td>
                       <td>{l.done ? <span class="badge green">已整改</span> : l.red ? <span class="badge red">红灯</span> : ''}</td>

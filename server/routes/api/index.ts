@@ -21,8 +21,10 @@ import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
 import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
+import { portraitRoutes } from './portrait.ts';
 import { requestRoutes } from './requests.ts';
 import { scoreRoutes } from './scores.ts';
+import { townRoutes } from './towns.ts';
 import { unitRoutes } from './units.ts';
 import { unitRecordRoutes } from './unit-records.ts';
 import { workerRoutes } from './workers.ts';
@@ -78,4 +80,6 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(jobRoutes, { deps });
   await app.register(scoreRoutes, { deps });
   await app.register(calendarRoutes, { deps });
+  await app.register(portraitRoutes, { deps });
+  await app.register(townRoutes, { deps });
 };
