@@ -5,6 +5,7 @@ import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
+import { monthlyReportsJob } from './monthly-reports.ts';
 import type { Job } from './registry.ts';
 import { selfCheckLockJob } from './self-check-lock.ts';
 import { selfCheckReminderJobs } from './self-check-reminders.ts';
@@ -26,5 +27,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     ...selfCheckReminderJobs(opts),
     weeklyListJob(opts),
     monthCloseJob(opts),
+    monthlyReportsJob(opts),
   ];
 }
