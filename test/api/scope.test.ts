@@ -128,6 +128,13 @@ const probes = (): Probe[] => [
   // The working-day calendar: office roles read it, only the 编办管理员 changes it.
   { method: 'GET', route: '/api/calendar', url: '/api/calendar?year=2027' },
   { method: 'PUT', route: '/api/calendar', url: '/api/calendar', payload: () => ({ payload: { dates: ['2027-01-01'], work: false, note: '越权' } }) },
+  // The retirement forecast of another unit; the office's reports and its sector mapping.
+  { method: 'GET', route: '/api/forecast', url: `/api/forecast?years=5&unit=${unitB.id}` },
+  { method: 'GET', route: '/api/sectors', url: '/api/sectors' },
+  { method: 'PUT', route: '/api/sectors', url: '/api/sectors', payload: () => ({ payload: { units: { [String(unitB.id)]: '教育' } } }) },
+  { method: 'GET', route: '/api/reports', url: '/api/reports' },
+  { method: 'GET', route: '/api/reports/:file', url: '/api/reports/admin-quota.xlsx' },
+  { method: 'POST', route: '/api/reports/generate', url: '/api/reports/generate', payload: () => ({ payload: {} }) },
 ];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings). */

@@ -21,6 +21,7 @@ import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
 import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
+import { reportRoutes } from './reports.ts';
 import { requestRoutes } from './requests.ts';
 import { scoreRoutes } from './scores.ts';
 import { unitRoutes } from './units.ts';
@@ -78,4 +79,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(jobRoutes, { deps });
   await app.register(scoreRoutes, { deps });
   await app.register(calendarRoutes, { deps });
+  await app.register(reportRoutes, { deps });
 };
