@@ -8,12 +8,11 @@ import { DateInputError, monthOf, validMonth } from '../../../core/dates.ts';
 import { MAX_FORECAST_YEARS } from '../../../core/forecast.ts';
 import { OFFICE_ROLES } from '../../../core/roles.ts';
 import { REPORTS, reportByName } from '../../../core/report-defs.ts';
-import { SECTORS, sectorOf, type Sector, type SectorMapping } from '../../../core/unit-stats.ts';
+import { SECTORS, type Sector } from '../../../core/unit-stats.ts';
 import { forecastOf, ForecastRefusal } from '../../../db/forecast.ts';
 import { generateMonthReports, listStoredReports, notGenerated, reportFile } from '../../../db/reports.ts';
-import { putSetting } from '../../../db/settings.ts';
+import { changeSectorMapping, existingUnitIds, sectorUnits } from '../../../db/sectors.ts';
 import { audit } from '../../../db/store.ts';
-import { loadSectorMapping } from '../../../db/unit-stats.ts';
 import { ApiError, contentDisposition, requireRole, unitInScope, userOf, type ApiDeps } from './common.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -53,15 +52,11 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/sectors', async (req) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, OFFICE_ONLY);
-    const mapping = await loadSectorMapping(db);
-    const units = (await db('units').select('id', 'name', 'nature').orderBy('id')) as Array<{ id: number; name: string; nature: string | null }>;
+    const { mapping, units } = await sectorUnits(db);
     return {
       sectors: SECTORS,
       mapping,
-      // The units whose sector the name guesses (事业单位), and any the office mapped.
-      units: units.filter((u) => u.nature === '事业单位' || mapping[String(u.id)]).map((u) => ({
-        id: Number(u.id), name: u.name, guessed: sectorOf({ id: Number(u.id), name: u.name, nature: u.nature as never }, {}), mapped: mapping[String(u.id)] ?? null, sector: sectorOf({ id: Number(u.id), name: u.name, nature: u.nature as never }, mapping),
-      })),
+      units,
       note: '领域调整在下一次每日检查后生效（各单位的统计数据记录其所属领域）',
     };
   });
@@ -76,18 +71,12 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     if (!ids.length || ids.length > 5000) throw new ApiError(400, '请提交 1 至 5000 个单位的领域', { units: '数量有误' });
     const bad = ids.filter((id) => !/^\d+$/.test(id));
     if (bad.length) throw new ApiError(400, `单位编号应为数字：${bad.slice(0, 5).join('、')}`, { units: '单位编号有误' });
-    const known = new Set<number>();
-    for (let i = 0; i < ids.length; i += 500) for (const r of (await db('units').whereIn('id', ids.slice(i, i + 500).map(Number)).select('id')) as Array<{ id: number }>) known.add(Number(r.id));
+    const known = await existingUnitIds(db, ids.map(Number));
     const unknown = ids.filter((id) => !known.has(Number(id)));
     if (unknown.length) throw new ApiError(400, `没有这些编号的单位：${unknown.slice(0, 10).join('、')}`, { units: '单位编号有误' });
     const wrong = ids.filter((id) => changes[id] !== null && !(SECTORS as readonly unknown[]).includes(changes[id]));
     if (wrong.length) throw new ApiError(400, `领域应为 ${SECTORS.join('、')} 之一（或 null 取消调整）：单位 ${wrong.slice(0, 5).join('、')}`, { units: '领域有误' });
-    const mapping: SectorMapping = { ...(await loadSectorMapping(db)) };
-    for (const id of ids) {
-      if (changes[id] === null) delete mapping[id];
-      else mapping[id] = changes[id] as Sector;
-    }
-    await putSetting(db, 'sectors', mapping);
+    const mapping = await changeSectorMapping(db, changes as Record<string, Sector | null>);
     await audit(db, user.id, 'sectors_update', 'settings', null, { units: changes });
     return { mapping, note: '领域调整在下一次每日检查后生效' };
   });
