@@ -22,11 +22,12 @@ export interface OfficeJobOptions {
 export function officeJobs(opts: OfficeJobOptions): Job[] {
   return [
     expirePlansJob(opts),
+    // Before the check: a tick that finds both due (a late start) reports the month as it ended.
+    monthlyReportsJob(opts),
     dailyCheckJob(opts),
     selfCheckLockJob(opts),
     ...selfCheckReminderJobs(opts),
     weeklyListJob(opts),
     monthCloseJob(opts),
-    monthlyReportsJob(opts),
   ];
 }
