@@ -157,6 +157,23 @@ const hasAny = (s: Subject, dims: Array<'approved' | 'onQuota'>, kinds: readonly
 
 const ADMIN_KINDS = ['行政编制', '政法专项编制'];
 
+/** A row of the retirement forecast (a unit or a sector) as a subject: its years and gap in `stats`. */
+function forecastSubject(id: number | null, name: string, sector: Sector, byYear: Record<string, number>, gap: { retirements: number; vacantNow: number; vacantAfter: number }): Subject {
+  const stats: UnitStats = new Map(Object.entries(byYear).map(([y, n]) => [`year|${y}`, n]));
+  stats.set('gap|retirements', gap.retirements).set('gap|vacantNow', gap.vacantNow).set('gap|vacantAfter', gap.vacantAfter);
+  return { id, name, nature: null, isCanGong: false, sector, kind: null, stats, leaderPosts: {} };
+}
+
+/** Per calendar year of the forecast (partial years say their months), then 退休合计, 现有空编, 期末空编. */
+function forecastColumns(d: ReportData): Column[] {
+  return [
+    ...(d.forecast?.years ?? []).map((y): Column => ({ header: `${y.year}年${y.partial ? `（${y.months}个月）` : ''}`, value: (s) => s.stats.get(`year|${y.year}`) ?? 0 })),
+    { header: '退休合计', value: (s) => s.stats.get('gap|retirements') ?? 0 },
+    { header: '现有空编', value: (s) => s.stats.get('gap|vacantNow') ?? 0 },
+    { header: '期末空编', value: (s) => s.stats.get('gap|vacantAfter') ?? 0 },
+  ];
+}
+
 // ---- the reports ----------------------------------------------------------------------------
 
 export const REPORTS: ReportDef[] = [
@@ -252,25 +269,24 @@ export const REPORTS: ReportDef[] = [
   {
     name: 'retirement-5y',
     title: '5年退休预测表',
-    sheets: [{
-      title: '5年退休预测',
-      rows: 'units',
-      subjects: (d) => (d.forecast?.units ?? []).filter((u) => u.retirements > 0).map((u) => ({
-        id: u.id, name: u.name, nature: null, isCanGong: false, sector: u.sector, kind: null,
-        stats: new Map(Object.entries(u.byYear).map(([y, n]) => [`year|${y}`, n])).set('gap|vacantNow', u.vacantNow).set('gap|vacantAfter', u.vacantAfter).set('gap|retirements', u.retirements) as UnitStats,
-        leaderPosts: {},
-      })),
-      group: (s) => s.sector,
-      order: (a, b) => (b.stats.get('gap|retirements') ?? 0) - (a.stats.get('gap|retirements') ?? 0) || a.name.localeCompare(b.name),
-      columns: (d) => [
-        idCol, nameCol, { header: '领域', value: (s) => s.sector },
-        ...(d.forecast?.years ?? []).map((y): Column => ({ header: `${y.year}年${y.partial ? `（${y.months}个月）` : ''}`, value: (s) => s.stats.get(`year|${y.year}`) ?? 0 })),
-        { header: '退休合计', value: (s) => s.stats.get('gap|retirements') ?? 0 },
-        { header: '现有空编', value: (s) => s.stats.get('gap|vacantNow') ?? 0 },
-        { header: '期末空编', value: (s) => s.stats.get('gap|vacantAfter') ?? 0 },
-      ],
-      totals: ['gross'],
-    }],
+    sheets: [
+      {
+        title: '5年退休预测',
+        rows: 'units',
+        subjects: (d) => (d.forecast?.units ?? []).filter((u) => u.retirements > 0).map((u) => forecastSubject(u.id, u.name, u.sector, u.byYear, u)),
+        group: (s) => s.sector,
+        order: (a, b) => (b.stats.get('gap|retirements') ?? 0) - (a.stats.get('gap|retirements') ?? 0) || a.name.localeCompare(b.name),
+        columns: (d) => [idCol, nameCol, { header: '领域', value: (s) => s.sector }, ...forecastColumns(d)],
+        totals: ['gross'],
+      },
+      {
+        title: '按领域',
+        rows: 'sectors',
+        subjects: (d) => (d.forecast ? SECTORS.map((sector) => forecastSubject(null, sector, sector, Object.fromEntries(d.forecast!.years.map((y) => [String(y.year), y.bySector[sector]])), d.forecast!.bySector[sector])) : []),
+        columns: (d) => [{ header: '领域', value: (s) => s.name }, ...forecastColumns(d)],
+        totals: ['gross'],
+      },
+    ],
   },
 ];
 
