@@ -66,6 +66,15 @@ describe(`forecast and reports API (${TEST_DB_KIND})`, () => {
     expect(g.statusCode).toBe(403);
   });
 
+  it('lets only 编办管理员 and 编办业务人员 generate: a 查询用户 reads but gets 403 on 生成', async () => {
+    await a.t.db('users').insert({ id: 'viewer-1', name: '审计查询', role: '查询用户', locked: false, created_at: '2026-11-01 09:00:00', updated_at: '2026-11-01 09:00:00' });
+    const viewer = await login(a.app, 'viewer-1');
+    expect((await a.app.inject({ method: 'GET', url: '/api/reports', headers: viewer.read })).statusCode).toBe(200);
+    const g = await a.app.inject({ method: 'POST', url: '/api/reports/generate', headers: viewer.write, payload: {} });
+    expect(g.statusCode).toBe(403);
+    expect(g.json().error).toContain('生成报表');
+  });
+
   it('lets the office generate the current month, list it and download each report; a past month not generated is 404', async () => {
     const month = monthOf(todayInShanghai());
     const g = await a.app.inject({ method: 'POST', url: '/api/reports/generate', headers: clerk.write, payload: {} });

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { errorText, get, post, put, qs } from '../api.ts';
 import type { Me } from '../types.ts';
+import { OPERATOR_ROLES } from '../types.ts';
 import { ErrorBox, Loading, useLoad } from '../ui.tsx';
 import type { Forecast } from '../../../core/forecast.ts';
 
@@ -19,14 +20,14 @@ const fileUrl = (name: string, month: string) => `/api/reports/${encodeURICompon
 export function ReportsTab(props: { me: Me }) {
   return (
     <div data-testid="reports">
-      <ReportList />
+      <ReportList canGenerate={OPERATOR_ROLES.has(props.me.role)} />
       <ForecastPanel />
       <SectorMapping me={props.me} />
     </div>
   );
 }
 
-function ReportList() {
+function ReportList(props: { canGenerate: boolean }) {
   const list = useLoad(() => get<ReportsView>('/api/reports'), []);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
@@ -52,7 +53,7 @@ function ReportList() {
       {list.loading && !v && <Loading />}
       {v && (
         <>
-          <div class="filters"><button class="btn primary" disabled={busy} onClick={generate} data-testid="reports-generate">{busy ? '生成中…' : `生成 ${v.currentMonth} 报表`}</button></div>
+          {props.canGenerate && <div class="filters"><button class="btn primary" disabled={busy} onClick={generate} data-testid="reports-generate">{busy ? '生成中…' : `生成 ${v.currentMonth} 报表`}</button></div>}
           <table class="grid" data-testid="report-list">
             <thead><tr><th>报表</th><th>本月（{v.currentMonth}）</th><th>已生成的月份</th></tr></thead>
             <tbody>

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { DateInputError, monthOf, validMonth } from '../../../core/dates.ts';
 import { MAX_FORECAST_YEARS } from '../../../core/forecast.ts';
-import { OFFICE_ROLES } from '../../../core/roles.ts';
+import { ADMIN_ROLES, OFFICE_ROLES } from '../../../core/roles.ts';
 import { REPORTS, reportByName } from '../../../core/report-defs.ts';
 import { SECTORS, type Sector } from '../../../core/unit-stats.ts';
 import { forecastOf, ForecastRefusal } from '../../../db/forecast.ts';
@@ -108,6 +108,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.post('/api/reports/generate', async (req) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, OFFICE_ONLY);
+    requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以生成报表');
     const body = (req.body ?? {}) as { name?: unknown };
     const month = monthOf(deps.today());
     let names: string[] | undefined;
