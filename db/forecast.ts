@@ -12,8 +12,8 @@ import { statsAsOf } from './unit-stats.ts';
 /** A forecast that cannot be made as asked: the message says why, in Chinese. */
 export class ForecastRefusal extends Error {}
 
-/** The dims the gap needs besides the window's retirements. */
-export const GAP_DIMS: StatDim[] = ['approved', 'onQuota', 'vacant', 'sector'];
+/** The dims the gap needs besides the window's retirements (空编 today is max(0, 核定 − 实有) per kind: derived, not read). */
+export const GAP_DIMS: StatDim[] = ['approved', 'onQuota', 'sector'];
 
 /**
  * The stats the forecast reads, by unit: the gap's dims, and of dim retire only the window's
