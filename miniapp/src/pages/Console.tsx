@@ -1,7 +1,8 @@
 // #/console (office roles): units at a glance and the check run on demand; #/console/import: the
 // workbook import with its errors; #/console/findings: findings across units with filters and
 // the export of the same list; #/console/jobs and #/console/broadcasts: the scheduled jobs and the
-// broadcast history (pages/Jobs.tsx).
+// broadcast history (pages/Jobs.tsx); #/console/reports: the monthly reports, the retirement forecast
+// and the sector mapping (pages/Reports.tsx).
 
 import { useMemo, useState } from 'preact/hooks';
 import { errorText, get, post, qs, request } from '../api.ts';
