@@ -10,6 +10,7 @@ import { normaliseIdNumber } from '../core/idnumber.ts';
 import type { FindingLight } from '../core/model.ts';
 import { formatRetirementAge, retirement, retirementCategory } from '../core/retirement.ts';
 import { openContext, type AppContext } from '../server/context.ts';
+import type { Sector } from '../core/unit-stats.ts';
 
 const HELP = `用法：sanse <命令> [选项]
 
@@ -69,6 +70,12 @@ const HELP = `用法：sanse <命令> [选项]
   score --month YYYY-MM [--json] [--force]
                                 月度评分与排名：每个单位从100分倒扣（完整度、准确度、及时度、自查），
                                 已结束的月份评一次并保存（--force 重新评分），本月为截至今天的得分（不保存）
+  forecast --years N [--from YYYY-MM] [--unit 单位编号] [--sector 教育|卫生|其他] [--json]
+                                退休预测：窗口内（起始月起 N 年）退休的在编人员，按年度（首尾年度可能不满12个月）、
+                                领域、编制类型和单位统计，并列出各单位现有空编和窗口结束时的空编（编制缺口）
+  report monthly --month YYYY-MM [--name 报表名称] --out 文件.xlsx
+                                月度分析报表：本月为现在生成；以往月份为当月保存的报表（每月第一个工作日 08:25 自动生成上月报表）；
+                                不加 --name 时导出全部报表（文件名后加报表代号）
   ranking publish --month YYYY-MM --as 用户ID
                                 发布该月红黑榜（前10名、后10名）到各单位工作群和编办工作群（编办管理员、编办业务人员）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
@@ -183,6 +190,10 @@ export async function main(argv: string[]): Promise<number> {
         return await scoreCommand(rest);
       case 'ranking':
         return await rankingCommand(rest);
+      case 'forecast':
+        return await forecastCommand(rest);
+      case 'report':
+        return await reportCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -780,5 +791,73 @@ async function rankingCommand(args: string[]): Promise<number> {
   });
   if (values.json) print({ month: r.month, published: r.published, groups: r.groups, state: r.ranking.state, publishedAt: r.ranking.publishedAt, publishedBy: r.ranking.publishedBy });
   else console.log(r.published ? `${month} 红黑榜已发布到 ${r.groups} 个工作群` : `${month} 红黑榜已由 ${r.ranking.publishedBy} 于 ${r.ranking.publishedAt} 发布，未重复发送`);
+  return 0;
+}
+
+/** `sanse forecast --years N [--from YYYY-MM] [--unit ID] [--sector S] [--json]`: the retirement forecast from the stored stats. */
+async function forecastCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { years: { type: 'string' }, from: { type: 'string' }, unit: { type: 'string' }, sector: { type: 'string' }, json: { type: 'boolean' } } });
+  const yearsText = arg(values, 'years');
+  if (yearsText === undefined) throw new UsageError('请用 --years N 指定预测年数，例如 sanse forecast --years 5');
+  const years = Number(yearsText);
+  const fromText = arg(values, 'from');
+  const from = fromText === undefined ? undefined : validMonth(fromText, '--from');
+  const sector = arg(values, 'sector');
+  const { SECTORS } = await import('../core/unit-stats.ts');
+  if (sector !== undefined && !(SECTORS as readonly string[]).includes(sector)) throw new Refusal(`--sector 应为 ${SECTORS.join('、')} 之一`);
+  const unitText = arg(values, 'unit');
+  if (unitText !== undefined && !/^\d+$/.test(unitText.trim())) throw new Refusal('--unit 应为单位编号（数字，如 sanse findings --json 所示）');
+  const { forecastJson } = await import('../core/forecast.ts');
+  const { forecastOf, ForecastRefusal } = await import('../db/forecast.ts');
+  const f = await withContext(async (ctx) => {
+    const unitId = unitText === undefined ? undefined : Number(unitText.trim());
+    if (unitId !== undefined && !(await ctx.db('units').where({ id: unitId }).first('id'))) throw new Refusal(`未找到编号为 ${unitId} 的单位`);
+    return forecastOf(ctx.db, { years, from, unitId, sector: sector as Sector | undefined });
+  }).catch((e) => {
+    throw e instanceof ForecastRefusal ? new Refusal(e.message) : e;
+  });
+  if (values.json) {
+    print(forecastJson(f));
+    return 0;
+  }
+  console.log(`退休预测 ${f.from} 至 ${f.to}（数据截至 ${f.asOf} 的每日检查）：共 ${f.total.retirements} 人退休；现有空编 ${f.total.vacantNow}，无人进入时期末空编 ${f.total.vacantAfter}`);
+  const kinds = Object.keys(f.byQuotaKind);
+  console.log(textTable(['年度', '退休人数', '教育', '卫生', '其他', ...kinds], f.years.map((y) => [`${y.year}${y.partial ? `（${y.months}个月）` : ''}`, String(y.retirements), String(y.bySector.教育), String(y.bySector.卫生), String(y.bySector.其他), ...kinds.map((k) => String(y.byQuotaKind[k] ?? 0))])));
+  console.log('');
+  console.log(textTable(['编号', '单位', '领域', '退休人数', ...f.years.map((y) => String(y.year)), '现有空编', '期末空编'], f.units.map((u) => [String(u.id), u.name, u.sector, String(u.retirements), ...f.years.map((y) => String(u.byYear[y.year] ?? 0)), String(u.vacantNow), String(u.vacantAfter)])));
+  return 0;
+}
+
+/** `sanse report monthly --month M [--name NAME] --out FILE.xlsx`: the month's analysis report (the current month generated now, a past month as stored). */
+async function reportCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'monthly') throw new UsageError(`未知的 report 子命令：${sub ?? '（未填写）'}（可用：monthly）`);
+  const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } });
+  const text = arg(values, 'month');
+  if (text === undefined) throw new UsageError('请用 --month YYYY-MM 指定报表月份');
+  const month = validMonth(text, '--month');
+  const out = arg(values, 'out');
+  if (!out) throw new UsageError('请用 --out 指定报表文件，例如 sanse report monthly --month 2026-11 --name 行政编制分析报表 --out 报表.xlsx');
+  const { REPORTS, reportByName } = await import('../core/report-defs.ts');
+  const name = arg(values, 'name');
+  const def = name === undefined ? null : reportByName(name);
+  if (name !== undefined && !def) throw new Refusal(`没有名为“${name}”的报表，可用：${REPORTS.map((r) => `${r.title}（${r.name}）`).join('、')}`);
+  const fs = await import('node:fs/promises');
+  const { reportFile, notGenerated } = await import('../db/reports.ts');
+  const today = todayInShanghai();
+  const written = await withContext(async (ctx) => {
+    const defs = def ? [def] : REPORTS;
+    const files: Array<{ name: string; title: string; file: string; generatedAt: string; fresh: boolean }> = [];
+    for (const d of defs) {
+      const f = await reportFile(ctx.db, d, month, today);
+      if (!f) throw new Refusal(notGenerated(d, month));
+      const file = defs.length === 1 ? out : out.replace(/(\.xlsx)?$/i, `-${d.name}.xlsx`);
+      await fs.writeFile(file, f.bytes);
+      files.push({ name: d.name, title: d.title, file, generatedAt: f.generatedAt, fresh: f.fresh });
+    }
+    return files;
+  });
+  if (values.json) print({ month, files: written });
+  else for (const f of written) console.log(`${month}《${f.title}》${f.fresh ? '已按当前数据生成' : `（${f.generatedAt} 生成）`}，已保存到 ${f.file}`);
   return 0;
 }

@@ -15,6 +15,7 @@ import * as m011 from './011_scores.ts';
 import * as m012 from './012_user_locks.ts';
 import * as m013 from './013_api_calls.ts';
 import * as m014 from './014_unit_stats.ts';
+import * as m015 from './015_report_files.ts';
 import * as m018 from './018_town_maps.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '012_user_locks': m012,
   '013_api_calls': m013,
   '014_unit_stats': m014,
+  '015_report_files': m015,
   '018_town_maps': m018,
 };
 

@@ -17,6 +17,7 @@ describe('hash routes', () => {
     expect(parseHash('#/console/findings?light=red')).toMatchObject({ name: 'console', tab: 'findings' });
     expect(parseHash('#/console/jobs?run=7')).toMatchObject({ name: 'console', tab: 'jobs' });
     expect(parseHash('#/console/broadcasts')).toMatchObject({ name: 'console', tab: 'broadcasts' });
+    expect(parseHash('#/console/reports')).toMatchObject({ name: 'console', tab: 'reports' });
     expect(parseHash('#/console/scores?month=2026-11')).toMatchObject({ name: 'console', tab: 'scores' });
     expect(parseHash('#/portrait/12')).toMatchObject({ name: 'portrait', id: '12' });
     expect(parseHash('#/portrait/12/').name).toBe('portrait');

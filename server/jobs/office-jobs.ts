@@ -5,6 +5,7 @@ import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
+import { monthlyReportsJob } from './monthly-reports.ts';
 import type { Job } from './registry.ts';
 import { selfCheckLockJob } from './self-check-lock.ts';
 import { selfCheckReminderJobs } from './self-check-reminders.ts';
@@ -21,6 +22,8 @@ export interface OfficeJobOptions {
 export function officeJobs(opts: OfficeJobOptions): Job[] {
   return [
     expirePlansJob(opts),
+    // Before the check: a tick that finds both due (a late start) reports the month as it ended.
+    monthlyReportsJob(opts),
     dailyCheckJob(opts),
     selfCheckLockJob(opts),
     ...selfCheckReminderJobs(opts),

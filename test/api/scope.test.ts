@@ -132,6 +132,13 @@ const probes = (): Probe[] => [
   { method: 'PUT', route: '/api/towns/thresholds', url: '/api/towns/thresholds', payload: () => ({ payload: { greenSaturation: 50 } }) },
   { method: 'POST', route: '/api/towns/map', url: '/api/towns/map', payload: () => ({ payload: { geojson: '{"type":"FeatureCollection","features":[]}' } }) },
   { method: 'DELETE', route: '/api/towns/map', url: '/api/towns/map' },
+  // The retirement forecast of another unit; the office's reports and its sector mapping.
+  { method: 'GET', route: '/api/forecast', url: `/api/forecast?years=5&unit=${unitB.id}` },
+  { method: 'GET', route: '/api/sectors', url: '/api/sectors' },
+  { method: 'PUT', route: '/api/sectors', url: '/api/sectors', payload: () => ({ payload: { units: { [String(unitB.id)]: '教育' } } }) },
+  { method: 'GET', route: '/api/reports', url: '/api/reports' },
+  { method: 'GET', route: '/api/reports/:file', url: '/api/reports/admin-quota.xlsx' },
+  { method: 'POST', route: '/api/reports/generate', url: '/api/reports/generate', payload: () => ({ payload: {} }) },
 ];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */

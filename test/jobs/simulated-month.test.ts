@@ -18,6 +18,8 @@ import { seedDemo } from '../../db/demo/seed.ts';
 import { createBullRunner } from '../../server/jobs/bull.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
 import { officeJobs } from '../../server/jobs/office-jobs.ts';
+import { REPORTS } from '../../core/report-defs.ts';
+import ExcelJS from 'exceljs';
 import type { JobRunner } from '../../server/jobs/registry.ts';
 import { fixedClock } from '../../server/jobs/schedule.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
@@ -27,7 +29,7 @@ const BASE = 'http://127.0.0.1:3000';
 const FIRST = '2026-09-28';
 const LAST = '2026-11-02';
 /** The moments of a day the runners wake at (Asia/Shanghai): before and after each job's time. */
-const TIMES = ['08:00', '08:21', '08:31', '08:46', '09:01', '09:31', '12:00', '18:00'];
+const TIMES = ['08:00', '08:21', '08:26', '08:31', '08:46', '09:01', '09:31', '12:00', '18:00'];
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
@@ -214,6 +216,20 @@ describe.each(['one in-process instance', 'two instances on one Redis'] as const
     const office = JSON.parse((await t.db('sandbox_messages').where({ card_id: 'weekly-office:2026-10-12' }).first()).payload);
     expect(Number(office.card.data.resolved)).toBeGreaterThanOrEqual(1);
     expect(office.card.data.markdown).toMatch(/已整改 \*\*[1-9]\d*\*\* 个单位/);
+  });
+
+  it('generates the month before\'s reports on each month\'s first working day before the check, each once', async () => {
+    expect(runsOf('monthly-reports').map((r) => r.slice(0, 10))).toEqual(['2026-10-08', '2026-11-02']);
+    const files = await t.db('report_files').select('name', 'month', 'job_run_id', 'bytes');
+    expect(files.filter((f) => f.month === '2026-10')).toHaveLength(REPORTS.length);
+    expect(files.filter((f) => f.month === '2026-09')).toHaveLength(REPORTS.length);
+    expect(files.every((f) => f.job_run_id != null)).toBe(true);
+    // October's were made from October's last check (10-30), not from 11-02's.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(files.find((f) => f.month === '2026-10' && f.name === 'admin-quota')!.bytes);
+    const notes: string[] = [];
+    wb.worksheets[0].eachRow((r) => notes.push(String(r.getCell(1).value ?? '')));
+    expect(notes.some((n) => n.includes('数据截至 2026-10-30'))).toBe(true);
   });
 
   it('reminds units short of self-checks mid-month and 3 working days before month end, in their groups', async () => {

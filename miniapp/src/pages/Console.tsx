@@ -1,7 +1,8 @@
 // #/console (office roles): units at a glance and the check run on demand; #/console/import: the
 // workbook import with its errors; #/console/findings: findings across units with filters and
 // the export of the same list; #/console/jobs and #/console/broadcasts: the scheduled jobs and the
-// broadcast history (pages/Jobs.tsx).
+// broadcast history (pages/Jobs.tsx); #/console/reports: the monthly reports, the retirement forecast
+// and the sector mapping (pages/Reports.tsx).
 
 import { useMemo, useState } from 'preact/hooks';
 import { errorText, get, post, qs, request } from '../api.ts';
@@ -15,10 +16,11 @@ import { RequestQueue } from './RequestQueue.tsx';
 import { BroadcastsTab, JobsTab } from './Jobs.tsx';
 import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
+import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
 import { WeeklyList } from './Weekly.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'reports' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -46,6 +48,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('scores', '#/console/scores', '评分排名')}
           <a class="btn" href="#/towns" data-testid="console-towns">镇街三色图</a>
+          {link('reports', '#/console/reports', '报表')}
           {operator && link('import', '#/console/import', '导入数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
@@ -60,6 +63,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
         {tab === 'weekly' && <WeeklyList key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'reports' && <ReportsTab me={me} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
         {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}

@@ -22,6 +22,7 @@ import { messageBudgetRoutes } from './message-budget.ts';
 import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
 import { portraitRoutes } from './portrait.ts';
+import { reportRoutes } from './reports.ts';
 import { requestRoutes } from './requests.ts';
 import { scoreRoutes } from './scores.ts';
 import { townRoutes } from './towns.ts';
@@ -82,4 +83,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(calendarRoutes, { deps });
   await app.register(portraitRoutes, { deps });
   await app.register(townRoutes, { deps });
+  await app.register(reportRoutes, { deps });
 };
