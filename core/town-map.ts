@@ -3,8 +3,8 @@
 // `town-map`); and the check of the GeoJSON of the county's towns the office uploads from its
 // approved source (标准地图/天地图). Pure: db/towns.ts reads, commands/town-map.ts writes.
 
-/** The 机构性质 of a town's organ. */
-export const TOWN_NATURE = '乡镇(街道)机关';
+/** The 机构性质 of a town's organ (core/unit-stats.ts keeps each unit's town). */
+export { TOWN_NATURE } from './unit-stats.ts';
 
 export type TownColour = 'green' | 'yellow' | 'red' | 'grey';
 

@@ -27,7 +27,7 @@ export type StatDim =
   | 'over'
   /** 1 for each kind in which the unit is over-staffed (counts 超编单位 when summed) */
   | 'overUnit'
-  /** per unit over all kinds: keys vacant, over, overUnit, fullUnit, units (1 per unit) */
+  /** per unit over all kinds: keys vacant, over, overUnit (over in total), anyOverUnit (over in some kind), fullUnit, units (1 per unit) */
   | 'unitTotal'
   /** 1 per unit with a quota, keyed by its 饱和度 band (SATURATION_BANDS) */
   | 'saturation'
@@ -50,11 +50,13 @@ export type StatDim =
   /** 在编 people by retirement month and 编制类型: key 'YYYY-MM|编制类型', within RETIRE_WINDOW_MONTHS of the check's month */
   | 'retire'
   /** 1, keyed by the unit's sector (sectorOf): sums count units per sector */
-  | 'sector';
+  | 'sector'
+  /** 1, keyed by the id of the town (乡镇(街道)机关) the unit is in: itself or its nearest such ancestor (townOf) */
+  | 'town';
 
 export const STAT_DIMS: readonly StatDim[] = [
   'approved', 'onQuota', 'inTransit', 'vacant', 'over', 'overUnit', 'unitTotal', 'saturation', 'age', 'education', 'gender',
-  'postCategory', 'rank', 'leaderLevel', 'dutyStatus', 'status', 'retire', 'sector',
+  'postCategory', 'rank', 'leaderLevel', 'dutyStatus', 'status', 'retire', 'sector', 'town',
 ];
 
 /** The structure dims of 在编 staff, in the order the dashboard shows them, with their Chinese names. */
@@ -119,6 +121,35 @@ export function sectorOf(unit: Pick<UnitRecord, 'id' | 'name' | 'nature'>, mappi
   return '其他';
 }
 
+/** The 机构性质 of a town's organ: the 镇街三色图 colours these units with everything below them. */
+export const TOWN_NATURE = '乡镇(街道)机关';
+
+/**
+ * Each unit's town: the unit itself when it is a town's organ, else its nearest ancestor that
+ * is; null when none is (a county department). A cycle in the parent chain stops the walk.
+ */
+export function townsOf(units: Iterable<Pick<UnitRecord, 'id' | 'parentId' | 'nature'>>): Map<number, number | null> {
+  const byId = new Map<number, Pick<UnitRecord, 'id' | 'parentId' | 'nature'>>();
+  for (const u of units) byId.set(u.id, u);
+  const out = new Map<number, number | null>();
+  for (const u of byId.values()) {
+    const path: number[] = [];
+    const seen = new Set<number>();
+    let cur: Pick<UnitRecord, 'id' | 'parentId' | 'nature'> | undefined = u;
+    let town: number | null = null;
+    while (cur && !seen.has(cur.id)) {
+      if (out.has(cur.id)) { town = out.get(cur.id)!; break; }
+      if (cur.nature === TOWN_NATURE) { town = cur.id; break; }
+      seen.add(cur.id);
+      path.push(cur.id);
+      cur = cur.parentId === null ? undefined : byId.get(cur.parentId);
+    }
+    for (const id of path) out.set(id, town);
+    if (!out.has(u.id)) out.set(u.id, town);
+  }
+  return out;
+}
+
 /** The office's mapping of units (by id) to sectors: settings key `sectors`. */
 export type SectorMapping = Record<string, Sector>;
 
@@ -181,8 +212,9 @@ export function addPersonStats(s: UnitStats, p: PersonRecord, unit: UnitRecord |
  * were already added one by one, so only the difference is added here), and the per-unit
  * 空编/超编/饱和度 figures, and its sector.
  */
-export function finishUnitStats(s: UnitStats, unit: UnitRecord, sector: Sector): void {
+export function finishUnitStats(s: UnitStats, unit: UnitRecord, sector: Sector, townId: number | null = null): void {
   inc(s, 'sector', sector);
+  if (townId !== null) inc(s, 'town', String(townId));
   for (const [kind, n] of Object.entries(unit.quotas)) inc(s, 'approved', kind, n);
   for (const [kind, n] of Object.entries(unit.agg.inTransitByKind)) {
     const people = s.get(statKey('inTransit', kind)) ?? 0;
@@ -191,6 +223,7 @@ export function finishUnitStats(s: UnitStats, unit: UnitRecord, sector: Sector):
   const kinds = new Set([...Object.keys(unit.quotas), ...Object.keys(unit.agg.onQuotaByKind)]);
   let approved = 0;
   let actual = 0;
+  let anyOver = false;
   for (const kind of kinds) {
     const a = unit.quotas[kind] ?? 0;
     const n = s.get(statKey('onQuota', kind)) ?? 0;
@@ -198,8 +231,12 @@ export function finishUnitStats(s: UnitStats, unit: UnitRecord, sector: Sector):
     actual += n;
     inc(s, 'vacant', kind, Math.max(0, a - n));
     inc(s, 'over', kind, Math.max(0, n - a));
-    if (n > a) inc(s, 'overUnit', kind);
+    if (n > a) {
+      inc(s, 'overUnit', kind);
+      anyOver = true;
+    }
   }
+  if (anyOver) inc(s, 'unitTotal', 'anyOverUnit');
   inc(s, 'unitTotal', 'units');
   inc(s, 'unitTotal', 'vacant', Math.max(0, approved - actual));
   inc(s, 'unitTotal', 'over', Math.max(0, actual - approved));

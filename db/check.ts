@@ -19,7 +19,7 @@ import { closeMonthIfDue, type MonthClose } from './month-close.ts';
 import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, unitReads, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
 import { scanTable } from './scan.ts';
 import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
-import { addPersonStats, finishUnitStats, sameStats, sectorOf, statKey, type SectorMapping, type UnitStats } from '../core/unit-stats.ts';
+import { addPersonStats, finishUnitStats, sameStats, sectorOf, splitStatKey, statKey, townsOf, type SectorMapping, type UnitStats } from '../core/unit-stats.ts';
 import { loadSectorMapping, loadStatHashes, replaceUnitStats, writeAllUnitStats } from './unit-stats.ts';
 
 type Row = Record<string, any>;
@@ -328,7 +328,8 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
   })]);
   await lap('scan');
   const [cross, live, storedStats, sectors] = await Promise.all([crossP, liveP, hashesP, sectorsP]);
-  for (const unit of units.values()) finishUnitStats(statsOf(unit.id), unit, sectorOf(unit, sectors));
+  const towns = townsOf(units.values());
+  for (const unit of units.values()) finishUnitStats(statsOf(unit.id), unit, sectorOf(unit, sectors), towns.get(unit.id) ?? null);
   await lap('crossAndLive');
   const diff = new FindingDiff(live, date);
   for (const h of hits) diff.add(h.scope, h.entityId, h.unitId, h.subject, h.evals);
@@ -481,7 +482,9 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
     }
   }
   unit.agg.workers = workerCount;
-  finishUnitStats(stats, unit, sectorOf(unit, sectors));
+  // The unit's town comes from the whole tree, which the nightly check walks: a re-check keeps it.
+  const storedTown = [...storedStats.keys()].map(splitStatKey).find((k) => k.dim === 'town');
+  finishUnitStats(stats, unit, sectorOf(unit, sectors), storedTown ? Number(storedTown.key) : null);
   const statsChanged = !sameStats(storedStats, stats);
   if (workerRow) diff.add('worker', Number(workerRow.id), unitId, { kind: 'worker', name: workerRow.name, idMasked: workerRow.id_masked || null }, ev.evaluator('worker', workerFromRow(workerRow), unit));
   diff.add('unit', unitId, unitId, { kind: 'unit', name: unit.name, idMasked: null }, ev.evaluator('unit', unit, null));

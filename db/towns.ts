@@ -85,7 +85,20 @@ export async function listTowns(db: Knex, scope: UnitScope, thresholds: TownThre
     { query: db('units').where({ nature: TOWN_NATURE }).orderBy('name').orderBy('id').select('id', 'name', 'region_name'), apply: (rows) => {
       towns = rows.map((r) => ({ id: Number(r.id), name: r.name, regionName: r.region_name ?? null })).filter((t) => visible(t.id));
     } },
-    {
+    // The whole office: each town's sums as the check and the re-checks keep them (stat_sums,
+    // scope town:<id>). A unit role: added up by the database over the towns' subtrees in its scope.
+    scope === null ? {
+      query: db('stat_sums').where('scope', 'like', 'town:%').whereIn('dim', [...DIMS, 'unitTotal']).select('scope', 'dim', 'key', 'n'),
+      apply: (rows) => {
+        for (const r of rows) {
+          const id = Number(String(r.scope).slice(5));
+          if (!sums.has(id)) sums.set(id, { approved: 0, onQuota: 0, vacant: 0, over: 0, overUnits: 0 });
+          const f = sums.get(id)!;
+          if (r.dim === 'unitTotal') { if (r.key === 'anyOverUnit') f.overUnits = Number(r.n); }
+          else f[r.dim as (typeof DIMS)[number]] += Number(r.n);
+        }
+      },
+    } : {
       // Per town and dim: the sum, and how many units have a positive figure (for 'over': 超编单位).
       // On MySQL the figures are read through the (dim, key, n) index (it holds unit_id too): a
       // range over 4 dims instead of a look-up of every town unit's rows (10× at 1,000,000 people).

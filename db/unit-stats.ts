@@ -47,6 +47,34 @@ function sectorIn(s: UnitStats): Sector | null {
   return null;
 }
 
+export const townScope = (townId: number) => `town:${townId}`;
+
+function townIn(s: UnitStats): number | null {
+  for (const k of s.keys()) if (k.startsWith('town|')) return Number(k.slice(5));
+  return null;
+}
+
+/** What a town's sums keep: the 镇街三色图's figures, not the whole structure. */
+const TOWN_DIMS: ReadonlySet<string> = new Set(['approved', 'onQuota', 'inTransit', 'vacant', 'over', 'unitTotal']);
+
+/** The part of a unit's stats a sum keeps (a town's: TOWN_DIMS). */
+function partFor(scope: string, s: UnitStats): UnitStats {
+  if (!scope.startsWith('town:')) return s;
+  const out: UnitStats = new Map();
+  for (const [k, n] of s) if (TOWN_DIMS.has(k.slice(0, k.indexOf('|')))) out.set(k, n);
+  return out;
+}
+
+/** The sums a unit's stats go into: the whole office, its sector, its town. */
+function sumScopes(s: UnitStats): string[] {
+  const out = ['all'];
+  const sector = sectorIn(s);
+  if (sector) out.push(sectorScope(sector));
+  const town = townIn(s);
+  if (town !== null) out.push(townScope(town));
+  return out;
+}
+
 /**
  * The daily check's write, inside its transaction: the rows of every unit whose stats changed
  * (by hash), none of the units gone, and the sums ('all' and each sector) afresh.
@@ -69,12 +97,9 @@ export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>
 
   const sums = new Map<string, UnitStats>([['all', new Map()]]);
   for (const s of stats.values()) {
-    addStats(sums.get('all')!, s);
-    const sector = sectorIn(s);
-    if (sector) {
-      const scope = sectorScope(sector);
+    for (const scope of sumScopes(s)) {
       if (!sums.has(scope)) sums.set(scope, new Map());
-      addStats(sums.get(scope)!, s);
+      addStats(sums.get(scope)!, partFor(scope, s));
     }
   }
   await trx('stat_sums').delete();
@@ -84,7 +109,8 @@ export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>
   // The month's snapshot: the last check of a month leaves that month's figures.
   const month = monthOf(date);
   await trx('stat_snapshots').where({ month }).delete();
-  for (let i = 0; i < sumRows.length; i += BATCH) await trx('stat_snapshots').insert(sumRows.slice(i, i + BATCH).map((r) => ({ ...r, month, as_of: date })));
+  const snapRows = sumRows.filter((r) => !String(r.scope).startsWith('town:'));
+  for (let i = 0; i < snapRows.length; i += BATCH) await trx('stat_snapshots').insert(snapRows.slice(i, i + BATCH).map((r) => ({ ...r, month, as_of: date })));
   await putSetting(trx, AS_OF, { date });
   return { changed: changed.length };
 }
@@ -119,8 +145,6 @@ export async function replaceUnitStats(trx: Knex, unitId: number, next: UnitStat
   await trx('unit_stats').where({ unit_id: unitId }).delete();
   const rows = rowsOf(unitId, next);
   for (let i = 0; i < rows.length; i += BATCH) await trx('unit_stats').insert(rows.slice(i, i + BATCH));
-  const oldSector = sectorIn(old);
-  const newSector = sectorIn(next);
   const apply = async (scope: string, s: UnitStats, sign: 1 | -1) => {
     for (const [k, n] of s) {
       const { dim, key } = splitStatKey(k);
@@ -129,15 +153,16 @@ export async function replaceUnitStats(trx: Knex, unitId: number, next: UnitStat
       if (!Number(hit)) await trx('stat_sums').insert({ scope, dim, key, n: d });
     }
   };
-  // The change as two signed maps: what left and what arrived (one per scope when the sector moved).
+  // The change into every sum both belong to; a sum only one belongs to (the sector or town
+  // moved) loses the old figures or gains the new ones whole.
   const diff = addStats(new Map(next), old, -1);
-  if (diff.size) await apply('all', diff, 1);
-  if (oldSector === newSector) {
-    if (newSector && diff.size) await apply(sectorScope(newSector), diff, 1);
-  } else {
-    if (oldSector) await apply(sectorScope(oldSector), old, -1);
-    if (newSector) await apply(sectorScope(newSector), next, 1);
+  const before = sumScopes(old);
+  const after = sumScopes(next);
+  for (const scope of after) {
+    if (before.includes(scope)) await apply(scope, partFor(scope, diff), 1);
+    else await apply(scope, partFor(scope, next), 1);
   }
+  for (const scope of before) if (!after.includes(scope)) await apply(scope, partFor(scope, old), -1);
   await trx('stat_sums').where('n', 0).delete();
   return true;
 }
@@ -193,4 +218,16 @@ export async function monthSnapshot(db: Knex, month: string, opts: { sector?: Se
   const stats: UnitStats = new Map();
   for (const r of rows) stats.set(statKey(r.dim, r.key), Number(r.n));
   return { asOf: rows[0].as_of, stats };
+}
+
+/** Every town's stored sums (scope 'town:<id>'), by town id: the 镇街三色图 of the whole office. */
+export async function townSums(db: Knex, dims: StatDim[]): Promise<Map<number, UnitStats>> {
+  const out = new Map<number, UnitStats>();
+  const rows = (await db('stat_sums').where('scope', 'like', 'town:%').whereIn('dim', dims).select('scope', 'dim', 'key', 'n')) as Row[];
+  for (const r of rows) {
+    const id = Number(String(r.scope).slice(5));
+    if (!out.has(id)) out.set(id, new Map());
+    out.get(id)!.set(statKey(r.dim, r.key), Number(r.n));
+  }
+  return out;
 }

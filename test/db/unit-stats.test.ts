@@ -7,7 +7,7 @@ import { ageOn } from '../../core/rules/util.ts';
 import { ageBand, statKey, statsOf, type UnitStats } from '../../core/unit-stats.ts';
 import { recheck, runCheck } from '../../db/check.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
-import { readStatsOfUnits, readUnitStats, statsAsOf, sumStats, unitsWithStat } from '../../db/unit-stats.ts';
+import { readStatsOfUnits, readUnitStats, statsAsOf, sumStats, townSums, unitsWithStat } from '../../db/unit-stats.ts';
 import { createTestDb, type TestDb } from './helpers.ts';
 
 const TODAY = '2026-11-30';
@@ -108,6 +108,39 @@ describe('unit stats after a re-check', () => {
     const rechecked = await sumStats(t.db, null);
     await runCheck(t.db, TODAY);
     expect(Object.fromEntries([...(await sumStats(t.db, null))].sort())).toEqual(Object.fromEntries([...rechecked].sort()));
+  });
+});
+
+describe('town sums', () => {
+  it("hold each town's 核定/实有/空编/超编 over the units below its organ, after a re-check too", async () => {
+    const units = (await t.db('units').select('id', 'parent_id', 'nature')) as Row[];
+    const parent = new Map(units.map((u) => [Number(u.id), u.parent_id == null ? null : Number(u.parent_id)]));
+    const nature = new Map(units.map((u) => [Number(u.id), u.nature]));
+    const townOf = (id: number): number | null => {
+      for (let cur: number | null = id, hops = 0; cur !== null && hops < 50; cur = parent.get(cur) ?? null, hops++) if (nature.get(cur) === '乡镇(街道)机关') return cur;
+      return null;
+    };
+    const check = async () => {
+      const want = new Map<number, Map<string, number>>();
+      const people = (await t.db('people').where({ status: '在编' }).whereNotNull('quota_kind').select('unit_id', 'quota_kind')) as Row[];
+      for (const p of people) {
+        const town = townOf(Number(p.unit_id));
+        if (town === null) continue;
+        if (!want.has(town)) want.set(town, new Map());
+        want.get(town)!.set(p.quota_kind, (want.get(town)!.get(p.quota_kind) ?? 0) + 1);
+      }
+      const got = await townSums(t.db, ['onQuota']);
+      expect(got.size).toBeGreaterThan(3);
+      for (const [town, s] of got) expect(Object.fromEntries(Object.entries(statsOf(s, 'onQuota')).filter(([, n]) => n))).toEqual(Object.fromEntries(want.get(town) ?? new Map()));
+      return got;
+    };
+    await check();
+    // Someone in a town's unit leaves the quota: the re-check moves the town's sum at once.
+    const townUnitIds = units.filter((u) => townOf(Number(u.id)) !== null).map((u) => Number(u.id));
+    const p = (await t.db('people').where({ status: '在编' }).whereIn('unit_id', townUnitIds).whereNotNull('quota_kind').whereNotNull('id_hash').first()) as Row;
+    await t.db('people').where({ id: p.id }).update({ status: '已出编' });
+    await recheck(t.db, { personHash: p.id_hash }, TODAY);
+    await check();
   });
 });
 
