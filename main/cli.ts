@@ -29,6 +29,8 @@ const HELP = `用法：sanse <命令> [选项]
   （--unit 也可填统一社会信用代码，但仅当该代码只对应一个单位时有效）
   demo [--units N] [--people M] [--seed S] [--reset]
                                 生成演示县数据
+  report quarterly --quarter YYYYQn --out 文件.docx|文件.pdf
+                                生成季度分析报告（Word 或 PDF，按文件扩展名；PDF 需 chromium）
   rules [--json]                列出规则库（代码、名称、范围、严重程度、参数、是否启用）
   rules set 规则代码 [--disable | --enable] [--param 名称=值 …]
                                 停用、启用规则或修改规则参数（本编办配置）
@@ -183,6 +185,8 @@ export async function main(argv: string[]): Promise<number> {
         return await scoreCommand(rest);
       case 'ranking':
         return await rankingCommand(rest);
+      case 'report':
+        return await reportCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -780,5 +784,29 @@ async function rankingCommand(args: string[]): Promise<number> {
   });
   if (values.json) print({ month: r.month, published: r.published, groups: r.groups, state: r.ranking.state, publishedAt: r.ranking.publishedAt, publishedBy: r.ranking.publishedBy });
   else console.log(r.published ? `${month} 红黑榜已发布到 ${r.groups} 个工作群` : `${month} 红黑榜已由 ${r.ranking.publishedBy} 于 ${r.ranking.publishedAt} 发布，未重复发送`);
+  return 0;
+}
+
+async function reportCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'quarterly') throw new UsageError(`未知的 report 子命令：${sub ?? '（未填写）'}（可用：quarterly）`);
+  const { values } = parseArgs({ args: rest, options: { quarter: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } });
+  const quarter = arg(values, 'quarter');
+  if (quarter === undefined) throw new UsageError('请用 --quarter 指定季度，例如 --quarter 2026Q3');
+  const out = arg(values, 'out');
+  const format = out?.toLowerCase().endsWith('.docx') ? 'docx' : out?.toLowerCase().endsWith('.pdf') ? 'pdf' : null;
+  if (!out || !format) throw new UsageError('请用 --out 指定输出文件，扩展名为 .docx（Word）或 .pdf');
+  const { validQuarter } = await import('../core/quarterly-report.ts');
+  validQuarter(quarter, '--quarter');
+  const { CommandError } = await import('../commands/errors.ts');
+  const { quarterlyReportFile } = await import('../commands/quarterly-report.ts');
+  const { writeFile } = await import('node:fs/promises');
+  const r = await withContext((ctx) => quarterlyReportFile({ db: ctx.db, actor: 'system', quarter, format, llm: ctx.config.llm })).catch((e) => {
+    throw e instanceof CommandError ? new Refusal(e.message) : e;
+  });
+  await writeFile(out, r.body);
+  const source = { saved: '编办定稿的文字', llm: '大模型草稿', template: '模板文字' }[r.narrative];
+  if (values.json) print({ quarter: r.report.quarter.id, out, format, bytes: r.body.length, asOf: r.report.asOf, narrative: r.narrative });
+  else console.log(`已生成 ${r.report.title}（${format === 'docx' ? 'Word' : 'PDF'}，数据截至 ${r.report.asOf ?? '无'}，正文为${source}）：${out}`);
   return 0;
 }
