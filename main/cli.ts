@@ -643,7 +643,7 @@ async function calendarCommand(args: string[]): Promise<number> {
 /** The office's jobs as `sanse serve` runs them, over this context. */
 async function contextJobs(ctx: AppContext) {
   const { officeJobs } = await import('../server/jobs/office-jobs.ts');
-  return officeJobs({ pii: ctx.pii, publicBaseUrl: ctx.config.publicBaseUrl, log: () => {} });
+  return officeJobs({ pii: ctx.pii, publicBaseUrl: ctx.config.publicBaseUrl, log: () => {}, llm: ctx.config.llm });
 }
 
 /** `sanse jobs`: the schedules, their runs, an office's change, a run by hand. */

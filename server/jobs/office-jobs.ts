@@ -1,10 +1,12 @@
 // The office's jobs, in one place: what `sanse serve` runs on its registry, what `sanse jobs` and
 // the console list. Each job is one module of server/jobs/ over one command.
 
+import type { LlmConfig } from '../../commands/draft-analysis.ts';
 import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
+import { negativeListReadingJob } from './negative-list-reading.ts';
 import type { Job } from './registry.ts';
 import { selfCheckLockJob } from './self-check-lock.ts';
 import { selfCheckReminderJobs } from './self-check-reminders.ts';
@@ -16,6 +18,8 @@ export interface OfficeJobOptions {
   /** Sends what a job queued without waiting for the dispatcher's next poll. */
   kick?: () => void;
   log?: (msg: string) => void;
+  /** The office's model endpoint (AI 大模型分析); unset: templates. */
+  llm?: LlmConfig | null;
 }
 
 export function officeJobs(opts: OfficeJobOptions): Job[] {
@@ -26,5 +30,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     ...selfCheckReminderJobs(opts),
     weeklyListJob(opts),
     monthCloseJob(opts),
+    negativeListReadingJob(opts),
   ];
 }
