@@ -128,6 +128,12 @@ const probes = (): Probe[] => [
   // The working-day calendar: office roles read it, only the 编办管理员 changes it.
   { method: 'GET', route: '/api/calendar', url: '/api/calendar?year=2027' },
   { method: 'PUT', route: '/api/calendar', url: '/api/calendar', payload: () => ({ payload: { dates: ['2027-01-01'], work: false, note: '越权' } }) },
+  // The quarterly analysis report and the AI drafts: office roles only.
+  { method: 'GET', route: '/api/reports/quarterly.docx', url: '/api/reports/quarterly.docx?quarter=2026Q3' },
+  { method: 'GET', route: '/api/reports/quarterly.pdf', url: '/api/reports/quarterly.pdf?quarter=2026Q3' },
+  { method: 'GET', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3' },
+  { method: 'PUT', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3', payload: () => ({ payload: { text: '越权修改' } }) },
+  { method: 'POST', route: '/api/analysis/:kind/:period/draft', url: '/api/analysis/negative-list/2026-10/draft', payload: () => ({ payload: {} }) },
 ];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings). */
