@@ -15,10 +15,11 @@ import { RequestQueue } from './RequestQueue.tsx';
 import { BroadcastsTab, JobsTab } from './Jobs.tsx';
 import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
+import { QuarterlyTab } from './Quarterly.tsx';
 import { ScoresTab } from './Scores.tsx';
 import { WeeklyList } from './Weekly.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -45,6 +46,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('requests', '#/console/requests', '编制审批')}
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('scores', '#/console/scores', '评分排名')}
+          {link('quarterly', '#/console/quarterly', '季度分析报告')}
           {operator && link('import', '#/console/import', '导入数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
@@ -59,6 +61,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
         {tab === 'weekly' && <WeeklyList key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'quarterly' && <QuarterlyTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
         {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
