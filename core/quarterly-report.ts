@@ -315,7 +315,7 @@ export function buildQuarterlyReport(inp: QuarterlyInputs): QuarterlyReport {
       : [['黄灯问题', '本季度无检查', pr ? pr.yellow : NO_DATA, '—'], ['红灯问题', '本季度无检查', pr ? pr.red : NO_DATA, '—']],
   });
   quality.tables.push({ title: '表9 月度评分分布', head: ['分数段', '单位·月次'], rows: SCORE_BANDS.map((b) => [b, q.scores.bands[b] ?? 0]) });
-  quality.charts.push({ id: 'scores', title: '本季度月度评分分布', kind: 'pie', categories: [...SCORE_BANDS], series: [{ name: '单位·月次', data: SCORE_BANDS.map((b) => q.scores.bands[b] ?? 0) }] });
+  if (q.scores.count) quality.charts.push({ id: 'scores', title: '本季度月度评分分布', kind: 'pie', categories: [...SCORE_BANDS], series: [{ name: '单位·月次', data: SCORE_BANDS.map((b) => q.scores.bands[b] ?? 0) }] });
   const redCount = new Set(q.redUnits.flatMap((r) => r.units)).size;
   if (q.lastRun) Object.assign(facts, { 季末黄灯问题: q.lastRun.yellow, 季末红灯问题: q.lastRun.red });
   Object.assign(facts, { 评分单位月次: q.scores.count, 季度红灯单位数: redCount, 暂停受理单位数: q.suspensions.length });
