@@ -282,7 +282,7 @@ export function buildQuarterlyReport(inp: QuarterlyInputs): QuarterlyReport {
     const young = age['30岁及以下'] ?? 0;
     facts['51岁及以上人数'] = old;
     facts['30岁及以下人数'] = young;
-    structure.paragraphs.push(`季末在编 ${total} 人中，30岁及以下 ${young} 人（${pct(young, total)}），51岁及以上 ${old} 人（${pct(old, total)}）。` +
+    structure.paragraphs.push(`季末在编人员${now && total !== now.onQuota ? `（含未填使用编制类型的 ${total - now.onQuota} 人）` : ''}共 ${total} 人，其中30岁及以下 ${young} 人（${pct(young, total)}），51岁及以上 ${old} 人（${pct(old, total)}）。` +
       (eduKeys.length ? `学历以${eduKeys.slice(0, 2).join('、')}为主。` : ''));
   } else structure.paragraphs.push('本季度无人员结构数据。');
 
