@@ -76,6 +76,8 @@ const HELP = `用法：sanse <命令> [选项]
   report monthly --month YYYY-MM [--name 报表名称] --out 文件.xlsx
                                 月度分析报表：本月为现在生成；以往月份为当月保存的报表（每月第一个工作日 08:25 自动生成上月报表）；
                                 不加 --name 时导出全部报表（文件名后加报表代号）
+  report quarterly --quarter YYYYQn --out 文件.docx|文件.pdf
+                                生成季度分析报告（Word 或 PDF，按文件扩展名；PDF 需 chromium）
   ranking publish --month YYYY-MM --as 用户ID
                                 发布该月红黑榜（前10名、后10名）到各单位工作群和编办工作群（编办管理员、编办业务人员）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
@@ -650,7 +652,7 @@ async function calendarCommand(args: string[]): Promise<number> {
 /** The office's jobs as `sanse serve` runs them, over this context. */
 async function contextJobs(ctx: AppContext) {
   const { officeJobs } = await import('../server/jobs/office-jobs.ts');
-  return officeJobs({ pii: ctx.pii, publicBaseUrl: ctx.config.publicBaseUrl, log: () => {} });
+  return officeJobs({ pii: ctx.pii, publicBaseUrl: ctx.config.publicBaseUrl, log: () => {}, llm: ctx.config.llm });
 }
 
 /** `sanse jobs`: the schedules, their runs, an office's change, a run by hand. */
@@ -828,10 +830,16 @@ async function forecastCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `sanse report monthly --month M [--name NAME] --out FILE.xlsx`: the month's analysis report (the current month generated now, a past month as stored). */
+/** `sanse report monthly …` or `sanse report quarterly …`. */
 async function reportCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'monthly') throw new UsageError(`未知的 report 子命令：${sub ?? '（未填写）'}（可用：monthly）`);
+  if (sub === 'monthly') return monthlyReportCommand(rest);
+  if (sub === 'quarterly') return quarterlyReportCommand(rest);
+  throw new UsageError(`未知的 report 子命令：${sub ?? '（未填写）'}（可用：monthly、quarterly）`);
+}
+
+/** `sanse report monthly --month M [--name NAME] --out FILE.xlsx`: the month's analysis report (the current month generated now, a past month as stored). */
+async function monthlyReportCommand(rest: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } });
   const text = arg(values, 'month');
   if (text === undefined) throw new UsageError('请用 --month YYYY-MM 指定报表月份');
@@ -859,5 +867,28 @@ async function reportCommand(args: string[]): Promise<number> {
   });
   if (values.json) print({ month, files: written });
   else for (const f of written) console.log(`${month}《${f.title}》${f.fresh ? '已按当前数据生成' : `（${f.generatedAt} 生成）`}，已保存到 ${f.file}`);
+  return 0;
+}
+
+/** `sanse report quarterly --quarter 2026Q3 --out FILE.docx|FILE.pdf`: the quarterly analysis report. */
+async function quarterlyReportCommand(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { quarter: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } });
+  const quarter = arg(values, 'quarter');
+  if (quarter === undefined) throw new UsageError('请用 --quarter 指定季度，例如 --quarter 2026Q3');
+  const out = arg(values, 'out');
+  const format = out?.toLowerCase().endsWith('.docx') ? 'docx' : out?.toLowerCase().endsWith('.pdf') ? 'pdf' : null;
+  if (!out || !format) throw new UsageError('请用 --out 指定输出文件，扩展名为 .docx（Word）或 .pdf');
+  const { validQuarter } = await import('../core/quarterly-report.ts');
+  validQuarter(quarter, '--quarter');
+  const { CommandError } = await import('../commands/errors.ts');
+  const { quarterlyReportFile } = await import('../commands/quarterly-report.ts');
+  const { writeFile } = await import('node:fs/promises');
+  const r = await withContext((ctx) => quarterlyReportFile({ db: ctx.db, actor: 'system', quarter, format, llm: ctx.config.llm })).catch((e) => {
+    throw e instanceof CommandError ? new Refusal(e.message) : e;
+  });
+  await writeFile(out, r.body);
+  const source = { saved: '编办定稿的文字', llm: '大模型草稿', template: '模板文字' }[r.narrative];
+  if (values.json) print({ quarter: r.report.quarter.id, out, format, bytes: r.body.length, asOf: r.report.asOf, narrative: r.narrative });
+  else console.log(`已生成 ${r.report.title}（${format === 'docx' ? 'Word' : 'PDF'}，数据截至 ${r.report.asOf ?? '无'}，正文为${source}）：${out}`);
   return 0;
 }

@@ -14,6 +14,8 @@ export interface Config {
   zhengding: { apiBase: string; appKey: string; appSecret: string; tenantId: string; loginBase: string; callbackToken: string; ip?: string; mac?: string };
   /** Outbound messages per second to the platform (global with Redis). */
   sendRate: number;
+  /** An OpenAI-compatible chat endpoint of the office's private model deployment (AI 大模型分析); null when unset. */
+  llm: { baseUrl: string; apiKey: string; model: string; timeoutMs: number } | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,5 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ip: env.ZWDD_IP || undefined, mac: env.ZWDD_MAC || undefined,
     },
     sendRate: Number(env.SEND_RATE || 20),
+    llm: env.LLM_BASE_URL
+      ? { baseUrl: env.LLM_BASE_URL.replace(/\/$/, ''), apiKey: env.LLM_API_KEY ?? '', model: env.LLM_MODEL || 'default', timeoutMs: Number(env.LLM_TIMEOUT_MS || 60_000) }
+      : null,
   };
 }

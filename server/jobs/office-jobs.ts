@@ -1,11 +1,13 @@
 // The office's jobs, in one place: what `sanse serve` runs on its registry, what `sanse jobs` and
 // the console list. Each job is one module of server/jobs/ over one command.
 
+import type { LlmConfig } from '../../commands/draft-analysis.ts';
 import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
 import { monthlyReportsJob } from './monthly-reports.ts';
+import { negativeListReadingJob } from './negative-list-reading.ts';
 import type { Job } from './registry.ts';
 import { selfCheckLockJob } from './self-check-lock.ts';
 import { selfCheckReminderJobs } from './self-check-reminders.ts';
@@ -17,6 +19,8 @@ export interface OfficeJobOptions {
   /** Sends what a job queued without waiting for the dispatcher's next poll. */
   kick?: () => void;
   log?: (msg: string) => void;
+  /** The office's model endpoint (AI 大模型分析); unset: templates. */
+  llm?: LlmConfig | null;
 }
 
 export function officeJobs(opts: OfficeJobOptions): Job[] {
@@ -29,5 +33,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     ...selfCheckReminderJobs(opts),
     weeklyListJob(opts),
     monthCloseJob(opts),
+    negativeListReadingJob(opts),
   ];
 }

@@ -139,6 +139,12 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/reports', url: '/api/reports' },
   { method: 'GET', route: '/api/reports/:file', url: '/api/reports/admin-quota.xlsx' },
   { method: 'POST', route: '/api/reports/generate', url: '/api/reports/generate', payload: () => ({ payload: {} }) },
+  // The quarterly analysis report and the AI drafts: office roles only.
+  { method: 'GET', route: '/api/reports/quarterly.docx', url: '/api/reports/quarterly.docx?quarter=2026Q3' },
+  { method: 'GET', route: '/api/reports/quarterly.pdf', url: '/api/reports/quarterly.pdf?quarter=2026Q3' },
+  { method: 'GET', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3' },
+  { method: 'PUT', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3', payload: () => ({ payload: { text: '越权修改' } }) },
+  { method: 'POST', route: '/api/analysis/:kind/:period/draft', url: '/api/analysis/negative-list/2026-10/draft', payload: () => ({ payload: {} }) },
 ];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */

@@ -12,6 +12,7 @@ import { createInProcessRunner } from '../../jobs/in-process.ts';
 import { officeJobs } from '../../jobs/office-jobs.ts';
 import type { JobRunner } from '../../jobs/registry.ts';
 import { adminRoutes } from './admin.ts';
+import { analysisRoutes } from './analysis.ts';
 import { calendarRoutes } from './calendar.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
@@ -51,7 +52,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
     today: opts.today ?? (() => todayInShanghai()),
     kick: opts.kick ?? (() => {}),
     workDir: opts.workDir ?? path.join(os.tmpdir(), 'sanse'),
-    jobs: opts.jobs ?? createInProcessRunner({ db: opts.ctx.db, jobs: officeJobs({ pii: opts.ctx.pii, publicBaseUrl: opts.ctx.config.publicBaseUrl, kick: opts.kick }) }),
+    jobs: opts.jobs ?? createInProcessRunner({ db: opts.ctx.db, jobs: officeJobs({ pii: opts.ctx.pii, publicBaseUrl: opts.ctx.config.publicBaseUrl, kick: opts.kick, llm: opts.ctx.config.llm }) }),
     now: opts.now,
   };
 
@@ -84,4 +85,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(portraitRoutes, { deps });
   await app.register(townRoutes, { deps });
   await app.register(reportRoutes, { deps });
+  await app.register(analysisRoutes, { deps });
 };
