@@ -15,6 +15,7 @@ import * as m011 from './011_scores.ts';
 import * as m012 from './012_user_locks.ts';
 import * as m013 from './013_api_calls.ts';
 import * as m014 from './014_unit_stats.ts';
+import * as m017 from './017_dashboard_indexes.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
@@ -31,6 +32,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '012_user_locks': m012,
   '013_api_calls': m013,
   '014_unit_stats': m014,
+  '017_dashboard_indexes': m017,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -13,6 +13,7 @@ import { officeJobs } from '../../jobs/office-jobs.ts';
 import type { JobRunner } from '../../jobs/registry.ts';
 import { adminRoutes } from './admin.ts';
 import { calendarRoutes } from './calendar.ts';
+import { dashboardRoutes } from './dashboard.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
@@ -78,4 +79,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(jobRoutes, { deps });
   await app.register(scoreRoutes, { deps });
   await app.register(calendarRoutes, { deps });
+  await app.register(dashboardRoutes, { deps });
 };

@@ -1,0 +1,217 @@
+// The 数据大屏's reads, always within a viewer's scope: the office (scope null) reads the stored
+// sums (stat_sums, check_runs summaries); a unit's leader or 专管员 the rows of their units summed.
+// Every figure is a read of stored stats or a small indexed table, never a scan of the roster;
+// a drill-down goes figure → units → one unit's people (by unit_id, filtered with personStatKeys).
+
+import type { Knex } from 'knex';
+import { monthOf } from '../core/dates.ts';
+import type { IsoDate } from '../core/model.ts';
+import type { UnitScope } from '../core/roles.ts';
+import { personMatcher, QUALITY_FAMILIES, qualityFamilyOf, SCORE_BANDS, scoreBand, type QualityFamily } from '../core/dashboard.ts';
+import { addStats, personStatKeys, SECTORS, statKey, type Sector, type StatDim, type UnitStats } from '../core/unit-stats.ts';
+import { INSERT_BATCH as BATCH } from './batch.ts';
+import { PERSON_COLUMNS, loadUnits, personFromRow } from './records.ts';
+import { HINT_RULES } from '../core/lights.ts';
+import { readStatsOfUnits, statsAsOf, unitsWithStat } from './unit-stats.ts';
+
+type Row = Record<string, any>;
+
+const emptySectors = (): Record<Sector, UnitStats> => ({ 教育: new Map(), 卫生: new Map(), 其他: new Map() });
+
+/**
+ * The sums of some dims over a scope, in all (or of one sector) and per sector: the office's
+ * from stat_sums in one read, a unit role's from their units' rows.
+ */
+export async function scopedSums(db: Knex, scope: UnitScope, dims: StatDim[], sector?: Sector): Promise<{ all: UnitStats; bySector: Record<Sector, UnitStats> }> {
+  const bySector = emptySectors();
+  if (scope === null) {
+    let all: UnitStats = new Map();
+    const rows = (await db('stat_sums').whereIn('scope', ['all', ...SECTORS.map((s) => `sector:${s}`)]).whereIn('dim', dims).select('scope', 'dim', 'key', 'n')) as Row[];
+    for (const r of rows) {
+      const target = r.scope === 'all' ? all : bySector[String(r.scope).slice(7) as Sector];
+      target?.set(statKey(r.dim, r.key), Number(r.n));
+    }
+    if (sector) all = bySector[sector];
+    return { all, bySector };
+  }
+  const all: UnitStats = new Map();
+  for (const s of (await readStatsOfUnits(db, scope, [...new Set<StatDim>([...dims, 'sector'])])).values()) {
+    const own = SECTORS.find((x) => s.get(statKey('sector', x)));
+    if (own) addStats(bySector[own], s);
+    if (!sector || own === sector) addStats(all, s);
+  }
+  if (!dims.includes('sector')) for (const s of [all, ...Object.values(bySector)]) for (const x of SECTORS) s.delete(statKey('sector', x));
+  return { all, bySector };
+}
+
+const within = (q: Knex.QueryBuilder, column: string, scope: UnitScope) => (scope === null ? q : q.whereIn(column, scope.length ? scope : [0]));
+
+/** Units by their light on the latest day with lights. */
+export async function unitsByLight(db: Knex, scope: UnitScope): Promise<{ date: IsoDate | null; red: number; yellow: number; green: number }> {
+  const d = (await db('unit_daily_lights').max({ d: 'date' }).first())?.d as IsoDate | undefined;
+  const out = { date: d ?? null, red: 0, yellow: 0, green: 0 };
+  if (!d) return out;
+  const rows = (await within(db('unit_daily_lights').where({ date: d }), 'unit_id', scope).select('light').count({ n: '*' }).groupBy('light')) as Row[];
+  for (const r of rows) if (r.light in out) (out as any)[r.light] = Number(r.n);
+  return out;
+}
+
+/** Open findings by quality family (core/dashboard.ts qualityFamilyOf), counted by rule on the index. */
+export async function openFindingsByFamily(db: Knex, scope: UnitScope): Promise<Record<QualityFamily, number>> {
+  const out = Object.fromEntries(QUALITY_FAMILIES.map((f) => [f, 0])) as Record<QualityFamily, number>;
+  const rows = (await within(db('findings').where({ status: 'open' }), 'unit_id', scope).select('rule').count({ n: '*' }).groupBy('rule')) as Row[];
+  for (const r of rows) out[qualityFamilyOf(r.rule)] += Number(r.n);
+  return out;
+}
+
+/** The latest month with scores in the scope, and its units by score band. */
+export async function scoreDistribution(db: Knex, scope: UnitScope): Promise<{ month: string | null; units: number; bands: Array<{ band: string; units: number }> }> {
+  const m = (await within(db('unit_scores'), 'unit_id', scope).max({ m: 'month' }).first())?.m as string | undefined;
+  const counts = new Map<string, number>(SCORE_BANDS.map((b) => [b, 0]));
+  let units = 0;
+  if (m) {
+    const rows = (await within(db('unit_scores').where({ month: m }), 'unit_id', scope).select('score')) as Row[];
+    for (const r of rows) {
+      counts.set(scoreBand(Number(r.score)), counts.get(scoreBand(Number(r.score)))! + 1);
+      units++;
+    }
+  }
+  return { month: m ?? null, units, bands: [...counts].map(([band, n]) => ({ band, units: n })) };
+}
+
+/**
+ * Open red findings on each of the last `days` check dates: the office's from the completed
+ * checks' summaries (the latest run of a day), a unit role's from their units' daily lights.
+ */
+export async function redTrend(db: Knex, scope: UnitScope, days = 30): Promise<Array<{ date: IsoDate; red: number }>> {
+  if (scope === null) {
+    const rows = (await db('check_runs').where({ outcome: 'ok' }).whereNotNull('summary').orderBy([{ column: 'date', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(days * 4).select('date', 'summary')) as Row[];
+    const byDate = new Map<IsoDate, number>();
+    for (const r of rows) {
+      if (byDate.has(r.date) || byDate.size >= days) continue;
+      const red = Number(JSON.parse(r.summary)?.findings?.byLight?.red);
+      if (Number.isFinite(red)) byDate.set(r.date, red);
+    }
+    return [...byDate].map(([date, red]) => ({ date, red })).sort((a, b) => a.date.localeCompare(b.date));
+  }
+  const dates = ((await within(db('unit_daily_lights'), 'unit_id', scope).distinct('date').orderBy('date', 'desc').limit(days)) as Row[]).map((r) => r.date as IsoDate);
+  if (!dates.length) return [];
+  const rows = (await within(db('unit_daily_lights').whereIn('date', dates), 'unit_id', scope).select('date').sum({ red: 'red' }).groupBy('date')) as Row[];
+  return rows.map((r) => ({ date: r.date as IsoDate, red: Number(r.red) })).sort((a, b) => a.date.localeCompare(b.date));
+}
+
+export interface DrillUnits {
+  total: number;
+  units: Array<{ unitId: number; name: string; n: number }>;
+}
+
+async function named(db: Knex, rows: Array<{ unitId: number; n: number }>): Promise<DrillUnits['units']> {
+  const names = new Map<number, string>();
+  const ids = rows.map((r) => r.unitId);
+  for (let i = 0; i < ids.length; i += BATCH) for (const r of (await db('units').whereIn('id', ids.slice(i, i + BATCH)).select('id', 'name')) as Row[]) names.set(Number(r.id), r.name);
+  return rows.map((r) => ({ unitId: r.unitId, name: names.get(r.unitId) ?? `单位 ${r.unitId}`, n: r.n }));
+}
+
+/** The units of one sector as a sub-query (unit_stats' sector rows). */
+const sectorUnits = (db: Knex, sector: Sector) => db('unit_stats').where({ dim: 'sector', key: sector }).select('unit_id');
+
+/** The units behind a stat figure, most first, within the scope (and a sector), with how many there are. */
+export async function drillStat(db: Knex, dim: StatDim, key: string, scope: UnitScope, sector: Sector | undefined, limit: number): Promise<DrillUnits> {
+  const partial = dim === 'retire' && !key.includes('|');
+  let rows: Array<{ unitId: number; n: number }>;
+  let total: number;
+  if (!partial && !sector) {
+    rows = await unitsWithStat(db, dim, key, scope, limit);
+    const c = await within(db('unit_stats').where({ dim, key }).where('n', '>', 0), 'unit_id', scope).count({ n: '*' }).first();
+    total = Number(c?.n ?? 0);
+  } else {
+    const base = () => {
+      const q = db('unit_stats').where({ dim }).where('n', '>', 0);
+      if (partial) q.where('key', 'like', `${key}%`); else q.where({ key });
+      if (sector) q.whereIn('unit_id', sectorUnits(db, sector));
+      return within(q, 'unit_id', scope);
+    };
+    rows = ((await base().select('unit_id').sum({ n: 'n' }).groupBy('unit_id').orderBy([{ column: 'n', order: 'desc' }, { column: 'unit_id' }]).limit(limit)) as Row[])
+      .map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }));
+    total = Number((await base().countDistinct({ n: 'unit_id' }).first())?.n ?? 0);
+  }
+  return { total, units: await named(db, rows) };
+}
+
+/** The units with a light on the latest day (n: their red, or yellow, findings). */
+export async function drillLight(db: Knex, light: 'red' | 'yellow' | 'green', scope: UnitScope, limit: number): Promise<DrillUnits & { date: IsoDate | null }> {
+  const d = (await db('unit_daily_lights').max({ d: 'date' }).first())?.d as IsoDate | undefined;
+  if (!d) return { date: null, total: 0, units: [] };
+  const base = () => within(db('unit_daily_lights').where({ date: d, light }), 'unit_id', scope);
+  const order = light === 'green' ? [{ column: 'unit_id' }] : [{ column: light, order: 'desc' }, { column: 'unit_id' }];
+  const rows = ((await base().select('unit_id', 'red', 'yellow').orderBy(order).limit(limit)) as Row[])
+    .map((r) => ({ unitId: Number(r.unit_id), n: light === 'green' ? 0 : Number(r[light]) }));
+  const total = Number((await base().count({ n: '*' }).first())?.n ?? 0);
+  return { date: d, total, units: await named(db, rows) };
+}
+
+/** The rules of a quality family among those with open findings. */
+async function rulesOfFamily(db: Knex, family: QualityFamily): Promise<string[]> {
+  if (family === 'hint') return [...HINT_RULES];
+  const rules = ((await db('findings').where({ status: 'open' }).distinct('rule')) as Row[]).map((r) => String(r.rule));
+  return rules.filter((r) => qualityFamilyOf(r) === family);
+}
+
+/** The units with open findings of a quality family, most first. */
+export async function drillFamily(db: Knex, family: QualityFamily, scope: UnitScope, limit: number): Promise<DrillUnits> {
+  const rules = await rulesOfFamily(db, family);
+  if (!rules.length) return { total: 0, units: [] };
+  const base = () => within(db('findings').where({ status: 'open' }).whereIn('rule', rules), 'unit_id', scope);
+  const rows = ((await base().select('unit_id').count({ n: '*' }).groupBy('unit_id').orderBy([{ column: 'n', order: 'desc' }, { column: 'unit_id' }]).limit(limit)) as Row[])
+    .map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }));
+  const total = Number((await base().countDistinct({ n: 'unit_id' }).first())?.n ?? 0);
+  return { total, units: await named(db, rows) };
+}
+
+export interface DrillPerson {
+  id: number;
+  name: string;
+  idMasked: string | null;
+  status: string | null;
+  quotaKind: string | null;
+  office: string | null;
+  posts: string | null;
+}
+
+/** A unit's people behind a stat figure (its people read by unit_id, filtered with personStatKeys). */
+export async function drillPeople(db: Knex, unitId: number, dim: StatDim, key: string, limit: number): Promise<{ total: number; people: DrillPerson[] }> {
+  const date = (await statsAsOf(db)) ?? new Date().toISOString().slice(0, 10);
+  const unit = (await loadUnits(db, date, [unitId])).get(unitId) ?? null;
+  const match = personMatcher(dim, key);
+  const out: DrillPerson[] = [];
+  let total = 0;
+  const rows = (await db('people').where({ unit_id: unitId }).whereNot('status', '已出编').orderBy('id').select(PERSON_COLUMNS)) as Row[];
+  for (const r of rows) {
+    const p = personFromRow(r);
+    if (!match(personStatKeys(p, unit, date))) continue;
+    total++;
+    if (out.length < limit) out.push({ id: p.id, name: p.name, idMasked: p.idFacts.masked ?? null, status: p.status, quotaKind: p.quotaKind, office: p.office, posts: p.posts });
+  }
+  return { total, people: out };
+}
+
+/** A unit's open findings of a quality family, or (light red/yellow) every open finding counted in its light. */
+export async function drillFindings(db: Knex, unitId: number, by: { family?: QualityFamily; light?: string }, limit: number): Promise<{ total: number; findings: Array<{ id: number; rule: string; subject: string; idMasked: string | null; openedOn: string; detail: string | null }> }> {
+  const q = () => {
+    const b = db('findings').where({ status: 'open', unit_id: unitId });
+    if (by.family === 'hint') b.whereIn('rule', HINT_RULES);
+    else if (by.family || by.light) b.whereNotIn('rule', HINT_RULES);
+    return b;
+  };
+  const rows = ((await q().orderBy([{ column: 'opened_on' }, { column: 'id' }]).select('id', 'rule', 'subject_name', 'subject_id_masked', 'opened_on', 'detail')) as Row[])
+    .filter((r) => !by.family || qualityFamilyOf(r.rule) === by.family);
+  return {
+    total: rows.length,
+    findings: rows.slice(0, limit).map((r) => ({ id: Number(r.id), rule: r.rule, subject: r.subject_name, idMasked: r.subject_id_masked ?? null, openedOn: r.opened_on, detail: r.detail ?? null })),
+  };
+}
+
+/** The month the retirement wave starts from: the stats' check month. */
+export function waveStart(asOf: IsoDate | null, today: IsoDate): string {
+  return monthOf(asOf ?? today);
+}
