@@ -12,7 +12,7 @@ import { addStats, personStatKeys, SECTORS, statKey, type Sector, type StatDim, 
 import { INSERT_BATCH as BATCH } from './batch.ts';
 import { PERSON_COLUMNS, loadUnits, personFromRow } from './records.ts';
 import { HINT_RULES } from '../core/lights.ts';
-import { readStatsOfUnits, statsAsOf, unitsWithStat } from './unit-stats.ts';
+import { readStatsOfUnits, statsAsOf, treeScope, unitsWithStat } from './unit-stats.ts';
 
 type Row = Record<string, any>;
 
@@ -22,18 +22,22 @@ const emptySectors = (): Record<Sector, UnitStats> => ({ 教育: new Map(), 卫�
  * The sums of some dims over a scope, in all (or of one sector) and per sector: the office's
  * from stat_sums in one read, a unit role's from their units' rows.
  */
-export async function scopedSums(db: Knex, scope: UnitScope, dims: StatDim[], sector?: Sector): Promise<{ all: UnitStats; bySector: Record<Sector, UnitStats> }> {
+export async function scopedSums(db: Knex, scope: UnitScope, dims: StatDim[], sector?: Sector, root?: number | null): Promise<{ all: UnitStats; bySector: Record<Sector, UnitStats> }> {
   const bySector = emptySectors();
-  if (scope === null) {
+  // The office's sums, or those of a big subtree (the check keeps them: db/unit-stats.ts treeScope).
+  const stored = scope === null ? 'all' : root != null && (await db('stat_sums').where({ scope: treeScope(root) }).first('n')) ? treeScope(root) : null;
+  if (stored) {
     let all: UnitStats = new Map();
-    const rows = (await db('stat_sums').whereIn('scope', ['all', ...SECTORS.map((s) => `sector:${s}`)]).whereIn('dim', dims).select('scope', 'dim', 'key', 'n')) as Row[];
+    const sectorOfScope = new Map<string, Sector>(SECTORS.map((s) => [stored === 'all' ? `sector:${s}` : `${stored}:${s}`, s]));
+    const rows = (await db('stat_sums').whereIn('scope', [stored, ...sectorOfScope.keys()]).whereIn('dim', dims).select('scope', 'dim', 'key', 'n')) as Row[];
     for (const r of rows) {
-      const target = r.scope === 'all' ? all : bySector[String(r.scope).slice(7) as Sector];
+      const target = r.scope === stored ? all : bySector[sectorOfScope.get(r.scope)!];
       target?.set(statKey(r.dim, r.key), Number(r.n));
     }
     if (sector) all = bySector[sector];
     return { all, bySector };
   }
+  scope = scope ?? [];
   const all: UnitStats = new Map();
   for (const s of (await readStatsOfUnits(db, scope, [...new Set<StatDim>([...dims, 'sector'])])).values()) {
     const own = SECTORS.find((x) => s.get(statKey('sector', x)));

@@ -42,6 +42,47 @@ function rowsOf(unitId: number, s: UnitStats): Row[] {
 
 const sectorScope = (sector: string) => `sector:${sector}`;
 
+/** The sums of a unit's subtree (itself and every unit below it), and of its subtree's units of a sector. */
+export const treeScope = (unitId: number, sector?: string) => (sector ? `tree:${unitId}:${sector}` : `tree:${unitId}`);
+/** Units with at least this many units in their subtree (itself included) keep their subtree's sums (settings `stats.treeMin`). */
+export const TREE_MIN = 50;
+
+/** The units above a unit, nearest first (walks parent_id; stops at a cycle). */
+async function ancestorsOf(db: Knex, unitId: number): Promise<number[]> {
+  const out: number[] = [];
+  const seen = new Set([unitId]);
+  let id: number | null = unitId;
+  while (id != null) {
+    const r = (await db('units').where({ id }).first('parent_id')) as Row | undefined;
+    id = r?.parent_id == null ? null : Number(r.parent_id);
+    if (id == null || seen.has(id)) break;
+    seen.add(id);
+    out.push(id);
+  }
+  return out;
+}
+
+/** For each unit, the units above it whose subtree holds at least `min` units (they keep subtree sums). */
+async function bigAncestors(db: Knex, min: number): Promise<Map<number, number[]>> {
+  const parent = new Map<number, number | null>();
+  for (const r of (await db('units').select('id', 'parent_id')) as Row[]) parent.set(Number(r.id), r.parent_id == null ? null : Number(r.parent_id));
+  const size = new Map<number, number>();
+  const chains = new Map<number, number[]>();
+  for (const id of parent.keys()) {
+    const chain: number[] = [id];
+    const seen = new Set([id]);
+    for (let p = parent.get(id) ?? null; p != null && !seen.has(p) && parent.has(p); p = parent.get(p) ?? null) { seen.add(p); chain.push(p); }
+    chains.set(id, chain);
+    for (const a of chain) size.set(a, (size.get(a) ?? 0) + 1);
+  }
+  const out = new Map<number, number[]>();
+  for (const [id, chain] of chains) {
+    const big = chain.filter((a) => (size.get(a) ?? 0) >= min);
+    if (big.length) out.set(id, big);
+  }
+  return out;
+}
+
 function sectorIn(s: UnitStats): Sector | null {
   for (const sector of SECTORS) if (s.get(statKey('sector', sector))) return sector;
   return null;
@@ -68,13 +109,19 @@ export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>
   for (let i = 0; i < rows.length; i += BATCH) await trx('unit_stats').insert(rows.slice(i, i + BATCH));
 
   const sums = new Map<string, UnitStats>([['all', new Map()]]);
-  for (const s of stats.values()) {
+  const addTo = (scope: string, s: UnitStats) => {
+    if (!sums.has(scope)) sums.set(scope, new Map());
+    addStats(sums.get(scope)!, s);
+  };
+  // Units with a big subtree (a 教育局 with its schools) keep their subtree's sums, so their leader's dashboard reads sums too.
+  const trees = await bigAncestors(trx, (await getSetting<number>(trx, 'stats.treeMin')) ?? TREE_MIN);
+  for (const [id, s] of stats) {
     addStats(sums.get('all')!, s);
     const sector = sectorIn(s);
-    if (sector) {
-      const scope = sectorScope(sector);
-      if (!sums.has(scope)) sums.set(scope, new Map());
-      addStats(sums.get(scope)!, s);
+    if (sector) addTo(sectorScope(sector), s);
+    for (const root of trees.get(id) ?? []) {
+      addTo(treeScope(root), s);
+      if (sector) addTo(treeScope(root, sector), s);
     }
   }
   await trx('stat_sums').delete();
@@ -84,7 +131,8 @@ export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>
   // The month's snapshot: the last check of a month leaves that month's figures.
   const month = monthOf(date);
   await trx('stat_snapshots').where({ month }).delete();
-  for (let i = 0; i < sumRows.length; i += BATCH) await trx('stat_snapshots').insert(sumRows.slice(i, i + BATCH).map((r) => ({ ...r, month, as_of: date })));
+  const snapRows = sumRows.filter((r) => !String(r.scope).startsWith('tree:'));
+  for (let i = 0; i < snapRows.length; i += BATCH) await trx('stat_snapshots').insert(snapRows.slice(i, i + BATCH).map((r) => ({ ...r, month, as_of: date })));
   await putSetting(trx, AS_OF, { date });
   return { changed: changed.length };
 }
@@ -131,12 +179,16 @@ export async function replaceUnitStats(trx: Knex, unitId: number, next: UnitStat
   };
   // The change as two signed maps: what left and what arrived (one per scope when the sector moved).
   const diff = addStats(new Map(next), old, -1);
-  if (diff.size) await apply('all', diff, 1);
-  if (oldSector === newSector) {
-    if (newSector && diff.size) await apply(sectorScope(newSector), diff, 1);
-  } else {
-    if (oldSector) await apply(sectorScope(oldSector), old, -1);
-    if (newSector) await apply(sectorScope(newSector), next, 1);
+  const trees: string[] = [];
+  for (const a of [unitId, ...(await ancestorsOf(trx, unitId))]) if (await trx('stat_sums').where({ scope: treeScope(a) }).first('n')) trees.push(treeScope(a));
+  for (const scope of ['all', ...trees]) {
+    if (diff.size) await apply(scope, diff, 1);
+    if (oldSector === newSector) {
+      if (newSector && diff.size) await apply(scope === 'all' ? sectorScope(newSector) : `${scope}:${newSector}`, diff, 1);
+    } else {
+      if (oldSector) await apply(scope === 'all' ? sectorScope(oldSector) : `${scope}:${oldSector}`, old, -1);
+      if (newSector) await apply(scope === 'all' ? sectorScope(newSector) : `${scope}:${newSector}`, next, 1);
+    }
   }
   await trx('stat_sums').where('n', 0).delete();
   return true;

@@ -9,7 +9,9 @@ import { addMonthsToMonth, monthOf } from '../../core/dates.ts';
 import { ageOn } from '../../core/rules/util.ts';
 import { personRetirement } from '../../core/rules/retirement.ts';
 import { ageBand, saturationBand, sectorOf, SECTORS, STRUCTURE_DIMS, type Sector } from '../../core/unit-stats.ts';
-import { runCheck } from '../../db/check.ts';
+import { recheck, runCheck } from '../../db/check.ts';
+import { putSetting } from '../../db/settings.ts';
+import { treeScope } from '../../db/unit-stats.ts';
 import { drillFamily, drillLight, drillPeople, drillStat, openFindingsByFamily, redTrend, scopedSums, scoreDistribution, unitsByLight } from '../../db/dashboard.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
 import { loadUnits, PERSON_COLUMNS, personFromRow } from '../../db/records.ts';
@@ -82,10 +84,10 @@ function tally<T>(xs: T[], key: (x: T) => string): Record<string, number> {
   return out;
 }
 
-async function expectQuotas(ids: number[] | null) {
+async function expectQuotas(ids: number[] | null, root?: number) {
   const c = await counted(ids);
   for (const s of [undefined, ...SECTORS]) {
-    const { all, bySector } = await scopedSums(t.db, ids, QUOTA_DIMS, s);
+    const { all, bySector } = await scopedSums(t.db, ids, QUOTA_DIMS, s, root);
     const panel = quotaPanel(all, bySector);
     const want = c.perSector(s);
     expect(panel.totals, s).toMatchObject({ approved: want.approved, onQuota: want.onQuota, vacantGross: want.vacantGross, overGross: want.overGross, vacantNet: want.approved - want.onQuota, overUnits: want.overUnits, units: want.units, fullUnits: want.fullUnits });
@@ -231,7 +233,24 @@ describe("the dashboard of a 单位领导's scope", () => {
       if (sub.length > scope.length) scope = sub;
     }
     expect(scope.length).toBeGreaterThan(1);
-    const c = await expectQuotas(scope);
+    const root = scope[0];
+    expect(await t.db('stat_sums').where({ scope: treeScope(root) }).first()).toBeUndefined();
+    const c = await expectQuotas(scope, root);
+    // The same from the subtree's stored sums, kept by the check for units with a big subtree and by the re-check.
+    await putSetting(t.db, 'stats.treeMin', 2);
+    await runCheck(t.db, TODAY);
+    expect(await t.db('stat_sums').where({ scope: treeScope(root) }).first()).toBeTruthy();
+    await expectQuotas(scope, root);
+    const p = (await t.db('people').where({ status: '在编' }).whereIn('unit_id', scope).whereNot('unit_id', root).first('id', 'id_hash'))!;
+    await t.db('people').where({ id: p.id }).update({ status: '已出编' });
+    await recheck(t.db, { personHash: p.id_hash }, TODAY);
+    await expectQuotas(scope, root);
+    const dims = ['onQuota', 'vacant', 'over', 'age', 'retire', 'unitTotal'] as const;
+    for (const sector of [undefined, ...SECTORS]) {
+      const stored = await scopedSums(t.db, scope, [...dims], sector, root);
+      const summed = await scopedSums(t.db, scope, [...dims], sector);
+      expect(Object.fromEntries([...stored.all].sort()), sector).toEqual(Object.fromEntries([...summed.all].filter(([, n]) => n).sort()));
+    }
     expect(c.people.every((p) => scope.includes(Number(p.unit_id)))).toBe(true);
 
     const lights = await unitsByLight(t.db, scope);

@@ -53,14 +53,14 @@ export const dashboardRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app
   app.get('/api/dashboard/quotas', query({ sector: str }), async (req) => {
     const user = userOf(req);
     const sector = sectorParam(req.query as Record<string, unknown>);
-    const { all, bySector } = await scopedSums(db, user.scope, QUOTA_DIMS, sector);
+    const { all, bySector } = await scopedSums(db, user.scope, QUOTA_DIMS, sector, user.unitId);
     return { asOf: await statsAsOf(db), sector: sector ?? null, scope: user.scope === null ? 'all' : 'units', ...quotaPanel(all, bySector) };
   });
 
   app.get('/api/dashboard/structure', query({ sector: str }), async (req) => {
     const user = userOf(req);
     const sector = sectorParam(req.query as Record<string, unknown>);
-    const { all } = await scopedSums(db, user.scope, STRUCTURE_DIMS.map((d) => d.dim), sector);
+    const { all } = await scopedSums(db, user.scope, STRUCTURE_DIMS.map((d) => d.dim), sector, user.unitId);
     return { asOf: await statsAsOf(db), sector: sector ?? null, ...structurePanel(all) };
   });
 
@@ -83,7 +83,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app
     if (!Number.isInteger(years) || years < 1 || years > 10) throw new ApiError(400, 'years（年数）应为 1 到 10 之间的整数', { years: '年数无效' });
     const sector = sectorParam(q);
     const asOf = await statsAsOf(db);
-    const { all, bySector } = await scopedSums(db, user.scope, ['retire'], sector);
+    const { all, bySector } = await scopedSums(db, user.scope, ['retire'], sector, user.unitId);
     return { asOf, sector: sector ?? null, span: years, ...retirementPanel(all, bySector, waveStart(asOf, deps.today()), years) };
   });
 
