@@ -126,9 +126,6 @@ async function named(db: Knex, rows: Array<{ unitId: number; n: number }>): Prom
   return rows.map((r) => ({ unitId: r.unitId, name: names.get(r.unitId) ?? `单位 ${r.unitId}`, n: r.n }));
 }
 
-/** The units of one sector as a sub-query (unit_stats' sector rows). */
-const sectorUnits = (db: Knex, sector: Sector) => db('unit_stats').where({ dim: 'sector', key: sector }).select('unit_id');
-
 /** The units behind a stat figure, most first, within the scope (and a sector), with how many there are. */
 export async function drillStat(db: Knex, dim: StatDim, key: string, scope: UnitScope, sector: Sector | undefined, limit: number): Promise<DrillUnits> {
   const partial = dim === 'retire' && !key.includes('|');
@@ -139,15 +136,17 @@ export async function drillStat(db: Knex, dim: StatDim, key: string, scope: Unit
     const c = await within(db('unit_stats').where({ dim, key }).where('n', '>', 0), 'unit_id', scope).count({ n: '*' }).first();
     total = Number(c?.n ?? 0);
   } else {
+    // A sector's units through a join on their sector row (the primary key), never a list of ids.
     const base = () => {
-      const q = db('unit_stats').where({ dim }).where('n', '>', 0);
-      if (partial) q.where('key', 'like', `${key}%`); else q.where({ key });
-      if (sector) q.whereIn('unit_id', sectorUnits(db, sector));
-      return within(q, 'unit_id', scope);
+      const q = db('unit_stats as a').where('a.dim', dim).where('a.n', '>', 0);
+      if (partial) q.where('a.key', 'like', `${key}%`); else q.where('a.key', key);
+      if (sector) q.join('unit_stats as s', function () { this.on('s.unit_id', 'a.unit_id').andOnVal('s.dim', 'sector').andOnVal('s.key', sector); });
+      return within(q, 'a.unit_id', scope);
     };
-    rows = ((await base().select('unit_id').sum({ n: 'n' }).groupBy('unit_id').orderBy([{ column: 'n', order: 'desc' }, { column: 'unit_id' }]).limit(limit)) as Row[])
-      .map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }));
-    total = Number((await base().countDistinct({ n: 'unit_id' }).first())?.n ?? 0);
+    rows = partial
+      ? ((await base().select('a.unit_id').sum({ n: 'a.n' }).groupBy('a.unit_id').orderBy([{ column: 'n', order: 'desc' }, { column: 'a.unit_id' }]).limit(limit)) as Row[]).map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }))
+      : ((await base().select('a.unit_id', 'a.n').orderBy([{ column: 'a.n', order: 'desc' }, { column: 'a.unit_id' }]).limit(limit)) as Row[]).map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }));
+    total = Number((await base().countDistinct({ n: 'a.unit_id' }).first())?.n ?? 0);
   }
   return { total, units: await named(db, rows) };
 }
