@@ -131,22 +131,24 @@ export async function drillStat(db: Knex, dim: StatDim, key: string, scope: Unit
   const partial = dim === 'retire' && !key.includes('|');
   let rows: Array<{ unitId: number; n: number }>;
   let total: number;
-  if (!partial && !sector) {
+  if (!partial && !sector && (scope === null || scope.length <= 1000)) {
     rows = await unitsWithStat(db, dim, key, scope, limit);
     const c = await within(db('unit_stats').where({ dim, key }).where('n', '>', 0), 'unit_id', scope).count({ n: '*' }).first();
     total = Number(c?.n ?? 0);
   } else {
-    // A sector's units through a join on their sector row (the primary key), never a list of ids.
-    const base = () => {
-      const q = db('unit_stats as a').where('a.dim', dim).where('a.n', '>', 0);
-      if (partial) q.where('a.key', 'like', `${key}%`); else q.where('a.key', key);
-      if (sector) q.join('unit_stats as s', function () { this.on('s.unit_id', 'a.unit_id').andOnVal('s.dim', 'sector').andOnVal('s.key', sector); });
-      return within(q, 'a.unit_id', scope);
-    };
-    rows = partial
-      ? ((await base().select('a.unit_id').sum({ n: 'a.n' }).groupBy('a.unit_id').orderBy([{ column: 'n', order: 'desc' }, { column: 'a.unit_id' }]).limit(limit)) as Row[]).map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }))
-      : ((await base().select('a.unit_id', 'a.n').orderBy([{ column: 'a.n', order: 'desc' }, { column: 'a.unit_id' }]).limit(limit)) as Row[]).map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }));
-    total = Number((await base().countDistinct({ n: 'a.unit_id' }).first())?.n ?? 0);
+    // A sector, a year of retirements or a big scope: the figure's rows and the sector's units read
+    // from the (dim, key, n) index alone, joined and ranked here (a join in the database reads
+    // the table's rows one by one).
+    const q = db('unit_stats').where({ dim }).where('n', '>', 0);
+    if (partial) q.where('key', 'like', `${key}%`); else q.where({ key });
+    const per = new Map<number, number>();
+    for (const r of (await q.select('unit_id', 'n')) as Row[]) per.set(Number(r.unit_id), (per.get(Number(r.unit_id)) ?? 0) + Number(r.n));
+    const inSector = sector ? new Set(((await db('unit_stats').where({ dim: 'sector', key: sector }).select('unit_id')) as Row[]).map((r) => Number(r.unit_id))) : null;
+    const inScope = scope === null ? null : new Set(scope);
+    const all = [...per].filter(([id]) => (!inSector || inSector.has(id)) && (!inScope || inScope.has(id)));
+    all.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+    total = all.length;
+    rows = all.slice(0, limit).map(([unitId, n]) => ({ unitId, n }));
   }
   return { total, units: await named(db, rows) };
 }

@@ -17,6 +17,7 @@ import { SelfCheckPage } from './pages/SelfCheck.tsx';
 import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
+import { DashboardPage } from './pages/DashboardPage.tsx';
 import { currentTarget, go, loginHref, parseHash, type Route } from './router.ts';
 import type { Me } from './types.ts';
 import { ErrorBox, Header, Loading, Tabs } from './ui.tsx';
@@ -111,6 +112,8 @@ function App() {
       return <RequestFormPage key={route.query.toString()} me={me} query={route.query} />;
     case 'request':
       return route.edit ? <RequestFormPage key={`edit-${route.id}`} me={me} query={route.query} editId={route.id} /> : <RequestPage key={route.id} me={me} id={route.id} query={route.query} />;
+    case 'dashboard':
+      return <DashboardPage me={me} />;
     case 'console':
       return <ConsolePage me={me} tab={route.tab} query={route.query} />;
     default:

@@ -1,5 +1,6 @@
 // Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
-// #/console, #/console/import, #/console/findings, #/console/{requests,weekly,scores,jobs(?run=ID),broadcasts,locks,budget},
+// #/console, #/console/import, #/console/findings, #/console/{requests,weekly,scores,dashboard,jobs(?run=ID),broadcasts,locks,budget},
+// #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
 // #/requests/:id(/edit). Pure parsing, so it is unit-tested.
 
@@ -12,8 +13,9 @@ export type Route =
   | { name: 'unit'; id: string; query: URLSearchParams; console: boolean }
   | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
-  | { name: 'console'; tab: 'home' | 'import' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores'; query: URLSearchParams }
+  | { name: 'console'; tab: 'home' | 'import' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard'; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
+  | { name: 'dashboard'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
   | { name: 'request'; id: string; query: URLSearchParams; edit: boolean }
   | { name: 'not-found'; path: string; query: URLSearchParams };
@@ -45,7 +47,8 @@ export function parseHash(hash: string): Route {
   if (a === 'console' && b === 'unit' && c && parts.length === 3) return { name: 'unit', id: c, query, console: true };
   if (a === 'contact' && parts.length === 1) return { name: 'contact', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
-  if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };
   if (a === 'requests' && b === 'new' && parts.length === 2) return { name: 'request-new', query };
   if (a === 'requests' && b && b !== 'new' && parts.length === 2) return { name: 'request', id: b, query, edit: false };

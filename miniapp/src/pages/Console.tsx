@@ -16,9 +16,10 @@ import { BroadcastsTab, JobsTab } from './Jobs.tsx';
 import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { ScoresTab } from './Scores.tsx';
+import { LazyDashboard } from './DashboardPage.tsx';
 import { WeeklyList } from './Weekly.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -36,7 +37,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
     <a class={`btn ${tab === t ? 'primary' : ''}`} href={href} data-testid={`console-${t}`}>{label}</a>
   );
   return (
-    <div class="shell wide">
+    <div class={`shell wide ${tab === 'dashboard' ? 'screen' : ''}`}>
       <Header title="三色 · 控制台" side={<span class="small">{me.name}</span>} />
       <main class="page">
         <div class="consolenav">
@@ -45,6 +46,8 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('requests', '#/console/requests', '编制审批')}
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('scores', '#/console/scores', '评分排名')}
+          {link('dashboard', '#/console/dashboard', '数据大屏')}
+          {me.role === '分管领导' && <a class="btn" href="#/dashboard" data-testid="phone-dashboard">大屏（手机版）</a>}
           {operator && link('import', '#/console/import', '导入数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
@@ -52,6 +55,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('broadcasts', '#/console/broadcasts', '群消息记录')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
+        {tab === 'dashboard' && <LazyDashboard layout="screen" />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} />}
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
