@@ -67,7 +67,7 @@ function Fig(props: { figure: Figure; n: number | string | null; onOpen: (f: Fig
 }
 
 const fmt = (n: number | null | undefined) => (n == null ? '—' : n.toLocaleString('zh-CN'));
-const axisLabel = { interval: 0, fontSize: 11 };
+const axisLabel = { interval: 0, fontSize: 11, width: 64, overflow: 'break' };
 
 function QuotaPanel(props: { sector: string; dark: boolean; onOpen: (f: Figure) => void; height: number }) {
   const { data, error, reload } = useLoad(() => get<Row>(`/api/dashboard/quotas${qs({ sector: props.sector || null })}`), [props.sector]);
@@ -166,7 +166,7 @@ function SaturationPanel(props: { sector: string; dark: boolean; onOpen: (f: Fig
   const f = (b: Row): Figure => ({ dim: 'saturation', key: b.band, sector: props.sector || undefined, label: `饱和度 ${b.band}` });
   const option = {
     tooltip: { trigger: 'item' }, legend: { bottom: 0, textStyle: { fontSize: 11 } },
-    series: [{ type: 'pie', radius: ['35%', '65%'], center: ['50%', '45%'], label: { formatter: '{b}\n{c}' }, data: bands.map((b) => ({ name: b.band, value: b.units })) }],
+    series: [{ type: 'pie', radius: ['35%', '62%'], center: ['50%', '42%'], label: { formatter: '{c}' }, data: bands.map((b) => ({ name: b.band, value: b.units })) }],
   };
   return (
     <div data-testid="panel-saturation">
@@ -372,7 +372,7 @@ export function Dashboard(props: { layout: 'screen' | 'phone' }) {
   const [sector, setSector] = useState('');
   const [figure, setFigure] = useState<Figure | null>(null);
   const asOf = useLoad(() => get<Row>('/api/dashboard/quotas'), []);
-  const h = phone ? 220 : 230;
+  const h = phone ? 220 : 200;
   const dark = !phone;
   return (
     <div class={`dashboard ${phone ? 'phone' : 'screen'}`} data-testid="dashboard">
@@ -389,8 +389,8 @@ export function Dashboard(props: { layout: 'screen' | 'phone' }) {
       <div class="dashgrid">
         <section class="panel p-quotas"><h2>编制资源：核定、实有、空编、超编</h2><QuotaPanel sector={sector} dark={dark} onOpen={setFigure} height={h} /></section>
         <section class="panel p-saturation"><h2>编制使用饱和度</h2><SaturationPanel sector={sector} dark={dark} onOpen={setFigure} height={h} /></section>
-        <section class="panel p-structure"><h2>在编人员结构</h2><StructurePanel sector={sector} dark={dark} onOpen={setFigure} height={phone ? 200 : 170} phone={phone} /></section>
-        <section class="panel p-quality"><h2>数据质量</h2><QualityPanel dark={dark} onOpen={setFigure} height={phone ? 200 : 170} /></section>
+        <section class="panel p-structure"><h2>在编人员结构</h2><StructurePanel sector={sector} dark={dark} onOpen={setFigure} height={phone ? 200 : 150} phone={phone} /></section>
+        <section class="panel p-quality"><h2>数据质量</h2><QualityPanel dark={dark} onOpen={setFigure} height={phone ? 200 : 160} /></section>
         <section class="panel p-retire"><h2>退休潮（未来 5 年）</h2><RetirementPanel sector={sector} dark={dark} onOpen={setFigure} height={phone ? 200 : 190} /></section>
       </div>
       {figure && <Drill key={`${figure.dim}|${figure.key}|${figure.sector ?? ''}`} figure={figure} onClose={() => setFigure(null)} />}
