@@ -59,11 +59,20 @@ function within(q: Knex.QueryBuilder, column: string, scope: UnitScope): Knex.Qu
   return q.whereRaw(`?? in (${ids.join(',')})`, [column]);
 }
 
+/** A scope too big for a list of ids in SQL: read the county's index rows and keep the scope's here. */
+const BIG_SCOPE = 1000;
+const bigScope = (scope: UnitScope): Set<number> | null => (scope !== null && scope.length > BIG_SCOPE ? new Set(scope) : null);
+
 /** Units by their light on the latest day with lights. */
 export async function unitsByLight(db: Knex, scope: UnitScope): Promise<{ date: IsoDate | null; red: number; yellow: number; green: number }> {
   const d = (await db('unit_daily_lights').max({ d: 'date' }).first())?.d as IsoDate | undefined;
   const out = { date: d ?? null, red: 0, yellow: 0, green: 0 };
   if (!d) return out;
+  const big = bigScope(scope);
+  if (big) {
+    for (const r of (await db('unit_daily_lights').where({ date: d }).select('unit_id', 'light')) as Row[]) if (big.has(Number(r.unit_id)) && r.light in out) (out as any)[r.light]++;
+    return out;
+  }
   const rows = (await within(db('unit_daily_lights').where({ date: d }), 'unit_id', scope).select('light').count({ n: '*' }).groupBy('light')) as Row[];
   for (const r of rows) if (r.light in out) (out as any)[r.light] = Number(r.n);
   return out;
@@ -72,6 +81,11 @@ export async function unitsByLight(db: Knex, scope: UnitScope): Promise<{ date: 
 /** Open findings by quality family (core/dashboard.ts qualityFamilyOf), counted by rule on the index. */
 export async function openFindingsByFamily(db: Knex, scope: UnitScope): Promise<Record<QualityFamily, number>> {
   const out = Object.fromEntries(QUALITY_FAMILIES.map((f) => [f, 0])) as Record<QualityFamily, number>;
+  const big = bigScope(scope);
+  if (big) {
+    for (const r of (await db('findings').where({ status: 'open' }).select('rule', 'unit_id')) as Row[]) if (big.has(Number(r.unit_id))) out[qualityFamilyOf(r.rule)]++;
+    return out;
+  }
   const rows = (await within(db('findings').where({ status: 'open' }), 'unit_id', scope).select('rule').count({ n: '*' }).groupBy('rule')) as Row[];
   for (const r of rows) out[qualityFamilyOf(r.rule)] += Number(r.n);
   return out;
@@ -110,6 +124,13 @@ export async function redTrend(db: Knex, scope: UnitScope, days = 30): Promise<A
   // The check dates (every check writes every unit's light of its date), not a scan of the scope's rows.
   const dates = ((await db('check_runs').where({ outcome: 'ok' }).distinct('date').orderBy('date', 'desc').limit(days)) as Row[]).map((r) => r.date as IsoDate);
   if (!dates.length) return [];
+  const big = bigScope(scope);
+  if (big) {
+    // Only the units lit red hold red findings: read those from the (date, light) index.
+    const red = new Map<IsoDate, number>(dates.map((d) => [d, 0]));
+    for (const r of (await db('unit_daily_lights').whereIn('date', dates).where({ light: 'red' }).select('date', 'unit_id', 'red')) as Row[]) if (big.has(Number(r.unit_id))) red.set(r.date, red.get(r.date)! + Number(r.red));
+    return [...red].map(([date, n]) => ({ date, red: n })).sort((a, b) => a.date.localeCompare(b.date));
+  }
   const rows = (await within(db('unit_daily_lights').whereIn('date', dates), 'unit_id', scope).select('date').sum({ red: 'red' }).groupBy('date')) as Row[];
   return rows.map((r) => ({ date: r.date as IsoDate, red: Number(r.red) })).sort((a, b) => a.date.localeCompare(b.date));
 }
@@ -165,22 +186,20 @@ export async function drillLight(db: Knex, light: 'red' | 'yellow' | 'green', sc
   return { date: d, total, units: await named(db, rows) };
 }
 
-/** The rules of a quality family among those with open findings. */
-async function rulesOfFamily(db: Knex, family: QualityFamily): Promise<string[]> {
-  if (family === 'hint') return [...HINT_RULES];
-  const rules = ((await db('findings').where({ status: 'open' }).distinct('rule')) as Row[]).map((r) => String(r.rule));
-  return rules.filter((r) => qualityFamilyOf(r) === family);
-}
-
-/** The units with open findings of a quality family, most first. */
+/** The units with open findings of a quality family, most first (open findings read from the (status, rule, unit_id) index). */
 export async function drillFamily(db: Knex, family: QualityFamily, scope: UnitScope, limit: number): Promise<DrillUnits> {
-  const rules = await rulesOfFamily(db, family);
-  if (!rules.length) return { total: 0, units: [] };
-  const base = () => within(db('findings').where({ status: 'open' }).whereIn('rule', rules), 'unit_id', scope);
-  const rows = ((await base().select('unit_id').count({ n: '*' }).groupBy('unit_id').orderBy([{ column: 'n', order: 'desc' }, { column: 'unit_id' }]).limit(limit)) as Row[])
-    .map((r) => ({ unitId: Number(r.unit_id), n: Number(r.n) }));
-  const total = Number((await base().countDistinct({ n: 'unit_id' }).first())?.n ?? 0);
-  return { total, units: await named(db, rows) };
+  const q = db('findings').where({ status: 'open' });
+  if (family === 'hint') q.whereIn('rule', HINT_RULES);
+  const big = bigScope(scope);
+  if (scope !== null && !big) q.whereIn('unit_id', scope.length ? scope : [0]);
+  const per = new Map<number, number>();
+  for (const r of (await q.select('rule', 'unit_id')) as Row[]) {
+    const id = Number(r.unit_id);
+    if ((big && !big.has(id)) || qualityFamilyOf(r.rule) !== family) continue;
+    per.set(id, (per.get(id) ?? 0) + 1);
+  }
+  const all = [...per].sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+  return { total: all.length, units: await named(db, all.slice(0, limit).map(([unitId, n]) => ({ unitId, n }))) };
 }
 
 export interface DrillPerson {

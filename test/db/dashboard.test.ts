@@ -270,6 +270,15 @@ describe("the dashboard of a 单位领导's scope", () => {
       expect(d.total).toBe(all.units.filter((u) => scope.includes(u.unitId)).length);
     }
     for (const l of ['red', 'yellow', 'green'] as const) expect((await drillLight(t.db, l, scope, 200)).units.every((u) => scope.includes(u.unitId))).toBe(true);
+    // A big scope (over 1000 ids: read from the county's index rows and kept here) gives the same: padded with ids of no unit.
+    const padded = [...scope, ...Array.from({ length: 1200 }, (_, i) => 9_000_000 + i)];
+    expect(await unitsByLight(t.db, padded)).toEqual(lights);
+    expect(await openFindingsByFamily(t.db, padded)).toEqual(families);
+    expect(await redTrend(t.db, padded)).toEqual(trend);
+    for (const f of QUALITY_FAMILIES) expect(await drillFamily(t.db, f, padded, 200), f).toEqual(await drillFamily(t.db, f, scope, 200));
+    for (const [dim, key] of [['status', '在编'], ['onQuota', '事业编制'], ['retire', String(Number(TODAY.slice(0, 4)) + 1)]] as const) {
+      expect(await drillStat(t.db, dim, key, padded, undefined, 200), `${dim}|${key}`).toEqual(await drillStat(t.db, dim, key, scope, undefined, 200));
+    }
     for (const f of QUALITY_FAMILIES) expect((await drillFamily(t.db, f, scope, 200)).units.every((u) => scope.includes(u.unitId))).toBe(true);
   });
 });
