@@ -18,6 +18,8 @@ describe('hash routes', () => {
     expect(parseHash('#/console/jobs?run=7')).toMatchObject({ name: 'console', tab: 'jobs' });
     expect(parseHash('#/console/broadcasts')).toMatchObject({ name: 'console', tab: 'broadcasts' });
     expect(parseHash('#/console/scores?month=2026-11')).toMatchObject({ name: 'console', tab: 'scores' });
+    expect(parseHash('#/console/dashboard')).toMatchObject({ name: 'console', tab: 'dashboard' });
+    expect(parseHash('#/dashboard')).toMatchObject({ name: 'dashboard' });
     expect(parseHash('#/nowhere').name).toBe('not-found');
   });
 
