@@ -178,11 +178,25 @@ export async function drillStat(db: Knex, dim: StatDim, key: string, scope: Unit
 export async function drillLight(db: Knex, light: 'red' | 'yellow' | 'green', scope: UnitScope, limit: number): Promise<DrillUnits & { date: IsoDate | null }> {
   const d = (await db('unit_daily_lights').max({ d: 'date' }).first())?.d as IsoDate | undefined;
   if (!d) return { date: null, total: 0, units: [] };
-  const base = () => within(db('unit_daily_lights').where({ date: d, light }), 'unit_id', scope);
-  const order = light === 'green' ? [{ column: 'unit_id' }] : [{ column: light, order: 'desc' }, { column: 'unit_id' }];
-  const rows = ((await base().select('unit_id', 'red', 'yellow').orderBy(order).limit(limit)) as Row[])
-    .map((r) => ({ unitId: Number(r.unit_id), n: light === 'green' ? 0 : Number(r[light]) }));
-  const total = Number((await base().count({ n: '*' }).first())?.n ?? 0);
+  // red, yellow: the index's order (a yellow unit has no red findings).
+  const order = light === 'green' ? [{ column: 'unit_id' }] : [{ column: 'red', order: 'desc' }, { column: 'yellow', order: 'desc' }, { column: 'unit_id' }];
+  const big = bigScope(scope);
+  let rows: Array<{ unitId: number; n: number }>;
+  let total: number;
+  if (big) {
+    // The day's units of that light with their counts, from the (date, light, red, yellow) index.
+    const all = ((await db('unit_daily_lights').where({ date: d, light }).select('unit_id', 'red', 'yellow')) as Row[])
+      .filter((r) => big.has(Number(r.unit_id)))
+      .map((r) => ({ unitId: Number(r.unit_id), n: light === 'green' ? 0 : Number(r[light]) }))
+      .sort((x, y) => y.n - x.n || x.unitId - y.unitId);
+    total = all.length;
+    rows = all.slice(0, limit);
+  } else {
+    const base = () => within(db('unit_daily_lights').where({ date: d, light }), 'unit_id', scope);
+    rows = ((await base().select('unit_id', 'red', 'yellow').orderBy(order).limit(limit)) as Row[])
+      .map((r) => ({ unitId: Number(r.unit_id), n: light === 'green' ? 0 : Number(r[light]) }));
+    total = Number((await base().count({ n: '*' }).first())?.n ?? 0);
+  }
   return { date: d, total, units: await named(db, rows) };
 }
 

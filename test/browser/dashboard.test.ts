@@ -117,7 +117,8 @@ describe.skipIf(!HAVE_CHROMIUM)('数据大屏 (Chromium: 1920×1080 console, 390
     await openMiniApp(page, s.url, '/dashboard');
     await expect.poll(() => page.locator('[data-testid="as-of"]').textContent(), POLL).toContain('本单位及下属单位');
     expect(num(await page.locator('[data-testid="fig"][data-dim="unitTotal"][data-key="units"] .n').first().textContent())).toBe(mine);
-    await page.locator('[data-testid="panel-quality"] [data-testid="fig"][data-dim="light"]').first().click();
+    await page.locator('[data-testid="panel-quality"] [data-testid="fig"][data-dim="light"][data-key="green"]').click();
+    await expect.poll(() => page.locator('[data-testid="drill-unit"]').count(), POLL).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid="drill"] [data-testid="drill-total"]').count(), POLL).toBe(1);
     for (const id of await page.locator('[data-testid="drill-unit"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-unit-id'))))) expect(scope).toContain(id);
     await phone.shot('dashboard-06-unit-leader-drill');

@@ -275,6 +275,7 @@ describe("the dashboard of a 单位领导's scope", () => {
     expect(await unitsByLight(t.db, padded)).toEqual(lights);
     expect(await openFindingsByFamily(t.db, padded)).toEqual(families);
     expect(await redTrend(t.db, padded)).toEqual(trend);
+    for (const l of ['red', 'yellow', 'green'] as const) expect(await drillLight(t.db, l, padded, 200), l).toEqual(await drillLight(t.db, l, scope, 200));
     for (const f of QUALITY_FAMILIES) expect(await drillFamily(t.db, f, padded, 200), f).toEqual(await drillFamily(t.db, f, scope, 200));
     for (const [dim, key] of [['status', '在编'], ['onQuota', '事业编制'], ['retire', String(Number(TODAY.slice(0, 4)) + 1)]] as const) {
       expect(await drillStat(t.db, dim, key, padded, undefined, 200), `${dim}|${key}`).toEqual(await drillStat(t.db, dim, key, scope, undefined, 200));

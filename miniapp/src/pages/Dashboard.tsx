@@ -67,7 +67,7 @@ function Fig(props: { figure: Figure; n: number | string | null; onOpen: (f: Fig
 }
 
 const fmt = (n: number | null | undefined) => (n == null ? '—' : n.toLocaleString('zh-CN'));
-const axisLabel = { interval: 0, fontSize: 11, width: 64, overflow: 'break' };
+const axisLabel = { interval: 0, fontSize: 11, width: 56, overflow: 'breakAll' };
 
 function QuotaPanel(props: { sector: string; dark: boolean; onOpen: (f: Figure) => void; height: number }) {
   const { data, error, reload } = useLoad(() => get<Row>(`/api/dashboard/quotas${qs({ sector: props.sector || null })}`), [props.sector]);
@@ -319,6 +319,7 @@ function Drill(props: { figure: Figure; onClose: () => void }) {
           {!units.data && !units.error && <Loading />}
           {units.data && (
             <>
+              <div class="drillbar"><button type="button" class="btn" data-testid="drill-close" onClick={props.onClose}>关闭</button></div>
               <p class="small" data-testid="drill-total">共 {units.data.total} 个单位{units.data.total > units.data.units.length ? `，显示前 ${units.data.units.length} 个` : ''}{figure.sector ? `（${figure.sector}）` : ''}</p>
               <ol class="drilllist">
                 {units.data.units.map((u: Row) => (
@@ -337,6 +338,7 @@ function Drill(props: { figure: Figure; onClose: () => void }) {
         <>
           <div class="drillbar">
             <button type="button" class="btn" data-testid="drill-back" onClick={() => setUnit(null)}>‹ 单位列表</button>
+            <button type="button" class="btn" data-testid="drill-close" onClick={props.onClose}>关闭</button>
             <a class="btn primary" href={`#/portrait/${unit.unitId}`} data-testid="portrait-link">查看单位画像</a>
           </div>
           {people.error != null && <ErrorBox error={people.error} retry={people.reload} />}
