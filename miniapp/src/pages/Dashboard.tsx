@@ -273,7 +273,7 @@ function RetirementPanel(props: { sector: string; dark: boolean; onOpen: (f: Fig
   const monthOption = {
     tooltip: { trigger: 'axis' }, grid: { left: 40, right: 10, top: 10, bottom: 25 },
     xAxis: { type: 'category', data: data.months.map((m: Row) => m.month) }, yAxis: { type: 'value', minInterval: 1 },
-    series: [{ type: 'line', data: data.months.map((m: Row) => m.n), smooth: true, areaStyle: { opacity: 0.15 } }],
+    series: [{ type: 'bar', data: data.months.map((m: Row) => m.n) }],
   };
   return (
     <div data-testid="panel-retirements">
