@@ -42,6 +42,47 @@ function rowsOf(unitId: number, s: UnitStats): Row[] {
 
 const sectorScope = (sector: string) => `sector:${sector}`;
 
+/** The sums of a unit's subtree (itself and every unit below it), and of its subtree's units of a sector. */
+export const treeScope = (unitId: number, sector?: string) => (sector ? `tree:${unitId}:${sector}` : `tree:${unitId}`);
+/** Units with at least this many units in their subtree (itself included) keep their subtree's sums (settings `stats.treeMin`). */
+export const TREE_MIN = 50;
+
+/** The units above a unit, nearest first (walks parent_id; stops at a cycle). */
+async function ancestorsOf(db: Knex, unitId: number): Promise<number[]> {
+  const out: number[] = [];
+  const seen = new Set([unitId]);
+  let id: number | null = unitId;
+  while (id != null) {
+    const r = (await db('units').where({ id }).first('parent_id')) as Row | undefined;
+    id = r?.parent_id == null ? null : Number(r.parent_id);
+    if (id == null || seen.has(id)) break;
+    seen.add(id);
+    out.push(id);
+  }
+  return out;
+}
+
+/** For each unit, the units above it whose subtree holds at least `min` units (they keep subtree sums). */
+async function bigAncestors(db: Knex, min: number): Promise<Map<number, number[]>> {
+  const parent = new Map<number, number | null>();
+  for (const r of (await db('units').select('id', 'parent_id')) as Row[]) parent.set(Number(r.id), r.parent_id == null ? null : Number(r.parent_id));
+  const size = new Map<number, number>();
+  const chains = new Map<number, number[]>();
+  for (const id of parent.keys()) {
+    const chain: number[] = [id];
+    const seen = new Set([id]);
+    for (let p = parent.get(id) ?? null; p != null && !seen.has(p) && parent.has(p); p = parent.get(p) ?? null) { seen.add(p); chain.push(p); }
+    chains.set(id, chain);
+    for (const a of chain) size.set(a, (size.get(a) ?? 0) + 1);
+  }
+  const out = new Map<number, number[]>();
+  for (const [id, chain] of chains) {
+    const big = chain.filter((a) => (size.get(a) ?? 0) >= min);
+    if (big.length) out.set(id, big);
+  }
+  return out;
+}
+
 function sectorIn(s: UnitStats): Sector | null {
   for (const sector of SECTORS) if (s.get(statKey('sector', sector))) return sector;
   return null;
@@ -65,13 +106,20 @@ function partFor(scope: string, s: UnitStats): UnitStats {
   return out;
 }
 
-/** The sums a unit's stats go into: the whole office, its sector, its town. */
-function sumScopes(s: UnitStats): string[] {
+/**
+ * The sums a unit's stats go into: the whole office and its sector; its town; and each big
+ * subtree it is in (`trees`: treeScope of the roots), with that subtree's sector.
+ */
+function sumScopes(s: UnitStats, trees: string[] = []): string[] {
   const out = ['all'];
   const sector = sectorIn(s);
   if (sector) out.push(sectorScope(sector));
   const town = townIn(s);
   if (town !== null) out.push(townScope(town));
+  for (const t of trees) {
+    out.push(t);
+    if (sector) out.push(`${t}:${sector}`);
+  }
   return out;
 }
 
@@ -96,11 +144,14 @@ export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>
   for (let i = 0; i < rows.length; i += BATCH) await trx('unit_stats').insert(rows.slice(i, i + BATCH));
 
   const sums = new Map<string, UnitStats>([['all', new Map()]]);
-  for (const s of stats.values()) {
-    for (const scope of sumScopes(s)) {
-      if (!sums.has(scope)) sums.set(scope, new Map());
-      addStats(sums.get(scope)!, partFor(scope, s));
-    }
+  const addTo = (scope: string, s: UnitStats) => {
+    if (!sums.has(scope)) sums.set(scope, new Map());
+    addStats(sums.get(scope)!, partFor(scope, s));
+  };
+  // Units with a big subtree (a 教育局 with its schools) keep their subtree's sums, so their leader's dashboard reads sums too.
+  const trees = await bigAncestors(trx, (await getSetting<number>(trx, 'stats.treeMin')) ?? TREE_MIN);
+  for (const [id, s] of stats) {
+    for (const scope of sumScopes(s, (trees.get(id) ?? []).map((root) => treeScope(root)))) addTo(scope, s);
   }
   await trx('stat_sums').delete();
   const sumRows: Row[] = [];
@@ -109,7 +160,7 @@ export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>
   // The month's snapshot: the last check of a month leaves that month's figures.
   const month = monthOf(date);
   await trx('stat_snapshots').where({ month }).delete();
-  const snapRows = sumRows.filter((r) => !String(r.scope).startsWith('town:'));
+  const snapRows = sumRows.filter((r) => !String(r.scope).startsWith('town:') && !String(r.scope).startsWith('tree:'));
   for (let i = 0; i < snapRows.length; i += BATCH) await trx('stat_snapshots').insert(snapRows.slice(i, i + BATCH).map((r) => ({ ...r, month, as_of: date })));
   await putSetting(trx, AS_OF, { date });
   return { changed: changed.length };
@@ -156,8 +207,10 @@ export async function replaceUnitStats(trx: Knex, unitId: number, next: UnitStat
   // The change into every sum both belong to; a sum only one belongs to (the sector or town
   // moved) loses the old figures or gains the new ones whole.
   const diff = addStats(new Map(next), old, -1);
-  const before = sumScopes(old);
-  const after = sumScopes(next);
+  const trees: string[] = [];
+  for (const a of [unitId, ...(await ancestorsOf(trx, unitId))]) if (await trx('stat_sums').where({ scope: treeScope(a) }).first('n')) trees.push(treeScope(a));
+  const before = sumScopes(old, trees);
+  const after = sumScopes(next, trees);
   for (const scope of after) {
     if (before.includes(scope)) await apply(scope, partFor(scope, diff), 1);
     else await apply(scope, partFor(scope, next), 1);

@@ -17,6 +17,7 @@ import * as m013 from './013_api_calls.ts';
 import * as m014 from './014_unit_stats.ts';
 import * as m015 from './015_report_files.ts';
 import * as m016 from './016_analysis_drafts.ts';
+import * as m017 from './017_dashboard_indexes.ts';
 import * as m018 from './018_town_maps.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '014_unit_stats': m014,
   '015_report_files': m015,
   '016_analysis_drafts': m016,
+  '017_dashboard_indexes': m017,
   '018_town_maps': m018,
 };
 

@@ -19,6 +19,7 @@ import { SelfCheckPage } from './pages/SelfCheck.tsx';
 import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
+import { DashboardPage } from './pages/DashboardPage.tsx';
 import { currentTarget, go, loginHref, parseHash, type Route } from './router.ts';
 import type { Me } from './types.ts';
 import { ErrorBox, Header, Loading, Tabs } from './ui.tsx';
@@ -117,6 +118,8 @@ function App() {
       return <PortraitPage key={route.id} me={me} id={route.id} />;
     case 'towns':
       return <TownsPage me={me} />;
+    case 'dashboard':
+      return <DashboardPage me={me} />;
     case 'console':
       return <ConsolePage me={me} tab={route.tab} query={route.query} />;
     default:

@@ -25,6 +25,8 @@ describe('hash routes', () => {
     expect(parseHash('#/portrait/12/x').name).toBe('not-found');
     expect(parseHash('#/towns')).toMatchObject({ name: 'towns' });
     expect(parseHash('#/towns?town=3').query.get('town')).toBe('3');
+    expect(parseHash('#/console/dashboard')).toMatchObject({ name: 'console', tab: 'dashboard' });
+    expect(parseHash('#/dashboard')).toMatchObject({ name: 'dashboard' });
     expect(parseHash('#/nowhere').name).toBe('not-found');
   });
 

@@ -145,10 +145,13 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3' },
   { method: 'PUT', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3', payload: () => ({ payload: { text: '越权修改' } }) },
   { method: 'POST', route: '/api/analysis/:kind/:period/draft', url: '/api/analysis/negative-list/2026-10/draft', payload: () => ({ payload: {} }) },
+  // The dashboard: another unit's people behind a figure.
+  { method: 'GET', route: '/api/dashboard/drill/people', url: `/api/dashboard/drill/people?unit=${unitB.id}&dim=status&key=${encodeURIComponent('在编')}` },
 ];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */
-const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy', '/api/towns', '/api/towns/map'];
+const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy', '/api/towns', '/api/towns/map',
+  '/api/dashboard/quotas', '/api/dashboard/structure', '/api/dashboard/quality', '/api/dashboard/retirements', '/api/dashboard/drill'];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */
 const LISTS = ['/api/findings', '/api/units', '/api/export/findings'];
@@ -209,6 +212,13 @@ describe('scope', () => {
       expect(listed.every((l: Row) => scope.has(Number(l.unitId)))).toBe(true);
       const scores = (await a.app.inject({ method: 'GET', url: '/api/scores', headers: s.read })).json();
       expect(scores.scores.every((r: Row) => scope.has(Number(r.unitId)))).toBe(true);
+      // The dashboard's drill-downs: only units in scope, never unit B.
+      for (const q of ['dim=status&key=%E5%9C%A8%E7%BC%96', 'dim=light&key=green', 'dim=family&key=accuracy', 'dim=unitTotal&key=units']) {
+        const drill = (await a.app.inject({ method: 'GET', url: `/api/dashboard/drill?${q}`, headers: s.read })).json();
+        expect(drill.units.every((u: Row) => scope.has(Number(u.unitId))), q).toBe(true);
+      }
+      const quotas = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: s.read })).json();
+      expect(quotas.totals.units).toBe(scope.size);
     });
   }
 

@@ -19,9 +19,10 @@ import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
+import { LazyDashboard } from './DashboardPage.tsx';
 import { WeeklyList } from './Weekly.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -39,7 +40,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
     <a class={`btn ${tab === t ? 'primary' : ''}`} href={href} data-testid={`console-${t}`}>{label}</a>
   );
   return (
-    <div class="shell wide">
+    <div class={`shell wide ${tab === 'dashboard' ? 'screen' : ''}`}>
       <Header title="三色 · 控制台" side={<span class="small">{me.name}</span>} />
       <main class="page">
         <div class="consolenav">
@@ -48,9 +49,11 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('requests', '#/console/requests', '编制审批')}
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('scores', '#/console/scores', '评分排名')}
+          {link('dashboard', '#/console/dashboard', '数据大屏')}
           <a class="btn" href="#/towns" data-testid="console-towns">镇街三色图</a>
           {link('reports', '#/console/reports', '报表')}
           {link('quarterly', '#/console/quarterly', '季度分析报告')}
+          {me.role === '分管领导' && <a class="btn" href="#/dashboard" data-testid="phone-dashboard">大屏（手机版）</a>}
           {operator && link('import', '#/console/import', '导入数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
@@ -58,6 +61,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('broadcasts', '#/console/broadcasts', '群消息记录')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
+        {tab === 'dashboard' && <LazyDashboard layout="screen" />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} />}
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}

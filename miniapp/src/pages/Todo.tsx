@@ -8,6 +8,9 @@ import type { Finding, Me } from '../types.ts';
 import { ErrorBox, FindingCard, Header, Loading, personIdOf, Tabs, useLoad, Dialog } from '../ui.tsx';
 import { detailText, longDate, subjectKindName } from '../format.ts';
 
+/** Who the start page offers the phone 大屏 to (their own units' figures; the office's 分管领导 the county's). */
+const LEADER_DASHBOARD_ROLES: ReadonlySet<string> = new Set(['分管领导', '单位领导', '单位专管员']);
+
 export function TodoPage(props: { me: Me; query: URLSearchParams }) {
   const unit = props.query.get('unit') ?? '';
   const { data, error, loading, reload } = useLoad(() => get<Finding[]>(`/api/findings${qs({ status: 'open', unit })}`), [unit]);
@@ -23,6 +26,9 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
     <div class="shell">
       <Header title="待整改" side={<button type="button" class="side" onClick={reload} data-testid="refresh">刷新</button>} />
       <main class="page">
+        {LEADER_DASHBOARD_ROLES.has(props.me.role) && (
+          <a class="card linkcard block" href="#/dashboard" data-testid="dashboard-link">数据大屏：编制资源、人员结构、数据质量 ›</a>
+        )}
         {unit && (
           <div class="notice info" data-testid="unit-filter">
             仅显示：{unitName}　<a href="#/todo">查看全部</a>

@@ -14,6 +14,7 @@ import type { JobRunner } from '../../jobs/registry.ts';
 import { adminRoutes } from './admin.ts';
 import { analysisRoutes } from './analysis.ts';
 import { calendarRoutes } from './calendar.ts';
+import { dashboardRoutes } from './dashboard.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
@@ -86,4 +87,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(townRoutes, { deps });
   await app.register(reportRoutes, { deps });
   await app.register(analysisRoutes, { deps });
+  await app.register(dashboardRoutes, { deps });
 };
