@@ -46,6 +46,8 @@ const KEY = '0123456789abcdef0123456789abcdef';
 interface Ctx {
   unitOf: Record<'office' | 'unit', number>;
   nextYear: string;
+  /** The town with the most units (for the 镇街三色图 with a town opened). */
+  town: number;
 }
 
 /** Every endpoint measured, in the order printed. Add the portrait's and the town map's here. */
@@ -63,6 +65,9 @@ export const ENDPOINTS: Array<{ name: string; url: (c: Ctx, role: 'office' | 'un
   { name: 'drill family accuracy', url: () => '/api/dashboard/drill?dim=family&key=accuracy' },
   { name: 'drill/people 在编', url: (c, r) => `/api/dashboard/drill/people?unit=${c.unitOf[r]}&dim=status&key=${encodeURIComponent('在编')}` },
   { name: 'drill/people accuracy', url: (c, r) => `/api/dashboard/drill/people?unit=${c.unitOf[r]}&dim=family&key=accuracy` },
+  { name: 'portrait (busiest unit)', url: (c, r) => `/api/units/${c.unitOf[r]}/portrait` },
+  { name: 'towns', url: () => '/api/towns' },
+  { name: 'towns, one opened', url: (c) => `/api/towns?town=${c.town}` },
 ];
 
 function pct(xs: number[], p: number): number {
@@ -129,7 +134,8 @@ async function main() {
     if (ids) q.whereIn('unit_id', ids);
     return Number(((await q.orderBy('n', 'desc').first('unit_id')) as Record<string, any>).unit_id);
   };
-  const ctx: Ctx = { unitOf: { office: await busiest(null), unit: await busiest(scope) }, nextYear: String(Number(asOf.slice(0, 4)) + 1) };
+  const town = Number((await db('units as u').join('units as c', 'c.parent_id', 'u.id').where('u.nature', '乡镇(街道)机关').groupBy('u.id').orderByRaw('count(*) desc').first('u.id'))?.id ?? 0);
+  const ctx: Ctx = { unitOf: { office: await busiest(null), unit: await busiest(scope) }, nextYear: String(Number(asOf.slice(0, 4)) + 1), town };
   console.log(`figures as of ${asOf}; 单位领导 of unit ${leaderUnit} (${scope.length} units in scope)`);
 
   process.env.LOG_LEVEL ??= 'silent';
