@@ -193,10 +193,13 @@ export function personStatKeys(p: PersonRecord, unit: UnitRecord | null, date: I
   out.push(['rank', p.rank || '未填']);
   out.push(['leaderLevel', p.leaderLevel || '非领导']);
   out.push(['dutyStatus', p.dutyStatus || '在岗']);
-  const r = personRetirement(p, unit);
-  if (r) {
-    const from = monthIdx(monthOf(date));
-    if (r.monthIndex >= from && r.monthIndex < from + RETIRE_WINDOW_MONTHS) out.push(['retire', `${monthFromIndex(r.monthIndex)}|${p.quotaKind || '未填'}`]);
+  // Only births that can retire inside the window (no one retires before 50 or after 63 and some
+  // months) are worth computing: most of a roster is not.
+  const from = monthIdx(monthOf(date));
+  const b = birth && dateKind(birth) !== 0 ? monthIdx(birth) : null;
+  if (b === null || (b + 50 * 12 < from + RETIRE_WINDOW_MONTHS && b + 64 * 12 >= from)) {
+    const r = personRetirement(p, unit);
+    if (r && r.monthIndex >= from && r.monthIndex < from + RETIRE_WINDOW_MONTHS) out.push(['retire', `${monthFromIndex(r.monthIndex)}|${p.quotaKind || '未填'}`]);
   }
   return out;
 }

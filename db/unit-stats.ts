@@ -95,14 +95,18 @@ function townIn(s: UnitStats): number | null {
   return null;
 }
 
-/** What a town's sums keep: the 镇街三色图's figures, not the whole structure. */
+/** What a town's sums keep: the 镇街三色图's figures, not the whole structure (other sums keep all but `town`). */
 const TOWN_DIMS: ReadonlySet<string> = new Set(['approved', 'onQuota', 'inTransit', 'vacant', 'over', 'unitTotal']);
 
 /** The part of a unit's stats a sum keeps (a town's: TOWN_DIMS). */
 function partFor(scope: string, s: UnitStats): UnitStats {
-  if (!scope.startsWith('town:')) return s;
+  const town = scope.startsWith('town:');
   const out: UnitStats = new Map();
-  for (const [k, n] of s) if (TOWN_DIMS.has(k.slice(0, k.indexOf('|')))) out.set(k, n);
+  for (const [k, n] of s) {
+    const dim = k.slice(0, k.indexOf('|'));
+    // Which town a unit is in is the town sums' key, not a figure to add up elsewhere.
+    if (town ? TOWN_DIMS.has(dim) : dim !== 'town') out.set(k, n);
+  }
   return out;
 }
 
@@ -153,10 +157,24 @@ export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>
   for (const [id, s] of stats) {
     for (const scope of sumScopes(s, (trees.get(id) ?? []).map((root) => treeScope(root)))) addTo(scope, s);
   }
-  await trx('stat_sums').delete();
+  // The sums written as a difference from what is stored: from one day to the next few change.
   const sumRows: Row[] = [];
   for (const [scope, s] of sums) for (const [k, n] of s) sumRows.push({ scope, ...splitStatKey(k), n });
-  for (let i = 0; i < sumRows.length; i += BATCH) await trx('stat_sums').insert(sumRows.slice(i, i + BATCH));
+  const storedSums = new Map<string, number>();
+  for (const r of (await trx('stat_sums').select('scope', 'dim', 'key', 'n')) as Row[]) storedSums.set(`${r.scope}\u0001${r.dim}\u0001${r.key}`, Number(r.n));
+  const inserts: Row[] = [];
+  for (const r of sumRows) {
+    const id = `${r.scope}\u0001${r.dim}\u0001${r.key}`;
+    const was = storedSums.get(id);
+    storedSums.delete(id);
+    if (was === undefined) inserts.push(r);
+    else if (was !== r.n) await trx('stat_sums').where({ scope: r.scope, dim: r.dim, key: r.key }).update({ n: r.n });
+  }
+  for (const id of storedSums.keys()) {
+    const [scope, dim, key] = id.split('\u0001');
+    await trx('stat_sums').where({ scope, dim, key }).delete();
+  }
+  for (let i = 0; i < inserts.length; i += BATCH) await trx('stat_sums').insert(inserts.slice(i, i + BATCH));
   // The month's snapshot: the last check of a month leaves that month's figures.
   const month = monthOf(date);
   await trx('stat_snapshots').where({ month }).delete();
