@@ -273,15 +273,23 @@ export function sameStats(a: UnitStats | undefined, b: UnitStats): boolean {
   return true;
 }
 
-/** A 32-bit hash of a unit's stats (FNV-1a over the sorted entries): the check rewrites a unit's rows only when it changed. */
+/**
+ * A 32-bit hash of a unit's stats (FNV-1a of each entry, added up so the order does not matter):
+ * the check rewrites a unit's rows only when it changed.
+ */
 export function statsHash(s: UnitStats): number {
-  let h = 0x811c9dc5;
-  for (const k of [...s.keys()].sort()) {
-    const text = `${k}=${s.get(k)};`;
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
+  let sum = 0;
+  for (const [k, n] of s) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < k.length; i++) {
+      h ^= k.charCodeAt(i);
       h = Math.imul(h, 0x01000193);
     }
+    h ^= n & 0xffff;
+    h = Math.imul(h, 0x01000193);
+    h ^= n >>> 16;
+    h = Math.imul(h, 0x01000193);
+    sum = (sum + h) | 0;
   }
-  return h | 0;
+  return sum;
 }

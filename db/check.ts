@@ -376,7 +376,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
       return { unit_id: id, date, light: c.red ? 'red' : c.yellow ? 'yellow' : 'green', yellow: c.yellow, red: c.red };
     });
     for (let i = 0; i < rows.length; i += BATCH) await trx('unit_daily_lights').insert(rows.slice(i, i + BATCH));
-    await writeAllUnitStats(trx, stats, storedStats, date);
+    await writeAllUnitStats(trx, stats, storedStats, date, new Map([...units.values()].map((u) => [u.id, u.parentId])));
     monthClosed = await closeMonthIfDue(trx, date, units, opts.policy ?? (await getSetting<EscalationPolicy>(trx, 'escalation')) ?? DEFAULT_ESCALATION);
     if (opts.afterWrite) await opts.afterWrite(trx, effectsOf(env, diff, gone));
   });

@@ -63,9 +63,7 @@ async function ancestorsOf(db: Knex, unitId: number): Promise<number[]> {
 }
 
 /** For each unit, the units above it whose subtree holds at least `min` units (they keep subtree sums). */
-async function bigAncestors(db: Knex, min: number): Promise<Map<number, number[]>> {
-  const parent = new Map<number, number | null>();
-  for (const r of (await db('units').select('id', 'parent_id')) as Row[]) parent.set(Number(r.id), r.parent_id == null ? null : Number(r.parent_id));
+function bigAncestors(parent: Map<number, number | null>, min: number): Map<number, number[]> {
   const size = new Map<number, number>();
   const chains = new Map<number, number[]>();
   for (const id of parent.keys()) {
@@ -98,15 +96,16 @@ function townIn(s: UnitStats): number | null {
 /** What a town's sums keep: the 镇街三色图's figures, not the whole structure (other sums keep all but `town`). */
 const TOWN_DIMS: ReadonlySet<string> = new Set(['approved', 'onQuota', 'inTransit', 'vacant', 'over', 'unitTotal']);
 
-/** The part of a unit's stats a sum keeps (a town's: TOWN_DIMS). */
+/** Whether a sum keeps a figure: a town's only TOWN_DIMS, the others all but the town a unit is in (their key). */
+function keeps(scope: string, k: string): boolean {
+  const dim = k.slice(0, k.indexOf('|'));
+  return scope.startsWith('town:') ? TOWN_DIMS.has(dim) : dim !== 'town';
+}
+
+/** The part of a unit's stats a sum keeps. */
 function partFor(scope: string, s: UnitStats): UnitStats {
-  const town = scope.startsWith('town:');
   const out: UnitStats = new Map();
-  for (const [k, n] of s) {
-    const dim = k.slice(0, k.indexOf('|'));
-    // Which town a unit is in is the town sums' key, not a figure to add up elsewhere.
-    if (town ? TOWN_DIMS.has(dim) : dim !== 'town') out.set(k, n);
-  }
+  for (const [k, n] of s) if (keeps(scope, k)) out.set(k, n);
   return out;
 }
 
@@ -131,7 +130,7 @@ function sumScopes(s: UnitStats, trees: string[] = []): string[] {
  * The daily check's write, inside its transaction: the rows of every unit whose stats changed
  * (by hash), none of the units gone, and the sums ('all' and each sector) afresh.
  */
-export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>, stored: Map<number, number>, date: IsoDate): Promise<{ changed: number }> {
+export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>, stored: Map<number, number>, date: IsoDate, parents: Map<number, number | null>): Promise<{ changed: number }> {
   const changed: number[] = [];
   for (const [id, s] of stats) if (stored.get(id) !== statsHash(s)) changed.push(id);
   const gone = [...stored.keys()].filter((id) => !stats.has(id));
@@ -149,11 +148,12 @@ export async function writeAllUnitStats(trx: Knex, stats: Map<number, UnitStats>
 
   const sums = new Map<string, UnitStats>([['all', new Map()]]);
   const addTo = (scope: string, s: UnitStats) => {
-    if (!sums.has(scope)) sums.set(scope, new Map());
-    addStats(sums.get(scope)!, partFor(scope, s));
+    let sum = sums.get(scope);
+    if (!sum) sums.set(scope, (sum = new Map()));
+    for (const [k, n] of s) if (n && keeps(scope, k)) sum.set(k, (sum.get(k) ?? 0) + n);
   };
   // Units with a big subtree (a 教育局 with its schools) keep their subtree's sums, so their leader's dashboard reads sums too.
-  const trees = await bigAncestors(trx, (await getSetting<number>(trx, 'stats.treeMin')) ?? TREE_MIN);
+  const trees = bigAncestors(parents, (await getSetting<number>(trx, 'stats.treeMin')) ?? TREE_MIN);
   for (const [id, s] of stats) {
     for (const scope of sumScopes(s, (trees.get(id) ?? []).map((root) => treeScope(root)))) addTo(scope, s);
   }
