@@ -11,7 +11,7 @@
 import type { IsoDate, PersonRecord, UnitRecord } from './model.ts';
 import { personBirth, personGender, personRetirement } from './rules/retirement.ts';
 import { ageOn, dateKind, monthIdx } from './rules/util.ts';
-import { monthFromIndex, monthOf } from './dates.ts';
+import { monthFromIndex } from './dates.ts';
 
 /** What a stat counts. Every dim's keys are listed in `STAT_KEYS` or documented beside it. */
 export type StatDim =
@@ -155,7 +155,20 @@ export type SectorMapping = Record<string, Sector>;
 
 export type UnitStats = Map<string, number>;
 
-export const statKey = (dim: StatDim, key: string): string => `${dim}|${key}`;
+// The same few hundred keys recur in every unit: each is made once and shared, so a million
+// people's figures neither build a string per person and figure nor keep a copy per unit.
+const KEYS = new Map<string, Map<string, string>>();
+
+export function statKey(dim: StatDim, key: string): string {
+  let byKey = KEYS.get(dim);
+  if (!byKey) KEYS.set(dim, (byKey = new Map()));
+  let k = byKey.get(key);
+  if (k === undefined) {
+    k = `${dim}|${key}`;
+    if (byKey.size < 10_000) byKey.set(key, k);
+  }
+  return k;
+}
 
 export function splitStatKey(k: string): { dim: StatDim; key: string } {
   const i = k.indexOf('|');
@@ -180,33 +193,43 @@ export function postCategoryOf(p: Pick<PersonRecord, 'postCategory' | 'quotaKind
  * same list the drill-down filters a unit's people by. A person not on the roster adds nothing.
  */
 export function personStatKeys(p: PersonRecord, unit: UnitRecord | null, date: IsoDate): Array<[StatDim, string]> {
-  if (!p.status || p.status === '已出编') return [];
-  const out: Array<[StatDim, string]> = [['status', p.status]];
-  if (p.status === '待入编' && p.quotaKind) out.push(['inTransit', p.quotaKind]);
-  if (p.status !== '在编') return out;
-  if (p.quotaKind) out.push(['onQuota', p.quotaKind]);
+  const out: Array<[StatDim, string]> = [];
+  eachPersonStat(p, unit, date, (dim, key) => out.push([dim, key]));
+  return out;
+}
+
+/** personStatKeys without the list: `each(dim, key)` per figure (the nightly scan's hot path). */
+function eachPersonStat(p: PersonRecord, unit: UnitRecord | null, date: IsoDate, each: (dim: StatDim, key: string) => void): void {
+  if (!p.status || p.status === '已出编') return;
+  each('status', p.status);
+  if (p.status === '待入编' && p.quotaKind) each('inTransit', p.quotaKind);
+  if (p.status !== '在编') return;
+  if (p.quotaKind) each('onQuota', p.quotaKind);
   const birth = personBirth(p);
-  out.push(['age', ageBand(birth && dateKind(birth) === 10 ? ageOn(birth, date) : birth && dateKind(birth) === 7 ? ageOn(`${birth}-01`, date) : null)]);
-  out.push(['education', p.education || '未填']);
-  out.push(['gender', personGender(p) ?? '未填']);
-  out.push(['postCategory', postCategoryOf(p)]);
-  out.push(['rank', p.rank || '未填']);
-  out.push(['leaderLevel', p.leaderLevel || '非领导']);
-  out.push(['dutyStatus', p.dutyStatus || '在岗']);
+  const kind = birth ? dateKind(birth) : 0;
+  each('age', ageBand(kind === 10 ? ageOn(birth!, date) : kind === 7 ? ageOn(`${birth}-01`, date) : null));
+  each('education', p.education || '未填');
+  each('gender', personGender(p) ?? '未填');
+  each('postCategory', postCategoryOf(p));
+  each('rank', p.rank || '未填');
+  each('leaderLevel', p.leaderLevel || '非领导');
+  each('dutyStatus', p.dutyStatus || '在岗');
   // Only births that can retire inside the window (no one retires before 50 or after 63 and some
   // months) are worth computing: most of a roster is not.
-  const from = monthIdx(monthOf(date));
-  const b = birth && dateKind(birth) !== 0 ? monthIdx(birth) : null;
+  const from = monthIdx(date);
+  const b = kind !== 0 ? monthIdx(birth!) : null;
   if (b === null || (b + 50 * 12 < from + RETIRE_WINDOW_MONTHS && b + 64 * 12 >= from)) {
     const r = personRetirement(p, unit);
-    if (r && r.monthIndex >= from && r.monthIndex < from + RETIRE_WINDOW_MONTHS) out.push(['retire', `${monthFromIndex(r.monthIndex)}|${p.quotaKind || '未填'}`]);
+    if (r && r.monthIndex >= from && r.monthIndex < from + RETIRE_WINDOW_MONTHS) each('retire', `${monthFromIndex(r.monthIndex)}|${p.quotaKind || '未填'}`);
   }
-  return out;
 }
 
 /** Adds one person to their unit's stats (the nightly scan and the re-check of a unit). */
 export function addPersonStats(s: UnitStats, p: PersonRecord, unit: UnitRecord | null, date: IsoDate): void {
-  for (const [dim, key] of personStatKeys(p, unit, date)) inc(s, dim, key);
+  eachPersonStat(p, unit, date, (dim, key) => {
+    const k = statKey(dim, key);
+    s.set(k, (s.get(k) ?? 0) + 1);
+  });
 }
 
 /**
