@@ -1,14 +1,14 @@
-// 镇街三色图's reads and writes: the towns (units whose 机构性质 is 乡镇(街道)机关) with the units of
-// their subtrees (walked by the database as db/scope.ts subtreeQuery walks one unit's, all towns
-// in one recursive query), their figures summed from the stored unit_stats (never the roster), the office's thresholds (settings
-// `town-map`) and the uploaded map (town_maps, migration 018).
+// 镇街三色图's reads and writes: the towns (units whose 机构性质 is 乡镇(街道)机关), their figures from
+// the sums the check and the re-checks keep per town (stat_sums, scope town:<id>: every unit below
+// the town's organ, never the roster), an opened town's units (its subtree, walked by the
+// database), the office's thresholds (settings `town-map`) and the uploaded map (town_maps,
+// migration 018).
 
 import type { Knex } from 'knex';
 import type { UnitScope } from '../core/roles.ts';
 import { DEFAULT_TOWN_THRESHOLDS, TOWN_NATURE, townColour, townRates, type TownColour, type TownFigures, type TownName, type TownThresholds } from '../core/town-map.ts';
 import { statKey, statsOf, type UnitStats } from '../core/unit-stats.ts';
 import { runReads } from './batch.ts';
-import { isSqlite } from './connection.ts';
 import { getSetting, putSetting } from './settings.ts';
 
 type Row = Record<string, any>;
@@ -56,16 +56,6 @@ export interface TownLine extends TownFigures {
 
 const DIMS = ['approved', 'onQuota', 'vacant', 'over'] as const;
 
-/**
- * Every town's units: a town's organ and all units below it (as db/scope.ts subtreeQuery walks
- * one unit's), for all towns in one recursive query: rows (town_id, id). UNION stops at a cycle.
- */
-function townSubtrees(db: Knex): Knex.QueryBuilder {
-  return db.withRecursive('town_sub', ['town_id', 'id'], (q) => {
-    q.select('id as town_id', 'id').from('units').where({ nature: TOWN_NATURE })
-      .union((r) => r.select('town_sub.town_id', 'units.id').from('units').join('town_sub', 'units.parent_id', 'town_sub.id'));
-  });
-}
 
 /**
  * Every town (or those in the scope) with its figures and colour; with `unitsOf`, that town's
@@ -75,7 +65,8 @@ function townSubtrees(db: Knex): Knex.QueryBuilder {
  * opened town's units.
  */
 export async function listTowns(db: Knex, scope: UnitScope, thresholds: TownThresholds, opts: { unitsOf?: number } = {}): Promise<{ asOf: string | null; towns: TownLine[] }> {
-  const visible = (id: number) => scope === null || scope.includes(id);
+  const inView = scope === null ? null : new Set(scope);
+  const visible = (id: number) => inView === null || inView.has(id);
   const inScope = (q: Knex.QueryBuilder) => (scope === null ? q : q.whereIn('town_sub.id', scope.length ? scope : [0]));
   let towns: TownName[] = [];
   const sums = new Map<number, TownFigures>();
@@ -85,32 +76,19 @@ export async function listTowns(db: Knex, scope: UnitScope, thresholds: TownThre
     { query: db('units').where({ nature: TOWN_NATURE }).orderBy('name').orderBy('id').select('id', 'name', 'region_name'), apply: (rows) => {
       towns = rows.map((r) => ({ id: Number(r.id), name: r.name, regionName: r.region_name ?? null })).filter((t) => visible(t.id));
     } },
-    // The whole office: each town's sums as the check and the re-checks keep them (stat_sums,
-    // scope town:<id>). A unit role: added up by the database over the towns' subtrees in its scope.
-    scope === null ? {
+    // Each town's sums as the check and the re-checks keep them (stat_sums, scope town:<id>). A
+    // unit role sees a town only when the town's organ is in its scope, and then every unit below
+    // it is too: the same sums serve it.
+    {
       query: db('stat_sums').where('scope', 'like', 'town:%').whereIn('dim', [...DIMS, 'unitTotal']).select('scope', 'dim', 'key', 'n'),
       apply: (rows) => {
         for (const r of rows) {
           const id = Number(String(r.scope).slice(5));
+          if (!visible(id)) continue;
           if (!sums.has(id)) sums.set(id, { approved: 0, onQuota: 0, vacant: 0, over: 0, overUnits: 0 });
           const f = sums.get(id)!;
           if (r.dim === 'unitTotal') { if (r.key === 'anyOverUnit') f.overUnits = Number(r.n); }
           else f[r.dim as (typeof DIMS)[number]] += Number(r.n);
-        }
-      },
-    } : {
-      // Per town and dim: the sum, and how many units have a positive figure (for 'over': 超编单位).
-      // On MySQL the figures are read through the (dim, key, n) index (it holds unit_id too): a
-      // range over 4 dims instead of a look-up of every town unit's rows (10× at 1,000,000 people).
-      query: inScope(townSubtrees(db).from(isSqlite(db) ? 'unit_stats as s' : db.raw('?? as ?? force index (??)', ['unit_stats', 's', 'unit_stats_dim_key_n_index'])).join('town_sub', 'town_sub.id', 's.unit_id').whereIn('s.dim', [...DIMS]))
-        .groupBy('town_sub.town_id', 's.dim').select('town_sub.town_id', 's.dim').sum({ n: 's.n' }).select(db.raw('count(distinct case when s.n > 0 then s.unit_id end) as units')),
-      apply: (rows) => {
-        for (const r of rows) {
-          const id = Number(r.town_id);
-          if (!sums.has(id)) sums.set(id, { approved: 0, onQuota: 0, vacant: 0, over: 0, overUnits: 0 });
-          const f = sums.get(id)!;
-          f[r.dim as (typeof DIMS)[number]] = Number(r.n);
-          if (r.dim === 'over') f.overUnits = Number(r.units);
         }
       },
     },

@@ -8,6 +8,7 @@ import { deleteTownMap, updateTownThresholds, uploadTownMap } from '../../comman
 import { DEFAULT_TOWN_THRESHOLDS, MAX_MAP_BYTES, TOWN_NATURE } from '../../core/town-map.ts';
 import { runCheck } from '../../db/check.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
+import { subtreeIds } from '../../db/scope.ts';
 import { currentTownMap, listTowns, loadTownThresholds } from '../../db/towns.ts';
 import { createTestDb, type TestDb } from './helpers.ts';
 
@@ -104,11 +105,15 @@ describe('the town map', () => {
   });
 
   it('a unit role sees only the towns in its scope', async () => {
+    // The town's own leader: the scope is the town's organ and every unit below it.
     const id = Number(towns[0].id);
-    const { towns: lines } = await listTowns(t.db, [id], DEFAULT_TOWN_THRESHOLDS, { unitsOf: id });
+    const scope = await subtreeIds(t.db, id);
+    const { towns: lines } = await listTowns(t.db, scope, DEFAULT_TOWN_THRESHOLDS, { unitsOf: id });
     expect(lines.map((l) => l.id)).toEqual([id]);
-    expect(lines[0].approved).toBe((await counted([id])).approved);
-    expect(lines[0].units.map((u) => u.id)).toEqual([id]);
+    expect(lines[0].approved).toBe((await counted(scope)).approved);
+    expect(lines[0].units.map((u) => u.id).sort((a, b) => a - b)).toEqual([...scope].sort((a, b) => a - b));
+    // Someone in a unit below the town (not its organ) sees no town.
+    if (scope.length > 1) expect((await listTowns(t.db, await subtreeIds(t.db, scope[1]), DEFAULT_TOWN_THRESHOLDS)).towns).toEqual([]);
     expect((await listTowns(t.db, [], DEFAULT_TOWN_THRESHOLDS)).towns).toEqual([]);
   });
 
