@@ -27,7 +27,7 @@ export type StatDim =
   | 'over'
   /** 1 for each kind in which the unit is over-staffed (counts 超编单位 when summed) */
   | 'overUnit'
-  /** per unit over all kinds: keys vacant, over, overUnit (over in total), anyOverUnit (over in some kind), fullUnit, units (1 per unit) */
+  /** per unit over all kinds: keys approved (核定), vacant, over, overUnit (over in total), anyOverUnit (over in some kind), fullUnit, units (1 per unit) */
   | 'unitTotal'
   /** 1 per unit with a quota, keyed by its 饱和度 band (SATURATION_BANDS) */
   | 'saturation'
@@ -264,6 +264,7 @@ export function finishUnitStats(s: UnitStats, unit: UnitRecord, sector: Sector, 
   }
   if (anyOver) inc(s, 'unitTotal', 'anyOverUnit');
   inc(s, 'unitTotal', 'units');
+  inc(s, 'unitTotal', 'approved', approved);
   inc(s, 'unitTotal', 'vacant', Math.max(0, approved - actual));
   inc(s, 'unitTotal', 'over', Math.max(0, actual - approved));
   if (actual > approved) inc(s, 'unitTotal', 'overUnit');

@@ -51,7 +51,7 @@ describe.skipIf(!HAVE_CHROMIUM)('数据大屏 (Chromium: 1920×1080 console, 390
     await expect.poll(() => quotas.locator('[data-testid="fig"]').count(), POLL).toBeGreaterThan(8);
     const approved = Number((await db()('quotas').sum({ n: 'approved' }).first())!.n);
     const onQuota = Number((await db()('people').where({ status: '在编' }).whereNotNull('quota_kind').count({ n: '*' }).first())!.n);
-    expect(num(await quotas.locator('[data-testid="fig"][data-dim="unitTotal"][data-key="units"] .n').first().textContent())).toBe(approved);
+    expect(num(await quotas.locator('[data-testid="fig"][data-dim="unitTotal"][data-key="approved"] .n').first().textContent())).toBe(approved);
     expect(num(await quotas.locator('[data-testid="fig"][data-dim="status"][data-key="在编"] .n').first().textContent())).toBe(onQuota);
     expect(await big.locator('[data-testid="as-of"]').textContent()).toContain('数据截至 2026-11-23');
     expect(await big.locator('[data-testid="vacancy-note"]').textContent()).toContain('净空编 = 核定数 − 实有数');
@@ -105,7 +105,7 @@ describe.skipIf(!HAVE_CHROMIUM)('数据大屏 (Chromium: 1920×1080 console, 390
     await expect.poll(() => page.locator('[data-testid="panel-quotas"] [data-testid="fig"]').count(), POLL).toBeGreaterThan(8);
     await expect.poll(() => page.locator('[data-testid="panel-retirements"] [data-testid="chart"] svg').count(), POLL).toBeGreaterThan(0);
     const approved = Number((await db()('quotas').sum({ n: 'approved' }).first())!.n);
-    expect(num(await page.locator('[data-testid="fig"][data-dim="unitTotal"][data-key="units"] .n').first().textContent())).toBe(approved);
+    expect(num(await page.locator('[data-testid="fig"][data-dim="unitTotal"][data-key="approved"] .n').first().textContent())).toBe(approved);
     await page.waitForTimeout(300);
     await phone.shot('dashboard-04-phone');
     await phone.shot('dashboard-05-phone-full', true);
@@ -116,7 +116,7 @@ describe.skipIf(!HAVE_CHROMIUM)('数据大屏 (Chromium: 1920×1080 console, 390
     await sandboxLogin(page, s.url, leader.id);
     await openMiniApp(page, s.url, '/dashboard');
     await expect.poll(() => page.locator('[data-testid="as-of"]').textContent(), POLL).toContain('本单位及下属单位');
-    expect(num(await page.locator('[data-testid="fig"][data-dim="unitTotal"][data-key="units"] .n').first().textContent())).toBe(mine);
+    expect(num(await page.locator('[data-testid="fig"][data-dim="unitTotal"][data-key="approved"] .n').first().textContent())).toBe(mine);
     await page.locator('[data-testid="panel-quality"] [data-testid="fig"][data-dim="light"][data-key="green"]').click();
     await expect.poll(() => page.locator('[data-testid="drill-unit"]').count(), POLL).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid="drill"] [data-testid="drill-total"]').count(), POLL).toBe(1);

@@ -92,6 +92,11 @@ describe('unit stats after the daily check', () => {
     const behind = await unitsWithStat(t.db, 'onQuota', '事业编制', null, 1000);
     for (const { unitId, n } of behind) expect(stats.get(unitId)!.get(statKey('onQuota', '事业编制'))).toBe(n);
     expect(behind.length).toBe([...stats.values()].filter((s) => (s.get(statKey('onQuota', '事业编制')) ?? 0) > 0).length);
+    // 核定编制 in total drills to each unit's 核定 over all its kinds.
+    const quotaTotals = new Map<number, number>();
+    for (const r of (await t.db('quotas').select('unit_id').sum({ n: 'approved' }).groupBy('unit_id')) as Row[]) if (Number(r.n) > 0) quotaTotals.set(Number(r.unit_id), Number(r.n));
+    const approvedUnits = await unitsWithStat(t.db, 'unitTotal', 'approved', null, 10_000);
+    expect(new Map(approvedUnits.map((u) => [u.unitId, u.n]))).toEqual(quotaTotals);
   });
 });
 

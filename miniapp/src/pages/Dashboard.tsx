@@ -98,11 +98,11 @@ function QuotaPanel(props: { sector: string; dark: boolean; onOpen: (f: Figure) 
       { name: '净空编', type: 'bar', data: data.bySector.map((x: Row) => x.vacantNet) },
     ],
   };
-  const sectorDims = [['unitTotal', 'units'], ['status', '在编'], ['unitTotal', 'vacant']];
+  const sectorDims = [['unitTotal', 'approved'], ['status', '在编'], ['unitTotal', 'vacant']];
   return (
     <div data-testid="panel-quotas">
       <div class="figs">
-        <Fig big figure={f('unitTotal', 'units', '核定编制')} n={fmt(t.approved)} onOpen={props.onOpen} />
+        <Fig big figure={f('unitTotal', 'approved', '核定编制')} n={fmt(t.approved)} onOpen={props.onOpen} />
         <Fig big figure={f('status', '在编', '实有在编')} n={fmt(t.onQuota)} onOpen={props.onOpen} />
         <Fig big figure={f('status', '待入编', '在途')} n={fmt(t.inTransit)} onOpen={props.onOpen} />
         <Fig big figure={f('unitTotal', 'vacant', `净空编（空编率 ${t.vacantNetRate ?? '—'}%）`)} n={fmt(t.vacantNet)} onOpen={props.onOpen} />
@@ -143,7 +143,7 @@ function QuotaPanel(props: { sector: string; dark: boolean; onOpen: (f: Figure) 
           {data.bySector.map((x: Row) => (
             <tr key={x.sector} class="sector">
               <th>{x.sector}（{x.units} 个单位）</th>
-              <td><Fig figure={{ dim: 'unitTotal', key: 'units', sector: x.sector, label: `${x.sector} 核定` }} n={fmt(x.approved)} onOpen={props.onOpen} /></td>
+              <td><Fig figure={{ dim: 'unitTotal', key: 'approved', sector: x.sector, label: `${x.sector} 核定` }} n={fmt(x.approved)} onOpen={props.onOpen} /></td>
               <td><Fig figure={{ dim: 'status', key: '在编', sector: x.sector, label: `${x.sector} 实有` }} n={fmt(x.onQuota)} onOpen={props.onOpen} /></td>
               <td>{fmt(x.inTransit)}</td>
               <td><Fig figure={{ dim: 'unitTotal', key: 'vacant', sector: x.sector, label: `${x.sector} 净空编` }} n={fmt(x.vacantNet)} onOpen={props.onOpen} /></td>
