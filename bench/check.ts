@@ -6,15 +6,15 @@
 // their ratio, peak memory, and p50/p95 of a single-person re-check.
 
 
-import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createCalendar } from '../core/calendar.ts';
 import { checkEnv, recheck, runCheck } from '../db/check.ts';
-import { ensureMysqlDatabase, migrate, openDb, type Db } from '../db/connection.ts';
+import { migrate } from '../db/connection.ts';
 import { createPiiCipher } from '../db/pii.ts';
 import { scanTable } from '../db/scan.ts';
 import { generateCounty } from '../db/demo/generate.ts';
+import { openBenchDb, pct } from './bench-db.ts';
 import { bulkLoadPeople, bulkLoadUnits } from './bulk-load.ts';
 
 const { values } = parseArgs({ options: { people: { type: 'string' }, db: { type: 'string' }, reuse: { type: 'boolean' }, date: { type: 'string' }, samples: { type: 'string' }, help: { type: 'boolean' } } });
@@ -61,33 +61,10 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ ms: numb
   return out;
 }
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-async function openBenchDb(): Promise<{ db: Db; fresh: boolean; where: string }> {
-  if (kind === 'mysql') {
-    const url = `${process.env.BENCH_MYSQL ?? 'mysql://root@127.0.0.1:3306'}/sanse_bench_${N}`;
-    await ensureMysqlDatabase(url);
-    const db = openDb(url);
-    const has = values.reuse && (await db.schema.hasTable('people')) && Number((await db('people').count({ n: '*' }).first())?.n) === N;
-    if (!has) {
-      await db.raw('SET FOREIGN_KEY_CHECKS = 0');
-      for (const t of (await db.raw('SHOW TABLES'))[0].map((r: Record<string, string>) => Object.values(r)[0])) await db.schema.dropTableIfExists(t);
-      await db.raw('SET FOREIGN_KEY_CHECKS = 1');
-    }
-    return { db, fresh: !has, where: url };
-  }
-  const file = `${os.tmpdir()}/sanse-bench-${N}.db`;
-  const has = values.reuse && fs.existsSync(file);
-  if (!has) for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-  return { db: openDb(`sqlite:${file}`), fresh: !has, where: file };
-}
 
 async function main() {
   console.log(`bench:check  people=${N}  db=${kind}  date=${DATE} → ${NEXT}  node ${process.version}, ${os.cpus().length} CPU`);
-  const { db, fresh, where } = await openBenchDb();
+  const { db, fresh, where } = await openBenchDb(kind, N, !!values.reuse);
   const pii = createPiiCipher(KEY);
   await migrate(db);
   if (fresh) {

@@ -12,7 +12,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCheck } from '../db/check.ts';
-import { ensureMysqlDatabase, migrate, openDb, type Db } from '../db/connection.ts';
+import { migrate } from '../db/connection.ts';
 import { generateCounty } from '../db/demo/generate.ts';
 import { createPiiCipher } from '../db/pii.ts';
 import { subtreeIds } from '../db/scope.ts';
@@ -20,6 +20,7 @@ import { statsAsOf } from '../db/unit-stats.ts';
 import { buildApp } from '../main/app.ts';
 import { loadConfig } from '../server/config.ts';
 import type { AppContext } from '../server/context.ts';
+import { openBenchDb, pct } from './bench-db.ts';
 import { bulkLoadPeople, bulkLoadUnits } from './bulk-load.ts';
 
 const { values } = parseArgs({ options: { people: { type: 'string' }, db: { type: 'string' }, reuse: { type: 'boolean' }, samples: { type: 'string' }, date: { type: 'string' }, help: { type: 'boolean' } } });
@@ -70,34 +71,10 @@ export const ENDPOINTS: Array<{ name: string; url: (c: Ctx, role: 'office' | 'un
   { name: 'towns, one opened', url: (c) => `/api/towns?town=${c.town}` },
 ];
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-async function openBenchDb(): Promise<{ db: Db; fresh: boolean; where: string }> {
-  if (kind === 'mysql') {
-    const url = `${process.env.BENCH_MYSQL ?? 'mysql://root@127.0.0.1:3306'}/sanse_bench_${N}`;
-    await ensureMysqlDatabase(url);
-    const db = openDb(url);
-    const has = values.reuse && (await db.schema.hasTable('people')) && Number((await db('people').count({ n: '*' }).first())?.n) === N;
-    if (!has) {
-      await db.raw('SET FOREIGN_KEY_CHECKS = 0');
-      for (const t of (await db.raw('SHOW TABLES'))[0].map((r: Record<string, string>) => Object.values(r)[0])) await db.schema.dropTableIfExists(t);
-      await db.raw('SET FOREIGN_KEY_CHECKS = 1');
-    }
-    return { db, fresh: !has, where: url };
-  }
-  const file = `${os.tmpdir()}/sanse-bench-${N}.db`;
-  const fs = await import('node:fs');
-  const has = values.reuse && fs.existsSync(file);
-  if (!has) for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-  return { db: openDb(`sqlite:${file}`), fresh: !has, where: file };
-}
 
 async function main() {
   console.log(`bench:dashboard  people=${N}  db=${kind}  samples=${SAMPLES}  node ${process.version}, ${os.cpus().length} CPU`);
-  const { db, fresh, where } = await openBenchDb();
+  const { db, fresh, where } = await openBenchDb(kind, N, !!values.reuse);
   const pii = createPiiCipher(KEY);
   await migrate(db);
   if (fresh) {
