@@ -5,7 +5,7 @@
 
 import { familyOf, FAMILY_TITLES, type ScoreFamily } from './scores.ts';
 import { isHint } from './lights.ts';
-import { AGE_BANDS, SATURATION_BANDS, SECTORS, STRUCTURE_DIMS, statKey, statsOf, type Sector, type StatDim, type UnitStats } from './unit-stats.ts';
+import { AGE_BANDS, quotaKindsOf, SATURATION_BANDS, SECTORS, STRUCTURE_DIMS, statKey, statsOf, statTotal, type Sector, type StatDim, type UnitStats } from './unit-stats.ts';
 import { addMonthsToMonth } from './dates.ts';
 
 /** What the page says about gross and net 空编, once. */
@@ -27,11 +27,10 @@ export interface QuotaFigures {
   overUnits: number;
 }
 
-const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
 const rate = (n: number, d: number): number | null => (d > 0 ? Math.round((n / d) * 1000) / 10 : null);
 
 function figures(s: UnitStats, kind?: string): QuotaFigures {
-  const pick = (dim: StatDim) => (kind === undefined ? sum(statsOf(s, dim)) : s.get(statKey(dim, kind)) ?? 0);
+  const pick = (dim: StatDim) => statTotal(s, dim, kind);
   const approved = pick('approved');
   const onQuota = pick('onQuota');
   return {
@@ -52,7 +51,7 @@ export interface QuotaPanel {
 
 /** The quota panel from the scope's (or sector's) sums and each sector's sums. */
 export function quotaPanel(all: UnitStats, bySector: Record<Sector, UnitStats>): QuotaPanel {
-  const kinds = [...new Set([...Object.keys(statsOf(all, 'approved')), ...Object.keys(statsOf(all, 'onQuota'))])].sort();
+  const kinds = quotaKindsOf(all);
   return {
     totals: { ...figures(all), units: all.get(statKey('unitTotal', 'units')) ?? 0, fullUnits: all.get(statKey('unitTotal', 'fullUnit')) ?? 0 },
     byKind: kinds.map((kind) => ({ kind, ...figures(all, kind) })),
@@ -71,7 +70,7 @@ export function structurePanel(s: UnitStats): StructurePanel {
     dims: STRUCTURE_DIMS.map(({ dim, title }) => {
       const o = statsOf(s, dim);
       const keys = dim === 'age' ? AGE_BANDS.filter((b) => o[b]) : Object.keys(o).sort((a, b) => o[b] - o[a] || a.localeCompare(b));
-      return { dim, title, total: sum(o), items: keys.map((key) => ({ key, n: o[key] })) };
+      return { dim, title, total: statTotal(s, dim), items: keys.map((key) => ({ key, n: o[key] })) };
     }),
   };
 }

@@ -10,7 +10,7 @@
 // absorb the 超编 (a retirement from an over-staffed unit opens no vacancy until it is full).
 
 import { addMonthsToMonth, monthIndex } from './dates.ts';
-import { RETIRE_WINDOW_MONTHS, SECTORS, splitStatKey, statKey, statsOf, type Sector, type UnitStats } from './unit-stats.ts';
+import { RETIRE_WINDOW_MONTHS, sectorInStats, splitStatKey, statKey, statsOf, type Sector, type UnitStats } from './unit-stats.ts';
 
 export const MAX_FORECAST_YEARS = RETIRE_WINDOW_MONTHS / 12;
 
@@ -89,10 +89,9 @@ export interface Forecast {
   units: ForecastUnit[];
 }
 
-/** A unit's sector as its stats hold it (the check wrote it: sectorOf with the office's mapping then). */
+/** A unit's sector as its stats hold it, 其他 when they hold none. */
 export function sectorOfStats(s: UnitStats): Sector {
-  for (const sector of SECTORS) if (s.get(statKey('sector', sector))) return sector;
-  return '其他';
+  return sectorInStats(s) ?? '其他';
 }
 
 const emptySectors = (): Record<Sector, number> => ({ 教育: 0, 卫生: 0, 其他: 0 });

@@ -6,7 +6,7 @@
 // inputs, commands/quarterly-report.ts writes .docx / PDF.
 
 import { DateInputError } from './dates.ts';
-import { AGE_BANDS, SATURATION_BANDS, SECTORS, statsOf, type Sector, type UnitStats } from './unit-stats.ts';
+import { AGE_BANDS, SATURATION_BANDS, SECTORS, statsOf, statTotal, type Sector, type UnitStats } from './unit-stats.ts';
 
 export interface Quarter {
   /** 'YYYYQn' */
@@ -88,10 +88,7 @@ export interface StaffingFigures {
 }
 
 export function staffingFigures(s: UnitStats, kind?: string): StaffingFigures {
-  const pick = (dim: 'approved' | 'onQuota' | 'vacant' | 'over' | 'overUnit') => {
-    const m = statsOf(s, dim);
-    return kind ? m[kind] ?? 0 : Object.values(m).reduce((a, b) => a + b, 0);
-  };
+  const pick = (dim: 'approved' | 'onQuota' | 'vacant' | 'over' | 'overUnit') => statTotal(s, dim, kind || undefined);
   const total = statsOf(s, 'unitTotal');
   const approved = pick('approved');
   const onQuota = pick('onQuota');

@@ -7,8 +7,8 @@
 // 领导职数, the forecast) into sheets of cells; db/reports.ts reads the figures and writes the
 // workbook. To add a report: append a ReportDef to REPORTS (README "月度分析报表").
 
-import type { Forecast } from './forecast.ts';
-import { addStats, SECTORS, statKey, statsOf, type Sector, type UnitStats } from './unit-stats.ts';
+import { sectorOfStats, type Forecast } from './forecast.ts';
+import { addStats, quotaKindsOf, SECTORS, statKey, type Sector, type UnitStats } from './unit-stats.ts';
 
 export type Cell = string | number | null;
 
@@ -296,10 +296,6 @@ export function reportByName(name: string): ReportDef | undefined {
 
 // ---- rows and the builder -------------------------------------------------------------------
 
-function sectorOfStats(s: UnitStats): Sector {
-  for (const sector of SECTORS) if (s.get(statKey('sector', sector))) return sector;
-  return '其他';
-}
 
 const subjectOf = (u: ReportUnit, kind: string | null = null): Subject => ({ id: u.id, name: u.name, nature: u.nature, isCanGong: u.isCanGong, sector: sectorOfStats(u.stats), kind, stats: u.stats, leaderPosts: u.leaderPosts });
 
@@ -312,7 +308,7 @@ export function subjectsOf(source: RowSource, data: ReportData): Subject[] {
   const units = data.units;
   if (source === 'units') return units.map((u) => subjectOf(u));
   if (source === 'unitKinds') {
-    return units.flatMap((u) => [...new Set([...Object.keys(statsOf(u.stats, 'approved')), ...Object.keys(statsOf(u.stats, 'onQuota'))])].sort().map((k) => subjectOf(u, k)));
+    return units.flatMap((u) => quotaKindsOf(u.stats).map((k) => subjectOf(u, k)));
   }
   if (source === 'towns') {
     const children = new Map<number, ReportUnit[]>();
@@ -336,7 +332,7 @@ export function subjectsOf(source: RowSource, data: ReportData): Subject[] {
   const area: UnitStats = new Map();
   for (const u of units) addStats(area, u.stats);
   if (source === 'kinds') {
-    const present = new Set([...Object.keys(statsOf(area, 'approved')), ...Object.keys(statsOf(area, 'onQuota'))]);
+    const present = new Set(quotaKindsOf(area));
     const kinds = [...ALL_KINDS.filter((k) => present.has(k)), ...[...present].filter((k) => !ALL_KINDS.includes(k)).sort()];
     return kinds.map((k) => ({ id: null, name: k, nature: null, isCanGong: false, sector: '其他', kind: k, stats: area, leaderPosts: {} }));
   }

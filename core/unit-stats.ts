@@ -290,6 +290,25 @@ export function statsOf(s: UnitStats, dim: StatDim): Record<string, number> {
   return out;
 }
 
+/** A dim's figure: one key's, or without a key the sum over all its keys (every 编制类型, say). */
+export function statTotal(s: UnitStats, dim: StatDim, key?: string): number {
+  if (key !== undefined) return s.get(statKey(dim, key)) ?? 0;
+  let n = 0;
+  for (const v of Object.values(statsOf(s, dim))) n += v;
+  return n;
+}
+
+/** The 编制类型 a unit (or a sum of units) has a quota or 在编 people of, sorted. */
+export function quotaKindsOf(s: UnitStats): string[] {
+  return [...new Set([...Object.keys(statsOf(s, 'approved')), ...Object.keys(statsOf(s, 'onQuota'))])].sort();
+}
+
+/** The sector a unit's stats hold (the check wrote it: sectorOf with the office's mapping then); null for a sum of none. */
+export function sectorInStats(s: UnitStats): Sector | null {
+  for (const sector of SECTORS) if (s.get(statKey('sector', sector))) return sector;
+  return null;
+}
+
 /** Whether two units' stats are the same (the check rewrites only the units that changed). */
 export function sameStats(a: UnitStats | undefined, b: UnitStats): boolean {
   if (!a || a.size !== b.size) return false;

@@ -8,7 +8,7 @@ import { monthOf } from '../core/dates.ts';
 import type { IsoDate } from '../core/model.ts';
 import type { UnitScope } from '../core/roles.ts';
 import { personMatcher, QUALITY_FAMILIES, qualityFamilyOf, SCORE_BANDS, scoreBand, type QualityFamily } from '../core/dashboard.ts';
-import { addStats, personStatKeys, SECTORS, statKey, type Sector, type StatDim, type UnitStats } from '../core/unit-stats.ts';
+import { addStats, personStatKeys, SECTORS, sectorInStats, statKey, type Sector, type StatDim, type UnitStats } from '../core/unit-stats.ts';
 import { INSERT_BATCH as BATCH } from './batch.ts';
 import { PERSON_COLUMNS, loadUnits, personFromRow } from './records.ts';
 import { HINT_RULES } from '../core/lights.ts';
@@ -40,7 +40,7 @@ export async function scopedSums(db: Knex, scope: UnitScope, dims: StatDim[], se
   scope = scope ?? [];
   const all: UnitStats = new Map();
   for (const s of (await readStatsOfUnits(db, scope, [...new Set<StatDim>([...dims, 'sector'])])).values()) {
-    const own = SECTORS.find((x) => s.get(statKey('sector', x)));
+    const own = sectorInStats(s);
     if (own) addStats(bySector[own], s);
     if (!sector || own === sector) addStats(all, s);
   }

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { addMonthsToMonth, monthOf } from '../core/dates.ts';
 import { buildForecast, forecastWindow, MAX_FORECAST_YEARS, windowRefusal, type Forecast } from '../core/forecast.ts';
 import type { UnitScope } from '../core/roles.ts';
-import { statKey, type Sector, type StatDim, type UnitStats } from '../core/unit-stats.ts';
+import { sectorInStats, statKey, type Sector, type StatDim, type UnitStats } from '../core/unit-stats.ts';
 import { statsAsOf } from './unit-stats.ts';
 
 /** A forecast that cannot be made as asked: the message says why, in Chinese. */
@@ -78,6 +78,6 @@ export async function forecastOf(db: Knex, q: ForecastQuery): Promise<Forecast &
   if (ids === null) await nameRows(null);
   else for (let i = 0; i < ids.length; i += 500) await nameRows(ids.slice(i, i + 500));
   const units = [...stats].map(([id, s]) => ({ id, name: names.get(id) ?? String(id), stats: s }))
-    .filter((u) => !q.sector || u.stats.get(`sector|${q.sector}`));
+    .filter((u) => !q.sector || sectorInStats(u.stats) === q.sector);
   return { ...buildForecast(units, w), asOf };
 }

@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { UnitScope } from '../core/roles.ts';
 import { DEFAULT_TOWN_THRESHOLDS, TOWN_NATURE, townColour, townRates, type TownColour, type TownFigures, type TownName, type TownThresholds } from '../core/town-map.ts';
-import { statKey, statsOf, type UnitStats } from '../core/unit-stats.ts';
+import { statKey, statTotal, type UnitStats } from '../core/unit-stats.ts';
 import { runReads } from './batch.ts';
 import { getSetting, putSetting } from './settings.ts';
 
@@ -31,9 +31,8 @@ export async function townOrgans(db: Knex): Promise<TownName[]> {
 
 /** The figures the map reads of a unit's (or a sum's) stats. */
 export function townFigures(s: UnitStats): TownFigures {
-  const sum = (o: Record<string, number>) => Object.values(o).reduce((a, n) => a + n, 0);
   // 超编单位: a unit is counted once however many kinds it is over in (overUnit counts kinds).
-  return { approved: sum(statsOf(s, 'approved')), onQuota: sum(statsOf(s, 'onQuota')), vacant: sum(statsOf(s, 'vacant')), over: sum(statsOf(s, 'over')), overUnits: 0 };
+  return { approved: statTotal(s, 'approved'), onQuota: statTotal(s, 'onQuota'), vacant: statTotal(s, 'vacant'), over: statTotal(s, 'over'), overUnits: 0 };
 }
 
 export interface TownUnitLine extends TownFigures {

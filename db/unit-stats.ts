@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { monthOf } from '../core/dates.ts';
 import type { IsoDate } from '../core/model.ts';
 import type { UnitScope } from '../core/roles.ts';
-import { addStats, SECTORS, statKey, statsHash, splitStatKey, type Sector, type SectorMapping, type StatDim, type UnitStats } from '../core/unit-stats.ts';
+import { addStats, sectorInStats, statKey, statsHash, splitStatKey, type Sector, type SectorMapping, type StatDim, type UnitStats } from '../core/unit-stats.ts';
 import { INSERT_BATCH as BATCH } from './batch.ts';
 import { getSetting, putSetting } from './settings.ts';
 
@@ -81,10 +81,6 @@ function bigAncestors(parent: Map<number, number | null>, min: number): Map<numb
   return out;
 }
 
-function sectorIn(s: UnitStats): Sector | null {
-  for (const sector of SECTORS) if (s.get(statKey('sector', sector))) return sector;
-  return null;
-}
 
 export const townScope = (townId: number) => `town:${townId}`;
 
@@ -115,7 +111,7 @@ function partFor(scope: string, s: UnitStats): UnitStats {
  */
 function sumScopes(s: UnitStats, trees: string[] = []): string[] {
   const out = ['all'];
-  const sector = sectorIn(s);
+  const sector = sectorInStats(s);
   if (sector) out.push(sectorScope(sector));
   const town = townIn(s);
   if (town !== null) out.push(townScope(town));
