@@ -63,7 +63,11 @@ export function createBullRunner(opts: BullRunnerOptions): JobRunner & { queue: 
       // rejects a command nobody waits for); a start that returns has a worker that can stop cleanly.
       // Waited for up to 30 s: on a loaded machine the connection took over 2 s (a 2 s bound let a
       // test's stop cut it: an unhandled "Connection is closed").
-      for (let i = 0; i < 1500 && !(queue as unknown as { bclientInitialized?: boolean }).bclientInitialized; i++) await new Promise((r) => setTimeout(r, 20));
+      // bull marks the blocking client "initialised" when it creates it, before it has connected: the
+      // wait is for every client of the queue (client, subscriber, blocking) to be ready.
+      const q = queue as unknown as { bclientInitialized?: boolean; clients: { status: string }[] };
+      const allReady = () => q.bclientInitialized && q.clients.length >= 3 && q.clients.every((c) => c.status === 'ready');
+      for (let i = 0; i < 1500 && !allReady(); i++) await new Promise((r) => setTimeout(r, 20));
       await ex.tick();
     },
     async stop() {

@@ -21,9 +21,13 @@ beforeAll(async () => {
   a = await startApp();
   await dailyCheck(a.t.db, D0, BASE);
   // A person with a P-ID-14 民族 finding (which a rename does not fix), in a unit with a work
-  // group and a specialist.
-  const candidates: Row[] = await a.t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').whereNotNull('u.group_id')
-    .where({ 'f.rule': 'P-ID-14', 'f.status': 'open', 'f.scope': 'person' }).select('f.entity_id', 'f.unit_id').orderBy('f.id');
+  // group and a specialist; of those, the unit with the fewest open findings, so that the person's
+  // is among the items its digest card lists (DIGEST_ITEMS) whatever the order of equally old ones.
+  const openIn = new Map<number, number>((await a.t.db('findings').where({ status: 'open' }).groupBy('unit_id').select('unit_id').count({ n: '*' }))
+    .map((r: Row) => [Number(r.unit_id), Number(r.n)]));
+  const candidates: Row[] = (await a.t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').whereNotNull('u.group_id')
+    .where({ 'f.rule': 'P-ID-14', 'f.status': 'open', 'f.scope': 'person' }).select('f.entity_id', 'f.unit_id').orderBy('f.id'))
+    .sort((x: Row, y: Row) => (openIn.get(Number(x.unit_id)) ?? 0) - (openIn.get(Number(y.unit_id)) ?? 0));
   let zgy: Row | undefined;
   for (const c of candidates) {
     zgy = await a.t.db('users').where({ role: '单位专管员', unit_id: c.unit_id }).first();
