@@ -1,6 +1,7 @@
-// The rule catalogue of domain.md §5 (without the cross-system checks of §5.9), in catalogue order.
+// The rule catalogue of domain.md §5, in catalogue order.
 
 import type { Rule } from './define.ts';
+import { CROSS_SYSTEM_RULES } from './cross-system.ts';
 import { IDENTITY_RULES } from './identity.ts';
 import { INSTITUTION_RULES } from './institution.ts';
 import { LEADER_RULES } from './leaders.ts';
@@ -20,6 +21,7 @@ export const RULES: Rule[] = [
   ...QUOTA_RULES, // 5.6 U-QT-01…07
   ...INSTITUTION_RULES, // 5.7 U-IN-01…13
   ...PROCESS_RULES, // 5.8 U-PR-01…03
+  ...CROSS_SYSTEM_RULES, // 5.9 X-SI, X-PY, X-OR, X-ED, X-RG
   ...WORKER_RULES, // 5.10 W-01…07
 ];
 
