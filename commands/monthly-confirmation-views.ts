@@ -138,3 +138,12 @@ export function officeMonthWorkbook(list: OfficeMonthList): ExcelJS.Workbook {
   ws.columns.forEach((c, i) => { c.width = i === 1 ? 36 : 14; });
   return wb;
 }
+
+/** The units of the user's scope whose latest month waits for their confirmation (本月核账待确认 on 待整改): unit roles only. */
+export async function pendingConfirmations(db: Knex, actor: Actor, today: IsoDate): Promise<Array<{ unitId: number; unitName: string } & ConfirmationView>> {
+  if (!CONFIRM_ROLES.has(actor.role) || actor.scope === null) return [];
+  const month = await latestOpenedMonth(db);
+  if (!month) return [];
+  const rows = await monthRows(db, month, actor.scope);
+  return rows.filter((r) => !r.confirmed_on).map((r) => ({ unitId: Number(r.unit_id), unitName: r.unit_name, ...confirmationView(r, today) }));
+}
