@@ -61,7 +61,7 @@ export const monthlyConfirmationRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = 
   });
 
   app.put('/api/monthly-confirmations/settings', {
-    schema: { body: { type: 'object', properties: { dueKind: { type: 'string', maxLength: 16 }, dueDay: { type: ['integer', 'string'] } }, additionalProperties: false } },
+    schema: { body: { type: 'object', properties: { dueKind: { type: 'string', maxLength: 16 }, dueDay: { anyOf: [{ type: 'integer' }, { type: 'string', maxLength: 4 }] } }, additionalProperties: false } },
   }, async (req) => setMonthlyConfirmation(db, userOf(req), req.body));
 
   app.post('/api/monthly-confirmations/remind', {
