@@ -15,7 +15,7 @@ import { dueOnFor } from '../../core/monthly-confirmation.ts';
 import { subtreeIds } from '../../db/scope.ts';
 import { loadCalendar } from '../../db/settings.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
-import { MONTHLY_CONFIRMATION_OPEN, monthlyConfirmationJobs } from '../../server/jobs/monthly-confirmation.ts';
+import { MONTHLY_CONFIRMATION_OPEN, MONTHLY_CONFIRMATION_REMINDER, monthlyConfirmationJobs } from '../../server/jobs/monthly-confirmation.ts';
 import { fixedClock } from '../../server/jobs/schedule.ts';
 import { D0, login, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
@@ -74,6 +74,32 @@ describe('the job that opens the month', () => {
     expect(second.opened).toBe(0);
     expect(await rowsOf('2026-11')).toEqual(rows);
     expect((await outboxLike('monthly-confirm-open:2026-11:')).length).toBe(notices.length);
+  });
+});
+
+describe('the reminder job', () => {
+  it('reminds the unconfirmed units two working days before the due date (2026-12-03 for 12-07), once, and not on other days', async () => {
+    const job = monthlyConfirmationJobs({ publicBaseUrl: BASE, log: () => {} }).find((j) => j.name === MONTHLY_CONFIRMATION_REMINDER)!;
+    const runner = createInProcessRunner({ db: a.t.db, jobs: [job], clock: fixedClock('2026-12-03T09:01:00+08:00'), log: () => {} });
+    // 12-02: not the day.
+    const before = await runner.runNow(MONTHLY_CONFIRMATION_REMINDER, '2026-12-02');
+    expect(before.result).toMatchObject({ month: '2026-11', sent: 0 });
+    expect(await outboxLike('monthly-confirm-remind:2026-11:')).toEqual([]);
+    // A unit that confirmed is not reminded.
+    const confirmed = await a.t.db('monthly_reports').where({ month: '2026-11' }).orderBy('unit_id').first();
+    await a.t.db('monthly_reports').where({ unit_id: confirmed.unit_id, month: '2026-11' }).update({ confirmed_on: '2026-12-02', confirmed_by: 'demo-admin' });
+    const ran = await runner.tick();
+    await runner.idle();
+    expect(ran).toHaveLength(1);
+    const sent = await outboxLike('monthly-confirm-remind:2026-11:2026-12-03:');
+    const opened = await outboxLike('monthly-confirm-open:2026-11:');
+    expect(sent.length).toBe(opened.filter((o) => !o.dedup_key.endsWith(`:${confirmed.unit_id}`)).length);
+    expect(sent.some((o) => o.dedup_key.endsWith(`:${confirmed.unit_id}`))).toBe(false);
+    expect(JSON.stringify(JSON.parse(sent[0].payload))).toContain('尚未确认');
+    const again = await runner.runNow(MONTHLY_CONFIRMATION_REMINDER, '2026-12-03');
+    expect(again.result).toMatchObject({ sent: 0 });
+    expect((await outboxLike('monthly-confirm-remind:2026-11:')).length).toBe(sent.length);
+    await a.t.db('monthly_reports').where({ unit_id: confirmed.unit_id, month: '2026-11' }).update({ confirmed_on: null, confirmed_by: null });
   });
 });
 
