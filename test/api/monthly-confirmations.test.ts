@@ -155,6 +155,8 @@ describe('a unit confirms', () => {
     const fam = c.figures.findings;
     const sum = ['person', 'unit', 'cross', 'worker'].reduce((n, k) => n + fam[k].red + fam[k].yellow + fam[k].hint, 0);
     expect(sum).toBe(Number(openN!.n));
+    const office = (await a.app.inject({ method: 'GET', url: `/api/monthly-confirmations/units/${unitA.id}`, headers: admin.read })).json();
+    expect(office.findings.find((f: Row) => f.rule === 'U-PR-02').fix).toEqual({ kind: 'monthly', label: '查看月度核账情况', href: '#/console/monthly' });
     const pending = (await a.app.inject({ method: 'GET', url: '/api/monthly-confirmations/pending', headers: specialistA.read })).json();
     expect(pending.map((p: Row) => p.unitId)).toContain(Number(unitA.id));
     expect(pending.some((p: Row) => p.unitId === Number(unitB.id))).toBe(false);
@@ -213,6 +215,9 @@ describe('a unit confirms', () => {
     expect(again.statusCode).toBe(409);
     const me = await a.t.db('users').where({ id: specialistA.userId }).first('name');
     expect(again.json().error).toContain(`已由${me.name}于${row.confirmed_at.slice(0, 16)}确认`);
+    // The office reads the same page, without the button.
+    const office = (await a.app.inject({ method: 'GET', url: `/api/monthly-confirmations/units/${unitA.id}`, headers: admin.read })).json();
+    expect(office).toMatchObject({ canConfirm: false, readOnly: expect.stringContaining('单位专管员或单位领导确认') });
     const view = (await a.app.inject({ method: 'GET', url: `/api/monthly-confirmations/units/${unitA.id}`, headers: leaderA.read })).json();
     expect(view.confirmation).toMatchObject({ state: 'confirmed', confirmedBy: { id: specialistA.userId, name: me.name } });
     expect(view.canConfirm).toBe(false);
@@ -286,5 +291,19 @@ describe('U-PR-02 through the real daily check', () => {
     const f = await open();
     expect(f).toMatchObject({ opened_on: '2026-12-08' });
     expect(JSON.parse(f.detail)).toMatchObject({ month: '2026-11', dueOn: '2026-12-07' });
+  });
+});
+
+describe('the message budget', () => {
+  it('holds the notices back when the month\'s budget is short (the units still see the month on 待整改)', async () => {
+    // February 2027: 4,999 of the sandbox's 5,000 calls used on its first working day.
+    await a.t.db('api_calls').insert({ month: '2027-02', platform: 'sandbox', kind: 'send-group', n: 4999 });
+    const r = await openMonthlyConfirmation(a.t.db, { date: '2027-02-01', month: '2027-01', publicBaseUrl: BASE });
+    expect(r.opened).toBe(Number((await a.t.db('units').count({ n: '*' }).first())!.n));
+    expect(r.notices.group + r.notices.users).toBe(0);
+    expect(r.notices.heldForBudget).toBeGreaterThan(0);
+    expect(r.notices.heldForBudget + r.notices.unreached).toBe(r.opened);
+    expect(await outboxLike('monthly-confirm-open:2027-01:')).toEqual([]);
+    await a.t.db('api_calls').where({ month: '2027-02' }).del();
   });
 });
