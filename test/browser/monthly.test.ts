@@ -113,6 +113,16 @@ describe.skipIf(!HAVE_CHROMIUM)('月度核账 (Chromium: a phone for the unit, a
     await page.locator('[data-testid="monthly-filter"]').selectOption('');
     await row.waitFor();
     await phone.shot('44-console-monthly');
+    // The due day: refused in Chinese out of range, then 次月10日.
+    await page.locator('[data-testid="monthly-setting-edit"]').click();
+    await page.locator('[data-testid="monthly-setting-kind"]').selectOption('day');
+    await page.locator('[data-testid="monthly-setting-day"]').fill('31');
+    await page.locator('[data-testid="monthly-setting-save"]').click();
+    expect(await page.locator('[data-testid="monthly-setting-error"]').textContent()).toBe('截止日须为 1 到 28 之间的整数（次月几日）');
+    await page.locator('[data-testid="monthly-setting-day"]').fill('10');
+    await page.locator('[data-testid="monthly-setting-save"]').click();
+    await page.locator('[data-testid="monthly-setting"]').waitFor({ state: 'detached' });
+    await expect.poll(async () => page.locator('[data-testid="monthly-office"] .notice.info').textContent()).toContain('截止日为次月10日（遇节假日顺延）');
     expect(phone.pageErrors).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
   }, 90_000);
