@@ -107,7 +107,8 @@ export type TemplateName =
   | 'self-check-locked' | 'self-check-lock-summary' | 'self-check-reminder' | 'account-locked'
   | 'office-digest' | 'budget-warning'
   | 'weekly-office' | 'weekly-unit'
-  | 'ranking-board' | 'ranking-own';
+  | 'ranking-board' | 'ranking-own'
+  | 'monthly-confirm-open' | 'monthly-confirm-reminder';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

@@ -37,6 +37,10 @@ describe('where each finding is fixed', () => {
     expect(findingFix({ id: 11, rule: 'U-LD-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole).href).toBe('#/contact?unit=3&finding=11');
     expect(findingFix({ id: 11, rule: 'U-LD-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, '编办管理员').href).toMatch(/^#\/console\/unit\/3\?finding=11/);
     expect(findingFix({ id: 12, rule: 'U-PR-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole).href).toBe('#/self-check');
+    // 月报未按时核对: the unit's 核账 page for its people, the console's 月度核账 for the office.
+    expect(findingFix({ id: 14, rule: 'U-PR-02', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole)).toEqual({ kind: 'monthly', label: '去确认本月核账', href: '#/monthly/3?finding=14' });
+    expect(findingFix({ id: 14, rule: 'U-PR-02', unitId: 3, subject: { kind: 'unit', id: 3 } }, '单位领导').href).toBe('#/monthly/3?finding=14');
+    expect(findingFix({ id: 14, rule: 'U-PR-02', unitId: 3, subject: { kind: 'unit', id: 3 } }, '分管领导').href).toBe('#/console/monthly');
     // W-07's subject is a contract, not a stored worker: never a worker link.
     expect(findingFix({ id: 13, rule: 'W-07', unitId: 3, subject: { kind: 'worker', id: 3 } }, unitRole).href).toBe('#/contact?unit=3&finding=13');
   });
@@ -45,7 +49,7 @@ describe('where each finding is fixed', () => {
     for (const r of RULES) {
       for (const role of ['单位专管员', '单位领导', '编办管理员', '编办业务人员', '分管领导', '查询用户']) {
         const l = findingFix({ id: 1, rule: r.code, unitId: 2, subject: { kind: r.scope, id: 5 } }, role);
-        expect(l.href, `${r.code} ${role}`).toMatch(/^#\/(person|worker|unit|console\/unit|console\/import|requests\/new|self-check|contact)\b/);
+        expect(l.href, `${r.code} ${role}`).toMatch(/^#\/(person|worker|unit|console\/unit|console\/import|requests\/new|self-check|monthly|console\/monthly|contact)\b/);
       }
     }
   });

@@ -4,10 +4,10 @@
 // of a role follows. The server puts that link on every finding it lists (`fix`), the mini-app's
 // 待整改 follows it, so no item ends at a dead end. Pure: no I/O.
 
-import { ADMIN_ROLES } from './roles.ts';
+import { ADMIN_ROLES, OFFICE_ROLES } from './roles.ts';
 import { ruleByCode } from './rules/index.ts';
 
-export type FixKind = 'person' | 'worker' | 'unit' | 'unit-approval' | 'request' | 'self-check' | 'office';
+export type FixKind = 'person' | 'worker' | 'unit' | 'unit-approval' | 'request' | 'self-check' | 'monthly' | 'office';
 export type RequestKind = '用编计划' | '增人入编' | '减人出编' | '领导职数使用';
 
 export interface FindingFixSpec {
@@ -66,7 +66,8 @@ export const FINDING_FIXES: Readonly<Record<string, FindingFixSpec>> = {
   'U-IN-13': approval('机构名称', '核对机构名称（编办）'),
   // 5.8 process.
   'U-PR-01': { kind: 'self-check', label: '去做本月自查' },
-  'U-PR-02': { kind: 'office', label: '核对月报（编办）' },
+  // 月报未按时核对: the unit confirms its 月度核账 on its 核账 page; the office sees who has, in the console.
+  'U-PR-02': { kind: 'monthly', label: '去确认本月核账', office: { kind: 'monthly', label: '查看月度核账情况' } },
   'U-PR-03': { kind: 'office', label: '明确单位专管员（编办）' },
   // 5.10 编外人员; W-07 is a contract not yet registered: the office imports the 编外人员 sheet.
   'W-01': worker('身份证号'), 'W-02': worker('用工方式'), 'W-03': worker('岗位分类'), 'W-04': worker('具体工作岗位'),
@@ -126,6 +127,8 @@ export function findingFix(f: FixableFinding, role: string): FixLink {
       return { kind, label, href: requestHref(spec.requestKind!, f.unitId, personId, f.id) };
     case 'self-check':
       return { kind, label, href: '#/self-check' };
+    case 'monthly':
+      return OFFICE_ROLES.has(role) ? { kind, label: spec.office?.label ?? label, href: '#/console/monthly' } : { kind, label, href: `#/monthly/${f.unitId}?finding=${f.id}` };
     case 'unit-approval':
       return office ? { kind, label, href: `#/console/unit/${f.unitId}?finding=${f.id}${field}` } : { kind, label, href: contactHref(f) };
     case 'office':

@@ -16,6 +16,7 @@ import { PersonPage } from './pages/Person.tsx';
 import { PortraitPage } from './pages/Portrait.tsx';
 import { TownsPage } from './pages/Towns.tsx';
 import { SelfCheckPage } from './pages/SelfCheck.tsx';
+import { MonthlyPage } from './pages/Monthly.tsx';
 import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
@@ -108,6 +109,8 @@ function App() {
       return <ContactPage me={me} query={route.query} />;
     case 'self-check':
       return <SelfCheckPage me={me} query={route.query} />;
+    case 'monthly':
+      return <MonthlyPage key={route.id ?? ''} me={me} id={route.id} />;
     case 'requests':
       return <RequestsPage me={me} query={route.query} />;
     case 'request-new':

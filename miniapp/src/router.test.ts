@@ -12,6 +12,9 @@ describe('hash routes', () => {
     expect(parseHash('#/person/12')).toMatchObject({ name: 'person', id: '12' });
     expect(parseHash('#/person/12/history')).toMatchObject({ name: 'history', id: '12' });
     expect(parseHash('#/self-check').name).toBe('self-check');
+    expect(parseHash('#/monthly/12?finding=3')).toMatchObject({ name: 'monthly', id: '12' });
+    expect(parseHash('#/monthly')).toMatchObject({ name: 'monthly', id: null });
+    expect(parseHash('#/console/monthly')).toMatchObject({ name: 'console', tab: 'monthly' });
     expect(parseHash('#/console')).toMatchObject({ name: 'console', tab: 'home' });
     expect(parseHash('#/console/import')).toMatchObject({ name: 'console', tab: 'import' });
     expect(parseHash('#/console/findings?light=red')).toMatchObject({ name: 'console', tab: 'findings' });

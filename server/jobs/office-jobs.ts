@@ -6,6 +6,7 @@ import type { PiiCipher } from '../../db/pii.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
+import { monthlyConfirmationJobs } from './monthly-confirmation.ts';
 import { monthlyReportsJob } from './monthly-reports.ts';
 import { negativeListReadingJob } from './negative-list-reading.ts';
 import type { Job } from './registry.ts';
@@ -28,6 +29,7 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     expirePlansJob(opts),
     // Before the check: a tick that finds both due (a late start) reports the month as it ended.
     monthlyReportsJob(opts),
+    ...monthlyConfirmationJobs(opts),
     dailyCheckJob(opts),
     selfCheckLockJob(opts),
     ...selfCheckReminderJobs(opts),

@@ -124,6 +124,14 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/locks', url: '/api/locks' },
   { method: 'POST', route: '/api/users/:id/unlock', url: `/api/users/${encodeURIComponent(specialistA.userId)}/unlock`, payload: () => ({ payload: { note: '越权解锁' } }) },
   { method: 'GET', route: '/api/message-budget', url: '/api/message-budget' },
+  // 月度核账: another unit's 核账清单 and confirmation; the office's list, its export, 催办 and setting.
+  { method: 'GET', route: '/api/monthly-confirmations/units/:unit', url: `/api/monthly-confirmations/units/${unitB.id}` },
+  { method: 'POST', route: '/api/monthly-confirmations/units/:unit/confirm', url: `/api/monthly-confirmations/units/${unitB.id}/confirm`, payload: () => ({ payload: { confirmRed: true, note: '越权确认' } }) },
+  { method: 'GET', route: '/api/monthly-confirmations', url: '/api/monthly-confirmations' },
+  { method: 'GET', route: '/api/monthly-confirmations/export', url: '/api/monthly-confirmations/export' },
+  { method: 'GET', route: '/api/monthly-confirmations/settings', url: '/api/monthly-confirmations/settings' },
+  { method: 'PUT', route: '/api/monthly-confirmations/settings', url: '/api/monthly-confirmations/settings', payload: () => ({ payload: { dueKind: 'day', dueDay: 9 } }) },
+  { method: 'POST', route: '/api/monthly-confirmations/remind', url: '/api/monthly-confirmations/remind', payload: () => ({ payload: {} }) },
   { method: 'PUT', route: '/api/message-budget', url: '/api/message-budget', payload: () => ({ payload: { sandbox: 1 } }) },
   // The working-day calendar: office roles read it, only the 编办管理员 changes it.
   { method: 'GET', route: '/api/calendar', url: '/api/calendar?year=2027' },
@@ -151,7 +159,8 @@ const probes = (): Probe[] => [
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */
 const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy', '/api/towns', '/api/towns/map',
-  '/api/dashboard/quotas', '/api/dashboard/structure', '/api/dashboard/quality', '/api/dashboard/retirements', '/api/dashboard/drill'];
+  '/api/dashboard/quotas', '/api/dashboard/structure', '/api/dashboard/quality', '/api/dashboard/retirements', '/api/dashboard/drill',
+  '/api/monthly-confirmations/pending'];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */
 const LISTS = ['/api/findings', '/api/units', '/api/export/findings'];
@@ -217,6 +226,9 @@ describe('scope', () => {
         const drill = (await a.app.inject({ method: 'GET', url: `/api/dashboard/drill?${q}`, headers: s.read })).json();
         expect(drill.units.every((u: Row) => scope.has(Number(u.unitId))), q).toBe(true);
       }
+      // 本月核账待确认: only units in scope.
+      const pending = (await a.app.inject({ method: 'GET', url: '/api/monthly-confirmations/pending', headers: s.read })).json();
+      expect(pending.every((p: Row) => scope.has(Number(p.unitId)))).toBe(true);
       const quotas = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: s.read })).json();
       expect(quotas.totals.units).toBe(scope.size);
     });

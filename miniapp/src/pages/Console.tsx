@@ -16,13 +16,14 @@ import { RequestQueue } from './RequestQueue.tsx';
 import { BroadcastsTab, JobsTab } from './Jobs.tsx';
 import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
+import { MonthlyTab } from './Monthly.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
 import { LazyDashboard } from './DashboardPage.tsx';
 import { WeeklyList } from './Weekly.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -48,6 +49,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('findings', '#/console/findings', '问题清单')}
           {link('requests', '#/console/requests', '编制审批')}
           {link('weekly', '#/console/weekly', '每周督办')}
+          {link('monthly', '#/console/monthly', '月度核账')}
           {link('scores', '#/console/scores', '评分排名')}
           {link('dashboard', '#/console/dashboard', '数据大屏')}
           <a class="btn" href="#/towns" data-testid="console-towns">镇街三色图</a>
@@ -67,6 +69,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
         {tab === 'locks' && <Locks />}
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
+        {tab === 'monthly' && <MonthlyTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'weekly' && <WeeklyList key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'reports' && <ReportsTab me={me} />}

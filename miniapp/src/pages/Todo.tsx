@@ -14,6 +14,8 @@ const LEADER_DASHBOARD_ROLES: ReadonlySet<string> = new Set(['分管领导', '�
 export function TodoPage(props: { me: Me; query: URLSearchParams }) {
   const unit = props.query.get('unit') ?? '';
   const { data, error, loading, reload } = useLoad(() => get<Finding[]>(`/api/findings${qs({ status: 'open', unit })}`), [unit]);
+  // 本月核账待确认: the units of my scope whose month waits for my confirmation (unit roles; [] for the office).
+  const pending = useLoad(() => get<Array<{ unitId: number; unitName: string; month: string; dueOn: string; state: string }>>('/api/monthly-confirmations/pending').catch(() => []), []);
   const [shown, setShown] = useState<Finding | null>(null);
   const list = data ?? [];
   const red = list.filter((f) => f.light === 'red').length;
@@ -29,6 +31,11 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
         {LEADER_DASHBOARD_ROLES.has(props.me.role) && (
           <a class="card linkcard block" href="#/dashboard" data-testid="dashboard-link">数据大屏：编制资源、人员结构、数据质量 ›</a>
         )}
+        {pending.data?.map((p) => (
+          <a key={p.unitId} class={`card linkcard block notice ${p.state === 'overdue' ? 'error' : 'warn'}`} href={`#/monthly/${p.unitId}`} data-testid="monthly-pending">
+            本月核账待确认：{p.unitName} {Number(p.month.slice(5, 7))}月数据，{p.state === 'overdue' ? '已逾期' : `请于${Number(p.dueOn.slice(5, 7))}月${Number(p.dueOn.slice(8, 10))}日前`}核对确认 ›
+          </a>
+        ))}
         {unit && (
           <div class="notice info" data-testid="unit-filter">
             仅显示：{unitName}　<a href="#/todo">查看全部</a>

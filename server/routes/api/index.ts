@@ -21,6 +21,7 @@ import { exportRoutes } from './exports.ts';
 import { findingRoutes } from './findings.ts';
 import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
+import { monthlyConfirmationRoutes } from './monthly-confirmations.ts';
 import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
 import { portraitRoutes } from './portrait.ts';
@@ -79,6 +80,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(requestRoutes, { deps });
   await app.register(lockRoutes, { deps });
   await app.register(messageBudgetRoutes, { deps });
+  await app.register(monthlyConfirmationRoutes, { deps });
   await app.register(weeklyRoutes, { deps });
   await app.register(jobRoutes, { deps });
   await app.register(scoreRoutes, { deps });
