@@ -137,7 +137,7 @@ export async function withdrawExplanation(db: Knex, input: { actor: ExplainActor
   return db.transaction(async (trx) => {
     const e = await lockActive(trx, actor, input.id);
     await trx('explained_differences').where({ id: e.id }).update({ withdrawn_by: actor.id, withdrawn_at: nowMoment(), withdrawn_reason: reason });
-    await audit(trx, actor.id, 'withdraw-explanation', 'explained_difference', Number(e.id), { rule: e.rule, finding: Number(e.finding_id), reason });
+    await audit(trx, actor.id, 'withdraw-explanation', 'explanation', Number(e.id), { rule: e.rule, finding: Number(e.finding_id), reason });
     return { id: Number(e.id) };
   });
 }
@@ -151,7 +151,7 @@ export async function reviewExplanation(db: Knex, input: { actor: ExplainActor; 
     const e = await lockActive(trx, actor, input.id);
     const reviewDue = reviewDueOf(today);
     await trx('explained_differences').where({ id: e.id }).update({ reviewed_by: actor.id, reviewed_at: nowMoment(), review_due: reviewDue });
-    await audit(trx, actor.id, 'review-explanation', 'explained_difference', Number(e.id), { rule: e.rule, reviewDue });
+    await audit(trx, actor.id, 'review-explanation', 'explanation', Number(e.id), { rule: e.rule, reviewDue });
     return { id: Number(e.id), reviewDue };
   });
 }
