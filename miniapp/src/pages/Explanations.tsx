@@ -5,7 +5,6 @@
 
 import { useState } from 'preact/hooks';
 import { errorText, get, post } from '../api.ts';
-import { shortDate } from '../format.ts';
 import type { Finding } from '../types.ts';
 import { Dialog, ErrorBox, Loading, useLoad } from '../ui.tsx';
 
@@ -161,7 +160,7 @@ export function ExplanationsTab(props: { operator: boolean; query: URLSearchPara
             {e.evidenceFile && <>　<a href={`/api/explanations/${e.id}/evidence`} download data-testid="explanation-evidence">{e.evidenceFile}</a></>}
           </div>
           <div class="meta small muted">
-            {e.createdBy} 登记于 {e.createdAt.slice(0, 10)}；{e.reviewedAt ? `${e.reviewedBy} 复核于 ${e.reviewedAt.slice(0, 10)}；` : ''}下次复核 {shortDate(e.reviewDue)}
+            {e.createdBy} 登记于 {e.createdAt.slice(0, 10)}；{e.reviewedAt ? `${e.reviewedBy} 复核于 ${e.reviewedAt.slice(0, 10)}；` : ''}下次复核 {e.reviewDue}
             {e.withdrawnAt && <>；{e.withdrawnBy} 撤销于 {e.withdrawnAt.slice(0, 10)}（{e.withdrawnReason}）</>}
           </div>
           {props.operator && !e.withdrawnAt && (
