@@ -67,3 +67,10 @@ export async function listExplanations(db: Knex, opts: { filter: ExplanationFilt
     overdue: !r.withdrawn_at && r.review_due <= opts.today,
   }));
 }
+
+/** The uploaded evidence of a mapping, with its unit (for the scope check); null when there is no such mapping. */
+export async function explanationEvidence(db: Knex, id: number): Promise<{ unitId: number; fileName: string | null; data: Buffer | null } | null> {
+  const e: Row | undefined = await db('explained_differences').where({ id }).first('unit_id', 'evidence_file', 'evidence_data');
+  if (!e) return null;
+  return { unitId: Number(e.unit_id), fileName: e.evidence_file ?? null, data: e.evidence_data ? Buffer.from(e.evidence_data, 'base64') : null };
+}

@@ -6,7 +6,7 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import { explainDifference, MAX_EVIDENCE_BYTES, reviewExplanation, withdrawExplanation } from '../../../commands/explain-difference.ts';
-import { listExplanations, type ExplanationFilter } from '../../../db/explanations.ts';
+import { explanationEvidence, listExplanations, type ExplanationFilter } from '../../../db/explanations.ts';
 import { ApiError, contentDisposition, inScope, scopeIds, userOf, type ApiDeps } from './common.ts';
 
 const idParam = (req: { params: unknown }): number => {
@@ -53,11 +53,11 @@ export const explanationRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
 
   app.get('/api/explanations/:id/evidence', async (req, reply) => {
     const user = userOf(req);
-    const e = await db('explained_differences').where({ id: idParam(req) }).first('unit_id', 'evidence_file', 'evidence_data');
+    const e = await explanationEvidence(db, idParam(req));
     if (!e) throw new ApiError(404, '没有该已说明差异');
-    if (!inScope(user, Number(e.unit_id))) throw new ApiError(403, '超出您的数据范围');
-    if (!e.evidence_data) throw new ApiError(404, '该已说明差异没有上传依据文件');
-    return reply.header('Content-Type', 'application/octet-stream').header('Content-Disposition', contentDisposition(e.evidence_file ?? '依据文件', 'evidence.bin'))
-      .header('Cache-Control', 'no-store').header('X-Content-Type-Options', 'nosniff').send(Buffer.from(e.evidence_data, 'base64'));
+    if (!inScope(user, e.unitId)) throw new ApiError(403, '超出您的数据范围');
+    if (!e.data) throw new ApiError(404, '该已说明差异没有上传依据文件');
+    return reply.header('Content-Type', 'application/octet-stream').header('Content-Disposition', contentDisposition(e.fileName ?? '依据文件', 'evidence.bin'))
+      .header('Cache-Control', 'no-store').header('X-Content-Type-Options', 'nosniff').send(e.data);
   });
 };
