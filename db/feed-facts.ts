@@ -13,6 +13,7 @@
 
 import type { Knex } from 'knex';
 import { SI_PENSION_STATUSES } from '../core/feeds.ts';
+import { PAYROLL_MONTHS } from '../core/rules/cross-system.ts';
 import type { FeedSubject, PersonFeedFacts, UnitFeedFacts, UnitRecord } from '../core/model.ts';
 import type { Read } from './batch.ts';
 
@@ -22,7 +23,7 @@ type Row = Record<string, any>;
 export const SI_ACTIVE = ['参保', '暂停'];
 const SI_PENSION = [...SI_PENSION_STATUSES];
 /** How many imported payroll months X-PY-02 looks back over. */
-export const PAYROLL_MONTHS = 3;
+export { PAYROLL_MONTHS };
 
 /**
  * A current import. `only`: no other import of its kind and month exists, so the month alone

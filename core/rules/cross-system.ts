@@ -58,15 +58,17 @@ export const paidWithoutRecord = defineRule({
   },
 });
 
+/** The imported payroll months X-PY-02 looks back over (db/feed-facts.ts reads as many). Fixed: the facts carry no more. */
+export const PAYROLL_MONTHS = 3;
+
 export const notPaid = defineRule({
-  code: 'X-PY-02', title: '在编未发工资', scope: 'person', severity: 'S2', params: { months: 3 },
-  check: (p, ctx) => {
+  code: 'X-PY-02', title: '在编未发工资', scope: 'person', severity: 'S2', params: {},
+  check: (p) => {
     const py = p.cross.feeds?.payroll;
     if (!py || !onQuota(p) || py.paidInMonths) return null;
-    const n = Math.max(1, Math.floor(ctx.params.months));
     // Fewer imported months than the rule needs: nothing to judge yet.
-    if (py.months.length < n) return null;
-    return { detail: { months: py.months.slice(0, n) } };
+    if (py.months.length < PAYROLL_MONTHS) return null;
+    return { detail: { months: py.months.slice(0, PAYROLL_MONTHS) } };
   },
 });
 
