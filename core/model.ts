@@ -98,6 +98,8 @@ export interface UnitAggregates {
   unregisteredContracts: Array<{ key: string; name: string; idMasked: string; signedOn: IsoDate }>;
   /** Region totals exceeded for a 编制类型 (U-QT-06), with Σ核定 and the area total. */
   regionOverTotal: Array<{ kind: string; sum: number; total: number }>;
+  /** The other departments' rosters against this unit's (X-SI-02, X-PY-01, X-OR-02); absent = no feed. */
+  feeds?: UnitFeedFacts;
 }
 
 export interface PersonRecord {
@@ -138,6 +140,45 @@ export interface PersonCross {
   sameNameBirthOtherIds: number;
   /** Approved requests naming the person whose effect is not on the roster (P-TM-02/03). */
   pendingChanges: Array<{ kind: string; approvedOn: IsoDate; expected: string }>;
+  /** What the other departments' rosters say of this ID number (X-SI, X-PY, X-OR, X-ED); absent = nothing to compare. */
+  feeds?: PersonFeedFacts;
+}
+
+/**
+ * The facts of one ID number in the other departments' current rosters (domain.md §5.9), matched
+ * by the keyed hash. A feed never imported is null: its rules stay silent.
+ */
+export interface PersonFeedFacts {
+  /** 社保: the current month; whether the person's unit lists them as 参保 or 暂停; a pensioner's status anywhere. */
+  si: { month: string; inUnitRoster: boolean; pensionStatus: string | null } | null;
+  /**
+   * 工资统发: the latest imported months (up to 3, newest first), whether any of them paid the
+   * person, and the units that paid them in the newest month (resolved units only).
+   */
+  payroll: { months: string[]; paidInMonths: boolean; latestPayUnits: Array<{ unitId: number; name: string }> } | null;
+  /** 组织部任免: the latest 任职 document naming the person (by document date), null when none or never imported. */
+  appointment: { post: string | null; rank: string | null; docNo: string | null; docDate: string } | null;
+  /** 编外 registrations (workers) with the same ID number, in any unit (X-ED-01). */
+  workerRegistrations: number;
+}
+
+/** A person the feeds name in a unit who is not on the unit's roster (X-SI-02, X-PY-01, X-OR-02). */
+export interface FeedSubject {
+  /** Separates the people in the unit: the masked ID and the name as the feed gives them (never the hash). */
+  key: string;
+  name: string;
+  idMasked: string | null;
+}
+
+export interface UnitFeedFacts {
+  /** 社保 rows of the unit (参保/暂停) whose ID is neither on the 实名制 roster (any status but 已出编) nor on the 编外 roster of the unit (X-SI-02). */
+  siUnregistered: Array<FeedSubject & { status: string; month: string }>;
+  /** Paid in the newest payroll month by the unit, with no live (not 已出编) roster row anywhere (X-PY-01). */
+  paidWithoutRecord: Array<FeedSubject & { month: string; amount: number | null }>;
+  /** 任职 documents of the unit, with the approval dates of the unit's 领导职数使用 requests (X-OR-02). */
+  appointments: Array<FeedSubject & { post: string | null; rank: string | null; docNo: string | null; docDate: string | null }>;
+  /** approved_on of the unit's approved (or completed) 领导职数使用 requests. */
+  leaderApprovals: string[];
 }
 
 export interface WorkerRecord {

@@ -18,6 +18,9 @@ import { failCheckRun, finishCheckRun, startCheckRun } from './check-runs.ts';
 import { closeMonthIfDue, type MonthClose } from './month-close.ts';
 import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, unitReads, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
 import { scanTable } from './scan.ts';
+import { emptyFeedIndex, feedsFor, loadFeedIndex, loadFeedState, personFeedReads, unitFeedReads, type FeedIndex, type FeedState } from './feed-facts.ts';
+import { activeExplainedRead, loadActiveExplained } from './explanations.ts';
+import type { PersonCross } from '../core/model.ts';
 import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
 import { addPersonStats, finishUnitStats, sameStats, sectorOf, splitStatKey, statKey, townsOf, type SectorMapping, type UnitStats } from '../core/unit-stats.ts';
 import { loadSectorMapping, loadStatHashes, replaceUnitStats, writeAllUnitStats } from './unit-stats.ts';
@@ -106,11 +109,13 @@ class FindingDiff {
   readonly subjectChanged: Array<{ id: number; subject: NewFinding['subject'] }> = [];
   kept = 0;
 
-  constructor(readonly live: Map<string, LiveFinding>, readonly date: IsoDate) {}
+  /** `explained`: fingerprints an active 已说明 mapping keeps closed (never opened or kept). */
+  constructor(readonly live: Map<string, LiveFinding>, readonly date: IsoDate, readonly explained: ReadonlySet<string> = new Set()) {}
 
   add(scope: Scope, entityId: number, unitId: number, subject: NewFinding['subject'], evals: Evaluation[]): void {
     for (const { rule, hit } of evals) {
       const fp = fingerprint(rule.code, scope, entityId, hit.qualifier);
+      if (this.explained.has(fp)) continue;
       const detail = hit.detail ? JSON.stringify(hit.detail) : null;
       const existing = this.live.get(fp);
       const held = hit.holdDays && hit.holdDays > 0 ? hit.holdDays : 0;
@@ -228,14 +233,19 @@ export interface CheckEffects {
 
 export type AfterWrite = (trx: Knex, effects: CheckEffects) => Promise<void>;
 
+/** A person's cross-row facts with their feed facts (X rules). */
+function withFeeds(cross: PersonCross, feeds: PersonCross['feeds']): PersonCross {
+  return feeds ? { ...cross, feeds } : cross;
+}
+
 /** The rows the cross-row index has facts for: by ID hash, and by name (same name and birth date). */
-async function peopleNamedBy(db: Knex, cross: CrossIndex): Promise<Row[]> {
+async function peopleNamedBy(db: Knex, cross: CrossIndex, feeds: FeedIndex): Promise<Row[]> {
   const out: Row[] = [];
   const seen = new Set<number>();
   const take = (rows: Row[]) => {
     for (const r of rows) if (!seen.has(Number(r.id))) { seen.add(Number(r.id)); out.push(r); }
   };
-  const hashes = [...cross.hashes];
+  const hashes = [...new Set([...cross.hashes, ...feeds.hashes])];
   for (let i = 0; i < hashes.length; i += 500) take(await db('people').whereIn('id_hash', hashes.slice(i, i + 500)).select(PERSON_COLUMNS));
   // By name and birth date through the (name, birth_key, …) index, keeping the rows whose pair is named.
   const pairs = [...cross.sameNameBirth.keys()].map((k) => k.split('|') as [string, string]);
@@ -287,16 +297,21 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
     }
   };
   const env = await checkEnv(db, date, opts.rules);
-  const units = await loadUnits(db, date);
+  const [units, feedState] = await Promise.all([loadUnits(db, date), loadFeedState(db)]);
   await lap('units');
   // The cross-row facts and the live findings are read while the scan runs (other connections
   // on MySQL). Meanwhile every row is checked without cross-row facts and its hits are kept; the
   // few people the cross-row index names are checked again with them afterwards.
   const crossP = loadCrossIndex(db);
+  // The other departments' rosters (X rules): the units' facts and the people's exceptions.
+  const feedsP = Promise.all([runReads(db, unitFeedReads(db, feedState, null, units), false), loadFeedIndex(db, feedState)]).then(([, idx]) => idx);
+  const explainedP = loadActiveExplained(db);
   const liveP = loadLive(db);
   const hashesP = loadStatHashes(db);
   const sectorsP = loadSectorMapping(db);
   crossP.catch(() => {});
+  feedsP.catch(() => {});
+  explainedP.catch(() => {});
   liveP.catch(() => {});
   hashesP.catch(() => {});
   sectorsP.catch(() => {});
@@ -328,18 +343,19 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
   })]);
   await lap('scan');
   const [cross, live, storedStats, sectors] = await Promise.all([crossP, liveP, hashesP, sectorsP]);
+  const [feedIdx, explained] = await Promise.all([feedsP, explainedP]);
   const towns = townsOf(units.values());
   for (const unit of units.values()) finishUnitStats(statsOf(unit.id), unit, sectorOf(unit, sectors), towns.get(unit.id) ?? null);
   await lap('crossAndLive');
-  const diff = new FindingDiff(live, date);
+  const diff = new FindingDiff(live, date, explained);
   for (const h of hits) diff.add(h.scope, h.entityId, h.unitId, h.subject, h.evals);
   hits.length = 0;
   await lap('diff');
   // The people with cross-row facts, checked again with them: their other hits are already in.
-  for (const r of await peopleNamedBy(db, cross)) {
+  for (const r of await peopleNamedBy(db, cross, feedIdx)) {
     const unit = units.get(Number(r.unit_id));
     if (!unit) continue;
-    const evals = env.evaluator('person', personFromRow(r, crossFor(cross, r)), unit);
+    const evals = env.evaluator('person', personFromRow(r, withFeeds(crossFor(cross, r), feedsFor(feedIdx, r))), unit);
     if (evals.length) diff.add('person', Number(r.id), unit.id, personSubject(r), evals);
   }
   await lap('crossRow');
@@ -418,20 +434,22 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   let unitId: number;
   let personRows: Row[] = [];
   let workerRow: Row | undefined;
+  let feedState: FeedState;
   if ('workerId' in target) {
     // A 编外人员 with their unit (the unit's rules count workers, U-QT-05).
-    workerRow = await db('workers').where({ id: target.workerId }).first(WORKER_COLUMNS);
+    [workerRow, feedState] = await Promise.all([db('workers').where({ id: target.workerId }).first(WORKER_COLUMNS), loadFeedState(db)]);
     if (!workerRow) return null;
     unitId = Number(workerRow.unit_id);
   } else if ('personHash' in target) {
-    personRows = await db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id');
+    [personRows, feedState] = await Promise.all([db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id'), loadFeedState(db)]);
     // The row that counts is a live one (not 已出编), else the latest.
     personRows.sort((a, b) => Number(a.status === '已出编') - Number(b.status === '已出编'));
     if (!personRows.length) return null;
     unitId = Number(personRows[0].unit_id);
   } else {
     // By the unit's own id: a credit code may be shared by two units (U-IN-06).
-    const u = await db('units').where({ id: target.unitId }).first('id');
+    let u: Row | undefined;
+    [u, feedState] = await Promise.all([db('units').where({ id: target.unitId }).first('id'), loadFeedState(db)]);
     if (!u) return null;
     unitId = Number(u.id);
   }
@@ -443,6 +461,9 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   let e = env;
   const units = new Map<number, UnitRecord>();
   const cross = emptyCrossIndex();
+  // The feeds' state comes with the person's rows; a unit or worker re-check reads it in the batch.
+  const feedIdx = emptyFeedIndex(feedState!);
+  let explained: ReadonlySet<string> = new Set();
   let unitPeople: Row[] = [];
   let workerCount = 0;
   const live = new Map<string, LiveFinding>();
@@ -452,6 +473,11 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
     ...(env ? [] : checkConfigReads(db, (c) => { e = envOf(date, c); })),
     ...unitReads(db, date, [unitId], units),
     ...(first?.id_hash ? crossReads(db, first.id_hash, { name: first.name, birth: first.birth_key }, cross) : []),
+    activeExplainedRead(db, unitId, (s) => { explained = s; }),
+    // The feeds' facts of the unit and of the person: the nightly check's queries, narrowed to them
+    // (after unitReads: they attach to the unit read above).
+    ...unitFeedReads(db, feedState!, [unitId], units),
+    ...(first?.id_hash ? personFeedReads(db, feedIdx, first.id_hash) : []),
     { query: db('people').where({ unit_id: unitId }).select(PERSON_COLUMNS), apply: (rows) => { unitPeople = rows; } },
     { query: db('workers').where({ unit_id: unitId }).count({ n: '*' }), apply: (rows) => { workerCount = Number(rows[0]?.n ?? 0); } },
     { query: db('settings').where({ key: 'sectors' }).select('value'), apply: (rows) => { sectors = rows[0] ? JSON.parse(rows[0].value) : {}; } },
@@ -468,12 +494,12 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   await runReads(db, reads, true);
   const ev = e!;
   const unit = units.get(unitId)!;
-  const diff = new FindingDiff(live, date);
+  const diff = new FindingDiff(live, date, explained);
 
   // The unit's counts and figures come from its people, through the same accumulation as the nightly scan.
   const stats: UnitStats = new Map();
   for (const r of unitPeople) {
-    const p = personFromRow(r, crossFor(cross, r));
+    const p = personFromRow(r, withFeeds(crossFor(cross, r), feedsFor(feedIdx, r)));
     addPerson(unit.agg, p, unit, highApproved(r));
     addPersonStats(stats, p, unit, date);
     if (subjectRow && Number(r.id) === Number(subjectRow.id)) {

@@ -24,7 +24,7 @@ export interface ExportOptions {
   /** The same by credit code, for a code that names one unit only. */
   unitCode?: string;
   /** Findings only: default 'open'. */
-  status?: 'open' | 'resolved' | 'all';
+  status?: 'open' | 'resolved' | 'explained' | 'all';
   /** The day the lights are computed for. */
   today: IsoDate;
   /** People only: full ID numbers (decrypted with `pii`) instead of masked ones; audited. */
@@ -209,12 +209,12 @@ async function exportFindings(db: Knex, wb: ExcelJS.Workbook, opts: ExportOption
     LIGHTS[f.light],
     f.openedOn,
     f.resolvedOn,
-    f.resolvedOn ? '已整改' : '未整改',
+    f.status === 'explained' ? '已说明' : f.resolvedOn ? '已整改' : '未整改',
     findingDetailText(f.rule, f.qualifier, f.detail, { qualifier: true }),
   ]);
   // 说明 first, as in every export: what the list is, as of when, of whom, and what it may be used for.
   const scopeName = ids ? ((await db('units').where({ id: ids[0] }).first('name'))?.name ?? '') + '及下属单位' : '全部单位';
-  const statusName = { open: '未整改', resolved: '已整改', all: '全部' }[opts.status ?? 'open'];
+  const statusName = { open: '未整改', resolved: '已整改', explained: '已说明', all: '全部' }[opts.status ?? 'open'];
   addNoticeSheet(wb, [
     '三色 问题清单',
     `截至日期：${opts.today}；状态：${statusName}；范围：${scopeName}；共 ${rows.length} 条（红灯在前，再黄灯，提示在后；各按整改期限先后）。`,

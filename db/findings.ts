@@ -24,11 +24,13 @@ export interface FindingView {
   light: FindingLight;
   openedOn: IsoDate;
   resolvedOn: IsoDate | null;
+  /** open, resolved (已整改) or explained (已说明). */
+  status: string;
   detail: Record<string, unknown> | null;
 }
 
 export interface FindingQuery {
-  status?: 'open' | 'resolved' | 'all';
+  status?: 'open' | 'resolved' | 'explained' | 'all';
   /** One unit by its id (a credit code may be shared, U-IN-06). */
   unitId?: number;
   unitCode?: string;
@@ -74,7 +76,7 @@ export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingVi
   // Open ones in the urgency order; resolved ones (and all) by opening day as well.
   let query = status === 'open' ? openFindingsQuery(db)
     : findingsQuery(db).whereNot('f.status', 'pending').orderBy([{ column: 'f.opened_on', order: 'asc' }, { column: 'f.id', order: 'asc' }]);
-  if (status === 'resolved') query = query.where('f.status', 'resolved');
+  if (status === 'resolved' || status === 'explained') query = query.where('f.status', status);
   if (q.unitId !== undefined || q.unitCode) {
     const unit = await (q.unitId !== undefined ? db('units').where({ id: q.unitId }) : db('units').where({ code: q.unitCode })).first('id');
     if (!unit) return [];
@@ -94,6 +96,7 @@ export async function listFindings(db: Knex, q: FindingQuery): Promise<FindingVi
     light: findingLight({ rule: r.rule, openedOn: r.opened_on, resolvedOn: r.resolved_on }, q.date, cal),
     openedOn: r.opened_on,
     resolvedOn: r.resolved_on ?? null,
+    status: r.status,
     detail: r.detail ? JSON.parse(r.detail) : null,
   }));
 }
@@ -116,6 +119,11 @@ export async function openCounts(db: Knex, unitIds: number[] | null, today: IsoD
 /** Resolved findings (the filter's units, rule, person), the latest resolved first, at most `limit`. */
 export async function resolvedFindings(db: Knex, f: { unitIds?: number[] | null; rule?: string; personId?: number }, limit: number): Promise<Row[]> {
   return findingsQuery(db, f).where('f.status', 'resolved').orderBy([{ column: 'f.resolved_on', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(limit);
+}
+
+/** Findings closed as 已说明 (explained differences), the latest first, at most `limit`. */
+export async function explainedFindings(db: Knex, f: { unitIds?: number[] | null; rule?: string; personId?: number }, limit: number): Promise<Row[]> {
+  return findingsQuery(db, f).where('f.status', 'explained').orderBy([{ column: 'f.resolved_on', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(limit);
 }
 
 /** How many open findings a person has. */

@@ -18,13 +18,13 @@ const HELP = `用法：sanse <命令> [选项]
   check [--date YYYY-MM-DD [--force]] [--json]
                                 执行每日数据质量检查，亮黄灯、红灯、绿灯（日期限今天前31天至后7天，
                                 --force 可检查此范围外的真实日期）
-  findings [--status open|resolved|all] [--unit 单位编号] [--json]
+  findings [--status open|resolved|explained|all] [--unit 单位编号] [--json]
                                 列出问题清单
   recheck --person 身份证号 | --unit 单位编号 [--json]
                                 立即重新检查一条记录
   import 文件.xlsx|CSV文件夹 [--error-out 错误文件.xlsx] [--json]
                                 导入数据（全部成功或全部不写入）
-  export findings|units|people|all --out 文件.xlsx [--unit 单位编号] [--status open|resolved|all] [--full-ids]
+  export findings|units|people|all --out 文件.xlsx [--unit 单位编号] [--status open|resolved|explained|all] [--full-ids]
   template --out 文件.xlsx
                                 导出为 Excel
   （--unit 也可填统一社会信用代码，但仅当该代码只对应一个单位时有效）
@@ -257,17 +257,17 @@ const LIGHT_NAMES: Record<FindingLight, string> = { red: '红灯', yellow: '黄�
 
 async function findingsCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { status: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' } } });
-  const status = (arg(values, 'status') ?? 'open') as 'open' | 'resolved' | 'all';
-  if (!['open', 'resolved', 'all'].includes(status)) throw new UsageError(`--status 应为 open、resolved 或 all：${status}`);
+  const status = (arg(values, 'status') ?? 'open') as 'open' | 'resolved' | 'explained' | 'all';
+  if (!['open', 'resolved', 'explained', 'all'].includes(status)) throw new UsageError(`--status 应为 open、resolved、explained（已说明）或 all：${status}`);
   const date = requireDate(arg(values, 'date'));
   const { listFindings } = await import('../db/findings.ts');
   const unit = arg(values, 'unit');
   const list = await withContext(async (ctx) => listFindings(ctx.db, { status, unitId: unit === undefined ? undefined : (await unitOption(ctx.db, unit)).id, date }));
   const { findingDetailText, findingHeading } = await import('../cards/details.ts');
-  const out = list.map((f) => ({ rule: f.rule, unit: f.unit, unitId: f.unitId, subject: f.subject, qualifier: f.qualifier, light: f.light, openedOn: f.openedOn, resolvedOn: f.resolvedOn, detailText: findingDetailText(f.rule, f.qualifier, f.detail) }));
+  const out = list.map((f) => ({ rule: f.rule, unit: f.unit, unitId: f.unitId, subject: f.subject, qualifier: f.qualifier, light: f.light, openedOn: f.openedOn, resolvedOn: f.resolvedOn, status: f.status, detailText: findingDetailText(f.rule, f.qualifier, f.detail) }));
   if (values.json) print(out);
   else {
-    for (const [i, f] of list.entries()) console.log(`${LIGHT_NAMES[f.light]}  ${f.rule} ${findingHeading(f.rule, f.qualifier)}  ${f.unitName}  ${f.subject.name}${f.subject.id ? ` ${f.subject.id}` : ''}  发现于 ${f.openedOn}${out[i].detailText ? `  ${out[i].detailText}` : ''}`);
+    for (const [i, f] of list.entries()) console.log(`${f.status === 'explained' ? '已说明' : LIGHT_NAMES[f.light]}  ${f.rule} ${findingHeading(f.rule, f.qualifier)}  ${f.unitName}  ${f.subject.name}${f.subject.id ? ` ${f.subject.id}` : ''}  发现于 ${f.openedOn}${out[i].detailText ? `  ${out[i].detailText}` : ''}`);
     console.log(`共 ${list.length} 条`);
   }
   return 0;
@@ -327,7 +327,7 @@ async function exportCommand(args: string[]): Promise<number> {
   // row names their system account.
   const by = `cli:${os.userInfo().username}`;
   const unit = arg(values, 'unit');
-  const r = await withContext(async (ctx) => exportWorkbook(ctx.db, kind, out, { unitId: unit === undefined ? undefined : (await unitOption(ctx.db, unit)).id, status: arg(values, 'status') as 'open' | 'resolved' | 'all' | undefined, today: todayInShanghai(), fullIds, pii: ctx.pii, by, via: 'cli' }));
+  const r = await withContext(async (ctx) => exportWorkbook(ctx.db, kind, out, { unitId: unit === undefined ? undefined : (await unitOption(ctx.db, unit)).id, status: arg(values, 'status') as 'open' | 'resolved' | 'explained' | 'all' | undefined, today: todayInShanghai(), fullIds, pii: ctx.pii, by, via: 'cli' }));
   console.log(`已导出 ${r.rows} 行到 ${out}${fullIds ? '（含完整身份证号，已记入审计日志；请妥善保管）' : kind === 'people' || kind === 'all' ? '（身份证号已脱敏，不能用于导入；可原样导入的完整数据请加 --full-ids）' : ''}`);
   return 0;
 }

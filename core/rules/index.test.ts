@@ -6,15 +6,19 @@ import type { PersonRecord } from '../model.ts';
 
 const range = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(2, '0')}`);
 
-/** domain.md §5.1–5.8 and §5.10, in catalogue order. */
+/** domain.md §5.1–5.10 (X-RG-01 apart: the city–county comparison), in catalogue order. */
+const CROSS = ['X-SI-01', 'X-SI-02', 'X-SI-03', 'X-PY-01', 'X-PY-02', 'X-PY-03', 'X-OR-01', 'X-OR-02', 'X-ED-01'];
+/** The cross-system rules whose subject is a person the feed names in a unit (not a roster row). */
+const CROSS_UNIT = new Set(['X-SI-02', 'X-PY-01', 'X-OR-02']);
 const CATALOGUE = [
   ...range('P-ID-', 14), ...range('P-RT-', 6), ...range('P-TM-', 8), ...range('P-ST-', 14),
-  ...range('U-LD-', 7), ...range('U-QT-', 7), ...range('U-IN-', 13), ...range('U-PR-', 3), ...range('W-', 7),
+  ...range('U-LD-', 7), ...range('U-QT-', 7), ...range('U-IN-', 13), ...range('U-PR-', 3), ...[...CROSS, 'X-RG-01'].filter((c) => RULES.some((r) => r.code === c)), ...range('W-', 7),
 ];
 
 describe('catalogue', () => {
-  it('has every code of §5.1–5.8 and §5.10 exactly once, in catalogue order', () => {
-    expect(CATALOGUE).toHaveLength(79);
+  it('has every code of §5.1–5.10 exactly once, in catalogue order', () => {
+    expect(CATALOGUE.filter((c) => c.startsWith('X-') && c !== 'X-RG-01')).toEqual(CROSS);
+    expect(CATALOGUE.filter((c) => c !== 'X-RG-01')).toHaveLength(88);
     expect(RULES.map((r) => r.code)).toEqual(CATALOGUE);
     expect(new Set(RULES.map((r) => r.code)).size).toBe(RULES.length);
   });
@@ -24,7 +28,7 @@ describe('catalogue', () => {
       expect(r.title, r.code).toMatch(/[\u4e00-\u9fff]/);
       // Chinese typesetting: full-width brackets with no space before them (a card shows the title as is).
       expect(r.title, r.code).not.toMatch(/[()]|\s（/);
-      const scope = r.code.startsWith('P-') ? 'person' : r.code.startsWith('U-') || r.code === 'W-07' ? 'unit' : 'worker';
+      const scope = r.code.startsWith('P-') ? 'person' : r.code.startsWith('U-') || r.code === 'W-07' || CROSS_UNIT.has(r.code) ? 'unit' : r.code.startsWith('X-') ? 'person' : 'worker';
       expect(r.scope, r.code).toBe(scope);
       expect(['S1', 'S2', 'S3'], r.code).toContain(r.severity);
       expect(typeof r.params, r.code).toBe('object');
@@ -33,14 +37,15 @@ describe('catalogue', () => {
   });
 
   it('describes the grace period where the catalogue has one', () => {
-    for (const code of ['P-RT-01', 'P-RT-03', 'P-TM-01', 'P-TM-02', 'P-TM-03', 'U-IN-10', 'U-PR-01', 'U-PR-02', 'W-07']) {
+    for (const code of ['P-RT-01', 'P-RT-03', 'P-TM-01', 'P-TM-02', 'P-TM-03', 'U-IN-10', 'U-PR-01', 'U-PR-02', 'X-OR-01', 'W-07']) {
       expect(ruleByCode(code)?.grace, code).toBeTruthy();
     }
   });
 
   it('looks rules up by code', () => {
     expect(ruleByCode('U-QT-01')?.title).toBe('超编');
-    expect(ruleByCode('X-SI-01')).toBeUndefined();
+    expect(ruleByCode('X-SI-01')?.title).toBe('在编未参保');
+    expect(ruleByCode('X-ZZ-01')).toBeUndefined();
   });
 });
 

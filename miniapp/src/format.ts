@@ -45,7 +45,9 @@ export function dateTime(ts: string | null | undefined): string {
 }
 
 /** The deadline line of an open finding: yellow → when it turns red; red → overdue; 提示 → none. */
-export function deadlineText(f: Pick<Finding, 'light' | 'redFrom' | 'resolvedOn'>): string {
+export function deadlineText(f: Pick<Finding, 'light' | 'redFrom' | 'resolvedOn'> & { status?: string }): string {
+  // 已说明 (an explained cross-system difference) is not 已整改.
+  if (f.status === 'explained') return '已说明（差异无法消除，编办已登记说明）';
   if (f.resolvedOn || f.light === 'green') return '已整改';
   if (f.light === 'red') return '已超期';
   if (f.light === 'hint') return '提示：不设整改期限，不计入红黄灯';

@@ -15,7 +15,7 @@ export type Route =
   | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
   | { name: 'monthly'; id: string | null; query: URLSearchParams }
-  | { name: 'console'; tab: 'home' | 'import' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'monthly'; query: URLSearchParams }
+  | { name: 'console'; tab: 'home' | 'import' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'monthly' | 'explanations'; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'dashboard'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
@@ -54,7 +54,7 @@ export function parseHash(hash: string): Route {
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
-  if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly' || b === 'explanations') && parts.length === 2) return { name: 'console', tab: b, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };
   if (a === 'requests' && b === 'new' && parts.length === 2) return { name: 'request-new', query };

@@ -52,6 +52,8 @@ export interface Finding {
   openedOn: string;
   redFrom: string | null;
   resolvedOn: string | null;
+  /** open, resolved (已整改) or explained (已说明). */
+  status?: string;
   detail: Record<string, unknown> | null;
   /** The detail in Chinese (cards/details.ts on the server). */
   detailText?: string | null;

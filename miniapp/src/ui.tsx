@@ -102,7 +102,7 @@ export function FindingCard(props: { finding: Finding; href?: string | null; onO
       {f.detailText && <div class="meta small" data-testid="finding-detail">{f.detailText}</div>}
       <div class="meta">
         发现于 {shortDate(f.openedOn)}
-        {f.resolvedOn && `　整改于 ${shortDate(f.resolvedOn)}`}
+        {f.resolvedOn && `　${f.status === 'explained' ? '已说明于' : '整改于'} ${shortDate(f.resolvedOn)}`}
         <span class="muted">　{f.rule}</span>
       </div>
       <div class="deadline" data-testid="deadline">{deadlineText(f)}</div>

@@ -61,7 +61,7 @@ describe('a person', () => {
     expect(body.cross).toEqual(expect.objectContaining({ sameIdInUnit: expect.any(Number), otherQuotaUnits: expect.any(Number), sameNameBirthOtherIds: expect.any(Number), pendingChanges: expect.any(Array) }));
     expect(body.version).toBeGreaterThan(0);
     const f = body.findings[0];
-    expect(Object.keys(f).sort()).toEqual(['detail', 'detailText', 'id', 'light', 'openedOn', 'qualifier', 'qualifierText', 'redFrom', 'resolvedOn', 'rule', 'severity', 'subject', 'title', 'unit', 'unitId', 'unitName', 'fix'].sort());
+    expect(Object.keys(f).sort()).toEqual(['detail', 'detailText', 'id', 'light', 'openedOn', 'qualifier', 'qualifierText', 'redFrom', 'resolvedOn', 'rule', 'severity', 'status', 'subject', 'title', 'unit', 'unitId', 'unitName', 'fix'].sort());
     const eth = body.findings.find((x: Row) => x.rule === 'P-ID-14');
     expect(eth.fix).toEqual({ kind: 'person', label: '去修改人员信息', href: `#/person/${person.id}?finding=${eth.id}` });
     expect(f.subject).toMatchObject({ kind: 'person', id: Number(person.id), name: person.name });

@@ -21,6 +21,8 @@ let leaderA: Session;
 let admin: Session;
 let requestB: number;
 let workerB: Row;
+let findingXB: number;
+let explanationB: number;
 
 /** Method and path of every route the app has, from printRoutes' tree. */
 function routesOf(app: FastifyInstance): Array<{ method: string; url: string }> {
@@ -65,6 +67,14 @@ beforeAll(async () => {
   });
   requestB = Number(rid);
   workerB = await a.t.db('workers').whereNotIn('unit_id', await subtreeIds(a.t.db, Number(unitA.id))).orderBy('id').first();
+  // A cross-system finding of unit B and an explained difference of B (已说明差异).
+  const fx = { rule: 'X-PY-01', scope: 'unit', entity_id: unitB.id, unit_id: unitB.id, qualifier: '330603********001X·越权', first_seen_on: D0, opened_on: D0, last_seen_on: D0, subject_kind: 'person', subject_name: '越权', subject_id_masked: '330603********001X' };
+  [findingXB] = await a.t.db('findings').insert({ ...fx, fingerprint: `X-PY-01|unit:${unitB.id}|a`, open_key: `X-PY-01|unit:${unitB.id}|a`, status: 'open', resolved_on: null });
+  const [fe] = await a.t.db('findings').insert({ ...fx, fingerprint: `X-PY-01|unit:${unitB.id}|b`, open_key: null, status: 'explained', resolved_on: D0 });
+  [explanationB] = await a.t.db('explained_differences').insert({
+    rule: 'X-PY-01', fingerprint: `X-PY-01|unit:${unitB.id}|b`, finding_id: fe, unit_id: unitB.id, subject_name: '越权', subject_id_masked: '330603********001X', reason: '借调', reason_text: '借调', evidence_no: '测〔2026〕1号',
+    evidence_file: 'a.txt', evidence_sha256: 'a'.repeat(64), evidence_data: Buffer.from('x').toString('base64'), created_by: 'demo-admin', created_at: '2026-11-23 09:00:00', review_due: '2027-11-23',
+  });
 });
 afterAll(async () => {
   await a?.close();
@@ -153,6 +163,11 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3' },
   { method: 'PUT', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3', payload: () => ({ payload: { text: '越权修改' } }) },
   { method: 'POST', route: '/api/analysis/:kind/:period/draft', url: '/api/analysis/negative-list/2026-10/draft', payload: () => ({ payload: {} }) },
+  // 已说明差异: marking, withdrawing and reviewing are the office's; the evidence is the unit's.
+  { method: 'POST', route: '/api/explanations', url: '/api/explanations', payload: () => ({ payload: { findingId: findingXB, reason: '借调', reasonText: '越权', evidenceNo: '越权〔2026〕1号' } }) },
+  { method: 'POST', route: '/api/explanations/:id/withdraw', url: `/api/explanations/${explanationB}/withdraw`, payload: () => ({ payload: { reason: '越权' } }) },
+  { method: 'POST', route: '/api/explanations/:id/review', url: `/api/explanations/${explanationB}/review`, payload: () => ({ payload: {} }) },
+  { method: 'GET', route: '/api/explanations/:id/evidence', url: `/api/explanations/${explanationB}/evidence` },
   // The dashboard: another unit's people behind a figure.
   { method: 'GET', route: '/api/dashboard/drill/people', url: `/api/dashboard/drill/people?unit=${unitB.id}&dim=status&key=${encodeURIComponent('在编')}` },
 ];
@@ -163,7 +178,7 @@ const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/a
   '/api/monthly-confirmations/pending'];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */
-const LISTS = ['/api/findings', '/api/units', '/api/export/findings'];
+const LISTS = ['/api/findings', '/api/units', '/api/export/findings', '/api/explanations'];
 const NOT_UNIT_DATA = ['/api/me', '/api/health', '/api/outbox/dead', '/api/outbox/stats', '/api/outbox/:id/resend'];
 
 describe('scope', () => {
@@ -229,13 +244,21 @@ describe('scope', () => {
       // 本月核账待确认: only units in scope.
       const pending = (await a.app.inject({ method: 'GET', url: '/api/monthly-confirmations/pending', headers: s.read })).json();
       expect(pending.every((p: Row) => scope.has(Number(p.unitId)))).toBe(true);
+      // 已说明差异: only its units' mappings; the explained finding of B is not in its list either.
+      const expl = (await a.app.inject({ method: 'GET', url: '/api/explanations?state=all', headers: s.read })).json();
+      expect(expl.items.every((e: Row) => scope.has(Number(e.unitId)))).toBe(true);
+      expect(expl.items.some((e: Row) => e.id === explanationB)).toBe(false);
       const quotas = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: s.read })).json();
       expect(quotas.totals.units).toBe(scope.size);
     });
   }
 
   it('lets the office see the other unit', async () => {
-    for (const url of [`/api/findings?unit=${unitB.code}`, `/api/people/${personB.id}`, `/api/people/${personB.id}/history`]) {
+    const expl = (await a.app.inject({ method: 'GET', url: '/api/explanations?state=all', headers: admin.read })).json();
+    expect(expl.items.map((e: Row) => e.id)).toContain(explanationB);
+    const explained = (await a.app.inject({ method: 'GET', url: `/api/findings?unit=${unitB.id}&status=explained`, headers: admin.read })).json();
+    expect(explained.map((f: Row) => [f.rule, f.status])).toEqual([['X-PY-01', 'explained']]);
+    for (const url of [`/api/findings?unit=${unitB.code}`, `/api/people/${personB.id}`, `/api/people/${personB.id}/history`, `/api/explanations/${explanationB}/evidence`]) {
       expect((await a.app.inject({ method: 'GET', url, headers: admin.read })).statusCode, url).toBe(200);
     }
   });

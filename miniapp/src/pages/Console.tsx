@@ -22,8 +22,9 @@ import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
 import { LazyDashboard } from './DashboardPage.tsx';
 import { WeeklyList } from './Weekly.tsx';
+import { ExplainButton, ExplanationsTab } from './Explanations.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -47,6 +48,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         <div class="consolenav">
           {link('home', '#/console', '概览')}
           {link('findings', '#/console/findings', '问题清单')}
+          {link('explanations', '#/console/explanations', '已说明差异')}
           {link('requests', '#/console/requests', '编制审批')}
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('monthly', '#/console/monthly', '月度核账')}
@@ -65,7 +67,8 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'home' && <Home operator={operator} />}
         {tab === 'dashboard' && <LazyDashboard layout="screen" />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
-        {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} />}
+        {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} operator={operator} />}
+        {tab === 'explanations' && <ExplanationsTab key={props.query.toString()} operator={operator} query={props.query} />}
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
         {tab === 'locks' && <Locks />}
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
@@ -252,7 +255,7 @@ export function filtersFrom(q: URLSearchParams): FindingFilters {
     unit: q.get('unit') ?? '',
     rule: q.get('rule') ?? '',
     light: light === 'red' || light === 'yellow' || light === 'hint' ? light : '',
-    status: ['open', 'resolved', 'all'].includes(status) ? status : 'open',
+    status: ['open', 'resolved', 'explained', 'all'].includes(status) ? status : 'open',
   };
 }
 
@@ -263,7 +266,7 @@ export function findingsQuery(f: FindingFilters, extra: Record<string, string | 
 
 const LIMIT = 500;
 
-function Findings(props: { query: URLSearchParams }) {
+function Findings(props: { query: URLSearchParams; operator: boolean }) {
   const [filters, setFilters] = useState<FindingFilters>(() => filtersFrom(props.query));
   const units = useLoad(() => get<UnitSummary[]>('/api/units'), []);
   const key = findingsQuery(filters);
@@ -301,6 +304,7 @@ function Findings(props: { query: URLSearchParams }) {
           <select value={filters.status} onChange={(e) => change('status', sel(e))} data-testid="filter-status" aria-label="状态">
             <option value="open">待整改</option>
             <option value="resolved">已整改</option>
+            <option value="explained">已说明</option>
             <option value="all">全部</option>
           </select>
         </div>
@@ -318,7 +322,10 @@ function Findings(props: { query: URLSearchParams }) {
       {list.data && list.data.length === 0 && <div class="empty">没有符合条件的问题</div>}
       {list.data?.map((f) => {
         const pid = personIdOf(f);
-        return <FindingCard key={f.id} finding={f} href={f.fix?.href ?? (pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null)} />;
+        const card = <FindingCard key={f.id} finding={f} href={f.fix?.href ?? (pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null)} />;
+        // A cross-system difference that cannot be removed: the office marks it 已说明 here.
+        if (!props.operator || !f.rule.startsWith('X-') || f.rule === 'X-RG-01' || f.light === 'green' || f.status === 'explained') return card;
+        return <div key={f.id}>{card}<ExplainButton finding={f} onDone={list.reload} /></div>;
       })}
     </>
   );

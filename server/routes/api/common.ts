@@ -11,7 +11,7 @@ import type { FindingLight, IsoDate } from '../../../core/model.ts';
 import { ruleByCode } from '../../../core/rules/index.ts';
 import { inScope, scopeIds } from '../../../core/roles.ts';
 import { CommandError } from '../../../commands/errors.ts';
-import { openFindingsQuery, resolvedFindings } from '../../../db/findings.ts';
+import { openFindingsQuery, resolvedFindings, explainedFindings } from '../../../db/findings.ts';
 import { idBirths, personWithUnitCode } from '../../../db/people.ts';
 import { subtreeIds, unitsByRef } from '../../../db/scope.ts';
 import type { PiiCipher } from '../../../db/pii.ts';
@@ -108,6 +108,8 @@ export interface FindingItem {
   /** The day the finding turns (or turned) red if still open: its deadline. */
   redFrom: IsoDate;
   resolvedOn: IsoDate | null;
+  /** open, resolved (已整改) or explained (已说明: a cross-system difference the office explained). */
+  status: string;
   detail: Record<string, unknown> | null;
   /** The detail in Chinese, as every other place shows it (cards/details.ts). */
   detailText: string | null;
@@ -116,7 +118,7 @@ export interface FindingItem {
 }
 
 export interface FindingFilter {
-  status: 'open' | 'resolved' | 'all';
+  status: 'open' | 'resolved' | 'explained' | 'all';
   /** Unit ids (null: every unit). */
   unitIds: number[] | null;
   rule?: string;
@@ -147,10 +149,11 @@ function toItem(r: Row, today: IsoDate, cal: WorkdayCalendar): FindingItem {
     unitName: r.unit_name,
     subject: { kind: r.subject_kind, id: Number(r.entity_id), name: r.subject_name, idMasked: r.subject_id_masked ?? null },
     qualifier: r.qualifier ?? null,
-    light: r.status === 'resolved' ? 'green' : findingLight({ rule: r.rule, openedOn: r.opened_on, resolvedOn: null }, today, cal),
+    light: r.status === 'resolved' || r.status === 'explained' ? 'green' : findingLight({ rule: r.rule, openedOn: r.opened_on, resolvedOn: null }, today, cal),
     openedOn: r.opened_on,
     redFrom: redFrom(r.opened_on, cal),
     resolvedOn: r.resolved_on ?? null,
+    status: r.status,
     detail: parseDetail(r.detail),
     detailText: findingDetailText(r.rule, r.qualifier, parseDetail(r.detail)),
     qualifierText: shownQualifier(r.rule, r.qualifier),
@@ -170,6 +173,11 @@ export async function queryFindings(db: Knex, f: FindingFilter, today: IsoDate):
   }
   if ((f.status === 'resolved' || f.status === 'all') && (!f.light || f.light === 'green') && out.length < f.limit) {
     const rows = await resolvedFindings(db, f, f.limit - out.length);
+    out.push(...rows.map((r) => toItem(r, today, cal)));
+  }
+  // 已说明 apart from 已整改: its own filter, and after the resolved ones in 全部.
+  if ((f.status === 'explained' || f.status === 'all') && (!f.light || f.light === 'green') && out.length < f.limit) {
+    const rows = await explainedFindings(db, f, f.limit - out.length);
     out.push(...rows.map((r) => toItem(r, today, cal)));
   }
   return out;
@@ -217,7 +225,7 @@ export function isIsoDay(s: unknown): s is string {
 /** The query filters of the findings list and its export, checked; `unit` (a unit id) resolved within the scope. */
 export async function findingFilter(db: Knex, user: SessionUser, q: Record<string, unknown>, opts: { maxLimit: number; defaultLimit: number }): Promise<FindingFilter & { unit: Row | null }> {
   const status = q.status ?? 'open';
-  if (status !== 'open' && status !== 'resolved' && status !== 'all') throw new ApiError(400, 'status 应为 open、resolved 或 all', { status: '取值无效' });
+  if (status !== 'open' && status !== 'resolved' && status !== 'explained' && status !== 'all') throw new ApiError(400, 'status 应为 open、resolved、explained 或 all', { status: '取值无效' });
   const light = q.light;
   if (light !== undefined && light !== 'red' && light !== 'yellow' && light !== 'hint' && light !== 'green') throw new ApiError(400, 'light 应为 red、yellow、hint 或 green', { light: '取值无效' });
   const rule = q.rule;

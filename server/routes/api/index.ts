@@ -18,6 +18,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
+import { explanationRoutes } from './explanations.ts';
 import { findingRoutes } from './findings.ts';
 import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
@@ -71,6 +72,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   // Checks queued by this app end before the app closes (the database may close right after).
   if (!opts.jobs) app.addHook('onClose', async () => deps.jobs.idle());
   await app.register(findingRoutes, { deps });
+  await app.register(explanationRoutes, { deps });
   await app.register(unitRoutes, { deps });
   await app.register(personRoutes, { deps });
   await app.register(workerRoutes, { deps });
