@@ -244,15 +244,38 @@ export interface ReadProgress {
 }
 
 /**
+ * What a reader other than the main workbook's reads: which sheets (and how wide each may be) and
+ * where the rows go. With `onRow` the rows are handed over one by one and not kept (a feed of a
+ * million rows is read in bounded memory, once to validate and once to write).
+ */
+export interface ReadOptions {
+  /** The columns a sheet may have, or null for a sheet read for its name only. Default: the dictionary's sheets. */
+  width?: (sheetName: string) => number | null;
+  /** Receives each data row instead of the sheet's `rows`. */
+  onRow?: (sheet: RawSheet, row: RawRow) => void | Promise<void>;
+}
+
+/**
  * Streams the sheets of an .xlsx workbook within the limits. Sheets the dictionary does not know
  * are read for their name only (their rows are skipped unparsed).
  */
-export async function readXlsxBounded(file: string, limits: ImportLimits, onRows?: ReadProgress): Promise<RawSheet[]> {
+export async function readXlsxBounded(file: string, limits: ImportLimits, onRows?: ReadProgress, opts: ReadOptions = {}): Promise<RawSheet[]> {
+  const widthOf = opts.width ?? ((name: string) => (matchSheetName(name) ? maxColumns(name, limits) : null));
   const entries = await checkZip(file, limits);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const bounds = new Bounds(limits);
   const budget = { left: limits.uncompressedBytes };
   const sheets: RawSheet[] = [];
+  // An error of the caller's row sink (a failed write) is its own, not an unreadable workbook.
+  let sinkError: unknown = null;
+  const sink = async (sheet: RawSheet, row: RawRow) => {
+    try {
+      await opts.onRow!(sheet, row);
+    } catch (e) {
+      sinkError = e;
+      throw e;
+    }
+  };
   // exceljs's WorkbookReader parses the parts (rels, workbook, styles, shared strings, sheets);
   // the zip is walked here, in the order the parts are needed, from the central directory (its
   // own walk over unzipper's stream loses the workbook part when it comes after the sheets).
@@ -279,11 +302,11 @@ export async function readXlsxBounded(file: string, limits: ImportLimits, onRows
       const name = String(s.name);
       const sheet: RawSheet = { name, header: [], rows: [] };
       sheets.push(sheet);
-      if (!matchSheetName(name)) continue; // only its name matters
+      const width = widthOf(name);
+      if (width === null) continue; // only its name matters
       const rel = (reader.workbookRels ?? []).find((r) => r.Id === s.rId);
       const stream = rel ? await part(partPath(rel.Target)) : null;
       if (!stream) continue;
-      const width = maxColumns(name, limits);
       const [ws] = [...reader._parseWorksheet(stream, String(s.id))].map((ev) => ev.value);
       try {
         for await (const row of ws as AsyncIterable<ExcelJS.Row>) {
@@ -291,7 +314,8 @@ export async function readXlsxBounded(file: string, limits: ImportLimits, onRows
           if (row.number === 1) sheet.header = cells;
           else if (cells.length) {
             bounds.dataRow(name, row.number);
-            sheet.rows.push({ row: row.number, cells });
+            if (opts.onRow) await sink(sheet, { row: row.number, cells });
+            else sheet.rows.push({ row: row.number, cells });
             if (onRows && bounds.rows % 2000 === 0) await onRows(bounds.rows);
           }
         }
@@ -300,7 +324,7 @@ export async function readXlsxBounded(file: string, limits: ImportLimits, onRows
       }
     }
   } catch (e) {
-    if (e instanceof ImportRefused) throw e;
+    if (e instanceof ImportRefused || (sinkError !== null && e === sinkError)) throw e;
     // exceljs and zlib speak English and about internals: the user gets one sentence.
     throw new ImportRefused(UNREADABLE_XLSX);
   }
@@ -382,8 +406,8 @@ function delimiterOf(text: string): string {
 }
 
 /** Reads one CSV file (already decoded) within the limits, yielding to the event loop as it goes. */
-export async function readCsvBounded(sheetName: string, text: string, bounds: Bounds, onRows?: ReadProgress): Promise<RawSheet> {
-  const width = maxColumns(sheetName, bounds.limits);
+export async function readCsvBounded(sheetName: string, text: string, bounds: Bounds, onRows?: ReadProgress, opts: ReadOptions = {}): Promise<RawSheet> {
+  const width = opts.width?.(sheetName) ?? maxColumns(sheetName, bounds.limits);
   const parser = parseCsvStream({
     delimiter: delimiterOf(text), relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
     max_record_size: 1024 * 1024,
@@ -399,6 +423,7 @@ export async function readCsvBounded(sheetName: string, text: string, bounds: Bo
   })();
   feed.catch(() => {});
   let rowNo = 0;
+  let sinkError: unknown = null;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       rowNo++;
@@ -406,13 +431,21 @@ export async function readCsvBounded(sheetName: string, text: string, bounds: Bo
       if (rowNo === 1) sheet.header = cells;
       else {
         bounds.dataRow(sheetName, rowNo);
-        sheet.rows.push({ row: rowNo, cells } satisfies RawRow);
+        if (opts.onRow) {
+          try {
+            await opts.onRow(sheet, { row: rowNo, cells });
+          } catch (e) {
+            sinkError = e;
+            throw e;
+          }
+        }
+        else sheet.rows.push({ row: rowNo, cells } satisfies RawRow);
       }
       if (onRows && rowNo % 2000 === 0) await onRows(bounds.rows);
     }
   } catch (e) {
     parser.destroy();
-    if (e instanceof ImportRefused) throw e;
+    if (e instanceof ImportRefused || (sinkError !== null && e === sinkError)) throw e;
     const line = (e as { lines?: number }).lines;
     throw new ImportRefused(`无法读取 ${sheetName}.csv${line ? `（第${line}行附近）` : ''}：CSV 格式有误（如引号不成对或一行过长）`);
   }
