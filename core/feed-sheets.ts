@@ -190,6 +190,13 @@ export function isBlankRow(cells: CellValue[]): boolean {
 }
 
 const unitText = required(text(200));
+
+/** The ID number cell of the main workbook, and a number Excel wrote in scientific notation (3.30621E+17): rounded, not a number. */
+function feedIdCell(v: CellValue): string | null {
+  const t = toHalfWidth(cellString(v)).trim();
+  if (/^\d+(\.\d+)?E\+?\d+$/i.test(t)) cellFail('以科学计数法保存，号码已被Excel改写，请将该列设为文本格式后重新填写');
+  return idCell(v);
+}
 const nameText = required(text(64));
 
 /**
@@ -213,7 +220,7 @@ export function parseFeedRow(kind: FeedKind, h: FeedHeader, row: number, cells: 
   };
   const spec = FEED_SHEETS[kind];
   const person: FeedPersonFields = {
-    idNumber: cell('身份证号', idCell),
+    idNumber: cell('身份证号', feedIdCell),
     name: cell('姓名', nameText),
     birthDate: cell('出生日期', dateCell),
     unitText: cell(spec.unitColumn, unitText),
