@@ -258,6 +258,8 @@ export function parseFeedRow(kind: FeedKind, h: FeedHeader, row: number, cells: 
       })),
     };
   }
+  const order = (field: string) => spec.columns.findIndex((c) => c.name === field);
+  issues.sort((x, y) => order(x.field) - order(y.field));
   return { record: ok ? record : null, issues };
 }
 
