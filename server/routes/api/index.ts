@@ -18,6 +18,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
+import { feedRoutes } from './feeds.ts';
 import { findingRoutes } from './findings.ts';
 import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
@@ -88,4 +89,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(reportRoutes, { deps });
   await app.register(analysisRoutes, { deps });
   await app.register(dashboardRoutes, { deps });
+  await app.register(feedRoutes, { deps });
 };
