@@ -379,7 +379,7 @@ function resultNotices(kind: FeedKind, versions: FeedVersion[], unmatched: Array
   const invalid = sum((v) => v.invalidIds);
   const linked = sum((v) => v.linked);
   if (invalid) {
-    out.push(`有 ${invalid} 行的身份证号为空或无效，不参与按身份证号比对${linked ? `（其中 ${linked} 行按此前确认的对应关系关联到人员）` : ''}；其余可在控制台“外部数据”中按姓名和出生日期确认候选人员`);
+    out.push(`有 ${invalid} 行的身份证号为空或无效，不参与按身份证号比对${linked ? `（其中 ${linked} 行按此前确认的对应关系关联到人员）` : ''}；可在控制台“外部数据”中按姓名和出生日期确认候选人员`);
   }
   for (const v of versions) if (v.replaced) out.push(`${v.month} 的${kind}名单已替换此前的导入（第 ${v.replaced} 次导入）`);
   return out;
