@@ -20,7 +20,7 @@ import { type ImportIssue, type RawRow, type RawSheet, toHalfWidth } from '../co
 import { nowMoment } from './clock.ts';
 import { openErrorWorkbook } from './error-workbook.ts';
 import type { ImportProgress } from './import.ts';
-import { Bounds, decodeCsvText, IMPORT_LIMITS, type ImportLimits, ImportRefused, readCsvBounded, readXlsxBounded } from './import-read.ts';
+import { Bounds, IMPORT_LIMITS, type ImportLimits, ImportRefused, readCsvFileBounded, readXlsxBounded } from './import-read.ts';
 import type { PiiCipher } from './pii.ts';
 
 type Row = Record<string, any>;
@@ -178,8 +178,7 @@ async function scanFeed(src: FeedSource, kind: FeedKind, limits: ImportLimits, o
     const { size } = await fs.stat(file);
     const base = path.basename(file);
     if (size > limits.uncompressedBytes) throw new ImportRefused(`文件“${base}”过大（最大 ${Math.round(limits.uncompressedBytes / 1024 / 1024)} MB），请拆分后分批导入`);
-    const { text } = decodeCsvText(await fs.readFile(file), base);
-    out.push(await readCsvBounded(base.slice(0, -4), text, bounds, onRows, { width: () => width, onRow }));
+    out.push(await readCsvFileBounded(file, base.slice(0, -4), bounds, onRows, { width: () => width, onRow }));
   }
   return out;
 }

@@ -297,6 +297,11 @@ describe('CSV folders', () => {
       const rows: Row[] = await t.db('feed_social_insurance').where({ month: '2025-01' }).orderBy('row_no');
       expect(rows.map((x) => [x.name, x.unit_id, x.status, x.id_hash])).toEqual([['张晓明', u1, '参保', zhang.id_hash], ['王小明', centreA, '退休', wang.id_hash]]);
     }
+    const binary = path.join(dir, 'csv-binary');
+    fs.mkdirSync(binary);
+    fs.writeFileSync(path.join(binary, '社保.csv'), Buffer.concat([Buffer.from(head), Buffer.alloc(64, 0)]));
+    await expect(importFeed(t.db, t.pii, '社保', binary, { by: 'tester', today: TODAY, month: '2025-03' })).rejects.toThrow('“社保.csv”不是文本格式的 CSV 文件');
+    expect(await count('feed_social_insurance', { month: '2025-03' })).toBe(0);
     const folder = path.join(dir, 'csv-one');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'si-export.csv'), `${head}3.30621198001010E+17,张晓明,柯桥区测试局,参保\n`);
