@@ -28,6 +28,8 @@ const HELP = `用法：sanse <命令> [选项]
                                 导入外部名单：社保（si）、工资统发（payroll）、组织部任免（appointments），
                                 也可写中文名；--month 为社保、任免名单的版本月份（默认本月），工资统发按各行“月份”；
                                 同一类型同一月份再次导入时替换该月的上一版本（全部成功或全部不写入）
+  feed template si|payroll|appointments --out 文件.xlsx
+                                导出外部名单的空白导入模板（表头、必填列、填写说明）
   feed versions [si|payroll|appointments] [--json]
                                 列出外部名单各月的版本（行数、未对应单位、无效身份证号、导入人、是否已被替换）
   export findings|units|people|all --out 文件.xlsx [--unit 单位编号] [--status open|resolved|all] [--full-ids]
@@ -324,7 +326,7 @@ async function importCommand(args: string[]): Promise<number> {
 
 async function feedCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { month: { type: 'string' }, 'error-out': { type: 'string' }, json: { type: 'boolean' }, by: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { month: { type: 'string' }, 'error-out': { type: 'string' }, json: { type: 'boolean' }, by: { type: 'string' }, out: { type: 'string' } } });
   const { feedKindOf } = await import('../core/feeds.ts');
   const kindOf = (word: string | undefined) => {
     const kind = word === undefined ? null : feedKindOf(word);
@@ -344,7 +346,16 @@ async function feedCommand(args: string[]): Promise<number> {
     }
     return 0;
   }
-  if (sub !== 'import') throw new UsageError('用法：sanse feed import 类型 文件 [--month YYYY-MM] 或 sanse feed versions [类型]');
+  if (sub === 'template') {
+    const kind = kindOf(positionals[0]);
+    const out = arg(values, 'out');
+    if (!out) throw new UsageError('请用 --out 指定模板文件');
+    const { writeFeedTemplate } = await import('../db/export.ts');
+    const r = await writeFeedTemplate(kind, out);
+    console.log(`已导出${kind}名单导入模板：${r.file}（工作表“${r.sheet}”）`);
+    return 0;
+  }
+  if (sub !== 'import') throw new UsageError('用法：sanse feed import 类型 文件 [--month YYYY-MM]、sanse feed template 类型 --out 文件 或 sanse feed versions [类型]');
   const kind = kindOf(positionals[0]);
   const source = positionals[1];
   if (!source) throw new UsageError('请指定要导入的 .xlsx 文件或 CSV 文件夹');

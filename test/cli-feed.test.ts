@@ -61,3 +61,17 @@ it('exits non-zero in Chinese on a bad row, a bad month or an unknown kind', asy
   expect(missing.code).toBe(1);
   expect(missing.stderr).toContain('找不到要导入的文件');
 }, 60_000);
+
+it('writes the empty template of a feed, which imports as an empty sheet', async () => {
+  const out = path.join(dir, '工资统发模板.xlsx');
+  const r = await sanse('feed', 'template', 'payroll', '--out', out);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('已导出工资统发名单导入模板');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(out);
+  const header = (wb.getWorksheet('工资统发')!.getRow(1).values as unknown[]).slice(1);
+  expect(header).toEqual(['身份证号', '姓名', '发薪单位', '统一社会信用代码', '出生日期', '月份', '应发', '是否发放']);
+  const empty = await sanse('feed', 'import', 'payroll', out);
+  expect(empty.code).toBe(1);
+  expect(empty.stderr).toContain('“工资统发”没有数据行');
+}, 60_000);
