@@ -28,6 +28,8 @@ const SHARED = makeUscc('12330603', '00248219');
 const ID1 = id('33062119800101001');
 const ID2 = id('33062119900215002');
 const ID3 = id('33062119750505003');
+/** A legacy 15-digit number, kept and hashed as given on the roster (P-ID-06 reports it there). */
+const ID15 = '330621650707004';
 const admin = { id: 'admin01', role: '编办管理员' };
 
 async function writeBook(name: string, sheet: string, rows: Array<Record<string, CellValue>>): Promise<string> {
@@ -66,6 +68,7 @@ beforeAll(async () => {
   people.addRow([U1, ID1, '张晓明', '在编', '行政编制']);
   people.addRow([SHARED, ID2, '王小明', '在编', '事业编制']);
   people.addRow([U1, ID3, '李出编', '已出编', null]);
+  people.addRow([U1, ID15, '赵老号', '在编', '行政编制']);
   await wb.xlsx.writeFile(path.join(dir, 'roster.xlsx'));
   const r = await importData(t.db, t.pii, path.join(dir, 'roster.xlsx'), { by: 'tester', today: TODAY });
   expect(r.errors).toEqual([]);
@@ -113,6 +116,15 @@ describe('社保 import', () => {
     const [v] = await listFeedImports(t.db, '社保');
     expect(v).toMatchObject({ kind: '社保', month: '2026-10', fileName: 'si.xlsx', rows: 4, unmatchedUnits: 1, invalidIds: 3, by: 'tester', replacedBy: null });
     expect(await unmatchedUnitRows(t.db, '社保')).toEqual([{ unit: '柯桥区不存在局', code: null, rows: 1, months: ['2026-10'] }]);
+  });
+
+  it('hashes a legacy 15-digit number as the roster does', async () => {
+    const r = await importFeed(t.db, t.pii, '社保', await writeBook('si-15.xlsx', '社保', [{ 身份证号: ID15, 姓名: '赵老号', 参保单位: '柯桥区测试局', 参保状态: '参保' }]), { by: 'tester', today: TODAY, month: '2025-06' });
+    expect(r.versions[0]).toMatchObject({ invalidIds: 0 });
+    const person = await t.db('people').where({ name: '赵老号' }).first();
+    const row = await t.db('feed_social_insurance').where({ month: '2025-06' }).first();
+    expect(row).toMatchObject({ id_hash: person.id_hash, id_masked: person.id_masked, birth_key: '1965-07-07' });
+    expect(row.id_hash).toBeTruthy();
   });
 
   it('resolves a shared code to no unit when the name is neither, and a name shared by two units to none', async () => {
