@@ -33,9 +33,18 @@ export async function openErrorWorkbook(file: string): Promise<ErrorWorkbookWrit
   await fs.rm(file, { force: true });
   const stream = createWriteStream(file, { mode: 0o600 });
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+  const used = new Set<string>();
+  /** A name Excel takes: no []:*?/\, at most 31 characters, not used twice (a CSV file may be named anything). */
+  const sheetName = (source: string) => {
+    const clean = [...source.replace(/[[\]:*?/\\]/g, '_').replace(/^'+|'+$/g, '')].slice(0, 31).join('') || '工作表';
+    let name = clean;
+    for (let i = 2; used.has(name.toLowerCase()); i++) name = `${[...clean].slice(0, 28).join('')}(${i})`;
+    used.add(name.toLowerCase());
+    return name;
+  };
   return {
     sheet(source, rawHeader, columns, errors, width) {
-      const ws = wb.addWorksheet(source);
+      const ws = wb.addWorksheet(sheetName(source));
       const byHeader = new Map(columns.map((c) => [normaliseHeader(c), c]));
       const columnOf = new Map<string, number>();
       let col = 0;

@@ -316,10 +316,15 @@ describe('CSV folders', () => {
     expect(await count('feed_social_insurance', { month: '2025-03' })).toBe(0);
     const folder = path.join(dir, 'csv-one');
     fs.mkdirSync(folder);
-    fs.writeFileSync(path.join(folder, 'si-export.csv'), `${head}3.30621198001010E+17,张晓明,柯桥区测试局,参保\n`);
+    // Any name: the error workbook's sheet takes a name Excel allows (no [], at most 31 characters).
+    fs.writeFileSync(path.join(folder, '社保[2026年10月]全县机关事业单位参保人员明细表（含退休人员）.csv'), `${head}3.30621198001010E+17,张晓明,柯桥区测试局,参保\n`);
     const r = await importFeed(t.db, t.pii, '社保', folder, { by: 'tester', today: TODAY, month: '2025-02' });
     expect(r.ok).toBe(false);
     expect(r.errors[0].message).toMatch(/^第2行 身份证号：/);
     expect(r.errorFile).toBe(path.join(dir, 'csv-one.错误.xlsx'));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(r.errorFile!);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['社保_2026年10月_全县机关事业单位参保人员明细表（含退休']);
+    expect(String(wb.worksheets[0].getRow(2).getCell(5).value)).toMatch(/^第2行 身份证号：/);
   });
 });
