@@ -116,6 +116,17 @@ describe('/api/feeds', () => {
     expect(kind.statusCode).toBe(404);
   });
 
+  it('takes a CSV file of any name for 工资统发, each row\'s month its version', async () => {
+    const csv = `身份证号,姓名,发薪单位,月份,应发\n,${person.name},${unit.name},2026-09,100\n,${person.name},${unit.name},2026-10,0\n`;
+    const body = multipartBody('file', '10月工资.csv', Buffer.from(csv, 'utf8'), 'text/csv');
+    const res = await a.app.inject({ method: 'POST', url: '/api/feeds/payroll/import', headers: { ...admin.write, ...body.headers }, payload: body.payload });
+    expect(res.statusCode, res.body).toBe(202);
+    const view = await finished(admin, res.json().id);
+    expect(view.result.versions.map((v: Row) => [v.month, v.rows])).toEqual([['2026-09', 1], ['2026-10', 1]]);
+    const versions = (await a.app.inject({ method: 'GET', url: '/api/feeds/imports?kind=payroll', headers: admin.read })).json();
+    expect(versions.map((v: Row) => [v.month, v.fileName])).toEqual([['2026-10', '10月工资.csv'], ['2026-09', '10月工资.csv']]);
+  });
+
   it('refuses a unit\'s roles in Chinese', async () => {
     for (const [method, url] of [['GET', '/api/feeds/imports'], ['GET', '/api/feeds/si/candidates'], ['POST', '/api/feeds/si/no-match']] as const) {
       const res = await a.app.inject({ method, url, headers: specialist.write, payload: method === 'POST' ? { sourceKey: 'a'.repeat(64) } : undefined });
