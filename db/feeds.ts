@@ -285,41 +285,34 @@ export async function importFeed(db: Knex, pii: PiiCipher, kind: FeedKind, sourc
   const unmatched = new Map<string, { unit: string; code: string | null; rows: number }>();
   try {
     await db.transaction(async (trx) => {
-      const resolve = await unitResolver(trx);
+      // Nothing is read or written until the first slice is full (or the file ends), and then a
+      // write comes first: on SQLite the write lock is held only while writing, so a file of a
+      // few hundred rows holds it for a moment (the app's own writes wait on it synchronously).
+      let resolve: UnitResolver | null = null;
       const links = new Map<string, { id: number; hash: string }>();
-      for (const l of await trx('feed_links').where({ kind }).whereNull('withdrawn_at').select('id', 'source_key', 'id_hash')) links.set(l.source_key, { id: Number(l.id), hash: l.id_hash });
-      for (const [month, rows] of [...months].sort()) {
-        const old: Row[] = await trx('feed_imports').where({ kind, month }).whereNull('replaced_by').select('id');
-        const [id] = await trx('feed_imports').insert({ kind, month, file_name: fileName.slice(0, 200), rows, unmatched_units: 0, invalid_ids: 0, by: opts.by, at });
-        const importId = Number(id);
-        const oldIds = old.map((o) => Number(o.id));
-        if (oldIds.length) {
-          await trx('feed_imports').whereIn('id', oldIds).update({ replaced_by: importId });
-          await trx(table).whereIn('import_id', oldIds).del();
+      const start = async () => {
+        for (const [month, rows] of [...months].sort()) {
+          const [id] = await trx('feed_imports').insert({ kind, month, file_name: fileName.slice(0, 200), rows, unmatched_units: 0, invalid_ids: 0, by: opts.by, at });
+          const importId = Number(id);
+          const old: Row[] = await trx('feed_imports').where({ kind, month }).whereNull('replaced_by').whereNot({ id: importId }).select('id');
+          const oldIds = old.map((o) => Number(o.id));
+          if (oldIds.length) {
+            await trx('feed_imports').whereIn('id', oldIds).update({ replaced_by: importId });
+            await trx(table).whereIn('import_id', oldIds).del();
+          }
+          versions.set(month, { importId, month, rows, unmatchedUnits: 0, invalidIds: 0, linked: 0, replaced: oldIds.length ? oldIds[oldIds.length - 1] : null });
         }
-        versions.set(month, { importId, month, rows, unmatchedUnits: 0, invalidIds: 0, linked: 0, replaced: oldIds.length ? oldIds[oldIds.length - 1] : null });
-      }
-      let batch: Row[] = [];
-      let written = 0;
-      const flush = async () => {
-        if (!batch.length) return;
-        await trx(table).insert(batch);
-        written += batch.length;
-        batch = [];
-        report({ written });
-        await pause();
+        for (const l of await trx('feed_links').where({ kind }).whereNull('withdrawn_at').select('id', 'source_key', 'id_hash')) links.set(l.source_key, { id: Number(l.id), hash: l.id_hash });
+        return unitResolver(trx);
       };
-      await scanFeed(src, kind, limits, async (sheet, raw) => {
-        if (isBlankRow(raw.cells)) return;
-        const { record } = parseFeedRow(kind, headerOf(sheet), raw.row, raw.cells);
-        if (!record) throw new Error(`第${raw.row}行在两次读取之间发生了变化`);
+      const toRow = (record: FeedRecord, rowNo: number, resolveUnit: UnitResolver): Row => {
         const month = monthOf(record);
         const v = versions.get(month)!;
         const id = feedIdColumns(record.idNumber, pii, opts.today);
         const birthKey = record.birthDate ?? id.birth;
-        const unitId = resolve(record.unitCode, record.unitText);
+        const unitId = resolveUnit(record.unitCode, record.unitText);
         const row: Row = {
-          import_id: v.importId, month, row_no: raw.row,
+          import_id: v.importId, month, row_no: rowNo,
           id_hash: id.id_hash, id_masked: id.id_masked, id_enc: id.id_enc, id_valid: id.id_valid, link_id: null,
           name: record.name, birth_key: birthKey, unit_text: record.unitText, unit_code: record.unitCode, unit_id: unitId,
           source_key: null,
@@ -342,8 +335,26 @@ export async function importFeed(db: Knex, pii: PiiCipher, kind: FeedKind, sourc
           if (u) u.rows++;
           else if (unmatched.size < 10_000) unmatched.set(key, { unit: record.unitText, code: record.unitCode, rows: 1 });
         }
-        batch.push(row);
-        if (batch.length >= WRITE_SLICE) await flush();
+        return row;
+      };
+      let pending: Array<{ record: FeedRecord; row: number }> = [];
+      let written = 0;
+      const flush = async () => {
+        resolve ??= await start();
+        if (!pending.length) return;
+        const batch = pending.map((p) => toRow(p.record, p.row, resolve!));
+        pending = [];
+        await trx(table).insert(batch);
+        written += batch.length;
+        report({ written });
+        await pause();
+      };
+      await scanFeed(src, kind, limits, async (sheet, raw) => {
+        if (isBlankRow(raw.cells)) return;
+        const { record } = parseFeedRow(kind, headerOf(sheet), raw.row, raw.cells);
+        if (!record) throw new Error(`第${raw.row}行在两次读取之间发生了变化`);
+        pending.push({ record, row: raw.row });
+        if (pending.length >= WRITE_SLICE) await flush();
       });
       await flush();
       for (const v of versions.values()) await trx('feed_imports').where({ id: v.importId }).update({ unmatched_units: v.unmatchedUnits, invalid_ids: v.invalidIds });
