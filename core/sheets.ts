@@ -82,7 +82,7 @@ export function maskIdLike(s: string): string {
 }
 
 /** A cell value quoted in a message: shortened, ID-like digits masked. */
-function quote(v: CellValue | string): string {
+export function quote(v: CellValue | string): string {
   const t = maskIdLike(toHalfWidth(cellString(v)).trim());
   return [...t].length > 40 ? `${[...t].slice(0, 40).join('')}…` : t;
 }
@@ -93,6 +93,21 @@ class CellProblem extends Error {}
 const fail = (message: string): never => {
   throw new CellProblem(message);
 };
+
+/** One cell through a parser of this file: its value, or the Chinese reason it is refused. */
+export function tryCell<T>(parse: (v: CellValue) => T, v: CellValue | undefined): { ok: true; value: T } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: parse(v ?? null) };
+  } catch (e) {
+    if (!(e instanceof CellProblem)) throw e;
+    return { ok: false, message: e.message };
+  }
+}
+
+/** Refuses a cell with the Chinese reason (for parsers written elsewhere and run through tryCell). */
+export function cellFail(message: string): never {
+  throw new CellProblem(message);
+}
 
 /** A zod schema over one cell: the parser throws CellProblem with the Chinese reason. */
 function cell<T>(parse: (v: CellValue) => T) {
@@ -110,7 +125,7 @@ function cell<T>(parse: (v: CellValue) => T) {
 export const MSG_EMPTY = '不能为空';
 const DATE_FORMS = '可用格式：YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年M月D日，只知年月时用YYYY-MM';
 
-function required<T>(parse: (v: CellValue) => T | null): (v: CellValue) => T {
+export function required<T>(parse: (v: CellValue) => T | null): (v: CellValue) => T {
   return (v) => {
     const r = parse(v);
     return r == null ? fail(MSG_EMPTY) : r;
@@ -118,7 +133,7 @@ function required<T>(parse: (v: CellValue) => T | null): (v: CellValue) => T {
 }
 
 /** A text cell: one line unless the field is one of MULTI_LINE_FIELDS (core/dictionary.ts). */
-function text(max: number, lines: 'one' | 'several' = 'one'): (v: CellValue) => string | null {
+export function text(max: number, lines: 'one' | 'several' = 'one'): (v: CellValue) => string | null {
   return (v) => {
     const t = cellString(v).trim();
     if (t === '') return null;
@@ -129,7 +144,7 @@ function text(max: number, lines: 'one' | 'several' = 'one'): (v: CellValue) => 
   };
 }
 
-function usccCell(v: CellValue): string | null {
+export function usccCell(v: CellValue): string | null {
   const code = normaliseUscc(cellString(v));
   if (code === '') return null;
   if (code.length > 32) fail(`“${quote(code)}”过长（统一社会信用代码应为18位）`);
@@ -137,7 +152,7 @@ function usccCell(v: CellValue): string | null {
   return problem ? fail(problem) : code;
 }
 
-function idCell(v: CellValue): string | null {
+export function idCell(v: CellValue): string | null {
   if (typeof v === 'number') {
     // Excel keeps 15 significant digits: an 18-digit number typed into a number cell is already lost.
     if (!Number.isSafeInteger(v) || v > 999_999_999_999_999) fail('以数值格式保存，超过15位的号码已被Excel改写，请将该列设为文本格式后重新填写');
@@ -194,7 +209,7 @@ export function intCell(v: CellValue): number | null {
   return n;
 }
 
-function yesNoCell(v: CellValue): boolean | null {
+export function yesNoCell(v: CellValue): boolean | null {
   const t = toHalfWidth(cellString(v)).trim();
   if (t === '') return null;
   if (t === '是') return true;
@@ -218,7 +233,7 @@ function officesCell(v: CellValue): string[] {
   return names;
 }
 
-function oneOf(label: string, list: readonly string[]): (v: CellValue) => string | null {
+export function oneOf(label: string, list: readonly string[]): (v: CellValue) => string | null {
   return (v) => {
     const t = cellString(v).trim();
     if (t === '') return null;

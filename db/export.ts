@@ -10,6 +10,8 @@ import type { FindingLight, IsoDate, Scope } from '../core/model.ts';
 import { ruleByCode } from '../core/rules/index.ts';
 import { type CellValue, maskIdLike, SHEETS, type SheetName, type SheetSpec, type SheetValues } from '../core/sheets.ts';
 import { normaliseUscc } from '../core/uscc.ts';
+import { FEED_SHEETS } from '../core/feed-sheets.ts';
+import type { FeedKind } from '../core/feeds.ts';
 import { findingDetailText } from '../cards/details.ts';
 import { listFindings } from './findings.ts';
 import { subtreeIds } from './scope.ts';
@@ -319,6 +321,37 @@ export async function exportWorkbook(db: Knex, kind: ExportKind, out: string, op
  * headers, required columns in red with a 必填 note, code and ID columns formatted as text, and a
  * 填写说明 sheet first (the import skips sheets it does not know, so the template imports empty).
  */
+/** The empty import sheet of a feed (社保, 工资统发, 组织部任免): its headers, required ones marked, ID and code columns as text. */
+export async function writeFeedTemplate(kind: FeedKind, out: string): Promise<{ file: string; sheet: string }> {
+  const spec = FEED_SHEETS[kind];
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'sanse';
+  const help = wb.addWorksheet('填写说明');
+  help.addRow([`三色 ${kind}名单 导入模板 填写说明`]).font = { bold: true };
+  for (const l of [
+    `1. 名单填写在工作表“${spec.sheet}”中，表头（第1行）请勿修改；红色表头为必填列。`,
+    '2. 身份证号填写完整号码（不能含“*”），该列已设为文本格式；号码有误或为空的行仍可导入，按姓名和出生日期提出候选人员，须经编办确认。',
+    '3. 月份填写为 YYYY-MM，日期填写为 YYYY-MM-DD。',
+    '4. 导入为整文件生效：任何一处有误则不写入任何数据，并返回标注了错误说明的工作簿；同一月份再次导入时替换该月的上一版本。',
+    '',
+  ]) help.addRow([l]);
+  help.addRow(['列名', '是否必填', '填写要求']).font = { bold: true };
+  for (const c of spec.columns) help.addRow([c.name, c.required === 'no' ? '选填' : c.name === '身份证号' ? '主键（可为空）' : '必填', c.format]);
+  help.getColumn(1).width = 18;
+  help.getColumn(2).width = 14;
+  help.getColumn(3).width = 80;
+  const ws = addSheet(wb, spec.sheet, spec.columns.map((c) => c.name), [], { textColumns: ['身份证号', '统一社会信用代码'] });
+  spec.columns.forEach((c, i) => {
+    if (c.required !== 'yes') return;
+    const cell = ws.getRow(1).getCell(i + 1);
+    cell.font = { bold: true, color: { argb: 'FFC00000' } };
+    cell.note = '必填';
+  });
+  await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await wb.xlsx.writeFile(out);
+  return { file: out, sheet: spec.sheet };
+}
+
 export async function writeTemplate(out: string): Promise<{ file: string; sheets: string[] }> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'sanse';

@@ -8,6 +8,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { parse as parseCsvStream } from 'csv-parse';
@@ -244,15 +245,38 @@ export interface ReadProgress {
 }
 
 /**
+ * What a reader other than the main workbook's reads: which sheets (and how wide each may be) and
+ * where the rows go. With `onRow` the rows are handed over one by one and not kept (a feed of a
+ * million rows is read in bounded memory, once to validate and once to write).
+ */
+export interface ReadOptions {
+  /** The columns a sheet may have, or null for a sheet read for its name only. Default: the dictionary's sheets. */
+  width?: (sheetName: string) => number | null;
+  /** Receives each data row instead of the sheet's `rows`. */
+  onRow?: (sheet: RawSheet, row: RawRow) => void | Promise<void>;
+}
+
+/**
  * Streams the sheets of an .xlsx workbook within the limits. Sheets the dictionary does not know
  * are read for their name only (their rows are skipped unparsed).
  */
-export async function readXlsxBounded(file: string, limits: ImportLimits, onRows?: ReadProgress): Promise<RawSheet[]> {
+export async function readXlsxBounded(file: string, limits: ImportLimits, onRows?: ReadProgress, opts: ReadOptions = {}): Promise<RawSheet[]> {
+  const widthOf = opts.width ?? ((name: string) => (matchSheetName(name) ? maxColumns(name, limits) : null));
   const entries = await checkZip(file, limits);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const bounds = new Bounds(limits);
   const budget = { left: limits.uncompressedBytes };
   const sheets: RawSheet[] = [];
+  // An error of the caller's row sink (a failed write) is its own, not an unreadable workbook.
+  let sinkError: unknown = null;
+  const sink = async (sheet: RawSheet, row: RawRow) => {
+    try {
+      await opts.onRow!(sheet, row);
+    } catch (e) {
+      sinkError = e;
+      throw e;
+    }
+  };
   // exceljs's WorkbookReader parses the parts (rels, workbook, styles, shared strings, sheets);
   // the zip is walked here, in the order the parts are needed, from the central directory (its
   // own walk over unzipper's stream loses the workbook part when it comes after the sheets).
@@ -279,11 +303,11 @@ export async function readXlsxBounded(file: string, limits: ImportLimits, onRows
       const name = String(s.name);
       const sheet: RawSheet = { name, header: [], rows: [] };
       sheets.push(sheet);
-      if (!matchSheetName(name)) continue; // only its name matters
+      const width = widthOf(name);
+      if (width === null) continue; // only its name matters
       const rel = (reader.workbookRels ?? []).find((r) => r.Id === s.rId);
       const stream = rel ? await part(partPath(rel.Target)) : null;
       if (!stream) continue;
-      const width = maxColumns(name, limits);
       const [ws] = [...reader._parseWorksheet(stream, String(s.id))].map((ev) => ev.value);
       try {
         for await (const row of ws as AsyncIterable<ExcelJS.Row>) {
@@ -291,7 +315,8 @@ export async function readXlsxBounded(file: string, limits: ImportLimits, onRows
           if (row.number === 1) sheet.header = cells;
           else if (cells.length) {
             bounds.dataRow(name, row.number);
-            sheet.rows.push({ row: row.number, cells });
+            if (opts.onRow) await sink(sheet, { row: row.number, cells });
+            else sheet.rows.push({ row: row.number, cells });
             if (onRows && bounds.rows % 2000 === 0) await onRows(bounds.rows);
           }
         }
@@ -300,7 +325,7 @@ export async function readXlsxBounded(file: string, limits: ImportLimits, onRows
       }
     }
   } catch (e) {
-    if (e instanceof ImportRefused) throw e;
+    if (e instanceof ImportRefused || (sinkError !== null && e === sinkError)) throw e;
     // exceljs and zlib speak English and about internals: the user gets one sentence.
     throw new ImportRefused(UNREADABLE_XLSX);
   }
@@ -382,23 +407,95 @@ function delimiterOf(text: string): string {
 }
 
 /** Reads one CSV file (already decoded) within the limits, yielding to the event loop as it goes. */
-export async function readCsvBounded(sheetName: string, text: string, bounds: Bounds, onRows?: ReadProgress): Promise<RawSheet> {
-  const width = maxColumns(sheetName, bounds.limits);
+export async function readCsvBounded(sheetName: string, text: string, bounds: Bounds, onRows?: ReadProgress, opts: ReadOptions = {}): Promise<RawSheet> {
+  // Fed in slices, so parsing a large file leaves room for other requests.
+  return readCsvRecords(sheetName, delimiterOf(text), async (write) => {
+    const SLICE = 256 * 1024;
+    for (let i = 0; i < text.length; i += SLICE) await write(text.slice(i, i + SLICE));
+  }, bounds, onRows, opts);
+}
+
+/**
+ * Reads one CSV file from disk within the limits without holding its text: the encoding is found
+ * by a first streamed look at the bytes (decodeCsvText's rules: a UTF-16 BOM, else UTF-8 when
+ * every byte sequence is valid UTF-8, else GBK), then the file is decoded and parsed as it streams.
+ * A file that is no text is refused like decodeCsvText refuses it.
+ */
+export async function readCsvFileBounded(file: string, sheetName: string, bounds: Bounds, onRows?: ReadProgress, opts: ReadOptions = {}): Promise<RawSheet> {
+  const base = path.basename(file);
+  const encoding = await csvEncodingOf(file);
+  const notText = () => new ImportRefused(`“${base}”不是文本格式的 CSV 文件（含有大量控制字符或二进制内容）。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新导入`);
+  const decoded = () => fs.createReadStream(file, { highWaterMark: 256 * 1024 }).pipe(iconv.decodeStream(encoding === 'UTF-8' ? 'utf8' : encoding === 'GBK' ? 'gbk' : encoding.toLowerCase()));
+  // The header line decides the delimiter.
+  let head = '';
+  for await (const chunk of decoded()) {
+    head += chunk as string;
+    if (head.includes('\n') || head.length > 64 * 1024) break;
+  }
+  return readCsvRecords(sheetName, delimiterOf(head.replace(/^\ufeff/, '')), async (write) => {
+    let control = 0;
+    let total = 0;
+    let first = true;
+    for await (const raw of decoded()) {
+      let chunk = raw as string;
+      if (first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      first = false;
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk.charCodeAt(i);
+        if (c === 0) throw notText();
+        if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f || c === 0xfffd) control++;
+      }
+      total += chunk.length;
+      if (control > Math.max(10, total / 1000) && total > 64 * 1024) throw notText();
+      await write(chunk);
+    }
+    if (control > Math.max(10, total / 1000)) throw notText();
+  }, bounds, onRows, opts);
+}
+
+/** The encoding of a CSV file by decodeCsvText's rules, read as a stream. */
+async function csvEncodingOf(file: string): Promise<DecodedCsv['encoding']> {
+  const fh = await fs.promises.open(file, 'r');
+  const bom = Buffer.alloc(2);
+  try {
+    await fh.read(bom, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  if (bom[0] === 0xff && bom[1] === 0xfe) return 'UTF-16LE';
+  if (bom[0] === 0xfe && bom[1] === 0xff) return 'UTF-16BE';
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) utf8.decode(chunk as Buffer, { stream: true });
+    utf8.decode();
+    return 'UTF-8';
+  } catch {
+    return 'GBK';
+  }
+}
+
+/** Parses CSV text handed over by `pump` (through `write`) within the limits, yielding to the event loop as it goes. */
+async function readCsvRecords(sheetName: string, delimiter: string, pump: (write: (text: string) => Promise<void>) => Promise<void>, bounds: Bounds, onRows?: ReadProgress, opts: ReadOptions = {}): Promise<RawSheet> {
+  const width = opts.width?.(sheetName) ?? maxColumns(sheetName, bounds.limits);
   const parser = parseCsvStream({
-    delimiter: delimiterOf(text), relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
+    delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
     max_record_size: 1024 * 1024,
   });
   const sheet: RawSheet = { name: sheetName, header: [], rows: [] };
-  // Fed in slices, so parsing a large file leaves room for other requests.
+  let pumpError: unknown = null;
   const feed = (async () => {
-    const SLICE = 256 * 1024;
-    for (let i = 0; i < text.length; i += SLICE) {
-      if (!parser.write(text.slice(i, i + SLICE))) await new Promise((resolve) => parser.once('drain', resolve));
+    try {
+      await pump(async (text) => {
+        if (!parser.write(text)) await new Promise((resolve) => parser.once('drain', resolve));
+      });
+      parser.end();
+    } catch (e) {
+      pumpError = e;
+      parser.destroy(e as Error);
     }
-    parser.end();
   })();
-  feed.catch(() => {});
   let rowNo = 0;
+  let sinkError: unknown = null;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       rowNo++;
@@ -406,16 +503,27 @@ export async function readCsvBounded(sheetName: string, text: string, bounds: Bo
       if (rowNo === 1) sheet.header = cells;
       else {
         bounds.dataRow(sheetName, rowNo);
-        sheet.rows.push({ row: rowNo, cells } satisfies RawRow);
+        if (opts.onRow) {
+          try {
+            await opts.onRow(sheet, { row: rowNo, cells });
+          } catch (e) {
+            sinkError = e;
+            throw e;
+          }
+        }
+        else sheet.rows.push({ row: rowNo, cells } satisfies RawRow);
       }
       if (onRows && rowNo % 2000 === 0) await onRows(bounds.rows);
     }
   } catch (e) {
     parser.destroy();
-    if (e instanceof ImportRefused) throw e;
+    await feed;
+    if (e instanceof ImportRefused || (sinkError !== null && e === sinkError)) throw e;
+    if (pumpError instanceof ImportRefused) throw pumpError;
     const line = (e as { lines?: number }).lines;
     throw new ImportRefused(`无法读取 ${sheetName}.csv${line ? `（第${line}行附近）` : ''}：CSV 格式有误（如引号不成对或一行过长）`);
   }
   await feed;
+  if (pumpError) throw pumpError instanceof ImportRefused ? pumpError : new ImportRefused(`无法读取 ${sheetName}.csv：${(pumpError as Error).message}`);
   return sheet;
 }

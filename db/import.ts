@@ -6,20 +6,19 @@
 
 export { IMPORT_LIMITS, ImportRefused } from './import-read.ts';
 
-import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { DICTIONARY } from '../core/dictionary.ts';
 import type { IsoDate } from '../core/model.ts';
 import {
-  type CellValue, checkUnitReferences, ERROR_COLUMN, externalUnitCodes, type ImportIssue, isErrorColumn, type KeyLists,
-  matchSheetName, messagesByRow, normaliseHeader, parseWorkbookInSteps, type RawSheet, SHEETS, type SheetName,
+  checkUnitReferences, externalUnitCodes, type ImportIssue, type KeyLists, matchSheetName, parseWorkbookInSteps, type RawSheet,
+  SHEETS, type SheetName,
 } from '../core/sheets.ts';
 import {
   Bounds, decodeCsvText, IMPORT_LIMITS, type ImportLimits, ImportRefused, readCsvBounded, type ReadProgress, readXlsxBounded,
 } from './import-read.ts';
+import { openErrorWorkbook } from './error-workbook.ts';
 import type { PiiCipher } from './pii.ts';
 import { type DataSetCounts, saveDataSet, unitIdsByCode } from './store.ts';
 
@@ -86,81 +85,19 @@ export function decodeCsv(buf: Buffer): string {
 // ---------------------------------------------------------------------------------------------
 // The error workbook
 
-const RED = 'FFC00000';
-const PINK = 'FFFFE0E0';
-
-/**
- * Writes the recognised sheets as read, each with a 错误说明 column filled in and the cells in
- * error tinted. Streamed row by row; the file is private to the server's user (it holds the
- * uploaded ID numbers in full).
- */
+/** Writes the recognised sheets as read, with the 错误说明 column (db/error-workbook.ts). */
 async function writeErrorWorkbook(file: string, sheets: RawSheet[], recognised: Array<{ name: SheetName; source: string }>, errors: ImportIssue[]): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.rm(file, { force: true });
-  const stream = createWriteStream(file, { mode: 0o600 });
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+  const wb = await openErrorWorkbook(file);
   for (const { name, source } of recognised) {
     const raw = sheets.find((s) => s.name === source);
     if (!raw) continue;
-    const ws = wb.addWorksheet(source);
     let width = raw.header.length;
     for (const r of raw.rows) if (r.cells.length > width) width = r.cells.length;
-    const byHeader = new Map(SHEETS[name].columns.map((c) => [normaliseHeader(c), c]));
-    const columnOf = new Map<string, number>();
-    let col = 0;
-    raw.header.forEach((h, i) => {
-      if (isErrorColumn(h)) col = col || i + 1;
-      else {
-        const known = byHeader.get(normaliseHeader(h));
-        if (known && !columnOf.has(known)) columnOf.set(known, i + 1);
-      }
-    });
-    if (!col) col = width + 1;
-    ws.getColumn(col).width = 60;
-    const byRow = messagesByRow(errors, name);
-    const fieldsByRow = new Map<number, string[]>();
-    for (const e of errors) {
-      if (e.sheet !== name) continue;
-      const list = fieldsByRow.get(e.row);
-      if (list) list.push(e.field);
-      else fieldsByRow.set(e.row, [e.field]);
-    }
-
-    const put = (row: ExcelJS.Row, cells: CellValue[]) => {
-      cells.forEach((v, i) => {
-        if (v == null || i + 1 === col) return;
-        const c = row.getCell(i + 1);
-        c.value = v;
-        if (v instanceof Date) c.numFmt = 'yyyy-mm-dd';
-      });
-    };
-    const header = ws.getRow(1);
-    put(header, raw.header);
-    const headerProblems = byRow.get(1);
-    const head = header.getCell(col);
-    head.value = headerProblems ? `${ERROR_COLUMN}（${headerProblems.join('；')}）` : ERROR_COLUMN;
-    head.font = { bold: true, color: { argb: RED } };
-    header.commit();
-    for (const { row: n, cells } of raw.rows) {
-      const row = ws.getRow(n);
-      put(row, cells);
-      const messages = byRow.get(n);
-      if (messages) {
-        const c = row.getCell(col);
-        c.value = messages.join('；');
-        c.font = { color: { argb: RED } };
-        c.alignment = { wrapText: true, vertical: 'top' };
-        for (const field of fieldsByRow.get(n) ?? []) {
-          const at = columnOf.get(field);
-          if (at) row.getCell(at).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: PINK } };
-        }
-      }
-      row.commit();
-    }
-    ws.commit();
+    const ws = wb.sheet(source, raw.header, SHEETS[name].columns, errors.filter((e) => e.sheet === name), width);
+    for (const { row, cells } of raw.rows) ws.row(row, cells);
+    ws.done();
   }
   await wb.commit();
-  await fs.chmod(file, 0o600);
 }
 
 // ---------------------------------------------------------------------------------------------

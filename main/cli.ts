@@ -1,5 +1,5 @@
 // The sanse command line: serve, check, findings, recheck, import, export, template, demo, retirement,
-// requests, jobs, weekly, locks.
+// requests, jobs, weekly, locks, feed.
 // Output for people is Chinese; --json prints one machine-readable value.
 
 import os from 'node:os';
@@ -24,6 +24,14 @@ const HELP = `用法：sanse <命令> [选项]
                                 立即重新检查一条记录
   import 文件.xlsx|CSV文件夹 [--error-out 错误文件.xlsx] [--json]
                                 导入数据（全部成功或全部不写入）
+  feed import si|payroll|appointments 文件.xlsx|CSV文件夹 [--month YYYY-MM] [--error-out 错误文件.xlsx] [--json]
+                                导入外部名单：社保（si）、工资统发（payroll）、组织部任免（appointments），
+                                也可写中文名；--month 为社保、任免名单的版本月份（默认本月），工资统发按各行“月份”；
+                                同一类型同一月份再次导入时替换该月的上一版本（全部成功或全部不写入）
+  feed template si|payroll|appointments --out 文件.xlsx
+                                导出外部名单的空白导入模板（表头、必填列、填写说明）
+  feed versions [si|payroll|appointments] [--json]
+                                列出外部名单各月的版本（行数、未对应单位、无效身份证号、导入人、是否已被替换）
   export findings|units|people|all --out 文件.xlsx [--unit 单位编号] [--status open|resolved|explained|all] [--full-ids]
   template --out 文件.xlsx
                                 导出为 Excel
@@ -166,6 +174,8 @@ export async function main(argv: string[]): Promise<number> {
         return await recheckCommand(rest);
       case 'import':
         return await importCommand(rest);
+      case 'feed':
+        return await feedCommand(rest);
       case 'export':
         return await exportCommand(rest);
       case 'template':
@@ -305,6 +315,63 @@ async function importCommand(args: string[]): Promise<number> {
     console.log('导入成功：');
     for (const [k, c] of Object.entries(r.counts ?? {})) console.log(`  ${k}：新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}`);
     for (const n of r.notices ?? []) console.log(`  提示：${n}`);
+  } else {
+    console.error(`导入失败，未写入任何数据。共 ${r.errors.length} 处错误：`);
+    for (const e of r.errors.slice(0, 50)) console.error(`  ${e.sheet} ${e.message}`);
+    if (r.errors.length > 50) console.error(`  ……另有 ${r.errors.length - 50} 处`);
+    if (r.errorFile) console.error(`错误说明已写入：${r.errorFile}`);
+  }
+  return r.ok ? 0 : 1;
+}
+
+async function feedCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { month: { type: 'string' }, 'error-out': { type: 'string' }, json: { type: 'boolean' }, by: { type: 'string' }, out: { type: 'string' } } });
+  const { feedKindOf } = await import('../core/feeds.ts');
+  const kindOf = (word: string | undefined) => {
+    const kind = word === undefined ? null : feedKindOf(word);
+    if (!kind) throw new UsageError(`名单类型应为 si（社保）、payroll（工资统发）或 appointments（组织部任免）${word ? `，“${word}”不是` : ''}`);
+    return kind;
+  };
+  if (sub === 'versions') {
+    const kind = positionals[0] === undefined ? undefined : kindOf(positionals[0]);
+    const { listFeedImports } = await import('../db/feeds.ts');
+    const list = await withContext((ctx) => listFeedImports(ctx.db, kind));
+    if (values.json) print(list);
+    else if (!list.length) console.log('还没有导入过外部名单');
+    else {
+      for (const v of list) {
+        console.log(`${v.kind} ${v.month}  第 ${v.id} 次导入  ${v.rows} 行，未对应单位 ${v.unmatchedUnits} 行，无效身份证号 ${v.invalidIds} 行  ${v.by} ${v.at}  ${v.fileName}${v.replacedBy ? `  （已被第 ${v.replacedBy} 次导入替换）` : ''}`);
+      }
+    }
+    return 0;
+  }
+  if (sub === 'template') {
+    const kind = kindOf(positionals[0]);
+    const out = arg(values, 'out');
+    if (!out) throw new UsageError('请用 --out 指定模板文件');
+    const { writeFeedTemplate } = await import('../db/export.ts');
+    const r = await writeFeedTemplate(kind, out);
+    console.log(`已导出${kind}名单导入模板：${r.file}（工作表“${r.sheet}”）`);
+    return 0;
+  }
+  if (sub !== 'import') throw new UsageError('用法：sanse feed import 类型 文件 [--month YYYY-MM]、sanse feed template 类型 --out 文件 或 sanse feed versions [类型]');
+  const kind = kindOf(positionals[0]);
+  const source = positionals[1];
+  if (!source) throw new UsageError('请指定要导入的 .xlsx 文件或 CSV 文件夹');
+  const month = arg(values, 'month');
+  if (month !== undefined) validMonth(month, '--month');
+  if (month !== undefined && kind === '工资统发') throw new Refusal('工资统发名单按各行的“月份”分月保存，不用 --month');
+  const { importFeed } = await import('../db/feeds.ts');
+  const r = await withContext((ctx) => importFeed(ctx.db, ctx.pii, kind, source, { by: arg(values, 'by') ?? 'cli', today: todayInShanghai(), month, errorOut: arg(values, 'error-out') }));
+  if (values.json) print(r);
+  else if (r.ok) {
+    console.log(`${kind}名单导入成功：`);
+    for (const v of r.versions) {
+      console.log(`  ${v.month}：${v.rows} 行（第 ${v.importId} 次导入${v.replaced ? `，替换第 ${v.replaced} 次导入` : ''}），未对应单位 ${v.unmatchedUnits} 行，无效身份证号 ${v.invalidIds} 行`);
+    }
+    for (const u of r.unmatchedUnits.slice(0, 20)) console.log(`  未对应单位：${u.unit}${u.code ? `（${u.code}）` : ''} ${u.rows} 行`);
+    for (const n of r.notices) console.log(`  提示：${n}`);
   } else {
     console.error(`导入失败，未写入任何数据。共 ${r.errors.length} 处错误：`);
     for (const e of r.errors.slice(0, 50)) console.error(`  ${e.sheet} ${e.message}`);

@@ -19,8 +19,9 @@ import * as m015 from './015_report_files.ts';
 import * as m016 from './016_analysis_drafts.ts';
 import * as m017 from './017_dashboard_indexes.ts';
 import * as m018 from './018_town_maps.ts';
-import * as m021 from './021_explained_differences.ts';
 import * as m019 from './019_feeds.ts';
+import * as m020 from './020_feed_candidates.ts';
+import * as m021 from './021_explained_differences.ts';
 import * as m022 from './022_monthly_confirmations.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '017_dashboard_indexes': m017,
   '018_town_maps': m018,
   '019_feeds': m019,
+  '020_feed_candidates': m020,
   '021_explained_differences': m021,
   '022_monthly_confirmations': m022,
 };

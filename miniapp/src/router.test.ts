@@ -17,6 +17,7 @@ describe('hash routes', () => {
     expect(parseHash('#/console/monthly')).toMatchObject({ name: 'console', tab: 'monthly' });
     expect(parseHash('#/console')).toMatchObject({ name: 'console', tab: 'home' });
     expect(parseHash('#/console/import')).toMatchObject({ name: 'console', tab: 'import' });
+    expect(parseHash('#/console/feeds')).toMatchObject({ name: 'console', tab: 'feeds' });
     expect(parseHash('#/console/findings?light=red')).toMatchObject({ name: 'console', tab: 'findings' });
     expect(parseHash('#/console/jobs?run=7')).toMatchObject({ name: 'console', tab: 'jobs' });
     expect(parseHash('#/console/broadcasts')).toMatchObject({ name: 'console', tab: 'broadcasts' });

@@ -168,6 +168,17 @@ const probes = (): Probe[] => [
   { method: 'POST', route: '/api/explanations/:id/withdraw', url: `/api/explanations/${explanationB}/withdraw`, payload: () => ({ payload: { reason: '越权' } }) },
   { method: 'POST', route: '/api/explanations/:id/review', url: `/api/explanations/${explanationB}/review`, payload: () => ({ payload: {} }) },
   { method: 'GET', route: '/api/explanations/:id/evidence', url: `/api/explanations/${explanationB}/evidence` },
+  // The other departments' rosters (外部数据): office roles only.
+  { method: 'POST', route: '/api/feeds/:kind/import', url: '/api/feeds/si/import?month=2026-10', payload: () => multipartBody('file', 'si.xlsx', Buffer.from('not a workbook')) },
+  { method: 'GET', route: '/api/feeds/import/:id', url: `/api/feeds/import/${'a'.repeat(24)}` },
+  { method: 'GET', route: '/api/feeds/imports', url: '/api/feeds/imports?kind=si' },
+  { method: 'GET', route: '/api/feeds/:kind/unmatched-units', url: '/api/feeds/si/unmatched-units' },
+  { method: 'GET', route: '/api/feeds/:kind/candidates', url: '/api/feeds/si/candidates' },
+  { method: 'GET', route: '/api/feeds/:kind/decisions', url: '/api/feeds/si/decisions' },
+  { method: 'POST', route: '/api/feeds/:kind/links', url: '/api/feeds/si/links', payload: () => ({ payload: { sourceKey: 'a'.repeat(64), personId: Number(personB.id) } }) },
+  { method: 'POST', route: '/api/feeds/:kind/no-match', url: '/api/feeds/si/no-match', payload: () => ({ payload: { sourceKey: 'a'.repeat(64) } }) },
+  { method: 'POST', route: '/api/feeds/links/:id/withdraw', url: '/api/feeds/links/1/withdraw', payload: () => ({ payload: {} }) },
+  { method: 'POST', route: '/api/feeds/no-match/:id/withdraw', url: '/api/feeds/no-match/1/withdraw', payload: () => ({ payload: {} }) },
   // The dashboard: another unit's people behind a figure.
   { method: 'GET', route: '/api/dashboard/drill/people', url: `/api/dashboard/drill/people?unit=${unitB.id}&dim=status&key=${encodeURIComponent('在编')}` },
 ];

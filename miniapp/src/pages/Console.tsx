@@ -1,7 +1,8 @@
 // #/console (office roles): units at a glance and the check run on demand; #/console/import: the
 // workbook import with its errors; #/console/findings: findings across units with filters and
 // the export of the same list; #/console/jobs and #/console/broadcasts: the scheduled jobs and the
-// broadcast history (pages/Jobs.tsx); #/console/reports: the monthly reports, the retirement forecast
+// broadcast history (pages/Jobs.tsx); #/console/feeds: the other departments' rosters and their
+// candidate matching (pages/Feeds.tsx); #/console/reports: the monthly reports, the retirement forecast
 // and the sector mapping (pages/Reports.tsx).
 
 import { useMemo, useState } from 'preact/hooks';
@@ -23,8 +24,9 @@ import { ScoresTab } from './Scores.tsx';
 import { LazyDashboard } from './DashboardPage.tsx';
 import { WeeklyList } from './Weekly.tsx';
 import { ExplainButton, ExplanationsTab } from './Explanations.tsx';
+import { FeedsTab } from './Feeds.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations';
+type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -59,6 +61,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('quarterly', '#/console/quarterly', '季度分析报告')}
           {me.role === '分管领导' && <a class="btn" href="#/dashboard" data-testid="phone-dashboard">大屏（手机版）</a>}
           {operator && link('import', '#/console/import', '导入数据')}
+          {link('feeds', '#/console/feeds', '外部数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
           {link('jobs', '#/console/jobs', '计划任务')}
@@ -79,6 +82,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'quarterly' && <QuarterlyTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
+        {tab === 'feeds' && <FeedsTab me={me} />}
         {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} me={me} query={props.query} />}
       </main>

@@ -38,7 +38,7 @@ export function safeUploadName(raw: string | undefined): string {
 export const KEEP_ERRORS_MS = 3600_000;
 
 /** The owner of an error workbook, in a private sidecar file beside it. */
-const ownerFile = (file: string) => file.replace(/\.xlsx$/, '.owner.json');
+export const ownerFile = (file: string) => file.replace(/\.xlsx$/, '.owner.json');
 
 /** A process id from an upload folder's name (upload-<pid>-XXXXXX), or null for older names. */
 function uploadPid(name: string): number | null {
@@ -79,7 +79,7 @@ export async function sweepImportFiles(workDir: string, errorsDir: string, keepM
 }
 
 /** A folder only the server's user can enter, also when it existed before. */
-async function privateDir(dir: string): Promise<void> {
+export async function privateDir(dir: string): Promise<void> {
   await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   await fs.promises.chmod(dir, 0o700);
 }

@@ -9,13 +9,13 @@ import type { ImportProgress, ImportResult } from '../../../db/import.ts';
 
 export type ImportJobState = 'queued' | 'running' | 'done' | 'failed';
 
-export interface ImportJob {
+export interface ImportJob<R = ImportResult> {
   id: string;
   owner: string;
   fileName: string;
   state: ImportJobState;
   progress: ImportProgress;
-  result?: ImportResult;
+  result?: R;
   /** A refusal or failure, in Chinese. */
   error?: string;
   /** The HTTP status the refusal would have had (400, 413). */
@@ -26,14 +26,14 @@ export interface ImportJob {
 
 const KEEP_MS = 3600_000;
 
-export class ImportJobs {
-  private readonly jobs = new Map<string, ImportJob>();
+export class ImportJobs<R = ImportResult> {
+  private readonly jobs = new Map<string, ImportJob<R>>();
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Queues a job; `run` does the work and reports progress through the callback. */
-  start(owner: string, fileName: string, run: (progress: (p: ImportProgress) => void) => Promise<ImportResult>, failure: (e: unknown) => { status: number; message: string }): ImportJob {
+  start(owner: string, fileName: string, run: (progress: (p: ImportProgress) => void) => Promise<R>, failure: (e: unknown) => { status: number; message: string }): ImportJob<R> {
     this.prune();
-    const job: ImportJob = {
+    const job: ImportJob<R> = {
       id: crypto.randomBytes(12).toString('hex'),
       owner, fileName, state: 'queued',
       progress: { phase: 'read', read: 0, validated: 0, written: 0, total: 0 },
@@ -61,7 +61,7 @@ export class ImportJobs {
   }
 
   /** The job, for its owner only. */
-  get(id: string, owner: string): ImportJob | null {
+  get(id: string, owner: string): ImportJob<R> | null {
     this.prune();
     const job = this.jobs.get(id);
     return job && job.owner === owner ? job : null;

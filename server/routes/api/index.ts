@@ -19,6 +19,7 @@ import { CommandError } from '../../../commands/errors.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
 import { explanationRoutes } from './explanations.ts';
+import { feedRoutes } from './feeds.ts';
 import { findingRoutes } from './findings.ts';
 import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
@@ -92,4 +93,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(reportRoutes, { deps });
   await app.register(analysisRoutes, { deps });
   await app.register(dashboardRoutes, { deps });
+  await app.register(feedRoutes, { deps });
 };

@@ -1,0 +1,201 @@
+// The other departments' rosters in the console (issue 16, server/API.md "外部数据"): upload a
+// feed (POST /api/feeds/:kind/import, multipart field `file`, `?month=YYYY-MM` for 社保 and
+// 组织部任免; answered at once with a job, polled at GET /api/feeds/import/:id, its error
+// workbook served by GET /api/import/errors/:name like the main import's), the versions by kind
+// and month, the rows whose unit was not found, and the rows without a valid ID number with
+// their candidates, confirmed (or marked 无对应人员, or withdrawn) by 编办管理员 / 编办业务人员.
+// Office roles only: a unit's roles are refused.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync } from 'fastify';
+import { confirmFeedCandidate, markFeedNoMatch, withdrawFeedLink, withdrawFeedNoMatch } from '../../../commands/feed-links.ts';
+import { DateInputError, validMonth } from '../../../core/dates.ts';
+import { type FeedKind, feedKindOf } from '../../../core/feeds.ts';
+import { ADMIN_ROLES, OFFICE_ROLES } from '../../../core/roles.ts';
+import { isSqlite, openDb } from '../../../db/connection.ts';
+import { FEED_LIMITS, type FeedImportResult, importFeed, listFeedDecisions, listFeedImports, unlinkedFeedRows, unmatchedUnitRows } from '../../../db/feeds.ts';
+import { checkZip, ImportRefused } from '../../../db/import-read.ts';
+import { ownerFile, privateDir, safeUploadName, sweepImportFiles } from './admin.ts';
+import { ApiError, requireRole, userOf, type ApiDeps } from './common.ts';
+import { type ImportJob, ImportJobs } from './import-jobs.ts';
+
+const READ_REFUSED = '外部数据比对仅供编办工作人员查看';
+const WRITE_REFUSED = '只有编办管理员和编办业务人员可以导入外部名单';
+const ERRORS_SHOWN = 1000;
+
+const KIND_PARAM = { type: 'object', required: ['kind'], properties: { kind: { type: 'string', maxLength: 16 } } } as const;
+const ID_PARAM = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } } } as const;
+const SOURCE_KEY = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+
+function kindParam(v: unknown): FeedKind {
+  const kind = typeof v === 'string' ? feedKindOf(decodeURIComponent(v)) : null;
+  if (!kind) throw new ApiError(404, '名单类型应为 社保（si）、工资统发（payroll）或 组织部任免（appointments）');
+  return kind;
+}
+
+function resultView(r: FeedImportResult) {
+  return {
+    ok: r.ok, kind: r.kind,
+    errors: r.errors.slice(0, ERRORS_SHOWN), errorCount: r.errors.length,
+    notices: r.notices, versions: r.versions, unmatchedUnits: r.unmatchedUnits,
+    ...(r.errorFile ? { errorFile: `/api/import/errors/${path.basename(r.errorFile)}` } : {}),
+  };
+}
+
+function jobView(job: ImportJob<FeedImportResult>) {
+  return {
+    id: job.id, state: job.state, fileName: job.fileName, progress: job.progress,
+    ...(job.error ? { error: job.error, status: job.status } : {}),
+    ...(job.result ? { result: resultView(job.result) } : {}),
+  };
+}
+
+export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db, pii } = deps;
+  const errorsDir = path.join(deps.workDir, 'import-errors');
+  const jobs = new ImportJobs<FeedImportResult>();
+  await app.register(multipart, { limits: { fileSize: FEED_LIMITS.uploadBytes, files: 1, fields: 5, parts: 6 } });
+  app.addHook('onClose', async () => {
+    await jobs.idle();
+  });
+
+  app.post('/api/feeds/:kind/import', {
+    schema: { params: KIND_PARAM, querystring: { type: 'object', properties: { month: { type: 'string', maxLength: 10 } } } },
+  }, async (req, reply) => {
+    const user = userOf(req);
+    requireRole(user, ADMIN_ROLES, WRITE_REFUSED);
+    const kind = kindParam((req.params as { kind: string }).kind);
+    const monthText = (req.query as { month?: string }).month;
+    let month: string | undefined;
+    if (monthText) {
+      if (kind === '工资统发') throw new ApiError(400, '工资统发名单按各行的“月份”分月保存，不用选择月份', { month: '不用选择月份' });
+      try {
+        month = validMonth(monthText, '月份');
+      } catch (e) {
+        if (e instanceof DateInputError) throw new ApiError(400, e.message, { month: e.message });
+        throw e;
+      }
+    }
+    if (!req.isMultipart()) throw new ApiError(400, '请以 multipart/form-data 上传文件（字段 file）');
+    const part = await req.file();
+    if (!part || part.fieldname !== 'file') {
+      part?.file.resume();
+      throw new ApiError(400, '请选择要导入的文件（字段 file）', { file: '缺少文件' });
+    }
+    const name = safeUploadName(part.filename);
+    const ext = path.extname(name).toLowerCase();
+    if (ext !== '.xlsx' && ext !== '.csv') {
+      part.file.resume();
+      throw new ApiError(400, `只能导入 .xlsx 工作簿（工作表名为“${kind}”）或 .csv 文件`, { file: '文件类型不支持' });
+    }
+    await fs.promises.mkdir(deps.workDir, { recursive: true });
+    await privateDir(errorsDir);
+    await sweepImportFiles(deps.workDir, errorsDir);
+    const dir = await fs.promises.mkdtemp(path.join(deps.workDir, `upload-${process.pid}-`));
+    const removeUpload = () => fs.promises.rm(dir, { recursive: true, force: true });
+    let source: string;
+    try {
+      // A CSV file is imported as a folder holding it alone.
+      const folder = ext === '.csv' ? path.join(dir, 'csv') : dir;
+      await fs.promises.mkdir(folder, { recursive: true, mode: 0o700 });
+      const file = path.join(folder, name);
+      const tooLarge = () => new ApiError(413, `文件过大，最大 ${FEED_LIMITS.uploadBytes / 1024 / 1024} MB。更大的名单请拆分后分批导入，或由管理员用命令 sanse feed import 导入`);
+      try {
+        await pipeline(part.file, fs.createWriteStream(file, { mode: 0o600 }));
+      } catch (e) {
+        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || part.file.truncated) throw tooLarge();
+        throw e;
+      }
+      if (part.file.truncated) throw tooLarge();
+      if (ext === '.xlsx') await checkZip(file, FEED_LIMITS).catch((e) => {
+        throw e instanceof ImportRefused ? new ApiError(400, e.message) : e;
+      });
+      source = ext === '.csv' ? folder : file;
+    } catch (e) {
+      await removeUpload();
+      throw e;
+    }
+    const errorName = `${crypto.randomBytes(16).toString('hex')}.xlsx`;
+    const errorOut = path.join(errorsDir, errorName);
+    const job = jobs.start(user.id, name, async (progress) => {
+      // As the main import: SQLite writes through a connection of its own, so the app's reads go on.
+      const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
+      try {
+        const result = await importFeed(own ?? db, pii, kind, source, { by: user.id, today: deps.today(), month, errorOut, onProgress: progress, fileName: name });
+        if (result.errorFile) {
+          await fs.promises.writeFile(ownerFile(errorOut), JSON.stringify({ owner: user.id, fileName: name, at: new Date().toISOString() }), { mode: 0o600 });
+        }
+        return result;
+      } finally {
+        await own?.destroy();
+        await removeUpload();
+      }
+    }, (e) => {
+      if (!(e instanceof ImportRefused)) req.log.error({ err: e }, 'feed import failed');
+      return { status: 400, message: (e as Error).message };
+    });
+    return reply.code(202).send(jobView(job));
+  });
+
+  app.get('/api/feeds/import/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } }, async (req) => {
+    const user = userOf(req);
+    requireRole(user, ADMIN_ROLES, WRITE_REFUSED);
+    const job = jobs.get((req.params as { id: string }).id, user.id);
+    if (!job) throw new ApiError(404, '没有该导入任务（可能已过期，或不是您发起的）');
+    return jobView(job);
+  });
+
+  app.get('/api/feeds/imports', { schema: { querystring: { type: 'object', properties: { kind: { type: 'string', maxLength: 16 } } } } }, async (req) => {
+    requireRole(userOf(req), OFFICE_ROLES, READ_REFUSED);
+    const k = (req.query as { kind?: string }).kind;
+    return listFeedImports(db, k ? kindParam(k) : undefined);
+  });
+
+  app.get('/api/feeds/:kind/unmatched-units', { schema: { params: KIND_PARAM } }, async (req) => {
+    requireRole(userOf(req), OFFICE_ROLES, READ_REFUSED);
+    return unmatchedUnitRows(db, kindParam((req.params as { kind: string }).kind));
+  });
+
+  app.get('/api/feeds/:kind/candidates', { schema: { params: KIND_PARAM } }, async (req) => {
+    requireRole(userOf(req), OFFICE_ROLES, READ_REFUSED);
+    return unlinkedFeedRows(db, kindParam((req.params as { kind: string }).kind));
+  });
+
+  app.get('/api/feeds/:kind/decisions', { schema: { params: KIND_PARAM } }, async (req) => {
+    requireRole(userOf(req), OFFICE_ROLES, READ_REFUSED);
+    return listFeedDecisions(db, kindParam((req.params as { kind: string }).kind));
+  });
+
+  app.post('/api/feeds/:kind/links', {
+    schema: { params: KIND_PARAM, body: { type: 'object', required: ['sourceKey', 'personId'], properties: { sourceKey: SOURCE_KEY, personId: { type: 'integer', minimum: 1 } } } },
+  }, async (req) => {
+    const user = userOf(req);
+    requireRole(user, OFFICE_ROLES, READ_REFUSED);
+    const body = req.body as { sourceKey: string; personId: number };
+    return confirmFeedCandidate(db, { actor: user, kind: kindParam((req.params as { kind: string }).kind), sourceKey: body.sourceKey, personId: body.personId });
+  });
+
+  app.post('/api/feeds/:kind/no-match', {
+    schema: { params: KIND_PARAM, body: { type: 'object', required: ['sourceKey'], properties: { sourceKey: SOURCE_KEY } } },
+  }, async (req) => {
+    const user = userOf(req);
+    requireRole(user, OFFICE_ROLES, READ_REFUSED);
+    return markFeedNoMatch(db, { actor: user, kind: kindParam((req.params as { kind: string }).kind), sourceKey: (req.body as { sourceKey: string }).sourceKey });
+  });
+
+  app.post('/api/feeds/links/:id/withdraw', { schema: { params: ID_PARAM } }, async (req) => {
+    const user = userOf(req);
+    requireRole(user, OFFICE_ROLES, READ_REFUSED);
+    return withdrawFeedLink(db, { actor: user, id: Number((req.params as { id: string }).id) });
+  });
+
+  app.post('/api/feeds/no-match/:id/withdraw', { schema: { params: ID_PARAM } }, async (req) => {
+    const user = userOf(req);
+    requireRole(user, OFFICE_ROLES, READ_REFUSED);
+    return withdrawFeedNoMatch(db, { actor: user, id: Number((req.params as { id: string }).id) });
+  });
+};
