@@ -16,11 +16,14 @@ import type { IsoDate } from '../core/model.ts';
 import {
   type CellValue, checkUnitReferences, ERROR_COLUMN, externalUnitCodes, type ImportIssue, isErrorColumn, type KeyLists,
   matchSheetName, messagesByRow, normaliseHeader, parseWorkbookInSteps, type RawSheet, SHEETS, type SheetName,
+  checkUserRegions,
 } from '../core/sheets.ts';
 import {
   Bounds, decodeCsvText, IMPORT_LIMITS, type ImportLimits, ImportRefused, readCsvBounded, type ReadProgress, readXlsxBounded,
 } from './import-read.ts';
 import type { PiiCipher } from './pii.ts';
+import { OFFICE_ROLES } from '../core/roles.ts';
+import { regionParents, unitRegionCodes } from './scope.ts';
 import { type DataSetCounts, saveDataSet, unitIdsByCode } from './store.ts';
 
 export interface ImportOptions {
@@ -271,6 +274,10 @@ export async function importData(db: Knex, pii: PiiCipher, source: string, opts:
   const external = externalUnitCodes(parsed);
   const stored = new Set((await unitIdsByCode(db, external)).keys());
   checkUnitReferences(parsed, stored);
+  if (parsed.records.用户.some((r) => r.value.regionCode)) {
+    const known = new Set<string>([...(await regionParents(db)).keys(), ...(await unitRegionCodes(db)).keys()]);
+    checkUserRegions(parsed, known, OFFICE_ROLES);
+  }
 
   if (parsed.errors.length) {
     const file = errorFilePath(source, isDir, opts.errorOut);

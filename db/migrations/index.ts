@@ -20,6 +20,7 @@ import * as m016 from './016_analysis_drafts.ts';
 import * as m017 from './017_dashboard_indexes.ts';
 import * as m018 from './018_town_maps.ts';
 import * as m019 from './019_feeds.ts';
+import * as m023 from './023_city_county.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
@@ -41,6 +42,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '017_dashboard_indexes': m017,
   '018_town_maps': m018,
   '019_feeds': m019,
+  '023_city_county': m023,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
