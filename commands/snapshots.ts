@@ -70,7 +70,7 @@ export function readPublicKey(text: string): crypto.KeyObject {
 /** Registers a county's public key on the city's instance (replacing an earlier one), audited. */
 export async function trustCounty(db: Knex, actor: { id: string; role?: string; scope?: UnitScope }, region: string, publicKeyPem: string): Promise<{ region: string; fingerprint: string; replaced: boolean }> {
   if (actor.role) requireCityLevel({ role: actor.role, scope: actor.scope }, '登记区县公钥');
-  if (!isRegionCode(region)) throw new CommandError(400, `区划代码“${region.slice(0, 20)}”应为6位数字`, { region: '区划代码有误' });
+  if (!isRegionCode(region)) throw new CommandError(400, `区划代码“${String(region).slice(0, 20)}”应为6位数字`, { region: '区划代码有误' });
   const key = readPublicKey(publicKeyPem);
   const fingerprint = fingerprintOf(key);
   const r = await trustSnapshotKey(db, { region, publicKey: String(key.export({ type: 'spki', format: 'pem' })), fingerprint, by: actor.id });
@@ -82,7 +82,7 @@ export async function trustCounty(db: Knex, actor: { id: string; role?: string; 
  * key in `keyFile`, written gzip'd to `out`. The region: `region`, else the office's (settings).
  */
 export async function exportSnapshot(db: Knex, opts: { month: string; out: string; keyFile: string | undefined; region?: string; now?: Date }): Promise<{ file: string; region: string; month: string; units: number; people: number; sha256: string }> {
-  if (!isSnapshotMonth(opts.month)) throw new CommandError(400, `--month “${opts.month.slice(0, 20)}”不是有效的月份（应为 YYYY-MM）`);
+  if (!isSnapshotMonth(opts.month)) throw new CommandError(400, `--month “${String(opts.month).slice(0, 20)}”不是有效的月份（应为 YYYY-MM）`);
   const key = readPrivateKey(opts.keyFile);
   const office = await loadOffice(db);
   const region = opts.region ?? office.regionCode ?? '';
