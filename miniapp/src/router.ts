@@ -1,5 +1,5 @@
 // Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
-// #/console, #/console/import, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,jobs(?run=ID),broadcasts,locks,budget},
+// #/console, #/console/import, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,jobs(?run=ID),broadcasts,locks,budget,snapshots},
 // #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
 // #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图). Pure parsing, so it is unit-tested.
@@ -13,7 +13,7 @@ export type Route =
   | { name: 'unit'; id: string; query: URLSearchParams; console: boolean }
   | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
-  | { name: 'console'; tab: 'home' | 'import' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly'; query: URLSearchParams }
+  | { name: 'console'; tab: 'home' | 'import' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'snapshots'; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'dashboard'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
@@ -51,7 +51,7 @@ export function parseHash(hash: string): Route {
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
-  if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'console' && (b === 'import' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'snapshots') && parts.length === 2) return { name: 'console', tab: b, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };
   if (a === 'requests' && b === 'new' && parts.length === 2) return { name: 'request-new', query };

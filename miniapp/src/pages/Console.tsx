@@ -19,10 +19,11 @@ import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
+import { SnapshotsTab } from './Snapshots.tsx';
 import { LazyDashboard } from './DashboardPage.tsx';
 import { WeeklyList } from './Weekly.tsx';
 
-type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget';
+type Tab = 'home' | 'import' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'snapshots';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -54,11 +55,12 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('reports', '#/console/reports', '报表')}
           {link('quarterly', '#/console/quarterly', '季度分析报告')}
           {me.role === '分管领导' && <a class="btn" href="#/dashboard" data-testid="phone-dashboard">大屏（手机版）</a>}
-          {operator && link('import', '#/console/import', '导入数据')}
+          {operator && !me.regionCode && link('import', '#/console/import', '导入数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
           {link('jobs', '#/console/jobs', '计划任务')}
           {link('broadcasts', '#/console/broadcasts', '群消息记录')}
+          {!me.regionCode && link('snapshots', '#/console/snapshots', '市县贯通')}
         </div>
         {tab === 'home' && <Home operator={operator} />}
         {tab === 'dashboard' && <LazyDashboard layout="screen" />}
@@ -74,6 +76,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
         {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'snapshots' && <SnapshotsTab me={me} />}
         {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} me={me} query={props.query} />}
       </main>
       <Tabs me={me} active="console" />
