@@ -10,6 +10,8 @@ import { subtreeIds } from '../../db/scope.ts';
 import { dailyCheck } from '../../commands/daily-check.ts';
 import { D0, login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
 import { addOfficeUser, addSecondCounty, type SecondCounty } from '../fixtures/second-county.ts';
+import { answer } from '../../bot/robot.ts';
+import type { OutboundMessage } from '../../core/outbound.ts';
 
 type Row = Record<string, any>;
 
@@ -387,6 +389,15 @@ describe('county and city office roles (市县贯通)', () => {
     expect((await a.app.inject({ method: 'GET', url: '/api/snapshots', headers: city.read })).statusCode).toBe(200);
     const quotas = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: city.read })).json();
     expect(quotas.totals.units).toBe(demoUnits.length + county.unitIds.length);
+  });
+
+  it('answers the robot\'s 查 within the county (the copies share names; the other county\'s units are 上虞区…)', async () => {
+    const text = (m: OutboundMessage) => ('text' in m ? m.text : m.content);
+    const asked = `查 ${tgt.personB.name}`;
+    expect(text(await answer(a.t.db, 'city-admin', '市级', asked, D0))).toContain('上虞区');
+    const own = text(await answer(a.t.db, 'county-a-admin', '柯桥', asked, D0));
+    expect(own).toContain(tgt.personB.name);
+    expect(own).not.toContain('上虞区');
   });
 
   it('fires P-ID-11 across counties; each county\'s office sees its own person\'s finding only', async () => {
