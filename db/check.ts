@@ -289,7 +289,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
   };
   const env = await checkEnv(db, date, opts.rules);
   const units = await loadUnits(db, date);
-  await addCountyCopies(db, units); // X-RG-01 (市县贯通): nothing to read without a county's snapshot
+  await addCountyCopies(db, units, { whole: true }); // X-RG-01 (市县贯通): nothing to read without a county's snapshot
   await lap('units');
   // The cross-row facts and the live findings are read while the scan runs (other connections
   // on MySQL). Meanwhile every row is checked without cross-row facts and its hits are kept; the
@@ -470,7 +470,7 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
     },
   ];
   await runReads(db, reads, true);
-  if (snapshots.length) await addCountyCopies(db, units, snapshots);
+  if (snapshots.length) await addCountyCopies(db, units, { whole: false, snapshots });
   const ev = e!;
   const unit = units.get(unitId)!;
   const diff = new FindingDiff(live, date);

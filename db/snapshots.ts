@@ -135,10 +135,12 @@ export function latestSnapshotsRead(db: Knex, done: (rows: Array<{ id: number; r
 /**
  * X-RG-01's facts: for each unit in `units` whose region lies in a county with a snapshot, that
  * county's latest copy of it (agg.countyCopy). `snapshots`: latestSnapshotsRead's rows, when
- * already read. With every unit loaded (the nightly check) a snapshot's rows are read whole;
- * for a few units (a re-check), only the rows of those units and of their people's ID hashes.
+ * already read. `whole`: every unit of the deployment is in `units` (the nightly check): a
+ * snapshot's rows are read whole; else (a re-check) only the rows of those units and of their
+ * people's ID hashes.
  */
-export async function addCountyCopies(db: Knex, units: Map<number, UnitRecord>, snapshots?: Array<{ id: number; region: string; month: string }>): Promise<void> {
+export async function addCountyCopies(db: Knex, units: Map<number, UnitRecord>, opts: { whole: boolean; snapshots?: Array<{ id: number; region: string; month: string }> }): Promise<void> {
+  const snapshots = opts.snapshots;
   let snaps = snapshots;
   if (!snaps) {
     const r = latestSnapshotsRead(db, (rows) => { snaps = rows; });
@@ -146,13 +148,18 @@ export async function addCountyCopies(db: Knex, units: Map<number, UnitRecord>, 
   }
   if (!snaps?.length || !units.size) return;
   const parents = await regionParents(db);
-  const few = units.size <= 50;
+  const few = !opts.whole;
   for (const s of snaps) {
     const mine = [...units.values()].filter((u) => u.regionCode && regionContains(s.region, u.regionCode, parents));
     if (!mine.length) continue;
     const ids = mine.map((u) => u.id);
     const codes = [...new Set(mine.map((u) => u.code))];
-    const cityPeople = (await live(db('people').whereIn('unit_id', ids)).select('id', 'unit_id', 'name', 'id_masked', 'id_hash', 'status', 'quota_kind')) as Row[];
+    // A few units by id; a whole county by its region codes (tens of thousands of ids would pass SQLite's parameter limit).
+    const regionCodes = [...new Set(mine.map((u) => u.regionCode!))];
+    const cityPeople = (few
+      ? await live(db('people').whereIn('unit_id', ids)).select('id', 'unit_id', 'name', 'id_masked', 'id_hash', 'status', 'quota_kind')
+      : (await live(db('people as p').join('units as u', 'u.id', 'p.unit_id').whereIn('u.region_code', regionCodes), 'p.status')
+        .select('p.id', 'p.unit_id', 'p.name', 'p.id_masked', 'p.id_hash', 'p.status', 'p.quota_kind')).filter((p: Row) => units.has(Number(p.unit_id)))) as Row[];
     // The ID hashes on the city's live rows anywhere in the county (who is "only in the county's copy").
     let countyHashes: Set<string>;
     if (few) {
