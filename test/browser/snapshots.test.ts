@@ -69,5 +69,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the 市县贯通 tab (Chromium, 390×844)', () 
     expect(await page.locator('[data-testid="console-snapshots"]').count()).toBe(0);
     await expect.poll(() => page.locator('.notice.error').first().textContent(), POLL).toContain('区县');
     await phone.shot('snapshots-03-county-office');
+    // Its console home works on its county: no refusal there.
+    await openMiniApp(page, s.url, '/console');
+    await page.locator('.consolenav').waitFor();
+    await page.waitForTimeout(1500);
+    await phone.shot('snapshots-04-county-home', true);
+    expect(await page.locator('.notice.error').count()).toBe(0);
+    expect(phone.pageErrors).toEqual([]);
   }, 60_000);
 });

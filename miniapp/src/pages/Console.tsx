@@ -62,7 +62,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('broadcasts', '#/console/broadcasts', '群消息记录')}
           {!me.regionCode && link('snapshots', '#/console/snapshots', '市县贯通')}
         </div>
-        {tab === 'home' && <Home operator={operator} />}
+        {tab === 'home' && <Home operator={operator && !me.regionCode} />}
         {tab === 'dashboard' && <LazyDashboard layout="screen" />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} />}
