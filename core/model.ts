@@ -109,8 +109,8 @@ export interface UnitAggregates {
 export interface CountyCopyFacts {
   region: string;
   month: string;
-  /** The county's copy of this unit (its 核定 by 编制类型), or null when the county's copy lacks it. */
-  unit: { quotas: Record<string, number> } | null;
+  /** The county's copy of this unit (its 核定 by 编制类型 and its 领导职数 by kind), or null when the county's copy lacks it. */
+  unit: { quotas: Record<string, number>; leaderPosts: Record<string, number> } | null;
   /** The city's people of this unit (not 已出编), each with the county's row of the same ID (null: the county's copy lacks it). */
   people: Array<{ personId: number; name: string; idMasked: string | null; status: string | null; quotaKind: string | null; county: { unitCode: string | null; unitName: string | null; status: string | null; quotaKind: string | null } | null }>;
   /** People (not 已出编) the county's copy puts in this unit whose ID is on none of the city's live rows of the county. */

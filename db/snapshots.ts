@@ -167,15 +167,15 @@ export async function addCountyCopies(db: Knex, units: Map<number, UnitRecord>, 
       countyHashes = new Set(((await live(db('people as p').join('units as u', 'u.id', 'p.unit_id').whereIn('u.region_code', inside.length ? inside : ['']).whereNotNull('p.id_hash'), 'p.status').distinct('p.id_hash')) as Row[]).map((r) => String(r.id_hash)));
     } else countyHashes = new Set(cityPeople.filter((p) => p.id_hash).map((p) => String(p.id_hash)));
     const hashes = [...new Set(cityPeople.filter((p) => p.id_hash).map((p) => String(p.id_hash)))];
-    const cUnits = (await db('county_snapshot_units').where({ snapshot_id: s.id }).modify((q) => { if (few) q.whereIn('code', codes); }).select('code', 'quotas')) as Row[];
+    const cUnits = (await db('county_snapshot_units').where({ snapshot_id: s.id }).modify((q) => { if (few) q.whereIn('code', codes); }).select('code', 'quotas', 'leader_posts')) as Row[];
     const cPeople = (await db('county_snapshot_people').where({ snapshot_id: s.id }).modify((q) => {
       if (few) q.where((w) => { w.whereIn('unit_code', codes); if (hashes.length) w.orWhereIn('id_hash', hashes); });
     }).select('id_hash', 'id_masked', 'name', 'unit_code', 'unit_name', 'status', 'quota_kind')) as Row[];
-    const unitByCode = new Map(cUnits.map((r) => [String(r.code), JSON.parse(r.quotas) as Record<string, number>]));
+    const unitByCode = new Map(cUnits.map((r) => [String(r.code), { quotas: JSON.parse(r.quotas) as Record<string, number>, leaderPosts: JSON.parse(r.leader_posts) as Record<string, number> }]));
     const byHash = new Map<string, Row[]>();
     for (const p of cPeople) if (p.id_hash) { const l = byHash.get(p.id_hash); if (l) l.push(p); else byHash.set(p.id_hash, [p]); }
     const facts = new Map<number, CountyCopyFacts>();
-    for (const u of mine) facts.set(u.id, { region: s.region, month: s.month, unit: unitByCode.has(u.code) ? { quotas: unitByCode.get(u.code)! } : null, people: [], onlyInCounty: [] });
+    for (const u of mine) facts.set(u.id, { region: s.region, month: s.month, unit: unitByCode.get(u.code) ?? null, people: [], onlyInCounty: [] });
     for (const p of cityPeople) {
       const f = facts.get(Number(p.unit_id));
       if (!f || !p.id_hash) continue;

@@ -8,11 +8,11 @@ import { makeUnit, runRule } from './testing.ts';
 const rule = () => ruleByCode('X-RG-01')!;
 const same = (): CountyCopyFacts => ({
   region: '330604', month: '2026-11',
-  unit: { quotas: { 行政编制: 10 } },
+  unit: { quotas: { 行政编制: 10 }, leaderPosts: { 单位正职: 1 } },
   people: [{ personId: 7, name: '张三', idMasked: '330604********1234', status: '在编', quotaKind: '行政编制', county: { unitCode: '11330604MB0000001X', unitName: '上虞区某局', status: '在编', quotaKind: '行政编制' } }],
   onlyInCounty: [],
 });
-const unit = (c: CountyCopyFacts | undefined) => makeUnit({ code: '11330604MB0000001X', name: '上虞区某局', quotas: { 行政编制: 10 }, agg: { countyCopy: c } });
+const unit = (c: CountyCopyFacts | undefined) => makeUnit({ code: '11330604MB0000001X', name: '上虞区某局', quotas: { 行政编制: 10 }, leaderPosts: { 单位正职: 1 }, agg: { countyCopy: c } });
 
 describe('X-RG-01 市县数据不一致', () => {
   it('is silent when the copies agree, and for a county without a snapshot', () => {
@@ -34,11 +34,12 @@ describe('X-RG-01 市县数据不一致', () => {
   it('reports a person only in the county\'s copy, a unit the county lacks, and a different 核定', () => {
     const c = same();
     c.onlyInCounty.push({ name: '李四', idMasked: '330604********5678', status: '在编', quotaKind: '行政编制' });
-    c.unit = { quotas: { 行政编制: 12, 工勤编制: 1 } };
+    c.unit = { quotas: { 行政编制: 12, 工勤编制: 1 }, leaderPosts: { 单位正职: 1, 单位副职: 2 } };
     const hits = runRule(rule(), unit(c));
-    expect(hits.map((h) => h.qualifier)).toEqual(['quota:工勤编制', 'quota:行政编制', 'county:330604********5678:李四']);
+    expect(hits.map((h) => h.qualifier)).toEqual(['quota:工勤编制', 'quota:行政编制', 'post:单位副职', 'county:330604********5678:李四']);
+    expect(hits[2].detail!.differences).toEqual(['领导职数（单位副职）：市级0名，县级2名']);
     expect(hits[1].detail!.differences).toEqual(['核定行政编制：市级10名，县级12名']);
-    expect(hits[2].subject).toEqual({ kind: 'person', name: '李四', idMasked: '330604********5678' });
+    expect(hits[3].subject).toEqual({ kind: 'person', name: '李四', idMasked: '330604********5678' });
     const gone = same();
     gone.unit = null;
     expect(runRule(rule(), unit(gone)).map((h) => h.qualifier)).toEqual(['unit']);

@@ -9,7 +9,7 @@ import { defineRule, type Hit, type Rule } from './define.ts';
  * X-RG-01 市县数据不一致: a county that runs its own instance sends its monthly snapshot to the
  * city (sanse snapshot export / import). The city's copy of the county's units and people is
  * compared with the latest one: a person on one side only, or in another unit, status or 编制类型;
- * a unit the county's copy lacks, or whose 核定 of a 编制类型 differs. Unit-scope hits, the person
+ * a unit the county's copy lacks, or whose 核定 of a 编制类型 or 领导职数 of a kind differs. Unit-scope hits, the person
  * as the subject (as W-07); the qualifier is a stable key with no ID hash. Silent for a county
  * without a snapshot.
  */
@@ -26,6 +26,11 @@ export const countyCopyMismatch = defineRule({
         const city = u.quotas[kind] ?? 0;
         const county = c.unit.quotas[kind] ?? 0;
         if (city !== county) hits.push({ qualifier: `quota:${kind}`, detail: { ...base, kind, differences: [`核定${kind}：市级${city}名，县级${county}名`] } });
+      }
+      for (const kind of [...new Set([...Object.keys(u.leaderPosts), ...Object.keys(c.unit.leaderPosts)])].sort()) {
+        const city = u.leaderPosts[kind] ?? 0;
+        const county = c.unit.leaderPosts[kind] ?? 0;
+        if (city !== county) hits.push({ qualifier: `post:${kind}`, detail: { ...base, differences: [`领导职数（${kind}）：市级${city}名，县级${county}名`] } });
       }
     }
     for (const p of c.people) {
