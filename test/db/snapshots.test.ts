@@ -5,6 +5,7 @@
 // The county's instance is played by the same database exporting the county's units (--region):
 // the same PII_KEY, so the same ID hashes (README 市县贯通).
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -151,6 +152,12 @@ describe('county snapshots', () => {
     const other = await exportSnapshot(t.db, { month: '2026-11', out: path.join(dir, 'c.json.gz'), keyFile: keyFile(), region: '330681' });
     expect(await refusal(importSnapshot(t.db, admin, fs.readFileSync(other.file)))).toContain('公钥尚未登记');
     expect(await refusal(exportTo('d.json.gz', '2026-13'))).toContain('不是有效的月份');
+    // Signed by the county's own key, but not a real month: refused too.
+    const odd = JSON.parse(good.body);
+    odd.manifest.month = '2026-13';
+    const oddBody = JSON.stringify(odd);
+    const signature = crypto.sign(null, Buffer.from(oddBody), crypto.createPrivateKey(fs.readFileSync(keyFile()))).toString('base64');
+    expect(await refusal(importSnapshot(t.db, admin, zlib.gzipSync(JSON.stringify({ ...good, body: oddBody, signature }))))).toContain('“2026-13”不是有效的月份');
     expect(await refusal(importSnapshot(t.db, admin, Buffer.from('not a snapshot')))).toMatch(/[\u4e00-\u9fff]/);
     expect(await tableCounts()).toEqual(before);
   });
