@@ -11,6 +11,7 @@ import { dailyCheck } from '../../commands/daily-check.ts';
 import { D0, login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
 import { addOfficeUser, addSecondCounty, type SecondCounty } from '../fixtures/second-county.ts';
 import { answer } from '../../bot/robot.ts';
+import { lockNotice } from '../../db/user-locks.ts';
 import type { OutboundMessage } from '../../core/outbound.ts';
 
 type Row = Record<string, any>;
@@ -389,6 +390,14 @@ describe('county and city office roles (市县贯通)', () => {
     expect((await a.app.inject({ method: 'GET', url: '/api/snapshots', headers: city.read })).statusCode).toBe(200);
     const quotas = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: city.read })).json();
     expect(quotas.totals.units).toBe(demoUnits.length + county.unitIds.length);
+  });
+
+  it('sends a locked user of a county to the city\'s and that county\'s 编办管理员, not another county\'s', async () => {
+    const notice = await lockNotice(a.t.db, 'b-zgy');
+    const names = new Set(notice!.unlockers.map((u) => u.name));
+    expect(names.has('330604编办管理员')).toBe(true);
+    expect(names.has('330600编办管理员')).toBe(true);
+    expect(names.has('330603编办管理员')).toBe(false);
   });
 
   it('answers the robot\'s 查 within the county (the copies share names; the other county\'s units are 上虞区…)', async () => {
