@@ -63,13 +63,10 @@ export async function unitRegionCodes(db: Knex): Promise<Map<string, number>> {
  */
 export async function regionScope(db: Knex, regionCode: string): Promise<UnitScope> {
   if (!isRegionCode(regionCode)) return [];
-  const [codes, parents, total] = await Promise.all([
-    unitRegionCodes(db), regionParents(db),
-    db('units').count({ n: '*' }).first().then((r) => Number((r as Row | undefined)?.n ?? 0)),
-  ]);
+  const [codes, parents] = await Promise.all([unitRegionCodes(db), regionParents(db)]);
   const inside = codesWithin(regionCode, codes.keys(), parents);
-  const n = inside.reduce((s, c) => s + (codes.get(c) ?? 0), 0);
-  if (n === total && total > 0) return null;
+  // Every region the units carry is inside (units without a region, which the import does not allow, do not count).
+  if (inside.length && inside.length === codes.size) return null;
   if (!inside.length) return [];
   return ((await db('units').whereIn('region_code', inside).orderBy('id').select('id')) as Row[]).map((r) => Number(r.id));
 }

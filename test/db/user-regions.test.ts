@@ -51,6 +51,16 @@ describe('用户 所属区划', () => {
     expect((await actingUser(t.db, 'city-query'))!.scope).toBeNull();
   });
 
+  it('puts a 功能区 where the regions table says (330671 under the county 330604, not by its digits)', async () => {
+    await t.db('regions').insert({ code: '330671', name: '上虞经济开发区', parent_code: '330604' });
+    const { id: _id, ...u } = await t.db('units').where({ region_code: '330604' }).orderBy('id').first();
+    const [zone] = await t.db('units').insert({ ...u, code: '12330671MB0000001X', name: '开发区管委会', region_code: '330671', region_name: '上虞经济开发区' });
+    expect((await actingUser(t.db, 'ky-admin'))!.scope).toContain(Number(zone));
+    await t.db('users').insert({ id: 'a-admin', name: '柯桥管理员', role: '编办管理员', unit_code: null, unit_id: null, mobile: null, locked: false, region_code: '330603', created_at: '2026-11-23 09:00:00', updated_at: '2026-11-23 09:00:00' });
+    expect((await actingUser(t.db, 'a-admin'))!.scope).not.toContain(Number(zone));
+    expect((await actingUser(t.db, 'city-query'))!.scope).toBeNull();
+  });
+
   it('refuses a region the deployment does not know, naming row and field', async () => {
     const r = await importData(t.db, t.pii, usersCsv('bad', ['x-admin,某人,编办业务人员,,,330699', 'y-admin,某人,编办业务人员,,,33060']), opts);
     expect(r.ok).toBe(false);
