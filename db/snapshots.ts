@@ -124,6 +124,12 @@ export async function listSnapshots(db: Knex): Promise<{ snapshots: Row[]; versi
   return { snapshots, versions, keys };
 }
 
+function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) { const k = key(x); const l = out.get(k); if (l) l.push(x); else out.set(k, [x]); }
+  return out;
+}
+
 /** The latest snapshot of each county (id, region, month), as a read for a batch. */
 export function latestSnapshotsRead(db: Knex, done: (rows: Array<{ id: number; region: string; month: string }>) => void): Read {
   return {
@@ -160,35 +166,48 @@ export async function addCountyCopies(db: Knex, units: Map<number, UnitRecord>, 
       ? await live(db('people').whereIn('unit_id', ids)).select('id', 'unit_id', 'name', 'id_masked', 'id_hash', 'status', 'quota_kind')
       : (await live(db('people as p').join('units as u', 'u.id', 'p.unit_id').whereIn('u.region_code', regionCodes), 'p.status')
         .select('p.id', 'p.unit_id', 'p.name', 'p.id_masked', 'p.id_hash', 'p.status', 'p.quota_kind')).filter((p: Row) => units.has(Number(p.unit_id)))) as Row[];
-    // The ID hashes on the city's live rows anywhere in the county (who is "only in the county's copy").
-    let countyHashes: Set<string>;
-    if (few) {
-      const inside = codesWithin(s.region, (await unitRegionCodes(db)).keys(), parents);
-      countyHashes = new Set(((await live(db('people as p').join('units as u', 'u.id', 'p.unit_id').whereIn('u.region_code', inside.length ? inside : ['']).whereNotNull('p.id_hash'), 'p.status').distinct('p.id_hash')) as Row[]).map((r) => String(r.id_hash)));
-    } else countyHashes = new Set(cityPeople.filter((p) => p.id_hash).map((p) => String(p.id_hash)));
     const hashes = [...new Set(cityPeople.filter((p) => p.id_hash).map((p) => String(p.id_hash)))];
-    const cUnits = (await db('county_snapshot_units').where({ snapshot_id: s.id }).modify((q) => { if (few) q.whereIn('code', codes); }).select('code', 'quotas', 'leader_posts')) as Row[];
+    const cUnits = (await db('county_snapshot_units').where({ snapshot_id: s.id }).modify((q) => { if (few) q.whereIn('code', codes); }).select('code', 'name', 'quotas', 'leader_posts')) as Row[];
     const cPeople = (await db('county_snapshot_people').where({ snapshot_id: s.id }).modify((q) => {
       if (few) q.where((w) => { w.whereIn('unit_code', codes); if (hashes.length) w.orWhereIn('id_hash', hashes); });
     }).select('id_hash', 'id_masked', 'name', 'unit_code', 'unit_name', 'status', 'quota_kind')) as Row[];
-    const unitByCode = new Map(cUnits.map((r) => [String(r.code), { quotas: JSON.parse(r.quotas) as Record<string, number>, leaderPosts: JSON.parse(r.leader_posts) as Record<string, number> }]));
-    const byHash = new Map<string, Row[]>();
-    for (const p of cPeople) if (p.id_hash) { const l = byHash.get(p.id_hash); if (l) l.push(p); else byHash.set(p.id_hash, [p]); }
+    // A credit code may be shared (U-IN-06): among several units of one code, the one of the same name.
+    const pick = <T>(list: T[] | undefined, name: (x: T) => string, wanted: string): T | undefined => (!list || list.length <= 1 ? list?.[0] : list.find((x) => name(x) === wanted) ?? list[0]);
+    const countyUnits = groupBy(cUnits, (r) => String(r.code));
+    const byHash = groupBy(cPeople.filter((p) => p.id_hash), (p) => String(p.id_hash));
     const facts = new Map<number, CountyCopyFacts>();
-    for (const u of mine) facts.set(u.id, { region: s.region, month: s.month, unit: unitByCode.get(u.code) ?? null, people: [], onlyInCounty: [] });
+    for (const u of mine) {
+      const c = pick(countyUnits.get(u.code), (r) => r.name, u.name);
+      facts.set(u.id, { region: s.region, month: s.month, unit: c ? { quotas: JSON.parse(c.quotas), leaderPosts: JSON.parse(c.leader_posts) } : null, people: [], onlyInCounty: [] });
+    }
     for (const p of cityPeople) {
       const f = facts.get(Number(p.unit_id));
       if (!f || !p.id_hash) continue;
       const u = units.get(Number(p.unit_id))!;
       const rows = byHash.get(p.id_hash) ?? [];
-      const k = rows.find((r) => r.unit_code === u.code) ?? rows[0];
+      const k = rows.find((r) => r.unit_code === u.code && r.unit_name === u.name) ?? rows.find((r) => r.unit_code === u.code) ?? rows[0];
       f.people.push({ personId: Number(p.id), name: p.name, idMasked: p.id_masked ?? null, status: p.status ?? null, quotaKind: p.quota_kind ?? null, county: k ? { unitCode: k.unit_code ?? null, unitName: k.unit_name ?? null, status: k.status ?? null, quotaKind: k.quota_kind ?? null } : null });
     }
-    const byCode = new Map<string, UnitRecord>();
-    for (const u of mine) if (!byCode.has(u.code)) byCode.set(u.code, u);
-    for (const p of cPeople) {
-      if (!p.id_hash || countyHashes.has(p.id_hash) || p.status === '已出编') continue;
-      const u = p.unit_code ? byCode.get(p.unit_code) : undefined;
+    // People the county's copy puts in these units whose ID is on no live row of the city's copy of
+    // the county: with the whole county loaded, the hashes above; for a few units, asked of the
+    // database for just those candidates.
+    const own = new Set(hashes);
+    const codeSet = new Set(codes);
+    const candidates = cPeople.filter((p) => p.id_hash && p.status !== '已出编' && codeSet.has(p.unit_code) && !own.has(p.id_hash));
+    let known = own;
+    if (few && candidates.length) {
+      const inside = codesWithin(s.region, (await unitRegionCodes(db)).keys(), parents);
+      const asked = [...new Set(candidates.map((p) => String(p.id_hash)))];
+      known = new Set<string>();
+      for (let i = 0; i < asked.length; i += INSERT_BATCH) {
+        const rows = (await live(db('people as p').join('units as u', 'u.id', 'p.unit_id').whereIn('u.region_code', inside.length ? inside : ['']).whereIn('p.id_hash', asked.slice(i, i + INSERT_BATCH)), 'p.status').distinct('p.id_hash')) as Row[];
+        for (const r of rows) known.add(String(r.id_hash));
+      }
+    }
+    const cityUnits = groupBy(mine, (u) => u.code);
+    for (const p of candidates) {
+      if (known.has(p.id_hash)) continue;
+      const u = pick(cityUnits.get(p.unit_code), (x) => x.name, p.unit_name);
       if (u) facts.get(u.id)!.onlyInCounty.push({ name: p.name, idMasked: p.id_masked ?? null, status: p.status ?? null, quotaKind: p.quota_kind ?? null });
     }
     for (const [id, f] of facts) units.get(id)!.agg.countyCopy = f;
