@@ -162,6 +162,21 @@ describe('county snapshots', () => {
     expect(await tableCounts()).toEqual(before);
   });
 
+  it('stays silent for a whole county whose units share a credit code (U-IN-06), matched by name too', async () => {
+    const dup = (await t.db('units').where({ region_code: '330603' }).whereNot('code', '').select('code').count({ n: '*' }).groupBy('code').havingRaw('count(*) > 1').first()) as Row | undefined;
+    expect(dup, 'the demo county has a shared credit code').toBeTruthy();
+    const keys = path.join(dir, 'keys-a');
+    snapshotKeygen(keys);
+    await trustCounty(t.db, admin, '330603', fs.readFileSync(path.join(keys, 'snapshot-signing.pub'), 'utf8'));
+    const r = await exportSnapshot(t.db, { month: '2026-11', out: path.join(dir, 'keqiao.json.gz'), keyFile: path.join(keys, 'snapshot-signing.key'), region: '330603' });
+    await importSnapshot(t.db, admin, fs.readFileSync(r.file));
+    await runCheck(t.db, D0);
+    expect(await xrg()).toEqual([]);
+    // …and a re-check of each unit of the shared code agrees.
+    for (const u of await t.db('units').where({ code: dup!.code }).select('id')) await recheck(t.db, { unitId: Number(u.id) }, D0);
+    expect(await xrg()).toEqual([]);
+  });
+
   it('fires P-ID-11 on both counties\' rows of one person 在编 in each', async () => {
     expect(county.shared).toBeTruthy();
     await runCheck(t.db, D0);
