@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { isRegionCode, isSnapshotMonth } from '../core/regions.ts';
 import { parseSnapshotBody, SNAPSHOT_FORMAT, type SnapshotBody, type SnapshotFile } from '../core/snapshots.ts';
 import { loadOffice } from '../db/settings.ts';
-import { snapshotContent, snapshotKey, storeSnapshot, trustSnapshotKey, type StoredSnapshot } from '../db/snapshots.ts';
+import { snapshotContent, snapshotKey, storedSnapshot, storeSnapshot, trustSnapshotKey, type StoredSnapshot } from '../db/snapshots.ts';
 import { CommandError } from './errors.ts';
 import { requireCityLevel } from './city-level.ts';
 import { ADMIN_ROLES, type UnitScope } from '../core/roles.ts';
@@ -157,9 +157,16 @@ export async function importSnapshot(db: Knex, actor: { id: string; role?: strin
     ok = false;
   }
   if (!ok) throw new CommandError(400, `签名校验失败，拒绝导入：文件在导出后被改动过，或不是区县 ${region} 的密钥签发的`);
+  const sha256 = crypto.createHash('sha256').update(f.body, 'utf8').digest('hex');
+  // The same file again: answered before reading its rows (they were checked when it came first).
+  const month = claimed?.month;
+  const same = isSnapshotMonth(month) ? await storedSnapshot(db, region, month) : undefined;
+  if (same && same.sha256 === sha256) {
+    const r: StoredSnapshot = { region, month, version: Number(same.version), units: Number(same.units), people: Number(same.people), changed: false, replaced: false };
+    return { ...r, sha256, message: `区县 ${region} ${month} 快照（单位 ${r.units} 个，人员 ${r.people} 名）已导入，无变化` };
+  }
   const parsed = parseSnapshotBody(f.body);
   if (!parsed.ok) throw new CommandError(400, `快照内容有误，拒绝导入：${parsed.error}`);
-  const sha256 = crypto.createHash('sha256').update(f.body, 'utf8').digest('hex');
   const r = await storeSnapshot(db, parsed.body, sha256, actor.id);
   const what = `区县 ${r.region} ${r.month} 快照（单位 ${r.units} 个，人员 ${r.people} 名）`;
   const message = !r.changed ? `${what}已导入，无变化` : r.replaced ? `${what}已替换此前导入的版本（第 ${r.version} 版）` : `${what}已导入`;

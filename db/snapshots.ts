@@ -51,6 +51,11 @@ export async function snapshotKey(db: Knex, region: string): Promise<Row | undef
   return db('snapshot_keys').where({ region_code: region }).first();
 }
 
+/** The stored snapshot of a county and month (its row), or undefined. */
+export async function storedSnapshot(db: Knex, region: string, month: string): Promise<Row | undefined> {
+  return db('county_snapshots').where({ region_code: region, month }).first('id', 'sha256', 'version', 'units', 'people');
+}
+
 /** Registers (or replaces) a county's public key, audited. */
 export async function trustSnapshotKey(db: Knex, k: { region: string; publicKey: string; fingerprint: string; by: string }): Promise<{ replaced: boolean }> {
   return db.transaction(async (trx) => {
@@ -185,7 +190,10 @@ export async function addCountyCopies(db: Knex, units: Map<number, UnitRecord>, 
       if (!f || !p.id_hash) continue;
       const u = units.get(Number(p.unit_id))!;
       const rows = byHash.get(p.id_hash) ?? [];
-      const k = rows.find((r) => r.unit_code === u.code && r.unit_name === u.name) ?? rows.find((r) => r.unit_code === u.code) ?? rows[0];
+      // The county's row that agrees most (an ID twice in one unit, P-ID-10, pairs each row with its twin).
+      const score = (r: Row) => (r.unit_code === u.code ? 8 : 0) + (r.unit_name === u.name ? 4 : 0) + (r.status === p.status ? 2 : 0) + (r.quota_kind === p.quota_kind ? 1 : 0);
+      let k: Row | undefined;
+      for (const r of rows) if (!k || score(r) > score(k)) k = r;
       f.people.push({ personId: Number(p.id), name: p.name, idMasked: p.id_masked ?? null, status: p.status ?? null, quotaKind: p.quota_kind ?? null, county: k ? { unitCode: k.unit_code ?? null, unitName: k.unit_name ?? null, status: k.status ?? null, quotaKind: k.quota_kind ?? null } : null });
     }
     // People the county's copy puts in these units whose ID is on no live row of the city's copy of

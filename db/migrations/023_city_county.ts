@@ -69,6 +69,7 @@ export async function up(k: Knex): Promise<void> {
     t.string('leader_level', 8).nullable();
     t.string('entered_on', 10).nullable();
     t.index(['snapshot_id', 'id_hash']);
+    t.index(['snapshot_id', 'unit_code']);
   });
 }
 
