@@ -108,7 +108,7 @@ async function todo(db: Knex, asker: Actor, scope: number[] | null, today: IsoDa
     const l = lightOf(r.opened_on, r.rule);
     return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name === r.subject_name ? null : r.unit_name, age: ageText(l.workdaysOpen) };
   });
-  const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await unitById(db, asker.unitId, ['name']))?.name ?? '' : '';
+  const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await unitById(db, asker.unitId, ['name']))?.name ?? '' : OFFICE_ROLES.has(asker.role) ? '本区县全部单位' : '';
   return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });
 }
 

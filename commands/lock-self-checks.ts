@@ -15,7 +15,7 @@ import { nowMoment } from '../db/clock.ts';
 import { enqueue } from '../db/outbox.ts';
 import { loadOffice } from '../db/settings.ts';
 import { audit } from '../db/store.ts';
-import { insertLock, officeUserIds, selfCheckRule, specialistsOf, unitSelfChecks, unlockers } from '../db/user-locks.ts';
+import { insertLock, officeUserIds, selfCheckRule, specialistsOf, unitRegions, unitSelfChecks, unlockersByRegion } from '../db/user-locks.ts';
 
 export const LOCK_ACTOR = 'system:self-check-lock';
 
@@ -36,7 +36,9 @@ export async function lockSelfChecks(db: Knex, { date }: { date: IsoDate }): Pro
   const short = shortUnits(await unitSelfChecks(db, month), month, required, enabled);
   const result: LockSelfChecksResult = { month, required, enabled, units: [], locked: 0 };
   if (!short.length) return result;
-  const who = await unlockers(db);
+  // Each locked user is sent to the 编办管理员 who may unlock them: the city's and their county's (市县贯通).
+  const whoFor = await unlockersByRegion(db);
+  const regionOf = await unitRegions(db, short.map((u) => u.unitId));
   const specialists = await specialistsOf(db, short.map((u) => u.unitId), { locked: true });
   await db.transaction(async (trx) => {
     const at = nowMoment();
@@ -49,7 +51,7 @@ export async function lockSelfChecks(db: Knex, { date }: { date: IsoDate }): Pro
         await audit(trx, LOCK_ACTOR, 'user_lock', 'user_lock', lock.id, { userId: s.id, kind: 'self-check', month, unitId: u.unitId, selfChecks: u.count, required });
         await enqueue(trx, `self-check-lock:${month}:${s.id}`, {
           op: 'send', target: { kind: 'users', userIds: [s.id] },
-          message: selfCheckLockedMessage({ name: s.name, unitName: u.name, month, count: u.count, required, unlockers: who }),
+          message: selfCheckLockedMessage({ name: s.name, unitName: u.name, month, count: u.count, required, unlockers: whoFor(regionOf.get(u.unitId) ?? null) }),
         });
       }
       result.units.push({ unitId: u.unitId, name: u.name, selfChecks: u.count, locked });

@@ -9,11 +9,13 @@ import { audit } from '../db/store.ts';
 import { activeLocks, UNLOCK_ROLE, unlockLocks } from '../db/user-locks.ts';
 import { userById } from '../db/users.ts';
 import { CommandError } from './errors.ts';
+import { inScope, type UnitScope } from '../core/roles.ts';
 
 export const NOTE_MAX = 500;
 
 export interface UnlockUserInput {
-  actor: { id: string; role: string };
+  /** `scope`: a county office's units (null or absent: the whole deployment). */
+  actor: { id: string; role: string; scope?: UnitScope };
   userId: string;
   note: unknown;
 }
@@ -33,6 +35,8 @@ export async function unlockUser(db: Knex, { actor, userId, note }: UnlockUserIn
   return db.transaction(async (trx) => {
     const u = await userById(trx, userId);
     if (!u) throw new CommandError(404, '没有该用户');
+    // A county's office unlocks the accounts of its county's units only.
+    if (Array.isArray(actor.scope) && (u.unit_id == null || !inScope({ scope: actor.scope }, Number(u.unit_id)))) throw new CommandError(403, '只能解锁本区县单位的账号，其他账号请联系市级编办');
     const open = await activeLocks(trx, userId);
     if (!Number(u.locked) && !open.length) throw new CommandError(409, `${u.name}的账号未被锁定`);
     const at = nowMoment();

@@ -73,6 +73,8 @@ export const FINDING_FIXES: Readonly<Record<string, FindingFixSpec>> = {
   'W-01': worker('身份证号'), 'W-02': worker('用工方式'), 'W-03': worker('岗位分类'), 'W-04': worker('具体工作岗位'),
   'W-05': worker('首次签订合同时间'), 'W-06': worker('用工方式', '核对编外人员用工方式'),
   'W-07': { kind: 'office', label: '登记编外人员（报编办导入）' },
+  // 5.9 市县贯通: the city's copy and the county's disagree; the two offices reconcile them.
+  'X-RG-01': { kind: 'office', label: '与区县核对数据（市县贯通）' },
 };
 
 export function fixOf(rule: string): FindingFixSpec | null {

@@ -91,6 +91,8 @@ export interface UserInput {
   role: string;
   unitCode?: string | null;
   mobile?: string | null;
+  /** 所属区划 of an office role: a county's code scopes it to that county; empty = the whole deployment. Unit roles: ignored. */
+  regionCode?: string | null;
 }
 
 /** A whole workbook's worth of records, in the order they are stored. */

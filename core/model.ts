@@ -100,6 +100,23 @@ export interface UnitAggregates {
   regionOverTotal: Array<{ kind: string; sum: number; total: number }>;
   /** The other departments' rosters against this unit's (X-SI-02, X-PY-01, X-OR-02); absent = no feed. */
   feeds?: UnitFeedFacts;
+  /** The latest snapshot of the unit's county against the city's copy (X-RG-01); absent without one. */
+  countyCopy?: CountyCopyFacts;
+}
+
+/**
+ * 市县贯通 (X-RG-01): a county's latest signed snapshot as it concerns one of the city's units,
+ * matched by the unit's credit code and by the people's ID hash (db/snapshots.ts).
+ */
+export interface CountyCopyFacts {
+  region: string;
+  month: string;
+  /** The county's copy of this unit (its 核定 by 编制类型 and its 领导职数 by kind), or null when the county's copy lacks it. */
+  unit: { quotas: Record<string, number>; leaderPosts: Record<string, number> } | null;
+  /** The city's people of this unit (not 已出编), each with the county's row of the same ID (null: the county's copy lacks it). */
+  people: Array<{ personId: number; name: string; idMasked: string | null; status: string | null; quotaKind: string | null; county: { unitCode: string | null; unitName: string | null; status: string | null; quotaKind: string | null } | null }>;
+  /** People (not 已出编) the county's copy puts in this unit whose ID is on none of the city's live rows of the county. */
+  onlyInCounty: Array<{ name: string; idMasked: string | null; status: string | null; quotaKind: string | null }>;
 }
 
 export interface PersonRecord {

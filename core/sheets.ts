@@ -498,6 +498,7 @@ export function sheetSpecs(lists: Partial<KeyLists> = {}): SheetSpecs {
     角色: cell(required(oneOf('角色', roles))),
     统一社会信用代码: cell(usccCell),
     手机: cell(text(11)),
+    所属区划: cell(regionCell),
   };
   const user: SheetSpec<'用户'> = {
     name: '用户',
@@ -506,8 +507,8 @@ export function sheetSpecs(lists: Partial<KeyLists> = {}): SheetSpecs {
     keyColumns: ['用户ID'],
     refColumns: ['统一社会信用代码'],
     keepsExtra: false,
-    schema: z.object(userShape).transform((r): UserInput => ({ id: r.用户ID, name: r.姓名, role: r.角色, unitCode: r.统一社会信用代码, mobile: r.手机 })),
-    toCells: (u) => ({ 用户ID: u.id, 姓名: u.name, 角色: u.role, 统一社会信用代码: orNull(u.unitCode), 手机: orNull(u.mobile) }),
+    schema: z.object(userShape).transform((r): UserInput => ({ id: r.用户ID, name: r.姓名, role: r.角色, unitCode: r.统一社会信用代码, mobile: r.手机, regionCode: r.所属区划 })),
+    toCells: (u) => ({ 用户ID: u.id, 姓名: u.name, 角色: u.role, 统一社会信用代码: orNull(u.unitCode), 手机: orNull(u.mobile), 所属区划: orNull(u.regionCode) }),
   };
 
   return { 机构: unit, 编制: quota, 领导职数: leaderPost, 人员: person, 编外人员: worker, 用户: user };
@@ -741,6 +742,20 @@ export function checkUnitReferences(p: ParsedWorkbook, stored: ReadonlySet<strin
     if (p.definedUnits.has(r.code) || stored.has(r.code)) continue;
     const what = r.field === '上级机构代码' ? '上级机构' : '机构';
     p.errors.push(issue(r.sheet, r.row, r.field, `${what}“${r.code}”不存在（不在本工作簿的“机构”表中，也未在系统中登记）`));
+  }
+  sortIssues(p.errors, SHEETS);
+}
+
+/**
+ * 用户 sheet: an office role's 所属区划 must be a region the deployment knows (carried by a unit,
+ * stored or on this workbook's 机构 sheet, or in the regions table); a unit role's is ignored.
+ */
+export function checkUserRegions(p: ParsedWorkbook, known: ReadonlySet<string>, officeRoles: ReadonlySet<string>): void {
+  const onSheet = new Set(p.data.units.map((u) => u.regionCode).filter(Boolean));
+  for (const { row, value } of p.records.用户) {
+    const code = value.regionCode;
+    if (!code || !officeRoles.has(value.role) || known.has(code) || onSheet.has(code)) continue;
+    p.errors.push(issue('用户', row, '所属区划', `“${code}”不是本系统的区划（没有单位属于该区划，区划表中也没有）`));
   }
   sortIssues(p.errors, SHEETS);
 }

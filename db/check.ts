@@ -24,6 +24,7 @@ import type { PersonCross } from '../core/model.ts';
 import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
 import { addPersonStats, finishUnitStats, sameStats, sectorOf, splitStatKey, statKey, townsOf, type SectorMapping, type UnitStats } from '../core/unit-stats.ts';
 import { loadSectorMapping, loadStatHashes, replaceUnitStats, writeAllUnitStats } from './unit-stats.ts';
+import { addCountyCopies, latestSnapshotsRead } from './snapshots.ts';
 
 type Row = Record<string, any>;
 
@@ -298,6 +299,7 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
   };
   const env = await checkEnv(db, date, opts.rules);
   const [units, feedState] = await Promise.all([loadUnits(db, date), loadFeedState(db)]);
+  await addCountyCopies(db, units, { whole: true }); // X-RG-01 (市县贯通): nothing to read without a county's snapshot
   await lap('units');
   // The cross-row facts and the live findings are read while the scan runs (other connections
   // on MySQL). Meanwhile every row is checked without cross-row facts and its hits are kept; the
@@ -469,9 +471,11 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   const live = new Map<string, LiveFinding>();
   let sectors: SectorMapping = {};
   const storedStats: UnitStats = new Map();
+  let snapshots: Array<{ id: number; region: string; month: string }> = [];
   const reads: Read[] = [
     ...(env ? [] : checkConfigReads(db, (c) => { e = envOf(date, c); })),
     ...unitReads(db, date, [unitId], units),
+    latestSnapshotsRead(db, (rows) => { snapshots = rows; }),
     ...(first?.id_hash ? crossReads(db, first.id_hash, { name: first.name, birth: first.birth_key }, cross) : []),
     activeExplainedRead(db, unitId, (s) => { explained = s; }),
     // The feeds' facts of the unit and of the person: the nightly check's queries, narrowed to them
@@ -492,6 +496,7 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
     },
   ];
   await runReads(db, reads, true);
+  if (snapshots.length) await addCountyCopies(db, units, { whole: false, snapshots });
   const ev = e!;
   const unit = units.get(unitId)!;
   const diff = new FindingDiff(live, date, explained);

@@ -25,6 +25,8 @@ export interface ExportOptions {
   unitId?: number;
   /** The same by credit code, for a code that names one unit only. */
   unitCode?: string;
+  /** Units and people only: exactly these units (a county office's scope). */
+  unitIds?: number[];
   /** Findings only: default 'open'. */
   status?: 'open' | 'resolved' | 'explained' | 'all';
   /** The day the lights are computed for. */
@@ -94,7 +96,8 @@ function addImportSheet<S extends SheetName>(wb: ExcelJS.Workbook, name: S, valu
   return rows.length;
 }
 
-async function unitScope(db: Knex, opts: Pick<ExportOptions, 'unitId' | 'unitCode'>): Promise<number[] | null> {
+async function unitScope(db: Knex, opts: Pick<ExportOptions, 'unitId' | 'unitCode' | 'unitIds'>): Promise<number[] | null> {
+  if (opts.unitIds) return opts.unitIds.length ? opts.unitIds : [0];
   if (opts.unitId !== undefined) {
     const unit = await db('units').where({ id: opts.unitId }).first('id');
     if (!unit) throw new Error(`未找到编号为 ${opts.unitId} 的机构`);

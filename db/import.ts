@@ -14,12 +14,15 @@ import type { IsoDate } from '../core/model.ts';
 import {
   checkUnitReferences, externalUnitCodes, type ImportIssue, type KeyLists, matchSheetName, parseWorkbookInSteps, type RawSheet,
   SHEETS, type SheetName,
+  checkUserRegions,
 } from '../core/sheets.ts';
 import {
   Bounds, decodeCsvText, IMPORT_LIMITS, type ImportLimits, ImportRefused, readCsvBounded, type ReadProgress, readXlsxBounded,
 } from './import-read.ts';
 import { openErrorWorkbook } from './error-workbook.ts';
 import type { PiiCipher } from './pii.ts';
+import { OFFICE_ROLES } from '../core/roles.ts';
+import { regionParents, unitRegionCodes } from './scope.ts';
 import { type DataSetCounts, saveDataSet, unitIdsByCode } from './store.ts';
 
 export interface ImportOptions {
@@ -208,6 +211,10 @@ export async function importData(db: Knex, pii: PiiCipher, source: string, opts:
   const external = externalUnitCodes(parsed);
   const stored = new Set((await unitIdsByCode(db, external)).keys());
   checkUnitReferences(parsed, stored);
+  if (parsed.records.用户.some((r) => r.value.regionCode)) {
+    const known = new Set<string>([...(await regionParents(db)).keys(), ...(await unitRegionCodes(db)).keys()]);
+    checkUserRegions(parsed, known, OFFICE_ROLES);
+  }
 
   if (parsed.errors.length) {
     const file = errorFilePath(source, isDir, opts.errorOut);

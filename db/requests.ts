@@ -222,10 +222,10 @@ export async function refusalFacts(db: Knex, inp: FactsInput): Promise<RefusalFa
 
 /** The 分管领导 who decide a unit's requests: every unlocked one whose scope holds the unit. */
 export async function decidersOf(db: Knex, unitId: number): Promise<Array<{ id: string; name: string }>> {
-  const rows: Row[] = await db('users').where({ role: '分管领导', locked: false }).orderBy('id').select('id', 'name', 'role', 'unit_id');
+  const rows: Row[] = await db('users').where({ role: '分管领导', locked: false }).orderBy('id').select('id', 'name', 'role', 'unit_id', 'region_code');
   const out: Array<{ id: string; name: string }> = [];
   for (const r of rows) {
-    const scope = await scopeOf(db, { role: r.role, unitId: r.unit_id == null ? null : Number(r.unit_id) });
+    const scope = await scopeOf(db, { role: r.role, unitId: r.unit_id == null ? null : Number(r.unit_id), regionCode: r.region_code ?? null });
     if (scope === null || scope.includes(unitId)) out.push({ id: r.id, name: r.name });
   }
   return out;

@@ -6,6 +6,7 @@ import { idFacts, normaliseIdNumber } from '../core/idnumber.ts';
 import type { DataSet, LeaderPostInput, PersonInput, QuotaInput, UnitInput, UserInput, WorkerInput } from '../core/inputs.ts';
 import type { IsoDate } from '../core/model.ts';
 import { normaliseUscc } from '../core/uscc.ts';
+import { OFFICE_ROLES } from '../core/roles.ts';
 import type { PiiCipher } from './pii.ts';
 import { nowMoment } from './clock.ts';
 import { readAll, writeAll } from './batch.ts';
@@ -330,7 +331,7 @@ export async function saveDataSet(trx: Knex, pii: PiiCipher, data: Partial<DataS
     await save(trx, 'workers', 'worker', { unit_id: uid, id_hash: row.id_hash }, row, meta, counts.workers);
   }
   for (const u of data.users ?? []) {
-    const row: Row = { id: u.id, name: u.name, role: u.role, unit_code: u.unitCode ? normaliseUscc(u.unitCode) : null, unit_id: u.unitCode ? unitId(u.unitCode) : null, mobile: n(u.mobile) };
+    const row: Row = { id: u.id, name: u.name, role: u.role, unit_code: u.unitCode ? normaliseUscc(u.unitCode) : null, unit_id: u.unitCode ? unitId(u.unitCode) : null, mobile: n(u.mobile), region_code: OFFICE_ROLES.has(u.role) ? n(u.regionCode) : null };
     await saveUser(trx, row, meta, counts.users);
   }
   return counts;

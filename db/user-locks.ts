@@ -8,6 +8,7 @@ import { lockNoticeText, type LockReason, type UnitSelfChecks, type Unlocker } f
 import { selfChecksShort } from '../core/rules/process.ts';
 import { isDuplicateKey } from './errors.ts';
 import { loadRuleSettings } from './settings.ts';
+import { regionContains } from '../core/regions.ts';
 
 type Row = Record<string, any>;
 
@@ -50,8 +51,27 @@ export async function unitGroupIds(db: Knex, unitIds: number[]): Promise<Map<num
 
 /** The 编办管理员 a locked user is sent to (not locked themselves), by id. */
 export async function unlockers(db: Knex): Promise<Unlocker[]> {
-  const rows: Row[] = await db('users').where({ role: UNLOCK_ROLE, locked: false }).orderBy('id').select('name', 'mobile');
-  return rows.map((r) => ({ name: r.name, mobile: r.mobile || null }));
+  return (await unlockersByRegion(db))(null);
+}
+
+/** The region code of each of these units (null when it has none). */
+export async function unitRegions(db: Knex, unitIds: number[]): Promise<Map<number, string | null>> {
+  if (!unitIds.length) return new Map();
+  const rows: Row[] = await db('units').whereIn('id', unitIds).select('id', 'region_code');
+  return new Map(rows.map((r) => [Number(r.id), r.region_code ?? null]));
+}
+
+/**
+ * The 编办管理员 who may unlock the user of a unit in a region (市县贯通): the city's (no 所属区划)
+ * and the county's whose region holds it; for a user without a unit region, every one.
+ */
+export async function unlockersByRegion(db: Knex): Promise<(unitRegion: string | null) => Unlocker[]> {
+  const [rows, parentRows] = await Promise.all([
+    db('users').where({ role: UNLOCK_ROLE, locked: false }).orderBy('id').select('name', 'mobile', 'region_code') as Promise<Row[]>,
+    db('regions').select('code', 'parent_code') as Promise<Row[]>,
+  ]);
+  const parents = new Map(parentRows.map((r) => [String(r.code), r.parent_code ?? null]));
+  return (unitRegion) => rows.filter((r) => !r.region_code || !unitRegion || regionContains(r.region_code, unitRegion, parents)).map((r) => ({ name: r.name, mobile: r.mobile || null }));
 }
 
 /** The office's users who get its messages when it has no group: 编办管理员 and 编办业务人员, not locked. */
@@ -117,11 +137,12 @@ export interface LockNotice {
 
 /** Why a locked user is locked and who unlocks, or null when the user is not locked (or unknown). */
 export async function lockNotice(db: Knex, user: string | Row | undefined): Promise<LockNotice | null> {
-  const u: Row | undefined = typeof user === 'string' ? await db('users').where({ id: user }).first('id', 'locked') : user;
+  const u: Row | undefined = typeof user === 'string' ? await db('users').where({ id: user }).first('id', 'locked', 'unit_id') : user;
   if (!u || !Number(u.locked)) return null;
   const [lock] = await activeLocks(db, String(u.id));
   const reason = reasonOf(lock);
-  const who = await unlockers(db);
+  const unitRegion = u.unit_id == null ? null : ((await db('units').where({ id: u.unit_id }).first('region_code')) as Row | undefined)?.region_code ?? null;
+  const who = (await unlockersByRegion(db))(unitRegion);
   return { text: lockNoticeText(reason, who), reason, unlockers: who };
 }
 

@@ -2,6 +2,7 @@
 // requests, jobs, weekly, locks, feed.
 // Output for people is Chinese; --json prints one machine-readable value.
 
+import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
@@ -84,6 +85,13 @@ const HELP = `用法：sanse <命令> [选项]
   report monthly --month YYYY-MM [--name 报表名称] --out 文件.xlsx
                                 月度分析报表：本月为现在生成；以往月份为当月保存的报表（每月第一个工作日 08:25 自动生成上月报表）；
                                 不加 --name 时导出全部报表（文件名后加报表代号）
+  snapshot keygen --out 目录      生成本区县的快照签名密钥对（snapshot-signing.key 私钥留在区县，.pub 公钥交市编办登记）
+  snapshot export --month YYYY-MM --out 文件.json.gz [--region 区划代码]
+                                区县：导出本区县当月快照（单位、编制、领导职数、人员；身份证号仅含哈希和脱敏号），用 SNAPSHOT_SIGNING_KEY 签名
+  snapshot trust --region 区划代码 --key 文件.pub
+                                市级：登记（或更换）某区县的公钥
+  snapshot import 文件 [--json]  市级：校验签名后导入区县快照；同一文件再次导入不作任何改动，同月另一文件替换原版本
+  snapshot list [--json]         市级：各区县已导入的快照及其版本
   report quarterly --quarter YYYYQn --out 文件.docx|文件.pdf
                                 生成季度分析报告（Word 或 PDF，按文件扩展名；PDF 需 chromium）
   ranking publish --month YYYY-MM --as 用户ID
@@ -206,6 +214,8 @@ export async function main(argv: string[]): Promise<number> {
         return await forecastCommand(rest);
       case 'report':
         return await reportCommand(rest);
+      case 'snapshot':
+        return await snapshotCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -958,4 +968,71 @@ async function quarterlyReportCommand(rest: string[]): Promise<number> {
   if (values.json) print({ quarter: r.report.quarter.id, out, format, bytes: r.body.length, asOf: r.report.asOf, narrative: r.narrative });
   else console.log(`已生成 ${r.report.title}（${format === 'docx' ? 'Word' : 'PDF'}，数据截至 ${r.report.asOf ?? '无'}，正文为${source}）：${out}`);
   return 0;
+}
+
+/** `sanse snapshot keygen|export|trust|import|list`: 市县贯通 (README). */
+async function snapshotCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const snap = await import('../commands/snapshots.ts');
+  const { CommandError } = await import('../commands/errors.ts');
+  const who = `cli:${os.userInfo().username}`;
+  try {
+    switch (sub) {
+      case 'keygen': {
+        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, json: { type: 'boolean' } } });
+        const out = arg(values, 'out');
+        if (!out) throw new UsageError('请用 --out 指定密钥目录，例如 sanse snapshot keygen --out keys');
+        const r = snap.snapshotKeygen(out);
+        if (values.json) print(r);
+        else console.log(`已生成密钥对：私钥 ${r.privateKey}（请妥善保管，设置 SNAPSHOT_SIGNING_KEY=${r.privateKey}），公钥 ${r.publicKey}（交市编办登记），指纹 ${r.fingerprint}`);
+        return 0;
+      }
+      case 'export': {
+        const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, out: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' } } });
+        const month = arg(values, 'month');
+        const out = arg(values, 'out');
+        if (!month || !out) throw new UsageError('请指定月份和文件：sanse snapshot export --month 2026-11 --out 快照.json.gz');
+        const r = await withContext((ctx) => snap.exportSnapshot(ctx.db, { month, out, keyFile: process.env.SNAPSHOT_SIGNING_KEY, region: arg(values, 'region') }));
+        if (values.json) print(r);
+        else console.log(`已导出区县 ${r.region} ${r.month} 快照：单位 ${r.units} 个，人员 ${r.people} 名 → ${r.file}（已签名）`);
+        return 0;
+      }
+      case 'trust': {
+        const { values } = parseArgs({ args: rest, options: { region: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } } });
+        const region = arg(values, 'region');
+        const key = arg(values, 'key');
+        if (!region || !key) throw new UsageError('请指定区县和公钥文件：sanse snapshot trust --region 330604 --key snapshot-signing.pub');
+        const pem = fs.readFileSync(key, 'utf8');
+        const r = await withContext((ctx) => snap.trustCounty(ctx.db, { id: who }, region, pem));
+        if (values.json) print(r);
+        else console.log(`已${r.replaced ? '更换' : '登记'}区县 ${r.region} 的公钥，指纹 ${r.fingerprint}`);
+        return 0;
+      }
+      case 'import': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+        if (positionals.length !== 1) throw new UsageError('请指定快照文件：sanse snapshot import 快照.json.gz');
+        const bytes = fs.readFileSync(positionals[0]);
+        const r = await withContext((ctx) => snap.importSnapshot(ctx.db, { id: who }, bytes));
+        if (values.json) print(r);
+        else console.log(r.message);
+        return 0;
+      }
+      case 'list': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
+        const { listSnapshots } = await import('../db/snapshots.ts');
+        const r = await withContext((ctx) => listSnapshots(ctx.db));
+        if (values.json) print(r);
+        else {
+          for (const s of r.snapshots) console.log(`${s.region_code}  ${s.month}  第 ${s.version} 版  单位 ${s.units}  人员 ${s.people}  ${s.imported_at} ${s.imported_by}`);
+          if (!r.snapshots.length) console.log('尚未导入任何区县快照');
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError('用法：sanse snapshot keygen|export|trust|import|list');
+    }
+  } catch (e) {
+    if (e instanceof CommandError) throw new Refusal(e.message);
+    throw e;
+  }
 }

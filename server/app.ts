@@ -58,7 +58,7 @@ export async function createApp(ctx: AppContext, platform: AppPlatform = {}): Pr
   await app.register(overviewRoutes, { ctx });
   // The console's outbox API: the office's administrators, by role (the session guard has already
   // asked for a login and the CSRF token). Not by address: behind a reverse proxy every caller is local.
-  await app.register(outboxRoutes, { db: ctx.db, guard: roleGuard(ADMIN_ROLES) });
+  await app.register(outboxRoutes, { db: ctx.db, guard: roleGuard(ADMIN_ROLES, '消息发送队列') });
   await app.register(miniappRoutes);
   if (platform.sandbox) await app.register(sandboxRoutes, { db: ctx.db, platform: platform.sandbox, kick: platform.kick ?? (() => {}) });
   for (const routes of platform.routes ?? []) await app.register(routes);

@@ -100,7 +100,7 @@ describe('sanse CLI', () => {
     const set = await sanse('rules', 'set', 'P-ID-03', '--disable');
     expect(set.stdout).toContain('停用');
     const rules = JSON.parse((await sanse('rules', '--json')).stdout) as Array<{ code: string; enabled: boolean }>;
-    expect(rules).toHaveLength(88); // §5.1–5.10 without X-RG-01
+    expect(rules).toHaveLength(89); // §5.1–5.10
     expect(rules.find((r) => r.code === 'P-ID-03')!.enabled).toBe(false);
     const s = JSON.parse((await sanse('check', '--date', '2026-11-30', '--force', '--json')).stdout);
     expect(s.findings.byRule['P-ID-03']).toBeUndefined();

@@ -23,6 +23,7 @@ import * as m019 from './019_feeds.ts';
 import * as m020 from './020_feed_candidates.ts';
 import * as m021 from './021_explained_differences.ts';
 import * as m022 from './022_monthly_confirmations.ts';
+import * as m023 from './023_city_county.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
@@ -47,6 +48,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '020_feed_candidates': m020,
   '021_explained_differences': m021,
   '022_monthly_confirmations': m022,
+  '023_city_county': m023,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -12,6 +12,8 @@ export interface Me {
   role: Role | string;
   /** The user's unit: `id` is what routes and links address (a credit code may be shared). */
   unit: { id?: number; code: string; name: string } | null;
+  /** 所属区划 of a county's office (sees its county only); absent or null: the whole deployment. */
+  regionCode?: string | null;
   fullIds: boolean;
   /** The page the role starts on: '/console' (office) or '/todo' (unit). */
   home: string;

@@ -12,6 +12,7 @@ import { deleteSession } from '../../db/sessions.ts';
 import { unitById } from '../../db/units.ts';
 import { sandboxUsers } from './sandbox-users.ts';
 import { admit, homeOf, MSG, refusalBody, safeEqual, sessionUser } from './session.ts';
+import { isCountyOffice } from '../../commands/city-level.ts';
 
 export interface AuthRoutesOptions {
   ctx: Pick<AppContext, 'config' | 'db'>;
@@ -72,6 +73,8 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       id: u.id, name: u.name, role: u.role,
       unit: unit ? { id: Number(unit.id), code: unit.code, name: unit.name } : null,
       fullIds: FULL_ID_ROLES.has(u.role),
+      // A county's office (its 所属区划 leaves other counties out): the console hides the city's tabs.
+      ...(isCountyOffice(u) ? { regionCode: u.regionCode ?? null } : {}),
       home: homeOf(u.role),
       csrfToken, platform: config.platform, login,
     };

@@ -17,6 +17,7 @@ import { getSetting, insertSetting } from '../../db/settings.ts';
 import { userById } from '../../db/users.ts';
 import { lockNotice } from '../../db/user-locks.ts';
 import type { LockReason, Unlocker } from '../../core/self-check-lock.ts';
+import { cityLevelMessage, isCountyOffice } from '../../commands/city-level.ts';
 
 export const SESSION_COOKIE = 'sanse_sid';
 export const IDLE_MS = 12 * 3600_000;
@@ -38,11 +39,12 @@ export function homeOf(role: string): '/console' | '/todo' {
   return OFFICE_ROLES.has(role) ? '/console' : '/todo';
 }
 
-/** A preHandler admitting only these roles (after the session guard: a user is logged in). */
-export function roleGuard(roles: ReadonlySet<string>) {
+/** A preHandler admitting only these roles (after the session guard: a user is logged in); `cityLevel`: what a county's office is refused (commands/city-level.ts). */
+export function roleGuard(roles: ReadonlySet<string>, cityLevel?: string) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.user) return reply.code(401).send({ error: MSG.notLoggedIn });
     if (!roles.has(req.user.role)) return reply.code(403).send({ error: MSG.forbidden });
+    if (cityLevel && isCountyOffice(req.user)) return reply.code(403).send({ error: cityLevelMessage(cityLevel) });
   };
 }
 
@@ -52,7 +54,9 @@ export interface SessionUser {
   role: string;
   unitId: number | null;
   unitCode: string | null;
-  /** Unit ids the user may see (their unit and the units below it); null = every unit. */
+  /** 所属区划 of an office role (a county's office when it leaves units out); null = the whole deployment. */
+  regionCode?: string | null;
+  /** Unit ids the user may see (their unit and the units below it, or a county's units); null = every unit. */
   scope: UnitScope;
 }
 
@@ -128,8 +132,8 @@ async function admitted(db: Knex, u: Row | undefined): Promise<Admission> {
 /** The user of a session; `subtree`: the ids under their unit, when already read. */
 export async function sessionUser(db: Knex, u: Row, subtree?: number[]): Promise<SessionUser> {
   const unitId = u.unit_id == null ? null : Number(u.unit_id);
-  const scope = await scopeOf(db, { role: u.role, unitId }, subtree);
-  return { id: u.id, name: u.name, role: u.role, unitId, unitCode: u.unit_code ?? null, scope };
+  const scope = await scopeOf(db, { role: u.role, unitId, regionCode: u.region_code ?? null }, subtree);
+  return { id: u.id, name: u.name, role: u.role, unitId, unitCode: u.unit_code ?? null, regionCode: u.region_code ?? null, scope };
 }
 
 export interface SessionOptions {

@@ -9,6 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subtreeIds } from '../../db/scope.ts';
 import { dailyCheck } from '../../commands/daily-check.ts';
 import { D0, login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
+import { addOfficeUser, addSecondCounty, type SecondCounty } from '../fixtures/second-county.ts';
+import { answer } from '../../bot/robot.ts';
+import { lockNotice } from '../../db/user-locks.ts';
+import type { OutboundMessage } from '../../core/outbound.ts';
 
 type Row = Record<string, any>;
 
@@ -88,21 +92,23 @@ interface Probe {
   payload?: () => { payload: unknown; headers?: Record<string, string> };
 }
 
-const probes = (): Probe[] => [
-  { method: 'GET', route: '/api/findings', url: `/api/findings?unit=${unitB.id}` },
-  { method: 'GET', route: '/api/export/findings', url: `/api/export/findings?unit=${unitB.id}` },
-  { method: 'POST', route: '/api/units/:unit/self-check', url: `/api/units/${unitB.id}/self-check`, payload: () => ({ payload: {} }) },
-  { method: 'GET', route: '/api/people/:id', url: `/api/people/${personB.id}` },
-  { method: 'PUT', route: '/api/people/:id', url: `/api/people/${personB.id}`, payload: () => ({ payload: { changes: { ethnicity: '汉族' }, reason: '越权修改', version: 1 } }) },
-  { method: 'GET', route: '/api/people/:id/history', url: `/api/people/${personB.id}/history` },
-  { method: 'GET', route: '/api/workers/:id', url: `/api/workers/${workerB.id}` },
-  { method: 'PUT', route: '/api/workers/:id', url: `/api/workers/${workerB.id}`, payload: () => ({ payload: { changes: { 用工方式: '劳动合同' }, reason: '越权修改', version: 1 } }) },
-  { method: 'GET', route: '/api/workers/:id/history', url: `/api/workers/${workerB.id}/history` },
-  { method: 'GET', route: '/api/unit-records/:id', url: `/api/unit-records/${unitB.id}` },
-  { method: 'PUT', route: '/api/unit-records/:id', url: `/api/unit-records/${unitB.id}`, payload: () => ({ payload: { changes: { 主要职责: '越权' }, reason: '越权修改', version: 1 } }) },
-  { method: 'PUT', route: '/api/unit-records/:id/approval', url: `/api/unit-records/${unitB.id}/approval`, payload: () => ({ payload: { quotas: { 事业编制: 99 }, reason: '越权修改', version: 1, document: { no: '越权〔2026〕1号', date: '2026-11-20' } } }) },
-  { method: 'GET', route: '/api/unit-records/:id/history', url: `/api/unit-records/${unitB.id}/history` },
-  { method: 'GET', route: '/api/people/:id/id-number', url: `/api/people/${personB.id}/id-number` },
+interface Target { unitB: Row; personB: Row; requestB: number; workerB: Row; unlockUser: string }
+
+const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: specialistA.userId }): Probe[] => [
+  { method: 'GET', route: '/api/findings', url: `/api/findings?unit=${x.unitB.id}` },
+  { method: 'GET', route: '/api/export/findings', url: `/api/export/findings?unit=${x.unitB.id}` },
+  { method: 'POST', route: '/api/units/:unit/self-check', url: `/api/units/${x.unitB.id}/self-check`, payload: () => ({ payload: {} }) },
+  { method: 'GET', route: '/api/people/:id', url: `/api/people/${x.personB.id}` },
+  { method: 'PUT', route: '/api/people/:id', url: `/api/people/${x.personB.id}`, payload: () => ({ payload: { changes: { ethnicity: '汉族' }, reason: '越权修改', version: 1 } }) },
+  { method: 'GET', route: '/api/people/:id/history', url: `/api/people/${x.personB.id}/history` },
+  { method: 'GET', route: '/api/workers/:id', url: `/api/workers/${x.workerB.id}` },
+  { method: 'PUT', route: '/api/workers/:id', url: `/api/workers/${x.workerB.id}`, payload: () => ({ payload: { changes: { 用工方式: '劳动合同' }, reason: '越权修改', version: 1 } }) },
+  { method: 'GET', route: '/api/workers/:id/history', url: `/api/workers/${x.workerB.id}/history` },
+  { method: 'GET', route: '/api/unit-records/:id', url: `/api/unit-records/${x.unitB.id}` },
+  { method: 'PUT', route: '/api/unit-records/:id', url: `/api/unit-records/${x.unitB.id}`, payload: () => ({ payload: { changes: { 主要职责: '越权' }, reason: '越权修改', version: 1 } }) },
+  { method: 'PUT', route: '/api/unit-records/:id/approval', url: `/api/unit-records/${x.unitB.id}/approval`, payload: () => ({ payload: { quotas: { 事业编制: 99 }, reason: '越权修改', version: 1, document: { no: '越权〔2026〕1号', date: '2026-11-20' } } }) },
+  { method: 'GET', route: '/api/unit-records/:id/history', url: `/api/unit-records/${x.unitB.id}/history` },
+  { method: 'GET', route: '/api/people/:id/id-number', url: `/api/people/${x.personB.id}/id-number` },
   { method: 'POST', route: '/api/import', url: '/api/import', payload: () => multipartBody('file', 'x.xlsx', Buffer.from('not a workbook')) },
   { method: 'GET', route: '/api/import/errors/:name', url: `/api/import/errors/${'a'.repeat(32)}.xlsx` },
   { method: 'GET', route: '/api/import/:id', url: `/api/import/${'a'.repeat(24)}` },
@@ -110,29 +116,29 @@ const probes = (): Probe[] => [
   { method: 'GET', route: '/api/check/runs/:id', url: '/api/check/runs/1' },
   { method: 'GET', route: '/api/export/data', url: '/api/export/data?fullIds=1' },
   { method: 'GET', route: '/api/template', url: '/api/template' },
-  { method: 'GET', route: '/api/requests', url: `/api/requests?unit=${unitB.id}` },
-  { method: 'GET', route: '/api/requests/:id', url: `/api/requests/${requestB}` },
-  { method: 'POST', route: '/api/requests', url: '/api/requests', payload: () => ({ payload: { 申请类型: '用编计划', 单位ID: unitB.id, 编制类型: '行政编制', 数量: 1, 申请理由: '越权申请' } }) },
-  { method: 'POST', route: '/api/requests/:id/resubmit', url: `/api/requests/${requestB}/resubmit`, payload: () => ({ payload: {} }) },
-  { method: 'POST', route: '/api/requests/:id/review', url: `/api/requests/${requestB}/review`, payload: () => ({ payload: { decision: 'reject', comment: '越权' } }) },
-  { method: 'POST', route: '/api/requests/:id/decide', url: `/api/requests/${requestB}/decide`, payload: () => ({ payload: { decision: 'approve' } }) },
-  { method: 'POST', route: '/api/requests/:id/withdraw', url: `/api/requests/${requestB}/withdraw`, payload: () => ({ payload: {} }) },
-  { method: 'GET', route: '/api/units/:unit/availability', url: `/api/units/${unitB.id}/availability` },
+  { method: 'GET', route: '/api/requests', url: `/api/requests?unit=${x.unitB.id}` },
+  { method: 'GET', route: '/api/requests/:id', url: `/api/requests/${x.requestB}` },
+  { method: 'POST', route: '/api/requests', url: '/api/requests', payload: () => ({ payload: { 申请类型: '用编计划', 单位ID: x.unitB.id, 编制类型: '行政编制', 数量: 1, 申请理由: '越权申请' } }) },
+  { method: 'POST', route: '/api/requests/:id/resubmit', url: `/api/requests/${x.requestB}/resubmit`, payload: () => ({ payload: {} }) },
+  { method: 'POST', route: '/api/requests/:id/review', url: `/api/requests/${x.requestB}/review`, payload: () => ({ payload: { decision: 'reject', comment: '越权' } }) },
+  { method: 'POST', route: '/api/requests/:id/decide', url: `/api/requests/${x.requestB}/decide`, payload: () => ({ payload: { decision: 'approve' } }) },
+  { method: 'POST', route: '/api/requests/:id/withdraw', url: `/api/requests/${x.requestB}/withdraw`, payload: () => ({ payload: {} }) },
+  { method: 'GET', route: '/api/units/:unit/availability', url: `/api/units/${x.unitB.id}/availability` },
   // The office's jobs and broadcast history: office roles only.
   { method: 'GET', route: '/api/jobs', url: '/api/jobs' },
   { method: 'PUT', route: '/api/jobs/:name/schedule', url: '/api/jobs/daily-check/schedule', payload: () => ({ payload: { enabled: false } }) },
   { method: 'POST', route: '/api/jobs/:name/run', url: '/api/jobs/daily-check/run', payload: () => ({ payload: {} }) },
   { method: 'GET', route: '/api/jobs/:name/runs', url: '/api/jobs/daily-check/runs' },
   { method: 'GET', route: '/api/jobs/runs/:id', url: '/api/jobs/runs/1' },
-  { method: 'GET', route: '/api/broadcasts', url: `/api/broadcasts?group=${encodeURIComponent(String(unitB.group_id ?? ''))}` },
+  { method: 'GET', route: '/api/broadcasts', url: `/api/broadcasts?group=${encodeURIComponent(String(x.unitB.group_id ?? ''))}` },
   // The office's rhythm: another unit's score history; the office's own actions and settings.
-  { method: 'GET', route: '/api/units/:unit/scores', url: `/api/units/${unitB.id}/scores` },
+  { method: 'GET', route: '/api/units/:unit/scores', url: `/api/units/${x.unitB.id}/scores` },
   { method: 'POST', route: '/api/rankings/:month/publish', url: '/api/rankings/2026-10/publish', payload: () => ({ payload: {} }) },
   { method: 'PUT', route: '/api/score-policy', url: '/api/score-policy', payload: () => ({ payload: { autoBroadcast: true } }) },
   { method: 'POST', route: '/api/weekly/send', url: '/api/weekly/send', payload: () => ({ payload: {} }) },
   { method: 'PUT', route: '/api/weekly/settings', url: '/api/weekly/settings', payload: () => ({ payload: { requestLimitWorkdays: 9 } }) },
   { method: 'GET', route: '/api/locks', url: '/api/locks' },
-  { method: 'POST', route: '/api/users/:id/unlock', url: `/api/users/${encodeURIComponent(specialistA.userId)}/unlock`, payload: () => ({ payload: { note: '越权解锁' } }) },
+  { method: 'POST', route: '/api/users/:id/unlock', url: `/api/users/${encodeURIComponent(x.unlockUser)}/unlock`, payload: () => ({ payload: { note: '越权解锁' } }) },
   { method: 'GET', route: '/api/message-budget', url: '/api/message-budget' },
   // 月度核账: another unit's 核账清单 and confirmation; the office's list, its export, 催办 and setting.
   { method: 'GET', route: '/api/monthly-confirmations/units/:unit', url: `/api/monthly-confirmations/units/${unitB.id}` },
@@ -146,14 +152,14 @@ const probes = (): Probe[] => [
   // The working-day calendar: office roles read it, only the 编办管理员 changes it.
   { method: 'GET', route: '/api/calendar', url: '/api/calendar?year=2027' },
   { method: 'PUT', route: '/api/calendar', url: '/api/calendar', payload: () => ({ payload: { dates: ['2027-01-01'], work: false, note: '越权' } }) },
-  { method: 'GET', route: '/api/units/:unit/portrait', url: `/api/units/${unitB.id}/portrait` },
+  { method: 'GET', route: '/api/units/:unit/portrait', url: `/api/units/${x.unitB.id}/portrait` },
   { method: 'PUT', route: '/api/towns/thresholds', url: '/api/towns/thresholds', payload: () => ({ payload: { greenSaturation: 50 } }) },
   { method: 'POST', route: '/api/towns/map', url: '/api/towns/map', payload: () => ({ payload: { geojson: '{"type":"FeatureCollection","features":[]}' } }) },
   { method: 'DELETE', route: '/api/towns/map', url: '/api/towns/map' },
   // The retirement forecast of another unit; the office's reports and its sector mapping.
-  { method: 'GET', route: '/api/forecast', url: `/api/forecast?years=5&unit=${unitB.id}` },
+  { method: 'GET', route: '/api/forecast', url: `/api/forecast?years=5&unit=${x.unitB.id}` },
   { method: 'GET', route: '/api/sectors', url: '/api/sectors' },
-  { method: 'PUT', route: '/api/sectors', url: '/api/sectors', payload: () => ({ payload: { units: { [String(unitB.id)]: '教育' } } }) },
+  { method: 'PUT', route: '/api/sectors', url: '/api/sectors', payload: () => ({ payload: { units: { [String(x.unitB.id)]: '教育' } } }) },
   { method: 'GET', route: '/api/reports', url: '/api/reports' },
   { method: 'GET', route: '/api/reports/:file', url: '/api/reports/admin-quota.xlsx' },
   { method: 'POST', route: '/api/reports/generate', url: '/api/reports/generate', payload: () => ({ payload: {} }) },
@@ -180,7 +186,11 @@ const probes = (): Probe[] => [
   { method: 'POST', route: '/api/feeds/links/:id/withdraw', url: '/api/feeds/links/1/withdraw', payload: () => ({ payload: {} }) },
   { method: 'POST', route: '/api/feeds/no-match/:id/withdraw', url: '/api/feeds/no-match/1/withdraw', payload: () => ({ payload: {} }) },
   // The dashboard: another unit's people behind a figure.
-  { method: 'GET', route: '/api/dashboard/drill/people', url: `/api/dashboard/drill/people?unit=${unitB.id}&dim=status&key=${encodeURIComponent('在编')}` },
+  { method: 'GET', route: '/api/dashboard/drill/people', url: `/api/dashboard/drill/people?unit=${x.unitB.id}&dim=status&key=${encodeURIComponent('在编')}` },
+  // 市县贯通: the counties' snapshots and keys, the city office's only.
+  { method: 'GET', route: '/api/snapshots', url: '/api/snapshots' },
+  { method: 'POST', route: '/api/snapshots', url: '/api/snapshots', payload: () => ({ payload: { data: Buffer.from('not a snapshot').toString('base64') } }) },
+  { method: 'POST', route: '/api/snapshots/keys', url: '/api/snapshots/keys', payload: () => ({ payload: { region: '330604', publicKey: 'not a key' } }) },
 ];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */
@@ -311,5 +321,146 @@ describe('scope', () => {
     expect((await a.app.inject({ method: 'GET', url: '/api/findings?unit=NOSUCHUNIT', headers: admin.read })).statusCode).toBe(404);
     expect((await a.app.inject({ method: 'GET', url: '/api/people/99999999', headers: admin.read })).statusCode).toBe(404);
     expect((await a.app.inject({ method: 'GET', url: '/api/people/abc', headers: admin.read })).statusCode).toBe(404);
+  });
+});
+
+// 市县贯通: one deployment with two counties. A county's office (编办管理员 with 所属区划 330603)
+// probes every route against the other county's unit, person, worker, request and user: refused,
+// or answered without them (the routes it may read: its county's export, the calendar, the jobs'
+// schedule, the message budget, the template, its county's locks); the office-wide actions are
+// refused in Chinese. The city's office (no 所属区划) sees both counties.
+describe('county and city office roles (市县贯通)', () => {
+  let county: SecondCounty;
+  let tgt: Target;
+  let countyA: Session;
+  let countyB: Session;
+  let city: Session;
+  let demoUnits: number[];
+  /** Routes a county's office may call and that answer within its county (checked below) or hold no unit data. */
+  const COUNTY_READS = ['GET /api/export/data', 'GET /api/template', 'GET /api/jobs', 'GET /api/message-budget', 'GET /api/calendar', 'GET /api/locks'];
+
+  beforeAll(async () => {
+    const db = a.t.db;
+    demoUnits = (await db('units').pluck('id')).map(Number);
+    county = await addSecondCounty(db, { units: 3 });
+    const unit: Row = await db('units').where({ id: county.unitIds[0] }).first();
+    const person: Row = await db('people').where({ unit_id: unit.id }).whereNot({ id: county.shared!.personB }).orderBy('id').first();
+    const { id: _w, ...w } = (await db('workers').orderBy('id').first()) as Row;
+    const [wid] = await db('workers').insert({ ...w, unit_id: unit.id, id_hash: null, id_enc: null });
+    const at = '2026-11-23 09:00:00';
+    await db('users').insert({ id: 'b-zgy', name: '上虞专管员', role: '单位专管员', unit_code: unit.code, unit_id: unit.id, mobile: null, locked: true, created_at: at, updated_at: at });
+    const [rid] = await db('staffing_requests').insert({
+      unit_id: unit.id, kind: '用编计划', quota_kind: '行政编制', count: 1, status: 'submitted', version: 1, requested_by: 'demo-admin', request_no: 'SQ2026-999998',
+      payload: JSON.stringify({ kind: '用编计划', quotaKind: '行政编制', count: 1, reason: '补充', validUntil: '2027-05-23' }), created_at: at, updated_at: at,
+    });
+    tgt = { unitB: unit, personB: person, requestB: Number(rid), workerB: (await db('workers').where({ id: wid }).first()) as Row, unlockUser: 'b-zgy' };
+    await addOfficeUser(db, 'county-a-admin', '编办管理员', '330603');
+    await addOfficeUser(db, 'county-b-admin', '编办管理员', '330604');
+    await addOfficeUser(db, 'city-admin', '编办管理员', '330600');
+    await dailyCheck(db, D0, 'http://127.0.0.1:3000');
+    countyA = await login(a.app, 'county-a-admin');
+    countyB = await login(a.app, 'county-b-admin');
+    city = await login(a.app, 'city-admin');
+  });
+
+  it('scopes a county office role to its county and a city one to all', async () => {
+    const me = (s: Session) => a.app.inject({ method: 'GET', url: '/api/units', headers: s.read }).then((r) => r.json().map((u: Row) => Number(u.id)).sort((x: number, y: number) => x - y));
+    expect(await me(countyA)).toEqual([...demoUnits].sort((x, y) => x - y));
+    expect(await me(countyB)).toEqual([...county.unitIds].sort((x, y) => x - y));
+    expect((await me(city)).length).toBe(demoUnits.length + county.unitIds.length);
+  });
+
+  it('refuses every route on the other county\'s data, and the office-wide actions, to a county\'s office', async () => {
+    const before = await a.t.db('record_versions').whereIn('entity', ['person', 'unit']).count({ n: '*' }).first();
+    for (const p of probes(tgt)) {
+      const body = p.payload?.();
+      const res = await a.app.inject({ method: p.method, url: p.url, headers: { ...(p.method === 'GET' ? countyA.read : countyA.write), ...body?.headers }, payload: body?.payload as any });
+      const key = `${p.method} ${p.route}`;
+      if (COUNTY_READS.includes(key)) {
+        expect(res.statusCode, `${key} → ${res.body.slice(0, 200)}`).toBe(200);
+        continue;
+      }
+      expect([400, 403, 404], `${key} → ${res.statusCode} ${res.body.slice(0, 200)}`).toContain(res.statusCode);
+      expect(res.json().error, key).toMatch(/[\u4e00-\u9fff]/);
+    }
+    for (const url of ['/api/outbox/dead', '/api/outbox/stats']) {
+      const res = await a.app.inject({ method: 'GET', url, headers: countyA.read });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().error).toContain('区县');
+    }
+    const after = await a.t.db('record_versions').whereIn('entity', ['person', 'unit']).count({ n: '*' }).first();
+    expect(Number(after!.n)).toBe(Number(before!.n));
+    expect(Number((await a.t.db('users').where({ id: 'b-zgy' }).first()).locked)).toBe(1);
+    expect((await a.t.db('staffing_requests').where({ id: tgt.requestB }).first()).status).toBe('submitted');
+    // A refusal of an office-wide action says why.
+    const cal = await a.app.inject({ method: 'PUT', url: '/api/calendar', headers: countyA.write, payload: { dates: ['2027-01-04'], work: false, note: '区县' } });
+    expect(cal.json().error).toContain('涉及全市各区县');
+  });
+
+  it('answers a county\'s office within its county: lists, dashboard, export, locks', async () => {
+    const other = new Set(county.unitIds);
+    const findings = (await a.app.inject({ method: 'GET', url: '/api/findings?status=all&limit=5000', headers: countyA.read })).json() as Row[];
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.some((f) => other.has(f.unitId))).toBe(false);
+    const quotas = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: countyA.read })).json();
+    expect(quotas.totals.units).toBe(demoUnits.length);
+    const quotasB = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: countyB.read })).json();
+    expect(quotasB.totals.units).toBe(county.unitIds.length);
+    for (const q of ['dim=status&key=%E5%9C%A8%E7%BC%96', 'dim=unitTotal&key=units']) {
+      const drill = (await a.app.inject({ method: 'GET', url: `/api/dashboard/drill?${q}`, headers: countyA.read })).json();
+      expect(drill.units.some((u: Row) => other.has(Number(u.unitId))), q).toBe(false);
+    }
+    const weekly = (await a.app.inject({ method: 'GET', url: '/api/weekly', headers: countyA.read })).json();
+    expect(weekly.regions.flatMap((r: Row) => r.units).some((l: Row) => other.has(Number(l.unitId)))).toBe(false);
+    const scores = (await a.app.inject({ method: 'GET', url: '/api/scores', headers: countyA.read })).json();
+    expect(scores.scores.some((r: Row) => other.has(Number(r.unitId)))).toBe(false);
+    const requests = (await a.app.inject({ method: 'GET', url: '/api/requests', headers: countyA.read })).json() as Row[];
+    expect(requests.some((r) => r.id === tgt.requestB)).toBe(false);
+    const locks = (await a.app.inject({ method: 'GET', url: '/api/locks', headers: countyA.read })).json();
+    expect(locks.locks.some((l: Row) => l.user.id === 'b-zgy' || (l.unit && other.has(l.unit.id)))).toBe(false);
+    // The export of units and people: the county's own, none of the other county's codes.
+    const exp = await a.app.inject({ method: 'GET', url: '/api/export/data', headers: countyA.read });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(exp.rawPayload as unknown as ArrayBuffer);
+    const codesB = new Set((await a.t.db('units').whereIn('id', county.unitIds).pluck('code')) as string[]);
+    const cells: string[] = [];
+    wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((c) => { cells.push(String(c.value)); })));
+    expect(cells.some((c) => codesB.has(c))).toBe(false);
+    expect(cells.some((c) => c === unitA.code)).toBe(true);
+  });
+
+  it('lets the city\'s office see and work on both counties', async () => {
+    for (const url of [`/api/findings?unit=${tgt.unitB.id}`, `/api/people/${tgt.personB.id}`, `/api/unit-records/${tgt.unitB.id}`, `/api/requests/${tgt.requestB}`, `/api/people/${personB.id}`]) {
+      expect((await a.app.inject({ method: 'GET', url, headers: city.read })).statusCode, url).toBe(200);
+    }
+    expect((await a.app.inject({ method: 'GET', url: '/api/snapshots', headers: city.read })).statusCode).toBe(200);
+    const quotas = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: city.read })).json();
+    expect(quotas.totals.units).toBe(demoUnits.length + county.unitIds.length);
+  });
+
+  it('sends a locked user of a county to the city\'s and that county\'s 编办管理员, not another county\'s', async () => {
+    const notice = await lockNotice(a.t.db, 'b-zgy');
+    const names = new Set(notice!.unlockers.map((u) => u.name));
+    expect(names.has('330604编办管理员')).toBe(true);
+    expect(names.has('330600编办管理员')).toBe(true);
+    expect(names.has('330603编办管理员')).toBe(false);
+  });
+
+  it('answers the robot\'s 查 within the county (the copies share names; the other county\'s units are 上虞区…)', async () => {
+    const text = (m: OutboundMessage) => ('text' in m ? m.text : m.content);
+    const asked = `查 ${tgt.personB.name}`;
+    expect(text(await answer(a.t.db, 'city-admin', '市级', asked, D0))).toContain('上虞区');
+    const own = text(await answer(a.t.db, 'county-a-admin', '柯桥', asked, D0));
+    expect(own).toContain(tgt.personB.name);
+    expect(own).not.toContain('上虞区');
+  });
+
+  it('fires P-ID-11 across counties; each county\'s office sees its own person\'s finding only', async () => {
+    const { personA, personB: personInB } = county.shared!;
+    const seen = async (s: Session) => ((await a.app.inject({ method: 'GET', url: '/api/findings?rule=P-ID-11&limit=5000', headers: s.read })).json() as Row[])
+      .filter((f) => f.subject.kind === 'person' && [personA, personInB].includes(f.subject.id)).map((f) => f.subject.id);
+    expect(await seen(countyA)).toEqual([personA]);
+    expect(await seen(countyB)).toEqual([personInB]);
+    expect((await seen(city)).sort((x, y) => x - y)).toEqual([personA, personInB].sort((x, y) => x - y));
   });
 });

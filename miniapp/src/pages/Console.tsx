@@ -21,12 +21,13 @@ import { MonthlyTab } from './Monthly.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
+import { SnapshotsTab } from './Snapshots.tsx';
 import { LazyDashboard } from './DashboardPage.tsx';
 import { WeeklyList } from './Weekly.tsx';
 import { ExplainButton, ExplanationsTab } from './Explanations.tsx';
 import { FeedsTab } from './Feeds.tsx';
 
-type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations';
+type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -60,14 +61,15 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('reports', '#/console/reports', '报表')}
           {link('quarterly', '#/console/quarterly', '季度分析报告')}
           {me.role === '分管领导' && <a class="btn" href="#/dashboard" data-testid="phone-dashboard">大屏（手机版）</a>}
-          {operator && link('import', '#/console/import', '导入数据')}
-          {link('feeds', '#/console/feeds', '外部数据')}
+          {operator && !me.regionCode && link('import', '#/console/import', '导入数据')}
+          {operator && !me.regionCode && link('feeds', '#/console/feeds', '外部数据')}
           {link('locks', '#/console/locks', '账号锁定')}
           {link('budget', '#/console/budget', '消息额度')}
           {link('jobs', '#/console/jobs', '计划任务')}
           {link('broadcasts', '#/console/broadcasts', '群消息记录')}
+          {!me.regionCode && link('snapshots', '#/console/snapshots', '市县贯通')}
         </div>
-        {tab === 'home' && <Home operator={operator} />}
+        {tab === 'home' && <Home operator={operator && !me.regionCode} />}
         {tab === 'dashboard' && <LazyDashboard layout="screen" />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} operator={operator} />}
@@ -84,6 +86,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
         {tab === 'feeds' && <FeedsTab me={me} />}
         {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'snapshots' && <SnapshotsTab me={me} />}
         {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} me={me} query={props.query} />}
       </main>
       <Tabs me={me} active="console" />

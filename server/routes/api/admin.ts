@@ -19,6 +19,7 @@ import { getJobRun } from '../../../db/job-runs.ts';
 import { DAILY_CHECK } from '../../jobs/daily-check.ts';
 import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
 import { type ImportJob, ImportJobs } from './import-jobs.ts';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 
 const MAX_UPLOAD = IMPORT_LIMITS.uploadBytes;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -122,6 +123,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
   app.post('/api/import', async (req, reply) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以导入数据');
+    requireCityLevel(user, '数据导入');
     if (!req.isMultipart()) throw new ApiError(400, '请以 multipart/form-data 上传文件（字段 file）');
     const part = await req.file();
     if (!part || part.fieldname !== 'file') {
@@ -192,6 +194,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
   app.get('/api/import/:id', async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES);
+    requireCityLevel(user, '数据导入');
     const job = jobs.get((req.params as { id: string }).id, user.id);
     if (!job) throw new ApiError(404, '没有该导入任务（可能已过期，或不是您发起的）');
     return jobView(job);
@@ -200,6 +203,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
   app.get('/api/import/errors/:name', async (req, reply) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES);
+    requireCityLevel(user, '数据导入');
     const name = (req.params as { name: string }).name;
     const gone = () => new ApiError(404, '没有该错误说明文件（可能已过期，请重新导入）');
     if (!ERROR_NAME.test(name)) throw gone();
@@ -226,6 +230,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
   app.post('/api/check', async (req, reply) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以立即运行检查');
+    requireCityLevel(user, '立即检查');
     const body = (req.body ?? {}) as { date?: unknown };
     const today = deps.today();
     // A real day within the window around today (core/dates.ts CHECK_WINDOW); never wider here:
@@ -246,6 +251,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
   app.get('/api/check/runs/:id', async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以查看检查进度');
+    requireCityLevel(user, '检查进度');
     const id = Number((req.params as { id: string }).id);
     const run = Number.isSafeInteger(id) && id > 0 ? await getJobRun(db, id) : null;
     if (!run || run.job !== DAILY_CHECK) throw new ApiError(404, '没有该检查记录');

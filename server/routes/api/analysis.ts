@@ -7,6 +7,7 @@ import { draftAnalysis, getAnalysis, saveAnalysis } from '../../../commands/draf
 import { quarterlyReportFile, type ReportFormat } from '../../../commands/quarterly-report.ts';
 import { OFFICE_ROLES } from '../../../core/roles.ts';
 import { contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 
 export const analysisRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps;
@@ -16,6 +17,7 @@ export const analysisRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app,
     app.get(`/api/reports/quarterly.${format}`, async (req, reply) => {
       const user = userOf(req);
       requireRole(user, OFFICE_ROLES, '季度分析报告仅限编办人员查看');
+      requireCityLevel(user, '季度分析报告');
       const quarter = (req.query as Record<string, unknown>).quarter;
       const r = await quarterlyReportFile({ db, actor: user.id, quarter, format, llm: llm() });
       return reply.header('Content-Type', r.contentType).header('Content-Disposition', contentDisposition(r.fileName, `quarterly-${r.report.quarter.id}.${format}`))
@@ -26,18 +28,21 @@ export const analysisRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app,
   app.get('/api/analysis/:kind/:period', async (req) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, '大模型分析仅限编办人员查看');
+    requireCityLevel(user, '大模型分析');
     const { kind, period } = req.params as { kind: string; period: string };
     return { draft: await getAnalysis(db, user.id, kind, period), llmConfigured: Boolean(llm()) };
   });
 
   app.put('/api/analysis/:kind/:period', async (req) => {
     const user = userOf(req);
+    requireCityLevel(user, '大模型分析');
     const { kind, period } = req.params as { kind: string; period: string };
     return { draft: await saveAnalysis(db, { actor: user.id, kind, period, text: (req.body as Record<string, unknown> | null)?.text }) };
   });
 
   app.post('/api/analysis/:kind/:period/draft', async (req) => {
     const user = userOf(req);
+    requireCityLevel(user, '大模型分析');
     const { kind, period } = req.params as { kind: string; period: string };
     const replace = (req.body as Record<string, unknown> | null)?.replace !== false;
     return draftAnalysis(db, { actor: user.id, kind, period, llm: llm(), replace });

@@ -9,6 +9,7 @@ import { setCalendarDays } from '../../../commands/set-calendar-days.ts';
 import { overridesOfYear } from '../../../db/calendar.ts';
 import { loadCalendar } from '../../../db/settings.ts';
 import { ApiError, requireRole, userOf, type ApiDeps } from './common.ts';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 
 export const calendarRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps;
@@ -32,6 +33,7 @@ export const calendarRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app,
   app.put('/api/calendar', async (req) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, '只有编办管理员可以调整工作日历');
+    requireCityLevel(user, '工作日历');
     const b = req.body;
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ApiError(400, '请求内容应为 JSON 对象：{"dates": ["YYYY-MM-DD"], "work": false, "note": "说明"}');
     const body = b as { dates?: unknown; work?: unknown; note?: unknown };

@@ -54,6 +54,7 @@ export function requireRole(user: SessionUser, roles: ReadonlySet<string>, messa
 }
 
 export { inScope, scopeIds } from '../../../core/roles.ts';
+export { isCountyOffice, requireCityLevel } from '../../../commands/city-level.ts';
 
 /**
  * The unit a parameter names, within the user's scope. Units are addressed by their own id:

@@ -42,7 +42,7 @@ export const exportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     }
     const today = deps.today();
     // exportWorkbook writes the audit row (with the count) before the file exists.
-    return sendFile(reply, (file) => exportWorkbook(db, 'all', file, { today, fullIds, pii: deps.pii, by: user.id, via: 'console' }),
+    return sendFile(reply, (file) => exportWorkbook(db, 'all', file, { today, fullIds, pii: deps.pii, by: user.id, via: 'console', unitIds: user.scope ?? undefined }),
       `机构和人员${fullIds ? '-完整身份证号' : '-脱敏'}-${today}.xlsx`, `data-${today}.xlsx`);
   });
 

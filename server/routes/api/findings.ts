@@ -10,7 +10,7 @@ import { exportWorkbook } from '../../../db/export.ts';
 import { unitById } from '../../../db/units.ts';
 import { FULL_ID_ROLES } from '../../../core/roles.ts';
 import { withFixes } from './fixes.ts';
-import { ApiError, contentDisposition, findingFilter, queryFindings, userOf, withBirthMismatch, type ApiDeps } from './common.ts';
+import { ApiError, contentDisposition, findingFilter, isCountyOffice, queryFindings, userOf, withBirthMismatch, type ApiDeps } from './common.ts';
 
 const LIGHT_TEXT = { red: '红灯', yellow: '黄灯', green: '绿灯', hint: '提示' } as const;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -29,6 +29,7 @@ export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
     const f = await findingFilter(db, user, req.query as Record<string, unknown>, { defaultLimit: 1, maxLimit: 1_000_000 });
     // The export is limited by unit id (with the units below it): a unit role without a filter gets its own unit.
     const unitId = f.unit ? Number(f.unit.id) : user.scope === null ? null : user.unitId;
+    if (isCountyOffice(user) && unitId == null) throw new ApiError(400, '区县编办请先选择本区县的一个单位，再导出其问题清单', { unit: '请选择单位' });
     if (user.scope !== null && unitId == null) throw new ApiError(403, '您的账号未关联单位，无法导出');
     const unitName: string | null = f.unit?.name ?? (unitId == null ? null : ((await unitById(db, unitId, ['name']))?.name ?? null));
     const today = deps.today();

@@ -30,6 +30,7 @@ import { portraitRoutes } from './portrait.ts';
 import { reportRoutes } from './reports.ts';
 import { requestRoutes } from './requests.ts';
 import { scoreRoutes } from './scores.ts';
+import { snapshotRoutes } from './snapshots.ts';
 import { townRoutes } from './towns.ts';
 import { unitRoutes } from './units.ts';
 import { unitRecordRoutes } from './unit-records.ts';
@@ -82,6 +83,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(exportRoutes, { deps });
   await app.register(requestRoutes, { deps });
   await app.register(lockRoutes, { deps });
+  await app.register(snapshotRoutes, { deps });
   await app.register(messageBudgetRoutes, { deps });
   await app.register(monthlyConfirmationRoutes, { deps });
   await app.register(weeklyRoutes, { deps });

@@ -10,6 +10,7 @@ import { ADMIN_ROLES, OFFICE_ROLES } from '../../../core/roles.ts';
 import { setJobSchedule } from '../../../commands/set-job-schedule.ts';
 import { broadcastGroups, broadcastHistory, describeJobs, describeRun, describeRuns, schedulable } from '../../jobs/report.ts';
 import { ApiError, requireRole, userOf, type ApiDeps } from './common.ts';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 
 const OFFICE_ONLY = '计划任务和群消息记录仅供编办工作人员查看';
 
@@ -41,6 +42,7 @@ export const jobRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { de
     const name = (req.params as { name: string }).name;
     const b = req.body;
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ApiError(400, '请求内容应为 JSON 对象：{"time": "HH:MM"} 或 {"enabled": false}');
+    requireCityLevel(user, '计划任务的排程');
     const body = b as { time?: unknown; enabled?: unknown };
     await setJobSchedule(db, user, schedulable(jobs()), { name, time: body.time, enabled: body.enabled });
     const [listing] = await describeJobs(db, [jobNamed(name)], now());
@@ -49,6 +51,7 @@ export const jobRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { de
 
   app.get('/api/jobs/runs/:id', async (req) => {
     requireRole(userOf(req), OFFICE_ROLES, OFFICE_ONLY);
+    requireCityLevel(userOf(req), '计划任务的运行记录');
     const raw = (req.params as { id: string }).id;
     const id = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
     const run = Number.isSafeInteger(id) ? await describeRun(db, jobs(), id) : null;
@@ -58,6 +61,7 @@ export const jobRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { de
 
   app.get('/api/jobs/:name/runs', async (req) => {
     requireRole(userOf(req), OFFICE_ROLES, OFFICE_ONLY);
+    requireCityLevel(userOf(req), '计划任务的运行记录');
     const job = jobNamed((req.params as { name: string }).name);
     const q = req.query as { limit?: string; before?: string };
     return describeRuns(db, job, { limit: intParam(q.limit, 'limit', 20, 200)!, before: intParam(q.before, 'before', null) });
@@ -66,6 +70,7 @@ export const jobRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { de
   app.post('/api/jobs/:name/run', async (req, reply) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以手动运行计划任务');
+    requireCityLevel(user, '手动运行计划任务');
     const job = jobNamed((req.params as { name: string }).name);
     const body = (req.body ?? {}) as { date?: unknown };
     const today = deps.today();
@@ -84,6 +89,7 @@ export const jobRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { de
 
   app.get('/api/broadcasts', async (req) => {
     requireRole(userOf(req), OFFICE_ROLES, OFFICE_ONLY);
+    requireCityLevel(userOf(req), '群消息发送记录');
     const q = req.query as { group?: string; before?: string; limit?: string };
     const group = typeof q.group === 'string' && q.group.trim() ? q.group.trim().slice(0, 200) : null;
     const page = await broadcastHistory(db, { limit: intParam(q.limit, 'limit', 50, 200)!, before: intParam(q.before, 'before', null), group });

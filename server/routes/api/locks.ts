@@ -8,6 +8,7 @@ import { lockReasonText } from '../../../core/self-check-lock.ts';
 import { unlockUser } from '../../../commands/unlock-user.ts';
 import { lockList, reasonOf, UNLOCK_ROLE } from '../../../db/user-locks.ts';
 import { ApiError, requireRole, userOf, type ApiDeps } from './common.ts';
+import { inScope } from '../../../core/roles.ts';
 
 type Row = Record<string, any>;
 
@@ -37,7 +38,8 @@ export const lockRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, '账号锁定清单仅供编办工作人员查看');
     const { state } = req.query as { state?: 'active' | 'all' };
-    const rows = await lockList(deps.db, { active: state === 'active' });
+    // A county office sees the locks of its county's units only (an office user's lock has no unit: the city's).
+    const rows = (await lockList(deps.db, { active: state === 'active' })).filter((l) => user.scope === null || (l.unit_ref != null && inScope(user, Number(l.unit_ref))));
     return { canUnlock: user.role === UNLOCK_ROLE, locks: rows.map(lockView) };
   });
 

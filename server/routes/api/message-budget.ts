@@ -7,6 +7,7 @@ import { OFFICE_ROLES } from '../../../core/roles.ts';
 import { messageBudgetView, setMessageBudgets } from '../../../commands/message-budget.ts';
 import { loadCalendar } from '../../../db/settings.ts';
 import { requireRole, userOf, type ApiDeps } from './common.ts';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 
 export const messageBudgetRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get('/api/message-budget', async (req) => {
@@ -17,6 +18,7 @@ export const messageBudgetRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async 
   app.put('/api/message-budget', async (req) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES);
+    requireCityLevel(user, '消息额度');
     await setMessageBudgets(deps.db, user, req.body);
     return messageBudgetView(deps.db, deps.today(), await loadCalendar(deps.db), deps.config.platform);
   });

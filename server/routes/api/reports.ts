@@ -14,6 +14,7 @@ import { generateMonthReports, listStoredReports, notGenerated, reportFile } fro
 import { changeSectorMapping, existingUnitIds, sectorUnits } from '../../../db/sectors.ts';
 import { audit } from '../../../db/store.ts';
 import { ApiError, contentDisposition, requireRole, unitInScope, userOf, type ApiDeps } from './common.ts';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const ADMIN_ONLY: ReadonlySet<string> = new Set(['编办管理员']);
@@ -52,6 +53,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/sectors', async (req) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, OFFICE_ONLY);
+    requireCityLevel(user, '单位所属领域');
     const { mapping, units } = await sectorUnits(db);
     return {
       sectors: SECTORS,
@@ -64,6 +66,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.put('/api/sectors', async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ONLY, '只有编办管理员可以调整单位所属领域');
+    requireCityLevel(user, '单位所属领域');
     const body = (req.body ?? {}) as { units?: unknown };
     if (!body.units || typeof body.units !== 'object' || Array.isArray(body.units)) throw new ApiError(400, '请以 {"units": {"单位编号": "教育|卫生|其他" 或 null}} 提交', { units: '格式有误' });
     const changes = body.units as Record<string, unknown>;
@@ -84,6 +87,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/reports', async (req) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, OFFICE_ONLY);
+    requireCityLevel(user, '月度分析报表');
     const stored = await listStoredReports(db);
     return {
       currentMonth: monthOf(deps.today()),
@@ -94,6 +98,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/reports/:file', async (req, reply) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, OFFICE_ONLY);
+    requireCityLevel(user, '月度分析报表');
     const file = (req.params as { file: string }).file;
     const def = file.endsWith('.xlsx') ? reportByName(file.slice(0, -5)) : undefined;
     if (!def) throw new ApiError(404, '没有该报表');
@@ -109,6 +114,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, OFFICE_ONLY);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以生成报表');
+    requireCityLevel(user, '月度分析报表');
     const body = (req.body ?? {}) as { name?: unknown };
     const month = monthOf(deps.today());
     let names: string[] | undefined;

@@ -8,6 +8,7 @@ import { publishRanking } from '../../../commands/publish-ranking.ts';
 import { scorePolicyView, updateScorePolicy } from '../../../commands/update-score-policy.ts';
 import { monthScores, rankingOfMonth, scoredUnitsByMonth, unitScoreHistory } from '../../../db/scores.ts';
 import { ApiError, requireRole, unitInScope, userOf, type ApiDeps } from './common.ts';
+import { isCountyOffice, requireCityLevel } from '../../../commands/city-level.ts';
 
 function monthParam(value: unknown, field: string, fallback?: string): string {
   if ((value === undefined || value === '') && fallback) return fallback;
@@ -28,7 +29,8 @@ export const scoreRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     const month = monthParam((req.query as Record<string, unknown>).month, 'month', addMonthsToMonth(monthOf(deps.today()), -1));
     const office = OFFICE_ROLES.has(user.role);
     if (!office && user.unitId == null) throw new ApiError(403, '您的账号未关联单位');
-    const scores = await monthScores(db, month, office ? null : [user.unitId!]);
+    // The office's scope: every unit, or a county office's units (ranks stay those among all).
+    const scores = await monthScores(db, month, office ? user.scope : [user.unitId!]);
     const units = (await scoredUnitsByMonth(db, [month])).get(month) ?? 0;
     const ranking = await rankingOfMonth(db, month);
     return {
@@ -51,13 +53,15 @@ export const scoreRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     const user = userOf(req);
     const month = monthParam((req.params as { month: string }).month, 'month');
     const r = await rankingOfMonth(db, month);
-    if (!r || (!OFFICE_ROLES.has(user.role) && r.state !== 'published')) throw new ApiError(404, `${month} 的红黑榜尚未${r ? '发布' : '生成'}`);
+    // The preview ranks every county's units: the city office's; a county office sees the published list.
+    if (!r || ((!OFFICE_ROLES.has(user.role) || isCountyOffice(user)) && r.state !== 'published')) throw new ApiError(404, `${month} 的红黑榜尚未${r ? '发布' : '生成'}`);
     return r;
   });
 
   app.post('/api/rankings/:month/publish', async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以发布红黑榜');
+    requireCityLevel(user, '发布红黑榜');
     const month = monthParam((req.params as { month: string }).month, 'month');
     const r = await publishRanking({ db, month, actor: user.id, publicBaseUrl: deps.config.publicBaseUrl });
     if (r.groups) deps.kick();
@@ -71,6 +75,8 @@ export const scoreRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
 
   app.put('/api/score-policy', async (req) => {
     const user = userOf(req);
+    requireRole(user, OFFICE_ROLES);
+    requireCityLevel(user, '评分规则');
     return updateScorePolicy(db, user, req.body ?? {});
   });
 };

@@ -8,6 +8,7 @@ import { deleteTownMap, updateTownThresholds, uploadTownMap } from '../../../com
 import { currentTownMap, listTowns, loadTownThresholds, townOrgans } from '../../../db/towns.ts';
 import { checkTownMap } from '../../../core/town-map.ts';
 import { ApiError, userOf, type ApiDeps } from './common.ts';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 
 export const townRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps;
@@ -30,6 +31,7 @@ export const townRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
     schema: { body: { type: 'object' } },
   }, async (req) => {
     const user = userOf(req);
+    requireCityLevel(user, '镇街三色图的阈值');
     const thresholds = await updateTownThresholds(db, user, req.body);
     return { thresholds };
   });
@@ -39,6 +41,7 @@ export const townRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
     bodyLimit: MAX_MAP_BYTES * 2 + 4096,
   }, async (req, reply) => {
     const user = userOf(req);
+    requireCityLevel(user, '镇街地图');
     const b = req.body as { geojson?: unknown; fileName?: unknown } | null;
     if (typeof b !== 'object' || b === null || typeof b.geojson !== 'string') throw new ApiError(400, '请选择地图文件（GeoJSON）', { file: '缺少文件' });
     const fileName = typeof b.fileName === 'string' ? b.fileName.slice(0, 200) : null;
@@ -67,6 +70,7 @@ export const townRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
 
   app.delete('/api/towns/map', async (req) => {
     const user = userOf(req);
+    requireCityLevel(user, '镇街地图');
     return deleteTownMap(db, user);
   });
 };

@@ -14,6 +14,7 @@ import { audit } from '../../../db/store.ts';
 import { loadWeeklySettings, setRequestLimit } from '../../../db/weekly-list.ts';
 import type { SessionUser } from '../../auth/session.ts';
 import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const ADMIN_ONLY: ReadonlySet<string> = new Set(['编办管理员']);
@@ -62,6 +63,7 @@ export const weeklyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.post('/api/weekly/send', async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以发送每周督办清单');
+    requireCityLevel(user, '发送每周督办清单');
     const date = dateParam(((req.body ?? {}) as { date?: unknown }).date, deps.today(), true);
     const r = await sendWeeklyList(db, date, weeklyLinks(deps.config.publicBaseUrl));
     if (!r.sent) throw new ApiError(409, `本周（${r.week} 起）的督办清单已于 ${r.createdAt ?? '此前'} 发送，不再重复发送`, undefined, { week: r.week, sentAt: r.createdAt });
@@ -78,6 +80,7 @@ export const weeklyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.put('/api/weekly/settings', async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ONLY, '只有编办管理员可以修改督办时限');
+    requireCityLevel(user, '督办时限');
     const body = (req.body ?? {}) as { requestLimitWorkdays?: unknown };
     const n = body.requestLimitWorkdays;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_REQUEST_LIMIT_WORKDAYS) {
