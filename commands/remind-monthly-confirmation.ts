@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { IsoDate } from '../core/model.ts';
 import { monthLabel, reminderDayFor } from '../core/monthly-confirmation.ts';
-import { ADMIN_ROLES } from '../core/roles.ts';
+import { ADMIN_ROLES, type UnitScope } from '../core/roles.ts';
 import { latestOpenedMonth, markReminded, unconfirmedRows } from '../db/monthly-confirmations.ts';
 import { loadCalendar } from '../db/settings.ts';
 import { audit } from '../db/store.ts';
@@ -24,14 +24,16 @@ export interface RemindMonthlyResult {
 
 const none = (): NoticeResult => ({ group: 0, users: 0, unreached: 0, heldForBudget: 0, unitIds: [] });
 
-export async function remindMonthlyConfirmation(db: Knex, o: { date: IsoDate; publicBaseUrl: string; month?: string; actor?: { id: string; role: string } }): Promise<RemindMonthlyResult> {
+export async function remindMonthlyConfirmation(db: Knex, o: { date: IsoDate; publicBaseUrl: string; month?: string; actor?: { id: string; role: string; scope?: UnitScope } }): Promise<RemindMonthlyResult> {
   if (o.actor && !ADMIN_ROLES.has(o.actor.role)) throw new CommandError(403, '催办由编办管理员或编办业务人员操作');
   const month = o.month ?? (await latestOpenedMonth(db));
   if (!month) {
     if (o.actor) throw new CommandError(409, '尚未开启任何月份的月度核账');
     return { month: null, unconfirmed: 0, remindedBefore: 0, notices: none() };
   }
-  const rows = await unconfirmedRows(db, month);
+  // A county's office reminds its own county's units (市县贯通); the city's and the job, every unit.
+  const scope = o.actor?.scope;
+  const rows = (await unconfirmedRows(db, month)).filter((r) => !scope || scope.includes(Number(r.unit_id)));
   const cal = await loadCalendar(db);
   // The job: the units whose reminder day is today; the office: every unconfirmed unit.
   const due = o.actor ? rows : rows.filter((r) => reminderDayFor(r.due_on, cal) === o.date);

@@ -72,17 +72,23 @@ beforeAll(async () => {
   requestB = Number(rid);
   workerB = await a.t.db('workers').whereNotIn('unit_id', await subtreeIds(a.t.db, Number(unitA.id))).orderBy('id').first();
   // A cross-system finding of unit B and an explained difference of B (已说明差异).
-  const fx = { rule: 'X-PY-01', scope: 'unit', entity_id: unitB.id, unit_id: unitB.id, qualifier: '330603********001X·越权', first_seen_on: D0, opened_on: D0, last_seen_on: D0, subject_kind: 'person', subject_name: '越权', subject_id_masked: '330603********001X' };
-  [findingXB] = await a.t.db('findings').insert({ ...fx, fingerprint: `X-PY-01|unit:${unitB.id}|a`, open_key: `X-PY-01|unit:${unitB.id}|a`, status: 'open', resolved_on: null });
-  const [fe] = await a.t.db('findings').insert({ ...fx, fingerprint: `X-PY-01|unit:${unitB.id}|b`, open_key: null, status: 'explained', resolved_on: D0 });
-  [explanationB] = await a.t.db('explained_differences').insert({
-    rule: 'X-PY-01', fingerprint: `X-PY-01|unit:${unitB.id}|b`, finding_id: fe, unit_id: unitB.id, subject_name: '越权', subject_id_masked: '330603********001X', reason: '借调', reason_text: '借调', evidence_no: '测〔2026〕1号',
-    evidence_file: 'a.txt', evidence_sha256: 'a'.repeat(64), evidence_data: Buffer.from('x').toString('base64'), created_by: 'demo-admin', created_at: '2026-11-23 09:00:00', review_due: '2027-11-23',
-  });
+  ({ finding: findingXB, explanation: explanationB } = await plantExplained(Number(unitB.id)));
 });
 afterAll(async () => {
   await a?.close();
 });
+
+/** An open cross-system finding of a unit, and an explained (已说明) one with its mapping. */
+async function plantExplained(unitId: number): Promise<{ finding: number; explanation: number }> {
+  const fx = { rule: 'X-PY-01', scope: 'unit', entity_id: unitId, unit_id: unitId, qualifier: '330603********001X·越权', first_seen_on: D0, opened_on: D0, last_seen_on: D0, subject_kind: 'person', subject_name: '越权', subject_id_masked: '330603********001X' };
+  const [finding] = await a.t.db('findings').insert({ ...fx, fingerprint: `X-PY-01|unit:${unitId}|a`, open_key: `X-PY-01|unit:${unitId}|a`, status: 'open', resolved_on: null });
+  const [fe] = await a.t.db('findings').insert({ ...fx, fingerprint: `X-PY-01|unit:${unitId}|b`, open_key: null, status: 'explained', resolved_on: D0 });
+  const [explanation] = await a.t.db('explained_differences').insert({
+    rule: 'X-PY-01', fingerprint: `X-PY-01|unit:${unitId}|b`, finding_id: fe, unit_id: unitId, subject_name: '越权', subject_id_masked: '330603********001X', reason: '借调', reason_text: '借调', evidence_no: '测〔2026〕1号',
+    evidence_file: 'a.txt', evidence_sha256: 'a'.repeat(64), evidence_data: Buffer.from('x').toString('base64'), created_by: 'demo-admin', created_at: '2026-11-23 09:00:00', review_due: '2027-11-23',
+  });
+  return { finding: Number(finding), explanation: Number(explanation) };
+}
 
 interface Probe {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -92,9 +98,9 @@ interface Probe {
   payload?: () => { payload: unknown; headers?: Record<string, string> };
 }
 
-interface Target { unitB: Row; personB: Row; requestB: number; workerB: Row; unlockUser: string }
+interface Target { unitB: Row; personB: Row; requestB: number; workerB: Row; unlockUser: string; findingX: number; explanation: number }
 
-const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: specialistA.userId }): Probe[] => [
+const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: specialistA.userId, findingX: findingXB, explanation: explanationB }): Probe[] => [
   { method: 'GET', route: '/api/findings', url: `/api/findings?unit=${x.unitB.id}` },
   { method: 'GET', route: '/api/export/findings', url: `/api/export/findings?unit=${x.unitB.id}` },
   { method: 'POST', route: '/api/units/:unit/self-check', url: `/api/units/${x.unitB.id}/self-check`, payload: () => ({ payload: {} }) },
@@ -141,8 +147,8 @@ const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: spe
   { method: 'POST', route: '/api/users/:id/unlock', url: `/api/users/${encodeURIComponent(x.unlockUser)}/unlock`, payload: () => ({ payload: { note: '越权解锁' } }) },
   { method: 'GET', route: '/api/message-budget', url: '/api/message-budget' },
   // 月度核账: another unit's 核账清单 and confirmation; the office's list, its export, 催办 and setting.
-  { method: 'GET', route: '/api/monthly-confirmations/units/:unit', url: `/api/monthly-confirmations/units/${unitB.id}` },
-  { method: 'POST', route: '/api/monthly-confirmations/units/:unit/confirm', url: `/api/monthly-confirmations/units/${unitB.id}/confirm`, payload: () => ({ payload: { confirmRed: true, note: '越权确认' } }) },
+  { method: 'GET', route: '/api/monthly-confirmations/units/:unit', url: `/api/monthly-confirmations/units/${x.unitB.id}` },
+  { method: 'POST', route: '/api/monthly-confirmations/units/:unit/confirm', url: `/api/monthly-confirmations/units/${x.unitB.id}/confirm`, payload: () => ({ payload: { confirmRed: true, note: '越权确认' } }) },
   { method: 'GET', route: '/api/monthly-confirmations', url: '/api/monthly-confirmations' },
   { method: 'GET', route: '/api/monthly-confirmations/export', url: '/api/monthly-confirmations/export' },
   { method: 'GET', route: '/api/monthly-confirmations/settings', url: '/api/monthly-confirmations/settings' },
@@ -170,10 +176,10 @@ const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: spe
   { method: 'PUT', route: '/api/analysis/:kind/:period', url: '/api/analysis/quarterly/2026Q3', payload: () => ({ payload: { text: '越权修改' } }) },
   { method: 'POST', route: '/api/analysis/:kind/:period/draft', url: '/api/analysis/negative-list/2026-10/draft', payload: () => ({ payload: {} }) },
   // 已说明差异: marking, withdrawing and reviewing are the office's; the evidence is the unit's.
-  { method: 'POST', route: '/api/explanations', url: '/api/explanations', payload: () => ({ payload: { findingId: findingXB, reason: '借调', reasonText: '越权', evidenceNo: '越权〔2026〕1号' } }) },
-  { method: 'POST', route: '/api/explanations/:id/withdraw', url: `/api/explanations/${explanationB}/withdraw`, payload: () => ({ payload: { reason: '越权' } }) },
-  { method: 'POST', route: '/api/explanations/:id/review', url: `/api/explanations/${explanationB}/review`, payload: () => ({ payload: {} }) },
-  { method: 'GET', route: '/api/explanations/:id/evidence', url: `/api/explanations/${explanationB}/evidence` },
+  { method: 'POST', route: '/api/explanations', url: '/api/explanations', payload: () => ({ payload: { findingId: x.findingX, reason: '借调', reasonText: '越权', evidenceNo: '越权〔2026〕1号' } }) },
+  { method: 'POST', route: '/api/explanations/:id/withdraw', url: `/api/explanations/${x.explanation}/withdraw`, payload: () => ({ payload: { reason: '越权' } }) },
+  { method: 'POST', route: '/api/explanations/:id/review', url: `/api/explanations/${x.explanation}/review`, payload: () => ({ payload: {} }) },
+  { method: 'GET', route: '/api/explanations/:id/evidence', url: `/api/explanations/${x.explanation}/evidence` },
   // The other departments' rosters (外部数据): office roles only.
   { method: 'POST', route: '/api/feeds/:kind/import', url: '/api/feeds/si/import?month=2026-10', payload: () => multipartBody('file', 'si.xlsx', Buffer.from('not a workbook')) },
   { method: 'GET', route: '/api/feeds/import/:id', url: `/api/feeds/import/${'a'.repeat(24)}` },
@@ -181,7 +187,7 @@ const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: spe
   { method: 'GET', route: '/api/feeds/:kind/unmatched-units', url: '/api/feeds/si/unmatched-units' },
   { method: 'GET', route: '/api/feeds/:kind/candidates', url: '/api/feeds/si/candidates' },
   { method: 'GET', route: '/api/feeds/:kind/decisions', url: '/api/feeds/si/decisions' },
-  { method: 'POST', route: '/api/feeds/:kind/links', url: '/api/feeds/si/links', payload: () => ({ payload: { sourceKey: 'a'.repeat(64), personId: Number(personB.id) } }) },
+  { method: 'POST', route: '/api/feeds/:kind/links', url: '/api/feeds/si/links', payload: () => ({ payload: { sourceKey: 'a'.repeat(64), personId: Number(x.personB.id) } }) },
   { method: 'POST', route: '/api/feeds/:kind/no-match', url: '/api/feeds/si/no-match', payload: () => ({ payload: { sourceKey: 'a'.repeat(64) } }) },
   { method: 'POST', route: '/api/feeds/links/:id/withdraw', url: '/api/feeds/links/1/withdraw', payload: () => ({ payload: {} }) },
   { method: 'POST', route: '/api/feeds/no-match/:id/withdraw', url: '/api/feeds/no-match/1/withdraw', payload: () => ({ payload: {} }) },
@@ -337,7 +343,10 @@ describe('county and city office roles (市县贯通)', () => {
   let city: Session;
   let demoUnits: number[];
   /** Routes a county's office may call and that answer within its county (checked below) or hold no unit data. */
-  const COUNTY_READS = ['GET /api/export/data', 'GET /api/template', 'GET /api/jobs', 'GET /api/message-budget', 'GET /api/calendar', 'GET /api/locks'];
+  const COUNTY_READS = ['GET /api/export/data', 'GET /api/template', 'GET /api/jobs', 'GET /api/message-budget', 'GET /api/calendar', 'GET /api/locks',
+    'GET /api/monthly-confirmations', 'GET /api/monthly-confirmations/export', 'GET /api/monthly-confirmations/settings'];
+  /** Actions a county's office takes on its own county's units (checked below to leave the other county's alone). */
+  const COUNTY_OWN = ['POST /api/monthly-confirmations/remind'];
 
   beforeAll(async () => {
     const db = a.t.db;
@@ -353,7 +362,8 @@ describe('county and city office roles (市县贯通)', () => {
       unit_id: unit.id, kind: '用编计划', quota_kind: '行政编制', count: 1, status: 'submitted', version: 1, requested_by: 'demo-admin', request_no: 'SQ2026-999998',
       payload: JSON.stringify({ kind: '用编计划', quotaKind: '行政编制', count: 1, reason: '补充', validUntil: '2027-05-23' }), created_at: at, updated_at: at,
     });
-    tgt = { unitB: unit, personB: person, requestB: Number(rid), workerB: (await db('workers').where({ id: wid }).first()) as Row, unlockUser: 'b-zgy' };
+    const planted = await plantExplained(Number(unit.id));
+    tgt = { unitB: unit, personB: person, requestB: Number(rid), workerB: (await db('workers').where({ id: wid }).first()) as Row, unlockUser: 'b-zgy', findingX: planted.finding, explanation: planted.explanation };
     await addOfficeUser(db, 'county-a-admin', '编办管理员', '330603');
     await addOfficeUser(db, 'county-b-admin', '编办管理员', '330604');
     await addOfficeUser(db, 'city-admin', '编办管理员', '330600');
@@ -378,6 +388,10 @@ describe('county and city office roles (市县贯通)', () => {
       const key = `${p.method} ${p.route}`;
       if (COUNTY_READS.includes(key)) {
         expect(res.statusCode, `${key} → ${res.body.slice(0, 200)}`).toBe(200);
+        continue;
+      }
+      if (COUNTY_OWN.includes(key)) {
+        expect([200, 409], `${key} → ${res.body.slice(0, 200)}`).toContain(res.statusCode);
         continue;
       }
       expect([400, 403, 404], `${key} → ${res.statusCode} ${res.body.slice(0, 200)}`).toContain(res.statusCode);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
+import { requireCityLevel } from '../../../commands/city-level.ts';
 import { confirmFeedCandidate, markFeedNoMatch, withdrawFeedLink, withdrawFeedNoMatch } from '../../../commands/feed-links.ts';
 import { DateInputError, validMonth } from '../../../core/dates.ts';
 import { type FeedKind, feedKindOf } from '../../../core/feeds.ts';
@@ -61,6 +62,10 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
   await app.register(multipart, { limits: { fileSize: FEED_LIMITS.uploadBytes, files: 1, fields: 5, parts: 6 } });
   app.addHook('onClose', async () => {
     await jobs.idle();
+  });
+  // The feeds hold every county's people (市县贯通): the city's office imports and matches them.
+  app.addHook('preHandler', async (req) => {
+    requireCityLevel(userOf(req), '外部数据（社保、工资统发、组织部任免）的导入和比对');
   });
 
   app.post('/api/feeds/:kind/import', {
