@@ -41,6 +41,12 @@ describe('where each finding is fixed', () => {
     expect(findingFix({ id: 14, rule: 'U-PR-02', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole)).toEqual({ kind: 'monthly', label: '去确认本月核账', href: '#/monthly/3?finding=14' });
     expect(findingFix({ id: 14, rule: 'U-PR-02', unitId: 3, subject: { kind: 'unit', id: 3 } }, '单位领导').href).toBe('#/monthly/3?finding=14');
     expect(findingFix({ id: 14, rule: 'U-PR-02', unitId: 3, subject: { kind: 'unit', id: 3 } }, '分管领导').href).toBe('#/console/monthly');
+    // A cross-system finding: the unit fixes its own record; the office reviews it (or marks it 已说明) in the findings list.
+    expect(findingFix({ id: 15, rule: 'X-SI-03', unitId: 3, subject: { kind: 'person', id: 21 } }, unitRole).href).toBe(`#/requests/new?kind=${encodeURIComponent('减人出编')}&unit=3&person=21&finding=15`);
+    expect(findingFix({ id: 15, rule: 'X-PY-03', unitId: 3, subject: { kind: 'person', id: 21 } }, unitRole).href).toBe('#/person/21?finding=15');
+    expect(findingFix({ id: 15, rule: 'X-PY-03', unitId: 3, subject: { kind: 'person', id: 21 } }, '编办业务人员').href).toBe('#/console/findings?status=open&unit=3&rule=X-PY-03');
+    expect(findingFix({ id: 16, rule: 'X-PY-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole).href).toBe('#/contact?unit=3&finding=16');
+    expect(findingFix({ id: 16, rule: 'X-PY-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, '分管领导').href).toBe('#/console/findings?status=open&unit=3&rule=X-PY-01');
     // W-07's subject is a contract, not a stored worker: never a worker link.
     expect(findingFix({ id: 13, rule: 'W-07', unitId: 3, subject: { kind: 'worker', id: 3 } }, unitRole).href).toBe('#/contact?unit=3&finding=13');
   });
@@ -49,7 +55,7 @@ describe('where each finding is fixed', () => {
     for (const r of RULES) {
       for (const role of ['单位专管员', '单位领导', '编办管理员', '编办业务人员', '分管领导', '查询用户']) {
         const l = findingFix({ id: 1, rule: r.code, unitId: 2, subject: { kind: r.scope, id: 5 } }, role);
-        expect(l.href, `${r.code} ${role}`).toMatch(/^#\/(person|worker|unit|console\/unit|console\/import|requests\/new|self-check|monthly|console\/monthly|contact)\b/);
+        expect(l.href, `${r.code} ${role}`).toMatch(/^#\/(person|worker|unit|console\/unit|console\/import|console\/findings|requests\/new|self-check|monthly|console\/monthly|contact)\b/);
       }
     }
   });

@@ -7,7 +7,7 @@
 import { ADMIN_ROLES, OFFICE_ROLES } from './roles.ts';
 import { ruleByCode } from './rules/index.ts';
 
-export type FixKind = 'person' | 'worker' | 'unit' | 'unit-approval' | 'request' | 'self-check' | 'monthly' | 'office';
+export type FixKind = 'person' | 'worker' | 'unit' | 'unit-approval' | 'request' | 'self-check' | 'monthly' | 'office' | 'cross';
 export type RequestKind = '用编计划' | '增人入编' | '减人出编' | '领导职数使用';
 
 export interface FindingFixSpec {
@@ -26,6 +26,9 @@ const worker = (field: string | undefined, label = '去修改编外人员信息'
 const unit = (field: string, label = '去修改单位信息'): FindingFixSpec => ({ kind: 'unit', field, label });
 const approval = (field: string | undefined, label: string): FindingFixSpec => ({ kind: 'unit-approval', field, label });
 const request = (requestKind: RequestKind, label: string, officeLabel: string): FindingFixSpec => ({ kind: 'request', requestKind, label, office: { kind: 'unit-approval', label: officeLabel } });
+
+/** A cross-system finding: the unit's fix as given; the office reviews it, or marks it 已说明, in the findings list. */
+const cross = (unitFix: FindingFixSpec): FindingFixSpec => ({ ...unitFix, office: { kind: 'cross', label: '核对比对结果或标记为已说明' } });
 
 /** The staffing actions: the person is named where the finding has one. */
 const LEAVE = (label = '办理减人出编') => request('减人出编', label, '查看单位核定信息');
@@ -73,8 +76,21 @@ export const FINDING_FIXES: Readonly<Record<string, FindingFixSpec>> = {
   'W-01': worker('身份证号'), 'W-02': worker('用工方式'), 'W-03': worker('岗位分类'), 'W-04': worker('具体工作岗位'),
   'W-05': worker('首次签订合同时间'), 'W-06': worker('用工方式', '核对编外人员用工方式'),
   'W-07': { kind: 'office', label: '登记编外人员（报编办导入）' },
-  // 5.9 市县贯通: the city's copy and the county's disagree; the two offices reconcile them.
-  'X-RG-01': { kind: 'office', label: '与区县核对数据（市县贯通）' },
+  // 5.9 cross-system: the unit corrects what is its own (the person's record, a 减人出编, a request);
+  // what only another department's roster can change, the unit asks the office about. The office
+  // goes to the findings list of that unit and rule, where a difference that cannot be removed is
+  // marked 已说明 (借调, 离岗创业, …).
+  'X-SI-01': cross(person('核对在编状态（社保未见参保）')),
+  'X-SI-02': cross(request('增人入编', '办理增人入编（或报编办登记编外人员）', '')),
+  'X-SI-03': cross(LEAVE('办理减人出编（已领取养老金）')),
+  'X-PY-01': cross({ kind: 'office', label: '核对工资统发名单（编办）' }),
+  'X-PY-02': cross(person('核对在岗状态（未见发放工资）')),
+  'X-PY-03': cross(person('核对所在单位（工资单位不同）')),
+  'X-OR-01': cross(person('按任免文件更新职务、职级')),
+  'X-OR-02': cross(request('领导职数使用', '补办领导职数使用', '')),
+  'X-ED-01': cross(person('核对编内外身份')),
+  // 市县贯通: the city's copy and the county's disagree; the two offices reconcile them.
+  'X-RG-01': cross({ kind: 'office', label: '与区县核对数据（市县贯通）' }),
 };
 
 export function fixOf(rule: string): FindingFixSpec | null {
@@ -113,7 +129,8 @@ const contactHref = (f: FixableFinding) => `#/contact?unit=${f.unitId}&finding=$
 export function findingFix(f: FixableFinding, role: string): FixLink {
   const spec = fixOf(f.rule) ?? { kind: 'office', label: '联系编办处理' };
   const office = ADMIN_ROLES.has(role);
-  const { kind, label } = office && spec.office ? spec.office : spec;
+  // A cross-system finding leads every office role (the 分管领导 and 查询用户 to read) to its list.
+  const { kind, label } = (office || (OFFICE_ROLES.has(role) && spec.office?.kind === 'cross')) && spec.office ? spec.office : spec;
   const scope = ruleByCode(f.rule)?.scope;
   const subjectId = f.subject.id == null || f.subject.id === '' ? null : Number(f.subject.id);
   const personId = scope === 'person' && subjectId != null ? subjectId : null;
@@ -133,6 +150,8 @@ export function findingFix(f: FixableFinding, role: string): FixLink {
       return OFFICE_ROLES.has(role) ? { kind, label: spec.office?.label ?? label, href: '#/console/monthly' } : { kind, label, href: `#/monthly/${f.unitId}?finding=${f.id}` };
     case 'unit-approval':
       return office ? { kind, label, href: `#/console/unit/${f.unitId}?finding=${f.id}${field}` } : { kind, label, href: contactHref(f) };
+    case 'cross':
+      return { kind, label, href: `#/console/findings?status=open&unit=${f.unitId}&rule=${enc(f.rule)}` };
     case 'office':
       return office ? { kind, label, href: f.rule === 'W-07' || f.rule === 'U-PR-03' ? '#/console/import' : `#/console/unit/${f.unitId}?finding=${f.id}` } : { kind, label, href: contactHref(f) };
   }

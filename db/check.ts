@@ -18,7 +18,7 @@ import { failCheckRun, finishCheckRun, startCheckRun } from './check-runs.ts';
 import { closeMonthIfDue, type MonthClose } from './month-close.ts';
 import { crossFor, crossReads, emptyCrossIndex, highApproved, loadCrossIndex, loadUnits, PERSON_COLUMNS, unitReads, personFromRow, WORKER_COLUMNS, workerFromRow, type CrossIndex } from './records.ts';
 import { scanTable } from './scan.ts';
-import { emptyFeedIndex, feedsFor, loadFeedIndex, loadFeedState, personFeedReads, unitFeedReads, type FeedIndex, type FeedState } from './feed-facts.ts';
+import { emptyFeedIndex, feedStateRead, feedsFor, loadFeedIndex, loadFeedState, personFeedReads, unitFeedReads, type FeedIndex, type FeedState } from './feed-facts.ts';
 import { activeExplainedRead, loadActiveExplained } from './explanations.ts';
 import type { PersonCross } from '../core/model.ts';
 import { calendarOf, checkConfigReads, getSetting, type CheckConfig } from './settings.ts';
@@ -436,14 +436,16 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   let unitId: number;
   let personRows: Row[] = [];
   let workerRow: Row | undefined;
-  let feedState: FeedState;
+  // The feeds' state (which months are current) comes in the same round trip as the subject.
+  let feedState: FeedState | undefined;
+  const stateRead = feedStateRead(db, (x) => { feedState = x; });
   if ('workerId' in target) {
     // A 编外人员 with their unit (the unit's rules count workers, U-QT-05).
-    [workerRow, feedState] = await Promise.all([db('workers').where({ id: target.workerId }).first(WORKER_COLUMNS), loadFeedState(db)]);
+    await runReads(db, [{ query: db('workers').where({ id: target.workerId }).select(WORKER_COLUMNS).limit(1), apply: (rows) => { workerRow = rows[0]; } }, stateRead], true);
     if (!workerRow) return null;
     unitId = Number(workerRow.unit_id);
   } else if ('personHash' in target) {
-    [personRows, feedState] = await Promise.all([db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id'), loadFeedState(db)]);
+    await runReads(db, [{ query: db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id'), apply: (rows) => { personRows = rows; } }, stateRead], true);
     // The row that counts is a live one (not 已出编), else the latest.
     personRows.sort((a, b) => Number(a.status === '已出编') - Number(b.status === '已出编'));
     if (!personRows.length) return null;
@@ -451,7 +453,7 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
   } else {
     // By the unit's own id: a credit code may be shared by two units (U-IN-06).
     let u: Row | undefined;
-    [u, feedState] = await Promise.all([db('units').where({ id: target.unitId }).first('id'), loadFeedState(db)]);
+    await runReads(db, [{ query: db('units').where({ id: target.unitId }).select('id').limit(1), apply: (rows) => { u = rows[0]; } }, stateRead], true);
     if (!u) return null;
     unitId = Number(u.id);
   }

@@ -58,7 +58,9 @@ describe(`round trips to the database (${TEST_DB_KIND})`, () => {
       expect(save.length, save.join('\n')).toBeLessThanOrEqual(9);
     } else {
       expect(read.length, read.join('\n')).toBeLessThanOrEqual(25);
-      expect(save.length, save.join('\n')).toBeLessThanOrEqual(38);
+      // SQLite runs each statement alone; the re-check's batch also reads the feeds' state, the
+      // 已说明 mappings and the counties' latest snapshots (issue 16).
+      expect(save.length, save.join('\n')).toBeLessThanOrEqual(41);
     }
   });
 });
