@@ -34,6 +34,16 @@ export async function startApp(opts: { env?: Record<string, string>; seed?: bool
   };
 }
 
+/**
+ * Removes the feeds the demo county imports (by 'demo'), for tests of a first import of a feed:
+ * they read the versions and rows their own files make, on a roster no feed has been compared with.
+ */
+export async function dropDemoFeeds(t: TestDb): Promise<void> {
+  const ids = (await t.db('feed_imports').where({ by: 'demo' }).select('id')).map((r) => Number(r.id));
+  for (const table of ['feed_social_insurance', 'feed_payroll', 'feed_appointments']) await t.db(table).whereIn('import_id', ids).delete();
+  await t.db('feed_imports').whereIn('id', ids).delete();
+}
+
 let ipSeq = 0;
 /** A fresh client address, so the per-IP login limit does not count one test's logins against another's. */
 export const nextIp = () => `10.${Math.floor(++ipSeq / 250) % 250}.${ipSeq % 250}.7`;
