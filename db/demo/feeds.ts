@@ -112,8 +112,8 @@ export function createFeedPlanner(county: GeneratedCounty): { add: (r: Generated
     const unitCols = (u: number) => ({ 统一社会信用代码: plan[u].code, name: plan[u].name });
     const last = addMonthsToMonth(monthOf(today), -1);
     const payMonths = [-2, -1, 0].map((n) => addMonthsToMonth(last, n));
-    /** An import's moment: that day (not after today) at that time. */
-    const atOf = (d: string, time: string) => `${compareDates(d, today) > 0 ? today : d} ${time}`;
+    /** An import's moment: that day at that time, or the day before today's if that day is not past yet. */
+    const atOf = (d: string, time: string) => `${compareDates(d, today) >= 0 ? addDays(today, -1) : d} ${time}`;
 
     // ---- who differs (clean 在编 non-leaders, each at most once)
     const staff = people.filter((p) => p.clean && p.status === '在编' && !p.leader);
