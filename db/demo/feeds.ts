@@ -288,7 +288,7 @@ export function createFeedPlanner(county: GeneratedCounty): { add: (r: Generated
     if (leaving) appoint(leaving, firstPost(leaving), leaving.rank!, addDays(today, -rng.int(20, 45)), '免职');
 
     return {
-      si: { month: last, fileName: `机关事业养老保险参保名单${last.replace('-', '年')}月.xlsx`, at: atOf(`${monthOf(today)}-08`, '09:40:00'), rows: si },
+      si: { month: last, fileName: `机关事业养老保险参保名单${last.replace('-', '年')}月.xlsx`, at: `${addDays(today, -1)} 16:40:00`, rows: si },
       payroll,
       appointments: { month: monthOf(today), fileName: `组织部任免文件汇总${today.slice(0, 4)}年第${1 + rng.int(3, 8)}批.xlsx`, at: atOf(addDays(today, -3), '15:05:00'), rows: appointments },
       workers,
