@@ -8,6 +8,8 @@ import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 
+export { dropDemoFeeds } from '../db/helpers.ts';
+
 export const D0 = '2026-11-23';
 
 export interface ApiTestApp {
@@ -32,16 +34,6 @@ export async function startApp(opts: { env?: Record<string, string>; seed?: bool
       if (!opts.db) await t.close();
     },
   };
-}
-
-/**
- * Removes the feeds the demo county imports (by 'demo'), for tests of a first import of a feed:
- * they read the versions and rows their own files make, on a roster no feed has been compared with.
- */
-export async function dropDemoFeeds(t: TestDb): Promise<void> {
-  const ids = (await t.db('feed_imports').where({ by: 'demo' }).select('id')).map((r) => Number(r.id));
-  for (const table of ['feed_social_insurance', 'feed_payroll', 'feed_appointments']) await t.db(table).whereIn('import_id', ids).delete();
-  await t.db('feed_imports').whereIn('id', ids).delete();
 }
 
 let ipSeq = 0;

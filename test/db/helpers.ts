@@ -47,3 +47,14 @@ export async function createTestDb(): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * Removes the feeds the demo county imports (by 'demo'): for tests of a first import of a feed
+ * (they read the versions and rows their own files make), and for tests of other subjects whose
+ * small county the feeds' planted differences would turn red.
+ */
+export async function dropDemoFeeds(t: TestDb): Promise<void> {
+  const ids = (await t.db('feed_imports').where({ by: 'demo' }).select('id')).map((r) => Number(r.id));
+  for (const table of ['feed_social_insurance', 'feed_payroll', 'feed_appointments']) await t.db(table).whereIn('import_id', ids).delete();
+  await t.db('feed_imports').whereIn('id', ids).delete();
+}
