@@ -16,7 +16,7 @@ let unit: Row;
 beforeAll(async () => {
   a = await startApp();
   // The feeds these tests import are the first ones: the demo county's own are removed.
-  await dropDemoFeeds(a.t);
+  await dropDemoFeeds(a.t.db);
   admin = await login(a.app, 'demo-admin');
   leader = await login(a.app, 'demo-leader');
   const s = await a.t.db('users').where({ role: '单位专管员' }).whereNotNull('unit_id').first();

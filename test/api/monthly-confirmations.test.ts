@@ -31,7 +31,7 @@ const M = addMonthsToMonth(monthOf(T), -1);
 beforeAll(async () => {
   a = await startApp();
   // The feeds these tests import are the first ones: the demo county's own are removed.
-  await dropDemoFeeds(a.t);
+  await dropDemoFeeds(a.t.db);
   await dailyCheck(a.t.db, D0, BASE);
   admin = await login(a.app, 'demo-admin');
 });

@@ -106,7 +106,7 @@ describe.each(['one in-process instance', 'two instances on one Redis'] as const
     t = await createTestDb();
     await seedDemo(t.db, t.pii, { units: 24, people: 300, seed: 14, today: FIRST });
     // The office's rhythm without the other departments' rosters (their findings are tested elsewhere).
-    await dropDemoFeeds(t);
+    await dropDemoFeeds(t.db);
     // The county's units were in sanse long before (a unit new in a month is spared its self-check lock).
     await t.db('units').update({ created_at: '2026-01-05 09:00:00' });
     dispatcher = createDispatcher(t.db, createSandboxPlatform(t.db), { ratePerSecond: 1000, baseBackoffMs: 10, pollMs: 50 });
