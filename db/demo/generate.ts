@@ -27,6 +27,8 @@ export interface CountyOptions {
   seed: number;
   /** The business day the data is generated for ('YYYY-MM-DD'): ages and deadlines count from it. */
   today: IsoDate;
+  /** false: seeded without the other departments' feeds (db/demo/feeds.ts) and their X-ED-01 worker. Default true. */
+  feeds?: boolean;
 }
 
 /** `sanse demo`'s default size. */

@@ -233,7 +233,11 @@ async function writeCounty(trx: Knex, pii: PiiCipher, county: GeneratedCounty, m
   res.feedContracts = a.feedContracts.length;
 
   // ---- the other departments' feeds (issue 16), and the person 在编 registered as 编外 too (X-ED-01)
-  const feeds = planner.done();
+  const feeds = county.options.feeds === false ? null : planner.done();
+  if (!feeds) {
+    onProgress?.({ phase: 'auxiliary', done: 6, total: 6 });
+    return res;
+  }
   if (feeds.workers.length) {
     const c = await saveDataSet(trx, pii, { workers: feeds.workers.map((w) => ({ ...w.worker, unitCode: county.units[w.unit].code })) }, meta);
     res.workers += c.workers.created;
