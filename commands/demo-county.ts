@@ -17,6 +17,8 @@ export interface DemoCountyOptions {
   people: number;
   seed: number;
   today: IsoDate;
+  /** false: without the other departments' feeds (default: with them). */
+  feeds?: boolean;
 }
 
 export async function seedDemoCounty(db: Knex, pii: PiiCipher, opts: DemoCountyOptions, publicBaseUrl: string): Promise<{ seeded: SeedResult; check: Awaited<ReturnType<typeof dailyCheck>> }> {

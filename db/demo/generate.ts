@@ -27,6 +27,8 @@ export interface CountyOptions {
   seed: number;
   /** The business day the data is generated for ('YYYY-MM-DD'): ages and deadlines count from it. */
   today: IsoDate;
+  /** false: seeded without the other departments' feeds (db/demo/feeds.ts) and their X-ED-01 worker. Default true. */
+  feeds?: boolean;
 }
 
 /** `sanse demo`'s default size. */
@@ -236,6 +238,16 @@ export const DEFECTS: readonly DefectSpec[] = [
   { code: 'W-05', per: 'worker', share: 0.008, how: '首次签订合同时间为空、在未来或不满16岁' },
   { code: 'W-06', per: 'worker', share: 0.01, how: '男64–68岁、女56–60岁（劳务派遣/劳动合同）' },
   { code: 'W-07', per: 'unit', share: 0.02, how: '人社/工资数据中的合同未登记为编外人员（辅助表 feed_contracts）', planned: true },
+  // §5.9 cross-system: the demo's feeds (db/demo/feeds.ts), imported through db/feeds.ts
+  { code: 'X-SI-01', per: 'person', share: 0.004, how: '社保名单（上月）中没有此人（另：身份证号有误的人员也对不上）', planned: true },
+  { code: 'X-SI-02', per: 'county', share: 3, how: '社保名单中有3名参保人员不在实名制', planned: true },
+  { code: 'X-SI-03', per: 'person', share: 0.0015, how: '54岁以上在编人员在社保名单中为退休或领取待遇', planned: true },
+  { code: 'X-PY-01', per: 'county', share: 4, how: '工资统发（近3个月）发放给2名已出编人员和2名实名制中没有的人员', planned: true },
+  { code: 'X-PY-02', per: 'person', share: 0.003, how: '近3个月工资统发名单中都没有此人', planned: true },
+  { code: 'X-PY-03', per: 'person', share: 0.003, how: '工资由同一主管部门下的另一单位发放', planned: true },
+  { code: 'X-OR-01', per: 'county', share: 4, how: '任免文件晚于实名制任现职时间：2名中层晋升职级、2名单位副职（其中1名领导职数使用已核准）', planned: true },
+  { code: 'X-OR-02', per: 'county', share: 1, how: '1名单位副职的任职文件所在单位没有已核准的领导职数使用申请', planned: true },
+  { code: 'X-ED-01', per: 'county', share: 1, how: '1名在编人员同时在另一单位登记为编外人员', planned: true },
 ];
 
 /** rule code → share (of people, units or workers, see DEFECTS). */
@@ -255,7 +267,7 @@ function mix(h: number, x: number): number {
   return h ^ (h >>> 16);
 }
 
-function hash32(a: number, b = 0, c = 0, d = 0): number {
+export function hash32(a: number, b = 0, c = 0, d = 0): number {
   return mix(mix(mix(mix(0x9e3779b9, a), b), c), d) >>> 0;
 }
 
@@ -404,22 +416,22 @@ class KeySet {
 }
 
 /** A clean ID number's parts. */
-interface IdParts { addr: number; birth: IsoDate; seq: number }
+export interface IdParts { addr: number; birth: IsoDate; seq: number }
 
 const packId = (p: IdParts) => ((p.addr << 25) | (dayIndex(p.birth) << 10) | p.seq) >>> 0;
 
-function idFromParts(p: IdParts): string {
+export function idFromParts(p: IdParts): string {
   const body = ID_ADDRESSES[p.addr][0] + p.birth.replace(/-/g, '') + String(p.seq).padStart(3, '0');
   return body + idCheckChar(body);
 }
 
 /** The next sequence code of the same parity (men odd 001–999, women even 002–998). */
-function nextSeq(seq: number): number {
+export function nextSeq(seq: number): number {
   const s = seq + 2;
   return s <= 999 ? s : seq % 2 === 1 ? 1 : 2;
 }
 
-function drawIdParts(rng: Rng, gender: '男' | '女', birth: IsoDate): IdParts {
+export function drawIdParts(rng: Rng, gender: '男' | '女', birth: IsoDate): IdParts {
   const addr = rng.from(ADDRESS_TABLE);
   const seq = gender === '男' ? 2 * rng.int(0, 499) + 1 : 2 * rng.int(0, 498) + 2;
   return { addr, birth, seq };
@@ -835,7 +847,7 @@ interface BuiltPerson {
   identity: Identity;
 }
 
-function personName(rng: Rng, gender: '男' | '女'): string {
+export function personName(rng: Rng, gender: '男' | '女'): string {
   const surname = rng.from(SURNAME_TABLE);
   const chars = gender === '男' ? MALE_CHARS : FEMALE_CHARS;
   if (rng.chance(0.3)) return surname + rng.pick(chars);
@@ -864,7 +876,7 @@ function birthRetiringIn(rng: Rng, cat: RetirementCategory, from: number, to: nu
   return `${month}-${String(rng.int(1, 28)).padStart(2, '0')}`;
 }
 
-function birthForAge(rng: Rng, today: IsoDate, age: number): IsoDate {
+export function birthForAge(rng: Rng, today: IsoDate, age: number): IsoDate {
   return fromDayIndex(dayIndex(today) - Math.round(age * 365.2425) - rng.int(1, 364));
 }
 

@@ -5,14 +5,21 @@
 // and a second row with the same ID number in one unit) are inserted directly, with a version.
 // Then the auxiliary process tables and the office's settings row.
 
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Knex } from 'knex';
+import { FEED_SHEETS } from '../../core/feed-sheets.ts';
+import type { FeedKind } from '../../core/feeds.ts';
 import { maskId, normaliseIdNumber } from '../../core/idnumber.ts';
 import type { PersonInput, WorkerInput } from '../../core/inputs.ts';
 import { normaliseUscc } from '../../core/uscc.ts';
 import { nowMoment } from '../clock.ts';
 import type { PiiCipher } from '../pii.ts';
+import { importFeed } from '../feeds.ts';
 import { putSetting, setRuleSetting } from '../settings.ts';
 import { personRow, saveDataSet, unitIdsByCode, unitRow, workerRow, writeVersion, type ChangeMeta, type Entity } from '../store.ts';
+import { createFeedPlanner, type DemoFeedFile, type DemoFeeds } from './feeds.ts';
 import { generateCounty, generatePeople, type CountyOptions, type GeneratedCounty, type GeneratedRecord } from './generate.ts';
 
 export interface SeedProgress {
@@ -36,6 +43,9 @@ export interface SeedResult {
   monthlyReports: number;
   regionQuotaTotals: number;
   feedContracts: number;
+  /** The other departments' feeds, imported through db/feeds.ts: feed_imports rows, and rows by kind. */
+  feedImports: number;
+  feedRows: Record<FeedKind, number>;
   ms: number;
 }
 
@@ -74,8 +84,10 @@ async function writeCounty(trx: Knex, pii: PiiCipher, county: GeneratedCounty, m
   const at = nowMoment();
   const res: SeedResult = {
     units: 0, quotas: 0, leaderPosts: 0, users: 0, people: 0, workers: 0, directRows: 0, approvalDocuments: 0,
-    staffingRequests: 0, selfChecks: 0, monthlyReports: 0, regionQuotaTotals: 0, feedContracts: 0, ms: 0,
+    staffingRequests: 0, selfChecks: 0, monthlyReports: 0, regionQuotaTotals: 0, feedContracts: 0,
+    feedImports: 0, feedRows: { 社保: 0, 工资统发: 0, 组织部任免: 0 }, ms: 0,
   };
+  const planner = createFeedPlanner(county);
   await putSetting(trx, 'office', county.office);
   // The demo office reads P-TM-01 strictly: 民族 and 所在处室 are required after 入编 (off by default).
   await setRuleSetting(trx, 'P-TM-01', { enabled: true, params: { alsoRequired: ['民族', '所在处室'] } });
@@ -136,6 +148,7 @@ async function writeCounty(trx: Knex, pii: PiiCipher, county: GeneratedCounty, m
   };
   const later: GeneratedRecord[] = [];
   for (const r of generatePeople(county)) {
+    planner.add(r);
     if (direct.has(r.unit) || r.directInsert) {
       // after the stream: the unit sharing a code must not exist yet while saveDataSet resolves
       // codes, and a second row with an ID must come after the first (saveDataSet would update it)
@@ -218,6 +231,50 @@ async function writeCounty(trx: Knex, pii: PiiCipher, county: GeneratedCounty, m
   res.monthlyReports = a.monthlyReports.length;
   res.regionQuotaTotals = a.regionQuotaTotals.length;
   res.feedContracts = a.feedContracts.length;
+
+  // ---- the other departments' feeds (issue 16), and the person 在编 registered as 编外 too (X-ED-01)
+  const feeds = county.options.feeds === false ? null : planner.done();
+  if (!feeds) {
+    onProgress?.({ phase: 'auxiliary', done: 6, total: 6 });
+    return res;
+  }
+  if (feeds.workers.length) {
+    const c = await saveDataSet(trx, pii, { workers: feeds.workers.map((w) => ({ ...w.worker, unitCode: county.units[w.unit].code })) }, meta);
+    res.workers += c.workers.created;
+  }
+  await writeFeeds(trx, pii, feeds, meta.today, res);
   onProgress?.({ phase: 'auxiliary', done: 6, total: 6 });
   return res;
+}
+
+/** A CSV cell: quoted when it holds a delimiter, a quote or a line break. */
+const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/**
+ * Writes the feeds as an office imports them: each file through importFeed (db/feeds.ts), by
+ * 'demo', so the rows are parsed, hashed with the people's cipher and resolved to units as an
+ * imported file's; then the import's moment is set to the day the office would have imported it.
+ */
+async function writeFeeds(trx: Knex, pii: PiiCipher, feeds: DemoFeeds, today: string, res: SeedResult): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sanse-demo-feeds-'));
+  try {
+    const files: Array<[FeedKind, DemoFeedFile]> = [['社保', feeds.si], ...feeds.payroll.map((f): [FeedKind, DemoFeedFile] => ['工资统发', f]), ['组织部任免', feeds.appointments]];
+    for (const [i, [kind, file]] of files.entries()) {
+      if (!file.rows.length) continue;
+      const folder = path.join(dir, String(i));
+      await fs.mkdir(folder);
+      const columns = FEED_SHEETS[kind].columns.map((c) => c.name);
+      const text = [columns, ...file.rows.map((r) => columns.map((c) => r[c] ?? ''))].map((cells) => cells.map(csvCell).join(',')).join('\r\n');
+      await fs.writeFile(path.join(folder, `${FEED_SHEETS[kind].sheet}.csv`), `\ufeff${text}\r\n`);
+      const r = await importFeed(trx, pii, kind, folder, { by: 'demo', today, month: file.month, fileName: file.fileName });
+      if (!r.ok) throw new Error(`演示数据的${kind}名单未能导入：${r.errors.slice(0, 3).map((e) => `第${e.row}行 ${e.field} ${e.message}`).join('；')}`);
+      for (const v of r.versions) {
+        await trx('feed_imports').where({ id: v.importId }).update({ at: file.at });
+        res.feedImports++;
+        res.feedRows[kind] += v.rows;
+      }
+    }
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }

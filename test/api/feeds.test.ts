@@ -3,7 +3,7 @@
 
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
+import { dropDemoFeeds, login, multipartBody, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;
 let a: ApiTestApp;
@@ -15,6 +15,8 @@ let unit: Row;
 
 beforeAll(async () => {
   a = await startApp();
+  // The feeds these tests import are the first ones: the demo county's own are removed.
+  await dropDemoFeeds(a.t.db);
   admin = await login(a.app, 'demo-admin');
   leader = await login(a.app, 'demo-leader');
   const s = await a.t.db('users').where({ role: '单位专管员' }).whereNotNull('unit_id').first();

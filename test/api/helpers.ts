@@ -8,6 +8,8 @@ import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 
+export { dropDemoFeeds } from '../db/helpers.ts';
+
 export const D0 = '2026-11-23';
 
 export interface ApiTestApp {

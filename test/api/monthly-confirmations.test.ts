@@ -17,7 +17,7 @@ import { loadCalendar } from '../../db/settings.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
 import { MONTHLY_CONFIRMATION_OPEN, MONTHLY_CONFIRMATION_REMINDER, monthlyConfirmationJobs } from '../../server/jobs/monthly-confirmation.ts';
 import { fixedClock } from '../../server/jobs/schedule.ts';
-import { D0, login, startApp, type ApiTestApp, type Session } from './helpers.ts';
+import { D0, dropDemoFeeds, login, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;
 
@@ -30,6 +30,8 @@ const M = addMonthsToMonth(monthOf(T), -1);
 
 beforeAll(async () => {
   a = await startApp();
+  // The feeds these tests import are the first ones: the demo county's own are removed.
+  await dropDemoFeeds(a.t.db);
   await dailyCheck(a.t.db, D0, BASE);
   admin = await login(a.app, 'demo-admin');
 });

@@ -118,17 +118,18 @@ describe('daily alerts', () => {
 
     // A unit whose only open findings are 民族 written irregularly (P-ID-14) is fixed field by field.
     const date = cal.addWorkdays(D4, 1);
-    const candidates = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').whereNotNull('u.group_id').where('f.status', 'open').select('f.unit_id', 'f.rule', 'u.code');
+    // (P-ID-14 also finds 政治面貌 and 学历: only its 民族 findings are what fixEthnicity corrects.)
+    const candidates = await t.db('findings as f').join('units as u', 'u.id', 'f.unit_id').whereNotNull('u.group_id').where('f.status', 'open').select('f.unit_id', 'f.rule', 'f.qualifier', 'u.code');
     const byUnit = new Map<number, { code: string; rules: Set<string> }>();
     for (const c of candidates) {
       const e = byUnit.get(c.unit_id) ?? { code: c.code, rules: new Set<string>() };
-      e.rules.add(c.rule);
+      e.rules.add(c.rule === 'P-ID-14' ? `P-ID-14:${c.qualifier}` : c.rule);
       byUnit.set(c.unit_id, e);
     }
-    const target = [...byUnit.entries()].find(([, e]) => [...e.rules].every((r) => r === 'P-ID-14'));
-    const [unitId] = target ?? [...byUnit.entries()].find(([, e]) => e.rules.has('P-ID-14'))!;
+    const target = [...byUnit.entries()].find(([, e]) => [...e.rules].every((r) => r === 'P-ID-14:民族'));
+    const [unitId] = target ?? [...byUnit.entries()].find(([, e]) => e.rules.has('P-ID-14:民族'))!;
     const card = await t.db('cards').where('card_id', 'like', `unit-digest:${unitId}:%`).orderBy('card_id', 'desc').first();
-    const people = await t.db('findings').where({ unit_id: unitId, rule: 'P-ID-14', status: 'open' }).select('entity_id');
+    const people = await t.db('findings').where({ unit_id: unitId, rule: 'P-ID-14', qualifier: '民族', status: 'open' }).select('entity_id');
     for (const { entity_id } of people) await fixEthnicity(Number(entity_id), date);
     const updates = await outbox(`card:${card.card_id}:%`);
     expect(updates.length).toBeGreaterThan(0);
@@ -168,12 +169,12 @@ describe('cards after the first fix', () => {
     const dispatcher = createDispatcher(t.db, sandbox, { ratePerSecond: 1000, log: quiet });
     await dispatcher.drain({ settle: true, timeoutMs: 20_000 });
     const date = cal.addWorkdays(D4, 1);
-    // A red P-ID-14 in a unit with a group card and more open findings, under a leader's card.
+    // A red P-ID-14 (民族, what fixEthnicity corrects) in a unit with a group card and more open findings, under a leader's card.
     const leaderCards = await t.db('cards').where('card_id', 'like', `leader-digest:%:${date}`);
     let pick: { findingId: number; personId: number; unitCard: any; leaderCard: any } | null = null;
     for (const lc of leaderCards) {
       const state = JSON.parse(lc.data);
-      const reds = await t.db('findings').whereIn('id', state.findingIds).where({ rule: 'P-ID-14', status: 'open', scope: 'person' }).select('id', 'entity_id', 'unit_id');
+      const reds = await t.db('findings').whereIn('id', state.findingIds).where({ rule: 'P-ID-14', qualifier: '民族', status: 'open', scope: 'person' }).select('id', 'entity_id', 'unit_id');
       for (const f of reds) {
         const unitCard = await t.db('cards').where('card_id', 'like', `unit-digest:${f.unit_id}:%`).orderBy('card_id', 'desc').first();
         if (!unitCard || !unitCard.target.startsWith('group:')) continue;

@@ -26,6 +26,8 @@ export interface County {
   people: number;
   seed: number;
   today: IsoDate;
+  /** false: the demo county without its feeds (seedDemo). */
+  feeds?: boolean;
 }
 
 /** A port nobody listens on right now (asked of the OS, then released). */

@@ -7,6 +7,7 @@
 // explanations-console.png.
 
 import type { Page } from 'playwright-core';
+import { dropDemoFeeds } from '../db/helpers.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { todayInShanghai } from '../../core/dates.ts';
 import { recheck } from '../../db/check.ts';
@@ -30,6 +31,8 @@ describe.skipIf(!HAVE_CHROMIUM)('已说明差异 in the console (Chromium)', () 
     await page.setViewportSize({ width: 1280, height: 900 });
     page.on('dialog', (d) => void d.accept('借调已结束'));
     const db = s.ctx.db;
+    // The feeds this suite puts in are the first: the demo county's own are removed, with their findings.
+    await dropDemoFeeds(db, { findings: true });
     person = await db('people').where({ status: '在编' }).whereNotNull('id_hash').orderBy('id').first();
     const other = await db('units').whereNot({ id: person.unit_id }).orderBy('id').first('id', 'name');
     person.payUnit = other.name;

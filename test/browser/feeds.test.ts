@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
+import { dropDemoFeeds } from '../db/helpers.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSanse } from './app.ts';
 import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
@@ -30,6 +31,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the console\'s 外部数据 tab (Chromium)', ()
     await page.setViewportSize({ width: 1280, height: 900 });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-feeds-browser-'));
     const db = s.ctx.db;
+    // The feeds this suite puts in are the first: the demo county's own are removed, with their findings.
+    await dropDemoFeeds(db, { findings: true });
     const people: Row[] = await db('people').whereNotNull('birth_key').whereNot({ status: '已出编' }).whereNotNull('id_hash').orderBy('id');
     person = people.find((p) => people.filter((q) => q.birth_key === p.birth_key && q.name === p.name).length === 1)!;
     unit = await db('units').where({ id: person.unit_id }).first();

@@ -6,6 +6,7 @@
 // 43-monthly-confirmed.png, 44-console-monthly.png.
 
 import type { Page } from 'playwright-core';
+import { dropDemoFeeds } from '../db/helpers.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recheckRecord } from '../../commands/daily-check.ts';
 import { openMonthlyConfirmation } from '../../commands/open-monthly-confirmation.ts';
@@ -31,6 +32,8 @@ describe.skipIf(!HAVE_CHROMIUM)('月度核账 (Chromium: a phone for the unit, a
   const world = sandboxWithPhone(COUNTY);
   beforeAll(async () => {
     ({ s, phone, page } = world);
+    // The feeds this suite puts in are the first: the demo county's own are removed, with their findings.
+    await dropDemoFeeds(db(), { findings: true });
     await openMonthlyConfirmation(db(), { date: T, month: M, publicBaseUrl: s.url });
     // A specialist whose unit has open findings; its month overdue since yesterday, so U-PR-02 is open.
     const specialists: Row[] = await db()('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').orderBy('id');

@@ -13,7 +13,8 @@ import { sandboxWithPhone } from './sandbox-phone.ts';
 
 type Row = Record<string, any>;
 
-const COUNTY = { units: 40, people: 600, seed: 2, today: '2026-11-23' };
+// Without the demo's feeds: this suite's units and cards are those of a county before issue 16.
+const COUNTY = { units: 40, people: 600, seed: 2, today: '2026-11-23', feeds: false };
 const RETIRED = ['P-RT-01', 'P-RT-03'];
 
 describe.skipIf(!HAVE_CHROMIUM)('a 减人出编 request from a finding to a green card (Chromium, phone-sized)', () => {

@@ -8,7 +8,9 @@ import { RULES } from '../../core/rules/index.ts';
 import { usccFacts, normaliseUscc } from '../../core/uscc.ts';
 import { recheck, runCheck } from '../../db/check.ts';
 import { DEFECTS, DEMO_DEFAULTS, generateCounty, generatePeople, type CountyOptions, type GeneratedCounty, type GeneratedRecord } from '../../db/demo/generate.ts';
+import { createFeedPlanner, type DemoFeeds } from '../../db/demo/feeds.ts';
 import { isEmpty, seedDemo, type SeedResult } from '../../db/demo/seed.ts';
+import { unlinkedFeedRows } from '../../db/feeds.ts';
 import { createTestDb, TEST_DB_KIND, type TestDb } from './helpers.ts';
 
 /** The last working day of November 2026: the month-end rule U-PR-01 is judged on it. */
@@ -41,6 +43,7 @@ describe('demo county generation', () => {
     expect(b.auxiliary).toEqual(a.auxiliary);
     expect(b.plan).toEqual(a.plan);
     expect([...generatePeople(b)]).toEqual([...generatePeople(a)]);
+    expect(feeds0(b)).toEqual(feeds0(a));
 
     const c = generateCounty({ ...small, seed: 8 });
     expect(c.units.map((u) => u.code)).not.toEqual(a.units.map((u) => u.code));
@@ -145,7 +148,7 @@ describe('demo county generation', () => {
     const cleanUnits = county.plan.filter((p) => p.defects.length === 0).length / county.plan.length;
     expect(cleanUnits).toBeGreaterThan(0.5);
     // every rule of the table is planted at least once in the default county
-    const planted = new Set([...Object.keys(county.planned), ...records.flatMap((r) => r.defects)]);
+    const planted = new Set([...Object.keys(county.planned), ...records.flatMap((r) => r.defects), ...Object.keys(feeds0(county).planted)]);
     expect(DEFECTS.map((d) => d.code).filter((c) => !planted.has(c))).toEqual([]);
   });
 });
@@ -172,7 +175,8 @@ describe(`seeding the demo county (${TEST_DB_KIND})`, () => {
   it('writes the expected counts, in well under a minute', async () => {
     expect(emptyBefore).toBe(true);
     expect(await isEmpty(t.db)).toBe(false);
-    const workers = county.plan.reduce((a, p) => a + p.workers, 0);
+    const feeds = feeds0(county);
+    const workers = county.plan.reduce((a, p) => a + p.workers, 0) + feeds.workers.length;
     expect(await count('units')).toBe(county.units.length);
     expect(await count('people')).toBe(DEFAULT.people);
     expect(await count('workers')).toBe(workers);
@@ -188,6 +192,23 @@ describe(`seeding the demo county (${TEST_DB_KIND})`, () => {
     expect(await count('region_quota_totals')).toBe(a.regionQuotaTotals.length);
     expect(await count('feed_contracts')).toBe(a.feedContracts.length);
     expect(seeded).toMatchObject({ units: county.units.length, people: DEFAULT.people, workers });
+    // the feeds, as the office imports them: one version per file, by demo, the rows of the files
+    const imports = await t.db('feed_imports').orderBy('id').select('kind', 'month', 'rows', 'by', 'file_name', 'replaced_by');
+    expect(imports.map((i) => [i.kind, i.month, Number(i.rows), i.by, i.replaced_by])).toEqual([
+      ['社保', feeds.si.month, feeds.si.rows.length, 'demo', null],
+      ...feeds.payroll.map((f) => ['工资统发', f.month, f.rows.length, 'demo', null]),
+      ['组织部任免', feeds.appointments.month, feeds.appointments.rows.length, 'demo', null],
+    ]);
+    expect(feeds.si.rows.length).toBeGreaterThan(DEFAULT.people * 0.8);
+    expect(imports.every((i) => /\.xlsx$/.test(i.file_name))).toBe(true);
+    expect(await count('feed_social_insurance')).toBe(feeds.si.rows.length);
+    expect(await count('feed_payroll')).toBe(feeds.payroll.reduce((n, f) => n + f.rows.length, 0));
+    expect(await count('feed_appointments')).toBe(feeds.appointments.rows.length);
+    expect(seeded.feedRows).toEqual({ 社保: feeds.si.rows.length, 工资统发: feeds.payroll.reduce((n, f) => n + f.rows.length, 0), 组织部任免: feeds.appointments.rows.length });
+    // hashed with the people's cipher: a roster person's hash finds their 社保 row, and no row keeps a number in clear
+    const listed = await t.db('feed_social_insurance as s').join('people as p', 'p.id_hash', 's.id_hash').count({ n: '*' }).first();
+    expect(Number(listed?.n)).toBeGreaterThan(feeds.si.rows.length * 0.95);
+    expect(JSON.stringify(await t.db('feed_social_insurance').select('id_masked', 'name').limit(50))).not.toContain(feeds.si.rows[0].身份证号);
 
     const office = await t.db('settings').where({ key: 'office' }).first();
     expect(JSON.parse(office.value)).toEqual({ regionCode: '330603', regionName: '柯桥区', groupId: 'office-group', name: '柯桥区委编办' });
@@ -217,14 +238,31 @@ describe(`seeding the demo county (${TEST_DB_KIND})`, () => {
     expect(summary).toMatchObject({ units: county.units.length, people: DEFAULT.people });
     const rows = (await t.db('findings').select('rule').count({ n: '*' }).groupBy('rule')) as Array<{ rule: string; n: number | string }>;
     const hit = new Map(rows.map((r) => [String(r.rule), Number(r.n)]));
-    const planted = new Set([...Object.keys(county.planned), ...records0(county).flatMap((r) => r.defects)]);
+    const planted = new Set([...Object.keys(county.planned), ...records0(county).flatMap((r) => r.defects), ...Object.keys(feeds0(county).planted)]);
     const known = new Set(RULES.map((r) => r.code));
     const missing = [...planted].filter((c) => known.has(c) && !hit.has(c)).sort();
     expect(missing).toEqual([]);
+    // every cross-system rule (X-RG-01 needs a county's own instance: no demo has one)
+    const xRules = RULES.map((r) => r.code).filter((c) => c.startsWith('X-') && c !== 'X-RG-01');
+    expect(xRules.length).toBe(9);
+    expect(xRules.filter((c) => !hit.has(c))).toEqual([]);
+    // a few findings each, not a flood
+    for (const c of xRules) expect({ c, n: hit.get(c)! < 60 }).toEqual({ c, n: true });
     // a lively mix, but most units stay clean
     const unitsWithFindings = await t.db('findings').countDistinct({ n: 'unit_id' }).first();
     expect(Number(unitsWithFindings?.n)).toBeGreaterThan(county.units.length * 0.2);
     expect(Number(unitsWithFindings?.n)).toBeLessThan(county.units.length * 0.65);
+  });
+
+  it('offers the feed rows without a valid ID number as candidates to confirm, never linked', async () => {
+    const entries = [...await unlinkedFeedRows(t.db, '社保'), ...await unlinkedFeedRows(t.db, '工资统发')];
+    const planted = entries.filter((e) => e.candidates.length > 0);
+    expect(planted.length).toBe(feeds0(county).candidates);
+    expect(planted.some((e) => e.candidates.some((c) => c.reason === '读音相同'))).toBe(true);
+    expect(planted.every((e) => e.candidates[0].sameUnit)).toBe(true);
+    expect(Number((await t.db('feed_links').count({ n: '*' }).first())?.n)).toBe(0);
+    const payroll = planted.find((e) => e.kind === '工资统发');
+    expect(payroll?.months.length).toBe(3);
   });
 
   it('re-checks every unit, and every person with a finding, to what the nightly check found', async () => {
@@ -248,6 +286,16 @@ describe(`seeding the demo county (${TEST_DB_KIND})`, () => {
     expect(Number(after?.n)).toBe(Number(before?.n));
   });
 });
+
+let feedCache: { county: GeneratedCounty; feeds: DemoFeeds } | null = null;
+function feeds0(county: GeneratedCounty): DemoFeeds {
+  if (feedCache?.county !== county) {
+    const planner = createFeedPlanner(county);
+    for (const r of generatePeople(county)) planner.add(r);
+    feedCache = { county, feeds: planner.done() };
+  }
+  return feedCache.feeds;
+}
 
 let cache: { county: GeneratedCounty; records: GeneratedRecord[] } | null = null;
 function records0(county: GeneratedCounty): GeneratedRecord[] {

@@ -47,3 +47,16 @@ export async function createTestDb(): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * Removes the feeds the demo county imports (by 'demo'): for tests of a first import of a feed
+ * (they read the versions and rows their own files make), and for tests of other subjects whose
+ * small county the feeds' planted differences would turn red. `findings`: also the findings of
+ * the feed rules (X-SI, X-PY, X-OR) a check has already made of them, as if no feed had come.
+ */
+export async function dropDemoFeeds(db: Db, opts: { findings?: boolean } = {}): Promise<void> {
+  const ids = (await db('feed_imports').where({ by: 'demo' }).select('id')).map((r) => Number(r.id));
+  for (const table of ['feed_social_insurance', 'feed_payroll', 'feed_appointments']) await db(table).whereIn('import_id', ids).delete();
+  await db('feed_imports').whereIn('id', ids).delete();
+  if (opts.findings) await db('findings').where((q) => q.where('rule', 'like', 'X-SI-%').orWhere('rule', 'like', 'X-PY-%').orWhere('rule', 'like', 'X-OR-%')).delete();
+}

@@ -22,7 +22,7 @@ import { REPORTS } from '../../core/report-defs.ts';
 import ExcelJS from 'exceljs';
 import type { JobRunner } from '../../server/jobs/registry.ts';
 import { fixedClock } from '../../server/jobs/schedule.ts';
-import { createTestDb, type TestDb } from '../db/helpers.ts';
+import { createTestDb, dropDemoFeeds, type TestDb } from '../db/helpers.ts';
 
 const REDIS_URL = process.env.SANSE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const BASE = 'http://127.0.0.1:3000';
@@ -105,6 +105,8 @@ describe.each(['one in-process instance', 'two instances on one Redis'] as const
   beforeAll(async () => {
     t = await createTestDb();
     await seedDemo(t.db, t.pii, { units: 24, people: 300, seed: 14, today: FIRST });
+    // The office's rhythm without the other departments' rosters (their findings are tested elsewhere).
+    await dropDemoFeeds(t.db);
     // The county's units were in sanse long before (a unit new in a month is spared its self-check lock).
     await t.db('units').update({ created_at: '2026-01-05 09:00:00' });
     dispatcher = createDispatcher(t.db, createSandboxPlatform(t.db), { ratePerSecond: 1000, baseBackoffMs: 10, pollMs: 50 });
