@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PersonFeedFacts, UnitFeedFacts } from '../model.ts';
 import { isLeaderPost } from './cross-system.ts';
 import { ruleByCode } from './index.ts';
-import { BASE_DATE, makePerson, makeUnit, runRule } from './testing.ts';
+import { BASE_DATE, makeIdNumber, makePerson, makeUnit, runRule } from './testing.ts';
 
 const rule = (code: string) => ruleByCode(code)!;
 
@@ -41,6 +41,16 @@ describe('X-SI-01 在编未参保', () => {
   });
   it('is silent for someone no longer 在编', () => {
     expect(runRule(rule('X-SI-01'), person(clean({ si: { month: '2025-06', inUnitRoster: false, pensionStatus: null } }), { status: '已出编' }))).toEqual([]);
+  });
+  it('waits for a roster ID number the feeds can match (a wrong check character is P-ID-03, not 未参保)', () => {
+    const out = clean({ si: { month: '2025-06', inUnitRoster: false, pensionStatus: null } });
+    const good = makeIdNumber('19850315', '男');
+    const wrongCheck = good.slice(0, 17) + (good[17] === '1' ? '2' : '1');
+    expect(runRule(rule('X-SI-01'), person(out, { idNumber: wrongCheck }))).toEqual([]);
+    expect(runRule(rule('X-SI-01'), person(out, { idNumber: '' }))).toEqual([]);
+    const notPaid = clean({ payroll: { months: ['2025-06', '2025-05', '2025-04'], paidInMonths: false, latestPayUnits: [] } });
+    expect(runRule(rule('X-PY-02'), person(notPaid, { idNumber: wrongCheck }))).toEqual([]);
+    expect(runRule(rule('X-PY-02'), person(notPaid))).toHaveLength(1);
   });
 });
 

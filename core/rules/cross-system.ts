@@ -22,11 +22,18 @@ function subjectHit(s: FeedSubject, detail: Record<string, unknown>, extra = '')
 
 const onQuota = (p: PersonRecord) => p.status === '在编';
 
+/**
+ * Whether the feeds can find the person at all: a roster number that is no valid ID number
+ * (P-ID-01…04) has a hash no other department's roster carries. "Not in 社保" or "not paid" would
+ * then name the wrong problem: those rules wait until the number is corrected.
+ */
+const matchable = (p: PersonRecord) => (p.idFacts.kind === '18' && p.idFacts.checkOk && !p.idFacts.birthInvalid) || p.idFacts.kind === '15';
+
 export const siMissing = defineRule({
   code: 'X-SI-01', title: '在编未参保', scope: 'person', severity: 'S2', params: {},
   check: (p) => {
     const si = p.cross.feeds?.si;
-    if (!si || !onQuota(p) || si.inUnitRoster) return null;
+    if (!si || !onQuota(p) || si.inUnitRoster || !matchable(p)) return null;
     return { detail: { month: si.month } };
   },
 });
@@ -65,7 +72,7 @@ export const notPaid = defineRule({
   code: 'X-PY-02', title: '在编未发工资', scope: 'person', severity: 'S2', params: {},
   check: (p) => {
     const py = p.cross.feeds?.payroll;
-    if (!py || !onQuota(p) || py.paidInMonths) return null;
+    if (!py || !onQuota(p) || py.paidInMonths || !matchable(p)) return null;
     // Fewer imported months than the rule needs: nothing to judge yet.
     if (py.months.length < PAYROLL_MONTHS) return null;
     return { detail: { months: py.months.slice(0, PAYROLL_MONTHS) } };
