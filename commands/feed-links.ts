@@ -11,6 +11,8 @@ import {
   withdrawLink, withdrawNoMatch,
 } from '../db/feeds.ts';
 import { audit } from '../db/store.ts';
+import type { IsoDate } from '../core/model.ts';
+import { recheckRecord } from './daily-check.ts';
 import { CommandError } from './errors.ts';
 
 export interface Actor {
@@ -43,14 +45,25 @@ async function pendingRow(trx: Knex, kind: FeedKind, key: string) {
   return row;
 }
 
+/**
+ * After a link is confirmed or withdrawn, the person's and the feed row's unit's cross-system
+ * findings follow at once (the same re-check a save runs), not at the next morning's check: a
+ * person the office has just matched to their 社保 row is no longer 未参保.
+ */
+async function recheckLinked(db: Knex, today: IsoDate | undefined, idHash: string | null, personId: number, unitIds: Array<number | null | undefined>): Promise<void> {
+  if (!today) return;
+  if (idHash) await recheckRecord(db, { personHash: idHash, personId }, today);
+  for (const id of new Set(unitIds.filter((u): u is number => u != null && Number.isSafeInteger(Number(u))).map(Number))) await recheckRecord(db, { unitId: id }, today);
+}
+
 /** Confirms a candidate: a feed_links row, and the hash on every row of the key. */
-export async function confirmFeedCandidate(db: Knex, input: { actor: Actor; kind: unknown; sourceKey: unknown; personId: unknown }) {
+export async function confirmFeedCandidate(db: Knex, input: { actor: Actor; kind: unknown; sourceKey: unknown; personId: unknown; today?: IsoDate }) {
   authorise(input.actor);
   const kind = kindOf(input.kind);
   const key = keyOf(input.sourceKey);
   const personId = Number(input.personId);
   if (!Number.isSafeInteger(personId) || personId <= 0) throw new CommandError(400, '请选择候选人员', { personId: '请选择候选人员' });
-  return db.transaction(async (trx) => {
+  const done = await db.transaction(async (trx) => {
     const row = await pendingRow(trx, kind, key);
     const person = await candidatePerson(trx, personId);
     if (!person) throw new CommandError(404, '没有该人员');
@@ -61,8 +74,10 @@ export async function confirmFeedCandidate(db: Knex, input: { actor: Actor; kind
       kind, sourceKey: key, name: row.name, birthKey: row.birth_key ?? null, unitText: row.unit_text ?? null, personId, idHash: person.id_hash, reason, by: input.actor.id,
     });
     await audit(trx, input.actor.id, 'feed_link_confirm', 'feed_link', link.id, { kind, personId, reason, rows: link.rows });
-    return { linkId: link.id, rows: link.rows, reason, person: { id: personId, name: String(person.name) } };
+    return { answer: { linkId: link.id, rows: link.rows, reason, person: { id: personId, name: String(person.name) } }, idHash: String(person.id_hash), unitId: row.unit_id == null ? null : Number(row.unit_id) };
   });
+  await recheckLinked(db, input.today, done.idHash, personId, [done.unitId]);
+  return done.answer;
 }
 
 /** Marks the row's key 无对应人员: it leaves the list of rows to look at. */
@@ -79,17 +94,20 @@ export async function markFeedNoMatch(db: Knex, input: { actor: Actor; kind: unk
 }
 
 /** Withdraws a confirmed link: its rows lose the hash again. */
-export async function withdrawFeedLink(db: Knex, input: { actor: Actor; id: unknown }) {
+export async function withdrawFeedLink(db: Knex, input: { actor: Actor; id: unknown; today?: IsoDate }) {
   authorise(input.actor);
   const id = Number(input.id);
-  return db.transaction(async (trx) => {
+  const done = await db.transaction(async (trx) => {
     const link = Number.isSafeInteger(id) && id > 0 ? await feedLinkById(trx, id) : undefined;
     if (!link) throw new CommandError(404, '没有该对应关系');
     if (link.withdrawn_at) throw new CommandError(409, '该对应关系已撤销');
     const rows = await withdrawLink(trx, link, input.actor.id);
     await audit(trx, input.actor.id, 'feed_link_withdraw', 'feed_link', id, { kind: link.kind, rows });
-    return { id, rows };
+    return { answer: { id, rows }, idHash: String(link.id_hash), personId: Number(link.person_id) };
   });
+  const person = await db('people').where({ id: done.personId }).first('unit_id');
+  await recheckLinked(db, input.today, done.idHash, done.personId, [person?.unit_id]);
+  return done.answer;
 }
 
 /** Withdraws a 无对应人员 mark: the row is listed again with its candidates. */

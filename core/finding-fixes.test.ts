@@ -46,7 +46,8 @@ describe('where each finding is fixed', () => {
     expect(findingFix({ id: 15, rule: 'X-PY-03', unitId: 3, subject: { kind: 'person', id: 21 } }, unitRole).href).toBe('#/person/21?finding=15');
     expect(findingFix({ id: 15, rule: 'X-PY-03', unitId: 3, subject: { kind: 'person', id: 21 } }, '编办业务人员').href).toBe('#/console/findings?status=open&unit=3&rule=X-PY-03');
     expect(findingFix({ id: 16, rule: 'X-PY-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, unitRole).href).toBe('#/contact?unit=3&finding=16');
-    expect(findingFix({ id: 16, rule: 'X-PY-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, '分管领导').href).toBe('#/console/findings?status=open&unit=3&rule=X-PY-01');
+    expect(findingFix({ id: 16, rule: 'X-PY-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, '分管领导')).toEqual({ kind: 'cross', label: '查看该单位的比对结果', href: '#/console/findings?status=open&unit=3&rule=X-PY-01' });
+    expect(findingFix({ id: 16, rule: 'X-PY-01', unitId: 3, subject: { kind: 'unit', id: 3 } }, '编办管理员').label).toBe('核对比对结果或标记为已说明');
     // W-07's subject is a contract, not a stored worker: never a worker link.
     expect(findingFix({ id: 13, rule: 'W-07', unitId: 3, subject: { kind: 'worker', id: 3 } }, unitRole).href).toBe('#/contact?unit=3&finding=13');
   });

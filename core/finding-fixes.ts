@@ -151,7 +151,8 @@ export function findingFix(f: FixableFinding, role: string): FixLink {
     case 'unit-approval':
       return office ? { kind, label, href: `#/console/unit/${f.unitId}?finding=${f.id}${field}` } : { kind, label, href: contactHref(f) };
     case 'cross':
-      return { kind, label, href: `#/console/findings?status=open&unit=${f.unitId}&rule=${enc(f.rule)}` };
+      // The 分管领导 and 查询用户 read the list; only 编办管理员 and 编办业务人员 mark 已说明 there.
+      return { kind, label: office ? label : '查看该单位的比对结果', href: `#/console/findings?status=open&unit=${f.unitId}&rule=${enc(f.rule)}` };
     case 'office':
       return office ? { kind, label, href: f.rule === 'W-07' || f.rule === 'U-PR-03' ? '#/console/import' : `#/console/unit/${f.unitId}?finding=${f.id}` } : { kind, label, href: contactHref(f) };
   }

@@ -409,8 +409,8 @@ async function checkEverything(db: Knex, date: IsoDate, opts: CheckOptions): Pro
   return summary;
 }
 
-/** What a re-check is of: a person (by the hash of their ID number), a 编外人员 (by id) or a unit (by id). */
-export type RecheckTarget = { personHash: string } | { workerId: number } | { unitId: number };
+/** What a re-check is of: a person (by the hash of their ID number; `personId` picks the row where the number is entered twice), a 编外人员 (by id) or a unit (by id). */
+export type RecheckTarget = { personHash: string; personId?: number } | { workerId: number } | { unitId: number };
 
 export interface RecheckResult {
   subject: { kind: Scope; id: number; name: string; idMasked: string | null; unit: string };
@@ -448,6 +448,8 @@ export async function recheck(db: Knex, target: RecheckTarget, date: IsoDate, en
     await runReads(db, [{ query: db('people').where({ id_hash: target.personHash }).select(PERSON_COLUMNS).orderBy('id'), apply: (rows) => { personRows = rows; } }, stateRead], true);
     // The row that counts is a live one (not 已出编), else the latest.
     personRows.sort((a, b) => Number(a.status === '已出编') - Number(b.status === '已出编'));
+    // A person entered in two units (P-ID-11) is re-checked in the row asked for, when one is.
+    if (target.personId !== undefined) personRows.sort((a, b) => Number(Number(b.id) === target.personId) - Number(Number(a.id) === target.personId));
     if (!personRows.length) return null;
     unitId = Number(personRows[0].unit_id);
   } else {

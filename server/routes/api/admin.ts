@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DateInputError, validCheckDate } from '../../../core/dates.ts';
 import { IMPORT_LIMITS, importData, ImportRefused, type ImportResult } from '../../../db/import.ts';
-import { isSqlite, openDb } from '../../../db/connection.ts';
+import { type Db, isSqlite, openDb } from '../../../db/connection.ts';
 import { checkZip } from '../../../db/import-read.ts';
 import { audit } from '../../../db/store.ts';
 import { ADMIN_ROLES } from '../../../core/roles.ts';
@@ -85,6 +85,93 @@ export async function privateDir(dir: string): Promise<void> {
   await fs.promises.chmod(dir, 0o700);
 }
 
+/** An upload received and checked: the file's kept name, what to import (a folder holding a CSV file, or the workbook) and its error workbook's path. */
+export interface ReceivedUpload {
+  name: string;
+  source: string;
+  errorOut: string;
+  remove: () => Promise<void>;
+}
+
+/**
+ * Receives the multipart field `file` of an import (the main workbook or a feed) into a private
+ * upload folder: an .xlsx workbook or a .csv file (imported as a folder holding it alone), cut
+ * uploads refused whole, a file that is no workbook or a zip bomb refused at once. Anything
+ * refused leaves nothing behind.
+ */
+export async function receiveUpload(req: FastifyRequest, o: {
+  workDir: string; errorsDir: string; zipLimits: Parameters<typeof checkZip>[1];
+  typeMessage: string; tooLargeMessage: string; csvFolder: (name: string) => string;
+}): Promise<ReceivedUpload> {
+  if (!req.isMultipart()) throw new ApiError(400, '请以 multipart/form-data 上传文件（字段 file）');
+  const part = await req.file();
+  if (!part || part.fieldname !== 'file') {
+    part?.file.resume();
+    throw new ApiError(400, '请选择要导入的文件（字段 file）', { file: '缺少文件' });
+  }
+  const name = safeUploadName(part.filename);
+  const ext = path.extname(name).toLowerCase();
+  if (ext !== '.xlsx' && ext !== '.csv') {
+    part.file.resume();
+    throw new ApiError(400, o.typeMessage, { file: '文件类型不支持' });
+  }
+  await fs.promises.mkdir(o.workDir, { recursive: true });
+  await privateDir(o.errorsDir);
+  await sweepImportFiles(o.workDir, o.errorsDir);
+  const dir = await fs.promises.mkdtemp(path.join(o.workDir, `upload-${process.pid}-`));
+  const remove = () => fs.promises.rm(dir, { recursive: true, force: true });
+  try {
+    const folder = ext === '.csv' ? path.join(dir, o.csvFolder(name)) : dir;
+    await fs.promises.mkdir(folder, { recursive: true, mode: 0o700 });
+    const file = path.join(folder, name);
+    const tooLarge = () => new ApiError(413, o.tooLargeMessage);
+    try {
+      await pipeline(part.file, fs.createWriteStream(file, { mode: 0o600 }));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || part.file.truncated) throw tooLarge();
+      throw e;
+    }
+    // The multipart reader stops at the limit and marks the stream truncated without an error:
+    // a cut file is refused whole, never imported.
+    if (part.file.truncated) throw tooLarge();
+    // A file that is no workbook, or a zip bomb, is refused at once (the central directory is small).
+    if (ext === '.xlsx') await checkZip(file, o.zipLimits).catch((e) => {
+      throw e instanceof ImportRefused ? new ApiError(400, e.message) : e;
+    });
+    const errorOut = path.join(o.errorsDir, `${crypto.randomBytes(16).toString('hex')}.xlsx`);
+    return { name, source: ext === '.csv' ? folder : file, errorOut, remove };
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+}
+
+/**
+ * Runs an import of a received upload as a job of `jobs`: on SQLite through a connection of its
+ * own (an import holds its transaction for a while; the app's reads, sessions and progress polls,
+ * go on meanwhile: WAL readers do not wait for the writer); the error workbook, if any, is the
+ * importing user's (its owner file); the upload is removed whatever happens.
+ */
+export function startImportJob<R extends { errorFile?: string }>(jobs: ImportJobs<R>, req: FastifyRequest, db: Db, userId: string, upload: ReceivedUpload,
+  run: (db: Db, progress: (p: ImportJob<R>['progress']) => void) => Promise<R>): ImportJob<R> {
+  return jobs.start(userId, upload.name, async (progress) => {
+    const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
+    try {
+      const result = await run(own ?? db, progress);
+      if (result.errorFile) {
+        await fs.promises.writeFile(ownerFile(upload.errorOut), JSON.stringify({ owner: userId, fileName: upload.name, at: new Date().toISOString() }), { mode: 0o600 });
+      }
+      return result;
+    } finally {
+      await own?.destroy();
+      await upload.remove();
+    }
+  }, (e) => {
+    if (!(e instanceof ImportRefused)) req.log.error({ err: e }, 'import failed');
+    return { status: 400, message: (e as Error).message };
+  });
+}
+
 /** A job as the console sees it. */
 function jobView(job: ImportJob) {
   const r = job.result;
@@ -124,70 +211,14 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以导入数据');
     requireCityLevel(user, '数据导入');
-    if (!req.isMultipart()) throw new ApiError(400, '请以 multipart/form-data 上传文件（字段 file）');
-    const part = await req.file();
-    if (!part || part.fieldname !== 'file') {
-      part?.file.resume();
-      throw new ApiError(400, '请选择要导入的文件（字段 file）', { file: '缺少文件' });
-    }
-    const name = safeUploadName(part.filename);
-    const ext = path.extname(name).toLowerCase();
-    if (ext !== '.xlsx' && ext !== '.csv') {
-      part.file.resume();
-      throw new ApiError(400, '只能导入 .xlsx 工作簿或 .csv 文件（CSV 文件名应为工作表名，如“人员.csv”）', { file: '文件类型不支持' });
-    }
-    await fs.promises.mkdir(deps.workDir, { recursive: true });
-    await privateDir(errorsDir);
-    await sweepImportFiles(deps.workDir, errorsDir);
-    const dir = await fs.promises.mkdtemp(path.join(deps.workDir, `upload-${process.pid}-`));
-    const removeUpload = () => fs.promises.rm(dir, { recursive: true, force: true });
-    let source: string;
-    try {
-      // A CSV file is imported as a folder holding it; the folder carries the file's name for the versions' source.
-      const folder = ext === '.csv' ? path.join(dir, name) : dir;
-      await fs.promises.mkdir(folder, { recursive: true, mode: 0o700 });
-      const file = path.join(folder, name);
-      const tooLarge = () => new ApiError(413, `文件过大，最大 ${MAX_UPLOAD / 1024 / 1024} MB。请拆分后分批导入`);
-      try {
-        await pipeline(part.file, fs.createWriteStream(file, { mode: 0o600 }));
-      } catch (e) {
-        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || part.file.truncated) throw tooLarge();
-        throw e;
-      }
-      // The multipart reader stops at the limit and marks the stream truncated without an error:
-      // a cut file is refused whole, never imported.
-      if (part.file.truncated) throw tooLarge();
-      // A file that is no workbook, or a zip bomb, is refused at once (the central directory is small).
-      if (ext === '.xlsx') await checkZip(file, IMPORT_LIMITS).catch((e) => {
-        throw e instanceof ImportRefused ? new ApiError(400, e.message) : e;
-      });
-      source = ext === '.csv' ? folder : file;
-    } catch (e) {
-      await removeUpload();
-      throw e;
-    }
-
-    const errorName = `${crypto.randomBytes(16).toString('hex')}.xlsx`;
-    const errorOut = path.join(errorsDir, errorName);
-    const job = jobs.start(user.id, name, async (progress) => {
-      // SQLite has one connection in the app's pool, and an import holds its transaction for a
-      // while: the job writes through a connection of its own, so the app's reads (sessions,
-      // progress polls) go on meanwhile (WAL: readers do not wait for the writer).
-      const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
-      try {
-        const result = await importData(own ?? db, pii, source, { by: user.id, today: deps.today(), errorOut, onProgress: progress });
-        if (result.errorFile) {
-          await fs.promises.writeFile(ownerFile(errorOut), JSON.stringify({ owner: user.id, fileName: name, at: new Date().toISOString() }), { mode: 0o600 });
-        }
-        return result;
-      } finally {
-        await own?.destroy();
-        await removeUpload();
-      }
-    }, (e) => {
-      if (!(e instanceof ImportRefused)) req.log.error({ err: e }, 'import failed');
-      return { status: 400, message: (e as Error).message };
+    const upload = await receiveUpload(req, {
+      workDir: deps.workDir, errorsDir, zipLimits: IMPORT_LIMITS,
+      typeMessage: '只能导入 .xlsx 工作簿或 .csv 文件（CSV 文件名应为工作表名，如“人员.csv”）',
+      tooLargeMessage: `文件过大，最大 ${MAX_UPLOAD / 1024 / 1024} MB。请拆分后分批导入`,
+      // The folder carries the file's name for the versions' source.
+      csvFolder: (name) => name,
     });
+    const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) => importData(into, pii, upload.source, { by: user.id, today: deps.today(), errorOut: upload.errorOut, onProgress: progress }));
     return reply.code(202).send(jobView(job));
   });
 

@@ -6,10 +6,7 @@
 // their candidates, confirmed (or marked 无对应人员, or withdrawn) by 编办管理员 / 编办业务人员.
 // Office roles only: a unit's roles are refused.
 
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { requireCityLevel } from '../../../commands/city-level.ts';
@@ -17,10 +14,8 @@ import { confirmFeedCandidate, markFeedNoMatch, withdrawFeedLink, withdrawFeedNo
 import { DateInputError, validMonth } from '../../../core/dates.ts';
 import { type FeedKind, feedKindOf } from '../../../core/feeds.ts';
 import { ADMIN_ROLES, OFFICE_ROLES } from '../../../core/roles.ts';
-import { isSqlite, openDb } from '../../../db/connection.ts';
 import { FEED_LIMITS, type FeedImportResult, importFeed, listFeedDecisions, listFeedImports, unlinkedFeedRows, unmatchedUnitRows } from '../../../db/feeds.ts';
-import { checkZip, ImportRefused } from '../../../db/import-read.ts';
-import { ownerFile, privateDir, safeUploadName, sweepImportFiles } from './admin.ts';
+import { receiveUpload, startImportJob } from './admin.ts';
 import { ApiError, requireRole, userOf, type ApiDeps } from './common.ts';
 import { type ImportJob, ImportJobs } from './import-jobs.ts';
 
@@ -85,64 +80,15 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
         throw e;
       }
     }
-    if (!req.isMultipart()) throw new ApiError(400, '请以 multipart/form-data 上传文件（字段 file）');
-    const part = await req.file();
-    if (!part || part.fieldname !== 'file') {
-      part?.file.resume();
-      throw new ApiError(400, '请选择要导入的文件（字段 file）', { file: '缺少文件' });
-    }
-    const name = safeUploadName(part.filename);
-    const ext = path.extname(name).toLowerCase();
-    if (ext !== '.xlsx' && ext !== '.csv') {
-      part.file.resume();
-      throw new ApiError(400, `只能导入 .xlsx 工作簿（工作表名为“${kind}”）或 .csv 文件`, { file: '文件类型不支持' });
-    }
-    await fs.promises.mkdir(deps.workDir, { recursive: true });
-    await privateDir(errorsDir);
-    await sweepImportFiles(deps.workDir, errorsDir);
-    const dir = await fs.promises.mkdtemp(path.join(deps.workDir, `upload-${process.pid}-`));
-    const removeUpload = () => fs.promises.rm(dir, { recursive: true, force: true });
-    let source: string;
-    try {
+    const upload = await receiveUpload(req, {
+      workDir: deps.workDir, errorsDir, zipLimits: FEED_LIMITS,
+      typeMessage: `只能导入 .xlsx 工作簿（工作表名为“${kind}”）或 .csv 文件`,
+      tooLargeMessage: `文件过大，最大 ${FEED_LIMITS.uploadBytes / 1024 / 1024} MB。更大的名单请拆分后分批导入，或由管理员用命令 sanse feed import 导入`,
       // A CSV file is imported as a folder holding it alone.
-      const folder = ext === '.csv' ? path.join(dir, 'csv') : dir;
-      await fs.promises.mkdir(folder, { recursive: true, mode: 0o700 });
-      const file = path.join(folder, name);
-      const tooLarge = () => new ApiError(413, `文件过大，最大 ${FEED_LIMITS.uploadBytes / 1024 / 1024} MB。更大的名单请拆分后分批导入，或由管理员用命令 sanse feed import 导入`);
-      try {
-        await pipeline(part.file, fs.createWriteStream(file, { mode: 0o600 }));
-      } catch (e) {
-        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || part.file.truncated) throw tooLarge();
-        throw e;
-      }
-      if (part.file.truncated) throw tooLarge();
-      if (ext === '.xlsx') await checkZip(file, FEED_LIMITS).catch((e) => {
-        throw e instanceof ImportRefused ? new ApiError(400, e.message) : e;
-      });
-      source = ext === '.csv' ? folder : file;
-    } catch (e) {
-      await removeUpload();
-      throw e;
-    }
-    const errorName = `${crypto.randomBytes(16).toString('hex')}.xlsx`;
-    const errorOut = path.join(errorsDir, errorName);
-    const job = jobs.start(user.id, name, async (progress) => {
-      // As the main import: SQLite writes through a connection of its own, so the app's reads go on.
-      const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
-      try {
-        const result = await importFeed(own ?? db, pii, kind, source, { by: user.id, today: deps.today(), month, errorOut, onProgress: progress, fileName: name });
-        if (result.errorFile) {
-          await fs.promises.writeFile(ownerFile(errorOut), JSON.stringify({ owner: user.id, fileName: name, at: new Date().toISOString() }), { mode: 0o600 });
-        }
-        return result;
-      } finally {
-        await own?.destroy();
-        await removeUpload();
-      }
-    }, (e) => {
-      if (!(e instanceof ImportRefused)) req.log.error({ err: e }, 'feed import failed');
-      return { status: 400, message: (e as Error).message };
+      csvFolder: () => 'csv',
     });
+    const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) =>
+      importFeed(into, pii, kind, upload.source, { by: user.id, today: deps.today(), month, errorOut: upload.errorOut, onProgress: progress, fileName: upload.name }));
     return reply.code(202).send(jobView(job));
   });
 
@@ -181,7 +127,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, READ_REFUSED);
     const body = req.body as { sourceKey: string; personId: number };
-    return confirmFeedCandidate(db, { actor: user, kind: kindParam((req.params as { kind: string }).kind), sourceKey: body.sourceKey, personId: body.personId });
+    return confirmFeedCandidate(db, { actor: user, kind: kindParam((req.params as { kind: string }).kind), sourceKey: body.sourceKey, personId: body.personId, today: deps.today() });
   });
 
   app.post('/api/feeds/:kind/no-match', {
@@ -195,7 +141,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
   app.post('/api/feeds/links/:id/withdraw', { schema: { params: ID_PARAM } }, async (req) => {
     const user = userOf(req);
     requireRole(user, OFFICE_ROLES, READ_REFUSED);
-    return withdrawFeedLink(db, { actor: user, id: Number((req.params as { id: string }).id) });
+    return withdrawFeedLink(db, { actor: user, id: Number((req.params as { id: string }).id), today: deps.today() });
   });
 
   app.post('/api/feeds/no-match/:id/withdraw', { schema: { params: ID_PARAM } }, async (req) => {
