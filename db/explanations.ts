@@ -3,6 +3,7 @@
 // lists them with their yearly review.
 
 import type { Knex } from 'knex';
+import { actorNames } from './users.ts';
 import type { IsoDate } from '../core/model.ts';
 import type { Read } from './batch.ts';
 
@@ -39,11 +40,15 @@ export interface ExplanationRow {
   evidenceFile: string | null;
   evidenceSha256: string | null;
   createdBy: string;
+  /** Who, as users read it (db/users.ts actorNames). */
+  createdByName: string;
   createdAt: string;
   reviewDue: IsoDate;
   reviewedBy: string | null;
+  reviewedByName: string | null;
   reviewedAt: string | null;
   withdrawnBy: string | null;
+  withdrawnByName: string | null;
   withdrawnAt: string | null;
   withdrawnReason: string | null;
   /** Active and past its review date: 逾期未复核. */
@@ -52,18 +57,23 @@ export interface ExplanationRow {
 
 export async function listExplanations(db: Knex, opts: { filter: ExplanationFilter; unitIds: number[] | null; today: IsoDate; limit?: number }): Promise<ExplanationRow[]> {
   let q = db('explained_differences as e').leftJoin('units as u', 'u.id', 'e.unit_id').leftJoin('findings as f', 'f.id', 'e.finding_id')
-    .select('e.*', 'u.name as unit_name', 'f.qualifier as qualifier');
+    // Every column but the evidence file itself (up to 2 MB each), which its own route serves.
+    .select('e.id', 'e.rule', 'e.finding_id', 'e.unit_id', 'e.subject_name', 'e.subject_id_masked', 'e.reason', 'e.reason_text', 'e.evidence_no',
+      'e.evidence_file', 'e.evidence_sha256', 'e.created_by', 'e.created_at', 'e.review_due', 'e.reviewed_by', 'e.reviewed_at', 'e.withdrawn_by',
+      'e.withdrawn_at', 'e.withdrawn_reason', 'u.name as unit_name', 'f.qualifier as qualifier');
   if (opts.unitIds) q = q.whereIn('e.unit_id', opts.unitIds);
   if (opts.filter === 'active') q = q.whereNull('e.withdrawn_at');
   else if (opts.filter === 'due') q = q.whereNull('e.withdrawn_at').where('e.review_due', '<=', opts.today);
   else if (opts.filter === 'withdrawn') q = q.whereNotNull('e.withdrawn_at');
   const rows: Row[] = await q.orderBy([{ column: 'e.review_due', order: 'asc' }, { column: 'e.id', order: 'asc' }]).limit(opts.limit ?? 500);
+  const nameOf = await actorNames(db, rows.flatMap((r) => [r.created_by, r.reviewed_by, r.withdrawn_by]));
   return rows.map((r) => ({
     id: Number(r.id), rule: r.rule, findingId: Number(r.finding_id), unitId: Number(r.unit_id), unitName: r.unit_name ?? '', subjectName: r.subject_name,
     subjectIdMasked: r.subject_id_masked ?? null, qualifier: r.qualifier ?? null, reason: r.reason, reasonText: r.reason_text,
     evidenceNo: r.evidence_no ?? null, evidenceFile: r.evidence_file ?? null, evidenceSha256: r.evidence_sha256 ?? null,
-    createdBy: r.created_by, createdAt: r.created_at, reviewDue: r.review_due, reviewedBy: r.reviewed_by ?? null, reviewedAt: r.reviewed_at ?? null,
-    withdrawnBy: r.withdrawn_by ?? null, withdrawnAt: r.withdrawn_at ?? null, withdrawnReason: r.withdrawn_reason ?? null,
+    createdBy: r.created_by, createdByName: nameOf(r.created_by) ?? '', createdAt: r.created_at, reviewDue: r.review_due,
+    reviewedBy: r.reviewed_by ?? null, reviewedByName: nameOf(r.reviewed_by), reviewedAt: r.reviewed_at ?? null,
+    withdrawnBy: r.withdrawn_by ?? null, withdrawnByName: nameOf(r.withdrawn_by), withdrawnAt: r.withdrawn_at ?? null, withdrawnReason: r.withdrawn_reason ?? null,
     overdue: !r.withdrawn_at && r.review_due <= opts.today,
   }));
 }

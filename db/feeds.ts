@@ -22,6 +22,7 @@ import { openErrorWorkbook } from './error-workbook.ts';
 import type { ImportProgress } from './import.ts';
 import { Bounds, IMPORT_LIMITS, type ImportLimits, ImportRefused, readCsvFileBounded, readXlsxBounded } from './import-read.ts';
 import type { PiiCipher } from './pii.ts';
+import { actorNames } from './users.ts';
 
 type Row = Record<string, any>;
 
@@ -407,6 +408,8 @@ export interface FeedImportView {
   unmatchedUnits: number;
   invalidIds: number;
   by: string;
+  /** Who imported, as users read it (db/users.ts actorNames). */
+  byName: string;
   at: string;
   replacedBy: number | null;
 }
@@ -415,9 +418,11 @@ export interface FeedImportView {
 export async function listFeedImports(db: Knex, kind?: FeedKind): Promise<FeedImportView[]> {
   const q = db('feed_imports').select('*').orderBy([{ column: 'month', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(500);
   if (kind) q.where({ kind });
-  return (await q).map((r: Row) => ({
+  const rows: Row[] = await q;
+  const nameOf = await actorNames(db, rows.map((r) => r.by));
+  return rows.map((r: Row) => ({
     id: Number(r.id), kind: r.kind, month: r.month, fileName: r.file_name, rows: Number(r.rows), unmatchedUnits: Number(r.unmatched_units),
-    invalidIds: Number(r.invalid_ids), by: r.by, at: r.at, replacedBy: r.replaced_by == null ? null : Number(r.replaced_by),
+    invalidIds: Number(r.invalid_ids), by: r.by, byName: nameOf(r.by) ?? r.by, at: r.at, replacedBy: r.replaced_by == null ? null : Number(r.replaced_by),
   }));
 }
 
@@ -541,8 +546,10 @@ export interface FeedDecisionView {
   person: { id: number; name: string; unitName: string; idMasked: string | null } | null;
   reason: string | null;
   by: string;
+  byName: string;
   at: string;
   withdrawnBy: string | null;
+  withdrawnByName: string | null;
   withdrawnAt: string | null;
   /** Rows that carry the link now. */
   rows: number;
@@ -559,16 +566,17 @@ export async function listFeedDecisions(db: Knex, kind: FeedKind): Promise<FeedD
     for (const r of rows) counts.set(Number(r.link_id), Number(r.n));
   }
   const marks: Row[] = await db('feed_no_match').where({ kind }).orderBy('id', 'desc').limit(500);
+  const nameOf = await actorNames(db, [...links.flatMap((l) => [l.confirmed_by, l.withdrawn_by]), ...marks.flatMap((m) => [m.by, m.withdrawn_by])]);
   return [
     ...links.map((l): FeedDecisionView => ({
       id: Number(l.id), type: 'link', kind, name: l.name, birthKey: l.birth_key ?? null, unitText: l.unit_text ?? null,
       person: { id: Number(l.person_id), name: l.person_name ?? '', unitName: l.unit_name ?? '', idMasked: l.person_masked ?? null },
-      reason: l.reason, by: l.confirmed_by, at: l.confirmed_at, withdrawnBy: l.withdrawn_by ?? null, withdrawnAt: l.withdrawn_at ?? null,
+      reason: l.reason, by: l.confirmed_by, byName: nameOf(l.confirmed_by) ?? '', at: l.confirmed_at, withdrawnBy: l.withdrawn_by ?? null, withdrawnByName: nameOf(l.withdrawn_by), withdrawnAt: l.withdrawn_at ?? null,
       rows: counts.get(Number(l.id)) ?? 0,
     })),
     ...marks.map((m): FeedDecisionView => ({
       id: Number(m.id), type: 'no-match', kind, name: m.name, birthKey: m.birth_key ?? null, unitText: m.unit_text ?? null, person: null,
-      reason: '无对应人员', by: m.by, at: m.at, withdrawnBy: m.withdrawn_by ?? null, withdrawnAt: m.withdrawn_at ?? null, rows: 0,
+      reason: '无对应人员', by: m.by, byName: nameOf(m.by) ?? '', at: m.at, withdrawnBy: m.withdrawn_by ?? null, withdrawnByName: nameOf(m.withdrawn_by), withdrawnAt: m.withdrawn_at ?? null, rows: 0,
     })),
   ].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.id - a.id));
 }

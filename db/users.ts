@@ -19,6 +19,23 @@ export async function userNames(db: Knex, ids: string[] | null): Promise<Map<str
   return new Map((await q).map((u: Row) => [String(u.id), u.name]));
 }
 
+/**
+ * Who did something, as users read it: a user's name; the command line (`cli`, `cli:<system
+ * user>`), the demo's seed and the system's jobs in Chinese; an id no longer on the 用户 sheet as is.
+ */
+export async function actorNames(db: Knex, ids: Array<string | null | undefined>): Promise<(id: string | null | undefined) => string | null> {
+  const wanted = [...new Set(ids.filter((x): x is string => !!x))];
+  const names = await userNames(db, wanted);
+  return (id) => {
+    if (!id) return null;
+    if (names.has(id)) return names.get(id)!;
+    if (id === 'cli' || id.startsWith('cli:')) return '命令行';
+    if (id === 'demo') return '演示数据';
+    if (id === 'system' || id.startsWith('job:')) return '系统任务';
+    return id;
+  };
+}
+
 /** A unit's 单位专管员 (not locked) by name, in id order, as a read for a batch. */
 export function unitSpecialistsRead(db: Knex, unitId: number, done: (names: string[]) => void): Read {
   return {

@@ -351,7 +351,7 @@ async function feedCommand(args: string[]): Promise<number> {
     else if (!list.length) console.log('还没有导入过外部名单');
     else {
       for (const v of list) {
-        console.log(`${v.kind} ${v.month}  第 ${v.id} 次导入  ${v.rows} 行，未对应单位 ${v.unmatchedUnits} 行，无效身份证号 ${v.invalidIds} 行  ${v.by} ${v.at}  ${v.fileName}${v.replacedBy ? `  （已被第 ${v.replacedBy} 次导入替换）` : ''}`);
+        console.log(`${v.kind} ${v.month}  导入编号 ${v.id}  ${v.rows} 行，未对应单位 ${v.unmatchedUnits} 行，无效身份证号 ${v.invalidIds} 行  ${v.byName} ${v.at}  ${v.fileName}${v.replacedBy ? `  （已被导入编号 ${v.replacedBy} 替换）` : ''}`);
       }
     }
     return 0;
@@ -378,7 +378,7 @@ async function feedCommand(args: string[]): Promise<number> {
   else if (r.ok) {
     console.log(`${kind}名单导入成功：`);
     for (const v of r.versions) {
-      console.log(`  ${v.month}：${v.rows} 行（第 ${v.importId} 次导入${v.replaced ? `，替换第 ${v.replaced} 次导入` : ''}），未对应单位 ${v.unmatchedUnits} 行，无效身份证号 ${v.invalidIds} 行`);
+      console.log(`  ${v.month}：${v.rows} 行（导入编号 ${v.importId}${v.replaced ? `，替换导入编号 ${v.replaced}` : ''}），未对应单位 ${v.unmatchedUnits} 行，无效身份证号 ${v.invalidIds} 行`);
     }
     for (const u of r.unmatchedUnits.slice(0, 20)) console.log(`  未对应单位：${u.unit}${u.code ? `（${u.code}）` : ''} ${u.rows} 行`);
     for (const n of r.notices) console.log(`  提示：${n}`);

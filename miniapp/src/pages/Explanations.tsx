@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { errorText, get, post } from '../api.ts';
 import type { Finding } from '../types.ts';
+import { ruleByCode } from '../../../core/rules/index.ts';
 import { Dialog, ErrorBox, Loading, useLoad } from '../ui.tsx';
 
 export interface ExplanationView {
@@ -23,11 +24,14 @@ export interface ExplanationView {
   evidenceFile: string | null;
   evidenceSha256: string | null;
   createdBy: string;
+  createdByName: string;
   createdAt: string;
   reviewDue: string;
   reviewedBy: string | null;
+  reviewedByName: string | null;
   reviewedAt: string | null;
   withdrawnBy: string | null;
+  withdrawnByName: string | null;
   withdrawnAt: string | null;
   withdrawnReason: string | null;
   overdue: boolean;
@@ -153,15 +157,16 @@ export function ExplanationsTab(props: { operator: boolean; query: URLSearchPara
               : e.overdue ? <span class="badge red" data-testid="explanation-overdue">逾期未复核</span>
               : <span class="badge green">已说明</span>}
           </div>
-          <div class="meta">单位：{e.unitName}　<span class="muted">{e.rule}</span></div>
+          <div class="meta">{ruleByCode(e.rule)?.title ?? e.rule}　<span class="muted">{e.rule}</span></div>
+          <div class="meta">单位：{e.unitName}</div>
           <div class="meta">类别：{e.reason}　{e.reasonText}</div>
           <div class="meta small">
             依据：{e.evidenceNo ?? ''}
             {e.evidenceFile && <>　<a href={`/api/explanations/${e.id}/evidence`} download data-testid="explanation-evidence">{e.evidenceFile}</a></>}
           </div>
           <div class="meta small muted">
-            {e.createdBy} 登记于 {e.createdAt.slice(0, 10)}；{e.reviewedAt ? `${e.reviewedBy} 复核于 ${e.reviewedAt.slice(0, 10)}；` : ''}下次复核 {e.reviewDue}
-            {e.withdrawnAt && <>；{e.withdrawnBy} 撤销于 {e.withdrawnAt.slice(0, 10)}（{e.withdrawnReason}）</>}
+            {e.createdByName} 登记于 {e.createdAt.slice(0, 10)}；{e.reviewedAt ? `${e.reviewedByName} 复核于 ${e.reviewedAt.slice(0, 10)}；` : ''}下次复核 {e.reviewDue}
+            {e.withdrawnAt && <>；{e.withdrawnByName} 撤销于 {e.withdrawnAt.slice(0, 10)}（{e.withdrawnReason}）</>}
           </div>
           {props.operator && !e.withdrawnAt && (
             <div class="row" style="gap:8px;justify-content:flex-end">

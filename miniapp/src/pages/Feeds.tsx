@@ -34,14 +34,14 @@ interface FeedJob {
     errorFile?: string;
   };
 }
-interface ImportRow { id: number; kind: Kind; month: string; fileName: string; rows: number; unmatchedUnits: number; invalidIds: number; by: string; at: string; replacedBy: number | null }
+interface ImportRow { id: number; kind: Kind; month: string; fileName: string; rows: number; unmatchedUnits: number; invalidIds: number; by: string; byName: string; at: string; replacedBy: number | null }
 interface UnmatchedUnit { unit: string; code: string | null; rows: number; months: string[] }
 interface Candidate { personId: number; name: string; unitId: number; unitName: string; idMasked: string | null; status: string | null; reason: string; sameUnit: boolean }
 interface Entry { sourceKey: string; name: string; birthKey: string | null; unitText: string | null; unitName: string | null; idMasked: string | null; rows: number; months: string[]; candidates: Candidate[] }
 interface Decision {
   id: number; type: 'link' | 'no-match'; name: string; birthKey: string | null; unitText: string | null;
   person: { id: number; name: string; unitName: string; idMasked: string | null } | null;
-  reason: string | null; by: string; at: string; withdrawnBy: string | null; withdrawnAt: string | null; rows: number;
+  reason: string | null; by: string; byName: string; at: string; withdrawnBy: string | null; withdrawnByName: string | null; withdrawnAt: string | null; rows: number;
 }
 
 const thisMonth = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
@@ -141,6 +141,17 @@ function Upload(props: { spec: (typeof KINDS)[number]; onDone: () => void }) {
   );
 }
 
+/**
+ * Whether the rules read this version (README 跨部门比对规则): 社保, the latest month; 工资统发, the
+ * latest 3 months; 组织部任免, every month. A version replaced by a re-import is never read.
+ */
+function inUse(list: ImportRow[], v: ImportRow): boolean {
+  if (v.replacedBy != null) return false;
+  const months = [...new Set(list.filter((x) => x.replacedBy == null).map((x) => x.month))].sort().reverse();
+  const keep = v.kind === '社保' ? 1 : v.kind === '工资统发' ? 3 : months.length;
+  return months.slice(0, keep).includes(v.month);
+}
+
 function Versions(props: { spec: (typeof KINDS)[number] }) {
   const list = useLoad(() => get<ImportRow[]>(`/api/feeds/imports?kind=${props.spec.cli}`), [props.spec.cli]);
   return (
@@ -154,9 +165,9 @@ function Versions(props: { spec: (typeof KINDS)[number] }) {
             <thead><tr><th>月份</th><th>文件</th><th>行数</th><th>未对应单位</th><th>无效身份证号</th><th>导入人</th><th>导入时间</th><th>状态</th></tr></thead>
             <tbody>
               {list.data.map((v) => (
-                <tr key={v.id} data-testid="feed-version" data-month={v.month} data-current={String(v.replacedBy == null)}>
-                  <td>{v.month}</td><td>{v.fileName}</td><td>{n(v.rows)}</td><td>{n(v.unmatchedUnits)}</td><td>{n(v.invalidIds)}</td><td>{v.by}</td><td>{v.at}</td>
-                  <td>{v.replacedBy == null ? '当前版本' : `已被第 ${v.replacedBy} 次导入替换`}</td>
+                <tr key={v.id} data-testid="feed-version" data-month={v.month} data-current={String(v.replacedBy == null)} data-in-use={String(inUse(list.data!, v))}>
+                  <td>{v.month}</td><td>{v.fileName}</td><td>{n(v.rows)}</td><td>{n(v.unmatchedUnits)}</td><td>{n(v.invalidIds)}</td><td>{v.byName}</td><td>{v.at}</td>
+                  <td>{v.replacedBy != null ? '已被重新导入的同月名单替换' : inUse(list.data!, v) ? '当前版本（参与比对）' : '历史月份（不参与比对）'}</td>
                 </tr>
               ))}
             </tbody>
@@ -265,10 +276,10 @@ function Decisions(props: { spec: (typeof KINDS)[number]; operator: boolean; onC
               <tr key={`${d.type}${d.id}`} data-testid="feed-decision" data-withdrawn={String(!!d.withdrawnAt)}>
                 <td>{d.name}（{d.birthKey ?? '—'}，{d.unitText ?? '—'}）</td>
                 <td>{d.person ? `${d.person.name}，${d.person.unitName}，${d.person.idMasked ?? ''}（${d.reason}，${d.rows} 行）` : '无对应人员'}</td>
-                <td>{d.by}</td>
+                <td>{d.byName}</td>
                 <td>{d.at}</td>
                 <td>
-                  {d.withdrawnAt ? `已由 ${d.withdrawnBy} 于 ${d.withdrawnAt} 撤销` : props.operator
+                  {d.withdrawnAt ? `已由 ${d.withdrawnByName} 于 ${d.withdrawnAt} 撤销` : props.operator
                     ? <button type="button" class="btn" data-testid="withdraw-decision" onClick={() => void withdraw(d)}>撤销</button>
                     : '有效'}
                 </td>
