@@ -1,6 +1,7 @@
 // The stored analysis drafts (migration 016) and the figures of a month's negative list.
 
 import type { Knex } from 'knex';
+import { actorNames } from './users.ts';
 import { addMonthsToMonth } from '../core/dates.ts';
 import { ruleFamily, type AnalysisKind, type NegativeListFacts } from '../core/analysis.ts';
 
@@ -16,21 +17,23 @@ export interface AnalysisDraft {
   status: string;
   createdAt: string;
   editedBy: string | null;
+  /** Who finalised it, as users read it (db/users.ts actorNames). */
+  editedByName: string | null;
   editedAt: string | null;
 }
 
-const fromRow = (r: Row): AnalysisDraft => ({
+const fromRow = (r: Row, editedByName: string | null): AnalysisDraft => ({
   kind: r.kind, period: r.period, text: r.text, source: r.source, model: r.model ?? null, note: r.note ?? null, status: r.status,
-  createdAt: r.created_at, editedBy: r.edited_by ?? null, editedAt: r.edited_at ?? null,
+  createdAt: r.created_at, editedBy: r.edited_by ?? null, editedByName, editedAt: r.edited_at ?? null,
 });
 
 export async function readDraft(db: Knex, kind: AnalysisKind, period: string): Promise<AnalysisDraft | null> {
   const r = (await db('analysis_drafts').where({ kind, period }).first()) as Row | undefined;
-  return r ? fromRow(r) : null;
+  return r ? fromRow(r, (await actorNames(db, [r.edited_by]))(r.edited_by)) : null;
 }
 
 /** Stores a fresh draft unless one exists (a second writer keeps the first); false when one existed. */
-export async function insertDraft(db: Knex, d: Omit<AnalysisDraft, 'editedBy' | 'editedAt' | 'status'>): Promise<boolean> {
+export async function insertDraft(db: Knex, d: Omit<AnalysisDraft, 'editedBy' | 'editedByName' | 'editedAt' | 'status'>): Promise<boolean> {
   const row = { kind: d.kind, period: d.period, text: d.text, source: d.source, model: d.model, note: d.note, status: '草稿', created_at: d.createdAt };
   const q = db('analysis_drafts').insert(row);
   const n = await (db.client.config.client === 'mysql2' ? q.onConflict().ignore() : q.onConflict(['kind', 'period']).ignore());
@@ -38,7 +41,7 @@ export async function insertDraft(db: Knex, d: Omit<AnalysisDraft, 'editedBy' | 
 }
 
 /** Replaces a draft that office staff have not saved (a re-draft); a saved text is kept. */
-export async function replaceDraft(db: Knex, d: Omit<AnalysisDraft, 'editedBy' | 'editedAt' | 'status'>): Promise<void> {
+export async function replaceDraft(db: Knex, d: Omit<AnalysisDraft, 'editedBy' | 'editedByName' | 'editedAt' | 'status'>): Promise<void> {
   const n = await db('analysis_drafts').where({ kind: d.kind, period: d.period, status: '草稿' })
     .update({ text: d.text, source: d.source, model: d.model, note: d.note, created_at: d.createdAt });
   if (!n) await insertDraft(db, d);

@@ -36,8 +36,9 @@ describe.skipIf(!HAVE_CHROMIUM)('季度分析报告 in the console (Chromium, 39
     await page.reload();
     const box = page.locator('[data-testid="draft-quarterly"]');
     await expect.poll(() => box.locator('[data-testid="draft-mark"]').textContent(), POLL).toContain('草稿');
+    // The text arrives with the draft, possibly a moment after its mark: waited for, not read once.
+    await expect.poll(() => box.locator('[data-testid="draft-text"]').inputValue(), POLL).toMatch(/^一、基本情况/);
     const text = await box.locator('[data-testid="draft-text"]').inputValue();
-    expect(text.startsWith('一、基本情况')).toBe(true);
     await phone.shot('quarterly-01-draft');
     await box.locator('[data-testid="draft-text"]').fill(text.replace(/^一、基本情况\n[^\n]*/, '一、基本情况\n本季度编制总量保持稳定（编办核改）。'));
     await box.locator('[data-testid="draft-save"]').click();

@@ -53,8 +53,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the console\'s 报表 tab (Chromium)', () => {
     await page.locator('[data-testid="forecast-years"]').selectOption('3');
     await page.locator('[data-testid="forecast-summary"]').filter({ hasText: '至 2029-10' }).waitFor();
     expect(await page.locator('[data-testid="forecast-year"]').count()).toBe(4);
-    await page.locator('[data-testid="forecast-sector"]').selectOption('教育');
-    await page.waitForResponse((r) => r.url().includes('/api/forecast') && r.url().includes('sector='));
+    // Waited for from before the change: a fast answer would otherwise come before the wait began.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/forecast') && r.url().includes('sector=')),
+      page.locator('[data-testid="forecast-sector"]').selectOption('教育'),
+    ]);
 
     expect(await page.locator('[data-testid="sector-unit"]').count()).toBeGreaterThan(0);
     const select = page.locator('[data-testid="sector-select"]').first();

@@ -5,7 +5,7 @@
 // candidate matching (pages/Feeds.tsx); #/console/reports: the monthly reports, the retirement forecast
 // and the sector mapping (pages/Reports.tsx).
 
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { errorText, get, post, qs, request } from '../api.ts';
 import { RULES } from '../../../core/rules/index.ts';
 import { lightName } from '../format.ts';
@@ -31,6 +31,10 @@ type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 's
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
+  // On a phone the tabs are one row that scrolls sideways: the open one is brought into view.
+  useEffect(() => {
+    document.querySelector('.consolenav .btn.primary')?.scrollIntoView({ block: 'nearest', inline: 'center' });
+  }, [tab]);
   if (!OFFICE_ROLES.has(me.role)) {
     return (
       <div class="shell">

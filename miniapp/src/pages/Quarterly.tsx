@@ -9,7 +9,7 @@ import type { Me } from '../types.ts';
 import { OPERATOR_ROLES } from '../types.ts';
 import { ErrorBox, Loading, useLoad } from '../ui.tsx';
 
-interface Draft { kind: string; period: string; text: string; source: 'llm' | 'template'; model: string | null; note: string | null; status: string; createdAt: string; editedBy: string | null; editedAt: string | null; mark: string | null }
+interface Draft { kind: string; period: string; text: string; source: 'llm' | 'template'; model: string | null; note: string | null; status: string; createdAt: string; editedBy: string | null; editedByName: string | null; editedAt: string | null; mark: string | null }
 
 /** The quarter before today's (Asia/Shanghai): the last complete one. */
 export function lastQuarter(now = Date.now()): string {
@@ -61,7 +61,7 @@ function DraftEditor(props: { me: Me; kind: 'quarterly' | 'negative-list'; perio
           {d ? (
             <div class="small" data-testid="draft-state">
               {d.mark ? <span class="badge yellow" data-testid="draft-mark">{d.mark}</span> : <span class="badge green" data-testid="draft-final">已定稿</span>}
-              {' '}生成于 {d.createdAt}{d.model ? `（模型 ${d.model}）` : ''}{d.editedBy ? `；${d.editedBy} 于 ${d.editedAt} 定稿` : ''}
+              {' '}生成于 {d.createdAt}{d.model ? `（模型 ${d.model}）` : ''}{d.editedBy ? `；${d.editedByName ?? d.editedBy} 于 ${d.editedAt} 定稿` : ''}
               {d.note && <div class="notice error small" data-testid="draft-note">{d.note}</div>}
             </div>
           ) : <div class="small muted" data-testid="draft-none">尚未生成草稿。{props.kind === 'quarterly' ? '下载报告时会自动起草。' : '每月第一个工作日 09:40 自动起草上月解读。'}</div>}
