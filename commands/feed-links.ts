@@ -50,10 +50,11 @@ async function pendingRow(trx: Knex, kind: FeedKind, key: string) {
  * findings follow at once (the same re-check a save runs), not at the next morning's check: a
  * person the office has just matched to their 社保 row is no longer 未参保.
  */
-async function recheckLinked(db: Knex, today: IsoDate | undefined, idHash: string | null, personId: number, unitIds: Array<number | null | undefined>): Promise<void> {
+async function recheckLinked(db: Knex, today: IsoDate | undefined, person: { idHash: string; id: number; unitId: number | null }, feedUnitId: number | null = null): Promise<void> {
   if (!today) return;
-  if (idHash) await recheckRecord(db, { personHash: idHash, personId }, today);
-  for (const id of new Set(unitIds.filter((u): u is number => u != null && Number.isSafeInteger(Number(u))).map(Number))) await recheckRecord(db, { unitId: id }, today);
+  // The person's re-check covers their unit's rules too; the feed row's unit only where it is another.
+  await recheckRecord(db, { personHash: person.idHash, personId: person.id }, today);
+  if (feedUnitId != null && feedUnitId !== person.unitId) await recheckRecord(db, { unitId: feedUnitId }, today);
 }
 
 /** Confirms a candidate: a feed_links row, and the hash on every row of the key. */
@@ -74,9 +75,10 @@ export async function confirmFeedCandidate(db: Knex, input: { actor: Actor; kind
       kind, sourceKey: key, name: row.name, birthKey: row.birth_key ?? null, unitText: row.unit_text ?? null, personId, idHash: person.id_hash, reason, by: input.actor.id,
     });
     await audit(trx, input.actor.id, 'feed_link_confirm', 'feed_link', link.id, { kind, personId, reason, rows: link.rows });
-    return { answer: { linkId: link.id, rows: link.rows, reason, person: { id: personId, name: String(person.name) } }, idHash: String(person.id_hash), unitId: row.unit_id == null ? null : Number(row.unit_id) };
+    const linked = { idHash: String(person.id_hash), id: personId, unitId: person.unit_id == null ? null : Number(person.unit_id) };
+    return { answer: { linkId: link.id, rows: link.rows, reason, person: { id: personId, name: String(person.name) } }, linked, feedUnitId: row.unit_id == null ? null : Number(row.unit_id) };
   });
-  await recheckLinked(db, input.today, done.idHash, personId, [done.unitId]);
+  await recheckLinked(db, input.today, done.linked, done.feedUnitId);
   return done.answer;
 }
 
@@ -103,10 +105,9 @@ export async function withdrawFeedLink(db: Knex, input: { actor: Actor; id: unkn
     if (link.withdrawn_at) throw new CommandError(409, '该对应关系已撤销');
     const rows = await withdrawLink(trx, link, input.actor.id);
     await audit(trx, input.actor.id, 'feed_link_withdraw', 'feed_link', id, { kind: link.kind, rows });
-    return { answer: { id, rows }, idHash: String(link.id_hash), personId: Number(link.person_id) };
+    return { answer: { id, rows }, linked: { idHash: String(link.id_hash), id: Number(link.person_id), unitId: null } };
   });
-  const person = await db('people').where({ id: done.personId }).first('unit_id');
-  await recheckLinked(db, input.today, done.idHash, done.personId, [person?.unit_id]);
+  await recheckLinked(db, input.today, done.linked);
   return done.answer;
 }
 

@@ -326,12 +326,17 @@ async function importCommand(args: string[]): Promise<number> {
     for (const [k, c] of Object.entries(r.counts ?? {})) console.log(`  ${k}：新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}`);
     for (const n of r.notices ?? []) console.log(`  提示：${n}`);
   } else {
-    console.error(`导入失败，未写入任何数据。共 ${r.errors.length} 处错误：`);
-    for (const e of r.errors.slice(0, 50)) console.error(`  ${e.sheet} ${e.message}`);
-    if (r.errors.length > 50) console.error(`  ……另有 ${r.errors.length - 50} 处`);
-    if (r.errorFile) console.error(`错误说明已写入：${r.errorFile}`);
+    printImportErrors(r);
   }
   return r.ok ? 0 : 1;
+}
+
+/** A refused import (the workbook's or a feed's): nothing written, the first 50 errors, where the error workbook is. */
+function printImportErrors(r: { errors: Array<{ sheet: string; message: string }>; errorFile?: string }): void {
+  console.error(`导入失败，未写入任何数据。共 ${r.errors.length} 处错误：`);
+  for (const e of r.errors.slice(0, 50)) console.error(`  ${e.sheet} ${e.message}`);
+  if (r.errors.length > 50) console.error(`  ……另有 ${r.errors.length - 50} 处`);
+  if (r.errorFile) console.error(`错误说明已写入：${r.errorFile}`);
 }
 
 async function feedCommand(args: string[]): Promise<number> {
@@ -383,10 +388,7 @@ async function feedCommand(args: string[]): Promise<number> {
     for (const u of r.unmatchedUnits.slice(0, 20)) console.log(`  未对应单位：${u.unit}${u.code ? `（${u.code}）` : ''} ${u.rows} 行`);
     for (const n of r.notices) console.log(`  提示：${n}`);
   } else {
-    console.error(`导入失败，未写入任何数据。共 ${r.errors.length} 处错误：`);
-    for (const e of r.errors.slice(0, 50)) console.error(`  ${e.sheet} ${e.message}`);
-    if (r.errors.length > 50) console.error(`  ……另有 ${r.errors.length - 50} 处`);
-    if (r.errorFile) console.error(`错误说明已写入：${r.errorFile}`);
+    printImportErrors(r);
   }
   return r.ok ? 0 : 1;
 }
