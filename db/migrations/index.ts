@@ -24,6 +24,7 @@ import * as m020 from './020_feed_candidates.ts';
 import * as m021 from './021_explained_differences.ts';
 import * as m022 from './022_monthly_confirmations.ts';
 import * as m023 from './023_city_county.ts';
+import * as m024 from './024_audit_chain.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
@@ -49,6 +50,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '021_explained_differences': m021,
   '022_monthly_confirmations': m022,
   '023_city_county': m023,
+  '024_audit_chain': m024,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
