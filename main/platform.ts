@@ -43,6 +43,7 @@ export async function startPlatform(config: Config, db: Knex, opts: { receive: b
   const platform = createPlatform(config, db);
   const dispatcher = createDispatcher(db, platform, {
     redisUrl: config.redisUrl,
+    queuePrefix: config.redisPrefix,
     ratePerSecond: config.sendRate,
     log: { info: () => {}, debug: () => {}, warn: (o, m) => console.warn(m ?? '', o), error: (o, m) => console.error(m ?? '', o) },
   });

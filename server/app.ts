@@ -11,8 +11,8 @@ import { ADMIN_ROLES } from '../core/roles.ts';
 import { roleGuard, sessionPlugin } from './auth/session.ts';
 import type { AppContext } from './context.ts';
 import type { JobRunner } from './jobs/registry.ts';
-import { errorHandlers, frameworkErrors } from './http/errors.ts';
-import { securityHeaders } from './http/security-headers.ts';
+import { errorHandlers, frameworkErrorsWith } from './http/errors.ts';
+import { HSTS, securityHeaders } from './http/security-headers.ts';
 import { apiRoutes } from './routes/api/index.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { overviewRoutes } from './routes/overview.ts';
@@ -32,6 +32,7 @@ export interface AppPlatform {
 }
 
 export async function createApp(ctx: AppContext, platform: AppPlatform = {}): Promise<FastifyInstance> {
+  const https = ctx.config.publicBaseUrl.startsWith('https:');
   const app = Fastify({
     logger: {
       level: process.env.LOG_LEVEL ?? 'info',
@@ -41,9 +42,11 @@ export async function createApp(ctx: AppContext, platform: AppPlatform = {}): Pr
         req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] }),
       },
     },
-    frameworkErrors,
+    frameworkErrors: frameworkErrorsWith(https ? { 'strict-transport-security': HSTS } : {}),
+    // Behind a load balancer (TRUST_PROXY): the client's address from X-Forwarded-For, so the
+    // login limit per IP is per client, not one limit for everyone behind the balancer.
+    trustProxy: ctx.config.trustProxy,
   });
-  const https = ctx.config.publicBaseUrl.startsWith('https:');
   // Headers, the cross-site refusal and the Chinese 404/400/500 before anything else, so they
   // cover every route, the static mini-app and the answers of the guards below.
   await securityHeaders(app, { https });
@@ -51,7 +54,8 @@ export async function createApp(ctx: AppContext, platform: AppPlatform = {}): Pr
   errorHandlers(app);
   await app.register(formbody);
   // Sessions first: the guard of /api/ (login, CSRF) applies to every route registered after it.
-  await app.register(sessionPlugin, { db: ctx.db, secret: process.env.SESSION_SECRET, secure: https });
+  const { secret, idleMs, maxMs } = ctx.config.session;
+  await app.register(sessionPlugin, { db: ctx.db, secret, secure: https, idleMs, maxMs });
   await app.register(authRoutes, { ctx, providers: platform.logins });
   await app.register(apiRoutes, { ctx, kick: platform.kick, jobs: platform.jobs });
   app.get('/api/health', async () => ({ ok: true }));

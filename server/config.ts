@@ -5,6 +5,12 @@ import { DEFAULT_DATABASE_URL } from '../db/connection.ts';
 export interface Config {
   databaseUrl: string;
   redisUrl: string | null;
+  /** Key prefix in Redis of the queues and the shared counters (REDIS_PREFIX, default `bull`): several deployments, or tests, on one Redis. */
+  redisPrefix: string;
+  /** Fastify's trustProxy (TRUST_PROXY): the load balancer's addresses, so a client's address is its own (the login limit per IP); false: the peer's address. */
+  trustProxy: boolean | string | ((address: string, hop: number) => boolean);
+  /** Sessions: SESSION_SECRET (else generated and kept in settings), the idle and the absolute timeout. */
+  session: { secret: string | undefined; idleMs: number; maxMs: number };
   port: number;
   host: string;
   publicBaseUrl: string;
@@ -26,6 +32,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
     redisUrl: env.REDIS_URL || null,
+    redisPrefix: redisPrefixOf(env.REDIS_PREFIX),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
+    session: {
+      secret: env.SESSION_SECRET || undefined,
+      idleMs: positive(env.SESSION_IDLE_MINUTES, 30, 'SESSION_IDLE_MINUTES', '分钟') * 60_000,
+      maxMs: positive(env.SESSION_MAX_HOURS, 12, 'SESSION_MAX_HOURS', '小时') * 3600_000,
+    },
     port,
     host,
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://${host}:${port}`).replace(/\/$/, ''),
@@ -48,4 +61,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { baseUrl: env.LLM_BASE_URL.replace(/\/$/, ''), apiKey: env.LLM_API_KEY ?? '', model: env.LLM_MODEL || 'default', timeoutMs: Number(env.LLM_TIMEOUT_MS || 60_000) }
       : null,
   };
+}
+
+/** A positive number of minutes or hours, or the default when unset; anything else is refused in Chinese. */
+function positive(v: string | undefined, fallback: number, name: string, unit: string): number {
+  if (v == null || v.trim() === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 10_000) throw new Error(`${name} 取值无效：${v}（应为大于0的${unit}数）`);
+  return n;
+}
+
+function redisPrefixOf(v: string | undefined): string {
+  if (!v) return 'bull';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(v)) throw new Error(`REDIS_PREFIX 取值无效：${v}（只能用字母、数字和 _.:-，最多64个字符）`);
+  return v;
+}
+
+/** TRUST_PROXY: unset or false → off; true → every hop; a number → that many hops; else addresses or CIDRs, comma-separated. */
+function trustProxyOf(v: string | undefined): Config['trustProxy'] {
+  const t = (v ?? '').trim();
+  if (!t || t === 'false') return false;
+  if (t === 'true') return true;
+  if (/^\d+$/.test(t)) {
+    const hops = Number(t);
+    return (_address, hop) => hop < hops;
+  }
+  return t;
 }

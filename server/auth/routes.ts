@@ -1,9 +1,11 @@
 // Logins (server/API.md, Sessions): the sandbox chooser, DingTalk QR login (OAuth2) and mini-app
 // no-login, Zheng-Ding QR login and in-app no-login, logout, and GET /api/me. Every /auth/ route
-// is rate-limited per IP, and logins also per account.
+// is rate-limited per IP, and logins also per account: with REDIS_URL the counts live in Redis
+// (one limit for all instances), without it in this process (one instance, the embedded default).
 
 import crypto from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { LoginError, type DingTalkLogin, type ZhengDingLogin } from '../../core/login.ts';
@@ -16,7 +18,7 @@ import { isCountyOffice } from '../../commands/city-level.ts';
 
 export interface AuthRoutesOptions {
   ctx: Pick<AppContext, 'config' | 'db'>;
-  /** Login attempts per IP over all /auth/ routes, and per account; default 10 a minute. */
+  /** Login attempts per IP over all /auth/ routes, and per account; default 10 a minute. Counted in Redis when config.redisUrl is set. */
   rateLimit?: { max: number; timeWindowMs: number };
   /** The platforms' logins (main/app.ts builds them from the configuration); absent or null: that login is off. */
   providers?: { dingtalk?: DingTalkLogin | null; zhengding?: ZhengDingLogin | null };
@@ -82,13 +84,27 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
 
   // Not logged in, the answer still tells the login page how to log in.
   app.get('/api/me', { config: { sanseAuth: 'optional' } }, async (req, reply) => {
-    if (!req.user || !req.session) return reply.code(401).send({ error: MSG.notLoggedIn, platform: config.platform, login });
+    if (!req.user || !req.session) {
+      return reply.code(401).send({ error: req.sessionTimedOut ? MSG.timedOut : MSG.notLoggedIn, ...(req.sessionTimedOut ? { timedOut: true } : {}), platform: config.platform, login });
+    }
     return mePayload(req, req.session.csrfToken);
   });
+
+  // The counts of every instance in one place: Redis (its own connection, closed with the app).
+  let redis: Redis | null = null;
+  if (config.redisUrl) {
+    const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: false });
+    client.on('error', (e) => app.log.warn({ err: e.message }, 'login rate limit: Redis error'));
+    app.addHook('onClose', async () => {
+      await client.quit().catch(() => client.disconnect());
+    });
+    redis = client;
+  }
 
   await app.register(async (auth: FastifyInstance) => {
     await auth.register(rateLimit, {
       global: true,
+      ...(redis ? { redis, nameSpace: `${config.redisPrefix}:sanse-login-limit:` } : {}),
       max: limit.max,
       timeWindow: limit.timeWindowMs,
       errorResponseBuilder: (_req, c) => Object.assign(new Error(MSG.tooMany), { statusCode: c.statusCode }),

@@ -1,6 +1,8 @@
 // Sessions for the console and the mini-app: a random id in a signed, httpOnly, SameSite=Lax
 // cookie (`sanse_sid`, Secure when PUBLIC_BASE_URL is https), a server-side row in `sessions`
-// with a 12-hour idle expiry, `request.user` loaded on every request, and the guard of /api/:
+// (shared by every instance) with an idle timeout (SESSION_IDLE_MINUTES, 30) and an absolute one
+// from its start (SESSION_MAX_HOURS, 12), both judged on every request from the row itself, so
+// every instance ends it at the same moment; `request.user` loaded on every request, and the guard of /api/:
 // a login for every route (but /api/health), and the session's CSRF token in `x-csrf-token` for
 // every write.
 
@@ -20,12 +22,17 @@ import type { LockReason, Unlocker } from '../../core/self-check-lock.ts';
 import { cityLevelMessage, isCountyOffice } from '../../commands/city-level.ts';
 
 export const SESSION_COOKIE = 'sanse_sid';
-export const IDLE_MS = 12 * 3600_000;
+/** The defaults of SESSION_IDLE_MINUTES and SESSION_MAX_HOURS. */
+export const IDLE_MS = 30 * 60_000;
+export const MAX_MS = 12 * 3600_000;
+/** A timed-out row is kept this long after its end (so the user is told 登录已超时), then a login purges it. */
+const KEEP_ENDED_MS = 24 * 3600_000;
 /** last_seen_at is written at most this often per session. */
 const TOUCH_EVERY_MS = 60_000;
 
 export const MSG = {
   notLoggedIn: '请先登录',
+  timedOut: '登录已超时，请重新登录',
   noAccess: ACCESS_MSG.noAccess,
   locked: '您的账号已被锁定，请联系本地编办。',
   csrf: '安全校验未通过（缺少或错误的 x-csrf-token），请刷新页面后重试',
@@ -66,6 +73,8 @@ declare module 'fastify' {
     user: SessionUser | null;
     /** The session's id and CSRF token when logged in. */
     session: { id: string; csrfToken: string } | null;
+    /** The cookie named a session that has just timed out (for the routes that answer without a login: GET /api/me). */
+    sessionTimedOut: boolean;
   }
   interface FastifyContextConfig {
     /** 'optional': an /api/ route that answers without a login too (it checks `request.user` itself). */
@@ -142,6 +151,9 @@ export interface SessionOptions {
   secret?: string;
   /** PUBLIC_BASE_URL is https: the cookie gets `Secure`. */
   secure: boolean;
+  /** Idle and absolute timeouts (default IDLE_MS, MAX_MS). */
+  idleMs?: number;
+  maxMs?: number;
   now?: () => number;
 }
 
@@ -157,12 +169,23 @@ declare module 'fastify' {
   }
 }
 
+/** A session that timed out (idle or absolute): 401 with `timedOut`, so the app says why it asks for a login. */
+interface TimedOut { ok: false; status: 401; error: string; timedOut: true }
+const TIMED_OUT: TimedOut = { ok: false, status: 401, error: MSG.timedOut, timedOut: true };
+
+/** The body of a refusal of the guard. */
+function guardRefusal(r: Exclude<Admission, { ok: true }> | TimedOut): Record<string, unknown> {
+  return 'timedOut' in r ? { error: r.error, timedOut: true } : refusalBody(r);
+}
+
 /** The routes the guard lets through without a login. */
 const PUBLIC_API = new Set(['/api/health']);
 
 export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
   const { db } = opts;
   const now = opts.now ?? Date.now;
+  const idleMs = opts.idleMs ?? IDLE_MS;
+  const maxMs = opts.maxMs ?? MAX_MS;
   const secret = await resolveSessionSecret(db, opts.secret);
   await app.register(cookie, { secret, hook: 'onRequest' });
 
@@ -170,13 +193,14 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
 
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
+  app.decorateRequest('sessionTimedOut', false);
   app.decorate('sessions', {
     async start(reply, userId) {
       const t = now();
       const id = randomHex(32);
       const csrfToken = randomHex(32);
       // Expired rows go when someone logs in: no timer needed.
-      await openSession(db, { id, userId, csrfToken, now: moment(t), expiresAt: moment(t + IDLE_MS) });
+      await openSession(db, { id, userId, csrfToken, now: moment(t), expiresAt: moment(t + Math.min(idleMs, maxMs)), purgeBefore: moment(t - KEEP_ENDED_MS) });
       reply.setCookie(SESSION_COOKIE, id, cookieOptions);
       return { id, csrfToken };
     },
@@ -188,8 +212,8 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     },
   } satisfies SessionStore);
 
-  /** Loads the session and its user; a locked or removed user ends the session (and says why). */
-  async function load(req: FastifyRequest, reply: FastifyReply): Promise<Exclude<Admission, { ok: true }> | null> {
+  /** Loads the session and its user; a locked or removed user ends the session (and says why), as does a timeout (401 登录已超时). */
+  async function load(req: FastifyRequest, reply: FastifyReply): Promise<Exclude<Admission, { ok: true }> | TimedOut | null> {
     const raw = req.cookies[SESSION_COOKIE];
     if (!raw) return null;
     const unsigned = req.unsignCookie(raw);
@@ -200,9 +224,13 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     const sid = unsigned.value;
     const { session: s, subtree } = await sessionWithUser(db, sid);
     if (!s) return null;
-    if (s.expires_at < moment(t)) {
+    // Idle: no request for idleMs (last_seen_at lags by at most TOUCH_EVERY_MS); absolute: maxMs
+    // after the login, however active. Judged from the row, not from what this process remembers,
+    // and against this instance's setting (expires_at was written by whichever instance touched it last).
+    if (s.expires_at < moment(t) || s.last_seen_at < moment(t - idleMs) || s.session_created_at <= moment(t - maxMs)) {
       await deleteSession(db, s.session_id);
-      return null;
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return TIMED_OUT;
     }
     // `id` is the user's (the session's columns are renamed): null when the user is gone from the sheet.
     const admission = await admitted(db, s.id == null ? undefined : s);
@@ -214,7 +242,8 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     if (moment(t - TOUCH_EVERY_MS) >= s.last_seen_at) {
       // Best effort: the session is valid either way, and the next request touches it again. On
       // SQLite a long import holds the write lock; this write then times out, never the request.
-      await touchSession(db, s.session_id, moment(t), moment(t + IDLE_MS))
+      const created = Date.parse(`${String(s.session_created_at).replace(' ', 'T')}+08:00`);
+      await touchSession(db, s.session_id, moment(t), moment(Math.min(t + idleMs, created + maxMs)))
         .catch((e: Error) => req.log.warn({ err: e.message }, 'session touch skipped'));
     }
     req.user = await sessionUser(db, admission.user, subtree);
@@ -230,8 +259,11 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
     const refusal = await load(req, reply);
     if (!api || PUBLIC_API.has(route)) return;
     if (!req.user) {
-      if (req.routeOptions.config.sanseAuth === 'optional' && !refusal) return;
-      return refusal ? reply.code(refusal.status).send(refusalBody(refusal)) : reply.code(401).send({ error: MSG.notLoggedIn });
+      if (req.routeOptions.config.sanseAuth === 'optional' && (!refusal || 'timedOut' in refusal)) {
+        req.sessionTimedOut = refusal != null;
+        return;
+      }
+      return refusal ? reply.code(refusal.status).send(guardRefusal(refusal)) : reply.code(401).send({ error: MSG.notLoggedIn });
     }
     if (req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' || req.method === 'PATCH') {
       const token = req.headers['x-csrf-token'];

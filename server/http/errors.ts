@@ -61,3 +61,11 @@ export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: F
   const e = explain(err);
   return sendRefusal(req, reply, e.status, e.title, e.message);
 }
+
+/** frameworkErrors with headers no hook gives such an answer (fastify sends it before onRequest and onSend): HSTS on https. */
+export function frameworkErrorsWith(headers: Record<string, string>) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    reply.headers(headers);
+    return frameworkErrors(err, req, reply);
+  };
+}

@@ -93,9 +93,12 @@ export function apiHeaders(https: boolean): Record<string, string> {
     'referrer-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'cache-control': 'no-store',
-    ...(https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+    ...(https ? { 'strict-transport-security': HSTS } : {}),
   };
 }
+
+/** Strict-Transport-Security on https: a year, subdomains included. */
+export const HSTS = 'max-age=31536000; includeSubDomains';
 
 const isApiPath = (url: string) => url.startsWith('/api/') || url === '/api' || url.startsWith('/api?');
 

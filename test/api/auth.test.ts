@@ -137,18 +137,20 @@ describe('sandbox login and sessions', () => {
     }
   });
 
-  it('expires a session after 12 idle hours and keeps an active one alive', async () => {
+  it('expires a session after 30 idle minutes and keeps an active one alive (more in session-hardening.test.ts)', async () => {
     const s = await login(a.app, 'demo-staff-01');
     const id = s.cookie.slice('sanse_sid='.length).split('.')[0];
-    const old = nowMoment(Date.now() - 11 * 3600_000);
-    await a.t.db('sessions').where({ id }).update({ last_seen_at: old, expires_at: nowMoment(Date.now() + 3600_000) });
+    const old = nowMoment(Date.now() - 25 * 60_000);
+    await a.t.db('sessions').where({ id }).update({ last_seen_at: old, expires_at: nowMoment(Date.now() + 5 * 60_000) });
     expect((await a.app.inject({ method: 'GET', url: '/api/me', headers: s.read })).statusCode).toBe(200);
     const touched = await a.t.db('sessions').where({ id }).first();
     expect(touched.last_seen_at > old).toBe(true);
-    expect(touched.expires_at >= nowMoment(Date.now() + 11.9 * 3600_000)).toBe(true);
+    expect(touched.expires_at >= nowMoment(Date.now() + 29.9 * 60_000)).toBe(true);
 
     await a.t.db('sessions').where({ id }).update({ expires_at: nowMoment(Date.now() - 1000) });
-    expect((await a.app.inject({ method: 'GET', url: '/api/me', headers: s.read })).statusCode).toBe(401);
+    const res = await a.app.inject({ method: 'GET', url: '/api/me', headers: s.read });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toBe('登录已超时，请重新登录');
     expect(await a.t.db('sessions').where({ id }).first()).toBeUndefined();
   });
 

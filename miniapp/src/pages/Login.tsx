@@ -3,7 +3,7 @@
 
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, errorText, get, loadMe, loginInfoFrom401, post } from '../api.ts';
+import { ApiError, errorText, get, loadMe, loginInfoFrom401, post, takeSessionNotice } from '../api.ts';
 import { afterLogin, go, nextIn } from '../router.ts';
 import { OFFICE_ROLES, type AuthConfig, type Me, type SandboxUser } from '../types.ts';
 import { Header, Loading } from '../ui.tsx';
@@ -58,6 +58,8 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
   const [busy, setBusy] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const [search, setSearch] = useState('');
+  /** 登录已超时，请重新登录: the session this browser had timed out (idle or absolute). */
+  const [notice, setNotice] = useState<string | null>(() => takeSessionNotice());
 
   const finish = async () => {
     const me = await loadMe();
@@ -72,6 +74,8 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
     (async () => {
       // Already logged in (e.g. a bookmarked login page): straight on.
       const already = await loadMe().catch(() => null);
+      const timedOut = takeSessionNotice();
+      if (timedOut && live) setNotice(timedOut);
       if (already) {
         if (live) {
           props.onLogin(already);
@@ -147,6 +151,9 @@ export function LoginPage(props: { query: URLSearchParams; onLogin: (me: Me) => 
               <button type="button" onClick={() => setAttempt((a) => a + 1)} data-testid="login-retry">重试</button>
             </div>
           </div>
+        )}
+        {notice && !error && (
+          <div class="notice warn" role="status" data-testid="session-notice">{notice}</div>
         )}
         {!config && !error && <Loading />}
         {config?.platform === 'sandbox' && (
