@@ -38,6 +38,8 @@ export interface TwoInstances {
   redisPrefix: string;
   /** The instances' output, for a failure message. */
   log(): string;
+  /** Waits until the registries' catch-up at start is over (no job run queued or running) and the outbox sent. */
+  settled(ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -146,8 +148,20 @@ export async function startTwoInstances(o: { name: string; county: Omit<County, 
     await close();
     throw e;
   }
+  const settled = async (ms = 120_000) => {
+    const end = Date.now() + ms;
+    // Both registries start in the background: give them a moment to claim the slots they catch up.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (;;) {
+      const busy = Number((await ctx.db('job_runs').whereIn('state', ['queued', 'running']).count({ n: '*' }).first())?.n ?? 0)
+        + Number((await ctx.db('outbox').whereIn('state', ['pending', 'sending']).count({ n: '*' }).first())?.n ?? 0);
+      if (busy === 0) return;
+      if (Date.now() > end) throw new Error(`still busy after ${ms} ms:\n${log()}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  };
   return {
-    url, hits, ctx, redisPrefix, log, close,
+    url, hits, ctx, redisPrefix, log, close, settled,
     direct: { A: `http://127.0.0.1:${byName.A.port}`, B: `http://127.0.0.1:${byName.B.port}` },
   };
 }

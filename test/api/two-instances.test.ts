@@ -25,6 +25,7 @@ beforeAll(async () => {
     { id: 'two-lead', name: '领导丙', role: '分管领导', created_at: AT, updated_at: AT },
   ]);
   requestUnit = unitId!;
+  await two.settled();
 }, 240_000);
 afterAll(async () => {
   await two?.close();
