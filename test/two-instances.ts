@@ -21,7 +21,7 @@ import { openContext, type AppContext } from '../server/context.ts';
 import { dropMysqlDatabase, FIXED_PII_KEY, freePort, seedCounty, type County } from './browser/app.ts';
 
 const REPO = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-export const REDIS_URL = process.env.SANSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env.SANSE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const MYSQL = process.env.SANSE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
 export type InstanceName = 'A' | 'B';

@@ -6,7 +6,7 @@
 // answers. Always on MariaDB (a database of its own on 127.0.0.1:3306), whatever SANSE_TEST_DB says.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwoInstances, type InstanceName, type TwoInstances } from '../two-instances.ts';
+import { REDIS_URL, startTwoInstances, type InstanceName, type TwoInstances } from '../two-instances.ts';
 
 type Row = Record<string, any>;
 
@@ -136,7 +136,7 @@ describe('two instances behind one address', () => {
     expect((await call('POST', '/auth/sandbox/login', { to: 'B', json: { userId: 'demo-leader' }, ip: nextIp() })).status).toBe(200);
     // The counts are in Redis under this deployment's prefix, not in either process.
     const { Redis } = await import('ioredis');
-    const r = new Redis('redis://127.0.0.1:6379');
+    const r = new Redis(REDIS_URL);
     try {
       const keys = await r.keys(`${two.redisPrefix}:sanse-login-limit:*`);
       // (the per-account limiter's keys carry the plugin's child prefix before the account)
