@@ -71,6 +71,18 @@ describe('session timeouts', () => {
     expect(none.timedOut).toBeUndefined();
   });
 
+  it('a login with the cookie of a timed-out session gives a new session (one cookie set, valid)', async () => {
+    const s = await login(a.app, 'demo-staff-01');
+    await age(a, s, { openedAgo: HOUR, seenAgo: 40 * MIN });
+    const res = await a.app.inject({ method: 'POST', url: '/auth/sandbox/login', headers: s.read, payload: { userId: 'demo-staff-01' }, remoteAddress: nextIp() });
+    expect(res.statusCode).toBe(200);
+    const set = ([] as string[]).concat(res.headers['set-cookie'] as string | string[]).filter((c) => c.startsWith('sanse_sid='));
+    expect(set).toHaveLength(1);
+    expect(set[0]).not.toMatch(/^sanse_sid=;/);
+    const cookie = set[0]!.split(';')[0]!;
+    expect((await a.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } })).statusCode).toBe(200);
+  });
+
   it('ends an active session 12 hours after its login, however recent its last request', async () => {
     const s = await login(a.app, 'demo-staff-01');
     await age(a, s, { openedAgo: 11 * HOUR + 50 * MIN, seenAgo: 2 * MIN });
