@@ -1127,3 +1127,34 @@ function replaceSqliteKeyFile(ctx: AppContext): void {
   fs.writeFileSync(keyFile, newHex + '\n', { mode: 0o600 });
   console.error(`内嵌数据库的密钥文件 ${keyFile} 已换成新密钥；原密钥保存在 ${kept}（请另行备份，勿与 BACKUP_DIR 放在一起）`);
 }
+
+async function doctorCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const { loadConfig } = await import('../server/config.ts');
+  const { runDoctor } = await import('../commands/doctor.ts');
+  const config = loadConfig(process.env);
+  const platformToken = config.platform === 'dingtalk'
+    ? async () => {
+      const { DingTalkOpenApi } = await import('../bot/dingtalk/openapi.ts');
+      const api = new DingTalkOpenApi({ clientId: config.dingtalk.clientId, clientSecret: config.dingtalk.clientSecret, apiBase: config.dingtalk.apiBase, oapiBase: config.dingtalk.oapiBase, log: { info: () => {}, warn: () => {} }, timeoutMs: 8000 });
+      await api.accessToken();
+    }
+    : config.platform === 'zhengding'
+      ? async () => {
+        const { createZhengDingClient } = await import('../bot/zhengding/client.ts');
+        await createZhengDingClient({ apiBase: config.zhengding.apiBase, appKey: config.zhengding.appKey, appSecret: config.zhengding.appSecret, ip: config.zhengding.ip, mac: config.zhengding.mac, timeoutMs: 8000 }).accessToken();
+      }
+      : undefined;
+  // The backup and audit helpers' functions are re-pointed here once merged:
+  // backupHealth: (dir) => backupHealth(...), verifyAuditChain: (db, pii) => verifyAuditChain(db, pii).
+  const checks = await runDoctor({ env: process.env, platform: config.platform, platformToken, verifyAuditChain: null });
+  const bad = checks.filter((c) => c.level === 'error');
+  if (values.json) print(checks);
+  else {
+    const mark = { ok: '✓ 正常', warning: '! 提醒', error: '✗ 问题' } as const;
+    for (const c of checks) console.log(`${mark[c.level]}  ${c.name}：${c.message}`);
+    const warnings = checks.filter((c) => c.level === 'warning').length;
+    console.log(bad.length ? `\n共 ${bad.length} 项问题${warnings ? `、${warnings} 项提醒` : ''}，请按上面的说明改正后再运行 sanse doctor` : `\n配置检查通过${warnings ? `（${warnings} 项提醒）` : ''}`);
+  }
+  return bad.length ? 1 : 0;
+}
