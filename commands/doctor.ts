@@ -289,18 +289,19 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
     const checks: DoctorCheck[] = [];
     const dbChecks = await checkDatabase(db, url);
     checks.push(...dbChecks);
+    const reachable = !dbChecks.some((c) => c.message.startsWith('无法连接数据库'));
     const dbUp = dbChecks.every((c) => c.ok);
-    const binlog = dbUp ? await checkBinaryLog(db) : null;
+    const binlog = reachable ? await checkBinaryLog(db) : null;
     if (binlog) checks.push(binlog);
     checks.push(await checkRedis(env.REDIS_URL));
     checks.push(await checkPlatform(env, deps.platform, deps.platformToken));
     checks.push(checkPublicBaseUrl(env.PUBLIC_BASE_URL));
     let pii: PiiCipher | null = null;
-    if (dbUp) {
+    if (reachable) {
       const k = await checkPiiKey(db, env, target.file);
       checks.push(...k.checks);
       pii = k.pii;
-    } else checks.push(fail('PII_KEY', '数据库不可用，未能试解密'));
+    } else checks.push(fail('PII_KEY', '数据库无法连接，未能用 PII_KEY 试解密已保存的身份证号'));
     checks.push(checkSessionSecret(env.SESSION_SECRET));
     const dir = backupDir(env, target.file);
     checks.push(...await checkBackups(dir, deps.backupHealth ?? backupHealthFromManifests, deps.now?.() ?? new Date(), deps.freeBytes ?? statfsFree));
