@@ -142,7 +142,8 @@ export async function rotatePiiKey(db: Knex, pii: PiiCipher, opts: RotateOptions
     await audit(trx, opts.actor, 'pii_rotate_finish', null, null, { from: finished.from, to: finished.to, rows: finished.rows, unmapped: finished.unmapped });
   });
   const unmapped = Object.values(finished.unmapped).reduce((a, b) => a + b, 0);
-  log(`密钥轮换完成：共改写 ${Object.values(finished.rows).reduce((a, b) => a + b, 0).toLocaleString('en-US')} 行${unmapped ? `；${unmapped} 个散列在本实例没有对应的身份证号，保持原样（如区县快照中市级没有的人员：区县轮换后重新导出快照即可）` : ''}。`);
+  const where = Object.entries(finished.unmapped).map(([table, n]) => `${STEPS.find((x) => x.table === table && !x.enc)?.title ?? table} ${n} 个`).join('、');
+  log(`密钥轮换完成：共改写 ${Object.values(finished.rows).reduce((a, b) => a + b, 0).toLocaleString('en-US')} 行${unmapped ? `；${unmapped} 个散列在本实例没有对应的身份证号，保持原样（${where}：未登记的人员，比对结果不变；区县快照请在区县换用同一新密钥后重新导出）` : ''}。`);
   return { from: finished.from, to: finished.to, alreadyDone: false, rows: finished.rows, unmapped: finished.unmapped, ms: Date.now() - t0 };
 }
 
@@ -169,9 +170,9 @@ async function reencrypt(trx: Knex, pii: PiiCipher, s: Step, rows: Row[]): Promi
     const prevHash = prev.hash(plain);
     if (newHash && prevHash !== newHash) pairs.set(prevHash, newHash);
   }
-  if (pairs.size) {
-    await trx('pii_rotation_hashes').insert([...pairs].map(([old_hash, new_hash]) => ({ old_hash, new_hash }))).onConflict('old_hash').ignore();
-  }
+  // In slices: SQLite's compound SELECT (knex's multi-row insert there) takes at most 500 terms.
+  const list = [...pairs].map(([old_hash, new_hash]) => ({ old_hash, new_hash }));
+  for (let i = 0; i < list.length; i += 200) await trx('pii_rotation_hashes').insert(list.slice(i, i + 200)).onConflict('old_hash').ignore();
   return changed;
 }
 
@@ -179,8 +180,12 @@ async function reencrypt(trx: Knex, pii: PiiCipher, s: Step, rows: Row[]): Promi
 async function remap(trx: Knex, s: Step, rows: Row[], state: RotationState): Promise<number> {
   const hashes = [...new Set(rows.map((r) => String(r[s.hash])))];
   const map = new Map<string, string>();
-  for (const m of (await trx('pii_rotation_hashes').whereIn('old_hash', hashes).select('old_hash', 'new_hash')) as Row[]) map.set(m.old_hash, m.new_hash);
-  const known = new Set((await trx('pii_rotation_hashes').whereIn('new_hash', hashes).select('new_hash') as Row[]).map((m) => m.new_hash));
+  const known = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const part = hashes.slice(i, i + 500);
+    for (const m of (await trx('pii_rotation_hashes').whereIn('old_hash', part).select('old_hash', 'new_hash')) as Row[]) map.set(m.old_hash, m.new_hash);
+    for (const m of (await trx('pii_rotation_hashes').whereIn('new_hash', part).select('new_hash')) as Row[]) known.add(m.new_hash);
+  }
   let changed = 0;
   for (const r of rows) {
     const old = String(r[s.hash]);
