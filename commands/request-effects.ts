@@ -135,7 +135,8 @@ export interface Judgement {
  * at a decision). `idNumber` is the number in clear for 增人入编 (its record is validated).
  */
 export async function judge(db: Knex, pii: PiiCipher, unit: { id: number; name: string; code: string }, body: RequestBody, idNumber: string | null, today: IsoDate, requestId?: number): Promise<Judgement> {
-  const idHash = idNumber ? pii.hash(normaliseIdNumber(idNumber).value) : null;
+  // Both hashes during a key rotation (PII_KEY_PREVIOUS): the person's row may carry either.
+  const idHash = idNumber ? pii.hashes(normaliseIdNumber(idNumber).value) : null;
   const facts = await refusalFacts(db, { unit, body, idHash, today, requestId });
   let entry: PersonInput | null = null;
   if (body.kind === '增人入编') {

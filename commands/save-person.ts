@@ -74,6 +74,8 @@ export async function savePerson(db: Knex, pii: PiiCipher, { actor, row, changes
   // P-ID-07 reports irregular writing in the source files, not what sanse's own form normalises.
   const next: PersonInput = { ...parsed.data, idNumber: normaliseIdNumber(parsed.data.idNumber).value, extra: current.extra, unitId: Number(row.unit_id) };
   const newHash = pii.hash(normaliseIdNumber(next.idNumber).value);
+  // During a key rotation a colleague's row may still carry the previous key's hash.
+  const newHashes = pii.hashes(normaliseIdNumber(next.idNumber).value);
 
   const saved = await db.transaction(async (trx) => {
     // One save at a time per person: the row as it is now, and its latest version.
@@ -82,7 +84,7 @@ export async function savePerson(db: Knex, pii: PiiCipher, { actor, row, changes
     if (stored !== version) throw new CommandError(409, '该人员的信息已被他人修改，请刷新后重试', undefined, { version: stored });
     if (locked.id_hash !== newHash) {
       // A corrected ID number: the row keeps its id, found by the new number from now on.
-      const clash = await trx('people').where({ unit_id: locked.unit_id, id_hash: newHash }).whereNot({ id }).first('id');
+      const clash = await trx('people').where({ unit_id: locked.unit_id }).whereIn('id_hash', newHashes).whereNot({ id }).first('id');
       if (clash) throw new CommandError(409, '本单位已有该身份证号的人员', { 身份证号: '本单位已有该身份证号的人员' });
     }
     return updatePerson(trx, pii, locked, next, { by: actor.id, source: SOURCE, reason, today }, stored);

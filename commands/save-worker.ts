@@ -85,7 +85,7 @@ export async function saveWorker(db: Knex, pii: PiiCipher, { actor, row, changes
     const { row: locked, version: stored } = await lockWithVersion(trx, 'workers', 'worker', id);
     if (!locked) throw new CommandError(404, '没有该编外人员');
     if (stored !== version) throw new CommandError(409, '该编外人员的信息已被他人修改，请刷新后重试', undefined, { version: stored });
-    if (locked.id_hash !== newRow.id_hash && await workerIdTaken(trx, Number(locked.unit_id), String(newRow.id_hash), id)) {
+    if (locked.id_hash !== newRow.id_hash && await workerIdTaken(trx, Number(locked.unit_id), pii.hashes(normaliseIdNumber(next.idNumber).value), id)) {
       throw new CommandError(409, '本单位已有该身份证号的编外人员', { 身份证号: '本单位已有该身份证号的编外人员' });
     }
     return updateRow(trx, 'workers', 'worker', locked, newRow, { by: actor.id, source: SOURCE, reason, today }, stored);

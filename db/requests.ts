@@ -151,16 +151,16 @@ export async function peopleOnQuota(db: Knex, unitId: number): Promise<Array<{ i
 }
 
 /** The person a request names in its unit, by the hash of their ID number: the live row first. */
-export function personInUnitQuery(db: Knex, unitId: number, idHash: string): Knex.QueryBuilder {
-  return db('people').where({ unit_id: unitId, id_hash: idHash }).orderByRaw("case when status = '在编' then 0 when status = '已出编' then 2 else 1 end").orderBy('id', 'desc')
+export function personInUnitQuery(db: Knex, unitId: number, idHash: string | string[]): Knex.QueryBuilder {
+  return db('people').where({ unit_id: unitId }).whereIn('id_hash', typeof idHash === 'string' ? [idHash] : idHash).orderByRaw("case when status = '在编' then 0 when status = '已出编' then 2 else 1 end").orderBy('id', 'desc')
     .select('id', 'name', 'status', 'leader_level', 'quota_kind', 'id_masked');
 }
 
 export interface FactsInput {
   unit: { id: number; name: string };
   body: RequestBody;
-  /** The hash of the ID number the request names (增人入编, 减人出编, 领导职数使用). */
-  idHash: string | null;
+  /** The hash of the ID number the request names (增人入编, 减人出编, 领导职数使用); both hashes during a key rotation. */
+  idHash: string | string[] | null;
   today: IsoDate;
   /** The request being judged again (an approved plan's own reservation is not 在途 against itself). */
   requestId?: number;
@@ -187,7 +187,7 @@ export async function refusalFacts(db: Knex, inp: FactsInput): Promise<RefusalFa
   ];
   if (body.kind === '增人入编' && body.planId != null) reads.push({ query: db('staffing_requests').where({ id: body.planId }).select('*'), apply: (rows) => { plan = rows[0] ?? null; } });
   if (body.kind === '增人入编' && idHash) {
-    reads.push({ query: db('people as p').join('units as u', 'u.id', 'p.unit_id').where({ 'p.id_hash': idHash, 'p.status': '在编' }).select('u.name'), apply: (rows) => { onQuota = rows; } });
+    reads.push({ query: db('people as p').join('units as u', 'u.id', 'p.unit_id').whereIn('p.id_hash', typeof idHash === 'string' ? [idHash] : idHash).where({ 'p.status': '在编' }).select('u.name'), apply: (rows) => { onQuota = rows; } });
   }
   if ((body.kind === '减人出编' || body.kind === '领导职数使用') && idHash) reads.push({ query: personInUnitQuery(db, unit.id, idHash).limit(1), apply: (rows) => { personRow = rows[0] ?? null; } });
   await runReads(db, reads, true);

@@ -90,7 +90,10 @@ function versionRow(entity: Entity, entityId: number, version: number, before: R
 
 /** Inserts or updates one row found by `key`, writing a version when anything changed. */
 async function save(trx: Knex, table: string, entity: Entity, key: Row, row: Row, meta: ChangeMeta, counts: SaveCounts): Promise<{ id: number; changed: boolean }> {
-  const existing = (await trx(table).where(key).first()) as Row | undefined;
+  // A key value that is a list (the hashes of one ID number during a key rotation) matches any of them.
+  let q = trx(table);
+  for (const [k, v] of Object.entries(key) as Array<[string, any]>) q = Array.isArray(v) ? q.whereIn(k, v) : q.where(k, v);
+  const existing = (await q.first()) as Row | undefined;
   const at = nowMoment();
   if (!existing) {
     const inserted = await trx(table).insert({ ...row, ...(table === 'quotas' || table === 'leader_posts' ? {} : { created_at: at, updated_at: at }) });
@@ -178,6 +181,12 @@ export function unitRow(u: UnitInput): Row {
     group_id: n(u.groupId),
     extra: u.extra && Object.keys(u.extra).length ? JSON.stringify(u.extra) : null,
   };
+}
+
+/** How an import finds a stored row by its ID number: the hash, or both hashes during a key rotation. */
+function hashKey(pii: PiiCipher, raw: string | null | undefined, hash: string | null): string | null | string[] {
+  if (!hash || !pii.previous) return hash;
+  return pii.hashes(normaliseIdNumber(raw ?? '').value);
 }
 
 /** The stored ID columns for an entered number: facts, mask, hash and ciphertext. */
@@ -323,12 +332,12 @@ export async function saveDataSet(trx: Knex, pii: PiiCipher, data: Partial<DataS
   for (const p of data.people ?? []) {
     const uid = p.unitId ?? unitId(p.unitCode);
     const row = personRow(p, uid, pii, meta.today);
-    await save(trx, 'people', 'person', { unit_id: uid, id_hash: row.id_hash }, row, meta, counts.people);
+    await save(trx, 'people', 'person', { unit_id: uid, id_hash: hashKey(pii, p.idNumber, row.id_hash as string | null) }, row, meta, counts.people);
   }
   for (const w of data.workers ?? []) {
     const uid = unitId(w.unitCode);
     const row = workerRow(w, uid, pii, meta.today);
-    await save(trx, 'workers', 'worker', { unit_id: uid, id_hash: row.id_hash }, row, meta, counts.workers);
+    await save(trx, 'workers', 'worker', { unit_id: uid, id_hash: hashKey(pii, w.idNumber, row.id_hash as string | null) }, row, meta, counts.workers);
   }
   for (const u of data.users ?? []) {
     const row: Row = { id: u.id, name: u.name, role: u.role, unit_code: u.unitCode ? normaliseUscc(u.unitCode) : null, unit_id: u.unitCode ? unitId(u.unitCode) : null, mobile: n(u.mobile), region_code: OFFICE_ROLES.has(u.role) ? n(u.regionCode) : null };

@@ -21,8 +21,8 @@ export const workerVersionQuery = (db: Knex, id: number) => versionQuery(db, 'wo
 export const workerFindingsQuery = (db: Knex, id: number) => openFindingsQuery(db).where({ 'f.scope': 'worker', 'f.entity_id': id });
 
 /** Another worker of the unit with this ID number (the key of the 编外人员 sheet). */
-export async function workerIdTaken(trx: Knex, unitId: number, idHash: string, exceptId: number): Promise<boolean> {
-  return !!(await trx('workers').where({ unit_id: unitId, id_hash: idHash }).whereNot({ id: exceptId }).first('id'));
+export async function workerIdTaken(trx: Knex, unitId: number, idHashes: string[], exceptId: number): Promise<boolean> {
+  return !!(await trx('workers').where({ unit_id: unitId }).whereIn('id_hash', idHashes).whereNot({ id: exceptId }).first('id'));
 }
 
 /** A record's versions, latest first (entity 'worker' or 'unit'), with who changed it by name. */

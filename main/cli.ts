@@ -11,6 +11,7 @@ import { normaliseIdNumber } from '../core/idnumber.ts';
 import type { FindingLight } from '../core/model.ts';
 import { formatRetirementAge, retirement, retirementCategory } from '../core/retirement.ts';
 import { openContext, type AppContext } from '../server/context.ts';
+import { piiKeyFile as piiKeyFileOf } from '../db/pii.ts';
 import type { Sector } from '../core/unit-stats.ts';
 
 const HELP = `用法：sanse <命令> [选项]
@@ -96,6 +97,13 @@ const HELP = `用法：sanse <命令> [选项]
                                 生成季度分析报告（Word 或 PDF，按文件扩展名；PDF 需 chromium）
   ranking publish --month YYYY-MM --as 用户ID
                                 发布该月红黑榜（前10名、后10名）到各单位工作群和编办工作群（编办管理员、编办业务人员）
+  pii keygen                    生成一把新的身份证号加密密钥（32位十六进制），用于密钥轮换
+  pii rotate [--batch N] [--json]
+                                轮换身份证号密钥：PII_KEY 设为新密钥、PII_KEY_PREVIOUS 设为原密钥后运行，
+                                分批（默认每批1000行）重新加密身份证号、重算散列，不停机；中断后再次运行从中断处继续
+  pii status [--json]           密钥编号及轮换进度
+  doctor [--json]               检查生产环境配置（数据库、Redis、平台凭据、PUBLIC_BASE_URL、密钥、备份、审计链），
+                                逐项用中文说明问题和改法；有问题时退出码为1
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -216,6 +224,10 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(rest);
       case 'snapshot':
         return await snapshotCommand(rest);
+      case 'pii':
+        return await piiCommand(rest);
+      case 'doctor':
+        return await doctorCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -254,6 +266,8 @@ async function checkCommand(args: string[]): Promise<number> {
       const job = dailyCheckJob({ publicBaseUrl: ctx.config.publicBaseUrl, log: () => {}, check: (db, d, url) => dailyCheck(db, d, url, { signal: stop.signal }) });
       const run = await createInProcessRunner({ db: ctx.db, jobs: [job], log: () => {} }).runNow(DAILY_CHECK, date);
       if (run.state !== 'ok') throw new Error(run.error ?? '检查失败');
+      const skipped = (run.result as { skipped?: unknown }).skipped;
+      if (typeof skipped === 'string') throw new Refusal(`未检查：${skipped}`);
       return run.result as Awaited<ReturnType<typeof dailyCheck>>;
     });
   } catch (e) {
@@ -293,6 +307,14 @@ async function findingsCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** The hash a person's row carries: the current key's, or during a key rotation the previous key's if the row is not rotated yet. */
+async function storedPersonHash(ctx: AppContext, idNumber: string): Promise<string> {
+  const hashes = ctx.pii.hashes(normaliseIdNumber(idNumber).value);
+  if (hashes.length === 1) return hashes[0];
+  const row = await ctx.db('people').whereIn('id_hash', hashes).first('id_hash');
+  return row ? String(row.id_hash) : hashes[0];
+}
+
 async function recheckCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { person: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' }, force: { type: 'boolean' } } });
   const person = arg(values, 'person');
@@ -300,7 +322,7 @@ async function recheckCommand(args: string[]): Promise<number> {
   if (!person === !unit) throw new UsageError('请指定 --person 身份证号 或 --unit 单位编号（二选一）');
   const date = checkDate(arg(values, 'date'), Boolean(values.force));
   const { recheckRecord } = await import('../commands/daily-check.ts');
-  const r = await withContext(async (ctx) => recheckRecord(ctx.db, person ? { personHash: ctx.pii.hash(normaliseIdNumber(person).value) } : { unitId: (await unitOption(ctx.db, unit!)).id }, date));
+  const r = await withContext(async (ctx) => recheckRecord(ctx.db, person ? { personHash: await storedPersonHash(ctx, person) } : { unitId: (await unitOption(ctx.db, unit!)).id }, date));
   if (!r) {
     process.stderr.write(person ? '未找到该身份证号对应的人员\n' : `未找到单位 ${unit}\n`);
     return 1;
@@ -1037,4 +1059,102 @@ async function snapshotCommand(args: string[]): Promise<number> {
     if (e instanceof CommandError) throw new Refusal(e.message);
     throw e;
   }
+}
+
+async function piiCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { batch: { type: 'string' }, json: { type: 'boolean' } } });
+  switch (sub) {
+    case 'keygen': {
+      const { generatePiiKey } = await import('../db/pii.ts');
+      process.stdout.write(generatePiiKey() + '\n');
+      return 0;
+    }
+    case 'status': {
+      const { readRotation } = await import('../db/pii-rotation.ts');
+      const s = await withContext(async (ctx) => ({ keyId: ctx.pii.keyId, previousKeyId: ctx.pii.previous?.keyId ?? null, rotation: await readRotation(ctx.db) }));
+      if (values.json) print(s);
+      else {
+        console.log(`当前密钥编号 ${s.keyId}${s.previousKeyId ? `，上一把密钥编号 ${s.previousKeyId}（PII_KEY_PREVIOUS 已设置）` : ''}`);
+        const r = s.rotation;
+        if (!r) console.log('尚未轮换过密钥');
+        else if (r.finishedAt) console.log(`最近一次轮换：${r.from} → ${r.to}，${r.startedAt} 开始，${r.finishedAt} 完成${s.previousKeyId ? '；轮换已完成，请从各实例的环境变量中删除 PII_KEY_PREVIOUS 并逐个重启' : ''}`);
+        else console.log(`轮换进行中：${r.from} → ${r.to}，${r.startedAt} 开始，第 ${r.step + 1} 步，已处理到编号 ${r.lastId}；再次运行 sanse pii rotate 继续`);
+      }
+      return 0;
+    }
+    case 'rotate': {
+      const batch = arg(values, 'batch');
+      const size = batch === undefined ? undefined : Number(batch);
+      if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 100_000)) throw new UsageError(`--batch 应为 1 到 100000 的整数：${batch}`);
+      const { rotatePiiKey } = await import('../commands/rotate-pii-key.ts');
+      const { CommandError } = await import('../commands/errors.ts');
+      const r = await withContext(async (ctx) => {
+        let out;
+        try {
+          out = await rotatePiiKey(ctx.db, ctx.pii, { actor: `cli:${os.userInfo().username}`.slice(0, 64), batchSize: size, progress: values.json ? undefined : (l) => console.log(l) });
+        } catch (e) {
+          throw e instanceof CommandError ? new Refusal(e.message) : e;
+        }
+        if (!out.alreadyDone) replaceSqliteKeyFile(ctx);
+        return out;
+      });
+      if (values.json) print(r);
+      else if (r.alreadyDone) console.log(`密钥轮换（${r.from} → ${r.to}）已经完成，无需再次运行。请从各实例的环境变量中删除 PII_KEY_PREVIOUS 并逐个重启`);
+      else console.log(`用时 ${(r.ms / 1000).toFixed(1)} 秒。下一步：从各实例的环境变量中删除 PII_KEY_PREVIOUS 并逐个重启；今天的每日检查若因轮换跳过，请运行 sanse check。原密钥请与备份分开另行保存：恢复轮换前的备份需要它`);
+      return 0;
+    }
+    default:
+      throw new UsageError('用法：sanse pii keygen | sanse pii rotate [--batch N] [--json] | sanse pii status [--json]');
+  }
+}
+
+/**
+ * The embedded default keeps its key in a file beside the SQLite database. When the rotation ran
+ * with that file's key as PII_KEY_PREVIOUS, the file now gets the new key (so `sanse serve`
+ * without PII_KEY reads it) and the old key is kept beside it as `….pii-key.<keyId>`.
+ */
+function replaceSqliteKeyFile(ctx: AppContext): void {
+  const prevHex = process.env.PII_KEY_PREVIOUS?.trim();
+  const newHex = process.env.PII_KEY?.trim();
+  if (!ctx.config.databaseUrl.startsWith('sqlite:') || !prevHex || !newHex || !ctx.pii.previous) return;
+  const file = ctx.config.databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  if (file === ':memory:') return;
+  const keyFile = piiKeyFileOf(file);
+  if (!fs.existsSync(keyFile) || fs.readFileSync(keyFile, 'utf8').trim().toLowerCase() !== prevHex.toLowerCase()) return;
+  const kept = `${keyFile}.${ctx.pii.previous.keyId}`;
+  fs.copyFileSync(keyFile, kept);
+  fs.writeFileSync(keyFile, newHex + '\n', { mode: 0o600 });
+  console.error(`内嵌数据库的密钥文件 ${keyFile} 已换成新密钥；原密钥保存在 ${kept}（请另行备份，勿与 BACKUP_DIR 放在一起）`);
+}
+
+async function doctorCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const { loadConfig } = await import('../server/config.ts');
+  const { runDoctor } = await import('../commands/doctor.ts');
+  const config = loadConfig(process.env);
+  const platformToken = config.platform === 'dingtalk'
+    ? async () => {
+      const { DingTalkOpenApi } = await import('../bot/dingtalk/openapi.ts');
+      const api = new DingTalkOpenApi({ clientId: config.dingtalk.clientId, clientSecret: config.dingtalk.clientSecret, apiBase: config.dingtalk.apiBase, oapiBase: config.dingtalk.oapiBase, log: { info: () => {}, warn: () => {} }, timeoutMs: 8000 });
+      await api.accessToken();
+    }
+    : config.platform === 'zhengding'
+      ? async () => {
+        const { createZhengDingClient } = await import('../bot/zhengding/client.ts');
+        await createZhengDingClient({ apiBase: config.zhengding.apiBase, appKey: config.zhengding.appKey, appSecret: config.zhengding.appSecret, ip: config.zhengding.ip, mac: config.zhengding.mac, timeoutMs: 8000 }).accessToken();
+      }
+      : undefined;
+  // The backup and audit helpers' functions are re-pointed here once merged:
+  // backupHealth: (dir) => backupHealth(...), verifyAuditChain: (db, pii) => verifyAuditChain(db, pii).
+  const checks = await runDoctor({ env: process.env, platform: config.platform, platformToken, verifyAuditChain: null });
+  const bad = checks.filter((c) => c.level === 'error');
+  if (values.json) print(checks);
+  else {
+    const mark = { ok: '✓ 正常', warning: '! 提醒', error: '✗ 问题' } as const;
+    for (const c of checks) console.log(`${mark[c.level]}  ${c.name}：${c.message}`);
+    const warnings = checks.filter((c) => c.level === 'warning').length;
+    console.log(bad.length ? `\n共 ${bad.length} 项问题${warnings ? `、${warnings} 项提醒` : ''}，请按上面的说明改正后再运行 sanse doctor` : `\n配置检查通过${warnings ? `（${warnings} 项提醒）` : ''}`);
+  }
+  return bad.length ? 1 : 0;
 }

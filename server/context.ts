@@ -1,7 +1,7 @@
 // Opening what every entry point needs: configuration, the migrated database and the ID cipher.
 
 import { ensureMysqlDatabase, migrate, openDb, parseDatabaseUrl, type Db } from '../db/connection.ts';
-import { createPiiCipher, resolvePiiKey, type PiiCipher } from '../db/pii.ts';
+import { createPiiCipher, resolvePiiKey, resolvePreviousPiiKey, type PiiCipher } from '../db/pii.ts';
 import { loadConfig, type Config } from './config.ts';
 
 export interface AppContext {
@@ -15,7 +15,7 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env, log: (ms
   const config = loadConfig(env);
   const target = parseDatabaseUrl(config.databaseUrl);
   if (target.client === 'mysql2') await ensureMysqlDatabase(target.url);
-  const pii = createPiiCipher(resolvePiiKey(env, target.file, log));
+  const pii = createPiiCipher(resolvePiiKey(env, target.file, log), resolvePreviousPiiKey(env));
   const db = openDb(config.databaseUrl);
   await migrate(db);
   return { config, db, pii, close: () => db.destroy() };

@@ -4,6 +4,7 @@
 
 import type { Knex } from 'knex';
 import { checkDoneOn, latestCheckedDate } from '../../db/check-runs.ts';
+import { rotationInProgress } from '../../db/pii-rotation.ts';
 import { dailyCheck } from '../../commands/daily-check.ts';
 import type { Job } from './registry.ts';
 import { workdaysAt } from './schedule.ts';
@@ -41,6 +42,10 @@ export function dailyCheckJob(opts: {
         const latest = await latestCheckedDate(db);
         if (latest && latest > date) return { date, skipped: `已检查更晚的日期（${latest}）` };
       }
+      // During a PII key rotation people and feed rows carry hashes of two keys: their joins would
+      // open wrong cross-system findings, so the check waits for the rotation (sanse pii rotate).
+      const rotation = await rotationInProgress(db);
+      if (rotation) return { date, skipped: `身份证号密钥正在轮换（${rotation.startedAt} 开始，原密钥 ${rotation.from} → 新密钥 ${rotation.to}），本次检查跳过，以免半数散列未换时得出错误的比对结果；轮换完成后请运行 sanse check（或在控制台立即检查）` };
       const s = (await check(db, date, opts.publicBaseUrl)) as Awaited<ReturnType<typeof dailyCheck>>;
       opts.kick?.();
       if (s?.findings) log(`${date} 每日检查完成：未整改 ${s.findings.open} 个（黄灯 ${s.findings.byLight.yellow}，红灯 ${s.findings.byLight.red}，提示 ${s.findings.byLight.hint}），用时 ${s.ms} 毫秒`);
