@@ -94,6 +94,9 @@ const HELP = `用法：sanse <命令> [选项]
   snapshot list [--json]         市级：各区县已导入的快照及其版本
   report quarterly --quarter YYYYQn --out 文件.docx|文件.pdf
                                 生成季度分析报告（Word 或 PDF，按文件扩展名；PDF 需 chromium）
+  audit verify [--json]         校验审计日志是否完整（逐行核对签名和链），发现被修改、删除、调换或伪造的行时指出第一处并返回 1
+  audit list [--since YYYY-MM-DD] [--actor 用户ID] [--action 操作] [--limit N] [--json]
+                                列出审计日志（最新的在前，默认200行）
   ranking publish --month YYYY-MM --as 用户ID
                                 发布该月红黑榜（前10名、后10名）到各单位工作群和编办工作群（编办管理员、编办业务人员）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
@@ -145,6 +148,9 @@ async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   try {
     return await fn(ctx);
   } finally {
+    // Chains the audit rows the command wrote (db/audit.ts); a failure here is the next sealer's to retry.
+    const { sealAuditChain } = await import('../db/audit.ts');
+    await sealAuditChain(ctx.db).catch(() => undefined);
     await ctx.close();
   }
 }
@@ -216,6 +222,8 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(rest);
       case 'snapshot':
         return await snapshotCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -1037,4 +1045,38 @@ async function snapshotCommand(args: string[]): Promise<number> {
     if (e instanceof CommandError) throw new Refusal(e.message);
     throw e;
   }
+}
+
+async function auditCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, since: { type: 'string' }, actor: { type: 'string' }, action: { type: 'string' }, limit: { type: 'string' } } });
+  const { sealAuditChain, verifyAuditChain, verifyText, listAuditRows } = await import('../db/audit.ts');
+  if (sub === 'verify') {
+    const v = await withContext(async (ctx) => {
+      await sealAuditChain(ctx.db);
+      return verifyAuditChain(ctx.db);
+    });
+    if (values.json) print({ ...v, text: verifyText(v) });
+    else (v.ok ? console.log : console.error)(verifyText(v));
+    return v.ok ? 0 : 1;
+  }
+  if (sub === 'list') {
+    const since = arg(values, 'since');
+    if (since !== undefined) validDay(since, '--since');
+    const limitText = arg(values, 'limit');
+    const limit = limitText === undefined ? 200 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new Refusal(`--limit 应为 1 到 100000 的整数：${limitText}`);
+    const rows = await withContext((ctx) => listAuditRows(ctx.db, { since, actor: arg(values, 'actor'), action: arg(values, 'action'), limit }));
+    if (values.json) print(rows);
+    else if (!rows.length) console.log('没有符合条件的审计日志');
+    else {
+      const { auditActionLabel } = await import('../core/audit-actions.ts');
+      for (const r of rows) {
+        const what = r.entity ? ` ${r.entity}${r.entityId !== null ? `#${r.entityId}` : ''}` : '';
+        console.log(`${r.at}  ${r.actor}  ${auditActionLabel(r.action)}${what}${r.unitId !== null ? `  单位 ${r.unitId}` : ''}${r.ip ? `  ${r.ip}` : ''}${r.detail !== null ? `  ${JSON.stringify(r.detail)}` : ''}`);
+      }
+    }
+    return 0;
+  }
+  throw new UsageError('用法：sanse audit verify [--json] 或 sanse audit list [--since YYYY-MM-DD] [--actor 用户ID] [--action 操作] [--json]');
 }
