@@ -38,6 +38,12 @@ export function registerAuditKey(db: Knex, pii: PiiCipher): void {
   registry.set(registryKey(db), { keyId: pii.keyId, key: pii.deriveKey(AUDIT_KEY_LABEL), pii });
 }
 
+/** A second connection pool to the same database (an import's own SQLite connection) signs with the same key. */
+export function shareAuditKey(from: Knex, to: Knex): void {
+  const k = registered(from);
+  if (k) registry.set(registryKey(to), k);
+}
+
 function registered(db: Knex): Registered | undefined {
   return registry.get(registryKey(db));
 }

@@ -4,6 +4,7 @@
 // daily check now (POST /api/check, polled at GET /api/check/runs/:id).
 
 import crypto from 'node:crypto';
+import { shareAuditKey } from '../../../db/audit.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -156,6 +157,7 @@ export function startImportJob<R extends { errorFile?: string }>(jobs: ImportJob
   run: (db: Db, progress: (p: ImportJob<R>['progress']) => void) => Promise<R>): ImportJob<R> {
   return jobs.start(userId, upload.name, async (progress) => {
     const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
+    if (own) shareAuditKey(db, own);
     try {
       const result = await run(own ?? db, progress);
       if (result.errorFile) {
@@ -218,7 +220,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       // The folder carries the file's name for the versions' source.
       csvFolder: (name) => name,
     });
-    const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) => importData(into, pii, upload.source, { by: user.id, today: deps.today(), errorOut: upload.errorOut, onProgress: progress }));
+    const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) => importData(into, pii, upload.source, { by: user.id, today: deps.today(), errorOut: upload.errorOut, onProgress: progress, fileName: upload.name, ip: req.ip }));
     return reply.code(202).send(jobView(job));
   });
 
@@ -244,11 +246,11 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     // Only the user who imported may download it (it holds the full ID numbers of the upload).
     const meta = await fs.promises.readFile(ownerFile(file), 'utf8').then((t) => JSON.parse(t) as { owner?: string; fileName?: string }).catch(() => null);
     if (!meta || meta.owner !== user.id) {
-      await audit(db, user.id, 'import_errors_refused', 'import', null, { file: name });
+      await audit(db, user.id, 'import_errors_refused', 'import', null, { file: name }, { ip: req.ip });
       throw gone();
     }
     // Written before the file leaves: no download without its audit row.
-    await audit(db, user.id, 'download_import_errors', 'import', null, { file: name, source: meta.fileName ?? null });
+    await audit(db, user.id, 'download_import_errors', 'import', null, { file: name, source: meta.fileName ?? null }, { ip: req.ip });
     return reply
       .header('Content-Type', XLSX)
       .header('Content-Disposition', contentDisposition('导入错误说明.xlsx', 'import-errors.xlsx'))
