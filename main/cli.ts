@@ -427,8 +427,11 @@ async function weeklyCommand(args: string[]): Promise<number> {
   const { sendWeeklyList, weeklyLinks, writeWeeklyWorkbook } = await import('../commands/weekly-list.ts');
   const r = await withContext(async (ctx) => {
     // Sent first, so the workbook is the list as sent (with what was fixed since marked).
-    const sent = values.send ? await sendWeeklyList(ctx.db, date, weeklyLinks(ctx.config.publicBaseUrl)) : null;
+    const by = `cli:${os.userInfo().username}`;
+    const sent = values.send ? await sendWeeklyList(ctx.db, date, weeklyLinks(ctx.config.publicBaseUrl), { actor: by }) : null;
     const book = await writeWeeklyWorkbook(ctx.db, date, out);
+    const { audit } = await import('../db/audit.ts');
+    await audit(ctx.db, by, 'weekly_export', 'weekly', null, { date, rows: book.rows, file: out.split(/[\\/]/).pop(), via: 'cli' });
     return { sent, rows: book.rows, counts: book.view.list.counts, sentAt: book.view.sentAt };
   });
   if (values.json) print({ date, out, ...r });
@@ -521,7 +524,12 @@ async function rulesCommand(args: string[]): Promise<number> {
         params[key] = value;
       }
       const enabled = values.disable ? false : values.enable ? true : current.enabled;
-      await setRuleSetting(ctx.db, rule.code, { enabled, params: Object.keys(params).length ? params : undefined });
+      const next = { enabled, params: Object.keys(params).length ? params : undefined };
+      await ctx.db.transaction(async (trx) => {
+        await setRuleSetting(trx, rule.code, next);
+        const { audit } = await import('../db/audit.ts');
+        await audit(trx, `cli:${os.userInfo().username}`, 'rules_set', 'rule', null, { rule: rule.code, before: current, after: next });
+      });
       const { ruleParamsText } = await import('../cards/details.ts');
       console.log(`${rule.code} ${rule.title}：${enabled ? '启用' : '停用'}${Object.keys(params).length ? `，参数 ${ruleParamsText(params)}` : ''}`);
     });
@@ -950,6 +958,8 @@ async function monthlyReportCommand(rest: string[]): Promise<number> {
       await fs.writeFile(file, f.bytes);
       files.push({ name: d.name, title: d.title, file, generatedAt: f.generatedAt, fresh: f.fresh });
     }
+    const { audit } = await import('../db/audit.ts');
+    await audit(ctx.db, `cli:${os.userInfo().username}`, 'report_download', 'report', null, { month, names: files.map((f) => f.name), files: files.map((f) => f.file.split(/[\\/]/).pop()), via: 'cli' });
     return files;
   });
   if (values.json) print({ month, files: written });
@@ -970,7 +980,12 @@ async function quarterlyReportCommand(rest: string[]): Promise<number> {
   const { CommandError } = await import('../commands/errors.ts');
   const { quarterlyReportFile } = await import('../commands/quarterly-report.ts');
   const { writeFile } = await import('node:fs/promises');
-  const r = await withContext((ctx) => quarterlyReportFile({ db: ctx.db, actor: 'system', quarter, format, llm: ctx.config.llm })).catch((e) => {
+  const r = await withContext(async (ctx) => {
+    const file = await quarterlyReportFile({ db: ctx.db, actor: 'system', quarter, format, llm: ctx.config.llm });
+    const { audit } = await import('../db/audit.ts');
+    await audit(ctx.db, `cli:${os.userInfo().username}`, 'export', 'report', null, { kind: 'quarterly', file: out.split(/[\\/]/).pop(), quarter: file.report.quarter.id, via: 'cli' });
+    return file;
+  }).catch((e) => {
     throw e instanceof CommandError ? new Refusal(e.message) : e;
   });
   await writeFile(out, r.body);
@@ -1002,7 +1017,12 @@ async function snapshotCommand(args: string[]): Promise<number> {
         const month = arg(values, 'month');
         const out = arg(values, 'out');
         if (!month || !out) throw new UsageError('请指定月份和文件：sanse snapshot export --month 2026-11 --out 快照.json.gz');
-        const r = await withContext((ctx) => snap.exportSnapshot(ctx.db, { month, out, keyFile: process.env.SNAPSHOT_SIGNING_KEY, region: arg(values, 'region') }));
+        const r = await withContext(async (ctx) => {
+          const done = await snap.exportSnapshot(ctx.db, { month, out, keyFile: process.env.SNAPSHOT_SIGNING_KEY, region: arg(values, 'region') });
+          const { audit } = await import('../db/audit.ts');
+          await audit(ctx.db, who, 'snapshot_export', null, null, { month: done.month, region: done.region, file: out.split(/[\\/]/).pop(), units: done.units, people: done.people });
+          return done;
+        });
         if (values.json) print(r);
         else console.log(`已导出区县 ${r.region} ${r.month} 快照：单位 ${r.units} 个，人员 ${r.people} 名 → ${r.file}（已签名）`);
         return 0;

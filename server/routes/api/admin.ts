@@ -4,7 +4,7 @@
 // daily check now (POST /api/check, polled at GET /api/check/runs/:id).
 
 import crypto from 'node:crypto';
-import { shareAuditKey } from '../../../db/audit.ts';
+import { audit, shareAuditKey } from '../../../db/audit.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -14,7 +14,6 @@ import { DateInputError, validCheckDate } from '../../../core/dates.ts';
 import { IMPORT_LIMITS, importData, ImportRefused, type ImportResult } from '../../../db/import.ts';
 import { type Db, isSqlite, openDb } from '../../../db/connection.ts';
 import { checkZip } from '../../../db/import-read.ts';
-import { audit } from '../../../db/store.ts';
 import { ADMIN_ROLES } from '../../../core/roles.ts';
 import { getJobRun } from '../../../db/job-runs.ts';
 import { DAILY_CHECK } from '../../jobs/daily-check.ts';
@@ -278,6 +277,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       }
     }
     const { runId, created } = await deps.jobs.enqueue(DAILY_CHECK, date);
+    if (created) await audit(db, user.id, 'check_run', 'job', null, { date, runId }, { ip: req.ip });
     return reply.code(202).send({ runId, date, created });
   });
 

@@ -65,9 +65,8 @@ export const weeklyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以发送每周督办清单');
     requireCityLevel(user, '发送每周督办清单');
     const date = dateParam(((req.body ?? {}) as { date?: unknown }).date, deps.today(), true);
-    const r = await sendWeeklyList(db, date, weeklyLinks(deps.config.publicBaseUrl));
+    const r = await sendWeeklyList(db, date, weeklyLinks(deps.config.publicBaseUrl), { actor: user.id, ip: req.ip });
     if (!r.sent) throw new ApiError(409, `本周（${r.week} 起）的督办清单已于 ${r.createdAt ?? '此前'} 发送，不再重复发送`, undefined, { week: r.week, sentAt: r.createdAt });
-    await audit(db, user.id, 'weekly_send', 'weekly', null, { date, units: r.units }, { ip: req.ip });
     deps.kick();
     return r;
   });
