@@ -8,6 +8,8 @@ import {
   AUDIT_KEY_LABEL, PREVIOUS_AUDIT_KEYS, audit, auditKeepDays, purgeAuditLog, registerAuditKey, sealAuditChain, verifyAuditChain, verifyText,
 } from '../../db/audit.ts';
 import { openDb } from '../../db/connection.ts';
+import { AUDIT_RETENTION } from '../../server/jobs/audit-retention.ts';
+import { officeJobs } from '../../server/jobs/office-jobs.ts';
 import { createPiiCipher } from '../../db/pii.ts';
 import { putSetting } from '../../db/settings.ts';
 import { TEST_DB_KIND, createTestDb, type TestDb } from './helpers.ts';
@@ -146,7 +148,10 @@ describe('the audit chain', () => {
     await write(2, 4);
     await sealAuditChain(t.db);
     const last = await byId(old[2]);
-    const r = await purgeAuditLog(t.db, { keepDays: 183 });
+    // As the registry runs it (server/jobs/audit-retention.ts), one of the office's jobs.
+    const job = officeJobs({ pii: t.pii, publicBaseUrl: 'http://x', log: () => {}, auditKeepDays: 183 }).find((j) => j.name === AUDIT_RETENTION)!;
+    expect(job.schedule?.text).toBe('每个工作日 02:30（北京时间）');
+    const r = (await job.run({ db: t.db, runId: 0, slot: '2026-12-07', key: '2026-12-07', manual: true })) as Awaited<ReturnType<typeof purgeAuditLog>>;
     expect(r.deleted).toBe(3);
     const chain: Row = await t.db('audit_chain').where({ id: 1 }).first();
     expect(Number(chain.anchor_seq)).toBe(3);
