@@ -14,6 +14,7 @@
 // key). audit() receives only a knex (often a transaction), so the key is registered per database
 // with registerAuditKey: a transaction shares its parent's client config, the map's key.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { nowMoment } from './clock.ts';
@@ -48,10 +49,21 @@ function registered(db: Knex): Registered | undefined {
   return registry.get(registryKey(db));
 }
 
+/**
+ * The address of the request being served (server/app.ts enters it for every request), so a
+ * command called from a route records where the act came from without passing it down.
+ */
+const requestAddress = new AsyncLocalStorage<{ ip: string | null }>();
+
+/** Runs `fn` (and everything it awaits) as the handling of a request from `ip`. */
+export function withAuditAddress<T>(ip: string | null, fn: () => T): T {
+  return requestAddress.run({ ip }, fn);
+}
+
 export interface AuditExtra {
   /** The unit the act concerns, when there is one. */
   unitId?: number | null;
-  /** Where the request came from (routes: req.ip); null for jobs and the command line. */
+  /** Where the request came from (routes: req.ip; default the request being served, withAuditAddress); null for jobs and the command line. */
   ip?: string | null;
 }
 
@@ -96,7 +108,7 @@ export async function audit(db: Knex, actor: string, action: string, entity: str
     entity,
     entity_id: entityId,
     unit_id: extra?.unitId ?? null,
-    ip: extra?.ip ? extra.ip.slice(0, 45) : null,
+    ip: (extra?.ip !== undefined ? extra.ip : requestAddress.getStore()?.ip ?? null)?.slice(0, 45) ?? null,
     detail: detail === undefined ? null : JSON.stringify(detail),
   };
   const k = registered(db);

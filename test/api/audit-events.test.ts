@@ -13,6 +13,7 @@ import { writeTemplate } from '../../db/export.ts';
 import { login, multipartBody, nextIp, sessionCookie, startApp, type ApiTestApp } from './helpers.ts';
 
 const AT = '2026-01-01 00:00:00';
+const CALENDAR_CHANGE = { dates: ['2027-01-04'], work: false, note: '审计测试' };
 const CODE = '11330603MB0000007X';
 let a: ApiTestApp;
 let unitId: number;
@@ -175,6 +176,11 @@ describe('the audit rows of what users do', () => {
     expect(res.statusCode, res.body).toBe(200);
     const rows = await since(m);
     expect(rows.map((r) => [r.actor, r.action, r.ip])).toEqual([['demo-admin', 'weekly_settings', ip]]);
+    // A command called by a route records the request's address without being passed it.
+    const m2 = await mark();
+    const cal = await a.app.inject({ method: 'PUT', url: '/api/calendar', headers: admin.write, remoteAddress: ip, payload: CALENDAR_CHANGE });
+    expect(cal.statusCode, cal.body).toBe(200);
+    expect((await since(m2)).map((r) => [r.actor, r.action, r.ip])).toEqual([['demo-admin', 'calendar_override', ip]]);
   });
 
   it('holds no unmasked ID number, and the chain verifies', async () => {
