@@ -141,15 +141,26 @@ interface ChainHead {
   anchor_at: string | null;
 }
 
-async function lockChain(trx: Knex.Transaction): Promise<ChainHead> {
+async function lockChain(trx: Knex.Transaction, noWait = false): Promise<ChainHead> {
   if (trx.client.config.client === 'mysql2') {
     const h = await trx('audit_chain').where({ id: 1 }).forUpdate().first();
     return asHead(h);
   }
   // SQLite: a write first takes the database's one write lock for the rest of the transaction.
-  await trx('audit_chain').where({ id: 1 }).update({ head_seq: trx.raw('head_seq') });
+  // better-sqlite3 waits for a lock synchronously, holding up the whole process: `noWait` (the
+  // background sealer) gives up at once instead while another connection (an import's) holds it.
+  const before = noWait ? Number(((await trx.raw('pragma busy_timeout')) as Array<Record<string, unknown>>)[0]?.timeout ?? 5000) : null;
+  if (before !== null) await trx.raw('pragma busy_timeout = 0');
+  try {
+    await trx('audit_chain').where({ id: 1 }).update({ head_seq: trx.raw('head_seq') });
+  } finally {
+    if (before !== null) await trx.raw(`pragma busy_timeout = ${Math.trunc(before)}`);
+  }
   return asHead(await trx('audit_chain').where({ id: 1 }).first());
 }
+
+/** SQLite's answer when another connection holds the write lock. */
+export const isBusy = (e: unknown): boolean => /SQLITE_BUSY|database is locked/.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message ?? ''}`);
 
 function asHead(h: Record<string, unknown> | undefined): ChainHead {
   if (!h) throw new Error('audit_chain 缺少链头记录（迁移 024 未运行？）');
@@ -169,8 +180,12 @@ export interface SealResult {
  * short transaction with the chain head locked. Two sealers at once take turns; neither forks
  * the chain (a row already sealed by the other is refused by the `seq is null` guard).
  */
-export async function sealAuditChain(db: Knex, opts: { batch?: number; pii?: PiiCipher } = {}): Promise<SealResult> {
+export async function sealAuditChain(db: Knex, opts: { batch?: number; pii?: PiiCipher; noWait?: boolean } = {}): Promise<SealResult> {
   const batch = opts.batch ?? 500;
+  // Nothing to chain: no lock taken (a read; the background sealer asks every few seconds).
+  if (!(await db('audit_log').whereNull('seq').first('id'))) {
+    return { sealed: 0, suspect: 0, head: Number((await db('audit_chain').where({ id: 1 }).first('head_seq'))?.head_seq ?? 0) };
+  }
   const ring = await auditKeyring(db, opts.pii);
   const current = opts.pii?.keyId ?? registered(db)?.keyId;
   let sealed = 0;
@@ -178,7 +193,7 @@ export async function sealAuditChain(db: Knex, opts: { batch?: number; pii?: Pii
   let head = 0;
   for (;;) {
     const n = await db.transaction(async (trx) => {
-      const h = await lockChain(trx);
+      const h = await lockChain(trx, opts.noWait);
       head = h.head_seq;
       const rows: Record<string, unknown>[] = await trx('audit_log').whereNull('seq').orderBy('id').limit(batch)
         .select('id', 'at', 'actor', 'action', 'entity', 'entity_id', 'unit_id', 'ip', 'detail', 'key_id', 'row_mac');
@@ -215,9 +230,10 @@ export function startAuditSealer(db: Knex, opts: { everyMs?: number; log?: (msg:
   let last = '';
   const timer = setInterval(() => {
     if (running) return;
-    running = sealAuditChain(db)
+    running = sealAuditChain(db, { noWait: true })
       .then(() => { last = ''; })
       .catch((e) => {
+        if (isBusy(e)) return; // an import holds SQLite's write lock: next time
         const m = (e as Error).message;
         if (m !== last) log(`审计日志封存失败（稍后重试）：${m}`);
         last = m;

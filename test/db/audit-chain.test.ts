@@ -5,7 +5,7 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  AUDIT_KEY_LABEL, PREVIOUS_AUDIT_KEYS, audit, auditKeepDays, purgeAuditLog, registerAuditKey, sealAuditChain, verifyAuditChain, verifyText,
+  AUDIT_KEY_LABEL, PREVIOUS_AUDIT_KEYS, audit, isBusy, auditKeepDays, purgeAuditLog, registerAuditKey, sealAuditChain, verifyAuditChain, verifyText,
 } from '../../db/audit.ts';
 import { openDb } from '../../db/connection.ts';
 import { AUDIT_RETENTION } from '../../server/jobs/audit-retention.ts';
@@ -206,6 +206,23 @@ describe('the audit chain', () => {
     } finally {
       if (other !== t.db) await other.destroy();
     }
+  });
+
+  it.runIf(TEST_DB_KIND === 'sqlite')('the background sealer gives up at once while another connection holds SQLite\'s write lock', async () => {
+    await write(2);
+    const other = openDb(t.url);
+    const trx = await other.transaction();
+    try {
+      await trx('settings').insert({ key: 'audit-test-lock', value: '1' });
+      const e = await sealAuditChain(t.db, { noWait: true }).then(() => null, (err: unknown) => err);
+      expect(isBusy(e)).toBe(true);
+    } finally {
+      await trx.rollback();
+      await other.destroy();
+    }
+    // The connection waits for locks again, and the rows are chained next time.
+    expect((await t.db.raw('pragma busy_timeout'))[0].timeout).toBe(5000);
+    expect(await sealAuditChain(t.db, { noWait: true })).toMatchObject({ sealed: 2, head: 2 });
   });
 
   it('verifies rows signed under the key before a PII key rotation', async () => {
