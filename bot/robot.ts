@@ -2,6 +2,7 @@
 // 帮助, 待整改, 编制 [单位], 退休 [单位], 查 姓名, 排名. Anything else gets the help text; someone
 // not on the 用户 sheet is told politely that they have no access.
 
+import { audit } from '../db/audit.ts';
 import type { Knex } from 'knex';
 import { addPerson } from '../core/aggregates.ts';
 import { addMonthsToMonth, monthOf } from '../core/dates.ts';
@@ -74,7 +75,7 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
     case '退休':
       return replyMarkdown(scope === null && !arg ? await areaRetirementsText(db, today) : await retirements(db, asker, scope, arg, today));
     case '查':
-      return replyMarkdown(arg ? await lookUp(db, scope, arg, today) : render('help', {}));
+      return replyMarkdown(arg ? await lookUp(db, found.id, scope, arg, today) : render('help', {}));
     case '排名':
       return replyMarkdown(await ranking(db, found, asker));
     default:
@@ -142,9 +143,11 @@ async function retirements(db: Knex, asker: Actor, scope: number[] | null, name:
   return render('retirement', { unitName: u.name, years });
 }
 
-async function lookUp(db: Knex, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
+async function lookUp(db: Knex, askerId: string, scope: number[] | null, name: string, today: IsoDate): Promise<string> {
   const people = [];
   for (const { person: p, unitName } of await peopleNamed(db, name, scope, 5)) {
+    // Each person the robot shows is a view of their record (issue 17).
+    await audit(db, askerId, 'view_person', 'person', p.id, { via: 'robot' }, { unitId: p.unitId });
     const unit = (await loadUnits(db, today, [p.unitId], { regionTotals: false })).get(p.unitId) ?? null;
     const ret = personRetirement(p, unit);
     const openFindings = await openFindingCountOfPerson(db, p.id);

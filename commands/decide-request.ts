@@ -5,6 +5,7 @@
 // card is updated in place for everyone and returned (a DingTalk callback answers with its data
 // within 2 seconds); the requester is told 1:1; after an approval the unit is re-checked at once.
 
+import { audit } from '../db/audit.ts';
 import type { CardPayload } from '../core/outbound.ts';
 import { transition } from '../core/requests.ts';
 import { addStep, changeState, decidersOf, lockRequest } from '../db/requests.ts';
@@ -68,6 +69,7 @@ export async function decideRequest(deps: RequestDeps, { actor, id, decision, co
       await trx('staffing_requests').where({ id }).update({ effect: JSON.stringify(effect) });
     } else if (!(await changeState(trx, id, Number(row.version), { status: 'rejected', decided_by: actor.id, decided_at: nowMoment() }))) return null;
     await addStep(trx, id, decision, actor.id, comment, 'reviewed');
+    await audit(trx, actor.id, 'request_decide', 'request', id, { no: row.no, kind: row.kind, decision }, { unitId: Number(row.unit_id), ip: actor.ip ?? null });
     const view = await readView(trx, id);
     const card = await queueCardUpdate(trx, view, deps.publicBaseUrl);
     await queueOutcome(trx, view, decision, actor.id, comment, deps.publicBaseUrl);

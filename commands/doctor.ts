@@ -96,7 +96,7 @@ export async function checkBinaryLog(db: Db): Promise<DoctorCheck | null> {
 export async function checkRedis(url: string | undefined): Promise<DoctorCheck> {
   const name = 'Redis';
   if (!url) return warn(name, '未设置 REDIS_URL：会话、限流和计划任务锁都在本进程内，只能运行一个 serve 实例。需要多个实例时请设置 REDIS_URL=redis://主机:6379');
-  const { default: Redis } = await import('ioredis');
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => {});
   try {

@@ -31,6 +31,8 @@ export interface RequestActor {
   name?: string;
   role: string;
   scope: UnitScope;
+  /** Where the act came from (a route's req.ip), for the audit log; absent for cards, jobs and the CLI. */
+  ip?: string | null;
 }
 
 export interface RequestDeps {

@@ -3,6 +3,7 @@
 // One transaction with optimistic locking: of two reviews at once, one wins, the other is told who
 // reviewed when.
 
+import { audit } from '../db/audit.ts';
 import type { Knex } from 'knex';
 import { STATE_TEXT, transition, type RequestState } from '../core/requests.ts';
 import { addStep, changeState, lockRequest } from '../db/requests.ts';
@@ -49,6 +50,7 @@ export async function reviewRequest(deps: RequestDeps, { actor, id, decision, co
     }
     if (!(await changeState(trx, id, Number(row.version), { status: t.to }))) return null;
     await addStep(trx, id, decision, actor.id, comment);
+    await audit(trx, actor.id, 'request_review', 'request', id, { no: row.no, kind: row.kind, decision }, { unitId: Number(row.unit_id), ip: actor.ip ?? null });
     const view = await readView(trx, id);
     const deciders = decision === 'pass' ? await queueApprovalCard(trx, view, deps.publicBaseUrl, quota) : [];
     if (decision !== 'pass') await queueOutcome(trx, view, decision, actor.id, comment, deps.publicBaseUrl);

@@ -3,6 +3,7 @@
 // refusal checks of core/requests.ts run now, then stored with its first step. An ID number is
 // stored as people's are (hash, ciphertext, mask), never in the payload.
 
+import { audit } from '../db/audit.ts';
 import { normaliseIdNumber, maskId } from '../core/idnumber.ts';
 import { maySubmit, parseRequest, transition, type RequestBody } from '../core/requests.ts';
 import { ACCESS_MSG, inScope } from '../core/roles.ts';
@@ -99,6 +100,7 @@ export async function submitRequest(deps: RequestDeps, { actor, request }: { act
   const { id, no } = await deps.db.transaction(async (trx) => {
     const r = await insertRequest(trx, { ...row, status: 'submitted', requested_by: actor.id });
     await addStep(trx, r.id, 'submit', actor.id, null);
+    await audit(trx, actor.id, 'request_submit', 'request', r.id, { no: r.no, kind: row.kind }, { unitId: row.unit_id, ip: actor.ip ?? null });
     return r;
   });
   return { id, no, state: 'submitted', warnings, request: await readView(deps.db, id) };
@@ -126,6 +128,7 @@ export async function resubmitRequest(deps: RequestDeps, { actor, id, request, c
     if (!locked || Number(locked.version) !== Number(current.version)) return false;
     if (!(await changeState(trx, id, Number(current.version), { ...row, status: 'submitted' }))) return false;
     await addStep(trx, id, 'resubmit', actor.id, comment ?? null);
+    await audit(trx, actor.id, 'request_submit', 'request', id, { no: current.no, kind: row.kind, resubmit: true }, { unitId: row.unit_id, ip: actor.ip ?? null });
     return true;
   });
   if (!ok) throw new CommandError(409, '该申请已被他人处理，请刷新后查看');

@@ -2,6 +2,7 @@
 // sent as a card to the office's group and, for each listed unit, its own part to the unit's
 // group (@ its 专管员); both updated in place as units fix their items; and its workbook.
 
+import { audit } from '../db/audit.ts';
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { validDay } from '../core/dates.ts';
@@ -89,7 +90,7 @@ const STORED_RED_ITEMS = 50;
  * Makes `date`'s list and sends it, once per week: a second run of the same week (the job and a
  * click of 立即发送, two instances) finds the week's row and queues nothing.
  */
-export async function sendWeeklyList(db: Knex, date: IsoDate, links: WeeklyLinks): Promise<WeeklySendResult> {
+export async function sendWeeklyList(db: Knex, date: IsoDate, links: WeeklyLinks, by: { actor: string; ip?: string | null } = { actor: 'system' }): Promise<WeeklySendResult> {
   validDay(date, '清单日期');
   const week = weekOf(date);
   const rows = await weeklyUnits(db);
@@ -135,6 +136,8 @@ export async function sendWeeklyList(db: Knex, date: IsoDate, links: WeeklyLinks
         result.office = target.kind === 'group' ? 'group' : 'users';
       }
     }
+    // The broadcast is audited with the week's row, once, whoever sent it (job, console, CLI).
+    await audit(trx, by.actor, 'weekly_send', 'weekly', null, { date, week, units: result.units, office: result.office, unitGroupCards: result.unitGroupCards, unitDirectCards: result.unitDirectCards }, { ip: by.ip ?? null });
     return true;
   });
   result.sent = sent;

@@ -38,6 +38,10 @@ export interface ExportOptions {
   by?: string;
   /** Where the export was asked for (console, cli), for the audit log. */
   via?: string;
+  /** The file's name as the user gets it (a download's name; default the written file's), for the audit log. */
+  fileName?: string;
+  /** The address the request came from, for the audit log. */
+  ip?: string | null;
 }
 
 export interface ExportResult {
@@ -309,10 +313,14 @@ export async function exportWorkbook(db: Knex, kind: ExportKind, out: string, op
   }
   const file = path.resolve(out);
   const rows = Object.values(sheets).reduce((a, b) => a + b, 0);
-  // Audited before the file exists: no full-ID file without its audit row.
+  // Audited before the file exists: no file (and no full-ID file) without its audit row.
+  const fileName = opts.fileName ?? path.basename(file);
+  const extra = { unitId: opts.unitId ?? null, ip: opts.ip ?? null };
   if ((kind === 'people' || kind === 'all') && opts.fullIds) {
     const people = (sheets.人员 ?? 0) + (sheets.编外人员 ?? 0);
-    await audit(db, opts.by ?? 'system', 'export_full_ids', 'person', null, { kind, file: path.basename(file), unitId: opts.unitId ?? null, unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : null, people, rows: sheets, ...(opts.via ? { via: opts.via } : {}) });
+    await audit(db, opts.by ?? 'system', 'export_full_ids', 'person', null, { kind, file: fileName, unitId: opts.unitId ?? null, unitCode: opts.unitCode ? normaliseUscc(opts.unitCode) : null, people, rows: sheets, ...(opts.via ? { via: opts.via } : {}) }, extra);
+  } else {
+    await audit(db, opts.by ?? 'system', 'export', null, null, { kind, file: fileName, rows, sheets, ...(kind === 'findings' ? { status: opts.status ?? 'open' } : {}), ...(opts.via ? { via: opts.via } : {}) }, extra);
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
   await wb.xlsx.writeFile(file);

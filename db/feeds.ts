@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { audit } from './audit.ts';
 import type { Knex } from 'knex';
 import { candidatesFor, nameMatch, normaliseName, OFF_ROSTER, type MatchReason } from '../core/feed-match.ts';
 import { FEED_SHEETS, feedHeader, type FeedHeader, type FeedRecord, feedSheetKind, headerIssues, isBlankRow, parseFeedRow } from '../core/feed-sheets.ts';
@@ -49,6 +50,8 @@ export interface FeedImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** The file's name as kept in feed_imports (default: the source's base name). */
   fileName?: string;
+  /** The address the upload came from, for the audit log. */
+  ip?: string | null;
 }
 
 export interface FeedVersion {
@@ -202,6 +205,22 @@ const THIS_MONTH = (today: IsoDate) => today.slice(0, 7);
  * transaction (the old feed_imports row keeps replaced_by; its rows are deleted).
  */
 export async function importFeed(db: Knex, pii: PiiCipher, kind: FeedKind, source: string, opts: FeedImportOptions): Promise<FeedImportResult> {
+  const file = opts.fileName ?? path.basename(source);
+  const extra = { ip: opts.ip ?? null };
+  let r: FeedImportResult;
+  try {
+    r = await importFeedRows(db, pii, kind, source, opts);
+  } catch (e) {
+    await audit(db, opts.by, 'feed_import', null, null, { kind, file, outcome: 'refused', error: (e as Error).message.slice(0, 300) }, extra);
+    throw e;
+  }
+  await audit(db, opts.by, 'feed_import', null, null, r.ok
+    ? { kind, file, outcome: 'ok', rows: r.versions.reduce((n, v) => n + v.rows, 0), versions: r.versions.map((v) => ({ month: v.month, importId: v.importId, rows: v.rows })) }
+    : { kind, file, outcome: 'errors', errors: r.errors.length }, extra);
+  return r;
+}
+
+async function importFeedRows(db: Knex, pii: PiiCipher, kind: FeedKind, source: string, opts: FeedImportOptions): Promise<FeedImportResult> {
   const limits: ImportLimits = { ...FEED_LIMITS, ...opts.limits };
   const src = await feedSource(source, kind);
   const progress: ImportProgress = { phase: 'read', read: 0, validated: 0, written: 0, total: 0 };

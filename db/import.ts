@@ -6,6 +6,7 @@
 
 export { IMPORT_LIMITS, ImportRefused } from './import-read.ts';
 
+import { audit } from './audit.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -36,6 +37,10 @@ export interface ImportOptions {
   limits?: Partial<ImportLimits>;
   /** Called as rows are read, validated and written. */
   onProgress?: (p: ImportProgress) => void;
+  /** The file's name as the user chose it (an upload's; default the source's base name), for the audit log. */
+  fileName?: string;
+  /** The address the upload came from, for the audit log. */
+  ip?: string | null;
 }
 
 export interface ImportResult {
@@ -165,6 +170,25 @@ function addCounts(into: DataSetCounts, more: DataSetCounts): void {
  * slices with pauses between them, so a server importing a large file keeps answering.
  */
 export async function importData(db: Knex, pii: PiiCipher, source: string, opts: ImportOptions): Promise<ImportResult> {
+  const file = opts.fileName ?? path.basename(source);
+  const extra = { ip: opts.ip ?? null };
+  let r: ImportResult;
+  try {
+    r = await importWorkbookData(db, pii, source, opts);
+  } catch (e) {
+    // A refused file (over a limit, not a workbook…): recorded with the refusal, then rethrown.
+    await audit(db, opts.by, 'import', null, null, { file, outcome: 'refused', error: (e as Error).message.slice(0, 300) }, extra);
+    throw e;
+  }
+  const c = r.counts;
+  const rows = Object.values(c).reduce((n, k) => n + k.created + k.updated + k.unchanged, 0);
+  await audit(db, opts.by, 'import', null, null, r.ok
+    ? { file, outcome: 'ok', rows, counts: c }
+    : { file, outcome: 'errors', errors: r.errors.length }, extra);
+  return r;
+}
+
+async function importWorkbookData(db: Knex, pii: PiiCipher, source: string, opts: ImportOptions): Promise<ImportResult> {
   const stat = await fs.stat(source).catch(() => null);
   if (!stat) throw new ImportRefused(`找不到要导入的文件：${source}`);
   const isDir = stat.isDirectory();

@@ -365,6 +365,5 @@ async function saveUser(trx: Knex, row: Row, meta: ChangeMeta, counts: SaveCount
   counts.updated++;
 }
 
-export async function audit(db: Knex, actor: string, action: string, entity: string | null, entityId: number | null, detail?: unknown): Promise<void> {
-  await db('audit_log').insert({ at: nowMoment(), actor, action, entity, entity_id: entityId, detail: detail === undefined ? null : JSON.stringify(detail) });
-}
+// The one writer of audit rows is db/audit.ts; re-exported for the callers that import it from here.
+export { audit } from './audit.ts';

@@ -12,6 +12,7 @@ import type { FindingLight } from '../core/model.ts';
 import { formatRetirementAge, retirement, retirementCategory } from '../core/retirement.ts';
 import { openContext, type AppContext } from '../server/context.ts';
 import { piiKeyFile as piiKeyFileOf } from '../db/pii.ts';
+import type { PiiCipher } from '../db/pii.ts';
 import type { Sector } from '../core/unit-stats.ts';
 
 const HELP = `用法：sanse <命令> [选项]
@@ -95,6 +96,9 @@ const HELP = `用法：sanse <命令> [选项]
   snapshot list [--json]         市级：各区县已导入的快照及其版本
   report quarterly --quarter YYYYQn --out 文件.docx|文件.pdf
                                 生成季度分析报告（Word 或 PDF，按文件扩展名；PDF 需 chromium）
+  audit verify [--json]         校验审计日志是否完整（逐行核对签名和链），发现被修改、删除、调换或伪造的行时指出第一处并返回 1
+  audit list [--since YYYY-MM-DD] [--actor 用户ID] [--action 操作] [--limit N] [--json]
+                                列出审计日志（最新的在前，默认200行）
   ranking publish --month YYYY-MM --as 用户ID
                                 发布该月红黑榜（前10名、后10名）到各单位工作群和编办工作群（编办管理员、编办业务人员）
   pii keygen                    生成一把新的身份证号加密密钥（32位十六进制），用于密钥轮换
@@ -153,6 +157,9 @@ async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   try {
     return await fn(ctx);
   } finally {
+    // Chains the audit rows the command wrote (db/audit.ts); a failure here is the next sealer's to retry.
+    const { sealAuditChain } = await import('../db/audit.ts');
+    await sealAuditChain(ctx.db).catch(() => undefined);
     await ctx.close();
   }
 }
@@ -228,6 +235,8 @@ export async function main(argv: string[]): Promise<number> {
         return await piiCommand(rest);
       case 'doctor':
         return await doctorCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -441,8 +450,11 @@ async function weeklyCommand(args: string[]): Promise<number> {
   const { sendWeeklyList, weeklyLinks, writeWeeklyWorkbook } = await import('../commands/weekly-list.ts');
   const r = await withContext(async (ctx) => {
     // Sent first, so the workbook is the list as sent (with what was fixed since marked).
-    const sent = values.send ? await sendWeeklyList(ctx.db, date, weeklyLinks(ctx.config.publicBaseUrl)) : null;
+    const by = `cli:${os.userInfo().username}`;
+    const sent = values.send ? await sendWeeklyList(ctx.db, date, weeklyLinks(ctx.config.publicBaseUrl), { actor: by }) : null;
     const book = await writeWeeklyWorkbook(ctx.db, date, out);
+    const { audit } = await import('../db/audit.ts');
+    await audit(ctx.db, by, 'weekly_export', 'weekly', null, { date, rows: book.rows, file: out.split(/[\\/]/).pop(), via: 'cli' });
     return { sent, rows: book.rows, counts: book.view.list.counts, sentAt: book.view.sentAt };
   });
   if (values.json) print({ date, out, ...r });
@@ -535,7 +547,12 @@ async function rulesCommand(args: string[]): Promise<number> {
         params[key] = value;
       }
       const enabled = values.disable ? false : values.enable ? true : current.enabled;
-      await setRuleSetting(ctx.db, rule.code, { enabled, params: Object.keys(params).length ? params : undefined });
+      const next = { enabled, params: Object.keys(params).length ? params : undefined };
+      await ctx.db.transaction(async (trx) => {
+        await setRuleSetting(trx, rule.code, next);
+        const { audit } = await import('../db/audit.ts');
+        await audit(trx, `cli:${os.userInfo().username}`, 'rules_set', 'rule', null, { rule: rule.code, before: current, after: next });
+      });
       const { ruleParamsText } = await import('../cards/details.ts');
       console.log(`${rule.code} ${rule.title}：${enabled ? '启用' : '停用'}${Object.keys(params).length ? `，参数 ${ruleParamsText(params)}` : ''}`);
     });
@@ -964,6 +981,8 @@ async function monthlyReportCommand(rest: string[]): Promise<number> {
       await fs.writeFile(file, f.bytes);
       files.push({ name: d.name, title: d.title, file, generatedAt: f.generatedAt, fresh: f.fresh });
     }
+    const { audit } = await import('../db/audit.ts');
+    await audit(ctx.db, `cli:${os.userInfo().username}`, 'report_download', 'report', null, { month, names: files.map((f) => f.name), files: files.map((f) => f.file.split(/[\\/]/).pop()), via: 'cli' });
     return files;
   });
   if (values.json) print({ month, files: written });
@@ -984,7 +1003,12 @@ async function quarterlyReportCommand(rest: string[]): Promise<number> {
   const { CommandError } = await import('../commands/errors.ts');
   const { quarterlyReportFile } = await import('../commands/quarterly-report.ts');
   const { writeFile } = await import('node:fs/promises');
-  const r = await withContext((ctx) => quarterlyReportFile({ db: ctx.db, actor: 'system', quarter, format, llm: ctx.config.llm })).catch((e) => {
+  const r = await withContext(async (ctx) => {
+    const file = await quarterlyReportFile({ db: ctx.db, actor: 'system', quarter, format, llm: ctx.config.llm });
+    const { audit } = await import('../db/audit.ts');
+    await audit(ctx.db, `cli:${os.userInfo().username}`, 'export', 'report', null, { kind: 'quarterly', file: out.split(/[\\/]/).pop(), quarter: file.report.quarter.id, via: 'cli' });
+    return file;
+  }).catch((e) => {
     throw e instanceof CommandError ? new Refusal(e.message) : e;
   });
   await writeFile(out, r.body);
@@ -1016,7 +1040,12 @@ async function snapshotCommand(args: string[]): Promise<number> {
         const month = arg(values, 'month');
         const out = arg(values, 'out');
         if (!month || !out) throw new UsageError('请指定月份和文件：sanse snapshot export --month 2026-11 --out 快照.json.gz');
-        const r = await withContext((ctx) => snap.exportSnapshot(ctx.db, { month, out, keyFile: process.env.SNAPSHOT_SIGNING_KEY, region: arg(values, 'region') }));
+        const r = await withContext(async (ctx) => {
+          const done = await snap.exportSnapshot(ctx.db, { month, out, keyFile: process.env.SNAPSHOT_SIGNING_KEY, region: arg(values, 'region') });
+          const { audit } = await import('../db/audit.ts');
+          await audit(ctx.db, who, 'snapshot_export', null, null, { month: done.month, region: done.region, file: out.split(/[\\/]/).pop(), units: done.units, people: done.people });
+          return done;
+        });
         if (values.json) print(r);
         else console.log(`已导出区县 ${r.region} ${r.month} 快照：单位 ${r.units} 个，人员 ${r.people} 名 → ${r.file}（已签名）`);
         return 0;
@@ -1145,9 +1174,13 @@ async function doctorCommand(args: string[]): Promise<number> {
         await createZhengDingClient({ apiBase: config.zhengding.apiBase, appKey: config.zhengding.appKey, appSecret: config.zhengding.appSecret, ip: config.zhengding.ip, mac: config.zhengding.mac, timeoutMs: 8000 }).accessToken();
       }
       : undefined;
-  // The backup and audit helpers' functions are re-pointed here once merged:
-  // backupHealth: (dir) => backupHealth(...), verifyAuditChain: (db, pii) => verifyAuditChain(db, pii).
-  const checks = await runDoctor({ env: process.env, platform: config.platform, platformToken, verifyAuditChain: null });
+  const audit = await import('../db/audit.ts');
+  const verifyAuditChain = async (db: Knex, pii: PiiCipher) => {
+    audit.registerAuditKey(db, pii);
+    const v = await audit.verifyAuditChain(db, { pii });
+    return { ok: v.ok, brokenAt: v.broken?.id ?? null, message: audit.verifyText(v) };
+  };
+  const checks = await runDoctor({ env: process.env, platform: config.platform, platformToken, verifyAuditChain });
   const bad = checks.filter((c) => c.level === 'error');
   if (values.json) print(checks);
   else {
@@ -1157,4 +1190,38 @@ async function doctorCommand(args: string[]): Promise<number> {
     console.log(bad.length ? `\n共 ${bad.length} 项问题${warnings ? `、${warnings} 项提醒` : ''}，请按上面的说明改正后再运行 sanse doctor` : `\n配置检查通过${warnings ? `（${warnings} 项提醒）` : ''}`);
   }
   return bad.length ? 1 : 0;
+}
+
+async function auditCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, since: { type: 'string' }, actor: { type: 'string' }, action: { type: 'string' }, limit: { type: 'string' } } });
+  const { sealAuditChain, verifyAuditChain, verifyText, listAuditRows } = await import('../db/audit.ts');
+  if (sub === 'verify') {
+    const v = await withContext(async (ctx) => {
+      await sealAuditChain(ctx.db);
+      return verifyAuditChain(ctx.db);
+    });
+    if (values.json) print({ ...v, text: verifyText(v) });
+    else (v.ok ? console.log : console.error)(verifyText(v));
+    return v.ok ? 0 : 1;
+  }
+  if (sub === 'list') {
+    const since = arg(values, 'since');
+    if (since !== undefined) validDay(since, '--since');
+    const limitText = arg(values, 'limit');
+    const limit = limitText === undefined ? 200 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new Refusal(`--limit 应为 1 到 100000 的整数：${limitText}`);
+    const rows = await withContext((ctx) => listAuditRows(ctx.db, { since, actor: arg(values, 'actor'), action: arg(values, 'action'), limit }));
+    if (values.json) print(rows);
+    else if (!rows.length) console.log('没有符合条件的审计日志');
+    else {
+      const { auditActionLabel } = await import('../core/audit-actions.ts');
+      for (const r of rows) {
+        const what = r.entity ? ` ${r.entity}${r.entityId !== null ? `#${r.entityId}` : ''}` : '';
+        console.log(`${r.at}  ${r.actor}  ${auditActionLabel(r.action)}${what}${r.unitId !== null ? `  单位 ${r.unitId}` : ''}${r.ip ? `  ${r.ip}` : ''}${r.detail !== null ? `  ${JSON.stringify(r.detail)}` : ''}`);
+      }
+    }
+    return 0;
+  }
+  throw new UsageError('用法：sanse audit verify [--json] 或 sanse audit list [--since YYYY-MM-DD] [--actor 用户ID] [--action 操作] [--json]');
 }

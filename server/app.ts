@@ -2,6 +2,7 @@
 // (the logins, the sandbox's controls, a callback route) is handed in by main/app.ts: server/
 // and bot/ do not import each other.
 
+import { withAuditAddress } from '../db/audit.ts';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { DingTalkLogin, ZhengDingLogin } from '../core/login.ts';
@@ -50,6 +51,8 @@ export async function createApp(ctx: AppContext, platform: AppPlatform = {}): Pr
   // Headers, the cross-site refusal and the Chinese 404/400/500 before anything else, so they
   // cover every route, the static mini-app and the answers of the guards below.
   await securityHeaders(app, { https });
+  // Every audit row written while a request is handled carries its address (db/audit.ts).
+  app.addHook('onRequest', (req, _reply, done) => withAuditAddress(req.ip, done));
   crossSiteGuard(app, { publicBaseUrl: ctx.config.publicBaseUrl });
   errorHandlers(app);
   await app.register(formbody);

@@ -1,6 +1,7 @@
 // Opening what every entry point needs: configuration, the migrated database and the ID cipher.
 
 import { ensureMysqlDatabase, migrate, openDb, parseDatabaseUrl, type Db } from '../db/connection.ts';
+import { registerAuditKey } from '../db/audit.ts';
 import { createPiiCipher, resolvePiiKey, resolvePreviousPiiKey, type PiiCipher } from '../db/pii.ts';
 import { loadConfig, type Config } from './config.ts';
 
@@ -18,5 +19,6 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env, log: (ms
   const pii = createPiiCipher(resolvePiiKey(env, target.file, log), resolvePreviousPiiKey(env));
   const db = openDb(config.databaseUrl);
   await migrate(db);
+  registerAuditKey(db, pii);
   return { config, db, pii, close: () => db.destroy() };
 }

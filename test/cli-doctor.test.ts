@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('sanse doctor', () => {
-  it('a good configuration: exit 0, every check passes (SQLite and the audit chain only noted), --json lists them', async () => {
+  it('a good configuration: exit 0, every check passes (only SQLite noted), the audit chain verified, --json lists them', async () => {
     const r = await runSanse(good(), 'doctor');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/配置检查通过/);
@@ -67,7 +67,8 @@ describe('sanse doctor', () => {
     expect(j.code).toBe(0);
     const checks = JSON.parse(j.stdout) as Array<{ name: string; ok: boolean; level: string; message: string }>;
     expect(checks.every((c) => c.ok)).toBe(true);
-    expect(checks.filter((c) => c.level === 'warning').map((c) => c.name).sort()).toEqual(['审计日志链', '数据库类型']);
+    expect(checks.filter((c) => c.level === 'warning').map((c) => c.name).sort()).toEqual(['数据库类型']);
+    expect(checks.find((c) => c.name === '审计日志链')?.message).toMatch(/审计日志完整/);
     expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['数据库', 'Redis', '聊天平台', 'PUBLIC_BASE_URL', 'PII_KEY', 'SESSION_SECRET', '全量备份', '增量备份', '备份磁盘空间']));
   }, 60_000);
 

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { AppContext } from '../context.ts';
 import { LoginError, type DingTalkLogin, type ZhengDingLogin } from '../../core/login.ts';
 import { FULL_ID_ROLES } from '../../core/roles.ts';
+import { audit } from '../../db/audit.ts';
 import { deleteSession } from '../../db/sessions.ts';
 import { unitById } from '../../db/units.ts';
 import { sandboxUsers } from './sandbox-users.ts';
@@ -110,11 +111,40 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       errorResponseBuilder: (_req, c) => Object.assign(new Error(MSG.tooMany), { statusCode: c.statusCode }),
     });
     const accountOf = new WeakMap<FastifyRequest, string>();
+    /** Why a login was refused (audit_log login_refused, core/audit-actions.ts LOGIN_REFUSALS). */
+    const refusedAs = new WeakMap<FastifyRequest, 'unknown' | 'locked' | 'rate_limited'>();
+    /** The door a request knocked at: sandbox, dingtalk-qr, dingtalk-miniapp, zhengding-qr, zhengding-miniapp. */
+    const doorOf = (req: FastifyRequest): string => {
+      const m = /^\/auth\/(sandbox|dingtalk|zhengding)\/(login|callback|miniapp|qr|users)/.exec(req.routeOptions.url ?? req.url);
+      if (!m) return 'other';
+      return m[1] === 'sandbox' ? 'sandbox' : `${m[1]}-${m[2] === 'miniapp' ? 'miniapp' : 'qr'}`;
+    };
+    // A flood over the per-IP limit is recorded once per address and window, not once per request.
+    const floods = new Map<string, number>();
+    const firstOfFlood = (ip: string): boolean => {
+      const now = Date.now();
+      for (const [k, at] of floods) if (now - at > limit.timeWindowMs) floods.delete(k);
+      if (floods.has(ip)) return false;
+      floods.set(ip, now);
+      return true;
+    };
+    /** One audit row per refused login: who it claimed to be (when known), why, from where. */
+    async function auditRefusal(req: FastifyRequest, status: number): Promise<void> {
+      if (req.method === 'GET' && /\/(qr|users)$/.test(req.routeOptions.url ?? '')) return;
+      const reason = refusedAs.get(req) ?? (status === 429 ? 'rate_limited' : status === 404 ? 'disabled' : 'bad_code');
+      if (reason === 'rate_limited' && !accountOf.has(req) && !firstOfFlood(req.ip)) return;
+      await audit(db, accountOf.get(req) ?? 'anonymous', 'login_refused', 'user', null, { door: doorOf(req), reason, status }, { ip: req.ip })
+        .catch((e) => req.log.error(e, 'audit of a refused login failed'));
+    }
     const perAccount = auth.createRateLimit({ max: limit.max, timeWindow: limit.timeWindowMs, keyGenerator: (req) => `account:${accountOf.get(req) ?? ''}` });
 
-    auth.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-      if (err instanceof LoginError) return refusal(req, reply, err.status, err.message, err instanceof LockedLogin ? err.body : undefined);
+    auth.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
+      if (err instanceof LoginError) {
+        await auditRefusal(req, err.status);
+        return refusal(req, reply, err.status, err.message, err instanceof LockedLogin ? err.body : undefined);
+      }
       const status = err.statusCode ?? 500;
+      if (status === 429) await auditRefusal(req, 429);
       if (status === 429) return reply.code(429).send({ error: MSG.tooMany });
       if (status < 500) return reply.code(status).send({ error: '请求无效' });
       req.log.error(err);
@@ -126,14 +156,19 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       accountOf.set(req, userId);
       const verdict = await perAccount(req);
       // isAllowed means allow-listed; over the limit is isExceeded.
-      if (!verdict.isAllowed && verdict.isExceeded) throw new LoginError(429, MSG.tooMany);
+      if (!verdict.isAllowed && verdict.isExceeded) {
+        refusedAs.set(req, 'rate_limited');
+        throw new LoginError(429, MSG.tooMany);
+      }
       const admission = await admit(db, userId);
+      if (!admission.ok) refusedAs.set(req, admission.status === 423 ? 'locked' : 'unknown');
       if (!admission.ok) throw admission.status === 423 ? new LockedLogin(refusalBody(admission), admission.error) : new LoginError(admission.status, admission.error);
       // A login replaces the session this browser had (no fixation, no orphan rows).
       if (req.session) await deleteSession(db, req.session.id);
       const s = await auth.sessions.start(reply, userId);
       req.user = await sessionUser(db, admission.user);
       req.session = s;
+      await audit(db, userId, 'login', 'user', null, { door: doorOf(req) }, { ip: req.ip, unitId: req.user.unitId });
       return s;
     }
 
@@ -228,6 +263,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     });
 
     auth.post('/auth/logout', async (req, reply) => {
+      if (req.user) await audit(db, req.user.id, 'logout', 'user', null, undefined, { ip: req.ip, unitId: req.user.unitId });
       await auth.sessions.end(req, reply);
       return { ok: true };
     });

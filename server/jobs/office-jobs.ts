@@ -3,6 +3,7 @@
 
 import type { LlmConfig } from '../../commands/draft-analysis.ts';
 import type { PiiCipher } from '../../db/pii.ts';
+import { auditRetentionJob } from './audit-retention.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
@@ -22,6 +23,8 @@ export interface OfficeJobOptions {
   log?: (msg: string) => void;
   /** The office's model endpoint (AI 大模型分析); unset: templates. */
   llm?: LlmConfig | null;
+  /** AUDIT_KEEP_DAYS (at least 180); unset: read from the environment when the job runs. */
+  auditKeepDays?: number;
 }
 
 export function officeJobs(opts: OfficeJobOptions): Job[] {
@@ -36,5 +39,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     weeklyListJob(opts),
     monthCloseJob(opts),
     negativeListReadingJob(opts),
+    auditRetentionJob({ keepDays: opts.auditKeepDays, log: opts.log }),
   ];
 }

@@ -172,6 +172,13 @@ describe('DingTalk logins', () => {
     fake.miniAppCodes.set('mini-2', 'ding-locked');
     const locked = await a.app.inject({ method: 'POST', url: '/auth/dingtalk/miniapp', payload: { authCode: 'mini-2' }, remoteAddress: nextIp() });
     expect(locked.statusCode).toBe(423);
+    // The audit trail (issue 17): the login, the code refused, the locked account, each with its door.
+    const audits = (await a.t.db('audit_log').whereIn('action', ['login', 'login_refused']).orderBy('id', 'desc').limit(3)).reverse();
+    expect(audits.map((r: Record<string, any>) => [r.actor, r.action, JSON.parse(r.detail).door, JSON.parse(r.detail).reason ?? null])).toEqual([
+      ['ding-admin', 'login', 'dingtalk-miniapp', null],
+      ['anonymous', 'login_refused', 'dingtalk-miniapp', 'bad_code'],
+      ['ding-locked', 'login_refused', 'dingtalk-miniapp', 'locked'],
+    ]);
     expect(locked.json()).toEqual({ error: '您的账号已被锁定：账号已由编办停用。请联系编办管理员王编办解锁。', locked: { reason: { kind: 'manual' }, unlockers: [{ name: '王编办', mobile: null }] } });
     const missing = await a.app.inject({ method: 'POST', url: '/auth/dingtalk/miniapp', payload: {}, remoteAddress: nextIp() });
     expect(missing.statusCode).toBe(400);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureMysqlDatabase, migrate, openDb, type Db } from '../../db/connection.ts';
+import { registerAuditKey } from '../../db/audit.ts';
 import { createPiiCipher, type PiiCipher } from '../../db/pii.ts';
 
 export const TEST_DB_KIND: 'mysql' | 'sqlite' = process.env.SANSE_TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
@@ -39,6 +40,7 @@ export async function createTestDb(): Promise<TestDb> {
   const db = openDb(url);
   await migrate(db);
   const pii = createPiiCipher(crypto.randomBytes(16).toString('hex'));
+  registerAuditKey(db, pii);
   return {
     db, pii, url,
     async close() {

@@ -4,6 +4,7 @@
 // daily check now (POST /api/check, polled at GET /api/check/runs/:id).
 
 import crypto from 'node:crypto';
+import { audit, shareAuditKey } from '../../../db/audit.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +14,6 @@ import { DateInputError, validCheckDate } from '../../../core/dates.ts';
 import { IMPORT_LIMITS, importData, ImportRefused, type ImportResult } from '../../../db/import.ts';
 import { type Db, isSqlite, openDb } from '../../../db/connection.ts';
 import { checkZip } from '../../../db/import-read.ts';
-import { audit } from '../../../db/store.ts';
 import { ADMIN_ROLES } from '../../../core/roles.ts';
 import { getJobRun } from '../../../db/job-runs.ts';
 import { DAILY_CHECK } from '../../jobs/daily-check.ts';
@@ -156,6 +156,7 @@ export function startImportJob<R extends { errorFile?: string }>(jobs: ImportJob
   run: (db: Db, progress: (p: ImportJob<R>['progress']) => void) => Promise<R>): ImportJob<R> {
   return jobs.start(userId, upload.name, async (progress) => {
     const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
+    if (own) shareAuditKey(db, own);
     try {
       const result = await run(own ?? db, progress);
       if (result.errorFile) {
@@ -218,7 +219,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       // The folder carries the file's name for the versions' source.
       csvFolder: (name) => name,
     });
-    const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) => importData(into, pii, upload.source, { by: user.id, today: deps.today(), errorOut: upload.errorOut, onProgress: progress }));
+    const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) => importData(into, pii, upload.source, { by: user.id, today: deps.today(), errorOut: upload.errorOut, onProgress: progress, fileName: upload.name, ip: req.ip }));
     return reply.code(202).send(jobView(job));
   });
 
@@ -244,11 +245,11 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     // Only the user who imported may download it (it holds the full ID numbers of the upload).
     const meta = await fs.promises.readFile(ownerFile(file), 'utf8').then((t) => JSON.parse(t) as { owner?: string; fileName?: string }).catch(() => null);
     if (!meta || meta.owner !== user.id) {
-      await audit(db, user.id, 'import_errors_refused', 'import', null, { file: name });
+      await audit(db, user.id, 'import_errors_refused', 'import', null, { file: name }, { ip: req.ip });
       throw gone();
     }
     // Written before the file leaves: no download without its audit row.
-    await audit(db, user.id, 'download_import_errors', 'import', null, { file: name, source: meta.fileName ?? null });
+    await audit(db, user.id, 'download_import_errors', 'import', null, { file: name, source: meta.fileName ?? null }, { ip: req.ip });
     return reply
       .header('Content-Type', XLSX)
       .header('Content-Disposition', contentDisposition('导入错误说明.xlsx', 'import-errors.xlsx'))
@@ -276,6 +277,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       }
     }
     const { runId, created } = await deps.jobs.enqueue(DAILY_CHECK, date);
+    if (created) await audit(db, user.id, 'check_run', 'job', null, { date, runId }, { ip: req.ip });
     return reply.code(202).send({ runId, date, created });
   });
 

@@ -7,6 +7,7 @@ import { draftAnalysis, getAnalysis, saveAnalysis } from '../../../commands/draf
 import { quarterlyReportFile, type ReportFormat } from '../../../commands/quarterly-report.ts';
 import { OFFICE_ROLES } from '../../../core/roles.ts';
 import { contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
+import { audit } from '../../../db/audit.ts';
 import { requireCityLevel } from '../../../commands/city-level.ts';
 
 export const analysisRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -20,6 +21,7 @@ export const analysisRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app,
       requireCityLevel(user, '季度分析报告');
       const quarter = (req.query as Record<string, unknown>).quarter;
       const r = await quarterlyReportFile({ db, actor: user.id, quarter, format, llm: llm() });
+      await audit(db, user.id, 'export', 'report', null, { kind: 'quarterly', file: r.fileName, quarter: r.report.quarter.id, via: 'console' }, { ip: req.ip });
       return reply.header('Content-Type', r.contentType).header('Content-Disposition', contentDisposition(r.fileName, `quarterly-${r.report.quarter.id}.${format}`))
         .header('Cache-Control', 'no-store').send(r.body);
     });

@@ -37,13 +37,14 @@ export const exportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const q = req.query as { fullIds?: string };
     const fullIds = q.fullIds === '1' || q.fullIds === 'true';
     if (fullIds && !FULL_ID_ROLES.has(user.role)) {
-      await audit(db, user.id, 'full_id_refused', 'person', null, { role: user.role, via: 'export' });
+      await audit(db, user.id, 'full_id_refused', 'person', null, { role: user.role, via: 'export' }, { ip: req.ip });
       throw new ApiError(403, '您的角色无权导出完整身份证号');
     }
     const today = deps.today();
     // exportWorkbook writes the audit row (with the count) before the file exists.
-    return sendFile(reply, (file) => exportWorkbook(db, 'all', file, { today, fullIds, pii: deps.pii, by: user.id, via: 'console', unitIds: user.scope ?? undefined }),
-      `机构和人员${fullIds ? '-完整身份证号' : '-脱敏'}-${today}.xlsx`, `data-${today}.xlsx`);
+    const name = `机构和人员${fullIds ? '-完整身份证号' : '-脱敏'}-${today}.xlsx`;
+    return sendFile(reply, (file) => exportWorkbook(db, 'all', file, { today, fullIds, pii: deps.pii, by: user.id, via: 'console', unitIds: user.scope ?? undefined, fileName: name, ip: req.ip }),
+      name, `data-${today}.xlsx`);
   });
 
   app.get('/api/template', async (req, reply) => {

@@ -88,7 +88,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
       csvFolder: () => 'csv',
     });
     const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) =>
-      importFeed(into, pii, kind, upload.source, { by: user.id, today: deps.today(), month, errorOut: upload.errorOut, onProgress: progress, fileName: upload.name }));
+      importFeed(into, pii, kind, upload.source, { by: user.id, today: deps.today(), month, errorOut: upload.errorOut, onProgress: progress, fileName: upload.name, ip: req.ip }));
     return reply.code(202).send(jobView(job));
   });
 

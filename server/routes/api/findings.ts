@@ -35,8 +35,9 @@ export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
     const today = deps.today();
     const file = path.join(deps.workDir, `export-${crypto.randomBytes(12).toString('hex')}.xlsx`);
     await fs.promises.mkdir(deps.workDir, { recursive: true });
+    const name = `问题清单-${unitName ?? '全部单位'}-${today}.xlsx`;
     try {
-      await exportWorkbook(db, 'findings', file, { unitId: unitId ?? undefined, status: f.status, today, by: user.id });
+      await exportWorkbook(db, 'findings', file, { unitId: unitId ?? undefined, status: f.status, today, by: user.id, via: 'console', fileName: name, ip: req.ip });
       if (f.rule || f.light) await keepRows(file, f.rule, f.light ? LIGHT_TEXT[f.light] : undefined);
     } catch (e) {
       await fs.promises.rm(file, { force: true });
@@ -44,7 +45,6 @@ export const findingRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
     }
     const stream = fs.createReadStream(file);
     stream.on('close', () => void fs.promises.rm(file, { force: true }));
-    const name = `问题清单-${unitName ?? '全部单位'}-${today}.xlsx`;
     return reply
       .header('Content-Type', XLSX)
       .header('Content-Disposition', contentDisposition(name, `findings-${today}.xlsx`))

@@ -49,7 +49,7 @@ export const monthlyConfirmationRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = 
     const q = req.query as { month?: string; state?: StateFilter };
     const list = await officeMonthList(db, user, { month: monthParam(q.month), state: q.state, today: deps.today() });
     const buf = Buffer.from(await officeMonthWorkbook(list).xlsx.writeBuffer());
-    await audit(db, user.id, 'monthly-confirmation.export', 'month', null, { month: list.month, state: q.state ?? null, rows: list.rows.length });
+    await audit(db, user.id, 'monthly-confirmation.export', 'month', null, { month: list.month, state: q.state ?? null, rows: list.rows.length }, { ip: req.ip });
     const m = list.month ?? 'none';
     return reply.header('Content-Type', XLSX).header('Content-Disposition', contentDisposition(`月度核账-${m}.xlsx`, `monthly-${m}.xlsx`)).header('Cache-Control', 'no-store').send(buf);
   });

@@ -72,6 +72,8 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const id = Number(p.id);
     const unitId = Number(p.unit_id);
     const today = deps.today();
+    // Every view of one person's record is an audit row (issue 17: 全程留痕).
+    await audit(db, user.id, 'view_person', 'person', id, undefined, { unitId, ip: req.ip });
     // One round trip: the unit and its ledgers, the person's cross-row facts, the record, its
     // open findings, its version. idFacts and cross let the form run the person rules as the
     // server would (miniapp/src/person/recheck.ts); neither holds the ID number.
@@ -119,6 +121,7 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/people/:id/history', async (req) => {
     const user = userOf(req);
     const p = await personInScope(db, user, (req.params as { id: string }).id, ['id', 'unit_id']);
+    await audit(db, user.id, 'view_person', 'person', Number(p.id), { page: 'history' }, { unitId: Number(p.unit_id), ip: req.ip });
     const rows = await personHistory(db, Number(p.id));
     const who = await userNames(db, [...new Set(rows.map((r) => String(r.changed_by)))]);
     const unitIds = new Set<number>();
@@ -158,12 +161,12 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const user = userOf(req);
     const idParam = (req.params as { id: string }).id;
     if (!FULL_ID_ROLES.has(user.role)) {
-      await audit(db, user.id, 'full_id_refused', 'person', /^\d{1,9}$/.test(idParam) ? Number(idParam) : null, { role: user.role });
+      await audit(db, user.id, 'full_id_refused', 'person', /^\d{1,9}$/.test(idParam) ? Number(idParam) : null, { role: user.role }, { ip: req.ip });
       throw new ApiError(403, '您的角色无权查看完整身份证号');
     }
     const p = await personInScope(db, user, idParam, ['id', 'unit_id', 'id_enc']);
     // Written before the number leaves: no display without its audit row.
-    await audit(db, user.id, 'view_full_id', 'person', Number(p.id), { via: 'api' });
+    await audit(db, user.id, 'view_full_id', 'person', Number(p.id), { via: 'api' }, { unitId: Number(p.unit_id), ip: req.ip });
     return { idNumber: p.id_enc ? pii.decrypt(p.id_enc) : null };
   });
 };

@@ -80,7 +80,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const wrong = ids.filter((id) => changes[id] !== null && !(SECTORS as readonly unknown[]).includes(changes[id]));
     if (wrong.length) throw new ApiError(400, `领域应为 ${SECTORS.join('、')} 之一（或 null 取消调整）：单位 ${wrong.slice(0, 5).join('、')}`, { units: '领域有误' });
     const mapping = await changeSectorMapping(db, changes as Record<string, Sector | null>);
-    await audit(db, user.id, 'sectors_update', 'settings', null, { units: changes });
+    await audit(db, user.id, 'sectors_update', 'settings', null, { units: changes }, { ip: req.ip });
     return { mapping, note: '领域调整在下一次每日检查后生效' };
   });
 
@@ -106,7 +106,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const month = monthParam((req.query as { month?: string }).month, monthOf(today));
     const f = await reportFile(db, def, month, today);
     if (!f) throw new ApiError(404, notGenerated(def, month));
-    await audit(db, user.id, 'report_download', 'report', null, { name: def.name, month, via: 'console' });
+    await audit(db, user.id, 'report_download', 'report', null, { name: def.name, month, via: 'console' }, { ip: req.ip });
     return reply.header('Content-Type', XLSX).header('Content-Disposition', contentDisposition(`${def.title}-${month}.xlsx`, `${def.name}-${month}.xlsx`)).header('Cache-Control', 'no-store').send(f.bytes);
   });
 
@@ -124,7 +124,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
       names = [def.name];
     }
     const r = await generateMonthReports(db, month, { user: user.id }, names);
-    await audit(db, user.id, 'report_generate', 'report', null, { month, names: r.generated.map((g) => g.name) });
+    await audit(db, user.id, 'report_generate', 'report', null, { month, names: r.generated.map((g) => g.name) }, { ip: req.ip });
     return { month, generated: r.generated };
   });
 };

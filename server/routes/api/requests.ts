@@ -44,14 +44,14 @@ export const requestRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
   });
 
   app.post('/api/requests', async (req, reply) => {
-    const r = await submitRequest(rdeps(), { actor: userOf(req), request: bodyOf(req) });
+    const r = await submitRequest(rdeps(), { actor: { ...userOf(req), ip: req.ip }, request: bodyOf(req) });
     deps.kick();
     return reply.code(201).send(r);
   });
 
   app.post('/api/requests/:id/resubmit', async (req) => {
     const b = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-    const r = await resubmitRequest(rdeps(), { actor: userOf(req), id: idParam(req), request: b.request, comment: typeof b.comment === 'string' ? b.comment : null });
+    const r = await resubmitRequest(rdeps(), { actor: { ...userOf(req), ip: req.ip }, id: idParam(req), request: b.request, comment: typeof b.comment === 'string' ? b.comment : null });
     deps.kick();
     return r;
   });
@@ -59,14 +59,14 @@ export const requestRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
   app.post('/api/requests/:id/review', async (req) => {
     const b = bodyOf(req);
     const version = typeof b.version === 'number' ? b.version : undefined;
-    const r = await reviewRequest(rdeps(), { actor: userOf(req), id: idParam(req), decision: b.decision as 'pass', comment: b.comment, version });
+    const r = await reviewRequest(rdeps(), { actor: { ...userOf(req), ip: req.ip }, id: idParam(req), decision: b.decision as 'pass', comment: b.comment, version });
     deps.kick();
     return r;
   });
 
   app.post('/api/requests/:id/decide', async (req, reply) => {
     const b = bodyOf(req);
-    const r = await decideRequest(rdeps(), { actor: userOf(req), id: idParam(req), decision: b.decision as 'approve', comment: b.comment });
+    const r = await decideRequest(rdeps(), { actor: { ...userOf(req), ip: req.ip }, id: idParam(req), decision: b.decision as 'approve', comment: b.comment });
     deps.kick();
     if (r.outcome === 'already') return reply.code(409).send({ error: r.message, outcome: r.outcome, request: r.request });
     return { outcome: r.outcome, request: r.request, effect: r.effect, recheck: r.recheck };
@@ -74,7 +74,7 @@ export const requestRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
 
   app.post('/api/requests/:id/withdraw', async (req) => {
     const b = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-    return withdrawRequest(rdeps(), { actor: userOf(req), id: idParam(req), comment: b.comment });
+    return withdrawRequest(rdeps(), { actor: { ...userOf(req), ip: req.ip }, id: idParam(req), comment: b.comment });
   });
 
   app.get('/api/units/:unit/availability', async (req) => {

@@ -55,7 +55,7 @@ export const weeklyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const user = userOf(req);
     const date = dateParam((req.query as { date?: string }).date, deps.today());
     const { workbook, rows } = await weeklyListWorkbook(db, date, { unitIds: user.scope });
-    await audit(db, user.id, 'weekly_export', 'weekly', null, { date, rows, via: 'console' });
+    await audit(db, user.id, 'weekly_export', 'weekly', null, { date, rows, file: `每周督办清单-${date}.xlsx`, via: 'console' }, { ip: req.ip });
     const buf = Buffer.from(await workbook.xlsx.writeBuffer());
     return reply.header('Content-Type', XLSX).header('Content-Disposition', contentDisposition(`每周督办清单-${date}.xlsx`, `weekly-${date}.xlsx`)).header('Cache-Control', 'no-store').send(buf);
   });
@@ -65,9 +65,8 @@ export const weeklyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     requireRole(user, ADMIN_ROLES, '只有编办管理员和编办业务人员可以发送每周督办清单');
     requireCityLevel(user, '发送每周督办清单');
     const date = dateParam(((req.body ?? {}) as { date?: unknown }).date, deps.today(), true);
-    const r = await sendWeeklyList(db, date, weeklyLinks(deps.config.publicBaseUrl));
+    const r = await sendWeeklyList(db, date, weeklyLinks(deps.config.publicBaseUrl), { actor: user.id, ip: req.ip });
     if (!r.sent) throw new ApiError(409, `本周（${r.week} 起）的督办清单已于 ${r.createdAt ?? '此前'} 发送，不再重复发送`, undefined, { week: r.week, sentAt: r.createdAt });
-    await audit(db, user.id, 'weekly_send', 'weekly', null, { date, units: r.units });
     deps.kick();
     return r;
   });
@@ -88,7 +87,7 @@ export const weeklyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
       throw new ApiError(400, msg, { requestLimitWorkdays: msg });
     }
     await setRequestLimit(db, n);
-    await audit(db, user.id, 'weekly_settings', 'settings', null, { requestLimitWorkdays: n });
+    await audit(db, user.id, 'weekly_settings', 'settings', null, { requestLimitWorkdays: n }, { ip: req.ip });
     return { ...(await loadWeeklySettings(db)), maxRequestLimitWorkdays: MAX_REQUEST_LIMIT_WORKDAYS };
   });
 };

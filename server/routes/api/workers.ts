@@ -7,6 +7,7 @@ import { DICTIONARY } from '../../../core/dictionary.ts';
 import type { IdFacts } from '../../../core/model.ts';
 import { FULL_ID_ROLES, WRITE_ROLES } from '../../../core/roles.ts';
 import { saveWorker, WORKER_FORM_FIELDS, workerCells } from '../../../commands/save-worker.ts';
+import { audit } from '../../../db/audit.ts';
 import { runReads } from '../../../db/batch.ts';
 import { idFactsOf } from '../../../db/records.ts';
 import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
@@ -63,6 +64,7 @@ export const workerRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/workers/:id', async (req) => {
     const user = userOf(req);
     const row = await workerInScope(user, (req.params as { id: string }).id);
+    await audit(db, user.id, 'view_person', 'worker', Number(row.id), undefined, { unitId: Number(row.unit_id), ip: req.ip });
     return page(Number(row.id), user.role);
   });
 
@@ -81,6 +83,7 @@ export const workerRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/workers/:id/history', async (req) => {
     const user = userOf(req);
     const row = await workerInScope(user, (req.params as { id: string }).id);
+    await audit(db, user.id, 'view_person', 'worker', Number(row.id), { page: 'history' }, { unitId: Number(row.unit_id), ip: req.ip });
     return historyOf(await versionsOf(db, 'worker', Number(row.id)), COLUMN_LABEL);
   });
 };
