@@ -356,6 +356,7 @@ async function saveUser(trx: Knex, row: Row, meta: ChangeMeta, counts: SaveCount
   counts.updated++;
 }
 
-export async function audit(db: Knex, actor: string, action: string, entity: string | null, entityId: number | null, detail?: unknown): Promise<void> {
+// `_extra` (the unit the act concerns, the request's address): the shape the audit trail's writer takes (issue 17); written by it.
+export async function audit(db: Knex, actor: string, action: string, entity: string | null, entityId: number | null, detail?: unknown, _extra?: { unitId?: number | null; ip?: string | null }): Promise<void> {
   await db('audit_log').insert({ at: nowMoment(), actor, action, entity, entity_id: entityId, detail: detail === undefined ? null : JSON.stringify(detail) });
 }

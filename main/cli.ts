@@ -96,6 +96,10 @@ const HELP = `用法：sanse <命令> [选项]
                                 生成季度分析报告（Word 或 PDF，按文件扩展名；PDF 需 chromium）
   ranking publish --month YYYY-MM --as 用户ID
                                 发布该月红黑榜（前10名、后10名）到各单位工作群和编办工作群（编办管理员、编办业务人员）
+  audit review --month YYYY-MM [--json]
+                                审计日志月度排查：统计该月每人查看完整身份证号、导出、登录被拒、非工作时间操作，
+                                按规则列出异常人员，保存排查结果并发送到编办工作群（每月只排查、发送一次；
+                                每月第一个工作日 09:10 自动排查上月）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -216,6 +220,8 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(rest);
       case 'snapshot':
         return await snapshotCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -872,6 +878,31 @@ async function rankingCommand(args: string[]): Promise<number> {
   });
   if (values.json) print({ month: r.month, published: r.published, groups: r.groups, state: r.ranking.state, publishedAt: r.ranking.publishedAt, publishedBy: r.ranking.publishedBy });
   else console.log(r.published ? `${month} 红黑榜已发布到 ${r.groups} 个工作群` : `${month} 红黑榜已由 ${r.ranking.publishedBy} 于 ${r.ranking.publishedAt} 发布，未重复发送`);
+  return 0;
+}
+
+/** `sanse audit review --month YYYY-MM [--json]`: the monthly 排查 of the audit trail (commands/audit-review.ts). */
+async function auditCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'review') throw new UsageError(`未知的 audit 子命令：${sub ?? '（未填写）'}（可用：review）`);
+  const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, json: { type: 'boolean' } } });
+  const text = arg(values, 'month');
+  if (text === undefined) throw new UsageError('请用 --month YYYY-MM 指定排查的月份');
+  const month = validMonth(text, '--month');
+  const { CommandError } = await import('../commands/errors.ts');
+  const { reviewAuditMonth } = await import('../commands/audit-review.ts');
+  const actor = `cli:${os.userInfo().username}`;
+  const r = await withContext((ctx) => reviewAuditMonth({ db: ctx.db, month, actor, publicBaseUrl: ctx.config.publicBaseUrl })).catch((e) => {
+    throw e instanceof CommandError ? new Refusal(e.message) : e;
+  });
+  const s = r.review.summary;
+  if (values.json) {
+    print({ month: r.month, created: r.created, sent: r.sent, reviewedAt: r.review.reviewedAt, reviewedBy: r.review.reviewedBy, users: r.review.users, flagged: s.flagged, totals: s.totals, rule: s.rule });
+    return 0;
+  }
+  console.log(r.created ? `${month} 审计日志排查：${r.review.users} 人有操作记录，${r.review.flagged} 人异常${r.sent ? '；已发送到编办工作群' : ''}` : `${month} 已于 ${r.review.reviewedAt} 排查过，以下为当时的结果（未重复发送）`);
+  for (const f of s.flagged) console.log(`  ${f.name}（${f.actor}）：${f.flags.map((x) => x.text).join('；')}`);
+  console.log(`判定规则：${s.rule}`);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 
 import type { LlmConfig } from '../../commands/draft-analysis.ts';
 import type { PiiCipher } from '../../db/pii.ts';
+import { auditReviewJob } from './audit-review.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
@@ -36,5 +37,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     weeklyListJob(opts),
     monthCloseJob(opts),
     negativeListReadingJob(opts),
+    auditReviewJob(opts),
   ];
 }
