@@ -72,8 +72,8 @@ export async function actorIdsFor(db: Knex, who: string): Promise<string[]> {
 
 /** The unit a person, worker, quota, leader post or unit row concerns (null for the others). */
 function entityUnit(db: Knex, entity: string, entityId: string, unitColumn?: string): Knex.Raw {
-  const own = unitColumn ? `${unitColumn}, ` : '';
-  return db.raw(`coalesce(${own}case when ${entity} = 'unit' then ${entityId} else coalesce(p.unit_id, w.unit_id, q.unit_id, lp.unit_id) end)`);
+  const derived = `case when ${entity} = 'unit' then ${entityId} else coalesce(p.unit_id, w.unit_id, q.unit_id, lp.unit_id) end`;
+  return db.raw(unitColumn ? `coalesce(${unitColumn}, ${derived})` : derived);
 }
 
 function joinSubjects(q: Knex.QueryBuilder, entity: string, entityId: string): Knex.QueryBuilder {
