@@ -86,7 +86,7 @@ export async function reviewAuditMonth(input: AuditReviewInput): Promise<AuditRe
   }
   const name = await actorNames(db, acting.map((a) => a.actor));
   const flagged = acting.filter((a) => a.flags.length)
-    .map((a) => ({ actor: a.actor, name: name(a.actor) ?? a.actor, counts: a.counts, flags: a.flags }))
+    .map((a) => ({ actor: a.actor, name: a.actor === 'anonymous' ? '未登记的账号' : name(a.actor) ?? a.actor, counts: a.counts, flags: a.flags }))
     .sort((x, y) => y.flags.length - x.flags.length || x.actor.localeCompare(y.actor));
   const summary: AuditReviewSummary = { rule: ruleText(), thresholds: THRESHOLD, ratio: RATIO, ratioFloor: RATIO_FLOOR, historyMonths: HISTORY_MONTHS, totals, flagged };
   const reviewedAt = nowMoment();

@@ -1,73 +1,112 @@
-// The actions of the audit trail (audit_log.action) and what the 数据安全管理员 reads for each.
-// Read from the writers of audit rows (`grep -rn "audit(" db commands server`); an action not
-// listed here is shown by its own name (auditActionLabel). The monthly 排查 (commands/audit-review.ts)
-// groups them: full-ID views, exports, refused logins.
+// The vocabulary of audit_log.action (issue 17): every action a row may carry, with the Chinese
+// label the 数据安全管理员 reads, grouped by what it is (登录, 查看, 导出导入, 审批, 设置, 群发…).
+// Names are at most 32 characters (audit_log.action). Older rows keep the names they were
+// written with; they are all listed here.
+
+export interface AuditActionInfo {
+  label: string;
+  group: AuditActionGroup;
+}
+
+export type AuditActionGroup = 'login' | 'view' | 'export' | 'import' | 'request' | 'lock' | 'setting' | 'broadcast' | 'data' | 'audit';
+
+export const AUDIT_ACTION_GROUPS: Record<AuditActionGroup, string> = {
+  login: '登录',
+  view: '查看',
+  export: '导出',
+  import: '导入',
+  request: '编制事项审批',
+  lock: '锁定与解锁',
+  setting: '设置变更',
+  broadcast: '群发',
+  data: '数据处理',
+  audit: '审计日志',
+};
+
+const A = (label: string, group: AuditActionGroup): AuditActionInfo => ({ label, group });
 
 export const AUDIT_ACTIONS = {
-  // Logins and sessions
-  login: '登录',
-  login_refused: '登录被拒绝',
-  logout: '退出登录',
-  // Reading people and full ID numbers
-  view_person: '查看人员信息',
-  view_full_id: '查看完整身份证号',
-  full_id_refused: '查看完整身份证号被拒绝',
-  // Exports and imports
-  export: '导出数据',
-  export_full_ids: '导出完整身份证号',
-  weekly_export: '导出每周督办清单',
-  'monthly-confirmation.export': '导出月度核账情况',
-  report_download: '下载月度报表',
-  download_import_errors: '下载导入错误文件',
-  import_errors_refused: '下载导入错误文件被拒绝',
-  audit_export: '导出审计日志',
-  import: '导入数据',
-  feed_import: '导入外部名单',
-  // Requests, unlocks, settings, broadcasts
-  request_review: '编制事项初审',
-  request_decide: '编制事项终审',
-  user_lock: '锁定账号',
-  user_unlock: '解锁账号',
-  'message-budget': '修改消息额度',
-  score_policy: '修改评分办法',
-  calendar_override: '调整工作日历',
-  set_job_schedule: '修改计划任务排程',
-  weekly_settings: '修改督办清单设置',
-  'monthly-confirmation.setting': '修改月度核账设置',
-  sectors_update: '修改单位领域',
-  town_thresholds: '修改镇街三色图阈值',
-  town_map_upload: '上传镇街地图',
-  town_map_delete: '删除镇街地图',
-  weekly_send: '发送每周督办清单',
-  publish_ranking: '发布红黑榜',
-  'monthly-confirmation.open': '开启月度核账',
-  'monthly-confirmation.remind': '催办月度核账',
-  'monthly-confirmation.confirm': '单位确认月度核账',
-  report_generate: '生成月度报表',
-  draft_analysis: '生成分析草稿',
-  save_analysis: '保存分析报告',
-  // Cross-system differences and feeds
-  'explain-difference': '标记已说明差异',
-  'withdraw-explanation': '撤销已说明差异',
-  'review-explanation': '复核已说明差异',
-  feed_link_confirm: '确认外部名单对应',
-  feed_link_withdraw: '撤销外部名单对应',
-  feed_no_match: '标记外部名单无对应',
-  feed_no_match_withdraw: '撤销无对应标记',
-  // 市县贯通
-  snapshot_trust: '登记区县公钥',
-  snapshot_import: '导入区县快照',
-  // The audit trail itself
-  audit_review: '月度审计排查',
-} as const satisfies Record<string, string>;
+  // logins
+  login: A('登录', 'login'),
+  login_refused: A('登录被拒', 'login'),
+  logout: A('退出登录', 'login'),
+  // views
+  view_person: A('查看人员信息', 'view'),
+  view_full_id: A('查看完整身份证号', 'view'),
+  full_id_refused: A('查看完整身份证号被拒', 'view'),
+  // exports and downloads
+  export: A('导出', 'export'),
+  export_full_ids: A('导出完整身份证号', 'export'),
+  weekly_export: A('导出每周督办清单', 'export'),
+  'monthly-confirmation.export': A('导出月度核账情况', 'export'),
+  report_download: A('下载月度分析报表', 'export'),
+  download_import_errors: A('下载导入错误表', 'export'),
+  import_errors_refused: A('下载导入错误表被拒', 'export'),
+  snapshot_export: A('导出上报快照', 'export'),
+  // imports
+  import: A('导入数据', 'import'),
+  feed_import: A('导入外部数据', 'import'),
+  snapshot_import: A('导入区县快照', 'import'),
+  town_map_upload: A('上传镇街地图', 'import'),
+  // staffing requests
+  request_submit: A('提交编制事项', 'request'),
+  request_review: A('初审编制事项', 'request'),
+  request_decide: A('终审编制事项', 'request'),
+  request_withdraw: A('撤回编制事项', 'request'),
+  // locks
+  user_lock: A('锁定账号', 'lock'),
+  user_unlock: A('解锁账号', 'lock'),
+  // settings
+  rules_set: A('修改规则设置', 'setting'),
+  calendar_override: A('修改工作日历', 'setting'),
+  set_job_schedule: A('修改计划任务', 'setting'),
+  score_policy: A('修改评分办法', 'setting'),
+  town_thresholds: A('修改镇街三色阈值', 'setting'),
+  town_map_delete: A('删除镇街地图', 'setting'),
+  sectors_update: A('修改单位行业分类', 'setting'),
+  weekly_settings: A('修改每周督办设置', 'setting'),
+  'monthly-confirmation.setting': A('修改月度核账设置', 'setting'),
+  'message-budget': A('修改消息额度', 'setting'),
+  snapshot_trust: A('信任区县公钥', 'setting'),
+  // broadcasts
+  weekly_send: A('发送每周督办清单', 'broadcast'),
+  publish_ranking: A('发布红黑榜', 'broadcast'),
+  'monthly-confirmation.open': A('发起月度核账', 'broadcast'),
+  'monthly-confirmation.remind': A('提醒月度核账', 'broadcast'),
+  // other acts on the data
+  'monthly-confirmation.confirm': A('确认月度核账', 'data'),
+  feed_link_confirm: A('确认外部数据匹配', 'data'),
+  feed_link_withdraw: A('撤回外部数据匹配', 'data'),
+  feed_no_match: A('标记外部数据无匹配', 'data'),
+  feed_no_match_withdraw: A('撤回无匹配标记', 'data'),
+  'explain-difference': A('登记已说明差异', 'data'),
+  'review-explanation': A('复核已说明差异', 'data'),
+  'withdraw-explanation': A('撤回已说明差异', 'data'),
+  report_generate: A('生成月度分析报表', 'data'),
+  draft_analysis: A('生成分析草稿', 'data'),
+  save_analysis: A('保存分析报告', 'data'),
+  check_run: A('运行数据检查', 'data'),
+  // the audit trail itself
+  audit_purge: A('清理过期审计日志', 'audit'),
+} as const satisfies Record<string, AuditActionInfo>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
-/** The Chinese label of an action; an unknown one by its own name. */
+/** Action → Chinese label (for a filter list). */
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = Object.fromEntries(
+  Object.entries(AUDIT_ACTIONS).map(([k, v]) => [k, v.label]),
+) as Record<AuditAction, string>;
+
+/** The label of an action; an unknown (old) name is shown as it is. */
 export function auditActionLabel(action: string): string {
-  return (AUDIT_ACTIONS as Record<string, string>)[action] ?? action;
+  return (AUDIT_ACTIONS as Record<string, AuditActionInfo>)[action]?.label ?? action;
 }
 
-/** What the list calls a record_versions row (修改记录) when it is shown among the audit rows. */
-export const VERSION_ACTION = 'record_version';
-export const VERSION_LABEL = '修改记录';
+/** How a login was refused (detail.reason of a login_refused row). */
+export const LOGIN_REFUSALS = {
+  unknown: '账号不在用户名单',
+  locked: '账号已锁定',
+  bad_code: '登录凭证无效',
+  rate_limited: '尝试过于频繁',
+  disabled: '登录方式未开启',
+} as const;

@@ -31,10 +31,8 @@ export const RATIO_FLOOR: Counts = { fullIdViews: 10, exports: 5, exportedRows: 
 /** Working hours: acts from 08:00 to before 18:00 on a working day are inside; the rest outside. */
 export const WORK_HOURS = { from: 8, to: 18 } as const;
 
-/** The audit actions that are exports (one row each; the rows exported are detail.rows or detail.people). */
-export const EXPORT_ACTIONS: readonly string[] = [
-  'export', 'export_full_ids', 'weekly_export', 'monthly-confirmation.export', 'report_download', 'download_import_errors', 'audit_export',
-];
+/** The audit actions that are exports (one row each; the rows exported are detail.rows or detail.people): core/audit-console.ts. */
+export { EXPORT_ACTIONS } from './audit-console.ts';
 export const FULL_ID_VIEW_ACTIONS: readonly string[] = ['view_full_id'];
 export const REFUSED_LOGIN_ACTIONS: readonly string[] = ['login_refused'];
 

@@ -5,7 +5,7 @@
 
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
-import { auditActionLabel, VERSION_ACTION, VERSION_LABEL } from '../core/audit-actions.ts';
+import { actionLabel, VERSION_ACTION } from '../core/audit-console.ts';
 import {
   EXPORT_ACTIONS, FULL_ID_VIEW_ACTIONS, offHours, REFUSED_LOGIN_ACTIONS, zeroCounts, type Counts,
 } from '../core/audit-review.ts';
@@ -182,7 +182,7 @@ async function present(db: Knex, rows: Row[]): Promise<AuditItem[]> {
       actor: String(r.actor),
       actorName: name(String(r.actor)) ?? String(r.actor),
       action: String(r.action),
-      actionLabel: r.kind === 'version' ? VERSION_LABEL : auditActionLabel(String(r.action)),
+      actionLabel: actionLabel(r.kind === 'version' ? VERSION_ACTION : String(r.action)),
       entity: r.entity ?? null,
       entityId,
       subjectName: r.subject_name ?? null,

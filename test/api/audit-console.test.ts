@@ -127,7 +127,7 @@ describe('GET /api/audit', () => {
     const ws = wb.getWorksheet('审计日志')!;
     expect(ws.rowCount).toBe(5);
     expect(ws.getRow(1).getCell(1).value).toBe('时间');
-    expect(ws.getRow(2).getCell(4).value).toBe('登录被拒绝');
+    expect(ws.getRow(2).getCell(4).value).toBe('登录被拒');
     expect(String(ws.getRow(3).getCell(7).value)).toContain('修改字段：姓名');
     const cells: string[] = [];
     wb.eachSheet((s) => s.eachRow((r) => r.eachCell((c) => { cells.push(String(c.value)); })));

@@ -5,7 +5,7 @@
 
 import { useState } from 'preact/hooks';
 import { get } from '../api.ts';
-import { AUDIT_ACTIONS, VERSION_ACTION, VERSION_LABEL } from '../../../core/audit-actions.ts';
+import { actionChoices, actionLabel, VERSION_ACTION, VERSION_LABEL } from '../../../core/audit-console.ts';
 import { ErrorBox, Loading, useLoad } from '../ui.tsx';
 
 interface AuditItem {
@@ -84,7 +84,8 @@ function AuditList(props: { query: URLSearchParams }) {
     e.preventDefault();
     location.hash = `#/console/audit${queryOf(f)}`;
   };
-  const actions = Object.entries(AUDIT_ACTIONS) as Array<[string, string]>;
+  const groups = actionChoices();
+  const known = new Set(groups.flatMap(([, l]) => l.map(([k]) => k)));
   const pages = list.data ? Math.max(1, Math.ceil(list.data.total / list.data.limit)) : 1;
   return (
     <div data-testid="audit">
@@ -94,8 +95,8 @@ function AuditList(props: { query: URLSearchParams }) {
           <select value={f.what} onChange={set('what')} aria-label="操作" data-testid="audit-what">
             <option value="">全部操作</option>
             <option value={VERSION_ACTION}>{VERSION_LABEL}</option>
-            {actions.map(([k, label]) => <option key={k} value={k}>{label}</option>)}
-            {f.what && f.what !== VERSION_ACTION && !(f.what in AUDIT_ACTIONS) && <option value={f.what}>{f.what}</option>}
+            {groups.map(([g, list]) => <optgroup key={g} label={g}>{list.map(([k, label]) => <option key={k} value={k}>{label}</option>)}</optgroup>)}
+            {f.what && f.what !== VERSION_ACTION && !known.has(f.what) && <option value={f.what}>{actionLabel(f.what)}</option>}
           </select>
           <input value={f.unit} onInput={set('unit')} placeholder="单位编号" inputMode="numeric" aria-label="单位编号" data-testid="audit-unit" />
           <label class="small muted">开始日期<input type="date" value={f.from} onInput={set('from')} aria-label="开始日期" data-testid="audit-from" /></label>

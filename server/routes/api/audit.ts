@@ -4,7 +4,7 @@
 // audited as audit_export) and GET /api/audit/reviews (the monthly 排查 summaries).
 
 import type { FastifyPluginAsync } from 'fastify';
-import { AUDIT_ACTIONS, VERSION_ACTION, VERSION_LABEL } from '../../../core/audit-actions.ts';
+import { actionLabel, VERSION_ACTION } from '../../../core/audit-console.ts';
 import { DateInputError, validDay, validMonth } from '../../../core/dates.ts';
 import { SECURITY_ROLES } from '../../../core/roles.ts';
 import { actorIdsFor, auditPage, auditWorkbook, listReviews, reviewOfMonth, subtreeOrUnit, type AuditFilter } from '../../../db/audit-queries.ts';
@@ -50,7 +50,7 @@ async function filterOf(deps: ApiDeps, q: Query, paging: { maxLimit: number; def
     const unknown = what.find((w) => w !== VERSION_ACTION && !/^[a-z][a-z0-9_.-]{0,31}$/.test(w));
     if (unknown) throw new ApiError(400, `操作类型“${unknown.slice(0, 32)}”无效`, { what: '取值无效' });
     filter.actions = what;
-    text.push({ label: '操作类型', value: what.map((w) => (w === VERSION_ACTION ? VERSION_LABEL : (AUDIT_ACTIONS as Record<string, string>)[w] ?? w)).join('、') });
+    text.push({ label: '操作类型', value: what.map(actionLabel).join('、') });
   }
   const unit = one(q.unit)?.trim();
   if (unit) {
