@@ -236,14 +236,16 @@ export async function auditCountsByMonth(db: Knex, first: string, last: string, 
   const [from] = monthBounds(first);
   const [, to] = monthBounds(last);
   const people = (q: Knex.QueryBuilder) => q.where('at', '>=', from).where('at', '<', to).whereNot('actor', 'system').whereNot('actor', 'like', 'job:%');
-  // Every act for the hours; only the exports' details are read.
-  const rows = (await people(db('audit_log')).select('actor', 'at', 'action')) as Row[];
+  // Counted by the database per actor, hour and action (a few rows per active hour, not one per act); only the exports' details are read.
+  const hour = db.raw('substr(at, 1, 13)');
+  const rows = (await people(db('audit_log')).select('actor', 'action', db.raw('substr(at, 1, 13) as hour')).count({ n: '*' }).groupBy('actor', hour, 'action')) as Row[];
   for (const r of rows) {
-    const c = at(String(r.actor), String(r.at).slice(0, 7));
-    if (FULL_ID_VIEW_ACTIONS.includes(r.action)) c.fullIdViews++;
-    if (REFUSED_LOGIN_ACTIONS.includes(r.action)) c.refusedLogins++;
-    if (EXPORT_ACTIONS.includes(r.action)) c.exports++;
-    if (offHours(String(r.at), isWorkday)) c.offHours++;
+    const n = Number(r.n);
+    const c = at(String(r.actor), String(r.hour).slice(0, 7));
+    if (FULL_ID_VIEW_ACTIONS.includes(r.action)) c.fullIdViews += n;
+    if (REFUSED_LOGIN_ACTIONS.includes(r.action)) c.refusedLogins += n;
+    if (EXPORT_ACTIONS.includes(r.action)) c.exports += n;
+    if (offHours(`${r.hour}:00:00`, isWorkday)) c.offHours += n;
   }
   for (const r of (await people(db('audit_log')).whereIn('action', EXPORT_ACTIONS).select('actor', 'at', 'detail')) as Row[]) {
     at(String(r.actor), String(r.at).slice(0, 7)).exportedRows += exportedRows(parse(r.detail));
