@@ -884,7 +884,12 @@ async function rankingCommand(args: string[]): Promise<number> {
 /** `sanse audit review --month YYYY-MM [--json]`: the monthly 排查 of the audit trail (commands/audit-review.ts). */
 async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'review') throw new UsageError(`未知的 audit 子命令：${sub ?? '（未填写）'}（可用：review）`);
+  if (sub === 'review') return auditReviewCommand(rest);
+  throw new UsageError(`未知的 audit 子命令：${sub ?? '（未填写）'}（可用：review）`);
+}
+
+/** The options after `sanse audit review`. At the merge with the audit trail's `sanse audit verify|list`, its auditCommand takes `if (sub === 'review') return auditReviewCommand(rest);` first and this dispatcher goes. */
+async function auditReviewCommand(rest: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, json: { type: 'boolean' } } });
   const text = arg(values, 'month');
   if (text === undefined) throw new UsageError('请用 --month YYYY-MM 指定排查的月份');
