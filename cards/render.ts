@@ -108,7 +108,8 @@ export type TemplateName =
   | 'office-digest' | 'budget-warning'
   | 'weekly-office' | 'weekly-unit'
   | 'ranking-board' | 'ranking-own'
-  | 'monthly-confirm-open' | 'monthly-confirm-reminder';
+  | 'monthly-confirm-open' | 'monthly-confirm-reminder'
+  | 'audit-review';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

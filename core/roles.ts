@@ -7,6 +7,15 @@ export const OFFICE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '�
 /** Who imports, runs the check, reads the outbox, sees full ID numbers. */
 export const ADMIN_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员']);
 export const FULL_ID_ROLES: ReadonlySet<string> = ADMIN_ROLES;
+/**
+ * The 数据安全管理员 (ningbo art. 15–19; 等保 三员分立): reads the audit trail, exports it and
+ * receives the monthly 排查 summary, and nothing else — no unit data, no settings. Conversely no
+ * other role (the 编办管理员 included) reads the trail. Not an office role: its scope is no unit.
+ */
+export const SECURITY_ROLES: ReadonlySet<string> = new Set(['数据安全管理员']);
+/** The /api routes a SECURITY_ROLES user may call (every other one answers 403). */
+export const SECURITY_API: ReadonlySet<string> = new Set(['/api/me', '/api/audit', '/api/audit/export', '/api/audit/reviews']);
+
 /** Who changes records and runs a unit's re-check. */
 export const WRITE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '单位专管员']);
 

@@ -3,7 +3,7 @@
 // robot and the card actions.
 
 import type { Knex } from 'knex';
-import { OFFICE_ROLES, type UnitScope } from '../core/roles.ts';
+import { OFFICE_ROLES, SECURITY_ROLES, type UnitScope } from '../core/roles.ts';
 import { codesWithin, isRegionCode } from '../core/regions.ts';
 import { userById } from './users.ts';
 
@@ -43,6 +43,8 @@ export async function actingUser(db: Knex, userId: string): Promise<ActingUser |
  */
 export async function scopeOf(db: Knex, a: Pick<Actor, 'role' | 'unitId' | 'regionCode'>, subtree?: number[]): Promise<UnitScope> {
   if (OFFICE_ROLES.has(a.role)) return a.regionCode ? regionScope(db, a.regionCode) : null;
+  // The 数据安全管理员 sees no unit's data, whatever unit the 用户 sheet gives it.
+  if (SECURITY_ROLES.has(a.role)) return [];
   return a.unitId == null ? [] : subtree ?? subtreeIds(db, a.unitId);
 }
 

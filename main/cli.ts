@@ -108,6 +108,10 @@ const HELP = `用法：sanse <命令> [选项]
   pii status [--json]           密钥编号及轮换进度
   doctor [--json]               检查生产环境配置（数据库、Redis、平台凭据、PUBLIC_BASE_URL、密钥、备份、审计链），
                                 逐项用中文说明问题和改法；有问题时退出码为1
+  audit review --month YYYY-MM [--json]
+                                审计日志月度排查：统计该月每人查看完整身份证号、导出、登录被拒、非工作时间操作，
+                                按规则列出异常人员，保存排查结果并发送到编办工作群（每月只排查、发送一次；
+                                每月第一个工作日 09:10 自动排查上月）
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -914,6 +918,29 @@ async function rankingCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `sanse audit review --month YYYY-MM [--json]`: the monthly 排查 of the audit trail (commands/audit-review.ts). */
+async function auditReviewCommand(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { month: { type: 'string' }, json: { type: 'boolean' } } });
+  const text = arg(values, 'month');
+  if (text === undefined) throw new UsageError('请用 --month YYYY-MM 指定排查的月份');
+  const month = validMonth(text, '--month');
+  const { CommandError } = await import('../commands/errors.ts');
+  const { reviewAuditMonth } = await import('../commands/audit-review.ts');
+  const actor = `cli:${os.userInfo().username}`;
+  const r = await withContext((ctx) => reviewAuditMonth({ db: ctx.db, month, actor, publicBaseUrl: ctx.config.publicBaseUrl })).catch((e) => {
+    throw e instanceof CommandError ? new Refusal(e.message) : e;
+  });
+  const s = r.review.summary;
+  if (values.json) {
+    print({ month: r.month, created: r.created, sent: r.sent, reviewedAt: r.review.reviewedAt, reviewedBy: r.review.reviewedBy, users: r.review.users, flagged: s.flagged, totals: s.totals, rule: s.rule });
+    return 0;
+  }
+  console.log(r.created ? `${month} 审计日志排查：${r.review.users} 人有操作记录，${r.review.flagged} 人异常${r.sent ? '；已发送到编办工作群' : ''}` : `${month} 已于 ${r.review.reviewedAt} 排查过，以下为当时的结果（未重复发送）`);
+  for (const f of s.flagged) console.log(`  ${f.name}（${f.actor}）：${f.flags.map((x) => x.text).join('；')}`);
+  console.log(`判定规则：${s.rule}`);
+  return 0;
+}
+
 /** `sanse forecast --years N [--from YYYY-MM] [--unit ID] [--sector S] [--json]`: the retirement forecast from the stored stats. */
 async function forecastCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { years: { type: 'string' }, from: { type: 'string' }, unit: { type: 'string' }, sector: { type: 'string' }, json: { type: 'boolean' } } });
@@ -1194,6 +1221,7 @@ async function doctorCommand(args: string[]): Promise<number> {
 
 async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'review') return auditReviewCommand(rest);
   const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, since: { type: 'string' }, actor: { type: 'string' }, action: { type: 'string' }, limit: { type: 'string' } } });
   const { sealAuditChain, verifyAuditChain, verifyText, listAuditRows } = await import('../db/audit.ts');
   if (sub === 'verify') {

@@ -1777,6 +1777,8 @@ export function generateCounty(options: CountyOptions): GeneratedCounty {
   const staff = officeNames.int(2, 3);
   for (let i = 1; i <= staff; i++) users.push({ id: `demo-staff-${String(i).padStart(2, '0')}`, name: personName(officeNames, officeNames.chance(0.5) ? '男' : '女'), role: '编办业务人员', unitCode: null });
   users.push({ id: 'demo-leader', name: personName(officeNames, '男'), role: '分管领导', unitCode: null });
+  // The 数据安全管理员 (audit trail, monthly 排查): a fixed name, so the draws after it stay as they were.
+  users.push({ id: 'demo-security', name: '沈安宁', role: '数据安全管理员', unitCode: null });
   while (userUnit.length < users.length) userUnit.push(null);
   const width = Math.max(4, String(plans.length).length);
   const specialistOf = new Map<number, string>();

@@ -4,7 +4,7 @@ import type { PersonInput } from '../../core/inputs.ts';
 import type { FindingLight, IdFacts, Light, PersonCross, Scope, Severity, UnitRecord } from '../../core/model.ts';
 import type { ImportIssue } from '../../core/sheets.ts';
 
-export type Role = '编办管理员' | '编办业务人员' | '分管领导' | '单位领导' | '单位专管员' | '查询用户';
+export type Role = '编办管理员' | '编办业务人员' | '分管领导' | '单位领导' | '单位专管员' | '查询用户' | '数据安全管理员';
 
 export interface Me {
   id: string;
@@ -157,6 +157,7 @@ export interface CheckSummaryView {
 }
 
 /** Roles that see every unit and the console; that may import and run the check; that may change records. */
+export { SECURITY_ROLES } from '../../core/roles.ts';
 export { OFFICE_ROLES, ADMIN_ROLES as OPERATOR_ROLES, WRITE_ROLES as WRITER_ROLES } from '../../core/roles.ts';
 
 /** A staffing request as the server shows it (server/API.md "Requests"). */

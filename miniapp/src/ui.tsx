@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText, post, setMe } from './api.ts';
 import { deadlineText, lightName, shortDate, subjectKindName } from './format.ts';
 import type { Finding, Me } from './types.ts';
-import { OFFICE_ROLES } from './types.ts';
+import { OFFICE_ROLES, SECURITY_ROLES } from './types.ts';
 
 export function Header(props: { title: string; back?: string | (() => void); side?: ComponentChildren }) {
   const back = props.back;
@@ -33,12 +33,15 @@ export function Tabs(props: { me: Me | null; active: string }) {
   const tab = (href: string, name: string, label: string) => (
     <a href={href} class={active === name ? 'active' : ''} data-testid={`tab-${name}`}>{label}</a>
   );
+  // The 数据安全管理员 reaches the audit trail only (三员分立): no 待整改, 自查 or 申请.
+  const security = SECURITY_ROLES.has(me.role);
   return (
     <nav class="tabs">
-      {tab('#/todo', 'todo', '待整改')}
-      {tab('#/self-check', 'self-check', '自查')}
-      {me.role !== '查询用户' && tab('#/requests', 'requests', '申请')}
+      {!security && tab('#/todo', 'todo', '待整改')}
+      {!security && tab('#/self-check', 'self-check', '自查')}
+      {!security && me.role !== '查询用户' && tab('#/requests', 'requests', '申请')}
       {office && tab('#/console', 'console', '控制台')}
+      {security && tab('#/console/audit', 'console', '审计日志')}
       <a
         href="#/login"
         data-testid="logout"

@@ -1,12 +1,12 @@
 // The demo users of the sandbox in the order a person trying the demo looks for them: the users a
 // card names (the 单位专管员 of the card's unit, then its 单位领导) first, then the office accounts
-// (编办管理员, 编办业务人员, 分管领导, 查询用户), then every other unit user by unit. One order for
+// (编办管理员, 编办业务人员, 分管领导, 查询用户, 数据安全管理员), then every other unit user by unit. One order for
 // the mini-app's login chooser and the /sandbox page's "speak as" list.
 
 import type { Knex } from 'knex';
 import { usersWithUnitNames } from '../../db/users.ts';
 
-const OFFICE_ORDER = ['编办管理员', '编办业务人员', '分管领导', '查询用户'];
+const OFFICE_ORDER = ['编办管理员', '编办业务人员', '分管领导', '查询用户', '数据安全管理员'];
 const UNIT_ORDER = ['单位专管员', '单位领导'];
 
 export interface SandboxUserRow {

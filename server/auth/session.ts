@@ -11,7 +11,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Knex } from 'knex';
-import { ACCESS_MSG, OFFICE_ROLES, type UnitScope } from '../../core/roles.ts';
+import { ACCESS_MSG, OFFICE_ROLES, SECURITY_API, SECURITY_ROLES, type UnitScope } from '../../core/roles.ts';
 import { scopeOf } from '../../db/scope.ts';
 import { nowMoment } from '../../db/clock.ts';
 import { deleteSession, openSession, sessionWithUser, touchSession } from '../../db/sessions.ts';
@@ -38,12 +38,13 @@ export const MSG = {
   csrf: '安全校验未通过（缺少或错误的 x-csrf-token），请刷新页面后重试',
   tooMany: '登录尝试过于频繁，请稍后再试',
   forbidden: '您的角色无权进行此操作',
+  securityOnly: '数据安全管理员只能查看审计日志和月度排查',
   outOfScope: ACCESS_MSG.outOfScope,
 } as const;
 
-/** The page a role starts on in the app: the console for the office, 待整改 for a unit. */
-export function homeOf(role: string): '/console' | '/todo' {
-  return OFFICE_ROLES.has(role) ? '/console' : '/todo';
+/** The page a role starts on in the app: the console for the office, the audit trail for the 数据安全管理员, 待整改 for a unit. */
+export function homeOf(role: string): '/console' | '/console/audit' | '/todo' {
+  return SECURITY_ROLES.has(role) ? '/console/audit' : OFFICE_ROLES.has(role) ? '/console' : '/todo';
 }
 
 /** A preHandler admitting only these roles (after the session guard: a user is logged in); `cityLevel`: what a county's office is refused (commands/city-level.ts). */
@@ -265,6 +266,8 @@ export const sessionPlugin = fp<SessionOptions>(async (app, opts) => {
       }
       return refusal ? reply.code(refusal.status).send(guardRefusal(refusal)) : reply.code(401).send({ error: MSG.notLoggedIn });
     }
+    // Least privilege (三员分立): the 数据安全管理员 reaches the audit routes and /api/me, nothing else.
+    if (SECURITY_ROLES.has(req.user.role) && !SECURITY_API.has(route)) return reply.code(403).send({ error: MSG.securityOnly });
     if (req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' || req.method === 'PATCH') {
       const token = req.headers['x-csrf-token'];
       if (typeof token !== 'string' || !req.session || !safeEqual(token, req.session.csrfToken)) return reply.code(403).send({ error: MSG.csrf });

@@ -4,6 +4,7 @@
 import type { LlmConfig } from '../../commands/draft-analysis.ts';
 import type { PiiCipher } from '../../db/pii.ts';
 import { auditRetentionJob } from './audit-retention.ts';
+import { auditReviewJob } from './audit-review.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
@@ -40,5 +41,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     monthCloseJob(opts),
     negativeListReadingJob(opts),
     auditRetentionJob({ keepDays: opts.auditKeepDays, log: opts.log }),
+    auditReviewJob(opts),
   ];
 }

@@ -197,7 +197,14 @@ const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: spe
   { method: 'GET', route: '/api/snapshots', url: '/api/snapshots' },
   { method: 'POST', route: '/api/snapshots', url: '/api/snapshots', payload: () => ({ payload: { data: Buffer.from('not a snapshot').toString('base64') } }) },
   { method: 'POST', route: '/api/snapshots/keys', url: '/api/snapshots/keys', payload: () => ({ payload: { region: '330604', publicKey: 'not a key' } }) },
+  // The audit trail: the 数据安全管理员's only (三员分立: no other role, the 编办管理员 included).
+  { method: 'GET', route: '/api/audit', url: `/api/audit?unit=${x.unitB.id}` },
+  { method: 'GET', route: '/api/audit/export', url: `/api/audit/export?unit=${x.unitB.id}` },
+  { method: 'GET', route: '/api/audit/reviews', url: '/api/audit/reviews' },
 ];
+
+/** The routes only the 数据安全管理员 reaches (and it no other): checked below for the office. */
+const SECURITY_ONLY = ['GET /api/audit', 'GET /api/audit/export', 'GET /api/audit/reviews'];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */
 const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy', '/api/towns', '/api/towns/map',
@@ -279,6 +286,25 @@ describe('scope', () => {
       expect(quotas.totals.units).toBe(scope.size);
     });
   }
+
+  it('refuses every probe but the audit trail to the 数据安全管理员, and the audit trail to the 编办管理员', async () => {
+    const security = await login(a.app, 'demo-security');
+    expect(security.me.role).toBe('数据安全管理员');
+    for (const p of probes()) {
+      const body = p.payload?.();
+      const key = `${p.method} ${p.route}`;
+      const res = await a.app.inject({ method: p.method, url: p.url, headers: { ...(p.method === 'GET' ? security.read : security.write), ...body?.headers }, payload: body?.payload as any });
+      if (SECURITY_ONLY.includes(key)) {
+        expect(res.statusCode, `${key} → ${res.body.slice(0, 200)}`).toBe(200);
+        const office = await a.app.inject({ method: p.method, url: p.url, headers: admin.read });
+        expect(office.statusCode, `${key} (编办管理员)`).toBe(403);
+        continue;
+      }
+      expect(res.statusCode, `${key} → ${res.statusCode} ${res.body.slice(0, 200)}`).toBe(403);
+      expect(res.json().error, key).toMatch(/[\u4e00-\u9fff]/);
+    }
+    for (const r of [...LISTS, ...SCOPED]) expect((await a.app.inject({ method: 'GET', url: r.replace(':month', '2026-10'), headers: security.read })).statusCode, r).toBe(403);
+  });
 
   it('lets the office see the other unit', async () => {
     const expl = (await a.app.inject({ method: 'GET', url: '/api/explanations?state=all', headers: admin.read })).json();

@@ -10,7 +10,8 @@ import { errorText, get, post, qs, request } from '../api.ts';
 import { RULES } from '../../../core/rules/index.ts';
 import { lightName } from '../format.ts';
 import type { CheckSummaryView, Finding, ImportJobView, ImportResponse, Me, UnitSummary } from '../types.ts';
-import { OFFICE_ROLES, OPERATOR_ROLES } from '../types.ts';
+import { OFFICE_ROLES, OPERATOR_ROLES, SECURITY_ROLES } from '../types.ts';
+import { AuditTab } from './Audit.tsx';
 import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
 import { UnitChoice, unitCandidates } from './Todo.tsx';
 import { RequestQueue } from './RequestQueue.tsx';
@@ -27,7 +28,7 @@ import { WeeklyList } from './Weekly.tsx';
 import { ExplainButton, ExplanationsTab } from './Explanations.tsx';
 import { FeedsTab } from './Feeds.tsx';
 
-type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots';
+type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots' | 'audit';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -35,6 +36,26 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
   useEffect(() => {
     document.querySelector('.consolenav .btn.primary')?.scrollIntoView({ block: 'nearest', inline: 'center' });
   }, [tab]);
+  // The 数据安全管理员: the audit trail and the monthly 排查, nothing else (三员分立).
+  if (SECURITY_ROLES.has(me.role)) {
+    const view = props.query.get('view') === 'reviews' ? 'reviews' : 'list';
+    const sec = (v: 'list' | 'reviews', href: string, label: string) => (
+      <a class={`btn ${tab === 'audit' && view === v ? 'primary' : ''}`} href={href} data-testid={`console-audit-${v}`}>{label}</a>
+    );
+    return (
+      <div class="shell wide">
+        <Header title="三色 · 审计日志" side={<span class="small">{me.name}</span>} />
+        <main class="page">
+          <div class="consolenav">
+            {sec('list', '#/console/audit', '审计日志')}
+            {sec('reviews', '#/console/audit?view=reviews', '月度排查')}
+          </div>
+          {tab === 'audit' ? <AuditTab key={props.query.toString()} query={props.query} /> : <div class="notice error" data-testid="forbidden">数据安全管理员只能查看审计日志和月度排查。</div>}
+        </main>
+        <Tabs me={me} active="console" />
+      </div>
+    );
+  }
   if (!OFFICE_ROLES.has(me.role)) {
     return (
       <div class="shell">
@@ -91,6 +112,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'feeds' && <FeedsTab me={me} />}
         {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'snapshots' && <SnapshotsTab me={me} />}
+        {tab === 'audit' && <div class="notice error" data-testid="forbidden">审计日志仅供数据安全管理员查看。</div>}
         {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} me={me} query={props.query} />}
       </main>
       <Tabs me={me} active="console" />

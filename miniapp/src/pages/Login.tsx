@@ -5,7 +5,7 @@ import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, errorText, get, loadMe, loginInfoFrom401, post, takeSessionNotice } from '../api.ts';
 import { afterLogin, go, nextIn } from '../router.ts';
-import { OFFICE_ROLES, type AuthConfig, type Me, type SandboxUser } from '../types.ts';
+import { OFFICE_ROLES, SECURITY_ROLES, type AuthConfig, type Me, type SandboxUser } from '../types.ts';
 import { Header, Loading } from '../ui.tsx';
 import { inZhengDing, zhengDingAuthCode } from '../zhengding.ts';
 
@@ -43,7 +43,7 @@ export function cardUnit(query: URLSearchParams): string | null {
 /** The chooser's groups, in the server's order: the card's people, the office, the units. */
 function groupOf(u: SandboxUser): string {
   if (u.named) return '卡片上提醒的本单位人员';
-  return OFFICE_ROLES.has(u.role) ? '编办账号' : '各单位账号';
+  return OFFICE_ROLES.has(u.role) || SECURITY_ROLES.has(u.role) ? '编办账号' : '各单位账号';
 }
 
 function matches(u: SandboxUser, q: string): boolean {

@@ -1,0 +1,254 @@
+// The audit trail for the 数据安全管理员 (issue 17): the filters of GET /api/audit return exactly
+// the rows made here (the edits of record_versions among them, newest first, ID numbers masked);
+// every other role is refused the audit routes and the 数据安全管理员 every other route; the
+// export reads back with exceljs and is itself audited; the monthly 排查 flags exactly the users
+// made unusual here, once per month (the job and the command both run: one summary, one message).
+
+import ExcelJS from 'exceljs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reviewAuditMonth } from '../../commands/audit-review.ts';
+import { putSetting } from '../../db/settings.ts';
+import { auditReviewJob } from '../../server/jobs/audit-review.ts';
+import { login, startApp, type ApiTestApp, type Session } from './helpers.ts';
+
+type Row = Record<string, any>;
+
+let a: ApiTestApp;
+let security: Session;
+let admin: Session;
+let unitA: Row;
+let unitB: Row;
+let personA: Row;
+const FULL_ID = '330603199001011237';
+
+/** An audit row as the trail's writer makes it, with its unit and address (migration 024 columns). */
+async function row(actor: string, action: string, at: string, o: { entity?: string; entityId?: number; unitId?: number | null; ip?: string | null; detail?: unknown } = {}): Promise<number> {
+  const [id] = await a.t.db('audit_log').insert({
+    at, actor, action, entity: o.entity ?? null, entity_id: o.entityId ?? null, unit_id: o.unitId ?? null, ip: o.ip ?? null,
+    detail: o.detail === undefined ? null : JSON.stringify(o.detail),
+  });
+  return Number(id);
+}
+
+/** Every method and path of the app (as test/api/scope.test.ts reads them). */
+function routesOf(app: FastifyInstance): Array<{ method: string; url: string }> {
+  const out: Array<{ method: string; url: string }> = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^((?:[│ ] {3})*)(?:[├└]── )?(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m || !m[2]) continue;
+    stack.length = m[1].length / 4;
+    stack.push(m[2]);
+    const url = stack.join('').replace(/^\/+/, '/');
+    if (m[3]) for (const method of m[3].split(', ')) if (method !== 'HEAD') out.push({ method, url });
+  }
+  return out;
+}
+
+const get = (s: Session, url: string) => a.app.inject({ method: 'GET', url, headers: s.read });
+
+beforeAll(async () => {
+  a = await startApp();
+  security = await login(a.app, 'demo-security');
+  admin = await login(a.app, 'demo-admin');
+  personA = await a.t.db('people').orderBy('id').first();
+  unitA = await a.t.db('units').where({ id: personA.unit_id }).first();
+  unitB = await a.t.db('units').whereNot({ id: unitA.id }).orderBy('id').first();
+});
+afterAll(async () => {
+  await a?.close();
+});
+
+describe('GET /api/audit', () => {
+  const ids: Record<string, number> = {};
+  beforeAll(async () => {
+    ids.view = await row('demo-admin', 'view_full_id', '2025-05-05 10:00:00', { entity: 'person', entityId: Number(personA.id), unitId: Number(unitA.id), ip: '10.9.8.7', detail: { via: 'api', note: FULL_ID } });
+    ids.export = await row('demo-staff-01', 'export', '2025-05-06 11:00:00', { unitId: Number(unitB.id), ip: '10.9.8.8', detail: { file: 'a.xlsx', rows: 10 } });
+    ids.refused = await row('demo-staff-01', 'login_refused', '2025-05-07 21:00:00', { ip: '10.9.8.9' });
+    const [v] = await a.t.db('record_versions').insert({
+      entity: 'person', entity_id: personA.id, version: 99, before: JSON.stringify({ name: '甲' }), after: JSON.stringify({ name: '乙' }),
+      changed_by: 'demo-staff-01', changed_at: '2025-05-06 12:00:00', source: '小程序修改', reason: '更正姓名',
+    });
+    ids.version = Number(v);
+  });
+  const MAY = 'from=2025-05-01&to=2025-05-31';
+  const keys = (items: Row[]) => items.map((i) => `${i.kind}:${i.id}`);
+
+  it('lists the month newest first, the edit among the rows, with names, labels, unit and address', async () => {
+    const res = await get(security, `/api/audit?${MAY}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.total).toBe(4);
+    expect(keys(body.items)).toEqual([`audit:${ids.refused}`, `version:${ids.version}`, `audit:${ids.export}`, `audit:${ids.view}`]);
+    const staffName = (await a.t.db('users').where({ id: 'demo-staff-01' }).first()).name;
+    const view = body.items[3];
+    expect(view).toMatchObject({ actor: 'demo-admin', action: 'view_full_id', actionLabel: '查看完整身份证号', unitId: Number(unitA.id), unitName: unitA.name, ip: '10.9.8.7', subjectName: personA.name });
+    expect(view.actorName).toBe((await a.t.db('users').where({ id: 'demo-admin' }).first()).name);
+    // A full number a writer left in a detail is shown masked.
+    expect(JSON.stringify(body)).not.toContain(FULL_ID);
+    expect(view.detail.note).toBe('330603***********7');
+    const edit = body.items[1];
+    expect(edit).toMatchObject({ actorName: staffName, actionLabel: '修改记录', entity: 'person', entityId: Number(personA.id), unitId: Number(unitA.id) });
+    expect(edit.version).toEqual({ version: 99, fields: ['姓名'], source: '小程序修改', reason: '更正姓名', historyHref: `#/person/${personA.id}/history` });
+  });
+
+  it('filters by who (id or name), what (one or several), unit, and pages', async () => {
+    const staffName = (await a.t.db('users').where({ id: 'demo-staff-01' }).first()).name;
+    const list = async (q: string) => keys((await get(security, `/api/audit?${MAY}&${q}`)).json().items);
+    expect(await list('who=demo-staff-01')).toEqual([`audit:${ids.refused}`, `version:${ids.version}`, `audit:${ids.export}`]);
+    expect(await list(`who=${encodeURIComponent(staffName)}`)).toEqual([`audit:${ids.refused}`, `version:${ids.version}`, `audit:${ids.export}`]);
+    expect(await list('what=export,login_refused')).toEqual([`audit:${ids.refused}`, `audit:${ids.export}`]);
+    expect(await list('what=export&what=view_full_id')).toEqual([`audit:${ids.export}`, `audit:${ids.view}`]);
+    expect(await list('what=record_version')).toEqual([`version:${ids.version}`]);
+    expect(await list('versions=0')).toEqual([`audit:${ids.refused}`, `audit:${ids.export}`, `audit:${ids.view}`]);
+    expect(await list(`unit=${unitA.id}`)).toEqual([`version:${ids.version}`, `audit:${ids.view}`]);
+    expect(await list(`unit=${unitB.id}`)).toEqual([`audit:${ids.export}`]);
+    expect(keys((await get(security, '/api/audit?from=2025-05-06&to=2025-05-06')).json().items)).toEqual([`version:${ids.version}`, `audit:${ids.export}`]);
+    const page = (await get(security, `/api/audit?${MAY}&limit=2&page=2`)).json();
+    expect(page.total).toBe(4);
+    expect(keys(page.items)).toEqual([`audit:${ids.export}`, `audit:${ids.view}`]);
+  });
+
+  it('refuses bad filters in Chinese, naming the field', async () => {
+    for (const [q, word] of [['from=2025-02-30', '开始日期'], ['to=2025-13-01', '结束日期'], ['from=2025-05-09&to=2025-05-01', '晚于'], ['unit=abc', '单位'], ['limit=0', '每页'], ['what=DROP%20TABLE', '操作类型']]) {
+      const res = await get(security, `/api/audit?${q}`);
+      expect(res.statusCode, q).toBe(400);
+      expect(res.json().error, q).toContain(word);
+    }
+    expect((await get(security, '/api/audit?unit=999999999')).statusCode).toBe(404);
+  });
+
+  it('exports the filter as .xlsx with a 说明 sheet, and audits the export', async () => {
+    const res = await get(security, `/api/audit/export?${MAY}`);
+    expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('审计日志')!;
+    expect(ws.rowCount).toBe(5);
+    expect(ws.getRow(1).getCell(1).value).toBe('时间');
+    expect(ws.getRow(2).getCell(4).value).toBe('登录被拒');
+    expect(String(ws.getRow(3).getCell(7).value)).toContain('修改字段：姓名');
+    const cells: string[] = [];
+    wb.eachSheet((s) => s.eachRow((r) => r.eachCell((c) => { cells.push(String(c.value)); })));
+    expect(cells.some((c) => c.includes(FULL_ID))).toBe(false);
+    const about = wb.getWorksheet('说明')!;
+    const facts = new Map<string, string>();
+    about.eachRow((r) => facts.set(String(r.getCell(1).value), String(r.getCell(2).value)));
+    expect(facts.get('记录条数')).toBe('4');
+    expect(facts.get('筛选：时间')).toBe('2025-05-01 至 2025-05-31');
+    const audited = await a.t.db('audit_log').where({ actor: 'demo-security', action: 'audit_export' }).orderBy('id', 'desc').first();
+    expect(audited).toBeTruthy();
+    expect(JSON.parse(audited.detail).rows).toBe(4);
+  });
+});
+
+describe('least privilege (三员分立)', () => {
+  it('refuses the audit routes to every other role, the 编办管理员 included', async () => {
+    const at = '2026-11-23 09:00:00';
+    await a.t.db('users').insert({ id: 'query-user', name: '查询员', role: '查询用户', unit_code: null, unit_id: null, mobile: null, locked: false, created_at: at, updated_at: at });
+    const users: Row[] = await a.t.db('users').whereNot({ role: '数据安全管理员' }).select('id', 'role').orderBy('id');
+    const roles = new Map<string, string>();
+    for (const u of users) if (!roles.has(u.role) && !Number((await a.t.db('users').where({ id: u.id }).first()).locked)) roles.set(u.role, u.id);
+    expect([...roles.keys()].sort()).toEqual(['分管领导', '单位专管员', '单位领导', '查询用户', '编办业务人员', '编办管理员'].sort());
+    for (const [role, id] of roles) {
+      const s = await login(a.app, id);
+      for (const url of ['/api/audit', '/api/audit/export', '/api/audit/reviews']) {
+        const res = await get(s, url);
+        expect(res.statusCode, `${role} ${url}`).toBe(403);
+        expect(res.json().error).toContain('数据安全管理员');
+      }
+    }
+  });
+
+  it('refuses the 数据安全管理员 every other /api route, with or without a unit', async () => {
+    const at = '2026-11-23 09:00:00';
+    await a.t.db('users').insert({ id: 'sec-with-unit', name: '带单位的安全员', role: '数据安全管理员', unit_code: unitA.code, unit_id: unitA.id, mobile: null, locked: false, created_at: at, updated_at: at });
+    const withUnit = await login(a.app, 'sec-with-unit');
+    const allowed = new Set(['/api/me', '/api/health', '/api/audit', '/api/audit/export', '/api/audit/reviews']);
+    const routes = routesOf(a.app).filter((r) => r.url.startsWith('/api/') && !allowed.has(r.url));
+    expect(routes.length).toBeGreaterThan(50);
+    for (const s of [security, withUnit]) {
+      for (const r of routes) {
+        const url = r.url.replace(/:[a-z]+/gi, '1');
+        const res = await a.app.inject({ method: r.method as 'GET', url, headers: r.method === 'GET' ? s.read : s.write, payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
+        expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+        expect(res.json().error).toBe('数据安全管理员只能查看审计日志和月度排查');
+      }
+      const me = (await get(s, '/api/me')).json();
+      expect(me.home).toBe('/console/audit');
+      expect(me.fullIds).toBe(false);
+    }
+  });
+});
+
+describe('the monthly 排查', () => {
+  const MONTH = '2025-03';
+  const HISTORY = ['2024-09', '2024-10', '2024-11', '2024-12', '2025-01', '2025-02'];
+  /** Working days of March 2025 (Mon–Fri, no holiday), at 10:xx: inside working hours. */
+  const workday = (i: number) => {
+    const days = ['03', '04', '05', '06', '07', '10', '11', '12', '13', '14', '17', '18', '19', '20', '21'];
+    return `${MONTH}-${days[i % days.length]} 10:${String(i % 60).padStart(2, '0')}:00`;
+  };
+  let specialist: string;
+
+  beforeAll(async () => {
+    await putSetting(a.t.db, 'office', { regionCode: '330603', regionName: '柯桥区', name: '柯桥区委编办', groupId: 'office-group' });
+    specialist = (await a.t.db('users').where({ role: '单位专管员' }).orderBy('id').first()).id;
+    const rows: Row[] = [];
+    const put = (actor: string, action: string, at: string, detail?: unknown) => rows.push({ actor, action, at, detail: detail === undefined ? null : JSON.stringify(detail) });
+    // demo-staff-01: 60 full-ID views (over the threshold of 50).
+    for (let i = 0; i < 60; i++) put('demo-staff-01', 'view_full_id', workday(i));
+    // demo-staff-02: 2 exports a month before, 8 now (≥ 5 and > 3 × 2).
+    for (const m of HISTORY) for (const d of ['03', '04']) put('demo-staff-02', 'export', `${m}-${d} 10:00:00`, { rows: 3 });
+    for (let i = 0; i < 8; i++) put('demo-staff-02', 'export', workday(i), { rows: 3 });
+    // A specialist refused 12 times (over 10).
+    for (let i = 0; i < 12; i++) put(specialist, 'login_refused', workday(i));
+    // demo-admin: 35 acts at 22:00 (over 30 outside working hours).
+    for (let i = 0; i < 35; i++) put('demo-admin', 'view_person', `${workday(i).slice(0, 10)} 22:00:00`);
+    // demo-leader: an ordinary month like the ones before (not unusual).
+    for (const m of [...HISTORY, MONTH]) for (const d of ['05', '06', '07']) put('demo-leader', 'view_full_id', `${m}-${d} 10:00:00`);
+    put('demo-leader', 'export', workday(3), { rows: 40 });
+    // Jobs are not people.
+    for (let i = 0; i < 80; i++) put('system', 'view_full_id', `${MONTH}-08 03:00:00`);
+    for (let i = 0; i < rows.length; i += 200) await a.t.db('audit_log').insert(rows.slice(i, i + 200));
+  });
+
+  it('flags exactly the users made unusual, once per month (job, then command: one summary, one message)', async () => {
+    const job = auditReviewJob({ publicBaseUrl: 'http://127.0.0.1:3000', log: () => {} });
+    const first = (await job.run({ db: a.t.db, runId: 0, slot: '2025-04-01', key: '2025-04-01', manual: true })) as Row;
+    expect(first).toMatchObject({ month: MONTH, created: true, sent: true });
+    const again = await reviewAuditMonth({ db: a.t.db, month: MONTH, actor: 'cli:test', publicBaseUrl: 'http://127.0.0.1:3000', today: '2026-11-23' });
+    expect(again.created).toBe(false);
+    expect(again.sent).toBe(false);
+    const flagged = again.review.summary.flagged;
+    expect(flagged.map((f) => f.actor).sort()).toEqual(['demo-admin', 'demo-staff-01', 'demo-staff-02', specialist].sort());
+    const by = new Map(flagged.map((f) => [f.actor, f.flags.map((x) => `${x.measure}:${x.reason}`)]));
+    expect(by.get('demo-staff-01')).toEqual(['fullIdViews:threshold']);
+    expect(by.get('demo-staff-02')).toEqual(['exports:history']);
+    expect(by.get(specialist)).toEqual(['refusedLogins:threshold']);
+    expect(by.get('demo-admin')).toEqual(['offHours:threshold']);
+    expect(again.review.summary.rule).toContain('中位数');
+    expect(await a.t.db('audit_reviews').where({ month: MONTH }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    const sent: Row[] = await a.t.db('outbox').where('dedup_key', 'like', 'audit-review:%');
+    expect(sent.map((o) => o.dedup_key)).toEqual([`audit-review:${MONTH}`]);
+    const payload = JSON.parse(sent[0].payload);
+    expect(payload.target).toEqual({ kind: 'group', groupId: 'office-group' });
+    expect(payload.message.text).toContain('2025年3月审计日志排查');
+    expect(payload.message.text).toContain((await a.t.db('users').where({ id: 'demo-staff-01' }).first()).name);
+    expect(payload.message.text).not.toContain((await a.t.db('users').where({ id: 'demo-leader' }).first()).name);
+    expect(await a.t.db('audit_log').where({ action: 'audit_review' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+  });
+
+  it('shows the summaries to the 数据安全管理员 and refuses an unended month', async () => {
+    const res = await get(security, `/api/audit/reviews?month=${MONTH}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const r = res.json().reviews[0];
+    expect(r.month).toBe(MONTH);
+    expect(r.flagged).toBe(4);
+    expect((await get(security, '/api/audit/reviews')).json().reviews.map((x: Row) => x.month)).toContain(MONTH);
+    expect((await get(security, '/api/audit/reviews?month=2025-13')).statusCode).toBe(400);
+    await expect(reviewAuditMonth({ db: a.t.db, month: '2026-11', actor: 'system', publicBaseUrl: 'x', today: '2026-11-23' })).rejects.toThrow('尚未结束');
+    await expect(reviewAuditMonth({ db: a.t.db, month: '2025-02', actor: 'demo-admin', publicBaseUrl: 'x', today: '2026-11-23' })).rejects.toThrow('只有数据安全管理员');
+  });
+});
