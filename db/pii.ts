@@ -10,6 +10,10 @@ export interface PiiCipher {
   encrypt(plain: string): string;
   decrypt(stored: string): string;
   hash(plain: string): string;
+  /** The key's id: the first 16 hex digits of HMAC-SM3(key, 'sanse:key-id'); safe to store and show. */
+  keyId: string;
+  /** A key for another purpose derived from this one: HMAC-SM3(key, label) (32 bytes). */
+  deriveKey(label: string): Buffer;
 }
 
 export function createPiiCipher(keyHex: string): PiiCipher {
@@ -18,6 +22,8 @@ export function createPiiCipher(keyHex: string): PiiCipher {
   // A separate key for the hash, so the look-up hash reveals nothing about the cipher key.
   const hashKey = crypto.createHmac('sm3', key).update('sanse:id-hash').digest();
   return {
+    keyId: crypto.createHmac('sm3', key).update('sanse:key-id').digest('hex').slice(0, 16),
+    deriveKey: (label) => crypto.createHmac('sm3', key).update(label).digest(),
     encrypt(plain) {
       const iv = crypto.randomBytes(16);
       const c = crypto.createCipheriv('sm4-cbc', key, iv);

@@ -15,6 +15,7 @@ export async function serve(): Promise<void> {
   const ctx = await openContext();
   const { db, config } = ctx;
   const { isEmpty } = await import('../db/demo/seed.ts');
+  const { backupSettings } = await import('../commands/backup.ts');
   if (config.platform === 'sandbox' && (await isEmpty(db))) {
     const today = todayInShanghai();
     console.log('数据库为空，正在生成演示县数据……');
@@ -26,7 +27,7 @@ export async function serve(): Promise<void> {
   const runtime = await startPlatform(config, db, { receive: true, pii: ctx.pii });
   // The registry's jobs: bull repeatable jobs with REDIS_URL, else timers here. Started in the
   // background: a missed slot's catch-up check must not hold up the server's start.
-  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, jobs: officeJobs({ pii: ctx.pii, publicBaseUrl: config.publicBaseUrl, kick: runtime.kick, llm: config.llm }) });
+  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, jobs: officeJobs({ pii: ctx.pii, publicBaseUrl: config.publicBaseUrl, kick: runtime.kick, llm: config.llm, backup: backupSettings(config) }) });
   jobs.start().catch((e) => console.error(`任务调度启动失败：${(e as Error).message}`));
   const app = await buildApp(ctx, runtime, { jobs });
   const close = async () => {

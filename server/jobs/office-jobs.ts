@@ -3,6 +3,8 @@
 
 import type { LlmConfig } from '../../commands/draft-analysis.ts';
 import type { PiiCipher } from '../../db/pii.ts';
+import type { BackupSettings } from '../../commands/backup.ts';
+import { backupJobs } from './backups.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
@@ -22,6 +24,8 @@ export interface OfficeJobOptions {
   log?: (msg: string) => void;
   /** The office's model endpoint (AI 大模型分析); unset: templates. */
   llm?: LlmConfig | null;
+  /** The backups (server/jobs/backups.ts): scheduled when given. */
+  backup?: BackupSettings | null;
 }
 
 export function officeJobs(opts: OfficeJobOptions): Job[] {
@@ -36,5 +40,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     weeklyListJob(opts),
     monthCloseJob(opts),
     negativeListReadingJob(opts),
+    ...(opts.backup ? backupJobs({ settings: opts.backup, pii: opts.pii, log: opts.log }) : []),
   ];
 }
