@@ -47,7 +47,7 @@ export async function binlogStatus(db: Knex): Promise<{ on: boolean; file: strin
 /** Rows per table, counted in one consistent snapshot. */
 export async function mysqlRowCounts(db: Knex): Promise<Record<string, number>> {
   return db.transaction(async (trx) => {
-    await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    // InnoDB's default REPEATABLE READ: every count reads the snapshot of the first.
     const tables = (await trx.raw('SHOW FULL TABLES WHERE Table_type = \'BASE TABLE\''))[0].map((r: Record<string, string>) => Object.values(r)[0]).sort();
     const out: Record<string, number> = {};
     for (const t of tables) out[t] = Number((await trx.raw(`SELECT count(*) AS n FROM \`${t}\``))[0][0].n);
