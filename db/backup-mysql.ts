@@ -77,7 +77,9 @@ export async function dumpMysql(opts: { url: string; db: Knex; dir: string; id: 
   const args = [
     ...t.args, '--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob',
     '--default-character-set=utf8mb4', '--no-tablespaces', '--skip-comments', '--add-drop-table',
-    ...(status.on ? ['--master-data=2'] : []),
+    // With the binary log: the snapshot's position, and a new log file started at the snapshot
+    // (under a brief global read lock), so the next incremental holds only what came after.
+    ...(status.on ? ['--master-data=2', '--flush-logs'] : []),
     t.database,
   ];
   // --skip-comments drops the header comments but --master-data=2 still writes its commented CHANGE MASTER line.
