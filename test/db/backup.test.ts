@@ -331,8 +331,13 @@ async function startBinlogServer(): Promise<{ base: string; stop(): Promise<void
     fs.rmSync(tmp, { recursive: true, force: true });
   };
   const base = `mysql://root@127.0.0.1:${port}`;
+  const listening = () => new Promise<boolean>((resolve) => {
+    const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+    c.on('error', () => resolve(false));
+  });
   for (let i = 0; i < 60; i++) {
     if (child.exitCode !== null) break;
+    if (!(await listening())) { await new Promise((r) => setTimeout(r, 500)); continue; }
     const admin = openDb(`${base}/mysql`);
     try {
       await admin.raw('SELECT 1');
