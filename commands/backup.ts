@@ -1,4 +1,4 @@
-// Backups (宁波条例第十八条：全量数据半个月备份，增量数据每日备份，至少保存3个月): take one, list
+// Backups (宁波机构编制实名制数据管理办法第十八条：全量数据半个月备份，增量数据每日备份，至少保存3个月): take one, list
 // them, keep them for the retention window, and the restore drill. The engines' work is in
 // db/backup-sqlite.ts and db/backup-mysql.ts; the encrypted container and the catalogue (one
 // manifest per backup in BACKUP_DIR) in db/backup-files.ts.
@@ -43,7 +43,7 @@ export function validKeepDays(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return DEFAULT_KEEP_DAYS;
   const n = Number(text);
   if (!Number.isInteger(n)) throw new Error(`BACKUP_KEEP_DAYS 应为整数天数（收到 ${text}）`);
-  if (n < MIN_KEEP_DAYS) throw new Error(`BACKUP_KEEP_DAYS 不能少于 ${MIN_KEEP_DAYS} 天（宁波市公共数据安全管理规定第十八条：备份数据至少保存3个月），收到 ${n}`);
+  if (n < MIN_KEEP_DAYS) throw new Error(`BACKUP_KEEP_DAYS 不能少于 ${MIN_KEEP_DAYS} 天（宁波市机构编制实名制数据管理办法第十八条：备份数据至少保存3个月），收到 ${n}`);
   return n;
 }
 

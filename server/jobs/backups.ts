@@ -1,4 +1,4 @@
-// Backups as jobs of the registry (宁波条例第十八条): a full backup on the 1st and 16th of each
+// Backups as jobs of the registry (宁波机构编制实名制数据管理办法第十八条): a full backup on the 1st and 16th of each
 // month at 02:00 (half-monthly), an incremental every calendar day at 02:30, skipped on a day a
 // full backup ran. Both keep the retention window (BACKUP_KEEP_DAYS) after each backup.
 
