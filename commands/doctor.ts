@@ -5,9 +5,9 @@
 // migrated here (that is what the check reports).
 //
 // What needs the chat platform's client (a real token call) comes in as `platformToken` from
-// main/ (commands/ does not import bot/). The backup and audit helpers' functions come in the same
-// way; until they are merged, `backupHealthFromManifests` and a stand-in for the audit chain are
-// used (the lead re-points `DoctorDeps.backupHealth` / `verifyAuditChain` in main/cli.ts).
+// main/ (commands/ does not import bot/); so does the audit chain's verify (main/cli.ts passes
+// db/audit.ts's verifyAuditChain). The backups are judged from the manifests in BACKUP_DIR
+// (`backupHealthFromManifests`), as a restore after the loss of the database would find them.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -200,9 +200,9 @@ export function backupDir(env: NodeJS.ProcessEnv, sqliteFile: string | undefined
 }
 
 /**
- * Stand-in for the backup helper's backupHealth(...) until it is merged: the manifests (`*.json`)
- * in BACKUP_DIR and its sub-folders, each with `kind` ('full' | 'incremental') and a finishing
- * time (`finishedAt`, `createdAt` or `at`), and `bytes` or `size` when given.
+ * The backups' health from BACKUP_DIR alone (the manifests `*.json` that commands/backup.ts writes
+ * beside each backup, also in sub-folders): `kind` ('full' | 'incremental'), a finishing time
+ * (`finishedAt`; `createdAt` or `at` accepted) and the stored size (`storedBytes`, `bytes` or `size`).
  */
 export async function backupHealthFromManifests(dir: string): Promise<BackupHealth> {
   const out: BackupHealth = { lastFull: null, lastIncremental: null, largestBytes: 0 };
@@ -219,7 +219,7 @@ export async function backupHealthFromManifests(dir: string): Promise<BackupHeal
         }
         const at = new Date(String(m.finishedAt ?? m.createdAt ?? m.at ?? ''));
         if (Number.isNaN(at.getTime())) continue;
-        const bytes = Number(m.bytes ?? m.size ?? 0) || 0;
+        const bytes = Number(m.storedBytes ?? m.bytes ?? m.size ?? 0) || 0;
         out.largestBytes = Math.max(out.largestBytes, bytes);
         if (m.kind === 'full' && (!out.lastFull || at > out.lastFull)) out.lastFull = at;
         if (m.kind === 'incremental' && (!out.lastIncremental || at > out.lastIncremental)) out.lastIncremental = at;

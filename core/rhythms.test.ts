@@ -11,6 +11,11 @@ const daysOf = (rhythm: Rhythm, from: string, to: string) => {
 };
 
 describe('rhythms on the working-day calendar', () => {
+  it('backups run on calendar days: every day, and the 1st and 16th of each month, holidays and weekends included', () => {
+    expect(daysOf({ kind: 'calendar-days' }, '2026-10-01', '2026-10-04')).toEqual(['2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04']);
+    expect(daysOf({ kind: 'month-dates', days: [1, 16] }, '2026-09-01', '2026-11-30')).toEqual(['2026-09-01', '2026-09-16', '2026-10-01', '2026-10-16', '2026-11-01', '2026-11-16']);
+    expect(nextRhythmDay({ kind: 'month-dates', days: [1, 16] }, cal, '2026-12-17')).toBe('2027-01-01');
+  });
   it('every working day skips the holiday and keeps the make-up Saturday', () => {
     expect(daysOf({ kind: 'workdays' }, '2026-10-01', '2026-10-11')).toEqual(['2026-10-08', '2026-10-09', '2026-10-10']);
   });

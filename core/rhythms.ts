@@ -16,7 +16,11 @@ export type Rhythm =
   /** The first working day on or after day `day` of each month (mid-month: 15). */
   | { kind: 'month-day'; day: number }
   /** The working day `n` working days before the month's last working day (3: three working days before month end). */
-  | { kind: 'before-month-end'; workdays: number };
+  | { kind: 'before-month-end'; workdays: number }
+  /** Every calendar day, working or not (backups). */
+  | { kind: 'calendar-days' }
+  /** These calendar days of each month, working or not (backups: the 1st and 16th). */
+  | { kind: 'month-dates'; days: number[] };
 
 /** Monday of the ISO week of `date`. */
 export function mondayOf(date: IsoDate): IsoDate {
@@ -36,6 +40,8 @@ export function lastWorkdayOfMonth(cal: WorkdayCalendar, month: string): IsoDate
 function dayOfPeriod(rhythm: Rhythm, cal: WorkdayCalendar, date: IsoDate): IsoDate | null {
   switch (rhythm.kind) {
     case 'workdays':
+    case 'calendar-days':
+    case 'month-dates':
       return null;
     case 'week-first-workday': {
       // A make-up Saturday (调休) before Monday does not start the week: the week's first working day is Monday or later.
@@ -70,6 +76,7 @@ function dayOfPeriod(rhythm: Rhythm, cal: WorkdayCalendar, date: IsoDate): IsoDa
 export function samePeriod(rhythm: Rhythm, day: IsoDate, today: IsoDate): boolean {
   switch (rhythm.kind) {
     case 'workdays':
+    case 'calendar-days':
       return true;
     case 'week-first-workday':
       return mondayOf(day) === mondayOf(today);
@@ -80,6 +87,8 @@ export function samePeriod(rhythm: Rhythm, day: IsoDate, today: IsoDate): boolea
 
 /** Whether `date` is a day of the rhythm. */
 export function isRhythmDay(rhythm: Rhythm, cal: WorkdayCalendar, date: IsoDate): boolean {
+  if (rhythm.kind === 'calendar-days') return true;
+  if (rhythm.kind === 'month-dates') return rhythm.days.includes(Number(date.slice(8, 10)));
   if (!cal.isWorkday(date)) return false;
   const day = dayOfPeriod(rhythm, cal, date);
   return day === null || day === date;
@@ -98,6 +107,10 @@ export function rhythmText(rhythm: Rhythm): string {
       return `每月${rhythm.day}日（非工作日顺延）`;
     case 'before-month-end':
       return `每月最后一个工作日前第${rhythm.workdays}个工作日`;
+    case 'calendar-days':
+      return '每天';
+    case 'month-dates':
+      return `每月${rhythm.days.join('日、')}日`;
   }
 }
 

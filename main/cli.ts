@@ -112,6 +112,13 @@ const HELP = `用法：sanse <命令> [选项]
                                 审计日志月度排查：统计该月每人查看完整身份证号、导出、登录被拒、非工作时间操作，
                                 按规则列出异常人员，保存排查结果并发送到编办工作群（每月只排查、发送一次；
                                 每月第一个工作日 09:10 自动排查上月）
+  backup now [--full|--incremental] [--json]
+                                立即备份（加密、校验）：全量，或接续最近一次备份的增量（默认增量；
+                                MariaDB 未开启二进制日志时改为全量）；每月1日、16日 02:00 自动全量，每天 02:30 自动增量
+  backup list [--json]          列出备份目录中的备份（编号、类型、所属全量、时间、大小）
+  backup drill [--json]         恢复演练：把最近的备份链恢复到临时数据库，逐表比对行数和校验和（不一致时退出码为1）
+  restore --to 时间|备份编号 [--target 数据库地址] [--json]
+                                恢复到空数据库（默认 DATABASE_URL；非空库拒绝）；时间为北京时间，如 "2026-12-06 14:30"
   worker                        只发送消息队列（生产环境配合 REDIS_URL 横向扩展）
   migrate                       升级数据库结构
 `;
@@ -241,6 +248,10 @@ export async function main(argv: string[]): Promise<number> {
         return await doctorCommand(rest);
       case 'audit':
         return await auditCommand(rest);
+      case 'backup':
+        return await backupCommand(rest);
+      case 'restore':
+        return await restoreCommand(rest);
       default:
         throw new UsageError(`未知命令：${command}`);
     }
@@ -771,10 +782,94 @@ async function calendarCommand(args: string[]): Promise<number> {
   }
 }
 
+const beijingTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+const megabytes = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+
+/** `sanse backup now|list|drill`. */
+async function backupCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { full: { type: 'boolean' }, incremental: { type: 'boolean' }, json: { type: 'boolean' } } });
+  const b = await import('../commands/backup.ts');
+  const { BackupFileError } = await import('../db/backup-files.ts');
+  const settings = (ctx: AppContext) => ({ databaseUrl: ctx.config.databaseUrl, backupDir: ctx.config.backupDir, keepDays: ctx.config.backupKeepDays });
+  try {
+    switch (sub) {
+      case 'now': {
+        if (values.full && values.incremental) throw new UsageError('--full 与 --incremental 只能选一个');
+        return await withContext(async (ctx) => {
+          const r = await b.runBackup({ settings: settings(ctx), pii: ctx.pii, kind: values.full ? 'full' : 'incremental', db: ctx.db });
+          if (values.json) print(r);
+          else {
+            for (const n of r.notes) console.log(n);
+            const m = r.manifest;
+            console.log(`${m.kind === 'full' ? '全量' : '增量'}备份完成：${m.id}（${megabytes(m.storedBytes)}，原始 ${megabytes(m.rawBytes)}，用时 ${((Date.parse(m.finishedAt) - Date.parse(m.startedAt)) / 1000).toFixed(1)} 秒）`);
+            console.log(`备份目录：${ctx.config.backupDir}`);
+            if (r.expired.length) console.log(`已删除超过保存期（${ctx.config.backupKeepDays} 天）的备份 ${r.expired.length} 个：${r.expired.map((x) => x.id).join('、')}`);
+          }
+          return 0;
+        });
+      }
+      case 'list': {
+        return await withContext(async (ctx) => {
+          const all = b.listBackups(settings(ctx));
+          if (values.json) { print(all); return 0; }
+          if (!all.length) { console.log(`备份目录 ${ctx.config.backupDir} 中没有备份`); return 0; }
+          console.log(`备份目录：${ctx.config.backupDir}（保存 ${ctx.config.backupKeepDays} 天）`);
+          console.log(['编号', '类型', '所属全量备份', '数据时间（北京）', '大小', '密钥编号'].join('\t'));
+          for (const m of all) console.log([m.id, m.kind === 'full' ? '全量' : '增量', m.chain, beijingTime(m.snapshotAt), megabytes(m.storedBytes), m.keyId].join('\t'));
+          return 0;
+        });
+      }
+      case 'drill': {
+        return await withContext(async (ctx) => {
+          const r = await b.restoreDrill({ settings: settings(ctx), pii: ctx.pii, db: ctx.db });
+          if (values.json) { print(r); return r.ok ? 0 : 1; }
+          console.log(`恢复演练：备份链 ${r.chain.join(' → ')}，恢复用时 ${(r.restoreMs / 1000).toFixed(1)} 秒`);
+          console.log(['数据表', '当前行数', '恢复行数', '当前校验和', '恢复校验和', '结果'].join('\t'));
+          for (const t of r.tables) console.log([t.table, t.live?.rows ?? '无此表', t.restored?.rows ?? '无此表', t.live?.checksum ?? '-', t.restored?.checksum ?? '-', t.same ? '一致' : '不一致'].join('\t'));
+          const bad = r.tables.filter((t) => !t.same).length;
+          console.log(r.ok ? `全部 ${r.tables.length} 张表一致，演练通过` : `${bad} 张表不一致（备份之后若有新写入，请在备份后立即演练）`);
+          return r.ok ? 0 : 1;
+        });
+      }
+      default:
+        throw new UsageError(`未知的 backup 子命令：${sub ?? ''}（now、list、drill）`);
+    }
+  } catch (e) {
+    if (e instanceof BackupFileError || e instanceof b.RestoreRefusal) throw new Refusal(e.message);
+    throw e;
+  }
+}
+
+/** `sanse restore --to TIME|BACKUP_ID [--target DATABASE_URL]`: into an empty database only. */
+async function restoreCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { to: { type: 'string' }, target: { type: 'string' }, json: { type: 'boolean' } } });
+  if (!values.to) throw new UsageError('请用 --to 指定恢复到的时间或备份编号');
+  const { loadConfig } = await import('../server/config.ts');
+  const { restoreBackup, restoreKey } = await import('../commands/restore.ts');
+  const { RestoreRefusal } = await import('../commands/backup.ts');
+  const { BackupFileError } = await import('../db/backup-files.ts');
+  const config = loadConfig();
+  try {
+    const { pii, keyFile } = restoreKey(process.env, config.databaseUrl);
+    const r = await restoreBackup({ backupDir: config.backupDir, pii, to: values.to, targetUrl: values.target ?? config.databaseUrl, keyFile });
+    if (values.json) print({ ...r, chain: r.chain.map((m) => m.id) });
+    else {
+      console.log(`已恢复到 ${r.target}：${r.chain.map((m) => `${m.id}（${m.kind === 'full' ? '全量' : '增量'}）`).join(' → ')}${r.stopAt ? `，二进制日志重放至 ${beijingTime(r.stopAt)}（北京时间）` : ''}`);
+      console.log(`用时 ${(r.ms / 1000).toFixed(1)} 秒`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof BackupFileError || e instanceof RestoreRefusal) throw new Refusal(e.message);
+    throw e;
+  }
+}
+
 /** The office's jobs as `sanse serve` runs them, over this context. */
 async function contextJobs(ctx: AppContext) {
   const { officeJobs } = await import('../server/jobs/office-jobs.ts');
-  return officeJobs({ pii: ctx.pii, publicBaseUrl: ctx.config.publicBaseUrl, log: () => {}, llm: ctx.config.llm });
+  const { backupSettings } = await import('../commands/backup.ts');
+  return officeJobs({ pii: ctx.pii, publicBaseUrl: ctx.config.publicBaseUrl, log: () => {}, llm: ctx.config.llm, backup: backupSettings(ctx.config) });
 }
 
 /** `sanse jobs`: the schedules, their runs, an office's change, a run by hand. */

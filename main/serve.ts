@@ -18,6 +18,7 @@ export async function serve(): Promise<void> {
   // Refuses a retention under 180 days before anything starts.
   const keepDays = auditKeepDays();
   const { isEmpty } = await import('../db/demo/seed.ts');
+  const { backupSettings } = await import('../commands/backup.ts');
   if (config.platform === 'sandbox' && (await isEmpty(db))) {
     const today = todayInShanghai();
     console.log('数据库为空，正在生成演示县数据……');
@@ -29,7 +30,7 @@ export async function serve(): Promise<void> {
   const runtime = await startPlatform(config, db, { receive: true, pii: ctx.pii });
   // The registry's jobs: bull repeatable jobs with REDIS_URL, else timers here. Started in the
   // background: a missed slot's catch-up check must not hold up the server's start.
-  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, jobs: officeJobs({ pii: ctx.pii, publicBaseUrl: config.publicBaseUrl, kick: runtime.kick, llm: config.llm, auditKeepDays: keepDays }) });
+  const jobs = createJobRunner({ db, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, jobs: officeJobs({ pii: ctx.pii, publicBaseUrl: config.publicBaseUrl, kick: runtime.kick, llm: config.llm, auditKeepDays: keepDays, backup: backupSettings(config) }) });
   jobs.start().catch((e) => console.error(`任务调度启动失败：${(e as Error).message}`));
   const app = await buildApp(ctx, runtime, { jobs });
   // Chains the audit rows every few seconds (db/audit.ts); several instances take turns.

@@ -1,6 +1,7 @@
 // Configuration from the environment (see .env.example). One place reads process.env.
 
 import { DEFAULT_DATABASE_URL } from '../db/connection.ts';
+import { defaultBackupDir, validKeepDays } from '../commands/backup.ts';
 
 export interface Config {
   databaseUrl: string;
@@ -22,6 +23,12 @@ export interface Config {
   sendRate: number;
   /** An OpenAI-compatible chat endpoint of the office's private model deployment (AI 大模型分析); null when unset. */
   llm: { baseUrl: string; apiKey: string; model: string; timeoutMs: number } | null;
+  /** Where backups go (BACKUP_DIR; default backups/ beside the SQLite file, or ./backups for MySQL). */
+  backupDir: string;
+  /** How long backups are kept (BACKUP_KEEP_DAYS, default 92, at least 90). */
+  backupKeepDays: number;
+  /** Whether `sanse serve` schedules the backup jobs: on a real platform, or in the sandbox when BACKUP_DIR is set. */
+  backupJobs: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -29,8 +36,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || '127.0.0.1';
   const platform = (env.PLATFORM as Config['platform']) || (env.DINGTALK_CLIENT_ID ? 'dingtalk' : env.ZWDD_APP_KEY ? 'zhengding' : 'sandbox');
   if (!['dingtalk', 'zhengding', 'sandbox'].includes(platform)) throw new Error(`PLATFORM 取值无效：${platform}（应为 dingtalk、zhengding 或 sandbox）`);
+  const databaseUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
   return {
-    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    databaseUrl,
+    backupDir: env.BACKUP_DIR || defaultBackupDir(databaseUrl),
+    backupKeepDays: validKeepDays(env.BACKUP_KEEP_DAYS),
+    backupJobs: platform !== 'sandbox' || Boolean(env.BACKUP_DIR),
     redisUrl: env.REDIS_URL || null,
     redisPrefix: redisPrefixOf(env.REDIS_PREFIX),
     trustProxy: trustProxyOf(env.TRUST_PROXY),

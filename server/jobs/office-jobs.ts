@@ -5,6 +5,8 @@ import type { LlmConfig } from '../../commands/draft-analysis.ts';
 import type { PiiCipher } from '../../db/pii.ts';
 import { auditRetentionJob } from './audit-retention.ts';
 import { auditReviewJob } from './audit-review.ts';
+import type { BackupSettings } from '../../commands/backup.ts';
+import { backupJobs } from './backups.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
@@ -26,6 +28,8 @@ export interface OfficeJobOptions {
   llm?: LlmConfig | null;
   /** AUDIT_KEEP_DAYS (at least 180); unset: read from the environment when the job runs. */
   auditKeepDays?: number;
+  /** The backups (server/jobs/backups.ts): scheduled when given. */
+  backup?: BackupSettings | null;
 }
 
 export function officeJobs(opts: OfficeJobOptions): Job[] {
@@ -42,5 +46,6 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     negativeListReadingJob(opts),
     auditRetentionJob({ keepDays: opts.auditKeepDays, log: opts.log }),
     auditReviewJob(opts),
+    ...(opts.backup ? backupJobs({ settings: opts.backup, pii: opts.pii, log: opts.log }) : []),
   ];
 }

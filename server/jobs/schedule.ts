@@ -65,7 +65,7 @@ export const LOOKBACK_DAYS = 7;
  * stop of ten days; not last week's list, nor a reminder of a month already over).
  */
 export function lookbackDays(rhythm: Rhythm): number {
-  return rhythm.kind === 'workdays' ? LOOKBACK_DAYS : rhythm.kind === 'week-first-workday' ? 14 : 35;
+  return rhythm.kind === 'workdays' || rhythm.kind === 'calendar-days' ? LOOKBACK_DAYS : rhythm.kind === 'week-first-workday' ? 14 : 35;
 }
 
 /** The moment of `date` at `time` in Asia/Shanghai (UTC+8, no daylight saving). */
