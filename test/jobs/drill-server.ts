@@ -130,3 +130,38 @@ export async function settled(db: Knex, o: { outbox?: boolean; timeoutMs?: numbe
     return Number(msgs) === 0;
   }, 'the job runs (and messages) of the start to end', o.timeoutMs ?? 180_000, 250);
 }
+
+/**
+ * Copies every table of `from` into `to` (both migrated alike), rows and ids as they are: an
+ * untouched copy to compare with. (Two seeds of one demo county differ on MariaDB, whose
+ * auto-increment ids may leave gaps, and the demo's history goes by finding ids.)
+ */
+export async function cloneDatabase(from: { url: string }, to: { db: Knex; url: string }): Promise<void> {
+  if (to.url.startsWith('sqlite:')) {
+    await to.db.raw('PRAGMA foreign_keys = OFF');
+    await to.db.raw('ATTACH DATABASE ? AS src', [from.url.slice('sqlite:'.length)]);
+    try {
+      const tables = ((await to.db.raw("SELECT name FROM src.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")) as Array<{ name: string }>).map((r) => r.name);
+      await to.db.transaction(async (trx) => {
+        for (const t of tables) {
+          await trx.raw(`DELETE FROM main."${t}"`);
+          await trx.raw(`INSERT INTO main."${t}" SELECT * FROM src."${t}"`);
+        }
+      });
+    } finally {
+      await to.db.raw('DETACH DATABASE src');
+      await to.db.raw('PRAGMA foreign_keys = ON');
+    }
+    return;
+  }
+  const src = decodeURIComponent(new URL(from.url.replace(/^mariadb:/, 'mysql:')).pathname.slice(1));
+  await to.db.transaction(async (trx) => {
+    await trx.raw('SET FOREIGN_KEY_CHECKS = 0');
+    const [rows] = await trx.raw("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'", [src]);
+    for (const { t } of rows as Array<{ t: string }>) {
+      await trx.raw(`DELETE FROM \`${t}\``);
+      await trx.raw(`INSERT INTO \`${t}\` SELECT * FROM \`${src}\`.\`${t}\``);
+    }
+    await trx.raw('SET FOREIGN_KEY_CHECKS = 1');
+  });
+}
