@@ -8,8 +8,10 @@
 // - 'sent' is final: nothing moves a row out of it.
 // The one window left is a dispatcher that dies after the platform accepted a call and before
 // it recorded 'sent': the lock expires, another dispatcher reclaims the row and calls again.
-// Platforms are required to take a repeated call with the same dedup key (ChatPlatform.deliver;
-// DingTalk's outTrackId), and a long call keeps its lock alive, so this stays a crash-only case.
+// Platforms are required to take a repeated call with the same dedup key (ChatPlatform.deliver,
+// told the attempt: DingTalk updates a card by its outTrackId on a repeat rather than creating it
+// again), and a long call keeps its lock alive, so this stays a crash-only case. A plain group
+// message has no key on DingTalk's side: one in flight at a crash can arrive twice.
 //
 // Two running modes, as in DESIGN.md:
 // - in-process (no Redis): one loop polls due rows, a token bucket (bot/rate-limit.ts) paces
@@ -299,7 +301,7 @@ export function createDispatcher(db: Knex, platform: ChatPlatform, opts: Dispatc
     }
     let error: unknown = null;
     try {
-      await platform.deliver(delivery, String(row.dedup_key));
+      await platform.deliver(delivery, String(row.dedup_key), attempts);
     } catch (e) {
       error = e ?? new Error('unknown error');
     } finally {

@@ -61,8 +61,13 @@ export type InboundHandler = (event: InboundEvent) => Promise<InboundResult>;
 
 export interface ChatPlatform {
   readonly name: 'dingtalk' | 'zhengding' | 'sandbox';
-  /** Performs one delivery; throws PlatformError. Must be safe to call again with the same delivery. */
-  deliver(d: Delivery, dedupKey: string): Promise<void>;
+  /**
+   * Performs one delivery; throws PlatformError. Must be safe to call again with the same delivery.
+   * `attempt` (1, 2, …) counts the calls started for this outbox row, this one included: above 1,
+   * an earlier call may have reached the platform without its answer being recorded (a crash, a
+   * timeout, a 5xx after the work was done), so a platform that can tell should not repeat it.
+   */
+  deliver(d: Delivery, dedupKey: string, attempt?: number): Promise<void>;
   /**
    * The OpenAPI calls one delivery makes, by kind (token calls never included): what the
    * dispatcher counts against the platform's monthly budget (消息额度). Default: callsOfDelivery.

@@ -79,7 +79,28 @@ export function createDingTalkPlatform(config: DingTalkConfig, log: DingTalkLog,
     return id;
   }
 
-  async function createCard(target: Target, card: CardPayload): Promise<void> {
+  /** The card's content put again by its outTrackId (all its variables, public and private). */
+  function putCard(card: CardPayload): Promise<void> {
+    return api.updateCard({
+      outTrackId: card.cardId,
+      cardData: { cardParamMap: card.data },
+      ...privateDataOf(card),
+      cardUpdateOptions: card.privateData ? { updateCardDataByKey: true, updatePrivateDataByKey: true } : { updateCardDataByKey: true },
+    });
+  }
+
+  async function createCard(target: Target, card: CardPayload, attempt: number): Promise<void> {
+    if (attempt > 1 && !(target.kind === 'users' && target.userIds.length === 0)) {
+      // A repeat: the earlier call may have created the card (its answer lost with a crash, or a
+      // 5xx after the work). Put its content by outTrackId; only a card that does not exist is
+      // created, so a resend never posts a second card into the group.
+      try {
+        await putCard(card);
+        return;
+      } catch (e) {
+        if (!(e instanceof PlatformError && (e.code === 'param.cardNotExist' || e.code === 'updateFailed'))) throw e;
+      }
+    }
     const base = {
       cardTemplateId: templateId(card),
       outTrackId: card.cardId,
@@ -140,22 +161,18 @@ export function createDingTalkPlatform(config: DingTalkConfig, log: DingTalkLog,
       }
     },
     // DingTalk's send APIs take no idempotency key: the dedup key is the outbox's business. A card's
-    // stable id (outTrackId) makes card updates idempotent.
-    async deliver(d: Delivery, _dedupKey: string): Promise<void> {
+    // stable id (outTrackId) makes card updates idempotent, and a card's creation too: a repeated
+    // attempt updates the card if it exists (createCard).
+    async deliver(d: Delivery, _dedupKey: string, attempt?: number): Promise<void> {
       switch (d.op) {
         case 'send':
           return send(d.target, d.message);
         case 'createCard':
-          return createCard(d.target, d.card);
+          return createCard(d.target, d.card, attempt ?? 1);
         case 'updateCard':
           // By key: the variables sent replace theirs, the others stay (a clicker's private
           // `notice` from the callback's answer survives the update that follows it).
-          return api.updateCard({
-            outTrackId: d.card.cardId,
-            cardData: { cardParamMap: d.card.data },
-            ...privateDataOf(d.card),
-            cardUpdateOptions: d.card.privateData ? { updateCardDataByKey: true, updatePrivateDataByKey: true } : { updateCardDataByKey: true },
-          });
+          return putCard(d.card);
         case 'reply':
           return api.postWebhook(d.webhook, webhookBody(d.message, log));
       }

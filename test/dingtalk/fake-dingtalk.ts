@@ -49,6 +49,10 @@ export interface FakeOptions {
   clientSecret?: string;
   /** Seconds, as the token endpoints answer. Default 7200. */
   tokenExpireIn?: number;
+  /** Answer the message and card calls after a delay, uniform in [min, max] ms (default none). */
+  latencyMs?: [number, number];
+  /** A card update (PUT /v1.0/card/instances) of an outTrackId never created answers param.cardNotExist, as DingTalk does (default: every update succeeds). */
+  strictCards?: boolean;
 }
 
 const GATEWAY = '/v1.0/gateway/connections/open';
@@ -58,6 +62,10 @@ export class FakeDingTalk extends EventEmitter {
   readonly clientId: string;
   readonly clientSecret: string;
   tokenExpireIn: number;
+  readonly latencyMs: [number, number] | null;
+  readonly strictCards: boolean;
+  /** Message and card calls received whose answer has not been written yet. */
+  inFlight = 0;
   readonly requests: RecordedRequest[] = [];
   readonly acks: RecordedAck[] = [];
   readonly pingAnswers: RecordedAck[] = [];
@@ -79,6 +87,8 @@ export class FakeDingTalk extends EventEmitter {
   #upgradeRejects = 0;
   #faults: Array<{ fault: Fault; remaining: number; path?: string }> = [];
   #seq = 0;
+  #accepted: RecordedRequest[] = [];
+  #cards = new Set<string>();
   base = '';
 
   private constructor(opts: FakeOptions) {
@@ -86,6 +96,8 @@ export class FakeDingTalk extends EventEmitter {
     this.clientId = opts.clientId ?? 'ding-test-client';
     this.clientSecret = opts.clientSecret ?? 'test-secret';
     this.tokenExpireIn = opts.tokenExpireIn ?? 7200;
+    this.latencyMs = opts.latencyMs ?? null;
+    this.strictCards = opts.strictCards ?? false;
     this.#server = http.createServer((req, res) => void this.#onRequest(req, res));
     this.#server.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head));
   }
@@ -121,6 +133,30 @@ export class FakeDingTalk extends EventEmitter {
 
   acksFor(messageId: string): RecordedAck[] {
     return this.acks.filter((a) => a.messageId === messageId);
+  }
+
+  /**
+   * Cards created, by outTrackId: how many createAndDeliver calls with a valid token reached the
+   * platform (an answer the caller never read, because it died, counts: the platform took it).
+   */
+  deliveredCards(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.#accepted) if (r.path === '/v1.0/card/instances/createAndDeliver') {
+      const id = String((r.body as { outTrackId?: unknown })?.outTrackId);
+      out.set(id, (out.get(id) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /** Group messages that reached the platform, by `openConversationId|msgParam`, counted as deliveredCards. */
+  deliveredGroupMessages(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.#accepted) if (r.path === '/v1.0/robot/groupMessages/send') {
+      const b = r.body as { openConversationId?: unknown; msgParam?: unknown };
+      const key = `${String(b?.openConversationId)}|${String(b?.msgParam)}`;
+      out.set(key, (out.get(key) ?? 0) + 1);
+    }
+    return out;
   }
 
   webhookUrl(session = 'session-1'): string {
@@ -340,12 +376,20 @@ export class FakeDingTalk extends EventEmitter {
     const token = req.headers['x-acs-dingtalk-access-token'];
     if (!token) return json(400, { code: 'AuthenticationFailed.MissingParameter', message: '缺少参数 x-acs-dingtalk-access-token', requestid: 'r' });
     if (typeof token !== 'string' || !this.#tokens.has(token)) return json(400, { code: 'InvalidAuthentication', message: '不合法的access_token', requestid: 'r' });
+    this.#accepted.push(rec);
+    if (this.latencyMs) {
+      const [min, max] = this.latencyMs;
+      this.inFlight++;
+      await new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
+      this.inFlight--;
+    }
     switch (`${rec.method} ${rec.path}`) {
       case 'POST /v1.0/robot/groupMessages/send':
         return json(200, { processQueryKey: `pqk-${++this.#seq}` });
       case 'POST /v1.0/robot/oToMessages/batchSend':
         return json(200, { processQueryKey: `pqk-${++this.#seq}`, invalidStaffIdList: [], flowControlledStaffIdList: [] });
       case 'POST /v1.0/card/instances/createAndDeliver': {
+        this.#cards.add(String(b.outTrackId));
         const spaces = String(b.openSpaceId ?? '').replace(/^dtv1\.card\/\//, '').split(';').filter(Boolean);
         return json(200, {
           success: true,
@@ -356,6 +400,7 @@ export class FakeDingTalk extends EventEmitter {
         });
       }
       case 'PUT /v1.0/card/instances':
+        if (this.strictCards && !this.#cards.has(String(b.outTrackId))) return json(400, { code: 'param.cardNotExist', message: '卡片不存在', requestid: 'r' });
         return json(200, { success: true, result: true });
     }
     return json(404, { code: 'InvalidAction.NotFound', message: `no route ${rec.method} ${rec.path}`, requestid: 'r' });

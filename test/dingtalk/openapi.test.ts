@@ -158,6 +158,24 @@ describe('deliver: paths, headers and bodies', () => {
     expect(fake.calls(CREATE)).toHaveLength(0);
   });
 
+  it('createCard attempted again (the first answer lost) updates the card it made instead of posting a second one; creates it when it does not exist', async () => {
+    await fake.close();
+    fake = await FakeDingTalk.start({ strictCards: true });
+    const p = makePlatform();
+    const d = { op: 'createCard' as const, target: { kind: 'group' as const, groupId: 'cidGroup001==' }, card };
+    await p.deliver(d, 'k', 1);
+    await p.deliver(d, 'k', 2); // the platform took the first call: the repeat is an update
+    expect(fake.calls(CREATE)).toHaveLength(1);
+    expect(fake.calls(CARD, 'PUT')).toHaveLength(1);
+    expect(fake.calls(CARD, 'PUT')[0].body).toEqual({ outTrackId: card.cardId, cardData: { cardParamMap: card.data }, cardUpdateOptions: { updateCardDataByKey: true } });
+    expect(fake.deliveredCards().get(card.cardId)).toBe(1);
+
+    const other = { ...d, card: { ...card, cardId: 'unit-digest:A02:2024-05-06' } };
+    await p.deliver(other, 'k2', 2); // the first call never reached the platform: PUT says cardNotExist, then created
+    expect(fake.deliveredCards().get(other.card.cardId)).toBe(1);
+    expect(fake.calls(CARD, 'PUT')).toHaveLength(2);
+  });
+
   it('updateCard → PUT /v1.0/card/instances with updateCardDataByKey', async () => {
     const p = makePlatform();
     await p.deliver({ op: 'updateCard', card: { ...card, data: { status: 'green' } } }, 'k');

@@ -227,7 +227,10 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES);
     requireCityLevel(user, '数据导入');
-    const job = jobs.get((req.params as { id: string }).id, user.id);
+    const id = (req.params as { id: string }).id;
+    const job = jobs.get(id, user.id);
+    // An import is one transaction: one whose process died wrote nothing.
+    if (!job && jobs.ofEarlierProcess(id)) throw new ApiError(404, '该导入任务已中断：导入期间服务重启过。导入是全有或全无的，本次导入未写入任何数据，请重新导入该文件');
     if (!job) throw new ApiError(404, '没有该导入任务（可能已过期，或不是您发起的）');
     return jobView(job);
   });

@@ -2,7 +2,9 @@
 // the job reads, validates and writes in slices (db/import.ts pauses between them), so the server
 // keeps answering; the console polls GET /api/import/:id for progress and the result. Jobs run
 // one at a time (an import is one transaction; two at once would only wait on each other) and
-// are kept in memory for an hour after they end: only their owner may read them.
+// are kept in memory for an hour after they end: only their owner may read them. A job's id
+// begins with its process's tag, so a poll for a job of a process that is gone (killed mid-import)
+// is told the import was interrupted, not that the job has expired.
 
 import crypto from 'node:crypto';
 import type { ImportProgress, ImportResult } from '../../../db/import.ts';
@@ -29,12 +31,14 @@ const KEEP_MS = 3600_000;
 export class ImportJobs<R = ImportResult> {
   private readonly jobs = new Map<string, ImportJob<R>>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** This process's tag: the first 8 hex digits of every job id it gives. */
+  private readonly tag = crypto.randomBytes(4).toString('hex');
 
   /** Queues a job; `run` does the work and reports progress through the callback. */
   start(owner: string, fileName: string, run: (progress: (p: ImportProgress) => void) => Promise<R>, failure: (e: unknown) => { status: number; message: string }): ImportJob<R> {
     this.prune();
     const job: ImportJob<R> = {
-      id: crypto.randomBytes(12).toString('hex'),
+      id: this.tag + crypto.randomBytes(8).toString('hex'),
       owner, fileName, state: 'queued',
       progress: { phase: 'read', read: 0, validated: 0, written: 0, total: 0 },
       startedAt: Date.now(),
@@ -65,6 +69,11 @@ export class ImportJobs<R = ImportResult> {
     this.prune();
     const job = this.jobs.get(id);
     return job && job.owner === owner ? job : null;
+  }
+
+  /** An id this process could have given but did not: a job of an earlier process, which died with it. */
+  ofEarlierProcess(id: string): boolean {
+    return /^[0-9a-f]{24}$/.test(id) && !id.startsWith(this.tag);
   }
 
   /** Resolves when every queued job has ended (for shutdown and tests). */
