@@ -185,7 +185,7 @@ describe('import errors', () => {
     { what: 'missing 核定数', book: { 领导职数: [{ 统一社会信用代码: U1, 职数类型: '单位正职', 核定数: null }] }, sheet: '领导职数', row: 2, field: '核定数', message: '第2行 核定数：不能为空' },
     {
       what: 'a 角色 outside the role list', book: { 用户: [{ 用户ID: 'u9', 姓名: '甲', 角色: '管理员' }] }, sheet: '用户', row: 2, field: '角色',
-      message: '第2行 角色：“管理员”不是有效的角色（可填：编办管理员、编办业务人员、分管领导、单位领导、单位专管员、查询用户）',
+      message: '第2行 角色：“管理员”不是有效的角色（可填：编办管理员、编办业务人员、分管领导、单位领导、单位专管员、查询用户、数据安全管理员）',
     },
     {
       what: 'a 编制类型 outside its list', book: { 编制: [{ 统一社会信用代码: U1, 编制类型: '行政', 核定数: 3 }] }, sheet: '编制', row: 2, field: '编制类型',
