@@ -293,6 +293,8 @@ describe.sequential(`fault drill: sanse serve killed with SIGKILL and started ag
 
       // The start catches up the half-month's full backup (and the day's incremental) as the schedule would.
       let s = await serve(env);
+      // backup-incremental is the registry's last job: the start's catch-up has ended with its run.
+      await until(async () => (await t.db('job_runs').where({ job: 'backup-incremental' }).whereIn('state', ['ok', 'failed']).first('id')) !== undefined, 'the catch-up backups of the start', 300_000, 100);
       await settled(t.db);
       await s.stop();
       const before = await listed();
