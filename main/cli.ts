@@ -827,6 +827,7 @@ async function backupCommand(args: string[]): Promise<number> {
           console.log(`恢复演练：备份链 ${r.chain.join(' → ')}，恢复用时 ${(r.restoreMs / 1000).toFixed(1)} 秒`);
           console.log(['数据表', '当前行数', '恢复行数', '当前校验和', '恢复校验和', '结果'].join('\t'));
           for (const t of r.tables) console.log([t.table, t.live?.rows ?? '无此表', t.restored?.rows ?? '无此表', t.live?.checksum ?? '-', t.restored?.checksum ?? '-', t.same ? '一致' : '不一致'].join('\t'));
+          if (r.openRuns.length) console.log(`备份时仍在进行的任务运行记录 ${r.openRuns.length} 条（含备份任务自身，编号 ${r.openRuns.join('、')}）在其后结束，未计入 job_runs 的比对`);
           const bad = r.tables.filter((t) => !t.same).length;
           console.log(r.ok ? `全部 ${r.tables.length} 张表一致，演练通过` : `${bad} 张表不一致（备份之后若有新写入，请在备份后立即演练）`);
           return r.ok ? 0 : 1;

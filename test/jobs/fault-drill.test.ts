@@ -1,17 +1,20 @@
 // The fault drill (issue 17): the real `sanse serve` as a child process on a real database
 // (SQLite, or MariaDB with SANSE_TEST_DB=mysql), killed with SIGKILL while work is in flight —
 // an import writing, a check running, the dispatcher sending a broadcast — then started again:
-// nothing lost, nothing half-written, no card twice. The backup's drill has its describe below,
-// for the backup helper to fill.
+// nothing lost, nothing half-written, no card twice; and a backup job killed while it writes:
+// nothing half-written listed, the run closed as interrupted, the next backup restores whole.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayInShanghai } from '../../core/dates.ts';
+import { tableChecksums } from '../../db/backup-verify.ts';
+import { openDb } from '../../db/connection.ts';
 import { enqueueMany } from '../../db/outbox.ts';
 import { FIXED_PII_KEY } from '../browser/app.ts';
-import { createTestDb, TEST_DB_KIND, type TestDb } from '../db/helpers.ts';
+import { createTestDb, MYSQL_BASE, TEST_DB_KIND, type TestDb } from '../db/helpers.ts';
 import { FakeDingTalk } from '../dingtalk/fake-dingtalk.ts';
 import { peopleCsv } from '../fixtures/import-files.ts';
 import { runSanse } from '../sanse-cli.ts';
@@ -251,8 +254,115 @@ describe.sequential(`fault drill: sanse serve killed with SIGKILL and started ag
   });
 
   describe('a backup killed while it writes', () => {
-    // The backup helper's part of the drill (sanse backup now / the backup job killed mid-copy,
-    // then: no half backup listed, the next backup whole, a restore drill equal table by table).
-    it.todo('leaves no half-written backup and the next backup is whole');
+    let t: TestDb;
+    let dir: string;
+    let restoredUrl: string;
+    let dropRestored: () => Promise<void>;
+    beforeAll(async () => {
+      t = await createTestDb();
+      await seed(t, 30, 600);
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-drill-backups-'));
+      if (TEST_DB_KIND === 'mysql') {
+        const name = `sanse_test_restore_${crypto.randomBytes(4).toString('hex')}`;
+        restoredUrl = `${MYSQL_BASE}/${name}`;
+        dropRestored = async () => {
+          const admin = openDb(`${MYSQL_BASE}/mysql`);
+          try { await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``); } finally { await admin.destroy(); }
+        };
+      } else {
+        restoredUrl = `sqlite:${path.join(dir, '..', `${path.basename(dir)}-restored.db`)}`;
+        dropRestored = async () => fs.rmSync(restoredUrl.slice('sqlite:'.length), { force: true });
+      }
+    }, TIMEOUT);
+    afterAll(async () => {
+      await dropRestored?.();
+      fs.rmSync(dir, { recursive: true, force: true });
+      await t?.close();
+    });
+
+    it('leaves no half-written backup, closes the killed run as interrupted, and the next backup restores equal table by table', async () => {
+      const env = envOf(t, { BACKUP_DIR: dir });
+      const cli = { ...process.env, ...env };
+      const listed = async () => {
+        const r = await runSanse(cli, 'backup', 'list', '--json');
+        expect(r.code, r.stderr).toBe(0);
+        return (JSON.parse(r.stdout) as Array<{ id: string }>).map((m) => m.id);
+      };
+      const leftovers = () => fs.readdirSync(dir).filter((n) => n.endsWith('.part') || n.startsWith('.scratch-'));
+      const runState = async (id: number) => t.db('job_runs').where({ id }).first();
+
+      // The start catches up the half-month's full backup (and the day's incremental) as the schedule would.
+      let s = await serve(env);
+      // backup-incremental is the registry's last job: the start's catch-up has ended with its run.
+      await until(async () => (await t.db('job_runs').where({ job: 'backup-incremental' }).whereIn('state', ['ok', 'failed']).first('id')) !== undefined, 'the catch-up backups of the start', 300_000, 100);
+      await settled(t.db);
+      await s.stop();
+      const before = await listed();
+      expect(before.length).toBeGreaterThan(0);
+      expect((await t.db('job_runs').where('job', 'like', 'backup-%').whereNot({ state: 'ok' })).map((r) => `${r.job}@${r.slot}:${r.state}:${r.error}`)).toEqual([]);
+
+      // 立即运行 全量备份 from the console; killed while it writes (the writer held after its first chunk).
+      s = await serve({ ...env, SANSE_BACKUP_TEST_PAUSE: '1' });
+      await settled(t.db);
+      const session = await login(s.url);
+      const asked = await api(s.url, session, 'POST', '/api/jobs/backup-full/run', {});
+      expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+      const killedRun = Number(asked.body.runId);
+      await until(() => s.log().includes('SANSE_BACKUP_PAUSED'), 'the backup to write', 120_000, 20);
+      expect((await runState(killedRun)).state).toBe('running');
+      const halfWritten = leftovers();
+      expect(halfWritten.some((n) => n.endsWith('.bak.part'))).toBe(true);
+      await s.kill();
+
+      // Nothing of the killed run is listed.
+      expect(await listed()).toEqual(before);
+
+      // Started again: the killed run is closed as interrupted, in Chinese, not left running.
+      s = await serve(env);
+      const closed = await runState(killedRun);
+      expect(closed.state).toBe('failed');
+      expect(closed.error).toMatch(/中途退出/);
+      await settled(t.db);
+      expect(await listed()).toEqual(before);
+
+      // The next backup through the registry: whole, and the leftovers gone. (The login's audit
+      // row is chained first: a chaining after the snapshot would be a write after the backup.)
+      const session2 = await login(s.url);
+      await until(async () => (await t.db('audit_log').whereNull('seq').first('id')) === undefined, 'the audit rows to be chained', 60_000, 50);
+      const again = await api(s.url, session2, 'POST', '/api/jobs/backup-full/run', {});
+      expect(again.status, JSON.stringify(again.body)).toBe(202);
+      const nextRun = Number(again.body.runId);
+      expect(nextRun).not.toBe(killedRun);
+      await until(async () => ['ok', 'failed'].includes((await runState(nextRun)).state), 'the next backup', 300_000, 100);
+      const done = await runState(nextRun);
+      expect(done.state, done.error).toBe('ok');
+      const result = JSON.parse(done.result) as { id: string; kind: string; notes: string[] };
+      expect(result.kind).toBe('full');
+      expect(result.notes.join('；')).toMatch(/已清除上次中断的备份留下的 \d+ 个未完成文件/);
+      expect(leftovers()).toEqual([]);
+      expect(await listed()).toEqual([...before, result.id]);
+      expect((await runState(killedRun)).state).toBe('failed');
+      await s.stop();
+
+      // A restore of it into an empty database equals the live one table by table, but for the
+      // backup's own run: running in the copy, ended after the snapshot. And so says the drill.
+      const restored = await runSanse(cli, 'restore', '--to', result.id, '--target', restoredUrl);
+      expect(restored.code, restored.stderr).toBe(0);
+      const rdb = openDb(restoredUrl);
+      try {
+        expect(await tableChecksums(rdb, { job_runs: [nextRun] })).toEqual(await tableChecksums(t.db, { job_runs: [nextRun] }));
+        expect(await rdb('job_runs').where({ id: nextRun }).first('state', 'finished_at')).toEqual({ state: 'running', finished_at: null });
+        expect(await rdb('job_runs').where({ id: killedRun }).first('state', 'error')).toEqual({ state: 'failed', error: closed.error });
+      } finally {
+        await rdb.destroy();
+      }
+      const drill = await runSanse(cli, 'backup', 'drill', '--json');
+      const report = JSON.parse(drill.stdout) as { ok: boolean; chain: string[]; openRuns: number[]; tables: Array<{ table: string; same: boolean }> };
+      expect(report.tables.filter((x) => !x.same).map((x) => x.table)).toEqual([]);
+      expect(drill.code, drill.stderr).toBe(0);
+      expect(report.chain).toEqual([result.id]);
+      expect(report.openRuns).toEqual([nextRun]);
+      expect(report.tables.length).toBeGreaterThan(50);
+    }, TIMEOUT);
   });
 });
