@@ -93,7 +93,8 @@ describe('units and people', () => {
     expect(book.编制.slice(1)).toEqual([[TOP, '行政编制', 8, '绍柯编〔2024〕1号'], [CHILD, '事业编制', 5, null]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
   });
 
-  it('masks ID numbers by default and writes no audit row', async () => {
+  it('masks ID numbers by default: the export is audited as a plain export, no full-ID row', async () => {
+    await t.db('audit_log').delete();
     const file = path.join(dir, 'people-masked.xlsx');
     const r = await exportWorkbook(t.db, 'people', file, { today: TODAY });
     expect(r.sheets).toEqual({ 人员: 3, 编外人员: 1 });
@@ -105,11 +106,15 @@ describe('units and people', () => {
     const raw = fs.readFileSync(file);
     for (const full of [ID_A, ID_B, ID_C, ID_W]) expect(JSON.stringify(book)).not.toContain(full);
     expect(raw.length).toBeGreaterThan(0);
-    expect(await t.db('audit_log').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    const log = await t.db('audit_log').select('*');
+    expect(log.map((r) => r.action)).toEqual(['export']);
+    expect(JSON.parse(log[0].detail)).toMatchObject({ kind: 'people', file: 'people-masked.xlsx', rows: 4 });
+    await t.db('audit_log').delete();
   });
 
   it('exports full ID numbers only with pii, and audits that export', async () => {
     await expect(exportWorkbook(t.db, 'people', path.join(dir, 'x.xlsx'), { today: TODAY, fullIds: true })).rejects.toThrow(/pii/);
+    await t.db('audit_log').delete();
     const file = path.join(dir, 'people-full.xlsx');
     await exportWorkbook(t.db, 'people', file, { today: TODAY, fullIds: true, pii: t.pii, by: 'admin01' });
     const book = await read(file);
