@@ -17,6 +17,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { AuditAction } from '../core/audit-actions.ts';
 import { nowMoment } from './clock.ts';
 import type { PiiCipher } from './pii.ts';
 import { getSetting } from './settings.ts';
@@ -100,7 +101,7 @@ export function chainMac(key: Buffer, prev: string, seq: number, rowMacHex: stri
  * Writes one audit row: who (a user id, `cli:<user>` or `system`) did what to which record.
  * `detail` is stored as JSON; never put an unmasked ID number in it.
  */
-export async function audit(db: Knex, actor: string, action: string, entity: string | null, entityId: number | null, detail?: unknown, extra?: AuditExtra): Promise<void> {
+export async function audit(db: Knex, actor: string, action: AuditAction, entity: string | null, entityId: number | null, detail?: unknown, extra?: AuditExtra): Promise<void> {
   const row: RowContent = {
     at: nowMoment(),
     actor: actor.slice(0, 64),
