@@ -24,6 +24,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AuditAction } from '../core/audit-actions.ts';
+import { maskId } from '../core/idnumber.ts';
 import { nowMoment } from './clock.ts';
 import type { PiiCipher } from './pii.ts';
 import { getSetting } from './settings.ts';
@@ -103,9 +104,21 @@ export function chainMac(key: Buffer, prev: string, seq: number, rowMacHex: stri
   return mac(key, `${prev}|${seq}|${rowMacHex}`);
 }
 
+/** An 18-character ID number standing alone in a text, with a birth date where one belongs. */
+const ID_IN_DETAIL = /(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
+
+/**
+ * A detail's JSON with any ID number in it masked: the writers put none there, but a file name
+ * or a reason a user typed may hold one.
+ */
+export function maskIdsInDetail(json: string): string {
+  return json.replace(ID_IN_DETAIL, (m) => maskId(m.toUpperCase()));
+}
+
 /**
  * Writes one audit row: who (a user id, `cli:<user>` or `system`) did what to which record.
- * `detail` is stored as JSON; never put an unmasked ID number in it.
+ * `detail` is stored as JSON; never put an unmasked ID number in it (one in a file name or a
+ * typed reason is masked here all the same).
  */
 export async function audit(db: Knex, actor: string, action: AuditAction, entity: string | null, entityId: number | null, detail?: unknown, extra?: AuditExtra): Promise<void> {
   const row: RowContent = {
@@ -116,7 +129,7 @@ export async function audit(db: Knex, actor: string, action: AuditAction, entity
     entity_id: entityId,
     unit_id: extra?.unitId ?? null,
     ip: (extra?.ip !== undefined ? extra.ip : requestAddress.getStore()?.ip ?? null)?.slice(0, 45) ?? null,
-    detail: detail === undefined ? null : JSON.stringify(detail),
+    detail: detail === undefined ? null : maskIdsInDetail(JSON.stringify(detail)),
   };
   const k = registered(db);
   await db('audit_log').insert({ ...row, key_id: k?.keyId ?? null, row_mac: k ? rowMac(k.key, row) : null });

@@ -7,7 +7,7 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  AUDIT_KEY_LABEL, PREVIOUS_AUDIT_KEYS, audit, isBusy, auditKeepDays, purgeAuditLog, registerAuditKey, sealAuditChain, verifyAuditChain, verifyText,
+  AUDIT_KEY_LABEL, PREVIOUS_AUDIT_KEYS, audit, isBusy, maskIdsInDetail, auditKeepDays, purgeAuditLog, registerAuditKey, sealAuditChain, verifyAuditChain, verifyText,
 } from '../../db/audit.ts';
 import { openDb } from '../../db/connection.ts';
 import { AUDIT_RETENTION } from '../../server/jobs/audit-retention.ts';
@@ -74,6 +74,16 @@ describe('the audit chain', () => {
     expect((await sealAuditChain(t.db)).sealed).toBe(0);
     await write(2, 6);
     expect(await sealAuditChain(t.db)).toMatchObject({ sealed: 2, head: 7 });
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it('masks an ID number a detail happens to hold (a file name, a typed reason), and nothing else', async () => {
+    await audit(t.db, 'user-1', 'import', null, null, { file: '花名册330621197710273015.xlsx', reason: '身份证号 33062119771027301x 有误' });
+    const r = await t.db('audit_log').orderBy('id', 'desc').first();
+    expect(JSON.parse(r.detail)).toEqual({ file: '花名册330621***********5.xlsx', reason: '身份证号 330621***********X 有误' });
+    // A unit's credit code, a hash, a count and a time are left as they are.
+    const kept = JSON.stringify({ unitCode: '913306001234567890', sha: 'a3306211977102730150b', rows: 330621, at: '2026-12-06 09:00:00' });
+    expect(maskIdsInDetail(kept)).toBe(kept);
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
