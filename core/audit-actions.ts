@@ -1,7 +1,8 @@
 // The vocabulary of audit_log.action (issue 17): every action a row may carry, with the Chinese
 // label the 数据安全管理员 reads, grouped by what it is (登录, 查看, 导出导入, 审批, 设置, 群发…).
 // Names are at most 32 characters (audit_log.action). Older rows keep the names they were
-// written with; they are all listed here.
+// written with; they are all listed here. This is the one vocabulary: audit() accepts only these
+// names, and the console's list, filter and export and the monthly 排查 read their labels here.
 
 export interface AuditActionInfo {
   label: string;
@@ -86,8 +87,12 @@ export const AUDIT_ACTIONS = {
   draft_analysis: A('生成分析草稿', 'data'),
   save_analysis: A('保存分析报告', 'data'),
   check_run: A('运行数据检查', 'data'),
-  // the audit trail itself
+  pii_rotate_start: A('开始轮换身份证号密钥', 'data'),
+  pii_rotate_finish: A('完成轮换身份证号密钥', 'data'),
+  // the audit trail itself (the console's export and the monthly 排查 included)
   audit_purge: A('清理过期审计日志', 'audit'),
+  audit_export: A('导出审计日志', 'audit'),
+  audit_review: A('审计日志月度排查', 'audit'),
 } as const satisfies Record<string, AuditActionInfo>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

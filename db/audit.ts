@@ -9,6 +9,12 @@
 // row) to the head: an edited row fails its row_mac, a deleted one leaves a gap in seq, two rows
 // swapped or a forged row fail the chain.
 //
+// Rows written before rows were signed (a deployment upgraded past migration 024; migration 030
+// records the last such id in audit_chain.legacy_until_id) are signed by the sealer when it first
+// chains them, marked `signed_at_upgrade`; verify counts them apart. Only rows up to that id, and
+// only while nothing but such rows has been chained, are signed so: an unsigned row written later
+// stays 未签名.
+//
 // The audit key is derived from the PII key: HMAC-SM3(PII key, 'sanse:audit-chain'); after a
 // rotation the previous ones are in the setting audit.previousKeys (encrypted under the new PII
 // key). audit() receives only a knex (often a transaction), so the key is registered per database
@@ -17,6 +23,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { AuditAction } from '../core/audit-actions.ts';
+import { maskId } from '../core/idnumber.ts';
 import { nowMoment } from './clock.ts';
 import type { PiiCipher } from './pii.ts';
 import { getSetting } from './settings.ts';
@@ -96,11 +104,23 @@ export function chainMac(key: Buffer, prev: string, seq: number, rowMacHex: stri
   return mac(key, `${prev}|${seq}|${rowMacHex}`);
 }
 
+/** An 18-character ID number standing alone in a text, with a birth date where one belongs. */
+const ID_IN_DETAIL = /(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
+
+/**
+ * A detail's JSON with any ID number in it masked: the writers put none there, but a file name
+ * or a reason a user typed may hold one.
+ */
+export function maskIdsInDetail(json: string): string {
+  return json.replace(ID_IN_DETAIL, (m) => maskId(m.toUpperCase()));
+}
+
 /**
  * Writes one audit row: who (a user id, `cli:<user>` or `system`) did what to which record.
- * `detail` is stored as JSON; never put an unmasked ID number in it.
+ * `detail` is stored as JSON; never put an unmasked ID number in it (one in a file name or a
+ * typed reason is masked here all the same).
  */
-export async function audit(db: Knex, actor: string, action: string, entity: string | null, entityId: number | null, detail?: unknown, extra?: AuditExtra): Promise<void> {
+export async function audit(db: Knex, actor: string, action: AuditAction, entity: string | null, entityId: number | null, detail?: unknown, extra?: AuditExtra): Promise<void> {
   const row: RowContent = {
     at: nowMoment(),
     actor: actor.slice(0, 64),
@@ -109,7 +129,7 @@ export async function audit(db: Knex, actor: string, action: string, entity: str
     entity_id: entityId,
     unit_id: extra?.unitId ?? null,
     ip: (extra?.ip !== undefined ? extra.ip : requestAddress.getStore()?.ip ?? null)?.slice(0, 45) ?? null,
-    detail: detail === undefined ? null : JSON.stringify(detail),
+    detail: detail === undefined ? null : maskIdsInDetail(JSON.stringify(detail)),
   };
   const k = registered(db);
   await db('audit_log').insert({ ...row, key_id: k?.keyId ?? null, row_mac: k ? rowMac(k.key, row) : null });
@@ -139,6 +159,8 @@ interface ChainHead {
   anchor_seq: number;
   anchor_mac: string;
   anchor_at: string | null;
+  /** audit_log rows up to this id were written before signing began (migration 030). */
+  legacy_until_id: number;
 }
 
 async function lockChain(trx: Knex.Transaction, noWait = false): Promise<ChainHead> {
@@ -164,7 +186,7 @@ export const isBusy = (e: unknown): boolean => /SQLITE_BUSY|database is locked/.
 
 function asHead(h: Record<string, unknown> | undefined): ChainHead {
   if (!h) throw new Error('audit_chain 缺少链头记录（迁移 024 未运行？）');
-  return { head_seq: Number(h.head_seq), head_mac: String(h.head_mac ?? ''), anchor_seq: Number(h.anchor_seq), anchor_mac: String(h.anchor_mac ?? ''), anchor_at: str(h.anchor_at) };
+  return { head_seq: Number(h.head_seq), head_mac: String(h.head_mac ?? ''), anchor_seq: Number(h.anchor_seq), anchor_mac: String(h.anchor_mac ?? ''), anchor_at: str(h.anchor_at), legacy_until_id: Number(h.legacy_until_id ?? 0) };
 }
 
 export interface SealResult {
@@ -173,6 +195,8 @@ export interface SealResult {
   /** Of those, rows whose row_mac was missing or did not match their content (verify names them). */
   suspect: number;
   head: number;
+  /** Of those, rows written before signing began, signed now (migration 030). */
+  legacy: number;
 }
 
 /**
@@ -184,12 +208,13 @@ export async function sealAuditChain(db: Knex, opts: { batch?: number; pii?: Pii
   const batch = opts.batch ?? 500;
   // Nothing to chain: no lock taken (a read; the background sealer asks every few seconds).
   if (!(await db('audit_log').whereNull('seq').first('id'))) {
-    return { sealed: 0, suspect: 0, head: Number((await db('audit_chain').where({ id: 1 }).first('head_seq'))?.head_seq ?? 0) };
+    return { sealed: 0, suspect: 0, legacy: 0, head: Number((await db('audit_chain').where({ id: 1 }).first('head_seq'))?.head_seq ?? 0) };
   }
   const ring = await auditKeyring(db, opts.pii);
   const current = opts.pii?.keyId ?? registered(db)?.keyId;
   let sealed = 0;
   let suspect = 0;
+  let legacy = 0;
   let head = 0;
   for (;;) {
     const n = await db.transaction(async (trx) => {
@@ -200,16 +225,29 @@ export async function sealAuditChain(db: Knex, opts: { batch?: number; pii?: Pii
       if (!rows.length) return 0;
       let seq = h.head_seq;
       let prev = h.head_mac;
+      // Rows from before signing began are signed only while nothing else has been chained yet:
+      // they have the lowest ids and are chained first.
+      let legacyOpen = h.legacy_until_id > 0 && (h.head_seq === 0 || (await trx('audit_log').where({ seq: h.head_seq, signed_at_upgrade: true }).first('id')) !== undefined);
+      const currentKey = current ? ring.get(current) : undefined;
       for (const r of rows) {
-        const keyId = str(r.key_id);
+        let keyId = str(r.key_id);
+        let own = str(r.row_mac);
+        const isLegacy = legacyOpen && !own && !keyId && currentKey !== undefined && Number(r.id) <= h.legacy_until_id;
+        if (isLegacy) {
+          keyId = current!;
+          own = rowMac(currentKey, r);
+          legacy++;
+        } else {
+          legacyOpen = false;
+        }
         const key = keyId ? ring.get(keyId) : undefined;
-        const own = str(r.row_mac);
         if (!own || !key || rowMac(key, r) !== own) suspect++;
         // An unsigned row is chained under the current key with an empty row_mac: verify names it.
         const chainKey = key ?? (current ? ring.get(current) : undefined);
         seq++;
         const cm = chainKey ? chainMac(chainKey, prev, seq, own ?? '') : null;
-        const u = await trx('audit_log').where({ id: r.id }).whereNull('seq').update({ seq, chain_mac: cm });
+        const u = await trx('audit_log').where({ id: r.id }).whereNull('seq')
+          .update(isLegacy ? { seq, chain_mac: cm, key_id: keyId, row_mac: own, signed_at_upgrade: true } : { seq, chain_mac: cm });
         if (u !== 1) throw new Error(`审计日志第 ${String(r.id)} 行已被另一进程封存`);
         prev = cm ?? '';
       }
@@ -220,7 +258,7 @@ export async function sealAuditChain(db: Knex, opts: { batch?: number; pii?: Pii
     sealed += n;
     if (n < batch) break;
   }
-  return { sealed, suspect, head };
+  return { sealed, suspect, legacy, head };
 }
 
 /** The sealer every few seconds in a long-running process (serve, worker); unref'd, errors logged once per message. */
@@ -251,7 +289,7 @@ export function startAuditSealer(db: Knex, opts: { everyMs?: number; log?: (msg:
 
 // ---- the verifier -----------------------------------------------------------------------
 
-export type AuditProblem = '内容被修改' | '缺少前一行（被删除）' | '顺序被调换' | '未签名' | '链签名不符' | '密钥未知' | '末尾的行缺失（被删除）' | '起点与清理记录不符';
+export type AuditProblem = '内容被修改' | '升级时补签的标记不符' | '缺少前一行（被删除）' | '顺序被调换' | '未签名' | '链签名不符' | '密钥未知' | '末尾的行缺失（被删除）' | '起点与清理记录不符';
 
 export interface BrokenRow {
   id: number | null;
@@ -267,6 +305,8 @@ export interface VerifyResult {
   rows: number;
   /** Rows written but not chained yet (checked by their own row_mac). */
   unsealed: number;
+  /** Of the chained rows, those written before signing began and signed by the sealer at the upgrade. */
+  legacy: number;
   anchor: { seq: number; at: string | null };
   head: number;
   /** The first broken row in chain order (then the unsealed rows in id order); null when whole. */
@@ -308,7 +348,10 @@ export async function verifyAuditChain(db: Knex, opts: { batch?: number; pii?: P
   let prevId = -1;
   let rows = 0;
   let after = h.anchor_seq;
-  const cols = ['id', 'at', 'actor', 'action', 'entity', 'entity_id', 'unit_id', 'ip', 'detail', 'key_id', 'row_mac', 'seq', 'chain_mac'];
+  let legacy = 0;
+  // Rows signed at the upgrade come first in the chain (rows before the anchor were checked when chained).
+  let legacyOpen = true;
+  const cols = ['id', 'at', 'actor', 'action', 'entity', 'entity_id', 'unit_id', 'ip', 'detail', 'key_id', 'row_mac', 'seq', 'chain_mac', 'signed_at_upgrade'];
   for (;;) {
     const page: Record<string, unknown>[] = await db('audit_log').whereNotNull('seq').where('seq', '>', after).orderBy('seq').limit(batch).select(cols);
     if (!page.length) break;
@@ -318,6 +361,12 @@ export async function verifyAuditChain(db: Knex, opts: { batch?: number; pii?: P
       const id = Number(r.id);
       rows++;
       if (seq !== expected) report(brokenOf(r, '缺少前一行（被删除）'));
+      if (Boolean(r.signed_at_upgrade)) {
+        legacy++;
+        if (!legacyOpen || id > h.legacy_until_id) report(brokenOf(r, '升级时补签的标记不符'));
+      } else {
+        legacyOpen = false;
+      }
       const keyId = str(r.key_id);
       const key = keyId ? ring.get(keyId) : undefined;
       const own = str(r.row_mac);
@@ -354,19 +403,24 @@ export async function verifyAuditChain(db: Knex, opts: { batch?: number; pii?: P
       const keyId = str(r.key_id);
       const key = keyId ? ring.get(keyId) : undefined;
       const own = str(r.row_mac);
+      if (Boolean(r.signed_at_upgrade)) report(brokenOf(r, '升级时补签的标记不符'));
       if (!own) report(brokenOf(r, '未签名'));
       else if (!key) report(brokenOf(r, '密钥未知'));
       else if (rowMac(key, r) !== own) report(brokenOf(r, '内容被修改'));
     }
   }
-  return { ok: problems === 0, rows, unsealed, anchor: { seq: h.anchor_seq, at: h.anchor_at }, head: h.head_seq, broken, problems };
+  return { ok: problems === 0, rows, unsealed, legacy, anchor: { seq: h.anchor_seq, at: h.anchor_at }, head: h.head_seq, broken, problems };
 }
 
 /** The verdict in one Chinese sentence (the CLI). */
 export function verifyText(v: VerifyResult): string {
   if (v.ok) {
     const from = v.anchor.seq > 0 ? `，起点为第 ${v.anchor.seq} 号之后（更早的已按保存期限清理，最后清理 ${v.anchor.at ?? ''}）` : '';
-    return `审计日志完整：共 ${v.rows + v.unsealed} 行${v.unsealed ? `（其中 ${v.unsealed} 行待封存）` : ''}，链头第 ${v.head} 号${from}。`;
+    const notes = [
+      ...(v.legacy ? [`其中 ${v.legacy} 行为升级前的记录，升级时补签`] : []),
+      ...(v.unsealed ? [`${v.legacy ? '' : '其中 '}${v.unsealed} 行待封存`] : []),
+    ];
+    return `审计日志完整：共 ${v.rows + v.unsealed} 行${notes.length ? `（${notes.join('；')}）` : ''}，链头第 ${v.head} 号${from}。`;
   }
   const b = v.broken!;
   const where = b.id !== null ? `第 ${b.id} 行（链序号 ${b.seq ?? '未封存'}，${b.at ?? ''}，${b.action ?? ''}）` : `链序号 ${b.seq ?? ''}`;

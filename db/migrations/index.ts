@@ -27,6 +27,7 @@ import * as m023 from './023_city_county.ts';
 import * as m024 from './024_audit_chain.ts';
 import * as m025 from './025_audit_reviews.ts';
 import * as m029 from './029_pii_rotation.ts';
+import * as m030 from './030_audit_legacy_rows.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
@@ -55,6 +56,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '024_audit_chain': m024,
   '025_audit_reviews': m025,
   '029_pii_rotation': m029,
+  '030_audit_legacy_rows': m030,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -8,6 +8,8 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reviewAuditMonth } from '../../commands/audit-review.ts';
+import { AUDIT_ACTIONS } from '../../core/audit-actions.ts';
+import { actionChoices, actionLabel, EXPORT_ACTIONS } from '../../core/audit-console.ts';
 import { putSetting } from '../../db/settings.ts';
 import { auditReviewJob } from '../../server/jobs/audit-review.ts';
 import { login, startApp, type ApiTestApp, type Session } from './helpers.ts';
@@ -250,5 +252,23 @@ describe('the monthly 排查', () => {
     expect((await get(security, '/api/audit/reviews?month=2025-13')).statusCode).toBe(400);
     await expect(reviewAuditMonth({ db: a.t.db, month: '2026-11', actor: 'system', publicBaseUrl: 'x', today: '2026-11-23' })).rejects.toThrow('尚未结束');
     await expect(reviewAuditMonth({ db: a.t.db, month: '2025-02', actor: 'demo-admin', publicBaseUrl: 'x', today: '2026-11-23' })).rejects.toThrow('只有数据安全管理员');
+  });
+
+  it('reads one vocabulary: the console\'s own acts among the others, once, in the 审计日志 group', async () => {
+    expect(AUDIT_ACTIONS.audit_export).toEqual({ label: '导出审计日志', group: 'audit' });
+    expect(AUDIT_ACTIONS.audit_review).toEqual({ label: '审计日志月度排查', group: 'audit' });
+    const choices = actionChoices();
+    const all = choices.flatMap(([, list]) => list.map(([k]) => k));
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.sort()).toEqual(Object.keys(AUDIT_ACTIONS).sort());
+    expect(choices.find(([g]) => g === '审计日志')![1]).toEqual([['audit_purge', '清理过期审计日志'], ['audit_export', '导出审计日志'], ['audit_review', '审计日志月度排查']]);
+    expect(actionLabel('audit_export')).toBe('导出审计日志');
+    expect(EXPORT_ACTIONS).toContain('audit_export');
+    // Every action this file's acts wrote has its label there.
+    const written = (await a.t.db('audit_log').distinct('action')).map((r: Row) => String(r.action));
+    expect(written).toContain('audit_export');
+    expect(written).toContain('audit_review');
+    const made = new Set((await a.t.db('audit_log').whereNotNull('row_mac').distinct('action')).map((r: Row) => String(r.action)));
+    for (const w of made) expect(Object.keys(AUDIT_ACTIONS), w).toContain(w);
   });
 });

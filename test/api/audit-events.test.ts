@@ -1,8 +1,10 @@
 // What the audit trail records (issue 17), through the API as the console and the mini-app call it:
 // a login, refused logins (unknown account, locked, over the per-account limit), a logout, a view
 // of one person, an export, an import, a staffing request's 初审 and 终审, a setting changed. Each
-// writes exactly the expected row (actor, action, unit, address); no row holds an unmasked ID
-// number; after all of it the chain verifies.
+// writes exactly the expected row (actor, action, unit, address). Then the acts that touch full ID
+// numbers (a full-ID export, a refused one, an import whose file name holds a number) and a scan of
+// every row: none holds any person's or 编外人员's real ID number, nor anything shaped like one;
+// after all of it the chain verifies.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -183,10 +185,59 @@ describe('the audit rows of what users do', () => {
     expect((await since(m2)).map((r) => [r.actor, r.action, r.ip])).toEqual([['demo-admin', 'calendar_override', ip]]);
   });
 
-  it('holds no unmasked ID number, and the chain verifies', async () => {
-    const rows: Row[] = await a.t.db('audit_log').select('detail');
-    expect(rows.length).toBeGreaterThan(20);
-    for (const r of rows) expect(String(r.detail ?? '')).not.toMatch(/\d{17}[\dXx]/);
+  it('holds no real ID number anywhere, after the acts that handle full numbers', async () => {
+    const db = a.t.db;
+    // The real numbers of the test database, decrypted.
+    const real = new Set<string>();
+    for (const table of ['people', 'workers']) {
+      for (const r of (await db(table).whereNotNull('id_enc').select('id_enc')) as Row[]) real.add(a.t.pii.decrypt(String(r.id_enc)));
+    }
+    expect(real.size).toBeGreaterThan(400);
+    const someone = [...real].find((n) => /^\d{17}[\dX]$/.test(n))!;
+    const admin = await login(a.app, 'demo-admin');
+    const lead = await login(a.app, 'audit-lead'); // 分管领导: may not see full numbers
+    const ip = nextIp();
+    // A full-ID export (written to its row with file name and count), and one refused.
+    const m = await mark();
+    const full = await a.app.inject({ method: 'GET', url: '/api/export/data?fullIds=1', headers: admin.read, remoteAddress: ip });
+    expect(full.statusCode).toBe(200);
+    expect((await a.app.inject({ method: 'GET', url: '/api/export/data?fullIds=1', headers: lead.read, remoteAddress: ip })).statusCode).toBe(403);
+    expect((await since(m)).map((r) => r.action)).toEqual(['export_full_ids', 'full_id_refused']);
+    // An import whose file name holds a person's number: the row keeps the name, the number masked.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanse-audit-'));
+    try {
+      const file = path.join(dir, 't.xlsx');
+      await writeTemplate(file);
+      const body = multipartBody('file', `花名册-${someone}.xlsx`, fs.readFileSync(file));
+      const res = await a.app.inject({ method: 'POST', url: '/api/import', headers: { ...admin.write, ...body.headers }, payload: body.payload, remoteAddress: ip });
+      expect(res.statusCode, res.body).toBe(202);
+      for (;;) {
+        const view = (await a.app.inject({ method: 'GET', url: `/api/import/${res.json().id}`, headers: admin.read })).json();
+        if (view.state === 'done' || view.state === 'failed') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const imported: Row = await db('audit_log').where({ action: 'import' }).orderBy('id', 'desc').first();
+    expect(detail(imported).file).toBe(`花名册-${someone.slice(0, 6)}***********${someone.slice(-1)}.xlsx`);
+
+    // Every column of every row (the MACs are hex: checked for the real numbers only).
+    const rows: Row[] = await db('audit_log').orderBy('id');
+    expect(rows.length).toBeGreaterThan(30);
+    const actions = new Set(rows.map((r) => r.action));
+    for (const act of ['login', 'login_refused', 'logout', 'view_person', 'view_full_id', 'export', 'export_full_ids', 'full_id_refused', 'import', 'request_submit', 'request_review', 'request_decide', 'weekly_settings', 'calendar_override']) {
+      expect(actions, act).toContain(act);
+    }
+    for (const r of rows) {
+      const all = Object.values(r).map((v) => String(v ?? '')).join('|').toUpperCase();
+      for (const n of real) expect(all.includes(n), `第 ${r.id} 行（${r.action}）含身份证号`).toBe(false);
+      const text = [r.actor, r.entity, r.ip, r.detail].map((v) => String(v ?? '')).join('|');
+      expect(text, `第 ${r.id} 行（${r.action}）`).not.toMatch(/\d{17}[\dXx]/);
+    }
+  });
+
+  it('the chain verifies after all of it', async () => {
     await sealAuditChain(a.t.db);
     expect(await verifyAuditChain(a.t.db)).toMatchObject({ ok: true, unsealed: 0 });
   });

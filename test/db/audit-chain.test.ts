@@ -1,17 +1,20 @@
 // The audit chain (db/audit.ts) on SQLite and MariaDB: rows signed as written and chained by the
 // sealer; verify names exactly the row that was edited, deleted, moved or forged; a purge after the
 // retention period moves the anchor and verify still passes; two sealers on two connection pools
-// at once keep one chain; rows signed under the key before a PII key rotation still verify.
+// at once keep one chain; rows signed under the key before a PII key rotation still verify; rows
+// written before signing began (an upgraded deployment) are signed once at the upgrade and said so,
+// while an unsigned row written after it stays broken.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  AUDIT_KEY_LABEL, PREVIOUS_AUDIT_KEYS, audit, isBusy, auditKeepDays, purgeAuditLog, registerAuditKey, sealAuditChain, verifyAuditChain, verifyText,
+  AUDIT_KEY_LABEL, PREVIOUS_AUDIT_KEYS, audit, isBusy, maskIdsInDetail, auditKeepDays, purgeAuditLog, registerAuditKey, sealAuditChain, verifyAuditChain, verifyText,
 } from '../../db/audit.ts';
 import { openDb } from '../../db/connection.ts';
 import { AUDIT_RETENTION } from '../../server/jobs/audit-retention.ts';
 import { officeJobs } from '../../server/jobs/office-jobs.ts';
 import { createPiiCipher } from '../../db/pii.ts';
 import { putSetting } from '../../db/settings.ts';
+import { recordLegacyAuditRows } from '../../db/migrations/030_audit_legacy_rows.ts';
 import { TEST_DB_KIND, createTestDb, type TestDb } from './helpers.ts';
 
 let t: TestDb;
@@ -26,7 +29,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await t.db('audit_log').delete();
   await t.db('settings').where({ key: PREVIOUS_AUDIT_KEYS }).delete();
-  await t.db('audit_chain').where({ id: 1 }).update({ head_seq: 0, head_mac: '', anchor_seq: 0, anchor_mac: '', anchor_at: null });
+  await t.db('audit_chain').where({ id: 1 }).update({ head_seq: 0, head_mac: '', anchor_seq: 0, anchor_mac: '', anchor_at: null, legacy_until_id: 0 });
   registerAuditKey(t.db, t.pii);
 });
 afterEach(() => {
@@ -42,6 +45,13 @@ async function write(n: number, from = 1): Promise<number[]> {
   return (await t.db('audit_log').orderBy('id').select('id')).map((r: Row) => Number(r.id));
 }
 
+/** Rows as a version before signing wrote them: no unit, address, key or MAC. */
+async function writeOld(n: number): Promise<void> {
+  for (let i = 1; i <= n; i++) {
+    await t.db('audit_log').insert({ at: `2026-03-0${i} 09:00:00`, actor: `old-${i}`, action: 'export', entity: null, entity_id: null, detail: JSON.stringify({ file: `旧导出${i}.xlsx`, rows: i }) });
+  }
+}
+
 const byId = async (id: number): Promise<Row> => (await t.db('audit_log').where({ id }).first()) as Row;
 
 describe('the audit chain', () => {
@@ -54,7 +64,7 @@ describe('the audit chain', () => {
     expect(Number(first.unit_id)).toBe(101);
     expect(first.ip).toBe('10.0.0.1');
     const s = await sealAuditChain(t.db);
-    expect(s).toEqual({ sealed: 5, suspect: 0, head: 5 });
+    expect(s).toEqual({ sealed: 5, suspect: 0, legacy: 0, head: 5 });
     const rows: Row[] = await t.db('audit_log').orderBy('id');
     expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5]);
     const v = await verifyAuditChain(t.db);
@@ -64,6 +74,16 @@ describe('the audit chain', () => {
     expect((await sealAuditChain(t.db)).sealed).toBe(0);
     await write(2, 6);
     expect(await sealAuditChain(t.db)).toMatchObject({ sealed: 2, head: 7 });
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it('masks an ID number a detail happens to hold (a file name, a typed reason), and nothing else', async () => {
+    await audit(t.db, 'user-1', 'import', null, null, { file: '花名册330621197710273015.xlsx', reason: '身份证号 33062119771027301x 有误' });
+    const r = await t.db('audit_log').orderBy('id', 'desc').first();
+    expect(JSON.parse(r.detail)).toEqual({ file: '花名册330621***********5.xlsx', reason: '身份证号 330621***********X 有误' });
+    // A unit's credit code, a hash, a count and a time are left as they are.
+    const kept = JSON.stringify({ unitCode: '913306001234567890', sha: 'a3306211977102730150b', rows: 330621, at: '2026-12-06 09:00:00' });
+    expect(maskIdsInDetail(kept)).toBe(kept);
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
@@ -240,5 +260,60 @@ describe('the audit chain', () => {
     const keys = (await t.db('audit_log').orderBy('seq').select('key_id')).map((r: Row) => r.key_id);
     expect(keys).toEqual([...Array(5).fill(t.pii.keyId), next.keyId, next.keyId]);
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, rows: 7 });
+  });
+
+  it('signs the rows written before the upgrade once, when first chained, and says so', async () => {
+    await writeOld(3);
+    // Migration 030 as an upgrade runs it: rolled back, then run again over the old rows.
+    await t.db.migrate.down({ name: '030_audit_legacy_rows' });
+    await t.db.migrate.latest();
+    const chain: Row = await t.db('audit_chain').where({ id: 1 }).first();
+    const old: Row[] = await t.db('audit_log').orderBy('id');
+    expect(Number(chain.legacy_until_id)).toBe(Number(old[2].id));
+    registerAuditKey(t.db, t.pii);
+    await write(2, 4);
+    expect(await sealAuditChain(t.db)).toEqual({ sealed: 5, suspect: 0, legacy: 3, head: 5 });
+    const rows: Row[] = await t.db('audit_log').orderBy('seq');
+    expect(rows.map((r) => Boolean(r.signed_at_upgrade))).toEqual([true, true, true, false, false]);
+    expect(rows[0].row_mac).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0].key_id).toBe(t.pii.keyId);
+    let v = await verifyAuditChain(t.db);
+    expect(v).toMatchObject({ ok: true, rows: 5, legacy: 3, broken: null });
+    expect(verifyText(v)).toBe('审计日志完整：共 5 行（其中 3 行为升级前的记录，升级时补签），链头第 5 号。');
+
+    // A row without row_mac written after the upgrade is 未签名, even with legacy_until_id moved past it.
+    const other = openDb(t.url);
+    try {
+      await audit(other, 'system', 'check_run', null, null, { date: '2026-12-01' });
+    } finally {
+      await other.destroy();
+    }
+    const late: Row = await t.db('audit_log').orderBy('id', 'desc').first();
+    await t.db('audit_chain').where({ id: 1 }).update({ legacy_until_id: late.id });
+    expect(await sealAuditChain(t.db)).toMatchObject({ sealed: 1, suspect: 1, legacy: 0 });
+    v = await verifyAuditChain(t.db);
+    expect(v).toMatchObject({ ok: false, legacy: 3, problems: 1 });
+    expect(v.broken).toMatchObject({ id: Number(late.id), seq: 6, problem: '未签名' });
+    // Marking it as signed at the upgrade by hand does not help.
+    await t.db('audit_log').where({ id: late.id }).update({ signed_at_upgrade: true });
+    expect((await verifyAuditChain(t.db)).broken).toMatchObject({ id: Number(late.id), problem: '升级时补签的标记不符' });
+  });
+
+  it('after the upgrade, an edited old row is named, and only the rows before the first signed one are old', async () => {
+    await writeOld(2);
+    await write(1, 3);
+    await writeOld(1); // unsigned after a signed row: not from before signing began
+    const ids = (await t.db('audit_log').orderBy('id').select('id')).map((r: Row) => Number(r.id));
+    expect(await recordLegacyAuditRows(t.db)).toBe(ids[1]);
+    expect(await sealAuditChain(t.db)).toMatchObject({ sealed: 4, suspect: 1, legacy: 2 });
+    let v = await verifyAuditChain(t.db);
+    expect(v).toMatchObject({ legacy: 2, problems: 1 });
+    expect(v.broken).toMatchObject({ id: ids[3], problem: '未签名' });
+    await t.db('audit_log').where({ id: ids[3] }).delete();
+    await t.db('audit_chain').where({ id: 1 }).update({ head_seq: 3, head_mac: (await byId(ids[2])).chain_mac });
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, legacy: 2 });
+    await t.db('audit_log').where({ id: ids[0] }).update({ detail: JSON.stringify({ file: '改过.xlsx', rows: 1 }) });
+    v = await verifyAuditChain(t.db);
+    expect(v.broken).toMatchObject({ id: ids[0], seq: 1, problem: '内容被修改' });
   });
 });
