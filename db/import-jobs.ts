@@ -4,10 +4,12 @@
 // workbook's bytes); any instance reads it when a poll or a download lands there. A job still
 // queued or running whose instance has not written its heartbeat for STALE_MS, or whose process
 // on this host is gone, was interrupted (an import is one transaction: it wrote nothing).
-// Rows are purged a day after they end; error workbooks expire after an hour.
+// Rows are purged a day after they begin; error workbooks expire after an hour. An error workbook
+// holds the upload's ID numbers in full: its bytes are stored encrypted under the PII key (SM4).
 
 import os from 'node:os';
 import type { Db } from './connection.ts';
+import type { PiiCipher } from './pii.ts';
 
 export type ImportJobKind = 'people' | 'feed';
 export type ImportJobState = 'queued' | 'running' | 'done' | 'failed';
@@ -113,12 +115,23 @@ export async function readImportJob(db: Db, id: string, now = Date.now()): Promi
   };
 }
 
-/** An error workbook by its served name, while it has not expired. */
-export async function readImportErrorFile(db: Db, name: string, now = Date.now()): Promise<{ owner: string; fileName: string; bytes: Buffer } | null> {
+/** An error workbook's bytes as stored: SM4 under the PII key (PiiCipher.encrypt of their base64). */
+export function sealErrorWorkbook(pii: PiiCipher, bytes: Buffer): Buffer {
+  return Buffer.from(pii.encrypt(bytes.toString('base64')), 'utf8');
+}
+
+/** An error workbook by its served name, while it has not expired (and its key is still known). */
+export async function readImportErrorFile(db: Db, pii: PiiCipher, name: string, now = Date.now()): Promise<{ owner: string; fileName: string; bytes: Buffer } | null> {
   const r = (await db('import_jobs').where({ error_file: name }).first('owner', 'file_name', 'error_bytes', 'errors_expire_at')) as
     { owner: string; file_name: string; error_bytes: Buffer | null; errors_expire_at: number | string | null } | undefined;
   if (!r || !r.error_bytes || r.errors_expire_at === null || Number(r.errors_expire_at) <= now) return null;
-  return { owner: r.owner, fileName: r.file_name, bytes: Buffer.from(r.error_bytes) };
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.from(pii.decrypt(Buffer.from(r.error_bytes).toString('utf8')), 'base64');
+  } catch {
+    return null;
+  }
+  return { owner: r.owner, fileName: r.file_name, bytes };
 }
 
 /** Drops expired error workbooks' bytes and the rows of jobs older than a day. */

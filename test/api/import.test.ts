@@ -149,7 +149,10 @@ describe('error workbooks', () => {
     expect(fs.statSync(path.join(workDir, 'import-errors')).mode & 0o777).toBe(0o700);
     const stored = await a.t.db('import_jobs').where({ id: res.json().id }).first();
     expect(stored).toMatchObject({ kind: 'people', owner: 'demo-admin', state: 'done', error_file: file });
-    expect(Buffer.from(stored.error_bytes).subarray(0, 2).toString('latin1')).toBe('PK');
+    // Stored encrypted (it holds the upload's ID numbers in full): neither the zip nor the number shows.
+    const sealed = Buffer.from(stored.error_bytes);
+    expect(sealed.subarray(0, 2).toString('latin1')).not.toBe('PK');
+    expect(sealed.toString('latin1')).not.toContain(syntheticIdNumber(95_000));
 
     expect((await a.app.inject({ method: 'GET', url: `/api/import/${res.json().id}`, headers: staff.read })).statusCode).toBe(404);
     const other = await a.app.inject({ method: 'GET', url, headers: staff.read });
@@ -163,6 +166,10 @@ describe('error workbooks', () => {
     const dl = await a.app.inject({ method: 'GET', url, headers: admin.read });
     expect(dl.statusCode).toBe(200);
     expect(dl.headers['cache-control']).toBe('no-store');
+    // The workbook itself, decrypted: the 错误说明 copy of the upload.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(dl.rawPayload as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toContain('人员');
     const after = await a.t.db('audit_log').where({ actor: 'demo-admin', action: 'download_import_errors' }).orderBy('id', 'desc');
     expect(after.length).toBe(Number(before!.n) + 1);
     expect(JSON.parse(after[0].detail)).toMatchObject({ file: path.basename(url), source: '人员.csv' });

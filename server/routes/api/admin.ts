@@ -199,7 +199,7 @@ function resultView(r: ImportResult) {
 export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db, pii } = deps;
   const errorsDir = path.join(deps.workDir, 'import-errors');
-  const jobs = new ImportJobs<ImportResult>(db, 'people', resultView, (err, what) => app.log.error({ err }, what));
+  const jobs = new ImportJobs<ImportResult>(db, pii, 'people', resultView, (err, what) => app.log.error({ err }, what));
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD, files: 1, fields: 5, parts: 6 } });
   // Leftovers of an earlier run: uploads of a crashed import, expired error workbooks, old jobs.
   await sweepImportFiles(deps.workDir, errorsDir);
@@ -238,7 +238,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     const gone = () => new ApiError(404, '没有该错误说明文件（可能已过期，请重新导入）');
     if (!ERROR_NAME.test(name)) throw gone();
     // Kept with its job in the database, whichever instance ran the import.
-    const meta = await readImportErrorFile(db, name);
+    const meta = await readImportErrorFile(db, pii, name);
     if (!meta) throw gone();
     // Only the user who imported may download it (it holds the full ID numbers of the upload).
     if (meta.owner !== user.id) {

@@ -45,7 +45,7 @@ function resultView(r: FeedImportResult) {
 export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db, pii } = deps;
   const errorsDir = path.join(deps.workDir, 'import-errors');
-  const jobs = new ImportJobs<FeedImportResult>(db, 'feed', resultView, (err, what) => app.log.error({ err }, what));
+  const jobs = new ImportJobs<FeedImportResult>(db, pii, 'feed', resultView, (err, what) => app.log.error({ err }, what));
   await app.register(multipart, { limits: { fileSize: FEED_LIMITS.uploadBytes, files: 1, fields: 5, parts: 6 } });
   app.addHook('onClose', async () => {
     await jobs.idle();

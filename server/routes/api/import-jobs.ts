@@ -17,7 +17,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Db, isSqlite } from '../../../db/connection.ts';
 import type { ImportProgress } from '../../../db/import.ts';
-import { beatImportJob, createImportJob, endImportJob, type ImportJobKind, type ImportJobState, type ImportJobView, instanceName, purgeImportJobs, readImportJob } from '../../../db/import-jobs.ts';
+import type { PiiCipher } from '../../../db/pii.ts';
+import { sealErrorWorkbook, beatImportJob, createImportJob, endImportJob, type ImportJobKind, type ImportJobState, type ImportJobView, instanceName, purgeImportJobs, readImportJob } from '../../../db/import-jobs.ts';
 
 /** Error workbooks hold the uploaded ID numbers in full: kept an hour, enough to download. */
 export const KEEP_ERRORS_MS = 3600_000;
@@ -54,7 +55,7 @@ export class ImportJobs<R extends { errorFile?: string }> {
   private beating: Promise<void> = Promise.resolve();
 
   /** `present` gives the result as the console shows it (also what is stored). */
-  constructor(private readonly db: Db, private readonly kind: ImportJobKind, private readonly present: (r: R) => unknown, private readonly log: (e: unknown, what: string) => void) {
+  constructor(private readonly db: Db, private readonly pii: PiiCipher, private readonly kind: ImportJobKind, private readonly present: (r: R) => unknown, private readonly log: (e: unknown, what: string) => void) {
     this.live = !isSqlite(db);
   }
 
@@ -82,7 +83,7 @@ export class ImportJobs<R extends { errorFile?: string }> {
         });
         if (job.result.errorFile) {
           const file = job.result.errorFile;
-          errorFile = { name: path.basename(file), bytes: await fs.promises.readFile(file), expiresAt: Date.now() + KEEP_ERRORS_MS };
+          errorFile = { name: path.basename(file), bytes: sealErrorWorkbook(this.pii, await fs.promises.readFile(file)), expiresAt: Date.now() + KEEP_ERRORS_MS };
           await fs.promises.rm(file, { force: true });
         }
         job.state = 'done';
