@@ -138,15 +138,21 @@ describe('error workbooks', () => {
   let url: string;
   let file: string;
 
-  it('are private files, bound to the user who imported: another office user cannot fetch the job or the file', async () => {
+  it('are kept with their job in the database (none left on the disk), bound to the user who imported: another office user cannot fetch the job or the file', async () => {
     const csv = `统一社会信用代码,身份证号,姓名\r\n${unitCode},${syntheticIdNumber(95_000)},\r\n`;
     const res = await upload(admin, '人员.csv', Buffer.from(csv), 'text/csv');
     const job = await waitFor(admin, res.json().id);
     expect(job.result.ok).toBe(false);
     url = job.result.errorFile;
-    file = path.join(workDir, 'import-errors', path.basename(url));
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    file = path.basename(url);
+    expect(fs.existsSync(path.join(workDir, 'import-errors', file))).toBe(false);
+    expect(fs.statSync(path.join(workDir, 'import-errors')).mode & 0o777).toBe(0o700);
+    const stored = await a.t.db('import_jobs').where({ id: res.json().id }).first();
+    expect(stored).toMatchObject({ kind: 'people', owner: 'demo-admin', state: 'done', error_file: file });
+    // Stored encrypted (it holds the upload's ID numbers in full): neither the zip nor the number shows.
+    const sealed = Buffer.from(stored.error_bytes);
+    expect(sealed.subarray(0, 2).toString('latin1')).not.toBe('PK');
+    expect(sealed.toString('latin1')).not.toContain(syntheticIdNumber(95_000));
 
     expect((await a.app.inject({ method: 'GET', url: `/api/import/${res.json().id}`, headers: staff.read })).statusCode).toBe(404);
     const other = await a.app.inject({ method: 'GET', url, headers: staff.read });
@@ -160,15 +166,25 @@ describe('error workbooks', () => {
     const dl = await a.app.inject({ method: 'GET', url, headers: admin.read });
     expect(dl.statusCode).toBe(200);
     expect(dl.headers['cache-control']).toBe('no-store');
+    // The workbook itself, decrypted: the 错误说明 copy of the upload.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(dl.rawPayload as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toContain('人员');
     const after = await a.t.db('audit_log').where({ actor: 'demo-admin', action: 'download_import_errors' }).orderBy('id', 'desc');
     expect(after.length).toBe(Number(before!.n) + 1);
     expect(JSON.parse(after[0].detail)).toMatchObject({ file: path.basename(url), source: '人员.csv' });
   });
 
-  it('expire after an hour, and leftovers of a crashed run are swept at startup', async () => {
-    const old = new Date(Date.now() - 2 * 3600_000);
-    fs.utimesSync(file, old, old);
+  it('expire after an hour, their jobs are purged after a day, and leftovers of a crashed run are swept at startup', async () => {
+    await a.t.db('import_jobs').where({ error_file: file }).update({ errors_expire_at: Date.now() - 1000 });
     expect((await a.app.inject({ method: 'GET', url, headers: admin.read })).statusCode).toBe(404);
+    // A job of two days ago: its row goes at the next start (and at the next import).
+    await a.t.db('import_jobs').where({ error_file: file }).update({ created_at: Date.now() - 2 * 24 * 3600_000 });
+    // An error workbook left on the disk by a process killed before it stored it.
+    const leftFile = path.join(workDir, 'import-errors', `${'ab'.repeat(16)}.xlsx`);
+    fs.writeFileSync(leftFile, 'x');
+    const oldTime = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(leftFile, oldTime, oldTime);
 
     // An upload folder of a process that is gone, as a crash leaves it.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
@@ -178,9 +194,37 @@ describe('error workbooks', () => {
     const again = await startApp({ db: a.t });
     try {
       expect(fs.existsSync(left)).toBe(false);
-      expect(fs.existsSync(file)).toBe(false);
+      expect(fs.existsSync(leftFile)).toBe(false);
+      expect(await a.t.db('import_jobs').where({ error_file: file }).first()).toBeUndefined();
     } finally {
       await again.close();
     }
+  });
+});
+
+describe('jobs run by another instance (the row in import_jobs)', () => {
+  const row = (id: string, o: Record<string, unknown>) => ({
+    id, kind: 'people', file_name: '人员.csv', owner: 'demo-admin', instance: 'other-host/4242/0badcafe', state: 'running',
+    progress: JSON.stringify({ phase: 'write', read: 10, validated: 10, written: 4, total: 10 }), heartbeat_at: Date.now(), created_at: Date.now(), ...o,
+  });
+  const poll = (id: string, s: Session = admin) => a.app.inject({ method: 'GET', url: `/api/import/${id}`, headers: s.read });
+
+  it('are read from the row: running while its instance beats, interrupted once it has not beaten for 30 s, only for their owner', async () => {
+    const live = `0badcafe${'1'.repeat(16)}`;
+    const silent = `0badcafe${'2'.repeat(16)}`;
+    await a.t.db('import_jobs').insert([row(live, {}), row(silent, { heartbeat_at: Date.now() - 31_000 })]);
+    const running = await poll(live);
+    expect(running.statusCode).toBe(200);
+    expect(running.json()).toMatchObject({ id: live, state: 'running', fileName: '人员.csv', progress: { phase: 'write', written: 4 } });
+    const lost = await poll(silent);
+    expect(lost.statusCode).toBe(404);
+    expect(lost.json().error).toMatch(/已中断.*未写入任何数据/);
+    expect((await poll(live, staff)).statusCode).toBe(404);
+    // A feed job is not a workbook import's.
+    expect((await a.app.inject({ method: 'GET', url: `/api/feeds/import/${live}`, headers: admin.read })).statusCode).toBe(404);
+
+    // It ends on its instance: the poll here gives the stored result.
+    await a.t.db('import_jobs').where({ id: live }).update({ state: 'done', ended_at: Date.now(), heartbeat_at: Date.now() - 3600_000, result: JSON.stringify({ ok: true, errors: [], errorCount: 0 }) });
+    expect((await poll(live)).json()).toMatchObject({ state: 'done', result: { ok: true, errorCount: 0 } });
   });
 });

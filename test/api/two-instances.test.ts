@@ -2,10 +2,11 @@
 // proxy without sticky sessions (test/two-instances.ts): a login on A is a session on B (cookie
 // and CSRF token), a logout on B ends it on A, the login limits are one limit across both, a
 // check asked of both at once is one run, and the API's main flows (read units, save a person
-// with its re-check, a staffing request decided) pass through the proxy whichever instance
-// answers. Always on MariaDB (a database of its own on 127.0.0.1:3306), whatever SANSE_TEST_DB says.
+// with its re-check, a staffing request decided, a workbook imported and polled, its error
+// workbook downloaded) pass through the proxy whichever instance answers. Always on MariaDB (a database of its own on 127.0.0.1:3306), whatever SANSE_TEST_DB says.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticIdNumber } from '../fixtures/import-files.ts';
 import { REDIS_URL, startTwoInstances, type InstanceName, type TwoInstances } from '../two-instances.ts';
 
 type Row = Record<string, any>;
@@ -236,6 +237,81 @@ describe('the main flows through the proxy', () => {
     const one = await call('GET', `/api/requests/${id}`, { cookie: spec.cookie });
     expect(one.body.steps.map((x: Row) => x.decision)).toEqual(['submit', 'pass', 'approve']);
   });
+
+  /** An upload through the proxy (multipart: fetch sets the boundary). */
+  async function upload(s: Session, name: string, body: Buffer): Promise<Answer> {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(body)], { type: 'text/csv' }), name);
+    const res = await fetch(`${two.url}/api/import`, { method: 'POST', headers: { accept: 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf }, body: form });
+    return { status: res.status, body: await res.json(), instance: res.headers.get('x-sanse-instance') as InstanceName, cookie: null, setCookie: [] };
+  }
+
+  /** Polls the job through the proxy (taking turns) until it ends; every answer and who gave it. */
+  async function pollUntilDone(s: Session, id: string): Promise<{ job: Row; answers: Answer[] }> {
+    const answers: Answer[] = [];
+    const end = Date.now() + 180_000;
+    for (;;) {
+      const r = await call('GET', `/api/import/${id}`, { cookie: s.cookie });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      answers.push(r);
+      if (r.body.state === 'done' || r.body.state === 'failed') return { job: r.body, answers };
+      if (Date.now() > end) throw new Error(`the import did not end: ${JSON.stringify(r.body)}\n${two.log()}`);
+      await new Promise((res) => setTimeout(res, 150));
+    }
+  }
+
+  it('an import uploaded through the proxy is polled through it until done, answered by both instances alike', async () => {
+    const s = await login('demo-admin');
+    const unit: Row = await db()('units').whereNotNull('code').orderBy('id').first('code');
+    const rows = 3000;
+    const lines = ['统一社会信用代码,身份证号,姓名,性别'];
+    for (let i = 0; i < rows; i++) lines.push(`${unit.code},${syntheticIdNumber(700_000 + i)},双实例导入${i},${i % 2 ? '男' : '女'}`);
+    const before = Number((await db()('people').count({ n: '*' }).first())!.n);
+    const posted = await upload(s, '人员.csv', Buffer.from(`${lines.join('\r\n')}\r\n`));
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const { job, answers } = await pollUntilDone(s, posted.body.id);
+    expect(job, JSON.stringify(job).slice(0, 500)).toMatchObject({ state: 'done', fileName: '人员.csv', result: { ok: true } });
+    // The instance that did not run the import answered from the stored row too (none said 中断).
+    expect(new Set(answers.map((a) => a.instance))).toEqual(new Set(['A', 'B']));
+    const ranOn = posted.instance;
+    const other: InstanceName = ranOn === 'A' ? 'B' : 'A';
+    expect(answers.filter((a) => a.instance === other).every((a) => ['queued', 'running', 'done'].includes(a.body.state))).toBe(true);
+    // Asked of each instance after the end: the same answer.
+    const onA = await call('GET', `/api/import/${posted.body.id}`, { to: 'A', cookie: s.cookie });
+    const onB = await call('GET', `/api/import/${posted.body.id}`, { to: 'B', cookie: s.cookie });
+    expect(onA.status).toBe(200);
+    expect(onB.body).toEqual(onA.body);
+    expect(Number((await db()('people').count({ n: '*' }).first())!.n)).toBe(before + rows);
+    // Another user is told there is no such job by either instance.
+    const clerk = await login('two-clerk');
+    for (const to of ['A', 'B'] as const) expect((await call('GET', `/api/import/${posted.body.id}`, { to, cookie: clerk.cookie })).status).toBe(404);
+  }, 240_000);
+
+  it('a failing workbook\'s error file is downloaded through the proxy from either instance, by its importer only', async () => {
+    const s = await login('demo-admin');
+    const unit: Row = await db()('units').whereNotNull('code').orderBy('id').first('code');
+    const posted = await upload(s, '人员.csv', Buffer.from(`统一社会信用代码,身份证号,姓名\r\n${unit.code},${syntheticIdNumber(795_000)},\r\n`));
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const { job } = await pollUntilDone(s, posted.body.id);
+    expect(job.result.ok).toBe(false);
+    const url = job.result.errorFile as string;
+    expect(url).toMatch(/^\/api\/import\/errors\/[0-9a-f]{32}\.xlsx$/);
+    for (const to of ['A', 'B'] as const) {
+      const res = await fetch(`${two.url}${url}`, { headers: { cookie: s.cookie, 'x-sanse-instance': to } });
+      expect(res.status, `${to}: ${res.status}`).toBe(200);
+      expect(res.headers.get('x-sanse-instance')).toBe(to);
+      expect(res.headers.get('content-type')).toMatch(/spreadsheetml/);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+    }
+    const downloads = await db()('audit_log').where({ actor: 'demo-admin', action: 'download_import_errors' }).count({ n: '*' }).first();
+    expect(Number(downloads!.n)).toBe(2);
+    const clerk = await login('two-clerk');
+    for (const to of ['A', 'B'] as const) {
+      const res = await fetch(`${two.url}${url}`, { headers: { cookie: clerk.cookie, 'x-sanse-instance': to } });
+      expect(res.status).toBe(404);
+    }
+  }, 240_000);
 
   it('both instances served the flows', () => {
     expect(two.hits.A).toBeGreaterThan(10);

@@ -1,6 +1,7 @@
 // The office's console actions: import a workbook (POST /api/import, multipart field `file`:
-// answered at once with a job id; GET /api/import/:id for its progress and result), fetch its
-// error workbook (GET /api/import/errors/:name, the importing user only, audited), and queue the
+// answered at once with a job id; GET /api/import/:id for its progress and result, from any
+// instance: import-jobs.ts), fetch its error workbook (GET /api/import/errors/:name, the importing
+// user only, audited; its bytes are kept in the database an hour), and queue the
 // daily check now (POST /api/check, polled at GET /api/check/runs/:id).
 
 import crypto from 'node:crypto';
@@ -18,7 +19,10 @@ import { ADMIN_ROLES } from '../../../core/roles.ts';
 import { getJobRun } from '../../../db/job-runs.ts';
 import { DAILY_CHECK } from '../../jobs/daily-check.ts';
 import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
-import { type ImportJob, ImportJobs } from './import-jobs.ts';
+import { ImportJobs, KEEP_ERRORS_MS } from './import-jobs.ts';
+import { purgeImportJobs, readImportErrorFile } from '../../../db/import-jobs.ts';
+import type { ImportProgress } from '../../../db/import.ts';
+import type { ImportJobView } from '../../../db/import-jobs.ts';
 import { requireCityLevel } from '../../../commands/city-level.ts';
 
 const MAX_UPLOAD = IMPORT_LIMITS.uploadBytes;
@@ -35,11 +39,6 @@ export function safeUploadName(raw: string | undefined): string {
   return clean || 'upload.xlsx';
 }
 
-/** Error workbooks hold the uploaded ID numbers in full: kept an hour, enough to download. */
-export const KEEP_ERRORS_MS = 3600_000;
-
-/** The owner of an error workbook, in a private sidecar file beside it. */
-export const ownerFile = (file: string) => file.replace(/\.xlsx$/, '.owner.json');
 
 /** A process id from an upload folder's name (upload-<pid>-XXXXXX), or null for older names. */
 function uploadPid(name: string): number | null {
@@ -58,7 +57,8 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Removes error workbooks (and their sidecars) older than `keepMs`, and upload folders left
+ * Removes error workbooks left on the disk older than `keepMs` (a job stores its workbook in the
+ * database and removes the file; one killed between the two leaves it), and upload folders left
  * behind by a process that is gone (a crash mid-import) or older than a day.
  */
 export async function sweepImportFiles(workDir: string, errorsDir: string, keepMs = KEEP_ERRORS_MS): Promise<void> {
@@ -149,20 +149,16 @@ export async function receiveUpload(req: FastifyRequest, o: {
 /**
  * Runs an import of a received upload as a job of `jobs`: on SQLite through a connection of its
  * own (an import holds its transaction for a while; the app's reads, sessions and progress polls,
- * go on meanwhile: WAL readers do not wait for the writer); the error workbook, if any, is the
- * importing user's (its owner file); the upload is removed whatever happens.
+ * go on meanwhile: WAL readers do not wait for the writer); the error workbook, if any, is stored
+ * with the job (the importing user's only); the upload is removed whatever happens.
  */
-export function startImportJob<R extends { errorFile?: string }>(jobs: ImportJobs<R>, req: FastifyRequest, db: Db, userId: string, upload: ReceivedUpload,
-  run: (db: Db, progress: (p: ImportJob<R>['progress']) => void) => Promise<R>): ImportJob<R> {
+export async function startImportJob<R extends { errorFile?: string }>(jobs: ImportJobs<R>, req: FastifyRequest, db: Db, userId: string, upload: ReceivedUpload,
+  run: (db: Db, progress: (p: ImportProgress) => void) => Promise<R>): Promise<ImportJobView> {
   return jobs.start(userId, upload.name, async (progress) => {
     const own = isSqlite(db) ? openDb(`sqlite:${(db.client.config.connection as { filename: string }).filename}`) : null;
     if (own) shareAuditKey(db, own);
     try {
-      const result = await run(own ?? db, progress);
-      if (result.errorFile) {
-        await fs.promises.writeFile(ownerFile(upload.errorOut), JSON.stringify({ owner: userId, fileName: upload.name, at: new Date().toISOString() }), { mode: 0o600 });
-      }
-      return result;
+      return await run(own ?? db, progress);
     } finally {
       await own?.destroy();
       await upload.remove();
@@ -170,20 +166,23 @@ export function startImportJob<R extends { errorFile?: string }>(jobs: ImportJob
   }, (e) => {
     if (!(e instanceof ImportRefused)) req.log.error({ err: e }, 'import failed');
     return { status: 400, message: (e as Error).message };
+  }).catch(async (e) => {
+    // The job could not be stored (the database refused): nothing runs, nothing is left behind.
+    await upload.remove();
+    throw e;
   });
 }
 
-/** A job as the console sees it. */
-function jobView(job: ImportJob) {
-  const r = job.result;
-  return {
-    id: job.id,
-    state: job.state,
-    fileName: job.fileName,
-    progress: job.progress,
-    ...(job.error ? { error: job.error, status: job.status } : {}),
-    ...(r ? { result: resultView(r) } : {}),
-  };
+export const INTERRUPTED = '该导入任务已中断：导入期间服务重启过。导入是全有或全无的，本次导入未写入任何数据，请重新导入该文件';
+export const NO_SUCH_JOB = '没有该导入任务（可能已过期，或不是您发起的）';
+
+/** A poll's answer: the job, or a 404 saying it was interrupted (it wrote nothing) or is unknown. */
+export async function pollImportJob<R extends { errorFile?: string }>(jobs: ImportJobs<R>, id: string, owner: string): Promise<ImportJobView> {
+  const found = await jobs.lookup(id, owner);
+  // An import is one transaction: one whose process died wrote nothing.
+  if ('interrupted' in found) throw new ApiError(404, INTERRUPTED);
+  if ('missing' in found) throw new ApiError(404, NO_SUCH_JOB);
+  return found.view;
 }
 
 function resultView(r: ImportResult) {
@@ -200,10 +199,11 @@ function resultView(r: ImportResult) {
 export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db, pii } = deps;
   const errorsDir = path.join(deps.workDir, 'import-errors');
-  const jobs = new ImportJobs();
+  const jobs = new ImportJobs<ImportResult>(db, pii, 'people', resultView, (err, what) => app.log.error({ err }, what));
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD, files: 1, fields: 5, parts: 6 } });
-  // Leftovers of an earlier run: uploads of a crashed import, expired error workbooks.
+  // Leftovers of an earlier run: uploads of a crashed import, expired error workbooks, old jobs.
   await sweepImportFiles(deps.workDir, errorsDir);
+  await purgeImportJobs(db);
   app.addHook('onClose', async () => {
     await jobs.idle();
   });
@@ -219,20 +219,15 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       // The folder carries the file's name for the versions' source.
       csvFolder: (name) => name,
     });
-    const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) => importData(into, pii, upload.source, { by: user.id, today: deps.today(), errorOut: upload.errorOut, onProgress: progress, fileName: upload.name, ip: req.ip }));
-    return reply.code(202).send(jobView(job));
+    const job = await startImportJob(jobs, req, db, user.id, upload, (into, progress) => importData(into, pii, upload.source, { by: user.id, today: deps.today(), errorOut: upload.errorOut, onProgress: progress, fileName: upload.name, ip: req.ip }));
+    return reply.code(202).send(job);
   });
 
   app.get('/api/import/:id', async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES);
     requireCityLevel(user, '数据导入');
-    const id = (req.params as { id: string }).id;
-    const job = jobs.get(id, user.id);
-    // An import is one transaction: one whose process died wrote nothing.
-    if (!job && jobs.ofEarlierProcess(id)) throw new ApiError(404, '该导入任务已中断：导入期间服务重启过。导入是全有或全无的，本次导入未写入任何数据，请重新导入该文件');
-    if (!job) throw new ApiError(404, '没有该导入任务（可能已过期，或不是您发起的）');
-    return jobView(job);
+    return pollImportJob(jobs, (req.params as { id: string }).id, user.id);
   });
 
   app.get('/api/import/errors/:name', async (req, reply) => {
@@ -242,12 +237,11 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     const name = (req.params as { name: string }).name;
     const gone = () => new ApiError(404, '没有该错误说明文件（可能已过期，请重新导入）');
     if (!ERROR_NAME.test(name)) throw gone();
-    const file = path.join(errorsDir, name);
-    const stat = await fs.promises.stat(file).catch(() => null);
-    if (!stat?.isFile() || stat.mtimeMs < Date.now() - KEEP_ERRORS_MS) throw gone();
+    // Kept with its job in the database, whichever instance ran the import.
+    const meta = await readImportErrorFile(db, pii, name);
+    if (!meta) throw gone();
     // Only the user who imported may download it (it holds the full ID numbers of the upload).
-    const meta = await fs.promises.readFile(ownerFile(file), 'utf8').then((t) => JSON.parse(t) as { owner?: string; fileName?: string }).catch(() => null);
-    if (!meta || meta.owner !== user.id) {
+    if (meta.owner !== user.id) {
       await audit(db, user.id, 'import_errors_refused', 'import', null, { file: name }, { ip: req.ip });
       throw gone();
     }
@@ -257,7 +251,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       .header('Content-Type', XLSX)
       .header('Content-Disposition', contentDisposition('导入错误说明.xlsx', 'import-errors.xlsx'))
       .header('Cache-Control', 'no-store')
-      .send(fs.createReadStream(file));
+      .send(meta.bytes);
   });
 
   // The check is queued (server/jobs/): the answer comes at once with the run's id, the console

@@ -15,9 +15,9 @@ import { DateInputError, validMonth } from '../../../core/dates.ts';
 import { type FeedKind, feedKindOf } from '../../../core/feeds.ts';
 import { ADMIN_ROLES, OFFICE_ROLES } from '../../../core/roles.ts';
 import { FEED_LIMITS, type FeedImportResult, importFeed, listFeedDecisions, listFeedImports, unlinkedFeedRows, unmatchedUnitRows } from '../../../db/feeds.ts';
-import { receiveUpload, startImportJob } from './admin.ts';
+import { pollImportJob, receiveUpload, startImportJob } from './admin.ts';
 import { ApiError, requireRole, userOf, type ApiDeps } from './common.ts';
-import { type ImportJob, ImportJobs } from './import-jobs.ts';
+import { ImportJobs } from './import-jobs.ts';
 
 const READ_REFUSED = '外部数据比对仅供编办工作人员查看';
 const WRITE_REFUSED = '只有编办管理员和编办业务人员可以导入外部名单';
@@ -42,18 +42,10 @@ function resultView(r: FeedImportResult) {
   };
 }
 
-function jobView(job: ImportJob<FeedImportResult>) {
-  return {
-    id: job.id, state: job.state, fileName: job.fileName, progress: job.progress,
-    ...(job.error ? { error: job.error, status: job.status } : {}),
-    ...(job.result ? { result: resultView(job.result) } : {}),
-  };
-}
-
 export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db, pii } = deps;
   const errorsDir = path.join(deps.workDir, 'import-errors');
-  const jobs = new ImportJobs<FeedImportResult>();
+  const jobs = new ImportJobs<FeedImportResult>(db, pii, 'feed', resultView, (err, what) => app.log.error({ err }, what));
   await app.register(multipart, { limits: { fileSize: FEED_LIMITS.uploadBytes, files: 1, fields: 5, parts: 6 } });
   app.addHook('onClose', async () => {
     await jobs.idle();
@@ -87,19 +79,15 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { d
       // A CSV file is imported as a folder holding it alone.
       csvFolder: () => 'csv',
     });
-    const job = startImportJob(jobs, req, db, user.id, upload, (into, progress) =>
+    const job = await startImportJob(jobs, req, db, user.id, upload, (into, progress) =>
       importFeed(into, pii, kind, upload.source, { by: user.id, today: deps.today(), month, errorOut: upload.errorOut, onProgress: progress, fileName: upload.name, ip: req.ip }));
-    return reply.code(202).send(jobView(job));
+    return reply.code(202).send(job);
   });
 
   app.get('/api/feeds/import/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } }, async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, WRITE_REFUSED);
-    const id = (req.params as { id: string }).id;
-    const job = jobs.get(id, user.id);
-    if (!job && jobs.ofEarlierProcess(id)) throw new ApiError(404, '该导入任务已中断：导入期间服务重启过。导入是全有或全无的，本次导入未写入任何数据，请重新导入该文件');
-    if (!job) throw new ApiError(404, '没有该导入任务（可能已过期，或不是您发起的）');
-    return jobView(job);
+    return pollImportJob(jobs, (req.params as { id: string }).id, user.id);
   });
 
   app.get('/api/feeds/imports', { schema: { querystring: { type: 'object', properties: { kind: { type: 'string', maxLength: 16 } } } } }, async (req) => {
