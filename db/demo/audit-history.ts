@@ -10,6 +10,7 @@ import { addMonthsToMonth, monthOf } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model.ts';
 import { AUDIT_KEY_LABEL, rowMac } from '../audit.ts';
 import type { PiiCipher } from '../pii.ts';
+import { loadCalendar } from '../settings.ts';
 
 type Row = Record<string, unknown>;
 
@@ -21,15 +22,14 @@ function rng(seed: number): () => number {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Working days (Mon–Fri) of a month 'YYYY-MM'. */
-function workdays(month: string): string[] {
+/** Working days of a month 'YYYY-MM' (the office's calendar: holidays left out, make-up days in). */
+function workdays(month: string, isWorkday: (day: string) => boolean): string[] {
   const [y, m] = month.split('-').map(Number);
   const out: string[] = [];
   for (let d = 1; d <= 31; d++) {
     const dt = new Date(Date.UTC(y, m - 1, d));
     if (dt.getUTCMonth() !== m - 1) break;
-    const wd = dt.getUTCDay();
-    if (wd !== 0 && wd !== 6) out.push(`${month}-${pad(d)}`);
+    if (isWorkday(`${month}-${pad(d)}`)) out.push(`${month}-${pad(d)}`);
   }
   return out;
 }
@@ -37,12 +37,13 @@ function workdays(month: string): string[] {
 /** Writes the history of the two months before `today`'s; returns how many rows. */
 export async function seedAuditHistory(db: Knex, pii: PiiCipher, today: IsoDate, seed = 17): Promise<number> {
   const key = pii.deriveKey(AUDIT_KEY_LABEL);
+  const cal = await loadCalendar(db);
+  const isWorkday = (d: string) => cal.isWorkday(d);
   const r = rng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
   const office = (await db('users').whereIn('role', ['编办管理员', '编办业务人员', '分管领导']).orderBy('id').select('id', 'role')) as Row[];
   const officeIds = office.map((u) => String(u.id));
   const people = (await db('people').orderBy('id').limit(300).select('id', 'unit_id')) as Row[];
-  const units = (await db('units').orderBy('id').limit(40).select('id', 'name')) as Row[];
   if (!officeIds.length || !people.length) return 0;
   const unusual = officeIds.includes('demo-staff-02') ? 'demo-staff-02' : officeIds[officeIds.length - 1];
   const current = monthOf(today);
@@ -57,7 +58,7 @@ export async function seedAuditHistory(db: Knex, pii: PiiCipher, today: IsoDate,
     });
   };
   for (const month of months) {
-    const days = workdays(month);
+    const days = workdays(month, isWorkday);
     for (const day of days) {
       // Each office user logs in most working days and looks at a few records.
       for (const u of officeIds) {
@@ -80,14 +81,13 @@ export async function seedAuditHistory(db: Knex, pii: PiiCipher, today: IsoDate,
   }
   // The unusual one: in the previous month, dozens of full-ID views across many units, some late.
   const prev = months[1];
-  const prevDays = workdays(prev);
+  const prevDays = workdays(prev, isWorkday);
   for (let i = 0; i < 72; i++) {
     const p = people[(i * 7) % people.length];
     const late = i % 6 === 0;
     put({ at: at(prevDays[i % prevDays.length], late ? 19 : 9, late ? 23 : 17), actor: unusual, action: 'view_full_id', entity: 'person', entityId: Number(p.id), unitId: Number(p.unit_id), detail: { via: 'miniapp' } });
   }
   put({ at: at(prevDays[prevDays.length - 2]), actor: unusual, action: 'export', detail: { kind: 'people', rows: 380, via: 'console' } });
-  void units;
   rows.sort((a, b) => String(a.at).localeCompare(String(b.at)));
   const signed = rows.map((row) => ({ ...row, key_id: pii.keyId, row_mac: rowMac(key, row) }));
   for (let i = 0; i < signed.length; i += 200) await db('audit_log').insert(signed.slice(i, i + 200));
