@@ -11,6 +11,9 @@ import { seedDemo, type SeedResult } from '../db/demo/seed.ts';
 import type { PiiCipher } from '../db/pii.ts';
 import { loadCalendar } from '../db/settings.ts';
 import { dailyCheck } from './daily-check.ts';
+import { seedAuditHistory } from '../db/demo/audit-history.ts';
+import { reviewAuditMonth } from './audit-review.ts';
+import { addMonthsToMonth, monthOf } from '../core/dates.ts';
 
 export interface DemoCountyOptions {
   units: number;
@@ -28,5 +31,8 @@ export async function seedDemoCounty(db: Knex, pii: PiiCipher, opts: DemoCountyO
   // The day's check once more, now with the history: lights, alert cards into the sandbox groups.
   await db('findings').delete().where({ status: 'resolved' });
   const check = await dailyCheck(db, opts.today, publicBaseUrl);
+  // Two months of the office's audit trail, and the previous month's 排查 (the 数据安全管理员's pages).
+  await seedAuditHistory(db, pii, opts.today);
+  await reviewAuditMonth({ db, month: addMonthsToMonth(monthOf(opts.today), -1), actor: 'system', publicBaseUrl, today: opts.today });
   return { seeded, check };
 }

@@ -14,7 +14,7 @@ export const FULL_ID_ROLES: ReadonlySet<string> = ADMIN_ROLES;
  */
 export const SECURITY_ROLES: ReadonlySet<string> = new Set(['数据安全管理员']);
 /** The /api routes a SECURITY_ROLES user may call (every other one answers 403). */
-export const SECURITY_API: ReadonlySet<string> = new Set(['/api/me', '/api/audit', '/api/audit/export', '/api/audit/reviews']);
+export const SECURITY_API: ReadonlySet<string> = new Set(['/api/me', '/api/audit', '/api/audit/export', '/api/audit/reviews', '/api/audit/integrity', '/api/audit/units']);
 
 /** Who changes records and runs a unit's re-check. */
 export const WRITE_ROLES: ReadonlySet<string> = new Set(['编办管理员', '编办业务人员', '单位专管员']);

@@ -6,12 +6,12 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { actionLabel, VERSION_ACTION } from '../core/audit-console.ts';
+import { auditDetailLines, auditDetailText, entityText, versionChanges } from '../core/audit-details.ts';
 import {
   EXPORT_ACTIONS, FULL_ID_VIEW_ACTIONS, offHours, REFUSED_LOGIN_ACTIONS, zeroCounts, type Counts,
 } from '../core/audit-review.ts';
 import { addMonthsToMonth } from '../core/dates.ts';
 import { maskId } from '../core/idnumber.ts';
-import { LABEL_BY_COLUMN } from '../core/person-fields.ts';
 import { isDuplicateKey } from './errors.ts';
 import { subtreeIds } from './scope.ts';
 import { actorNames } from './users.ts';
@@ -51,9 +51,13 @@ export interface AuditItem {
   unitName: string | null;
   /** The detail as stored, ID numbers masked. */
   detail: unknown;
+  /** The object in Chinese (人员：张三, 申请 SQ2026-000065, 计划任务…). */
+  subject: string;
+  /** The detail in Chinese lines (core/audit-details.ts). */
+  lines: string[];
   ip: string | null;
   /** Edits: the version, the changed fields (Chinese where known), source and reason, and where its history is. */
-  version?: { version: number; fields: string[]; source: string; reason: string | null; historyHref: string | null };
+  version?: { version: number; fields: string[]; changes: Array<{ field: string; before: string; after: string }>; source: string; reason: string | null };
 }
 
 const ID_IN_TEXT = /(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])/g;
@@ -123,7 +127,7 @@ export async function auditPage(db: Knex, f: AuditFilter): Promise<{ total: numb
     total += Number((await auditPart(db, f).count({ n: '*' }).first())?.n ?? 0);
     parts.push(auditPart(db, f).select(
       db.raw("'audit' as kind"), 'a.id', 'a.at', 'a.actor', 'a.action', 'a.entity', 'a.entity_id', 'a.detail',
-      db.raw(`${entityUnit(db, 'a.entity', 'a.entity_id', 'a.unit_id').toQuery()} as unit_id`), 'a.ip', 'p.name as subject_name',
+      db.raw(`${entityUnit(db, 'a.entity', 'a.entity_id', 'a.unit_id').toQuery()} as unit_id`), 'a.ip', db.raw('coalesce(p.name, w.name) as subject_name'),
       db.raw('null as source'), db.raw('null as reason'), db.raw('null as before_json'), db.raw('null as after_json'), db.raw('null as version'),
     ));
   }
@@ -131,7 +135,7 @@ export async function auditPage(db: Knex, f: AuditFilter): Promise<{ total: numb
     total += Number((await versionPart(db, f).count({ n: '*' }).first())?.n ?? 0);
     parts.push(versionPart(db, f).select(
       db.raw("'version' as kind"), 'v.id', 'v.changed_at as at', 'v.changed_by as actor', db.raw(`'${VERSION_ACTION}' as action`), 'v.entity', 'v.entity_id', db.raw('null as detail'),
-      db.raw(`${entityUnit(db, 'v.entity', 'v.entity_id').toQuery()} as unit_id`), db.raw('null as ip'), 'p.name as subject_name',
+      db.raw(`${entityUnit(db, 'v.entity', 'v.entity_id').toQuery()} as unit_id`), db.raw('null as ip'), db.raw('coalesce(p.name, w.name) as subject_name'),
       'v.source', 'v.reason', 'v.before as before_json', 'v.after as after_json', 'v.version',
     ));
   }
@@ -152,21 +156,8 @@ function parse(s: unknown): unknown {
   }
 }
 
-function changedFields(entity: string, before: unknown, after: unknown): string[] {
-  const HIDDEN = new Set(['id', 'id_hash', 'id_enc', 'id_kind', 'id_check_ok', 'id_expected_check', 'id_birth', 'id_birth_invalid', 'id_gender', 'id_province_ok', 'id_irregular', 'extra', 'updated_at', 'created_at']);
-  const b = (before && typeof before === 'object' ? before : {}) as Row;
-  const a = (after && typeof after === 'object' ? after : {}) as Row;
-  const cols = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((c) => !HIDDEN.has(c) && JSON.stringify(b[c] ?? null) !== JSON.stringify(a[c] ?? null));
-  return cols.map((c) => (entity === 'person' ? LABEL_BY_COLUMN.get(c) ?? c : c));
-}
-
-function historyHref(entity: string, entityId: number, unitId: number | null): string | null {
-  if (entity === 'person') return `#/person/${entityId}/history`;
-  if (entity === 'worker') return `#/worker/${entityId}/history`;
-  if (entity === 'unit') return `#/unit/${entityId}/history`;
-  if ((entity === 'quota' || entity === 'leader_post') && unitId != null) return `#/unit/${unitId}/history`;
-  return null;
-}
+/** record_versions.source → Chinese. */
+const SOURCES: Record<string, string> = { miniapp: '小程序修改', console: '控制台修改', import: '导入', cli: '命令行', api: '接口', bot: '机器人', demo: '演示数据', sync: '同步', merge: '合并' };
 
 async function present(db: Knex, rows: Row[]): Promise<AuditItem[]> {
   const name = await actorNames(db, rows.map((r) => String(r.actor)));
@@ -189,16 +180,24 @@ async function present(db: Knex, rows: Row[]): Promise<AuditItem[]> {
       unitId,
       unitName: unitId == null ? null : units.get(unitId) ?? null,
       detail: parse(r.detail),
+      subject: '',
+      lines: [],
       ip: r.ip ?? null,
     };
+    const d = item.detail as Record<string, unknown> | null;
+    item.subject = entityText(item.entity, entityId, item.subjectName, { requestNo: d && typeof d === 'object' && typeof d.no === 'string' ? d.no : null });
+    if (r.kind !== 'version') item.lines = auditDetailLines(item.action, item.detail);
     if (r.kind === 'version') {
+      const changes = versionChanges(String(r.entity), parse(r.before_json), parse(r.after_json), maskIdsIn);
       item.version = {
         version: Number(r.version),
-        fields: changedFields(String(r.entity), parse(r.before_json), parse(r.after_json)),
-        source: String(r.source ?? ''),
+        fields: changes.map((c) => c.field),
+        changes,
+        source: SOURCES[String(r.source ?? '')] ?? String(r.source ?? ''),
         reason: r.reason ?? null,
-        historyHref: entityId == null ? null : historyHref(String(r.entity), entityId, unitId),
       };
+      item.lines = [`第 ${item.version.version} 版（${item.version.source}）${item.version.reason ? `，原因：${item.version.reason}` : ''}`, ...changes.map((c) => `${c.field}：${c.before} → ${c.after}`)];
+      if (!changes.length) item.lines.push('无字段变化');
     }
     return item;
   });
@@ -295,25 +294,12 @@ export async function subtreeOrUnit(db: Knex, unitId: number, subtree: boolean):
   return { name: String(u.name), ids: subtree ? await subtreeIds(db, unitId) : [unitId] };
 }
 
-const detailText = (d: unknown): string => (d == null ? '' : typeof d === 'string' ? d : JSON.stringify(d));
-
 /** The export: 审计日志 (the rows, as the list shows them) and 说明 (the filters, the count, who and when). */
 export async function auditWorkbook(items: AuditItem[], filters: Array<{ label: string; value: string }>, meta: { total: number; exportedAt: string; by: string }): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('审计日志');
-  ws.columns = [
-    { header: '时间', width: 20 }, { header: '操作人', width: 14 }, { header: '操作人账号', width: 18 }, { header: '操作', width: 20 },
-    { header: '对象', width: 16 }, { header: '单位', width: 26 }, { header: '详情', width: 60 }, { header: '来源地址', width: 16 },
-  ];
-  for (const i of items) {
-    const subject = i.subjectName ?? (i.entity ? `${i.entity}${i.entityId != null ? ` ${i.entityId}` : ''}` : '');
-    const detail = i.version
-      ? `第 ${i.version.version} 版；修改字段：${i.version.fields.join('、') || '无'}；来源：${i.version.source}${i.version.reason ? `；原因：${i.version.reason}` : ''}`
-      : detailText(i.detail);
-    ws.addRow([i.at, i.actorName, i.actor, i.actionLabel, subject, i.unitName ?? '', maskIdsIn(detail), i.ip ?? '']);
-  }
-  ws.getRow(1).font = { bold: true };
+  // 说明 first: what the file holds, then the rows.
   const about = wb.addWorksheet('说明');
+  const ws = wb.addWorksheet('审计日志');
   about.columns = [{ header: '项目', width: 16 }, { header: '内容', width: 60 }];
   about.addRow(['导出时间', meta.exportedAt]);
   about.addRow(['导出人', meta.by]);
@@ -323,5 +309,14 @@ export async function auditWorkbook(items: AuditItem[], filters: Array<{ label: 
   if (meta.total > items.length) about.addRow(['提示', `符合条件的共 ${meta.total} 条，本文件只含最新的 ${items.length} 条，请缩小筛选范围后分批导出`]);
   about.addRow(['身份证号', '详情中的身份证号均已脱敏']);
   about.getRow(1).font = { bold: true };
+  ws.columns = [
+    { header: '时间', width: 20 }, { header: '操作人', width: 14 }, { header: '操作人账号', width: 18 }, { header: '操作', width: 20 },
+    { header: '对象', width: 22 }, { header: '单位', width: 26 }, { header: '详情', width: 70 }, { header: '来源地址', width: 16 },
+  ];
+  for (const i of items) {
+    const detail = i.lines.length ? i.lines.join('；') : auditDetailText(i.action, i.detail);
+    ws.addRow([i.at, i.actorName, i.actor, i.actionLabel, i.subject, i.unitName ?? '', maskIdsIn(detail), i.ip ?? '']);
+  }
+  ws.getRow(1).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

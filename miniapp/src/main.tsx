@@ -22,7 +22,7 @@ import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { currentTarget, go, loginHref, parseHash, type Route } from './router.ts';
-import type { Me } from './types.ts';
+import { SECURITY_ROLES, type Me } from './types.ts';
 import { ErrorBox, Header, Loading, Tabs } from './ui.tsx';
 
 function App() {
@@ -94,6 +94,12 @@ function App() {
   }
   if (!me) return <Loading />;
 
+  // The 数据安全管理员 has one page (三员分立): any other address goes to it, no 403 on the way.
+  if (SECURITY_ROLES.has(me.role) && !(route.name === 'console' && route.tab === 'audit')) {
+    location.replace('#/console/audit');
+    return <Loading />;
+  }
+
   switch (route.name) {
     case 'todo':
       return <TodoPage me={me} query={route.query} />;
@@ -131,7 +137,7 @@ function App() {
           <Header title="三色" />
           <main class="page">
             <div class="empty">页面不存在</div>
-            <button type="button" class="primary block" onClick={() => go('/todo')}>返回待整改</button>
+            <button type="button" class="primary block" onClick={() => go(me.home ?? '/todo')} data-testid="not-found-home">{me.home && me.home !== '/todo' ? '返回首页' : '返回待整改'}</button>
           </main>
           <Tabs me={me} active="" />
         </div>

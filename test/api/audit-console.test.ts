@@ -11,8 +11,11 @@ import { reviewAuditMonth } from '../../commands/audit-review.ts';
 import { AUDIT_ACTIONS } from '../../core/audit-actions.ts';
 import { actionChoices, actionLabel, EXPORT_ACTIONS } from '../../core/audit-console.ts';
 import { putSetting } from '../../db/settings.ts';
+import { auditDetailLines } from '../../core/audit-details.ts';
+import { seedAuditHistory } from '../../db/demo/audit-history.ts';
+import { auditRetentionJob } from '../../server/jobs/audit-retention.ts';
 import { auditReviewJob } from '../../server/jobs/audit-review.ts';
-import { login, startApp, type ApiTestApp, type Session } from './helpers.ts';
+import { D0, login, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 type Row = Record<string, any>;
 
@@ -92,7 +95,10 @@ describe('GET /api/audit', () => {
     expect(view.detail.note).toBe('330603***********7');
     const edit = body.items[1];
     expect(edit).toMatchObject({ actorName: staffName, actionLabel: '修改记录', entity: 'person', entityId: Number(personA.id), unitId: Number(unitA.id) });
-    expect(edit.version).toEqual({ version: 99, fields: ['姓名'], source: '小程序修改', reason: '更正姓名', historyHref: `#/person/${personA.id}/history` });
+    expect(edit.version).toEqual({ version: 99, fields: ['姓名'], changes: [{ field: '姓名', before: '甲', after: '乙' }], source: '小程序修改', reason: '更正姓名' });
+    expect(edit.lines).toEqual(['第 99 版（小程序修改），原因：更正姓名', '姓名：甲 → 乙']);
+    expect(view.lines).toEqual(['途径：接口', '说明：330603***********7']);
+    expect(view.subject).toBe(`人员：${personA.name}`);
   });
 
   it('filters by who (id or name), what (one or several), unit, and pages', async () => {
@@ -127,10 +133,12 @@ describe('GET /api/audit', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const ws = wb.getWorksheet('审计日志')!;
+    expect(wb.worksheets[0].name).toBe('说明');
     expect(ws.rowCount).toBe(5);
     expect(ws.getRow(1).getCell(1).value).toBe('时间');
     expect(ws.getRow(2).getCell(4).value).toBe('登录被拒');
-    expect(String(ws.getRow(3).getCell(7).value)).toContain('修改字段：姓名');
+    expect(String(ws.getRow(3).getCell(7).value)).toContain('姓名：甲 → 乙');
+    expect(String(ws.getRow(3).getCell(5).value)).toBe(`人员：${personA.name}`);
     const cells: string[] = [];
     wb.eachSheet((s) => s.eachRow((r) => r.eachCell((c) => { cells.push(String(c.value)); })));
     expect(cells.some((c) => c.includes(FULL_ID))).toBe(false);
@@ -138,6 +146,7 @@ describe('GET /api/audit', () => {
     const facts = new Map<string, string>();
     about.eachRow((r) => facts.set(String(r.getCell(1).value), String(r.getCell(2).value)));
     expect(facts.get('记录条数')).toBe('4');
+    expect(facts.get('导出时间')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(facts.get('筛选：时间')).toBe('2025-05-01 至 2025-05-31');
     const audited = await a.t.db('audit_log').where({ actor: 'demo-security', action: 'audit_export' }).orderBy('id', 'desc').first();
     expect(audited).toBeTruthy();
@@ -155,7 +164,7 @@ describe('least privilege (三员分立)', () => {
     expect([...roles.keys()].sort()).toEqual(['分管领导', '单位专管员', '单位领导', '查询用户', '编办业务人员', '编办管理员'].sort());
     for (const [role, id] of roles) {
       const s = await login(a.app, id);
-      for (const url of ['/api/audit', '/api/audit/export', '/api/audit/reviews']) {
+      for (const url of ['/api/audit', '/api/audit/export', '/api/audit/reviews', '/api/audit/integrity', '/api/audit/units?q=a']) {
         const res = await get(s, url);
         expect(res.statusCode, `${role} ${url}`).toBe(403);
         expect(res.json().error).toContain('数据安全管理员');
@@ -167,7 +176,7 @@ describe('least privilege (三员分立)', () => {
     const at = '2026-11-23 09:00:00';
     await a.t.db('users').insert({ id: 'sec-with-unit', name: '带单位的安全员', role: '数据安全管理员', unit_code: unitA.code, unit_id: unitA.id, mobile: null, locked: false, created_at: at, updated_at: at });
     const withUnit = await login(a.app, 'sec-with-unit');
-    const allowed = new Set(['/api/me', '/api/health', '/api/audit', '/api/audit/export', '/api/audit/reviews']);
+    const allowed = new Set(['/api/me', '/api/health', '/api/audit', '/api/audit/export', '/api/audit/reviews', '/api/audit/integrity', '/api/audit/units']);
     const routes = routesOf(a.app).filter((r) => r.url.startsWith('/api/') && !allowed.has(r.url));
     expect(routes.length).toBeGreaterThan(50);
     for (const s of [security, withUnit]) {
@@ -270,5 +279,111 @@ describe('the monthly 排查', () => {
     expect(written).toContain('audit_review');
     const made = new Set((await a.t.db('audit_log').whereNotNull('row_mac').distinct('action')).map((r: Row) => String(r.action)));
     for (const w of made) expect(Object.keys(AUDIT_ACTIONS), w).toContain(w);
+  });
+});
+
+describe('the demo county\'s trail: integrity on the page, Chinese details, units by name, 立即排查', () => {
+  let b: ApiTestApp;
+  let sec: Session;
+  const bget = (url: string) => b.app.inject({ method: 'GET', url, headers: sec.read });
+  beforeAll(async () => {
+    b = await startApp();
+    expect(await seedAuditHistory(b.t.db, b.t.pii, D0)).toBeGreaterThan(200);
+    await putSetting(b.t.db, 'office', { regionCode: '330603', regionName: '柯桥区', name: '柯桥区委编办', groupId: 'office-group' });
+    sec = await login(b.app, 'demo-security');
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
+
+  it('checks the chain whole, then names a row edited behind the app\'s back', async () => {
+    const ok = (await bget('/api/audit/integrity')).json();
+    expect(ok).toMatchObject({ ok: true, problems: 0, broken: null });
+    expect(ok.rows).toBeGreaterThan(200);
+    expect(ok.checkedAt).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    const victim = await b.t.db('audit_log').where({ action: 'view_full_id', actor: 'demo-staff-02' }).orderBy('id').first();
+    await b.t.db('audit_log').where({ id: victim.id }).update({ actor: 'demo-admin' });
+    const bad = (await bget('/api/audit/integrity')).json();
+    expect(bad.ok).toBe(false);
+    expect(bad.problems).toBeGreaterThanOrEqual(1);
+    expect(bad.broken).toMatchObject({ id: Number(victim.id), at: victim.at, action: 'view_full_id', actionLabel: '查看完整身份证号', problem: '内容被修改' });
+    // The daily retention job checks after purging and tells the office's group once a day.
+    const job = auditRetentionJob({ log: () => {} });
+    const r1 = (await job.run({ db: b.t.db, runId: 0, slot: D0, key: D0, manual: true })) as Row;
+    expect(r1.integrity.ok).toBe(false);
+    expect(r1.alerted).toBe(true);
+    expect(job.summary!(r1 as any)).toContain('完整性校验发现');
+    const r2 = (await job.run({ db: b.t.db, runId: 0, slot: D0, key: D0, manual: true })) as Row;
+    expect(r2.alerted).toBe(false);
+    const sent: Row[] = await b.t.db('outbox').where('dedup_key', 'like', 'audit-integrity:%');
+    expect(sent).toHaveLength(1);
+    const payload = JSON.parse(sent[0].payload);
+    expect(payload.target).toEqual({ kind: 'group', groupId: 'office-group' });
+    expect(payload.message.text).toContain(`第 ${victim.id} 行`);
+    expect(payload.message.text).toContain('内容被修改');
+    await b.t.db('audit_log').where({ id: victim.id }).update({ actor: victim.actor });
+    expect((await bget('/api/audit/integrity')).json().ok).toBe(true);
+  });
+
+  it('says every detail of the demo\'s rows in Chinese: no JSON braces or brackets, no English key', async () => {
+    const actions: Row[] = await b.t.db('audit_log').distinct('action');
+    expect(actions.length).toBeGreaterThanOrEqual(5);
+    const seen = new Set<string>();
+    const res = (await bget('/api/audit?limit=200&versions=1')).json();
+    const all: Row[] = [...res.items];
+    for (const { action } of actions) all.push(...(await bget(`/api/audit?what=${encodeURIComponent(action)}&limit=20`)).json().items);
+    all.push(...(await bget('/api/audit?what=record_version&limit=50')).json().items);
+    for (const i of all) {
+      seen.add(i.action);
+      for (const line of [...i.lines, i.subject]) {
+        expect(line, `${i.action}: ${line}`).not.toMatch(/[{}\[\]]/);
+        // A key is what stands before "：" (or an edit's field before "：… → …"): never Latin letters.
+        const key = line.split('：')[0];
+        expect(key, `${i.action}: ${line}`).not.toMatch(/[A-Za-z_]/);
+        expect(line, `${i.action}: ${line}`).not.toMatch(/\b(ok|true|false|approve|reject|sandbox|api|cli|console|findings|open)\b/);
+      }
+    }
+    expect(seen.size).toBe(actions.length + 1);
+    // The formatter on the shapes the trial saw.
+    expect(auditDetailLines('login', { door: 'sandbox' })).toEqual(['登录方式：沙箱']);
+    expect(auditDetailLines('feed_import', { kind: '组织部任免', file: 'a.xlsx', outcome: 'ok', rows: 9, versions: [{ month: '2026-12', importId: 5, rows: 9 }] }))
+      .toEqual(['类型：组织部任免', '文件：a.xlsx', '结果：成功', '行数：9', '各月行数：2026-12 9 行']);
+    expect(auditDetailLines('audit_review', { month: '2026-11', users: 0, flagged: [], sent: true })).toEqual(['月份：2026-11', '人数：0', '异常人员：无', '已发送：是']);
+    expect(auditDetailLines('request_decide', { no: 'SQ2026-000065', decision: 'approve', via: 'api' })).toEqual(['编号：SQ2026-000065', '决定：同意', '途径：接口']);
+    expect(auditDetailLines('export', { sheets: { 问题清单: 505 } })).toEqual(['各表行数：问题清单 505 行']);
+    expect(auditDetailLines('set_job_schedule', { before: {}, after: { time: '08:40' } })).toEqual(['修改后：时间：08:40']);
+  });
+
+  it('finds units by name for the filter, names and codes only; a bad unit is a clear message', async () => {
+    const unit = await b.t.db('units').orderBy('id').first();
+    const part = String(unit.name).slice(0, 3);
+    const res = await bget(`/api/audit/units?q=${encodeURIComponent(part)}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const units = res.json().units as Row[];
+    expect(units.map((u) => u.id)).toContain(Number(unit.id));
+    for (const u of units) {
+      expect(Object.keys(u).sort()).toEqual(['code', 'id', 'name']);
+      expect(String(u.name) + String(u.code)).toContain(part);
+    }
+    expect((await bget('/api/audit/units?q=')).statusCode).toBe(400);
+    expect((await bget('/api/audit/units?q=' + 'x'.repeat(41))).json().error).toContain('过长');
+    expect((await bget('/api/audit/units?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E5%8D%95%E4%BD%8D')).json().units).toEqual([]);
+    const bad = await bget('/api/audit?unit=abc');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toContain('请从单位列表中选择单位');
+  });
+
+  it('立即排查 reviews the previous month: the unusual full-ID viewer is flagged, audited, once', async () => {
+    const month = '2026-10';
+    const run = () => b.app.inject({ method: 'POST', url: '/api/audit/reviews', headers: sec.write, payload: { month } });
+    const first = await run();
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ month, created: true, sent: true });
+    expect(first.json().review.summary.flagged.map((f: Row) => f.actor)).toContain('demo-staff-02');
+    expect((await run()).json().created).toBe(false);
+    expect(await b.t.db('audit_log').where({ action: 'audit_review', actor: 'demo-security' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    const unended = await b.app.inject({ method: 'POST', url: '/api/audit/reviews', headers: sec.write, payload: { month: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7) } });
+    expect(unended.statusCode).toBe(400);
+    expect(unended.json().error).toContain('尚未结束');
   });
 });

@@ -201,10 +201,13 @@ const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: spe
   { method: 'GET', route: '/api/audit', url: `/api/audit?unit=${x.unitB.id}` },
   { method: 'GET', route: '/api/audit/export', url: `/api/audit/export?unit=${x.unitB.id}` },
   { method: 'GET', route: '/api/audit/reviews', url: '/api/audit/reviews' },
+  { method: 'GET', route: '/api/audit/integrity', url: '/api/audit/integrity' },
+  { method: 'GET', route: '/api/audit/units', url: `/api/audit/units?q=${encodeURIComponent(String(x.unitB.name).slice(0, 2))}` },
+  { method: 'POST', route: '/api/audit/reviews', url: '/api/audit/reviews', payload: () => ({ payload: { month: '2026-09' } }) },
 ];
 
 /** The routes only the 数据安全管理员 reaches (and it no other): checked below for the office. */
-const SECURITY_ONLY = ['GET /api/audit', 'GET /api/audit/export', 'GET /api/audit/reviews'];
+const SECURITY_ONLY = ['GET /api/audit', 'GET /api/audit/export', 'GET /api/audit/reviews', 'GET /api/audit/integrity', 'GET /api/audit/units', 'POST /api/audit/reviews'];
 
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */
 const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy', '/api/towns', '/api/towns/map',
@@ -296,7 +299,7 @@ describe('scope', () => {
       const res = await a.app.inject({ method: p.method, url: p.url, headers: { ...(p.method === 'GET' ? security.read : security.write), ...body?.headers }, payload: body?.payload as any });
       if (SECURITY_ONLY.includes(key)) {
         expect(res.statusCode, `${key} → ${res.body.slice(0, 200)}`).toBe(200);
-        const office = await a.app.inject({ method: p.method, url: p.url, headers: admin.read });
+        const office = await a.app.inject({ method: p.method, url: p.url, headers: p.method === 'GET' ? admin.read : admin.write, payload: body?.payload as any });
         expect(office.statusCode, `${key} (编办管理员)`).toBe(403);
         continue;
       }

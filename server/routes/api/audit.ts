@@ -9,6 +9,9 @@ import { DateInputError, validDay, validMonth } from '../../../core/dates.ts';
 import { SECURITY_ROLES } from '../../../core/roles.ts';
 import { actorIdsFor, auditPage, auditWorkbook, listReviews, reviewOfMonth, subtreeOrUnit, type AuditFilter } from '../../../db/audit-queries.ts';
 import { audit } from '../../../db/store.ts';
+import { nowMoment } from '../../../db/clock.ts';
+import { checkAuditIntegrity, findUnitsByName } from '../../../db/audit-integrity.ts';
+import { reviewAuditMonth } from '../../../commands/audit-review.ts';
 import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -54,7 +57,7 @@ async function filterOf(deps: ApiDeps, q: Query, paging: { maxLimit: number; def
   }
   const unit = one(q.unit)?.trim();
   if (unit) {
-    if (!/^[1-9]\d{0,9}$/.test(unit)) throw new ApiError(400, '单位应为单位编号', { unit: '取值无效' });
+    if (!/^[1-9]\d{0,9}$/.test(unit)) throw new ApiError(400, '请从单位列表中选择单位（按名称搜索后点选）', { unit: '取值无效' });
     const subtree = one(q.subtree) === '1';
     const u = await subtreeOrUnit(deps.db, Number(unit), subtree);
     if (!u) throw new ApiError(404, `没有编号为 ${unit} 的单位`, { unit: '没有该单位' });
@@ -98,7 +101,7 @@ export const auditRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
     filter.offset = 0;
     const r = await auditPage(db, filter);
     const today = deps.today();
-    const buffer = await auditWorkbook(r.items, text, { total: r.total, exportedAt: today, by: user.name });
+    const buffer = await auditWorkbook(r.items, text, { total: r.total, exportedAt: nowMoment().slice(0, 19), by: user.name });
     await audit(db, user.id, 'audit_export', null, null, { rows: r.items.length, filters: Object.fromEntries(text.map((t) => [t.label, t.value])) }, { ip: req.ip });
     return reply.header('Content-Type', XLSX).header('Content-Disposition', contentDisposition(`审计日志-${today}.xlsx`, `audit-${today}.xlsx`)).header('Cache-Control', 'no-store').send(buffer);
   });
@@ -119,5 +122,31 @@ export const auditRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { 
       return { reviews: [r] };
     }
     return { reviews: await listReviews(db) };
+  });
+
+  // The chain checked now (the latest rows chained first): ok, or the first broken row.
+  app.get('/api/audit/integrity', async (req) => {
+    requireRole(userOf(req), SECURITY_ROLES, REFUSED);
+    return checkAuditIntegrity(db, { pii: deps.pii });
+  });
+
+  // The unit filter's look-up: units whose name or code contains q (id, name, code only).
+  app.get('/api/audit/units', async (req) => {
+    requireRole(userOf(req), SECURITY_ROLES, REFUSED);
+    const q = one((req.query as Query).q)?.trim() ?? '';
+    if (!q) throw new ApiError(400, '请输入单位名称或代码的一部分', { q: '不能为空' });
+    if (q.length > 40) throw new ApiError(400, '单位名称过长（最多40个字符）', { q: '过长' });
+    return { units: await findUnitsByName(db, q) };
+  });
+
+  // 立即排查: the monthly review of an ended month, now (commands/audit-review.ts, itself audited).
+  app.post('/api/audit/reviews', async (req) => {
+    const user = userOf(req);
+    requireRole(user, SECURITY_ROLES, REFUSED);
+    const month = one((req.body as Query | undefined)?.month)?.trim();
+    if (!month) throw new ApiError(400, '请选择要排查的月份', { month: '不能为空' });
+    const r = await reviewAuditMonth({ db, month, actor: user.id, publicBaseUrl: deps.config.publicBaseUrl, today: deps.today() });
+    deps.kick();
+    return { month: r.month, created: r.created, sent: r.sent, review: r.review };
   });
 };
