@@ -115,7 +115,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   if (!res.ok) {
     if (res.status === 401 && data && typeof data === 'object' && (data as { timedOut?: unknown }).timedOut === true)
       // A save (any write) refused: the form kept a draft and the login page says so.
-      sessionNotice = method !== 'GET' && !opts.quiet401 ? SAVE_REFUSED_NOTICE : messageFor(401, data);
+      sessionNotice = method !== 'GET' && path.startsWith('/api/') && !opts.quiet401 ? SAVE_REFUSED_NOTICE : messageFor(401, data);
     if (res.status === 401 && !opts.quiet401) for (const l of unauthorizedListeners) l();
     if (res.status === 423) for (const l of lockedListeners) l(messageFor(423, data));
     const fields = data && typeof data === 'object' && (data as { fields?: unknown }).fields;
