@@ -95,7 +95,7 @@ export async function checkBinaryLog(db: Db): Promise<DoctorCheck | null> {
 
 export async function checkRedis(url: string | undefined): Promise<DoctorCheck> {
   const name = 'Redis';
-  if (!url) return warn(name, '未设置 REDIS_URL：会话、限流和计划任务锁都在本进程内，只能运行一个 serve 实例。需要多个实例时请设置 REDIS_URL=redis://主机:6379');
+  if (!url) return warn(name, '未设置 REDIS_URL：登录会话在数据库中，不受影响；但登录限流计数、平台发送限速和任务队列都在本进程内，只能运行一个 serve 实例。需要多个实例时请给各实例设置同一个 REDIS_URL=redis://主机:6379');
   const { Redis } = await import('ioredis');
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => {});
@@ -156,12 +156,22 @@ export function checkSessionSecret(value: string | undefined): DoctorCheck {
 export async function checkPiiKey(db: Db, env: NodeJS.ProcessEnv, sqliteFile: string | undefined): Promise<{ checks: DoctorCheck[]; pii: PiiCipher | null }> {
   const name = 'PII_KEY';
   const checks: DoctorCheck[] = [];
-  const keyHex = env.PII_KEY?.trim();
-  if (!keyHex) {
-    const file = sqliteFile && sqliteFile !== ':memory:' ? piiKeyFile(sqliteFile) : null;
-    return { checks: [fail(name, `未设置 PII_KEY${file && fs.existsSync(file) ? `：正在使用自动生成并保存在数据库旁的密钥文件 ${file}，它会随数据盘一起丢失或泄露` : ''}。请用 sanse pii keygen 生成（或沿用该文件中的密钥），通过环境变量 PII_KEY 提供，并与备份分开保存`)], pii: null };
+  let keyHex = env.PII_KEY?.trim();
+  // On the embedded default without PII_KEY the key file beside the SQLite database is the key in
+  // use (db/pii.ts resolvePiiKey): check with it, and say production should give it as PII_KEY.
+  const file = sqliteFile && sqliteFile !== ':memory:' ? piiKeyFile(sqliteFile) : null;
+  const fromFile = !keyHex && file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : null;
+  if (!keyHex && fromFile) {
+    keyHex = fromFile;
+    checks.push(warn(name, `未设置 PII_KEY：正在使用数据库旁的密钥文件 ${file} 中的密钥，它会随数据盘一起丢失或泄露。生产环境请把 PII_KEY 设置为这把现用密钥（该文件的内容，不要新生成），并与备份分开保存；要换用新密钥，须设置 PII_KEY=新密钥、PII_KEY_PREVIOUS=现用密钥后运行 sanse pii rotate`));
   }
-  if (!KEY_HEX.test(keyHex)) return { checks: [fail(name, 'PII_KEY 必须是32位十六进制数（SM4 密钥，128位），可用 sanse pii keygen 生成')], pii: null };
+  if (!keyHex) {
+    const stored = await db('people').whereNotNull('id_enc').first('id').catch(() => null);
+    return { checks: [fail(name, stored
+      ? '未设置 PII_KEY：数据库中已有加密的身份证号，请把 PII_KEY 设置为加密它们的现用密钥（32位十六进制），各实例相同，并与备份分开保存。不要新生成密钥：新密钥须设置 PII_KEY=新密钥、PII_KEY_PREVIOUS=现用密钥后运行 sanse pii rotate'
+      : '未设置 PII_KEY：请用 sanse pii keygen 生成一把密钥（数据库中尚无身份证号），通过环境变量 PII_KEY 提供给各实例，并与备份分开保存')], pii: null };
+  }
+  if (!KEY_HEX.test(keyHex)) return { checks: [fail(name, `PII_KEY${fromFile ? `（密钥文件 ${file}）` : ''} 必须是32位十六进制数（SM4 密钥，128位）。已有数据时请填写加密这些数据的现用密钥；全新部署可用 sanse pii keygen 生成`)], pii: null };
   const prevHex = env.PII_KEY_PREVIOUS?.trim() || null;
   let pii: PiiCipher;
   try {
@@ -171,13 +181,14 @@ export async function checkPiiKey(db: Db, env: NodeJS.ProcessEnv, sqliteFile: st
   }
   try {
     const row = await db('people').whereNotNull('id_enc').orderBy('id', 'desc').first('id', 'id_enc');
-    if (!row) checks.push(ok(name, `已设置（密钥编号 ${pii.keyId}）；库中尚无身份证号可供试解密`));
+    const set = fromFile ? `密钥文件中的密钥（密钥编号 ${pii.keyId}）` : `已设置（密钥编号 ${pii.keyId}）`;
+    if (!row) { if (!fromFile) checks.push(ok(name, `${set}；库中尚无身份证号可供试解密`)); }
     else {
       try {
         pii.decrypt(String(row.id_enc));
-        checks.push(ok(name, `已设置（密钥编号 ${pii.keyId}），可解密已保存的身份证号`));
+        if (!fromFile) checks.push(ok(name, `${set}，可解密已保存的身份证号`));
       } catch {
-        checks.push(fail(name, `PII_KEY（密钥编号 ${pii.keyId}）无法解密已保存的身份证号（人员编号 ${row.id}）：密钥不对。请换回加密这些数据的密钥；轮换密钥请用 sanse pii rotate`));
+        checks.push(fail(name, `${fromFile ? `密钥文件 ${file} 中的密钥` : 'PII_KEY'}（密钥编号 ${pii.keyId}）无法解密已保存的身份证号（人员编号 ${row.id}）：密钥不对。请换回加密这些数据的现用密钥；换新密钥须设置 PII_KEY=新密钥、PII_KEY_PREVIOUS=现用密钥后运行 sanse pii rotate`));
       }
     }
   } catch (e) {
@@ -231,7 +242,8 @@ export async function backupHealthFromManifests(dir: string): Promise<BackupHeal
 }
 
 const ageDays = (now: Date, at: Date) => (now.getTime() - at.getTime()) / DAY;
-const shanghai = (d: Date) => d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+/** 2026-12-07 03:19 (Beijing time), as the rest of the product prints times. */
+export const shanghai = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 export async function checkBackups(dir: string, health: (dir: string) => Promise<BackupHealth>, now: Date, freeBytes: (dir: string) => number): Promise<DoctorCheck[]> {
   if (!fs.existsSync(dir)) return [fail('备份', `备份目录 ${dir} 不存在，还没有任何备份。请设置 BACKUP_DIR（数据库以外的磁盘），运行 sanse backup now，并确认计划任务中的备份任务已启用`)];
@@ -264,7 +276,7 @@ export async function checkBackups(dir: string, health: (dir: string) => Promise
 export async function checkAuditChain(db: Db, pii: PiiCipher | null, verify: DoctorDeps['verifyAuditChain']): Promise<DoctorCheck> {
   const name = '审计日志链';
   if (!verify) return warn(name, '本版本未包含审计链校验（sanse audit verify），未检查');
-  if (!pii) return fail(name, '未能校验：PII_KEY 有误，审计链密钥由它派生');
+  if (!pii) return fail(name, '未能校验：没有可用的 PII_KEY（见上面 PII_KEY 一项），审计链密钥由它派生');
   try {
     const r = await verify(db, pii);
     return r.ok ? ok(name, r.message ?? '审计日志链校验通过')

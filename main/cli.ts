@@ -1224,9 +1224,26 @@ async function piiCommand(args: string[]): Promise<number> {
     }
     case 'status': {
       const { readRotation } = await import('../db/pii-rotation.ts');
-      const s = await withContext(async (ctx) => ({ keyId: ctx.pii.keyId, previousKeyId: ctx.pii.previous?.keyId ?? null, rotation: await readRotation(ctx.db) }));
+      const s = await withContext(async (ctx) => {
+        // Can the key in use read what is stored? (the newest encrypted ID number)
+        const row = await ctx.db('people').whereNotNull('id_enc').orderBy('id', 'desc').first('id', 'id_enc');
+        let decrypts: boolean | null = null;
+        if (row) {
+          try {
+            ctx.pii.decrypt(String(row.id_enc));
+            decrypts = true;
+          } catch {
+            decrypts = false;
+          }
+        }
+        return { keyId: ctx.pii.keyId, previousKeyId: ctx.pii.previous?.keyId ?? null, decrypts, failedPersonId: decrypts === false ? row.id : null, rotation: await readRotation(ctx.db) };
+      });
       if (values.json) print(s);
-      else {
+      if (s.decrypts === false) {
+        console.error(`当前密钥（编号 ${s.keyId}）无法解密已保存的身份证号（人员编号 ${s.failedPersonId}）：PII_KEY 不是加密这些数据的现用密钥。请把 PII_KEY 换回现用密钥；换新密钥须设置 PII_KEY=新密钥、PII_KEY_PREVIOUS=现用密钥后运行 sanse pii rotate`);
+        return 1;
+      }
+      if (!values.json) {
         console.log(`当前密钥编号 ${s.keyId}${s.previousKeyId ? `，上一把密钥编号 ${s.previousKeyId}（PII_KEY_PREVIOUS 已设置）` : ''}`);
         const r = s.rotation;
         if (!r) console.log('尚未轮换过密钥');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAuditChain, checkBackups } from '../commands/doctor.ts';
 import { ensureMysqlDatabase, migrate, openDb } from '../db/connection.ts';
 import { seedDemo } from '../db/demo/seed.ts';
-import { createPiiCipher } from '../db/pii.ts';
+import { createPiiCipher, piiKeyFile } from '../db/pii.ts';
 import { PII_ROTATION } from '../db/pii-rotation.ts';
 import { putSetting } from '../db/settings.ts';
 import { FakeDingTalk } from './dingtalk/fake-dingtalk.ts';
@@ -105,8 +105,61 @@ describe('sanse doctor', () => {
     manifest(old, 'inc', 'incremental', 3);
     const r = await runSanse({ ...good(), BACKUP_DIR: old }, 'doctor');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/最近一次全量备份在 .*已超过 16 天/);
+    expect(r.stdout).toMatch(/最近一次全量备份在 \d{4}-\d{2}-\d{2} \d{2}:\d{2}，已超过 16 天/);
     expect(r.stdout).toMatch(/最近一次增量备份在 .*已超过 2 天/);
+  }, 60_000);
+
+  it.skipIf(!!process.env.SANSE_TEST_DB && process.env.SANSE_TEST_DB !== 'sqlite')('the embedded default without PII_KEY: the key file beside the database is the key in use (a warning, no keygen)', async () => {
+    const file = piiKeyFile(t.url.replace(/^sqlite:/, ''));
+    fs.writeFileSync(file, KEY + '\n', { mode: 0o600 });
+    try {
+      const env = good();
+      delete env.PII_KEY;
+      const r = await runSanse(env, 'doctor');
+      expect(r.stdout).toMatch(/! 提醒  PII_KEY：未设置 PII_KEY：正在使用数据库旁的密钥文件 .*\.pii-key 中的密钥/);
+      expect(r.stdout).toMatch(/生产环境请把 PII_KEY 设置为这把现用密钥（该文件的内容，不要新生成）/);
+      expect(r.stdout).toMatch(/PII_KEY_PREVIOUS=现用密钥后运行 sanse pii rotate/);
+      expect(r.stdout).not.toMatch(/keygen/);
+      expect(r.stdout).not.toMatch(/PII_KEY 有误/);
+      expect(r.stdout).toMatch(/✓ 正常  审计日志链/);
+      expect(r.code, r.stdout).toBe(0);
+      // A key file that is not the key in use: said, exit 1.
+      fs.writeFileSync(file, crypto.randomBytes(16).toString('hex') + '\n');
+      const bad = await runSanse(env, 'doctor');
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/密钥文件 .* 中的密钥（密钥编号 [0-9a-f]+）无法解密已保存的身份证号/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }, 60_000);
+
+  it('no PII_KEY on a database with ID numbers: set the key in use, never keygen', async () => {
+    const env = good();
+    delete env.PII_KEY;
+    const r = await runSanse(env, 'doctor');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/数据库中已有加密的身份证号，请把 PII_KEY 设置为加密它们的现用密钥/);
+    expect(r.stdout).toMatch(/sanse pii rotate/);
+    expect(r.stdout).not.toMatch(/keygen/);
+  }, 60_000);
+
+  it('without REDIS_URL: sessions are in the database; rate limits and the queues are per process', async () => {
+    const env = good();
+    delete env.REDIS_URL;
+    const r = await runSanse(env, 'doctor');
+    const line = r.stdout.split('\n').find((l) => l.includes('Redis：')) ?? '';
+    expect(line).toMatch(/! 提醒  Redis：未设置 REDIS_URL：登录会话在数据库中/);
+    expect(line).toMatch(/登录限流计数、平台发送限速和任务队列都在本进程内/);
+    expect(line).not.toMatch(/会话[^在]*都在本进程内/);
+  }, 60_000);
+
+  it('sanse pii status: a key that cannot decrypt the stored rows says so and exits 1', async () => {
+    const good1 = await runSanse(good(), 'pii', 'status');
+    expect(good1.code, good1.stderr).toBe(0);
+    expect(good1.stdout).toMatch(/当前密钥编号 [0-9a-f]{16}/);
+    const r = await runSanse({ ...good(), PII_KEY: crypto.randomBytes(16).toString('hex') }, 'pii', 'status');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/当前密钥（编号 [0-9a-f]{16}）无法解密已保存的身份证号（人员编号 \d+）/);
   }, 60_000);
 
   it('PII_KEY_PREVIOUS left over after a finished rotation', async () => {

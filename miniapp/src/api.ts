@@ -51,6 +51,9 @@ export function messageFor(status: number, body: unknown): string {
   return DEFAULT_MESSAGES[status] ?? (status >= 500 ? `服务器出错（${status}），请稍后重试` : `请求失败（${status}）`);
 }
 
+/** The login page's notice after a save was refused because the login timed out. */
+export const SAVE_REFUSED_NOTICE = '登录已超时，您的修改尚未保存，重新登录后将回到原页面';
+
 let sessionNotice: string | null = null;
 /** Why the last session ended, once (登录已超时，请重新登录: the server's 401 said it timed out); the login page shows it. */
 export function takeSessionNotice(): string | null {
@@ -110,7 +113,9 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     }
   }
   if (!res.ok) {
-    if (res.status === 401 && data && typeof data === 'object' && (data as { timedOut?: unknown }).timedOut === true) sessionNotice = messageFor(401, data);
+    if (res.status === 401 && data && typeof data === 'object' && (data as { timedOut?: unknown }).timedOut === true)
+      // A save (any write) refused: the form kept a draft and the login page says so.
+      sessionNotice = method !== 'GET' && path.startsWith('/api/') && !opts.quiet401 ? SAVE_REFUSED_NOTICE : messageFor(401, data);
     if (res.status === 401 && !opts.quiet401) for (const l of unauthorizedListeners) l();
     if (res.status === 423) for (const l of lockedListeners) l(messageFor(423, data));
     const fields = data && typeof data === 'object' && (data as { fields?: unknown }).fields;

@@ -39,6 +39,9 @@ describe('hash routes', () => {
     expect(currentTarget('')).toBe('');
     expect(loginHref('')).toBe('#/login');
     expect(loginHref('/person/3')).toBe('#/login?next=%2Fperson%2F3');
+    // Never wrapped twice: the login page as the place to return to keeps its own next.
+    expect(loginHref('/login?next=%2Fworker%2F7%3Ffield%3DX')).toBe('#/login?next=%2Fworker%2F7%3Ffield%3DX');
+    expect(loginHref('/login')).toBe('#/login');
     expect(afterLogin(new URLSearchParams('next=%2Ftodo%3Funit%3DX'))).toBe('/todo?unit=X');
     expect(afterLogin(new URLSearchParams('next=//evil.example'))).toBe('/todo');
     expect(afterLogin(new URLSearchParams('next=https://evil.example'))).toBe('/todo');

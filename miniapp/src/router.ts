@@ -87,6 +87,11 @@ export function go(path: string): void {
   else location.hash = target;
 }
 
+/** The login page returning to `from`; a `from` that is itself the login page keeps its own `next` (never wrapped twice). */
 export function loginHref(from: string): string {
+  if (from === '/login' || from.startsWith('/login?')) {
+    const q = from.indexOf('?');
+    from = q < 0 ? '' : nextIn(new URLSearchParams(from.slice(q + 1))) ?? '';
+  }
   return from ? `#/login?next=${encodeURIComponent(from)}` : '#/login';
 }

@@ -45,9 +45,15 @@ describe('/api/requests', () => {
     const r = await a.app.inject({ method: 'POST', url: `/api/requests/${id}/review`, headers: clerk.write, payload: { decision: 'pass', comment: '同意报送' } });
     expect(r.statusCode, r.body).toBe(200);
     const lead = await login(a.app, 'lead');
+    // What waits for the 分管领导 (his console home's 待终审 N 件 and the first section of his tab): the reviewed request.
+    const mine = await a.app.inject({ method: 'GET', url: '/api/requests?state=reviewed', headers: lead.read });
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json().map((x: { id: number; state: string }) => [x.id, x.state])).toEqual([[id, 'reviewed']]);
+    expect((await a.app.inject({ method: 'GET', url: '/api/requests?state=submitted', headers: lead.read })).json()).toEqual([]);
     const d = await a.app.inject({ method: 'POST', url: `/api/requests/${id}/decide`, headers: lead.write, payload: { decision: 'approve', comment: '同意' } });
     expect(d.statusCode, d.body).toBe(200);
     expect(d.json().request.state).toBe('approved');
+    expect((await a.app.inject({ method: 'GET', url: '/api/requests?state=reviewed', headers: lead.read })).json()).toEqual([]);
     const d2 = await a.app.inject({ method: 'POST', url: `/api/requests/${id}/decide`, headers: lead.write, payload: { decision: 'approve' } });
     expect(d2.statusCode).toBe(409);
     expect(d2.json().error).toMatch(/^该申请已由领导甲于.+终审（已批准），无需重复操作$/);

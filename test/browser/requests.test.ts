@@ -119,17 +119,43 @@ describe.skipIf(!HAVE_CHROMIUM)('a 减人出编 request from a finding to a gree
     await expect.poll(async () => (await db()('staffing_requests').where({ id }).first()).status, POLL).toBe('reviewed');
     await shot('req-07-console-passed');
 
-    // 5. The 分管领导 opens the request (the Zheng-Ding card's button) and approves with a comment.
+    // 5. The 分管领导: his console home says 待终审 N 件; his 编制审批 tab lists it first under 待终审 with 同意/不同意.
     await login('demo-leader');
+    await open('/console');
+    const waitingForLeader = Number((await db()('staffing_requests').where({ status: 'reviewed' }).count({ n: '*' }).first())?.n);
+    expect(waitingForLeader).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid="pending-count"]').textContent(), POLL).toBe(String(waitingForLeader));
+    expect(await page.locator('[data-testid="pending-requests"]').textContent()).toContain(`待终审 ${waitingForLeader} 件`);
+    await shot('req-07a-leader-console-home');
+    await page.locator('[data-testid="pending-requests"]').click();
+    await page.locator('[data-testid="queue-title"]').waitFor();
+    expect(await page.locator('[data-testid="queue-title"]').textContent()).toBe(`待终审（${waitingForLeader}）`);
+    const lq = page.locator(`[data-testid="queue-item"][data-request-id="${id}"]`);
+    await lq.locator('[data-testid="decide-approve"]').waitFor();
+    expect(await lq.locator('[data-testid="decide-reject"]').textContent()).toBe('不同意');
+    await shot('req-07b-leader-queue', true);
+
+    // He opens the request (the Zheng-Ding card's button) and approves with a comment.
     await open(`/requests/${id}`);
     await page.locator('[data-testid="decide-box"]').waitFor();
     expect(await page.locator('[data-testid="state-sentence"]').textContent()).toBe('编办初审已通过，等待分管领导终审');
     expect(await page.locator('[data-testid="step-comment"]').first().textContent()).toContain('材料齐全');
     await page.locator('[data-testid="decide-comment"]').fill('同意');
     await shot('req-08-leader-request', true);
+    // While the decision is on its way: 正在提交…, both buttons disabled (the answer held back 1.5 s).
+    const decideUrl = `${s.url}/api/requests/${id}/decide`;
+    await page.route(decideUrl, async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
     await page.locator('[data-testid="decide-approve"]').click();
+    await expect.poll(() => page.locator('[data-testid="decide-approve"]').textContent(), POLL).toBe('正在提交…');
+    expect(await page.locator('[data-testid="decide-approve"]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid="decide-reject"]').isDisabled()).toBe(true);
+    await shot('req-08a-leader-sending');
     await expect.poll(() => page.locator('[data-testid="request-state"]').getAttribute('data-state'), POLL).toBe('approved');
     expect(await page.locator('[data-testid="decide-box"]').count()).toBe(0);
+    await page.unroute(decideUrl);
     expect((await page.locator('[data-testid="step"]').allTextContents()).join('|')).toMatch(/终审.*同意/);
     await shot('req-09-leader-approved', true);
 

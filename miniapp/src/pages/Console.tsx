@@ -11,6 +11,7 @@ import { RULES } from '../../../core/rules/index.ts';
 import { lightName } from '../format.ts';
 import type { CheckSummaryView, Finding, ImportJobView, ImportResponse, Me, UnitSummary } from '../types.ts';
 import { OFFICE_ROLES, OPERATOR_ROLES, SECURITY_ROLES } from '../types.ts';
+import { DECIDER_ROLES } from '../../../core/requests.ts';
 import { AuditTab } from './Audit.tsx';
 import { ErrorBox, FindingCard, Header, LightBadge, Loading, personIdOf, Tabs, useLoad } from '../ui.tsx';
 import { UnitChoice, unitCandidates } from './Todo.tsx';
@@ -94,7 +95,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('broadcasts', '#/console/broadcasts', '群消息记录')}
           {!me.regionCode && link('snapshots', '#/console/snapshots', '市县贯通')}
         </div>
-        {tab === 'home' && <Home operator={operator && !me.regionCode} />}
+        {tab === 'home' && <Home me={me} operator={operator && !me.regionCode} />}
         {tab === 'dashboard' && <LazyDashboard layout="screen" />}
         {/* Keyed by the address: following a link (a unit chosen) starts from its filters. */}
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} operator={operator} />}
@@ -120,13 +121,14 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
   );
 }
 
-/** The console home's link to the requests waiting for 初审. */
-function PendingRequests() {
-  const pending = useLoad(() => get<Array<{ id: number }>>('/api/requests?state=submitted'), []);
+/** The console home's link to the requests waiting for the reader: 待终审 for the 分管领导, else 待初审. */
+function PendingRequests(props: { me: Me }) {
+  const decider = DECIDER_ROLES.has(props.me.role);
+  const pending = useLoad(() => get<Array<{ id: number }>>(`/api/requests?state=${decider ? 'reviewed' : 'submitted'}`), [decider]);
   const n = pending.data?.length;
   return (
     <a class="card" href="#/console/requests" data-testid="pending-requests" style="display:flex;align-items:center">
-      <span style="flex:1">编制事项审批{n !== undefined && <>：待初审 <b data-testid="pending-count">{n}</b> 件</>}</span>
+      <span style="flex:1">编制事项审批{n !== undefined && <>：{decider ? '待终审' : '待初审'} <b data-testid="pending-count">{n}</b> 件</>}</span>
       <span style="color:var(--blue)">去办理 ›</span>
     </a>
   );
@@ -153,7 +155,7 @@ interface CheckRunView {
 /** How often the console asks how the queued check is going. */
 const POLL_MS = 1000;
 
-function Home(props: { operator: boolean }) {
+function Home(props: { me: Me; operator: boolean }) {
   const units = useLoad(() => get<UnitSummary[]>('/api/units'), []);
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<string | null>(null);
@@ -214,7 +216,7 @@ function Home(props: { operator: boolean }) {
           {summary && <CheckSummary s={summary} />}
         </div>
       )}
-      <PendingRequests />
+      <PendingRequests me={props.me} />
       <h2 class="section">各单位今日灯色</h2>
       {units.error != null && <ErrorBox error={units.error} retry={units.reload} />}
       {units.loading && !units.data && <Loading />}

@@ -261,7 +261,7 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
             )}
             {restored && (
               <div class="notice info" data-testid="draft-restored">
-                已恢复您上次未保存的修改。
+                已恢复您上次未保存的修改，请确认后保存。
                 <div class="actions"><button type="button" onClick={discard} data-testid="discard">放弃修改</button></div>
               </div>
             )}

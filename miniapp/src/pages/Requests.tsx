@@ -215,18 +215,29 @@ export function ReviewBox(props: { r: RequestView; onDone: (text: string, warn?:
   );
 }
 
-function DecideBox(props: { r: RequestView; onDone: (text: string, warn?: boolean) => void }) {
+export function DecideBox(props: { r: RequestView; onDone: (text: string, warn?: boolean) => void; compact?: boolean }) {
   const { r } = props;
   const [comment, setComment] = useState('');
+  const [sending, setSending] = useState<'approve' | 'reject' | null>(null);
   const { busy, err, act } = useAct(r, props.onDone);
+  const decide = async (decision: 'approve' | 'reject') => {
+    setSending(decision);
+    try {
+      await act('decide', { decision, comment: comment.trim() || undefined }, decision === 'approve' ? '已同意，已按申请办理。' : '已不同意该申请。');
+    } finally {
+      setSending(null);
+    }
+  };
+  // While a decision is being sent both buttons are disabled and the one pressed says 正在提交….
+  const label = (d: 'approve' | 'reject', text: string) => (busy && sending === d ? '正在提交…' : text);
   return (
     <div class="card" data-testid="decide-box">
-      <h2 style="font-size:16px;margin:0 0 8px">终审</h2>
-      <CommentBox value={comment} onInput={setComment} label="审批意见（选填）" testid="decide-comment" />
+      {!props.compact && <h2 style="font-size:16px;margin:0 0 8px">终审</h2>}
+      <CommentBox value={comment} onInput={setComment} label="审批意见（选填）" testid={`decide-comment${props.compact ? `-${r.id}` : ''}`} />
       {err && <div class="notice error small" style="margin-top:8px" data-testid="action-error" role="alert">{err}</div>}
       <div class="row" style="margin-top:8px">
-        <button type="button" class="primary" disabled={busy} onClick={() => void act('decide', { decision: 'approve', comment: comment.trim() || undefined }, '已同意，已按申请办理。')} data-testid="decide-approve">同意</button>
-        <button type="button" class="danger" disabled={busy} onClick={() => void act('decide', { decision: 'reject', comment: comment.trim() || undefined }, '已不同意该申请。')} data-testid="decide-reject">不同意</button>
+        <button type="button" class="primary" disabled={busy} aria-busy={busy && sending === 'approve'} onClick={() => void decide('approve')} data-testid="decide-approve">{label('approve', '同意')}</button>
+        <button type="button" class="danger" disabled={busy} aria-busy={busy && sending === 'reject'} onClick={() => void decide('reject')} data-testid="decide-reject">{label('reject', '不同意')}</button>
       </div>
     </div>
   );

@@ -91,6 +91,7 @@ export function UnitRecordPage(props: { me: Me; id: string; query: URLSearchPara
             <h2 class="section">本单位维护的信息</h2>
             <RecordForm
               testid="unit-form"
+              draft={{ kind: 'unit', id, version: data.version }}
               fields={data.unitFields.map((n) => fieldSpec(n, data))}
               base={base}
               findings={data.findings}
@@ -119,6 +120,7 @@ export function UnitRecordPage(props: { me: Me; id: string; query: URLSearchPara
             <div class="notice info small">修改核定信息须依据批准文件：保存时填写批准文号和批准日期，记入该单位的批准文件和修改历史。</div>
             <RecordForm
               testid="approval-form"
+              draft={{ kind: 'approval', id, version: data.version }}
               fields={[...approvalNames.map((n) => fieldSpec(n, data)), ...data.unitFields.map((n) => fieldSpec(n, data, true))]}
               base={base}
               findings={data.findings}

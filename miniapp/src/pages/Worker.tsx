@@ -70,6 +70,7 @@ export function WorkerPage(props: { me: Me; id: string; query: URLSearchParams }
             <Outlook data={data} />
             <RecordForm
               testid="worker-form"
+              draft={{ kind: 'worker', id, version: data.version }}
               fields={fields}
               base={base}
               findings={data.findings}

@@ -16,7 +16,9 @@ export interface Draft {
 
 type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-const key = (personId: string) => `sanse:draft:person:${personId}`;
+/** The storage key of a record's draft: a person's (the default), a worker's, a unit's own fields or the office's approval fields. */
+export type DraftKind = 'person' | 'worker' | 'unit' | 'approval';
+const key = (id: string, kind: DraftKind = 'person') => `sanse:draft:${kind}:${id}`;
 
 function storage(): StorageLike | null {
   try {
@@ -26,10 +28,10 @@ function storage(): StorageLike | null {
   }
 }
 
-export function loadDraft(personId: string, s: StorageLike | null = storage()): Draft | null {
+export function loadDraft(personId: string, s: StorageLike | null = storage(), kind: DraftKind = 'person'): Draft | null {
   if (!s) return null;
   try {
-    const raw = s.getItem(key(personId));
+    const raw = s.getItem(key(personId, kind));
     if (!raw) return null;
     const d = JSON.parse(raw) as Draft;
     if (!d || typeof d !== 'object' || !d.cells || !d.base) return null;
@@ -39,20 +41,28 @@ export function loadDraft(personId: string, s: StorageLike | null = storage()): 
   }
 }
 
-export function saveDraft(personId: string, d: Omit<Draft, 'savedAt'>, s: StorageLike | null = storage(), now = Date.now()): boolean {
+export function saveDraft(personId: string, d: Omit<Draft, 'savedAt'>, s: StorageLike | null = storage(), now = Date.now(), kind: DraftKind = 'person'): boolean {
   if (!s) return false;
   try {
-    s.setItem(key(personId), JSON.stringify({ ...d, savedAt: now }));
+    s.setItem(key(personId, kind), JSON.stringify({ ...d, savedAt: now }));
     return true;
   } catch {
     return false;
   }
 }
 
-export function clearDraft(personId: string, s: StorageLike | null = storage()): void {
+export function clearDraft(personId: string, s: StorageLike | null = storage(), kind: DraftKind = 'person'): void {
   try {
-    s?.removeItem(key(personId));
+    s?.removeItem(key(personId, kind));
   } catch {
     /* nothing to do */
   }
+}
+
+/** A draft laid over the stored cells: the edits whose field nobody else changed since (all of them when the version is the same). */
+export function restoredCells(draft: Draft, version: number | string, base: Cells): Cells {
+  if (String(draft.version) === String(version)) return { ...base, ...draft.cells };
+  const out = { ...base };
+  for (const [k, v] of Object.entries(draft.cells)) if ((draft.base[k] ?? '') !== v && (base[k] ?? '') === (draft.base[k] ?? '')) out[k] = v;
+  return out;
 }

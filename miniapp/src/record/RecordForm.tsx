@@ -9,6 +9,7 @@ import type { ComponentChildren } from 'preact';
 import { ApiError, errorText } from '../api.ts';
 import { shownValue } from '../format.ts';
 import type { Finding } from '../types.ts';
+import { clearDraft, loadDraft, restoredCells, saveDraft, type DraftKind } from '../person/draft.ts';
 import { Dialog, FindingCard } from '../ui.tsx';
 
 export interface FieldSpec {
@@ -42,6 +43,8 @@ export interface RecordFormProps {
   dialogExtra?: ComponentChildren;
   reasonPlaceholder?: string;
   testid: string;
+  /** Where an unsaved draft is kept when a save is refused because the login timed out (sessionStorage), and the stored version it was made on. */
+  draft?: { kind: DraftKind; id: string; version: number | string };
 }
 
 /** Field name → titles of the open findings whose fix names it. */
@@ -63,14 +66,24 @@ export function fieldOf(f: Finding): string | null {
 }
 
 export function RecordForm(p: RecordFormProps) {
-  const [cells, setCells] = useState<Cells>(p.base);
+  // A draft kept when the last save was refused (login timed out): the edits and the reason come back.
+  const [initial] = useState(() => {
+    const d = p.draft ? loadDraft(p.draft.id, undefined, p.draft.kind) : null;
+    return d ? { cells: restoredCells(d, p.draft!.version, p.base), reason: d.reason } : null;
+  });
+  const [cells, setCells] = useState<Cells>(initial?.cells ?? p.base);
+  const [restored, setRestored] = useState(initial != null);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [dialog, setDialog] = useState(false);
-  const [reason, setReason] = useState('');
+  const [reason, setReason] = useState(initial?.reason ?? '');
   const [saving, setSaving] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [saved, setSaved] = useState<SaveOutcome | null>(null);
-  useEffect(() => { setCells(p.base); }, [p.base]);
+  const firstBase = useRef(true);
+  useEffect(() => {
+    if (firstBase.current) { firstBase.current = false; return; }
+    setCells(p.base);
+  }, [p.base]);
   const changed = p.fields.filter((f) => (cells[f.name] ?? '') !== (p.base[f.name] ?? '')).map((f) => f.name);
   const errors = useMemo(() => ({ ...(changed.length ? p.validate(cells) : {}), ...serverErrors }), [cells, serverErrors, changed.length]);
   const shownErrors = Object.fromEntries(Object.entries(errors).filter(([k]) => changed.includes(k) || serverErrors[k]));
@@ -95,12 +108,20 @@ export function RecordForm(p: RecordFormProps) {
     setProblem(null);
     try {
       const out = await p.save(Object.fromEntries(changed.map((c) => [c, cells[c] ?? ''])), reason.trim());
+      if (p.draft) clearDraft(p.draft.id, undefined, p.draft.kind);
+      setRestored(false);
       setSaved(out);
       setDialog(false);
       setReason('');
       setServerErrors({});
       window.scrollTo(0, 0);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        // The login ended: keep what was typed; the app goes to the login page and brings the user back here.
+        if (p.draft) saveDraft(p.draft.id, { version: p.draft.version, base: p.base, cells, reason }, undefined, undefined, p.draft.kind);
+        setDialog(false);
+        return;
+      }
       const fields = e instanceof ApiError ? ((e.body as { fields?: Record<string, string> } | null)?.fields ?? null) : null;
       // Errors of the form's fields are shown at the fields (the dialog closes); others (修改原因, the document) in the dialog.
       const inForm = fields ? Object.fromEntries(Object.entries(fields).filter(([k]) => p.fields.some((f) => f.name === k))) : {};
@@ -119,6 +140,14 @@ export function RecordForm(p: RecordFormProps) {
           已保存，系统已重新检查。
           {saved.resolved.length > 0 && <div data-testid="resolved-count">已整改 {saved.resolved.length} 个问题，亮绿灯 ✓</div>}
           {saved.findings.length > 0 ? <div>仍有 {saved.findings.length} 个问题待整改。</div> : <div data-testid="all-green">本页已没有待整改的问题。</div>}
+        </div>
+      )}
+      {restored && (
+        <div class="notice info" data-testid="draft-restored" role="status">
+          已恢复您上次未保存的修改，请确认后保存。
+          <div class="actions">
+            <button type="button" onClick={() => { if (p.draft) clearDraft(p.draft.id, undefined, p.draft.kind); setCells(p.base); setReason(''); setRestored(false); }} data-testid="discard">放弃修改</button>
+          </div>
         </div>
       )}
       {problem && !dialog && <div class="notice error" role="alert" data-testid="save-error">{problem}</div>}
