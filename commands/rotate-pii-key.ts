@@ -69,6 +69,8 @@ export interface RotateOptions {
   progress?: (line: string) => void;
   /** Called after each committed batch (tests save a person here, or stop the run). */
   afterBatch?: (n: number) => Promise<void> | void;
+  /** Called when a batch's rows are read, before they are written (tests change one of them here, as an instance would). */
+  afterRead?: (table: string, ids: number[]) => Promise<void> | void;
 }
 
 export interface RotateResult {
@@ -128,6 +130,7 @@ export async function rotatePiiKey(db: Knex, pii: PiiCipher, opts: RotateOptions
     for (;;) {
       const rows: Row[] = await stepRows(db, s, state.lastId).orderBy('id').limit(size).select('id', s.hash, ...(s.enc ? [s.enc] : []));
       if (!rows.length) break;
+      await opts.afterRead?.(s.table, rows.map((r) => Number(r.id)));
       const cur = state;
       await db.transaction(async (trx) => {
         const changed = s.enc ? await reencrypt(trx, pii, s, rows) : await remap(trx, s, rows, cur);
