@@ -232,7 +232,12 @@ async function remap(trx: Knex, s: Step, rows: Row[], state: RotationState): Pro
   for (let i = 0; i < hashes.length; i += slice) {
     const part = hashes.slice(i, i + slice);
     for (const m of (await trx('pii_rotation_hashes').whereIn('old_hash', part).select('old_hash', 'new_hash')) as Row[]) map.set(m.old_hash, m.new_hash);
-    for (const m of (await trx('pii_rotation_hashes').whereIn('new_hash', part).select('new_hash')) as Row[]) known.add(m.new_hash);
+  }
+  // A hash with no mapping may already be a new one (the row saved meanwhile): looked up by new_hash
+  // (not indexed: a scan of the map), so only for those, which are few.
+  const missing = hashes.filter((h) => !map.has(h));
+  for (let i = 0; i < missing.length; i += slice) {
+    for (const m of (await trx('pii_rotation_hashes').whereIn('new_hash', missing.slice(i, i + slice)).select('new_hash')) as Row[]) known.add(m.new_hash);
   }
   const updates: Array<{ id: number; was: string; to: Knex.Value[] }> = [];
   for (const r of rows) {
