@@ -16,8 +16,8 @@
 //
 // A batch is written with one statement per table (rowsUpdate): on MySQL/MariaDB an UPDATE
 // joined, row by primary key, to a derived table of the batch's (id, value read, new values);
-// on SQLite an UPDATE … FROM a VALUES list. One UPDATE per row cost about 1.25 ms a row on
-// MariaDB (a round trip each); the batch's statement costs a few microseconds a row.
+// on SQLite an UPDATE … FROM a VALUES list. One UPDATE per row (a round trip each) was 5.5 times
+// slower on MariaDB (README, bench:pii-rotate).
 //
 // While `pii.rotation` says running, the daily check skips (server/jobs/daily-check.ts):
 // people and feed rows are joined by hash, and half of them would carry the old one.
@@ -59,8 +59,8 @@ const STEPS: Step[] = [
   { table: 'county_snapshot_people', title: '区县快照人员', hash: 'id_hash' },
 ];
 
-/** Rows per batch (one transaction): a few hundred milliseconds of row locks on MariaDB. */
-export const ROTATION_BATCH = 2000;
+/** Rows per batch, one transaction each: about 0.25 s of row locks on MariaDB (bench:pii-rotate). */
+export const ROTATION_BATCH = 5000;
 
 export interface RotateOptions {
   actor: string;
