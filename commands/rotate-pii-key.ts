@@ -59,7 +59,7 @@ const STEPS: Step[] = [
   { table: 'county_snapshot_people', title: '区县快照人员', hash: 'id_hash' },
 ];
 
-/** Rows per batch, one transaction each: about 0.25 s of row locks on MariaDB (bench:pii-rotate). */
+/** Rows per batch, one transaction each: about 0.27 s from read to commit on MariaDB (README, bench:pii-rotate). */
 export const ROTATION_BATCH = 5000;
 
 export interface RotateOptions {
