@@ -135,7 +135,21 @@ describe('sanse pii rotate', () => {
     expect(await numbers(rotating)).toEqual(plainBefore);
 
     const again: string[] = [];
-    const r = await rotatePiiKey(t.db, rotating, { actor: 'cli:test', batchSize: 100, progress: (l) => again.push(l) });
+    // Between a batch's read and its write, an instance saves one of its rows (under the new key): the batch leaves that row as written.
+    let written: { id: number; idEnc: string } | null = null;
+    const r = await rotatePiiKey(t.db, rotating, {
+      actor: 'cli:test', batchSize: 100, progress: (l) => again.push(l),
+      async afterRead(table, ids) {
+        if (written || table !== 'people') return;
+        const row = await t.db('people').where({ id: ids[0] }).first('id', 'id_enc');
+        expect(row.id_enc.startsWith(`${rotating.keyId}:`)).toBe(false);
+        const plain = rotating.decrypt(row.id_enc);
+        written = { id: Number(row.id), idEnc: rotating.encrypt(plain) };
+        await t.db('people').where({ id: row.id }).update({ id_enc: written.idEnc, id_hash: rotating.hash(plain) });
+      },
+    });
+    expect(written).toBeTruthy();
+    expect((await t.db('people').where({ id: written!.id }).first('id_enc')).id_enc).toBe(written!.idEnc);
     expect(again[0]).toMatch(/继续上次未完成的密钥轮换/);
     expect(again.at(-1)).toMatch(/密钥轮换完成/);
     // Hashes whose number this instance never had: the county's own person, and the demo's contracts of unregistered 编外 (W-07).
