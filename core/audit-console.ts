@@ -31,3 +31,40 @@ export const EXPORT_ACTIONS: readonly string[] = [
   ...Object.entries(AUDIT_ACTIONS).filter(([k, v]) => v.group === 'export' && !k.endsWith('_refused')).map(([k]) => k),
   'audit_export',
 ];
+
+// The shapes the audit API answers with (db/audit-queries.ts, db/audit-integrity.ts) and the console page reads.
+
+export interface AuditItem {
+  /** 'audit' (an audit_log row) or 'version' (an edit, record_versions). */
+  kind: 'audit' | 'version';
+  id: number;
+  at: string;
+  actor: string;
+  actorName: string;
+  action: string;
+  actionLabel: string;
+  entity: string | null;
+  entityId: number | null;
+  /** The person's name when the row is about a person. */
+  subjectName: string | null;
+  unitId: number | null;
+  unitName: string | null;
+  /** The detail as stored, ID numbers masked. */
+  detail: unknown;
+  /** The object in Chinese (人员：张三, 申请 SQ2026-000065, 计划任务…). */
+  subject: string;
+  /** The detail in Chinese lines (core/audit-details.ts). */
+  lines: string[];
+  ip: string | null;
+  /** Edits: the version, the changed fields (Chinese where known), source and reason, and where its history is. */
+  version?: { version: number; fields: string[]; changes: Array<{ field: string; before: string; after: string }>; source: string; reason: string | null };
+}
+
+export interface AuditIntegrity {
+  ok: boolean;
+  rows: number;
+  unsealed: number;
+  problems: number;
+  broken: { id: number | null; seq: number | null; at: string | null; action: string | null; actionLabel: string | null; problem: string } | null;
+  checkedAt: string;
+}

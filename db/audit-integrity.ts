@@ -4,19 +4,11 @@
 // Also the unit look-up of the page's filter (names and codes only: least privilege).
 
 import type { Knex } from 'knex';
-import { actionLabel } from '../core/audit-console.ts';
+import { actionLabel, type AuditIntegrity } from '../core/audit-console.ts';
 import { sealAuditChain, verifyAuditChain } from './audit.ts';
 import { nowMoment } from './clock.ts';
 import type { PiiCipher } from './pii.ts';
 
-export interface AuditIntegrity {
-  ok: boolean;
-  rows: number;
-  unsealed: number;
-  problems: number;
-  broken: { id: number | null; seq: number | null; at: string | null; action: string | null; actionLabel: string | null; problem: string } | null;
-  checkedAt: string;
-}
 
 export async function checkAuditIntegrity(db: Knex, opts: { pii?: PiiCipher } = {}): Promise<AuditIntegrity> {
   await sealAuditChain(db, { pii: opts.pii, noWait: true }).catch(() => undefined);
@@ -46,3 +38,5 @@ export async function findUnitsByName(db: Knex, q: string, limit = 20): Promise<
   const rows = await db('units').where('name', 'like', like).orWhere('code', 'like', like).orderBy('name').limit(limit).select('id', 'name', 'code');
   return rows.map((r: Record<string, unknown>) => ({ id: Number(r.id), name: String(r.name), code: String(r.code ?? '') }));
 }
+
+export type { AuditIntegrity };

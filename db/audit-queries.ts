@@ -5,6 +5,7 @@
 
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
+import type { AuditItem } from '../core/audit-console.ts';
 import { actionLabel, VERSION_ACTION } from '../core/audit-console.ts';
 import { auditDetailLines, auditDetailText, entityText, versionChanges } from '../core/audit-details.ts';
 import {
@@ -34,31 +35,6 @@ export interface AuditFilter {
   offset: number;
 }
 
-export interface AuditItem {
-  /** 'audit' (an audit_log row) or 'version' (an edit, record_versions). */
-  kind: 'audit' | 'version';
-  id: number;
-  at: string;
-  actor: string;
-  actorName: string;
-  action: string;
-  actionLabel: string;
-  entity: string | null;
-  entityId: number | null;
-  /** The person's name when the row is about a person. */
-  subjectName: string | null;
-  unitId: number | null;
-  unitName: string | null;
-  /** The detail as stored, ID numbers masked. */
-  detail: unknown;
-  /** The object in Chinese (人员：张三, 申请 SQ2026-000065, 计划任务…). */
-  subject: string;
-  /** The detail in Chinese lines (core/audit-details.ts). */
-  lines: string[];
-  ip: string | null;
-  /** Edits: the version, the changed fields (Chinese where known), source and reason, and where its history is. */
-  version?: { version: number; fields: string[]; changes: Array<{ field: string; before: string; after: string }>; source: string; reason: string | null };
-}
 
 const ID_IN_TEXT = /(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])/g;
 
@@ -320,3 +296,5 @@ export async function auditWorkbook(items: AuditItem[], filters: Array<{ label: 
   ws.getRow(1).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+export type { AuditItem };

@@ -5,37 +5,10 @@
 
 import { useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.ts';
-import { actionChoices, actionLabel, VERSION_ACTION, VERSION_LABEL } from '../../../core/audit-console.ts';
+import { actionChoices, actionLabel, VERSION_ACTION, VERSION_LABEL, type AuditIntegrity as Integrity, type AuditItem } from '../../../core/audit-console.ts';
 import { ErrorBox, Loading, useLoad } from '../ui.tsx';
 
-interface AuditItem {
-  kind: 'audit' | 'version';
-  id: number;
-  at: string;
-  actor: string;
-  actorName: string;
-  action: string;
-  actionLabel: string;
-  entity: string | null;
-  entityId: number | null;
-  subjectName: string | null;
-  unitId: number | null;
-  unitName: string | null;
-  detail: unknown;
-  subject: string;
-  lines: string[];
-  ip: string | null;
-  version?: { version: number; fields: string[]; changes: Array<{ field: string; before: string; after: string }>; source: string; reason: string | null };
-}
 
-interface Integrity {
-  ok: boolean;
-  rows: number;
-  unsealed: number;
-  problems: number;
-  broken: { id: number | null; seq: number | null; at: string | null; action: string | null; actionLabel: string | null; problem: string } | null;
-  checkedAt: string;
-}
 
 /** A validation error (400/404 naming a field) is the user's to fix: no 重试. */
 const retryable = (e: unknown) => !(e instanceof ApiError && (e.status === 400 || e.status === 404));
