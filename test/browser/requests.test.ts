@@ -128,8 +128,8 @@ describe.skipIf(!HAVE_CHROMIUM)('a 减人出编 request from a finding to a gree
     expect(await page.locator('[data-testid="pending-requests"]').textContent()).toContain(`待终审 ${waitingForLeader} 件`);
     await shot('req-07a-leader-console-home');
     await page.locator('[data-testid="pending-requests"]').click();
-    await page.locator('[data-testid="queue-title"]').waitFor();
-    expect(await page.locator('[data-testid="queue-title"]').textContent()).toBe(`待终审（${waitingForLeader}）`);
+    // The title shows (0) until the queue's answer is in: wait for the count, not the first paint.
+    await expect.poll(() => page.locator('[data-testid="queue-title"]').textContent(), POLL).toBe(`待终审（${waitingForLeader}）`);
     const lq = page.locator(`[data-testid="queue-item"][data-request-id="${id}"]`);
     await lq.locator('[data-testid="decide-approve"]').waitFor();
     expect(await lq.locator('[data-testid="decide-reject"]').textContent()).toBe('不同意');

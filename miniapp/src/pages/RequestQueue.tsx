@@ -31,7 +31,7 @@ export function RequestQueue(props: { me: Me; query: URLSearchParams }) {
       {list.error != null && <ErrorBox error={list.error} retry={list.reload} />}
       {list.loading && !list.data && <Loading />}
       {Object.entries(notes).map(([id, t]) => <div key={id} class="notice ok small" data-testid="queue-note">{t}</div>)}
-      <h2 class="section" data-testid="queue-title">{title}（{waiting.length}）</h2>
+      <h2 class="section" data-testid="queue-title">{title}{list.data ? `（${waiting.length}）` : ''}</h2>
       {list.data && waiting.length === 0 && <div class="card muted" data-testid="queue-empty">没有{title}的申请。</div>}
       {waiting.map((r) => (
         <div key={r.id} class="queue-item" data-testid="queue-item" data-request-id={r.id}>
