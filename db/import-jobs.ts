@@ -65,7 +65,8 @@ export async function createImportJob(db: Db, j: { id: string; kind: ImportJobKi
 
 /** The running instance's progress and heartbeat. */
 export async function beatImportJob(db: Db, id: string, state: ImportJobState, progress: unknown, now = Date.now()): Promise<void> {
-  await db('import_jobs').where({ id }).update({ state, progress: JSON.stringify(progress), heartbeat_at: now });
+  // Never over a job's end: a beat still in flight when the end is stored must not make it running again.
+  await db('import_jobs').where({ id }).whereIn('state', ['queued', 'running']).update({ state, progress: JSON.stringify(progress), heartbeat_at: now });
 }
 
 /**

@@ -77,6 +77,7 @@ export class ImportJobs<R extends { errorFile?: string }> {
     const work = async () => {
       job.state = 'running';
       let errorFile: { name: string; bytes: Buffer; expiresAt: number } | undefined;
+      let ended: 'done' | 'failed' = 'failed';
       try {
         job.result = await run((p) => {
           job.progress = p;
@@ -86,25 +87,28 @@ export class ImportJobs<R extends { errorFile?: string }> {
           errorFile = { name: path.basename(file), bytes: sealErrorWorkbook(this.pii, await fs.promises.readFile(file)), expiresAt: Date.now() + KEEP_ERRORS_MS };
           await fs.promises.rm(file, { force: true });
         }
-        job.state = 'done';
+        ended = 'done';
       } catch (e) {
         const f = failure(e);
-        job.state = 'failed';
+        ended = 'failed';
         job.error = f.message;
         job.status = f.status;
-      } finally {
-        job.endedAt = Date.now();
       }
       await this.beating;
       try {
         await endImportJob(this.db, {
           id: job.id, kind: this.kind, fileName, owner, instance: this.instance, createdAt: job.startedAt,
-          state: job.state as 'done' | 'failed', progress: job.progress, result: job.result === undefined ? undefined : this.present(job.result),
+          state: ended, progress: job.progress, result: job.result === undefined ? undefined : this.present(job.result),
           error: job.error, status: job.status, errorFile,
         });
         if (!this.live) await purgeImportJobs(this.db);
       } catch (e) {
         this.log(e, 'import job end not stored');
+      } finally {
+        // Said done only once stored: a poll answered from this process must not offer an error
+        // workbook that the download (which reads the stored row, on any instance) cannot find yet.
+        job.state = ended;
+        job.endedAt = Date.now();
       }
     };
     this.queue = this.queue.then(work, work);
