@@ -343,6 +343,17 @@ export async function verifyAuditChain(db: Knex, opts: { batch?: number; pii?: P
     }
   }
 
+  /** A row's own signature (row_mac under its key_id), chained or not; its key and mac for the chain. */
+  const checkOwnMac = (r: Record<string, unknown>) => {
+    const keyId = str(r.key_id);
+    const key = keyId ? ring.get(keyId) : undefined;
+    const own = str(r.row_mac);
+    if (!own) report(brokenOf(r, '未签名'));
+    else if (!key) report(brokenOf(r, '密钥未知'));
+    else if (rowMac(key, r) !== own) report(brokenOf(r, '内容被修改'));
+    return { key, own };
+  };
+
   let expected = h.anchor_seq + 1;
   let prev = h.anchor_mac;
   let prevId = -1;
@@ -367,12 +378,7 @@ export async function verifyAuditChain(db: Knex, opts: { batch?: number; pii?: P
       } else {
         legacyOpen = false;
       }
-      const keyId = str(r.key_id);
-      const key = keyId ? ring.get(keyId) : undefined;
-      const own = str(r.row_mac);
-      if (!own) report(brokenOf(r, '未签名'));
-      else if (!key) report(brokenOf(r, '密钥未知'));
-      else if (rowMac(key, r) !== own) report(brokenOf(r, '内容被修改'));
+      const { key, own } = checkOwnMac(r);
       const chainKey = key ?? ring.values().next().value;
       if (chainKey && chainMac(chainKey, prev, seq, own ?? '') !== str(r.chain_mac)) {
         // Rows are chained in id order: a row whose id is out of that order was moved.
@@ -400,13 +406,8 @@ export async function verifyAuditChain(db: Knex, opts: { batch?: number; pii?: P
     for (const r of page) {
       unsealed++;
       afterId = Number(r.id);
-      const keyId = str(r.key_id);
-      const key = keyId ? ring.get(keyId) : undefined;
-      const own = str(r.row_mac);
       if (Boolean(r.signed_at_upgrade)) report(brokenOf(r, '升级时补签的标记不符'));
-      if (!own) report(brokenOf(r, '未签名'));
-      else if (!key) report(brokenOf(r, '密钥未知'));
-      else if (rowMac(key, r) !== own) report(brokenOf(r, '内容被修改'));
+      checkOwnMac(r);
     }
   }
   return { ok: problems === 0, rows, unsealed, legacy, anchor: { seq: h.anchor_seq, at: h.anchor_at }, head: h.head_seq, broken, problems };
