@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import { listManifests } from '../db/backup-files.ts';
 import { DEFAULT_DATABASE_URL, isSqlite, openDb, parseDatabaseUrl, type Db } from '../db/connection.ts';
 import { createPiiCipher, KEY_HEX, piiKeyFile, type PiiCipher } from '../db/pii.ts';
 import { readRotation } from '../db/pii-rotation.ts';
@@ -211,33 +212,19 @@ export function backupDir(env: NodeJS.ProcessEnv, sqliteFile: string | undefined
 }
 
 /**
- * The backups' health from BACKUP_DIR alone (the manifests `*.json` that commands/backup.ts writes
- * beside each backup, also in sub-folders): `kind` ('full' | 'incremental'), a finishing time
- * (`finishedAt`; `createdAt` or `at` accepted) and the stored size (`storedBytes`, `bytes` or `size`).
+ * The backups' health from BACKUP_DIR alone: the catalogue of manifests that commands/backup.ts
+ * writes beside each backup (db/backup-files.ts `listManifests`, the same reader a restore uses),
+ * as a restore after the loss of the database would find them.
  */
 export async function backupHealthFromManifests(dir: string): Promise<BackupHealth> {
   const out: BackupHealth = { lastFull: null, lastIncremental: null, largestBytes: 0 };
-  const visit = (d: string, depth: number) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory() && depth < 2) visit(p, depth + 1);
-      else if (e.isFile() && e.name.endsWith('.json')) {
-        let m: Record<string, unknown>;
-        try {
-          m = JSON.parse(fs.readFileSync(p, 'utf8'));
-        } catch {
-          continue;
-        }
-        const at = new Date(String(m.finishedAt ?? m.createdAt ?? m.at ?? ''));
-        if (Number.isNaN(at.getTime())) continue;
-        const bytes = Number(m.storedBytes ?? m.bytes ?? m.size ?? 0) || 0;
-        out.largestBytes = Math.max(out.largestBytes, bytes);
-        if (m.kind === 'full' && (!out.lastFull || at > out.lastFull)) out.lastFull = at;
-        if (m.kind === 'incremental' && (!out.lastIncremental || at > out.lastIncremental)) out.lastIncremental = at;
-      }
-    }
-  };
-  visit(dir, 0);
+  for (const m of listManifests(dir)) {
+    const at = new Date(m.finishedAt);
+    if (Number.isNaN(at.getTime())) continue;
+    out.largestBytes = Math.max(out.largestBytes, m.storedBytes || 0);
+    if (m.kind === 'full' && (!out.lastFull || at > out.lastFull)) out.lastFull = at;
+    if (m.kind === 'incremental' && (!out.lastIncremental || at > out.lastIncremental)) out.lastIncremental = at;
+  }
   return out;
 }
 

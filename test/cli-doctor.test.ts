@@ -18,6 +18,7 @@ import { putSetting } from '../db/settings.ts';
 import { FakeDingTalk } from './dingtalk/fake-dingtalk.ts';
 import { createTestDb, MYSQL_BASE, type TestDb } from './db/helpers.ts';
 import { runSanse } from './sanse-cli.ts';
+import type { BackupManifest } from '../db/backup-files.ts';
 
 const KEY = crypto.randomBytes(16).toString('hex');
 const DAY = 86_400_000;
@@ -28,7 +29,14 @@ let backups: string;
 
 function manifest(folder: string, name: string, kind: 'full' | 'incremental', daysAgo: number): void {
   fs.mkdirSync(folder, { recursive: true });
-  fs.writeFileSync(path.join(folder, `${name}.json`), JSON.stringify({ kind, finishedAt: new Date(Date.now() - daysAgo * DAY).toISOString(), bytes: 1024 }));
+  const at = new Date(Date.now() - daysAgo * DAY).toISOString();
+  // a manifest as commands/backup.ts writes it, beside its (here empty) backup file
+  const m: BackupManifest = {
+    format: 1, id: name, kind, chain: name, base: null, engine: 'sqlite', source: 'test.db', startedAt: at, snapshotAt: at, finishedAt: at,
+    rawBytes: 4096, storedBytes: 1024, sha256: '0'.repeat(64), keyId: 'k', rowCounts: {},
+  };
+  fs.writeFileSync(path.join(folder, `${name}.bak`), '');
+  fs.writeFileSync(path.join(folder, `${name}.json`), JSON.stringify(m));
 }
 
 function good(): NodeJS.ProcessEnv {
