@@ -51,7 +51,8 @@ export function provenanceQuery(db: Knex, entity: ProvenanceEntity, ids: number[
       });
     })
     .leftJoin('users as us', 'us.id', 'rv.changed_by')
-    .where('rv.entity', entity)
+    // The ids again on the outer rows: both engines then read them by the (entity, entity_id, version) index.
+    .where('rv.entity', entity).whereIn('rv.entity_id', ids.length ? ids : [0])
     .select('rv.entity_id', 'rv.version', 'rv.changed_by', 'rv.changed_at', 'rv.source', 'us.name as user_name', 'us.role as user_role', 'e.mn', 'e.mx');
 }
 

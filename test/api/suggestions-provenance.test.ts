@@ -86,7 +86,7 @@ describe('自动修正: suggestions on the read', () => {
     expect(id).toMatchObject({ suggested: person.id_masked, rule: 'P-ID-07' });
     expect(JSON.stringify(read)).not.toMatch(/\d{17}[\dX]/);
     const versions = await count('record_versions');
-    const res = await a.app.inject({ method: 'PUT', url: `/api/people/${person.id}`, headers: zgy.write, payload: { changes: { 身份证号: person.id_masked }, reason: id.saveReason, version: read.version } });
+    const res = await a.app.inject({ method: 'PUT', url: `/api/people/${person.id}`, headers: zgy.write, payload: { changes: { 身份证号: person.id_masked }, reason: id!.saveReason, version: read.version } });
     expect(res.statusCode, res.body).toBe(200);
     expect(await count('record_versions')).toBe(versions + 1);
     const after = await a.t.db('people').where({ id: person.id }).first();
