@@ -96,6 +96,34 @@ describe.skipIf(!HAVE_CHROMIUM)('suggested fixes and 首录人 (Chromium, phone 
     await phone.shot('suggest-04-provenance');
   }, 120_000);
 
+  it('the 编外人员 form offers the sex from a valid ID number the same way; the unit record shows its 首录', async () => {
+    const w = await db()('workers').where({ unit_id: person.unit_id, id_kind: '18', id_check_ok: true, id_province_ok: true, id_birth_invalid: false }).whereNotNull('id_gender').orderBy('id').first()
+      ?? await db()('workers').whereIn('unit_id', db()('users').where({ id: specialist.id }).select('unit_id')).first();
+    if (w && w.id_kind === '18' && w.id_check_ok) {
+      await db()('workers').where({ id: w.id }).update({ gender: w.id_gender === '男' ? '女' : '男' });
+      const count = async () => Number((await db()('record_versions').where({ entity: 'worker', entity_id: w.id }).count({ n: '*' }).first())!.n);
+      const n = await count();
+      await openMiniApp(page, s.url, `/worker/${w.id}`);
+      await page.locator('[data-testid="suggest-性别"]').waitFor();
+      await page.locator('[data-testid="take-性别"]').tap();
+      expect(await page.locator('#f-性别').inputValue()).toBe(w.id_gender);
+      expect(await count()).toBe(n);
+      await page.locator('[data-testid="suggest-性别"]').scrollIntoViewIfNeeded();
+      await phone.shot('suggest-07-worker');
+      await page.locator('[data-testid="save"]').tap();
+      expect(await page.locator('[data-testid="reason"]').inputValue()).toBe('按系统建议：依据身份证号修正性别');
+      await page.locator('[data-testid="confirm-save"]').tap();
+      await page.locator('[data-testid="saved"]').waitFor();
+      expect(await count()).toBe(n + 1);
+      expect((await db()('workers').where({ id: w.id }).first()).gender).toBe(w.id_gender);
+    }
+    await openMiniApp(page, s.url, `/unit/${person.unit_id}`);
+    await page.locator('[data-testid="unit-provenance"]').waitFor();
+    expect(await page.locator('[data-testid="unit-provenance"]').textContent()).toContain('首录：系统导入');
+    await page.locator('[data-testid="unit-provenance"]').scrollIntoViewIfNeeded();
+    await phone.shot('suggest-08-unit-record');
+  }, 120_000);
+
   it('the portrait shows who entered the unit’s people; the office finds the changed record in 首录人查询', async () => {
     await openMiniApp(page, s.url, `/portrait/${person.unit_id}`);
     await page.locator('[data-testid="portrait-entrants"]').waitFor();
@@ -111,6 +139,7 @@ describe.skipIf(!HAVE_CHROMIUM)('suggested fixes and 首录人 (Chromium, phone 
     await openMiniApp(page, s.url, '/console/provenance');
     await page.locator('[data-testid="fe-user"]').fill(specialist.name);
     await page.locator('[data-testid="fe-kind"]').selectOption('last');
+    await page.locator('[data-testid="fe-entity"]').selectOption('person');
     await page.locator('[data-testid="fe-search"]').click();
     await page.locator('[data-testid="fe-results"]').waitFor();
     const rows = page.locator('[data-testid="fe-row"]');
