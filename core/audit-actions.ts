@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = {
   view_person: A('查看人员信息', 'view'),
   view_full_id: A('查看完整身份证号', 'view'),
   full_id_refused: A('查看完整身份证号被拒', 'view'),
+  provenance_search: A('查询首录人', 'view'),
   // exports and downloads
   export: A('导出', 'export'),
   export_full_ids: A('导出完整身份证号', 'export'),

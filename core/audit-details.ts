@@ -22,6 +22,7 @@ const KEYS: Record<string, string> = {
   unmapped: '未匹配', unitGroupCards: '单位群卡片数', unitDirectCards: '单位个人卡片数', version: '版本', count: '条数',
   schedule: '计划', enabled: '启用', days: '天数', keepDays: '保存天数', importId: '导入批次', id: '编号', ip: '来源地址',
   label: '名称', value: '值', title: '标题', comment: '意见', amount: '数量',
+  query: '查询内容',
 };
 
 /** Keys shown in no line (internal, or said elsewhere). */
@@ -49,7 +50,7 @@ const KINDS: Record<string, string> = {
   quarterly: '季度', monthly: '月度', weekly: '每周', 'weekly-unit': '单位每周督办', 'weekly-office': '编办每周督办', 'self-check': '自查',
   suspension: '暂停', reserved: '预留', forced: '强制', copy: '复制', workdays: '工作日', 'month-first-workday': '每月第一个工作日',
   manual: '手动', light: '三色', stat: '统计', family: '亲属', message: '消息', reply: '回复', run: '运行', tick: '定时',
-  report: '报表', ranking: '红黑榜', quota: '编制', leader_post: '领导职数', roster: '花名册', red: '红色', yellow: '黄色', green: '绿色',
+  first: '首录', last: '最后修改', report: '报表', ranking: '红黑榜', quota: '编制', leader_post: '领导职数', roster: '花名册', red: '红色', yellow: '黄色', green: '绿色',
 };
 const VALUES_BY_KEY: Record<string, Record<string, string>> = {
   door: DOORS, outcome: OUTCOMES, decision: DECISIONS, via: VIAS, status: STATES, state: STATES, kind: KINDS, source: KINDS,

@@ -28,8 +28,9 @@ import { LazyDashboard } from './DashboardPage.tsx';
 import { WeeklyList } from './Weekly.tsx';
 import { ExplainButton, ExplanationsTab } from './Explanations.tsx';
 import { FeedsTab } from './Feeds.tsx';
+import { FirstEntryTab } from './FirstEntry.tsx';
 
-type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots' | 'audit';
+type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots' | 'audit' | 'provenance';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -94,6 +95,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('jobs', '#/console/jobs', '计划任务')}
           {link('broadcasts', '#/console/broadcasts', '群消息记录')}
           {!me.regionCode && link('snapshots', '#/console/snapshots', '市县贯通')}
+          {link('provenance', '#/console/provenance', '首录人查询')}
         </div>
         {tab === 'home' && <Home me={me} operator={operator && !me.regionCode} />}
         {tab === 'dashboard' && <LazyDashboard layout="screen" />}
@@ -113,6 +115,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'feeds' && <FeedsTab me={me} />}
         {tab === 'jobs' && <JobsTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'snapshots' && <SnapshotsTab me={me} />}
+        {tab === 'provenance' && <FirstEntryTab key={props.query.toString()} query={props.query} />}
         {tab === 'audit' && <div class="notice error" data-testid="forbidden">审计日志仅供数据安全管理员查看。</div>}
         {tab === 'broadcasts' && <BroadcastsTab key={props.query.toString()} me={me} query={props.query} />}
       </main>

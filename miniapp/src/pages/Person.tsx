@@ -13,6 +13,8 @@ import { outlook, recordContext } from '../person/recheck.ts';
 import type { Finding, Me, PersonView, SaveResult } from '../types.ts';
 import { WRITER_ROLES } from '../types.ts';
 import { Dialog, ErrorBox, FindingCard, Header, Loading, Tabs } from '../ui.tsx';
+import { SuggestionChip, useTakenSuggestions, type FixSuggestion } from '../record/Suggestions.tsx';
+import { ProvenanceLine, type Provenance } from '../record/Provenance.tsx';
 
 type SaveProblem =
   | { kind: 'network'; message: string }
@@ -24,7 +26,9 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
   // Opened from a finding (`#/person/12?finding=34`): that finding's field comes into view first.
   const findingParam = Number(props.query?.get('finding') ?? '');
   const openedFor = Number.isSafeInteger(findingParam) && findingParam > 0 ? findingParam : null;
-  const [view, setView] = useState<PersonView | null>(null);
+  const [view, setView] = useState<(PersonView & { suggestions?: FixSuggestion[]; provenance?: Provenance }) | null>(null);
+  // Issue 18: suggestions taken into the form (saved only with the form, with a reason).
+  const sug = useTakenSuggestions();
   const [loadError, setLoadError] = useState<unknown>(null);
   const [base, setBase] = useState<Cells>({});
   const [cells, setCells] = useState<Cells>({});
@@ -89,7 +93,7 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
     void load();
   }, [id]);
 
-  const changed = useMemo(() => changedFields(base, cells), [base, cells]);
+  const changed = useMemo(() => [...new Set([...changedFields(base, cells), ...sug.forced])], [base, cells, sug.forced.length]);
 
   // Keep what the user typed until it is saved.
   useEffect(() => {
@@ -131,12 +135,13 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
     setProblem(null);
     const before = view.findings;
     try {
-      const r = await put<SaveResult>(`/api/people/${encodeURIComponent(id)}`, { changes: changesFor(base, cells), reason: reason.trim(), version: view.version });
+      const r = await put<SaveResult>(`/api/people/${encodeURIComponent(id)}`, { changes: { ...Object.fromEntries(sug.forced.map((f) => [f, base[f]])), ...changesFor(base, cells) }, reason: reason.trim(), version: view.version });
       const resolvedCodes = new Set(r.resolved ?? []);
       const stillOpen = new Set((r.findings ?? []).map((f) => f.id));
       const resolved = before.filter((f) => resolvedCodes.has(f.rule) && !stillOpen.has(f.id));
       const b = toCells(r.person);
       clearDraft(id);
+      sug.reset();
       setView({ ...view, person: r.person, findings: r.findings ?? [], version: r.version });
       setBase(b);
       setCells(b);
@@ -198,6 +203,7 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
   const discard = () => {
     if (!confirm('放弃全部未保存的修改？')) return;
     clearDraft(id);
+    sug.reset();
     setCells(base);
     setReason('');
     setEditingId(false);
@@ -284,8 +290,9 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
             <Outlook findings={view.findings} look={look} hasErrors={hasErrors} changed={changed.length > 0} />
 
             <h2 class="section">人员信息</h2>
+            <ProvenanceLine provenance={view.provenance} />
             <div class="form-group" data-testid="person-form">
-              {PERSON_FIELDS.map((f) => (
+              {PERSON_FIELDS.map((f) => [
                 <Field
                   key={f.name}
                   def={f}
@@ -306,8 +313,9 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
                     set('身份证号', on ? '' : base['身份证号'] ?? '');
                   }}
                   onInput={(v) => set(f.name, v)}
-                />
-              ))}
+                />,
+                <SuggestionChip key={`s-${f.name}`} suggestions={view.suggestions} field={f.name} value={cells[f.name] ?? ''} disabled={!canWrite || saving} taken={sug.taken} onTake={(s) => { sug.take(s); if (s.field !== '身份证号') set(s.field, s.suggested); }} />,
+              ])}
             </div>
             {!canWrite && (
               <div class="notice info" data-testid="read-only-reason">
@@ -321,7 +329,7 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
         <div class="savebar">
           <div class="inner">
             <span data-testid="change-count">{changed.length ? `已修改 ${changed.length} 项${hasErrors ? '，请先更正标红的字段' : ''}` : '尚未修改'}</span>
-            <button type="button" class="primary" disabled={changed.length === 0 || hasErrors || saving} onClick={() => { setDialogError(null); setDialog(true); }} data-testid="save">
+            <button type="button" class="primary" disabled={changed.length === 0 || hasErrors || saving} onClick={() => { setDialogError(null); if (!reason.trim() && sug.reason) setReason(sug.reason); setDialog(true); }} data-testid="save">
               {saving ? '正在保存…' : '保存'}
             </button>
           </div>

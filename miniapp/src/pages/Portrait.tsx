@@ -10,6 +10,7 @@ import { Chart } from '../charts/Chart.tsx';
 import type { Finding, Me } from '../types.ts';
 import { OFFICE_ROLES } from '../types.ts';
 import { ErrorBox, FindingCard, Header, Loading, Tabs, useLoad } from '../ui.tsx';
+import { EntrantsCard, ProvenanceLine, type Provenance, type UnitEntrant } from '../record/Provenance.tsx';
 
 type Light = 'green' | 'yellow' | 'red';
 
@@ -34,6 +35,9 @@ export interface PortraitView {
   scores: Array<{ month: string; score: number; rank: number; units: number; deductions: Record<string, number> }>;
   requests: Array<{ id: number; no: string; kind: string; state: string; stateText: string; summary: string; reason: string | null; submittedAt: string; decidedAt: string | null; outcome: { step: string; by: string; comment: string | null; at: string } | null; href: string }>;
   history: Array<{ version: number; changedBy: string; changedAt: string; source: string; reason: string | null; changes: Array<{ field: string; before: unknown; after: unknown }> }>;
+  /** Issue 18 首录负责制: the unit record's first entry and last change; who entered its people. */
+  provenance?: Provenance;
+  entrants?: UnitEntrant[];
 }
 
 const COLOURS = { red: '#d93026', yellow: '#f0b400', green: '#18a058', blue: '#1f6feb' };
@@ -111,14 +115,14 @@ export function PortraitPage(props: { me: Me; id: string }) {
       <main class="page">
         {error != null && !data && <ErrorBox error={error} retry={reload} />}
         {loading && !data && <Loading />}
-        {data && <PortraitBody data={data} recordHref={recordHref} />}
+        {data && <PortraitBody data={data} recordHref={recordHref} office={office} />}
       </main>
       <Tabs me={me} active={office ? 'console' : 'todo'} />
     </div>
   );
 }
 
-function PortraitBody(props: { data: PortraitView; recordHref: string }) {
+function PortraitBody(props: { data: PortraitView; recordHref: string; office?: boolean }) {
   const { data: d, recordHref } = props;
   const u = d.unit;
   const t = d.totals;
@@ -145,6 +149,7 @@ function PortraitBody(props: { data: PortraitView; recordHref: string }) {
           <a class="btn" href={u.historyHref} data-testid="portrait-history-link">修改历史</a>
         </div>
         {d.asOf && <div class="muted small">编制和人员数据截至 {d.asOf} 的检查</div>}
+        <ProvenanceLine provenance={d.provenance} testid="portrait-provenance" />
       </section>
 
       <section class="card portrait-card span-2" data-testid="portrait-quotas">
@@ -315,6 +320,7 @@ function PortraitBody(props: { data: PortraitView; recordHref: string }) {
         </div>
         <a class="small" href={u.historyHref} data-testid="history-all">查看全部修改历史 ›</a>
       </section>
+      <EntrantsCard entrants={d.entrants} office={!!props.office} />
     </div>
   );
 }

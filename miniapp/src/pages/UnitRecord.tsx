@@ -10,6 +10,7 @@ import { get, put } from '../api.ts';
 import type { Finding, Me } from '../types.ts';
 import { ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 import { RecordForm, schemaErrors, type Cells, type FieldSpec } from '../record/RecordForm.tsx';
+import { ProvenanceLine, type Provenance } from '../record/Provenance.tsx';
 import { UnitScoreHistory } from './Scores.tsx';
 
 interface Ledger { kind: string; approved: number; approvalNo: string | null }
@@ -27,6 +28,7 @@ export interface UnitRecordView {
   lists: Record<string, string[]>;
   canEdit: boolean;
   canApprove: boolean;
+  provenance?: Provenance;
 }
 
 const LONG = new Set(['主要职责']);
@@ -86,6 +88,7 @@ export function UnitRecordPage(props: { me: Me; id: string; query: URLSearchPara
         {error != null && !data && <ErrorBox error={error} retry={reload} />}
         {loading && !data && <Loading />}
         {data && <a class="card portrait-link" href={`#/portrait/${data.unit.id}`} data-testid="unit-portrait-link">查看单位画像（编制使用、人员结构、退休预测、亮灯和评分）›</a>}
+        {data && <ProvenanceLine provenance={data.provenance} testid="unit-provenance" />}
         {data && !officeMode && (
           <>
             <h2 class="section">本单位维护的信息</h2>

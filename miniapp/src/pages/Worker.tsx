@@ -15,6 +15,8 @@ import { get, put } from '../api.ts';
 import type { Finding, Me } from '../types.ts';
 import { ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 import { RecordForm, schemaErrors, type Cells, type FieldSpec } from '../record/RecordForm.tsx';
+import type { FixSuggestion } from '../record/Suggestions.tsx';
+import type { Provenance } from '../record/Provenance.tsx';
 
 export interface WorkerView {
   worker: { id: number } & Record<string, string | number | null>;
@@ -24,6 +26,8 @@ export interface WorkerView {
   idFacts: IdFacts;
   lists: { 性别: string[]; 岗位分类: string[]; 用工方式: string[] };
   canEdit: boolean;
+  suggestions?: FixSuggestion[];
+  provenance?: Provenance;
 }
 
 const toCells = (w: WorkerView['worker']): Cells => Object.fromEntries(Object.entries(w).filter(([k]) => k !== 'id').map(([k, v]) => [k, v == null ? '' : String(v)]));
@@ -75,6 +79,8 @@ export function WorkerPage(props: { me: Me; id: string; query: URLSearchParams }
               base={base}
               findings={data.findings}
               focusField={props.query.get('field')}
+              suggestions={data.suggestions}
+              provenance={data.provenance}
               canWrite={data.canEdit}
               validate={validate}
               readOnlyText={`您的角色（${props.me.role}）只能查看编外人员信息；需要修改时，请联系${data.unit.name}的单位专管员。`}

@@ -11,6 +11,8 @@ import { shownValue } from '../format.ts';
 import type { Finding } from '../types.ts';
 import { clearDraft, loadDraft, restoredCells, saveDraft, type DraftKind } from '../person/draft.ts';
 import { Dialog, FindingCard } from '../ui.tsx';
+import { SuggestionChip, useTakenSuggestions, type FixSuggestion } from './Suggestions.tsx';
+import { ProvenanceLine, type Provenance } from './Provenance.tsx';
 
 export interface FieldSpec {
   name: string;
@@ -45,6 +47,9 @@ export interface RecordFormProps {
   testid: string;
   /** Where an unsaved draft is kept when a save is refused because the login timed out (sessionStorage), and the stored version it was made on. */
   draft?: { kind: DraftKind; id: string; version: number | string };
+  /** Issue 18: the server's suggested fixes (one-tap chips beside their fields) and who entered / last changed the record. */
+  suggestions?: FixSuggestion[];
+  provenance?: Provenance | null;
 }
 
 /** Field name → titles of the open findings whose fix names it. */
@@ -84,7 +89,8 @@ export function RecordForm(p: RecordFormProps) {
     if (firstBase.current) { firstBase.current = false; return; }
     setCells(p.base);
   }, [p.base]);
-  const changed = p.fields.filter((f) => (cells[f.name] ?? '') !== (p.base[f.name] ?? '')).map((f) => f.name);
+  const sug = useTakenSuggestions();
+  const changed = p.fields.filter((f) => (cells[f.name] ?? '') !== (p.base[f.name] ?? '') || sug.forced.includes(f.name)).map((f) => f.name);
   const errors = useMemo(() => ({ ...(changed.length ? p.validate(cells) : {}), ...serverErrors }), [cells, serverErrors, changed.length]);
   const shownErrors = Object.fromEntries(Object.entries(errors).filter(([k]) => changed.includes(k) || serverErrors[k]));
   const hasErrors = Object.keys(shownErrors).length > 0;
@@ -109,6 +115,7 @@ export function RecordForm(p: RecordFormProps) {
     try {
       const out = await p.save(Object.fromEntries(changed.map((c) => [c, cells[c] ?? ''])), reason.trim());
       if (p.draft) clearDraft(p.draft.id, undefined, p.draft.kind);
+      sug.reset();
       setRestored(false);
       setSaved(out);
       setDialog(false);
@@ -152,6 +159,7 @@ export function RecordForm(p: RecordFormProps) {
       )}
       {problem && !dialog && <div class="notice error" role="alert" data-testid="save-error">{problem}</div>}
       {!p.canWrite && <div class="notice info small" data-testid="read-only">{p.readOnlyText}</div>}
+      <ProvenanceLine provenance={p.provenance} />
       {p.findings.length > 0 && (
         <div class="card" data-testid="open-findings">
           <b>待整改问题</b>
@@ -186,6 +194,7 @@ export function RecordForm(p: RecordFormProps) {
                 <input id={id} value={value} disabled={disabled} inputMode={f.kind === 'number' ? 'numeric' : undefined} placeholder={f.kind === 'date' ? 'YYYY-MM-DD' : undefined} onInput={(e) => set((e.target as HTMLInputElement).value)} />
               )}
               {err ? <div class="err" data-testid={`field-error-${f.name}`}>{err}</div> : flag && !isChanged ? <div class="hint flag">待整改：{flag.join('；')}</div> : f.hint ? <div class="hint">{f.hint}</div> : null}
+              <SuggestionChip suggestions={p.suggestions} field={f.name} value={value} disabled={disabled} taken={sug.taken} onTake={(s) => { sug.take(s); if (s.field !== '身份证号') set(s.suggested); }} />
             </div>
           );
         })}
@@ -194,7 +203,7 @@ export function RecordForm(p: RecordFormProps) {
         <div class="savebar">
           <div class="inner">
             <span data-testid="change-count">{changed.length ? `已修改 ${changed.length} 项${hasErrors ? '，请先更正标红的字段' : ''}` : '尚未修改'}</span>
-            <button type="button" class="primary" disabled={changed.length === 0 || hasErrors || saving} onClick={() => { setProblem(null); setDialog(true); }} data-testid="save">保存</button>
+            <button type="button" class="primary" disabled={changed.length === 0 || hasErrors || saving} onClick={() => { setProblem(null); if (!reason.trim() && sug.reason) setReason(sug.reason); setDialog(true); }} data-testid="save">保存</button>
           </div>
         </div>
       )}

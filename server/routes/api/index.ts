@@ -28,6 +28,7 @@ import { monthlyConfirmationRoutes } from './monthly-confirmations.ts';
 import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
 import { portraitRoutes } from './portrait.ts';
+import { provenanceRoutes } from './provenance.ts';
 import { reportRoutes } from './reports.ts';
 import { requestRoutes } from './requests.ts';
 import { scoreRoutes } from './scores.ts';
@@ -78,6 +79,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(explanationRoutes, { deps });
   await app.register(unitRoutes, { deps });
   await app.register(personRoutes, { deps });
+  await app.register(provenanceRoutes, { deps });
   await app.register(workerRoutes, { deps });
   await app.register(unitRecordRoutes, { deps });
   await app.register(adminRoutes, { deps });

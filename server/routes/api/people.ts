@@ -17,6 +17,8 @@ import { ApiError, birthMismatchFor, openFindingItems, personInScope, requireRol
 import { HIDDEN_COLUMNS, inputOf, LABEL_BY_COLUMN, PERSON_FIELDS } from '../../../core/person-fields.ts';
 import { savePerson } from '../../../commands/save-person.ts';
 import { withFixes } from './fixes.ts';
+import { fixSuggestions } from '../../../core/fix-suggestions.ts';
+import { provenanceFromRows, provenanceQuery, type Provenance } from '../../../db/provenance.ts';
 
 type Row = Record<string, any>;
 
@@ -83,7 +85,10 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     let version = 0;
     // The unit's 专管员 by name: who a read-only role is told to ask.
     let specialists: string[] = [];
+    // 首录负责制 (issue 18): who entered the record first and who changed it last.
+    let provenance: Provenance = { first: null, last: null };
     await runReads(db, [
+      { query: provenanceQuery(db, 'person', [id]), apply: (rows) => { provenance = provenanceFromRows(rows).get(id) ?? provenance; } },
       unitSpecialistsRead(db, unitId, (names) => { specialists = names; }),
       ...unitReads(db, today, [unitId], units),
       ...(p.id_hash ? crossReads(db, p.id_hash, { name: p.name, birth: p.birth_key }, cross) : []),
@@ -92,7 +97,10 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     ], true);
     const { agg: _agg, ...unit } = units.get(unitId)!;
     const { row, ...page } = person.page();
-    return { ...page, unit, version, idFacts: idFactsFor(user.role, row), cross: crossFor(cross, row), specialists };
+    const idFacts = idFactsFor(user.role, row);
+    // 自动修正 (issue 18): what the system can derive with certainty, offered, never applied.
+    const suggestions = fixSuggestions({ kind: 'person', idFacts, gender: row.gender ?? null, birthDate: row.birth_date ?? null, office: row.office ?? null, unitOffices: unit.internalOffices, leaderLevel: row.leader_level ?? null });
+    return { ...page, unit, version, idFacts, cross: crossFor(cross, row), specialists, suggestions, provenance };
   });
 
   app.put('/api/people/:id', async (req) => {

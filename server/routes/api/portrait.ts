@@ -18,6 +18,8 @@ import { viewOf } from '../../../commands/request-effects.ts';
 import { ApiError, birthMismatchFor, openFindingItems, unitInScope, userOf, type ApiDeps } from './common.ts';
 import { withFixes } from './fixes.ts';
 import { historyOf } from './workers.ts';
+import { provenanceFromRows, provenanceQuery, unitEntrantsFromRows, unitEntrantsQuery, type Provenance, type UnitEntrant } from '../../../db/provenance.ts';
+import { runReads } from '../../../db/batch.ts';
 
 type Row = Record<string, any>;
 
@@ -155,6 +157,17 @@ export const portraitRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app,
     // The unit by its own id (never a credit code: codes may be shared).
     if (!/^[1-9]\d{0,9}$/.test(p)) throw new ApiError(404, '没有该单位');
     const unit = await unitInScope(deps.db, user, p);
-    return unitPortrait({ db: deps.db, pii: deps.pii, today: deps.today() }, user, Number(unit.id));
+    const id = Number(unit.id);
+    // 首录负责制 (issue 18): the unit record's own first entry and last change, and who entered its people.
+    let provenance: Provenance = { first: null, last: null };
+    let entrants: UnitEntrant[] = [];
+    const [portrait] = await Promise.all([
+      unitPortrait({ db: deps.db, pii: deps.pii, today: deps.today() }, user, id),
+      runReads(deps.db, [
+        { query: provenanceQuery(deps.db, 'unit', [id]), apply: (rows) => { provenance = provenanceFromRows(rows).get(id) ?? provenance; } },
+        { query: unitEntrantsQuery(deps.db, id), apply: (rows) => { entrants = unitEntrantsFromRows(rows); } },
+      ], true),
+    ]);
+    return { ...portrait, provenance, entrants };
   });
 };

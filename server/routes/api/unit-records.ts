@@ -14,6 +14,7 @@ import { approvalDocumentsQuery, leaderPostsQuery, quotasQuery, specialistsQuery
 import { versionsOf } from '../../../db/workers.ts';
 import { ApiError, openFindingItems, requireRole, unitInScope, userOf, type ApiDeps } from './common.ts';
 import { withFixes } from './fixes.ts';
+import { provenanceFromRows, provenanceQuery, type Provenance } from '../../../db/provenance.ts';
 import { historyOf } from './workers.ts';
 
 type Row = Record<string, any>;
@@ -52,7 +53,9 @@ export const unitRecordRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (ap
     let docs: Row[] = [];
     let specialists: Row[] = [];
     let version = 0;
+    let provenance: Provenance = { first: null, last: null };
     await runReads(db, [
+      { query: provenanceQuery(db, 'unit', [id]), apply: (rows) => { provenance = provenanceFromRows(rows).get(id) ?? provenance; } },
       { query: unitRowQuery(db, id), apply: (rows) => { row = rows[0]; } },
       { query: calendarRowsQuery(db), apply: (rows) => { cal = rows; } },
       { query: unitFindingsQuery(db, id), apply: (rows) => { findings = rows; } },
@@ -76,6 +79,7 @@ export const unitRecordRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (ap
       lists: { 机构性质: DICTIONARY.机构性质, 事业单位类别: DICTIONARY.事业单位类别, 机构规格: DICTIONARY.机构规格, 经费形式: DICTIONARY.经费形式, 编制类型: DICTIONARY.编制类型, 职数类型: DICTIONARY.职数类型 },
       canEdit: WRITE_ROLES.has(role),
       canApprove: ADMIN_ROLES.has(role),
+      provenance,
     };
   }
 

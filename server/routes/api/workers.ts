@@ -14,6 +14,8 @@ import { calendarFromRows, calendarRowsQuery } from '../../../db/settings.ts';
 import { versionsOf, workerFindingsQuery, workerVersionQuery, workerWithUnit, workerWithUnitQuery } from '../../../db/workers.ts';
 import { ApiError, inScope, openFindingItems, requireRole, userOf, type ApiDeps } from './common.ts';
 import { withFixes } from './fixes.ts';
+import { fixSuggestions } from '../../../core/fix-suggestions.ts';
+import { provenanceFromRows, provenanceQuery, type Provenance } from '../../../db/provenance.ts';
 import { readEdit } from './unit-records.ts';
 
 type Row = Record<string, any>;
@@ -39,7 +41,9 @@ export const workerRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     let cal: Row[] = [];
     let findings: Row[] = [];
     let version = 0;
+    let provenance: Provenance = { first: null, last: null };
     await runReads(db, [
+      { query: provenanceQuery(db, 'worker', [id]), apply: (rows) => { provenance = provenanceFromRows(rows).get(id) ?? provenance; } },
       { query: workerWithUnitQuery(db, id), apply: (rows) => { row = rows[0]; } },
       { query: calendarRowsQuery(db), apply: (rows) => { cal = rows; } },
       { query: workerFindingsQuery(db, id), apply: (rows) => { findings = rows; } },
@@ -58,6 +62,9 @@ export const workerRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
       fields: WORKER_FORM_FIELDS,
       lists: { 性别: ['男', '女'], 岗位分类: DICTIONARY.岗位分类, 用工方式: DICTIONARY.用工方式 },
       canEdit: WRITE_ROLES.has(role),
+      // Issue 18: 自动修正 (offered, never applied) and 首录负责制.
+      suggestions: fixSuggestions({ kind: 'worker', idFacts, gender: row.gender ?? null }),
+      provenance,
     };
   }
 
