@@ -25,3 +25,20 @@ function message(template: 'budget-open' | 'budget-reminder', title: string, r: 
 
 export const budgetNotice = (r: BudgetNoticeData) => message('budget-open', '编制使用预算填报', r);
 export const budgetReminder = (r: BudgetNoticeData) => message('budget-reminder', '编制使用预算填报提醒', r);
+
+const OUTCOMES = {
+  approve: { outcome: '审核通过', hint: '预算已锁定；如需调整，请联系编办。' },
+  return: { outcome: '退回修改', hint: '请单位专管员在小程序中按意见修改后重新提交。' },
+  reopen: { outcome: '重新打开', hint: '预算已退回本单位，请单位专管员在小程序中修改后重新提交。' },
+} as const;
+
+/** The office's decision on a unit's budget, to the unit (通过, 退回修改 or 重新打开, with the reason). */
+export function budgetReviewed(r: { unitName: string; year: number; action: keyof typeof OUTCOMES; reason: string | null; link: string; atUserIds: string[] }): OutboundMessage {
+  const o = OUTCOMES[r.action];
+  return {
+    kind: 'markdown',
+    title: `${r.unitName} ${yearText(r.year)}编制使用预算${o.outcome}`,
+    text: render('budget-reviewed', { unitName: r.unitName, yearText: yearText(r.year), outcome: o.outcome, reason: r.reason ?? '', hint: o.hint, link: trusted(r.link) }),
+    ...(r.atUserIds.length ? { atUserIds: r.atUserIds } : {}),
+  };
+}

@@ -1,20 +1,24 @@
 // A unit's 单位专管员 saves its 年度编制使用预算 as a draft (nothing entered is lost: only the form of
 // each figure is checked) or submits it (the arithmetic too: every field named in the error); the
 // office (编办业务人员, 编办管理员) approves it, returns it with a reason, or reopens an approved one
-// with a reason. Transitions from core/budget.ts; each write is conditional on the version the
+// with a reason (the unit is told in its 工作群). Transitions from core/budget.ts; each write is conditional on the version the
 // caller read, with its history row and an audit row, in one transaction.
 
 import type { Knex } from 'knex';
+import { budgetReviewed, budgetUrl } from '../cards/budget.ts';
 import {
   BUDGET_ACTION_TEXT, BUDGET_FILL_ROLES, BUDGET_REVIEW_ROLES, BUDGET_STATE_TEXT, budgetTransition, parseBudgetLines, parseReason,
   yearText, type BudgetAction, type BudgetLine, type BudgetState,
 } from '../core/budget.ts';
 import type { IsoDate } from '../core/model.ts';
+import type { Target } from '../core/outbound.ts';
 import { ACCESS_MSG, inScope, type UnitScope } from '../core/roles.ts';
 import { budgetRound, budgetRow, writeBudget, type StoredLine } from '../db/budgets.ts';
 import { nowMoment } from '../db/clock.ts';
+import { enqueue } from '../db/outbox.ts';
 import { audit } from '../db/store.ts';
 import { unitById } from '../db/units.ts';
+import { specialistsOf, unitGroupIds } from '../db/user-locks.ts';
 import { budgetFacts } from './budget-facts.ts';
 import { CommandError } from './errors.ts';
 
@@ -86,7 +90,7 @@ export async function saveBudget(db: Knex, i: { actor: Actor; unitId: number; ye
 }
 
 /** The office's review: 通过, 退回修改 (reason), 重新打开 (reason). */
-export async function reviewBudget(db: Knex, i: { actor: Actor; unitId: number; year: unknown; action: unknown; reason?: unknown; version?: unknown }): Promise<BudgetWriteResult> {
+export async function reviewBudget(db: Knex, i: { actor: Actor; unitId: number; year: unknown; action: unknown; reason?: unknown; version?: unknown; publicBaseUrl: string }): Promise<BudgetWriteResult> {
   if (!BUDGET_REVIEW_ROLES.has(i.actor.role)) throw new CommandError(403, '年度编制使用预算由编办业务人员或编办管理员审核');
   if (!inScope(i.actor, i.unitId)) throw new CommandError(403, ACCESS_MSG.outOfScope);
   const action = i.action;
@@ -108,6 +112,15 @@ export async function reviewBudget(db: Knex, i: { actor: Actor; unitId: number; 
     const w = await writeBudget(trx, { unitId: i.unitId, year, version: Number(row!.version), state: t.to, action, lines: null, by: i.actor.id, at: nowMoment(), reason });
     if (!w) return null;
     await audit(trx, i.actor.id, `budget.${action}`, 'unit', i.unitId, { year, state: t.to, reason });
+    // The unit is told: its 工作群 @ its 单位专管员, or 1:1 to them.
+    const [groups, specialists, unit] = await Promise.all([unitGroupIds(trx, [i.unitId]), specialistsOf(trx, [i.unitId], { locked: false }), unitById(trx, i.unitId, ['name'])]);
+    const mine = specialists.map((s) => String(s.id));
+    const group = groups.get(i.unitId) ?? null;
+    const target: Target | null = group ? { kind: 'group', groupId: group } : mine.length ? { kind: 'users', userIds: mine } : null;
+    if (target) {
+      const message = budgetReviewed({ unitName: unit?.name ?? String(i.unitId), year, action, reason, link: budgetUrl(i.publicBaseUrl, i.unitId, year), atUserIds: group ? mine : [] });
+      await enqueue(trx, `budget-review:${year}:${i.unitId}:${w.version}`, { op: 'send', target, message });
+    }
     return w;
   });
   if (!res) throw conflict();

@@ -171,6 +171,13 @@ describe('a unit fills its budget', () => {
     expect(ret.json().state).toBe('returned');
     const back = (await view(specA, unitA)).json();
     expect(back).toMatchObject({ state: 'returned', reason: '请核实军转安置计划', canEdit: true });
+    // The unit is told, with the reason and a link to its form.
+    const told = await a.t.db('outbox').where('dedup_key', 'like', `budget-review:${YEAR}:${unitA.id}:%`).select('payload');
+    expect(told).toHaveLength(1);
+    const said = JSON.stringify(JSON.parse(told[0].payload));
+    expect(said).toContain('退回修改');
+    expect(said).toContain('请核实军转安置计划');
+    expect(said).toContain(`/m/#/annual-budget/${unitA.id}?year=${YEAR}`);
     const lines = back.kinds.map((x: Row) => ({ ...x.line, addRecruit: 0 }));
     expect((await submit(specA, unitA, lines)).json().state).toBe('submitted');
     const ok = await review(admin, unitA, 'approve');
@@ -191,6 +198,7 @@ describe('a unit fills its budget', () => {
     expect(acts.filter((x: string) => x === 'budget.approve')).toHaveLength(2);
     expect(acts).toContain('budget.return');
     expect(acts).toContain('budget.reopen');
+    expect(await a.t.db('outbox').where('dedup_key', 'like', `budget-review:${YEAR}:${unitA.id}:%`)).toHaveLength(4);
   });
 });
 

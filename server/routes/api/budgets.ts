@@ -107,6 +107,8 @@ export const budgetRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const user = userOf(req);
     const unit = await unitInScope(db, user, (req.params as { unit: string }).unit);
     const b = req.body as { year: unknown; action: unknown; reason?: unknown; version?: unknown };
-    return reviewBudget(db, { actor: user, unitId: Number(unit.id), year: b.year, action: b.action, reason: b.reason, version: b.version });
+    const r = await reviewBudget(db, { actor: user, unitId: Number(unit.id), year: b.year, action: b.action, reason: b.reason, version: b.version, publicBaseUrl: deps.config.publicBaseUrl });
+    deps.kick();
+    return r;
   });
 };
