@@ -207,3 +207,14 @@ export function budgetWorkbook(list: OfficeBudgetList, o: { by: string; at: stri
   ws.views = [{ state: 'frozen', ySplit: 1, xSplit: 3 }];
   return wb;
 }
+
+/** 年度预算待填报 on the specialist's 待整改: their own unit, when the latest round waits for it (未填, 草稿, 已退回). */
+export async function pendingBudgets(db: Knex, actor: { role: string; unitId: number | null }, today: IsoDate): Promise<Array<{ unitId: number; unitName: string; year: number; dueOn: IsoDate; overdue: boolean; state: BudgetState; stateText: string }>> {
+  if (!BUDGET_FILL_ROLES.has(actor.role) || actor.unitId == null) return [];
+  const round = await latestRound(db);
+  if (!round) return [];
+  const [row, unit] = await Promise.all([budgetRow(db, actor.unitId, Number(round.year)), unitById(db, actor.unitId, ['id', 'name'])]);
+  const state: BudgetState = (row?.state as BudgetState | undefined) ?? 'none';
+  if (!unit || state === 'submitted' || state === 'approved') return [];
+  return [{ unitId: Number(unit.id), unitName: unit.name, year: Number(round.year), dueOn: round.due_on, overdue: today > round.due_on, state, stateText: BUDGET_STATE_TEXT[state] }];
+}

@@ -106,6 +106,9 @@ describe('a unit fills its budget', () => {
     const res = await view(specA, unitA);
     expect(res.statusCode, res.body).toBe(200);
     viewA = res.json();
+    const pending = (await a.app.inject({ method: 'GET', url: '/api/budgets/pending', headers: specA.read })).json();
+    expect(pending).toEqual([expect.objectContaining({ unitId: Number(unitA.id), year: YEAR, dueOn: DUE, state: 'none', stateText: '未填' })]);
+    expect((await a.app.inject({ method: 'GET', url: '/api/budgets/pending', headers: admin.read })).json()).toEqual([]);
     expect(viewA).toMatchObject({ state: 'none', stateText: '未填', canEdit: true, version: null, round: { year: YEAR, dueOn: DUE } });
     const quotas: Row[] = await a.t.db('quotas').where({ unit_id: unitA.id }).where('approved', '>', 0).select('kind', 'approved');
     for (const q of quotas) {
@@ -145,6 +148,7 @@ describe('a unit fills its budget', () => {
     const ok = await submit(specA, unitA, lineOf({ addRecruit: k.limit, addMilitary: 0, note: '公开招考' }));
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ state: 'submitted', stateText: '已提交' });
+    expect((await a.app.inject({ method: 'GET', url: '/api/budgets/pending', headers: specA.read })).json()).toEqual([]);
     expect((await save(specA, unitA, tooMany)).statusCode).toBe(409);
   });
 

@@ -3,7 +3,7 @@
 // too many additions (the limit turns red, the server's refusal names the kind and field under
 // it), saves the draft (kept as entered), corrects it and submits; the office on a desktop sees
 // the unit 已提交 and approves it in the console; the phone then shows the budget locked.
-// Screenshots 60-budget-form.png, 61-budget-error.png, 62-budget-submitted.png,
+// 待整改 lists the budget to fill and leads to the form. Screenshots 60-budget-form.png, 61-budget-error.png, 62-budget-submitted.png,
 // 63-console-budget.png, 64-budget-approved.png.
 
 import type { Page } from 'playwright-core';
@@ -49,9 +49,15 @@ describe.skipIf(!HAVE_CHROMIUM)('年度编制使用预算 (Chromium: a phone for
 
   it('the specialist fills the form on the phone, is told what is wrong, saves a draft and submits', async () => {
     await sandboxLogin(page, s.url, specialist.id);
-    await openMiniApp(page, s.url, `/annual-budget/${unitId}?year=${YEAR}`);
+    // 待整改 leads to the form.
+    await openMiniApp(page, s.url, '/todo');
+    const pending = page.locator('[data-testid="budget-pending"]');
+    await pending.waitFor();
+    expect(await pending.textContent()).toMatch(new RegExp(`^${YEAR}年度编制使用预算未填，请于\\d+月\\d+日前填报提交 ›$`));
+    await pending.click();
     const state = page.locator('[data-testid="budget-state"]');
     await state.waitFor();
+    expect(page.url()).toContain(`#/annual-budget/${unitId}?year=${YEAR}`);
     expect(await state.getAttribute('data-state')).toBe('none');
     const figures = await page.locator(`[data-testid="budget-figures-${kind}"]`).textContent();
     const q: Row = await db()('quotas').where({ unit_id: unitId, kind }).first();

@@ -4,7 +4,7 @@
 // commands/budget-views.ts.
 
 import type { FastifyPluginAsync } from 'fastify';
-import { budgetWorkbook, officeBudgetList, unitBudgetView } from '../../../commands/budget-views.ts';
+import { budgetWorkbook, officeBudgetList, pendingBudgets, unitBudgetView } from '../../../commands/budget-views.ts';
 import { openBudgetRound, remindBudgets } from '../../../commands/open-budget-round.ts';
 import { reviewBudget, saveBudget } from '../../../commands/save-budget.ts';
 import { nowMoment } from '../../../db/clock.ts';
@@ -77,6 +77,11 @@ export const budgetRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const r = await remindBudgets(db, { date: deps.today(), publicBaseUrl: deps.config.publicBaseUrl, year: yearParam((req.body as { year?: unknown } | undefined)?.year), actor: userOf(req) });
     deps.kick();
     return r;
+  });
+
+  app.get('/api/budgets/pending', async (req) => {
+    const user = userOf(req);
+    return pendingBudgets(db, { role: user.role, unitId: user.unitId ?? null }, deps.today());
   });
 
   app.get('/api/budgets/units/:unit', { schema: { params: unitParams, querystring: yearQuery } }, async (req) => {
