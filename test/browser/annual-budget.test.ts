@@ -92,6 +92,7 @@ describe.skipIf(!HAVE_CHROMIUM)('年度编制使用预算 (Chromium: a phone for
     await page.locator('[data-testid="budget-confirm-submit"]').click();
     await expect.poll(async () => state.getAttribute('data-state')).toBe('submitted');
     expect(await page.locator('[data-testid="budget-save"]').count()).toBe(0);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await phone.shot('62-budget-submitted', true);
     expect((await db()('budgets').where({ unit_id: unitId, year: YEAR }).first()).state).toBe('submitted');
     expect(phone.pageErrors).toEqual([]);
