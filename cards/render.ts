@@ -109,6 +109,7 @@ export type TemplateName =
   | 'weekly-office' | 'weekly-unit'
   | 'ranking-board' | 'ranking-own'
   | 'monthly-confirm-open' | 'monthly-confirm-reminder'
+  | 'budget-open' | 'budget-reminder' | 'budget-reviewed'
   | 'audit-review';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */

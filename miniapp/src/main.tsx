@@ -17,6 +17,7 @@ import { PortraitPage } from './pages/Portrait.tsx';
 import { TownsPage } from './pages/Towns.tsx';
 import { SelfCheckPage } from './pages/SelfCheck.tsx';
 import { MonthlyPage } from './pages/Monthly.tsx';
+import { AnnualBudgetPage } from './pages/AnnualBudget.tsx';
 import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
@@ -117,6 +118,8 @@ function App() {
       return <SelfCheckPage me={me} query={route.query} />;
     case 'monthly':
       return <MonthlyPage key={route.id ?? ''} me={me} id={route.id} />;
+    case 'annual-budget':
+      return <AnnualBudgetPage key={`${route.id ?? ''}-${route.query.get('year') ?? ''}`} me={me} id={route.id} query={route.query} />;
     case 'requests':
       return <RequestsPage me={me} query={route.query} />;
     case 'request-new':

@@ -3,9 +3,17 @@
 // #/console/provenance (首录人查询: ?user=&kind=first|last&from=&to=&entity=),
 // #/console/audit (审计日志, the 数据安全管理员's: ?who=&what=&unit=&from=&to=, or ?view=reviews&month= for the 月度排查),
 // #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation),
+// #/annual-budget(/:unit)(?year=) (年度编制使用预算: a unit's form; the console's #/console/annual-budget),
 // #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
 // #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图). Pure parsing, so it is unit-tested.
+
+/** The console's tabs (#/console/<tab>); 'home' is #/console itself. */
+export const CONSOLE_TABS = [
+  'home', 'import', 'feeds', 'findings', 'requests', 'locks', 'budget', 'weekly', 'jobs', 'broadcasts', 'scores', 'dashboard', 'reports',
+  'quarterly', 'monthly', 'explanations', 'snapshots', 'audit', 'provenance', 'annual-budget',
+] as const;
+export type ConsoleTab = (typeof CONSOLE_TABS)[number];
 
 export type Route =
   | { name: 'login'; query: URLSearchParams }
@@ -17,7 +25,8 @@ export type Route =
   | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
   | { name: 'monthly'; id: string | null; query: URLSearchParams }
-  | { name: 'console'; tab: 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'monthly' | 'explanations' | 'snapshots' | 'audit' | 'provenance'; query: URLSearchParams }
+  | { name: 'console'; tab: ConsoleTab; query: URLSearchParams }
+  | { name: 'annual-budget'; id: string | null; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'dashboard'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
@@ -46,6 +55,7 @@ export function parseHash(hash: string): Route {
   if (a === 'todo' && parts.length === 1) return { name: 'todo', query };
   if (a === 'self-check' && parts.length === 1) return { name: 'self-check', query };
   if (a === 'monthly' && parts.length <= 2) return { name: 'monthly', id: b ?? null, query };
+  if (a === 'annual-budget' && parts.length <= 2) return { name: 'annual-budget', id: b ?? null, query };
   if (a === 'person' && b && parts.length === 2) return { name: 'person', id: b, query };
   if (a === 'person' && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query };
   if ((a === 'worker' || a === 'unit') && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query, of: a };
@@ -56,7 +66,7 @@ export function parseHash(hash: string): Route {
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
-  if (a === 'console' && (b === 'import' || b === 'feeds' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly' || b === 'explanations' || b === 'snapshots' || b === 'audit' || b === 'provenance') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'console' && (CONSOLE_TABS as readonly string[]).includes(b) && b !== 'home' && parts.length === 2) return { name: 'console', tab: b as ConsoleTab, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };
   if (a === 'requests' && b === 'new' && parts.length === 2) return { name: 'request-new', query };

@@ -7,6 +7,7 @@ import { auditRetentionJob } from './audit-retention.ts';
 import { auditReviewJob } from './audit-review.ts';
 import type { BackupSettings } from '../../commands/backup.ts';
 import { backupJobs } from './backups.ts';
+import { budgetReminderJob } from './budget-reminder.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
 import { monthCloseJob } from './month-close.ts';
@@ -38,6 +39,7 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     // Before the check: a tick that finds both due (a late start) reports the month as it ended.
     monthlyReportsJob(opts),
     ...monthlyConfirmationJobs(opts),
+    budgetReminderJob(opts),
     dailyCheckJob(opts),
     selfCheckLockJob(opts),
     ...selfCheckReminderJobs(opts),

@@ -16,6 +16,8 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
   const { data, error, loading, reload } = useLoad(() => get<Finding[]>(`/api/findings${qs({ status: 'open', unit })}`), [unit]);
   // 本月核账待确认: the units of my scope whose month waits for my confirmation (unit roles; [] for the office).
   const pending = useLoad(() => get<Array<{ unitId: number; unitName: string; month: string; dueOn: string; state: string }>>('/api/monthly-confirmations/pending').catch(() => []), []);
+  // 年度预算待填报: the specialist's own unit while the latest round waits for it.
+  const budgets = useLoad(() => get<Array<{ unitId: number; unitName: string; year: number; dueOn: string; overdue: boolean; state: string; stateText: string }>>('/api/budgets/pending').catch(() => []), []);
   const [shown, setShown] = useState<Finding | null>(null);
   const list = data ?? [];
   const red = list.filter((f) => f.light === 'red').length;
@@ -34,6 +36,11 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
         {pending.data?.map((p) => (
           <a key={p.unitId} class={`card linkcard block notice ${p.state === 'overdue' ? 'error' : 'warn'}`} href={`#/monthly/${p.unitId}`} data-testid="monthly-pending">
             本月核账待确认：{p.unitName} {Number(p.month.slice(5, 7))}月数据，{p.state === 'overdue' ? '已逾期' : `请于${Number(p.dueOn.slice(5, 7))}月${Number(p.dueOn.slice(8, 10))}日前`}核对确认 ›
+          </a>
+        ))}
+        {budgets.data?.map((b) => (
+          <a key={`b${b.unitId}`} class={`card linkcard block notice ${b.state === 'returned' || b.overdue ? 'error' : 'warn'}`} href={`#/annual-budget/${b.unitId}?year=${b.year}`} data-testid="budget-pending">
+            {b.year}年度编制使用预算{b.state === 'returned' ? '已被编办退回，请修改后重新提交' : `${b.stateText}，${b.overdue ? '已过截止日期，请尽快' : `请于${Number(b.dueOn.slice(5, 7))}月${Number(b.dueOn.slice(8, 10))}日前`}填报提交`} ›
           </a>
         ))}
         {unit && (

@@ -17,6 +17,7 @@ import { auditRoutes } from './audit.ts';
 import { calendarRoutes } from './calendar.ts';
 import { dashboardRoutes } from './dashboard.ts';
 import { CommandError } from '../../../commands/errors.ts';
+import { budgetRoutes } from './budgets.ts';
 import type { ApiDeps } from './common.ts';
 import { exportRoutes } from './exports.ts';
 import { explanationRoutes } from './explanations.ts';
@@ -89,6 +90,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(snapshotRoutes, { deps });
   await app.register(messageBudgetRoutes, { deps });
   await app.register(monthlyConfirmationRoutes, { deps });
+  await app.register(budgetRoutes, { deps });
   await app.register(weeklyRoutes, { deps });
   await app.register(jobRoutes, { deps });
   await app.register(scoreRoutes, { deps });
