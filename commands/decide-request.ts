@@ -15,6 +15,7 @@ import { approvalCard } from '../cards/builders.ts';
 import { CommandError } from './errors.ts';
 import type { RecheckUnitResult } from './recheck-unit.ts';
 import { alreadyText } from './review-request.ts';
+import { issueRegistrationForm } from './registration-form.ts';
 import { applyEffect, bodyOf, cardView, commentOf, judge, queueCardUpdate, queueOutcome, readView, recheckAfter, refused, requestInScope, type Effect, type RequestActor, type RequestDeps, type RequestView } from './request-effects.ts';
 
 export type FinalDecision = 'approve' | 'reject';
@@ -69,6 +70,8 @@ export async function decideRequest(deps: RequestDeps, { actor, id, decision, co
       await trx('staffing_requests').where({ id }).update({ effect: JSON.stringify(effect) });
     } else if (!(await changeState(trx, id, Number(row.version), { status: 'rejected', decided_by: actor.id, decided_at: nowMoment() }))) return null;
     await addStep(trx, id, decision, actor.id, comment, 'reviewed');
+    // Issue 18: an approved 增人入编 / 减人出编 issues its 登记表 in this same transaction.
+    if (decision === 'approve') await issueRegistrationForm(trx, deps, id, actor.id);
     await audit(trx, actor.id, 'request_decide', 'request', id, { no: row.no, kind: row.kind, decision }, { unitId: Number(row.unit_id), ip: actor.ip ?? null });
     const view = await readView(trx, id);
     const card = await queueCardUpdate(trx, view, deps.publicBaseUrl);
