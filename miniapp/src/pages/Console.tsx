@@ -21,6 +21,7 @@ import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { MonthlyTab } from './Monthly.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
+import { RegistrationRegister } from './RegistrationForms.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
 import { SnapshotsTab } from './Snapshots.tsx';
@@ -29,7 +30,7 @@ import { WeeklyList } from './Weekly.tsx';
 import { ExplainButton, ExplanationsTab } from './Explanations.tsx';
 import { FeedsTab } from './Feeds.tsx';
 
-type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots' | 'audit';
+type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots' | 'audit' | 'forms';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -79,6 +80,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('findings', '#/console/findings', '问题清单')}
           {link('explanations', '#/console/explanations', '已说明差异')}
           {link('requests', '#/console/requests', '编制审批')}
+          {link('forms', '#/console/forms', '登记表台账')}
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('monthly', '#/console/monthly', '月度核账')}
           {link('scores', '#/console/scores', '评分排名')}
@@ -101,6 +103,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} operator={operator} />}
         {tab === 'explanations' && <ExplanationsTab key={props.query.toString()} operator={operator} query={props.query} />}
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
+        {tab === 'forms' && <RegistrationRegister key={props.query.toString()} query={props.query} />}
         {tab === 'locks' && <Locks />}
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
         {tab === 'monthly' && <MonthlyTab key={props.query.toString()} me={me} query={props.query} />}
