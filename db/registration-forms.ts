@@ -7,15 +7,30 @@ import { isSqlite } from './connection.ts';
 type Row = Record<string, any>;
 
 /**
- * The year's next number, in the caller's transaction: the counter row is created if missing
- * (insert … ignore, so two first forms of a year at once both find one row), then locked
- * (SELECT … FOR UPDATE on MariaDB; on SQLite the update takes the one write lock) and bumped.
- * A rolled-back approval rolls the number back with it: no gaps, no duplicates.
+ * The year's counter row, made if missing, outside the approval's transaction (autocommit): an
+ * INSERT IGNORE that meets an existing row takes a shared lock on MariaDB, and two approvals each
+ * holding one while waiting for FOR UPDATE would deadlock; so the approval only locks a row that exists.
+ */
+export async function ensureRegistrationCounter(db: Knex, year: number): Promise<void> {
+  await db('registration_form_counters').insert({ year, last: 0 }).onConflict('year').ignore();
+}
+
+/**
+ * The year's next number, in the caller's transaction: the counter row locked (SELECT … FOR
+ * UPDATE on MariaDB; SQLite has one writer) and bumped. A rolled-back approval rolls the number
+ * back with it: no gaps, no duplicates. The row is made here only if ensureRegistrationCounter
+ * was not called first.
  */
 export async function nextRegistrationSeq(trx: Knex, year: number): Promise<number> {
-  await trx('registration_form_counters').insert({ year, last: 0 }).onConflict('year').ignore();
-  if (isSqlite(trx)) await trx('registration_form_counters').where({ year }).update({ last: trx.raw('last') });
-  const row = await (isSqlite(trx) ? trx('registration_form_counters').where({ year }).first() : trx('registration_form_counters').where({ year }).forUpdate().first());
+  const locked = () => {
+    const q = trx('registration_form_counters').where({ year }).first();
+    return isSqlite(trx) ? q : q.forUpdate();
+  };
+  let row = await locked();
+  if (!row) {
+    await ensureRegistrationCounter(trx, year);
+    row = await locked();
+  }
   const seq = Number(row?.last ?? 0) + 1;
   await trx('registration_form_counters').where({ year }).update({ last: seq });
   return seq;

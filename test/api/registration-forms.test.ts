@@ -14,6 +14,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { todayInShanghai } from '../../core/dates.ts';
 import { idCheckChar } from '../../core/idnumber.ts';
 import { decideRequest } from '../../commands/decide-request.ts';
 import { issueRegistrationForm } from '../../commands/registration-form.ts';
@@ -21,10 +22,14 @@ import { idRow } from '../../db/store.ts';
 import { login, startApp, type ApiTestApp, type Session } from './helpers.ts';
 
 const AT = '2026-01-01 00:00:00';
-const TODAY = '2026-11-23';
+// Approvals through the API are dated by the server's clock: the direct ones here too, so all share a year.
+const TODAY = todayInShanghai();
+const Y = Number(TODAY.slice(0, 4));
 let a: ApiTestApp;
 let unitA: number;
 let unitB: number;
+let unitC: number;
+let unitD: number;
 let spec: Session;
 let specB: Session;
 let clerk: Session;
@@ -42,7 +47,9 @@ beforeAll(async () => {
   const db = a.t.db;
   [unitA] = (await db('units').insert({ code: '11330603MB0000017X', name: '登记表测试局', region_code: '330603', group_id: 'group-a', created_at: AT, updated_at: AT })).map(Number);
   [unitB] = (await db('units').insert({ code: '11330603MB0000018X', name: '另一测试局', region_code: '330603', created_at: AT, updated_at: AT })).map(Number);
-  await db('quotas').insert([{ unit_id: unitA, kind: '行政编制', approved: 20 }, { unit_id: unitB, kind: '事业编制', approved: 20 }]);
+  [unitC] = (await db('units').insert({ code: '11330603MB0000020X', name: '第三测试局', region_code: '330603', group_id: 'group-c', created_at: AT, updated_at: AT })).map(Number);
+  [unitD] = (await db('units').insert({ code: '11330603MB0000021X', name: '第四测试局', region_code: '330603', group_id: 'group-d', created_at: AT, updated_at: AT })).map(Number);
+  await db('quotas').insert([{ unit_id: unitA, kind: '行政编制', approved: 20 }, { unit_id: unitB, kind: '事业编制', approved: 20 }, { unit_id: unitC, kind: '行政编制', approved: 20 }, { unit_id: unitD, kind: '行政编制', approved: 20 }]);
   await db('users').insert([
     { id: 'spec', name: '专管员甲', role: '单位专管员', unit_id: unitA, created_at: AT, updated_at: AT },
     { id: 'specB', name: '专管员乙', role: '单位专管员', unit_id: unitB, created_at: AT, updated_at: AT },
@@ -181,12 +188,12 @@ describe('registration forms', () => {
     const forms = await a.t.db('registration_forms').where({ request_id: id });
     expect(forms).toHaveLength(1);
     // No office short name in the settings: 编登〔2026〕1号.
-    expect(forms[0]).toMatchObject({ number: '编登〔2026〕1号', year: 2026, seq: 1, kind: '入编', unit_id: unitA, issued_by: 'lead' });
+    expect(forms[0]).toMatchObject({ number: `编登〔${Y}〕1号`, year: Y, seq: 1, kind: '入编', unit_id: unitA, issued_by: 'lead' });
     expect(forms[0].facts).not.toContain(NEWCOMER);
     expect(a.t.pii.decrypt(forms[0].id_enc)).toBe(NEWCOMER);
 
     const info = await get(spec, `/api/requests/${id}/registration-form`);
-    expect(info.json().form).toMatchObject({ number: '编登〔2026〕1号', kind: '入编', title: '人员入编登记表', personName: '新人甲', unitName: '登记表测试局' });
+    expect(info.json().form).toMatchObject({ number: `编登〔${Y}〕1号`, kind: '入编', title: '人员入编登记表', personName: '新人甲', unitName: '登记表测试局' });
     const masked = mask(NEWCOMER);
     // The unit's specialist and the 分管领导: masked; the 编办业务人员 (FULL_ID_ROLES): the full number.
     await checkFiles(spec, id, masked, NEWCOMER);
@@ -202,7 +209,7 @@ describe('registration forms', () => {
     const delivery = JSON.parse(out.payload);
     expect(delivery.target).toEqual({ kind: 'group', groupId: 'group-a' });
     expect(delivery.message.kind).toBe('actionCard');
-    expect(delivery.message.text).toContain('编登〔2026〕1号');
+    expect(delivery.message.text).toContain(`编登〔${Y}〕1号`);
     expect(delivery.message.text).toContain('新人甲');
     expect(delivery.message.buttons).toEqual([{ title: '下载登记表', url: `http://127.0.0.1:3414/m/#/requests/${id}` }]);
     expect(out.payload).not.toMatch(/\d{6}\*{11}[\dX]|\d{17}[\dX]/);
@@ -220,8 +227,8 @@ describe('registration forms', () => {
     const actor = { id: 'lead2', role: '分管领导', scope: null };
     const deps = { db, pii: a.t.pii, today: TODAY, publicBaseUrl: 'http://127.0.0.1:3414' };
     expect((await decideRequest(deps, { actor, id: x.id, decision: 'approve' })).outcome).toBe('already');
-    expect(await db.transaction((trx) => issueRegistrationForm(trx, deps, x.id, 'lead2'))).toMatchObject({ number: '柯编登〔2026〕2号' });
-    expect(await db('registration_forms').where({ request_id: x.id }).select('number')).toEqual([{ number: '柯编登〔2026〕2号' }]);
+    expect(await db.transaction((trx) => issueRegistrationForm(trx, deps, x.id, 'lead2'))).toMatchObject({ number: `柯编登〔${Y}〕2号` });
+    expect(await db('registration_forms').where({ request_id: x.id }).select('number')).toEqual([{ number: `柯编登〔${Y}〕2号` }]);
     expect(await db('outbox').where({ dedup_key: `registration-form:${x.id}` }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
     await checkFiles(clerk, x.id, x.person.idNumber, null);
     await checkFiles(spec, x.id, mask(x.person.idNumber), x.person.idNumber);
@@ -232,12 +239,15 @@ describe('registration forms', () => {
     expect((await get(spec, `/api/requests/${r.id}/registration-form.pdf`)).json().error).toContain('终审同意后才签发');
   }, 120_000);
 
-  it('concurrent approvals of several units number without gaps or duplicates; a double decision of one request issues one', async () => {
+  it('concurrent approvals of four units number without gaps or duplicates; a double decision of one request issues one', async () => {
     const db = a.t.db;
-    const before = Number((await db('registration_form_counters').where({ year: 2026 }).first()).last);
+    const before = Number((await db('registration_form_counters').where({ year: Y }).first())?.last ?? 0);
     const reqs = await Promise.all([
       exitRequest(unitA, spec, '并发甲', '行政编制'), exitRequest(unitB, specB, '并发乙', '事业编制'),
       exitRequest(unitA, spec, '并发丙', '行政编制'), exitRequest(unitB, specB, '并发丁', '事业编制'),
+      // Submitted by the office on behalf of two more units: four units approved at once.
+      exitRequest(unitC, clerk, '并发戊', '行政编制'), exitRequest(unitD, clerk, '并发己', '行政编制'),
+      exitRequest(unitC, clerk, '并发庚', '行政编制'), exitRequest(unitD, clerk, '并发辛', '行政编制'),
     ]);
     const deps = { db, pii: a.t.pii, today: TODAY, publicBaseUrl: 'http://127.0.0.1:3414' };
     const lead1 = { id: 'lead', role: '分管领导', scope: null };
@@ -246,12 +256,12 @@ describe('registration forms', () => {
       decideRequest(deps, { actor: lead1, id: r.id, decision: 'approve', recheck: 'deferred' }),
       decideRequest(deps, { actor: lead2, id: r.id, decision: 'approve', recheck: 'deferred' }),
     ]));
-    expect(results.filter((r) => r.outcome === 'decided')).toHaveLength(4);
+    expect(results.filter((r) => r.outcome === 'decided')).toHaveLength(8);
     const forms = await db('registration_forms').whereIn('request_id', reqs.map((r) => r.id)).orderBy('seq').select('seq', 'number', 'request_id');
-    expect(forms).toHaveLength(4);
-    expect(forms.map((f) => Number(f.seq))).toEqual([before + 1, before + 2, before + 3, before + 4]);
-    expect(forms.map((f) => f.number)).toEqual(forms.map((f) => `柯编登〔2026〕${f.seq}号`));
-    const all = await db('registration_forms').where({ year: 2026 }).orderBy('seq').pluck('seq');
+    expect(forms).toHaveLength(8);
+    expect(forms.map((f) => Number(f.seq))).toEqual(Array.from({ length: 8 }, (_, i) => before + 1 + i));
+    expect(forms.map((f) => f.number)).toEqual(forms.map((f) => `柯编登〔${Y}〕${f.seq}号`));
+    const all = await db('registration_forms').where({ year: Y }).orderBy('seq').pluck('seq');
     expect(all.map(Number)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
     // unit B has no work group: its specialist is told 1:1.
     const out = JSON.parse((await db('outbox').where({ dedup_key: `registration-form:${reqs[1].id}` }).first()).payload);
@@ -272,9 +282,9 @@ describe('registration forms', () => {
     expect(all.statusCode).toBe(200);
     const count = Number((await db('registration_forms').count({ n: '*' }).first())!.n);
     expect(all.json().rows).toHaveLength(count);
-    expect(all.json().years).toEqual([2026]);
-    const exits = (await get(clerk, `/api/registration-forms?year=2026&kind=出编&unit=${unitB}`)).json().rows;
-    const expected = await db('registration_forms').where({ year: 2026, kind: '出编', unit_id: unitB }).orderBy('seq', 'desc').pluck('number');
+    expect(all.json().years).toEqual([Y]);
+    const exits = (await get(clerk, `/api/registration-forms?year=${Y}&kind=出编&unit=${unitB}`)).json().rows;
+    const expected = await db('registration_forms').where({ year: Y, kind: '出编', unit_id: unitB }).orderBy('seq', 'desc').pluck('number');
     expect(exits.map((r: { number: string }) => r.number)).toEqual(expected);
     expect(exits.length).toBe(2);
     for (const r of all.json().rows) expect(r.idMasked).toMatch(/^\d{6}\*{11}[\dX]$/);
@@ -284,7 +294,7 @@ describe('registration forms', () => {
     expect(bad.json().error).toBe('类型应为 入编 或 出编');
     expect((await get(clerk, '/api/registration-forms?year=26')).json().error).toContain('四位数字');
 
-    const x = await get(clerk, '/api/registration-forms.xlsx?year=2026&kind=出编');
+    const x = await get(clerk, `/api/registration-forms.xlsx?year=${Y}&kind=出编`);
     expect(x.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
@@ -294,6 +304,6 @@ describe('registration forms', () => {
     expect(rows.map((r) => r[0])).toEqual(exitNumbers);
     for (const r of rows) expect(r[5]).toMatch(/^\d{6}\*{11}[\dX]$/);
     const au = await db('audit_log').where({ action: 'registration_register_export', actor: 'clerk' }).first();
-    expect(JSON.parse(au.detail)).toMatchObject({ rows: exitNumbers.length, filters: { year: 2026, kind: '出编' } });
+    expect(JSON.parse(au.detail)).toMatchObject({ rows: exitNumbers.length, filters: { year: Y, kind: '出编' } });
   }, 120_000);
 });
