@@ -90,7 +90,7 @@ export async function issueRegistrationForm(trx: Knex, deps: { today: string; pu
   const issuedAt = nowMoment();
   const inserted = await trx('registration_forms').insert({
     year, seq, number, request_id: requestId, kind, unit_id: facts.unit.id, person_id: facts.person.id, person_name: facts.person.name,
-    id_enc: req.id_enc ?? person.id_enc ?? null, id_masked: facts.person.idMasked || null, facts: JSON.stringify(facts), approved_on: approvedOn, issued_at: issuedAt, issued_by: actorId,
+    id_enc: req.id_enc ?? person.id_enc ?? null, id_hash: req.person_id_hash ?? person.id_hash ?? null, id_masked: facts.person.idMasked || null, facts: JSON.stringify(facts), approved_on: approvedOn, issued_at: issuedAt, issued_by: actorId,
   });
   const id = Number(Array.isArray(inserted) ? inserted[0] : inserted);
   await audit(trx, actorId, 'registration_form_issue', 'reg_form', id, { no: facts.approval.no, number, kind }, { unitId: facts.unit.id });

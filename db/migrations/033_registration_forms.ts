@@ -20,6 +20,7 @@ export async function up(k: Knex): Promise<void> {
     t.integer('person_id').unsigned().nullable();
     t.string('person_name', 64).notNullable();
     t.string('id_enc', 128).nullable().comment('the person\'s ID number, SM4-CBC as people.id_enc');
+    t.string('id_hash', 64).nullable().comment('its keyed hash as people.id_hash (re-keyed with id_enc by sanse pii rotate)');
     t.string('id_masked', 32).nullable();
     t.text('facts').notNullable().comment('JSON (core/registration-form.ts RegistrationFacts), frozen at issue');
     t.string('approved_on', 10).notNullable();
@@ -28,6 +29,7 @@ export async function up(k: Knex): Promise<void> {
     t.unique(['year', 'seq']);
     t.index(['unit_id', 'year']);
     t.index(['year', 'kind']);
+    t.index(['id_hash']);
   });
   await k.schema.createTable('registration_form_counters', (t) => {
     t.integer('year').primary();
