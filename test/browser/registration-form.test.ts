@@ -118,5 +118,10 @@ describe.skipIf(!HAVE_CHROMIUM)('入(出)编登记表 from the request page (Chr
     expect(await row.textContent()).toContain(person.name);
     expect(await row.textContent()).not.toContain(full);
     await phone.shot('regform-03-register', true);
+    // The same register as the office reads it at a desk.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.reload();
+    await row.waitFor();
+    await phone.shot('regform-04-register-desktop');
   }, 240_000);
 });
