@@ -257,6 +257,12 @@ export function requestOutcomeMessage(r: RequestCardView, step: { by: string; at
   return { kind: 'markdown', title: phrase('requestOutcomeTitle', { stateText: r.stateText }), text };
 }
 
+/** Issue 18: the unit told its 《人员入(出)编登记表》 was issued, with a button to the request page (downloads after login); no ID number. */
+export function registrationFormMessage(f: { unitName: string; personName: string; requestKind: string; no: string; approvedText: string; title: string; number: string }, url: string): OutboundMessage {
+  const button = phrase('registrationFormButton');
+  return { kind: 'actionCard', title: phrase('registrationFormTitle', { title: f.title }), text: render('registration-form', { ...f, button }), buttons: [{ title: button, url }] };
+}
+
 /** One unit on the 红黑榜. */
 export interface BoardLine {
   name: string;

@@ -110,7 +110,8 @@ export type TemplateName =
   | 'ranking-board' | 'ranking-own'
   | 'monthly-confirm-open' | 'monthly-confirm-reminder'
   | 'budget-open' | 'budget-reminder' | 'budget-reviewed'
-  | 'audit-review';
+  | 'audit-review'
+  | 'registration-form';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

@@ -4,6 +4,8 @@
 // one decision and one effect; whoever comes second gets `already` with who decided when. The
 // card is updated in place for everyone and returned (a DingTalk callback answers with its data
 // within 2 seconds); the requester is told 1:1; after an approval the unit is re-checked at once.
+// Issue 18: an approved 增人入编 / 减人出编 issues its 《人员入(出)编登记表》 in the same transaction
+// (commands/registration-form.ts).
 
 import { audit } from '../db/audit.ts';
 import type { CardPayload } from '../core/outbound.ts';
@@ -15,6 +17,9 @@ import { approvalCard } from '../cards/builders.ts';
 import { CommandError } from './errors.ts';
 import type { RecheckUnitResult } from './recheck-unit.ts';
 import { alreadyText } from './review-request.ts';
+import { issueRegistrationForm } from './registration-form.ts';
+import { REGISTRATION_KIND_OF } from '../core/registration-form.ts';
+import { ensureRegistrationCounter } from '../db/registration-forms.ts';
 import { applyEffect, bodyOf, cardView, commentOf, judge, queueCardUpdate, queueOutcome, readView, recheckAfter, refused, requestInScope, type Effect, type RequestActor, type RequestDeps, type RequestView } from './request-effects.ts';
 
 export type FinalDecision = 'approve' | 'reject';
@@ -22,6 +27,8 @@ export type FinalDecision = 'approve' | 'reject';
 export type DecideRequestResult =
   | {
       outcome: 'decided'; request: RequestView; card: CardPayload; effect: Effect | null;
+      /** The 《人员入(出)编登记表》 an approved 增人入编 / 减人出编 issued (issue 18); null otherwise. */
+      registrationForm: { id: number; number: string } | null;
       /** The unit re-checked after an approval (null: a rejection, or deferred). */
       recheck: RecheckUnitResult | null;
       /** With `recheck: 'deferred'`, after an approval: runs the re-check (the caller does, once it has answered). */
@@ -53,6 +60,8 @@ export async function decideRequest(deps: RequestDeps, { actor, id, decision, co
   }
 
   const unit = await deps.db('units').where({ id: row.unit_id }).first('id', 'name', 'code');
+  // The year's 登记表 counter exists before the transaction locks it (db/registration-forms.ts).
+  if (decision === 'approve' && REGISTRATION_KIND_OF[row.kind]) await ensureRegistrationCounter(deps.db, Number(deps.today.slice(0, 4)));
   const decided = await deps.db.transaction(async (trx) => {
     const locked = await lockRequest(trx, id);
     if (!locked || Number(locked.version) !== Number(row.version)) return null;
@@ -69,14 +78,16 @@ export async function decideRequest(deps: RequestDeps, { actor, id, decision, co
       await trx('staffing_requests').where({ id }).update({ effect: JSON.stringify(effect) });
     } else if (!(await changeState(trx, id, Number(row.version), { status: 'rejected', decided_by: actor.id, decided_at: nowMoment() }))) return null;
     await addStep(trx, id, decision, actor.id, comment, 'reviewed');
+    // Issue 18: an approved 增人入编 / 减人出编 issues its 登记表 in this same transaction.
+    const registrationForm = decision === 'approve' ? await issueRegistrationForm(trx, deps, id, actor.id) : null;
     await audit(trx, actor.id, 'request_decide', 'request', id, { no: row.no, kind: row.kind, decision }, { unitId: Number(row.unit_id), ip: actor.ip ?? null });
     const view = await readView(trx, id);
     const card = await queueCardUpdate(trx, view, deps.publicBaseUrl);
     await queueOutcome(trx, view, decision, actor.id, comment, deps.publicBaseUrl);
-    return { view, card, effect };
+    return { view, card, effect, registrationForm };
   });
   if (!decided) return already();
-  const base = { outcome: 'decided' as const, request: decided.view, card: decided.card, effect: decided.effect };
+  const base = { outcome: 'decided' as const, request: decided.view, card: decided.card, effect: decided.effect, registrationForm: decided.registrationForm };
   if (decision !== 'approve') return { ...base, recheck: null };
   const later = () => recheckAfter(deps.db, actor.id, Number(row.unit_id), deps.today);
   if (when === 'deferred') return { ...base, recheck: null, recheckLater: later };

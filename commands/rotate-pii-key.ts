@@ -3,7 +3,7 @@
 // each, while the instances keep serving (they read both keys and write the new one).
 //
 // The steps, in order: the tables that hold the number's ciphertext beside its hash (people,
-// workers, staffing requests, the three feeds) are decrypted and written again under the new
+// workers, staffing requests, the three feeds, the 入(出)编登记表) are decrypted and written again under the new
 // key, and each old hash met is kept with its new hash (pii_rotation_hashes); then the columns
 // that hold a hash without a number (feed links, feed rows matched through a link, requests
 // without a number, contracts, the counties' snapshots) take the new hash of their old one. A
@@ -57,6 +57,8 @@ const STEPS: Step[] = [
   { table: 'staffing_requests', title: '机构编制事项申请（无身份证号密文）', hash: 'person_id_hash', encNull: 'id_enc' },
   { table: 'feed_contracts', title: '编外合同名单', hash: 'id_hash' },
   { table: 'county_snapshot_people', title: '区县快照人员', hash: 'id_hash' },
+  // Issue 18 (appended last, so a rotation in progress keeps its step numbers).
+  { table: 'registration_forms', title: '入(出)编登记表', enc: 'id_enc', hash: 'id_hash' },
 ];
 
 /** Rows per batch, one transaction each: about 0.27 s from read to commit on MariaDB (README, bench:pii-rotate). */

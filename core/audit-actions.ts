@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = {
   download_import_errors: A('下载导入错误表', 'export'),
   import_errors_refused: A('下载导入错误表被拒', 'export'),
   snapshot_export: A('导出上报快照', 'export'),
+  registration_form_download: A('下载入(出)编登记表', 'export'),
+  registration_register_export: A('导出登记表台账', 'export'),
   // imports
   import: A('导入数据', 'import'),
   feed_import: A('导入外部数据', 'import'),
@@ -56,6 +58,7 @@ export const AUDIT_ACTIONS = {
   request_review: A('初审编制事项', 'request'),
   request_decide: A('终审编制事项', 'request'),
   request_withdraw: A('撤回编制事项', 'request'),
+  registration_form_issue: A('签发入(出)编登记表', 'request'),
   // locks
   user_lock: A('锁定账号', 'lock'),
   user_unlock: A('解锁账号', 'lock'),

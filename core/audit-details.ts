@@ -24,6 +24,7 @@ const KEYS: Record<string, string> = {
   label: '名称', value: '值', title: '标题', comment: '意见', amount: '数量',
   query: '查询内容',
   year: '年度', dueOn: '截止日期',
+  number: '表号', fullId: '含完整身份证号',
 };
 
 /** Keys shown in no line (internal, or said elsewhere). */
@@ -65,6 +66,7 @@ export const ENTITY_WORDS: Record<string, string> = {
   snapshot: '上报快照', town: '镇街', town_map: '镇街地图', explanation: '已说明差异', confirmation: '月度核账', broadcast: '群发',
   analysis: '分析报告', calendar: '工作日历', audit: '审计日志', feed_link: '外部数据匹配', rules: '规则设置', check: '数据检查',
   budget: '年度编制使用预算',
+  reg_form: '入(出)编登记表',
 };
 
 /** How the row's object is said: the name when known, else the entity word with its number (申请 SQ…). */

@@ -645,10 +645,10 @@ async function requestsCommand(args: string[]): Promise<number> {
         const { decideRequest } = await import('../commands/decide-request.ts');
         const r = await decideRequest(deps(ctx), { actor, id, decision: choices[0] as 'approve', comment });
         if (r.outcome === 'already') throw new Refusal(r.message);
-        return { id: r.request.id, no: r.request.no, state: r.request.state, stateText: r.request.stateText, effect: r.effect?.text ?? null };
+        return { id: r.request.id, no: r.request.no, state: r.request.state, stateText: r.request.stateText, effect: r.effect?.text ?? null, registrationForm: r.registrationForm?.number ?? null };
       });
       if (values.json) print(out);
-      else console.log(`申请 ${out.no}：${out.stateText}${'effect' in out && out.effect ? `；${out.effect}` : ''}`);
+      else console.log(`申请 ${out.no}：${out.stateText}${'effect' in out && out.effect ? `；${out.effect}` : ''}${'registrationForm' in out && out.registrationForm ? `；已签发登记表 ${out.registrationForm}` : ''}`);
       return 0;
     }
     if (sub === 'list') {

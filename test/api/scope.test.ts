@@ -129,6 +129,12 @@ const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: spe
   { method: 'POST', route: '/api/requests/:id/review', url: `/api/requests/${x.requestB}/review`, payload: () => ({ payload: { decision: 'reject', comment: '越权' } }) },
   { method: 'POST', route: '/api/requests/:id/decide', url: `/api/requests/${x.requestB}/decide`, payload: () => ({ payload: { decision: 'approve' } }) },
   { method: 'POST', route: '/api/requests/:id/withdraw', url: `/api/requests/${x.requestB}/withdraw`, payload: () => ({ payload: {} }) },
+  // Issue 18: the 《人员入(出)编登记表》 of another unit's request, and the office's register filtered to that unit.
+  { method: 'GET', route: '/api/requests/:id/registration-form', url: `/api/requests/${x.requestB}/registration-form` },
+  { method: 'GET', route: '/api/requests/:id/registration-form.pdf', url: `/api/requests/${x.requestB}/registration-form.pdf` },
+  { method: 'GET', route: '/api/requests/:id/registration-form.docx', url: `/api/requests/${x.requestB}/registration-form.docx` },
+  { method: 'GET', route: '/api/registration-forms', url: `/api/registration-forms?unit=${x.unitB.id}` },
+  { method: 'GET', route: '/api/registration-forms.xlsx', url: `/api/registration-forms.xlsx?unit=${x.unitB.id}` },
   { method: 'GET', route: '/api/units/:unit/availability', url: `/api/units/${x.unitB.id}/availability` },
   // The office's jobs and broadcast history: office roles only.
   { method: 'GET', route: '/api/jobs', url: '/api/jobs' },

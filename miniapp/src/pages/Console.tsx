@@ -22,6 +22,7 @@ import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { MonthlyTab } from './Monthly.tsx';
 import { AnnualBudgetTab } from './AnnualBudget.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
+import { RegistrationRegister } from './RegistrationForms.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
 import { SnapshotsTab } from './Snapshots.tsx';
@@ -82,6 +83,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('findings', '#/console/findings', '问题清单')}
           {link('explanations', '#/console/explanations', '已说明差异')}
           {link('requests', '#/console/requests', '编制审批')}
+          {link('forms', '#/console/forms', '登记表台账')}
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('monthly', '#/console/monthly', '月度核账')}
           {link('annual-budget', '#/console/annual-budget', '年度预算')}
@@ -106,6 +108,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'findings' && <Findings key={props.query.toString()} query={props.query} operator={operator} />}
         {tab === 'explanations' && <ExplanationsTab key={props.query.toString()} operator={operator} query={props.query} />}
         {tab === 'requests' && <RequestQueue me={me} query={props.query} />}
+        {tab === 'forms' && <RegistrationRegister key={props.query.toString()} query={props.query} />}
         {tab === 'locks' && <Locks />}
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
         {tab === 'monthly' && <MonthlyTab key={props.query.toString()} me={me} query={props.query} />}

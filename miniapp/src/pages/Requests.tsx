@@ -11,6 +11,7 @@ import { go } from '../router.ts';
 import type { Me, RequestView } from '../types.ts';
 import { ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 import { DECIDER_ROLES, REQUESTER_ROLES, REVIEWER_ROLES } from '../../../core/requests.ts';
+import { FORM_KINDS, RegistrationFormBox } from './RegistrationForms.tsx';
 
 export const STATE_OPTIONS: Array<[string, string]> = [
   ['', '全部状态'], ['submitted', '待初审'], ['returned', '已退回修改'], ['reviewed', '待终审'], ['approved', '已批准'], ['rejected', '未批准'], ['withdrawn', '已撤回'], ['expired', '已过期'],
@@ -126,6 +127,7 @@ export function RequestPage(props: { me: Me; id: string; query: URLSearchParams 
                 {bodyLines(r).map(([k, v]) => <Fragment key={k}><dt>{k}</dt><dd>{v}</dd></Fragment>)}
               </dl>
             </div>
+            {r.state === 'approved' && FORM_KINDS.has(r.kind) && <RegistrationFormBox requestId={r.id} fullIds={!!me.fullIds} />}
             <h2 class="section">办理过程</h2>
             <div class="card">
               <ol class="steps" data-testid="steps">

@@ -32,6 +32,7 @@ import { portraitRoutes } from './portrait.ts';
 import { provenanceRoutes } from './provenance.ts';
 import { reportRoutes } from './reports.ts';
 import { requestRoutes } from './requests.ts';
+import { registrationFormRoutes } from './registration-forms.ts';
 import { scoreRoutes } from './scores.ts';
 import { snapshotRoutes } from './snapshots.ts';
 import { townRoutes } from './towns.ts';
@@ -86,6 +87,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(adminRoutes, { deps });
   await app.register(exportRoutes, { deps });
   await app.register(requestRoutes, { deps });
+  await app.register(registrationFormRoutes, { deps });
   await app.register(lockRoutes, { deps });
   await app.register(snapshotRoutes, { deps });
   await app.register(messageBudgetRoutes, { deps });

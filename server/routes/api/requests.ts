@@ -69,7 +69,7 @@ export const requestRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, 
     const r = await decideRequest(rdeps(), { actor: { ...userOf(req), ip: req.ip }, id: idParam(req), decision: b.decision as 'approve', comment: b.comment });
     deps.kick();
     if (r.outcome === 'already') return reply.code(409).send({ error: r.message, outcome: r.outcome, request: r.request });
-    return { outcome: r.outcome, request: r.request, effect: r.effect, recheck: r.recheck };
+    return { outcome: r.outcome, request: r.request, effect: r.effect, recheck: r.recheck, registrationForm: r.registrationForm };
   });
 
   app.post('/api/requests/:id/withdraw', async (req) => {
