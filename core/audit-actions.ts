@@ -44,6 +44,8 @@ export const AUDIT_ACTIONS = {
   download_import_errors: A('下载导入错误表', 'export'),
   import_errors_refused: A('下载导入错误表被拒', 'export'),
   snapshot_export: A('导出上报快照', 'export'),
+  annual_report_export: A('下载编制使用决算报表', 'export'),
+  unit_report_export: A('下载机构编制报告草稿', 'export'),
   // imports
   import: A('导入数据', 'import'),
   feed_import: A('导入外部数据', 'import'),
