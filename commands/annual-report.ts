@@ -29,6 +29,8 @@ export interface AnnualActorInput {
   /** where the download came from, for the audit row */
   via: 'console' | 'cli';
   ip?: string | null;
+  /** who the audit row names when the actor is 'system' (the CLI: cli:{os user}) */
+  auditAs?: string;
 }
 
 interface Who { id: string; role: string; scope: UnitScope }
@@ -105,7 +107,7 @@ export async function annualReportFile(input: AnnualActorInput): Promise<{ fileN
   const scopeName = w.scope === null ? office.name ?? '全部单位' : `本辖区 ${table.units.length} 个单位`;
   const body = await annualWorkbook(table, scopeName, input.today);
   const fileName = `${year}年度编制使用决算报表${table.ended ? '' : `（截至${table.asOf}）`}.xlsx`;
-  await audit(input.db, w.id, 'annual_report_export', 'report', null, { kind: 'annual', year, file: fileName, units: table.units.length, via: input.via }, { ip: input.ip ?? null });
+  await audit(input.db, input.auditAs ?? w.id, 'annual_report_export', 'report', null, { kind: 'annual', year, file: fileName, units: table.units.length, via: input.via }, { ip: input.ip ?? null });
   return { fileName, contentType: XLSX_TYPE, body, table };
 }
 
@@ -164,6 +166,6 @@ export async function unitAnnualReportFile(input: AnnualActorInput & { unitId: u
   const r = await unitAnnualReportDocument(input);
   const body = input.format === 'xlsx' ? await reportTablesWorkbook(r.doc) : await officialDocumentDocx(r.doc);
   const fileName = `${r.doc.title}${input.format === 'xlsx' ? '·表格' : ''}.${input.format}`;
-  await audit(input.db, r.actor.id, 'unit_report_export', 'unit', r.unitId, { kind: 'unit-annual', year: r.year, format: input.format, file: fileName, via: input.via }, { unitId: r.unitId, ip: input.ip ?? null });
+  await audit(input.db, input.auditAs ?? r.actor.id, 'unit_report_export', 'unit', r.unitId, { kind: 'unit-annual', year: r.year, format: input.format, file: fileName, via: input.via }, { unitId: r.unitId, ip: input.ip ?? null });
   return { fileName, contentType: input.format === 'xlsx' ? XLSX_TYPE : DOCUMENT_CONTENT_TYPES.docx, body, doc: r.doc, table: r.table };
 }
