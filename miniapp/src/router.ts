@@ -1,5 +1,5 @@
 // Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
-// #/console, #/console/import, #/console/feeds, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,jobs(?run=ID),broadcasts,locks,budget,monthly,snapshots},
+// #/console, #/console/import, #/console/feeds, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,annual,jobs(?run=ID),broadcasts,locks,budget,monthly,snapshots},
 // #/console/audit (审计日志, the 数据安全管理员's: ?who=&what=&unit=&from=&to=, or ?view=reviews&month= for the 月度排查),
 // #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation),
 // #/dashboard (the leaders' phone 大屏),
@@ -16,7 +16,7 @@ export type Route =
   | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
   | { name: 'monthly'; id: string | null; query: URLSearchParams }
-  | { name: 'console'; tab: 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'monthly' | 'explanations' | 'snapshots' | 'audit'; query: URLSearchParams }
+  | { name: 'console'; tab: 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'annual' | 'monthly' | 'explanations' | 'snapshots' | 'audit'; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'dashboard'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
@@ -55,7 +55,7 @@ export function parseHash(hash: string): Route {
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
-  if (a === 'console' && (b === 'import' || b === 'feeds' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly' || b === 'explanations' || b === 'snapshots' || b === 'audit') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'console' && (b === 'import' || b === 'feeds' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'annual' || b === 'monthly' || b === 'explanations' || b === 'snapshots' || b === 'audit') && parts.length === 2) return { name: 'console', tab: b, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };
   if (a === 'requests' && b === 'new' && parts.length === 2) return { name: 'request-new', query };

@@ -21,6 +21,7 @@ import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { MonthlyTab } from './Monthly.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
+import { AnnualTab } from './Annual.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
 import { SnapshotsTab } from './Snapshots.tsx';
@@ -29,7 +30,7 @@ import { WeeklyList } from './Weekly.tsx';
 import { ExplainButton, ExplanationsTab } from './Explanations.tsx';
 import { FeedsTab } from './Feeds.tsx';
 
-type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots' | 'audit';
+type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'annual' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots' | 'audit';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -86,6 +87,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           <a class="btn" href="#/towns" data-testid="console-towns">镇街三色图</a>
           {link('reports', '#/console/reports', '报表')}
           {link('quarterly', '#/console/quarterly', '季度分析报告')}
+          {link('annual', '#/console/annual', '年度报表')}
           {me.role === '分管领导' && <a class="btn" href="#/dashboard" data-testid="phone-dashboard">大屏（手机版）</a>}
           {operator && !me.regionCode && link('import', '#/console/import', '导入数据')}
           {operator && !me.regionCode && link('feeds', '#/console/feeds', '外部数据')}
@@ -108,6 +110,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'reports' && <ReportsTab me={me} />}
         {tab === 'quarterly' && <QuarterlyTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'annual' && <AnnualTab key={props.query.toString()} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
         {tab === 'feeds' && <FeedsTab me={me} />}

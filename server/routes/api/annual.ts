@@ -5,6 +5,7 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import { annualReportFile, annualReportTable, unitAnnualReportFile, type UnitReportFormat } from '../../../commands/annual-report.ts';
+import { treeOrder } from '../../../core/annual-report.ts';
 import { contentDisposition, userOf, type ApiDeps } from './common.ts';
 
 export const annualRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -20,7 +21,7 @@ export const annualRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
       s.approvedEnd += r.approvedEnd; s.actualEnd += r.actualEnd; s.vacantEnd += r.vacantEnd; s.overEnd += r.overEnd; s.entered += r.entered; s.exited += r.exited;
       byUnit.set(r.unitId, s);
     }
-    const depth = new Map(t.rows.map((r) => [r.unitId, r.depth]));
+    const depth = new Map(treeOrder(t.units).map((o) => [o.unit.id, o.depth]));
     const total = t.totalRows.find((r) => r.kind === '全部') ?? null;
     return {
       year: t.year, asOf: t.asOf, ended: t.ended,
