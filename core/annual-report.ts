@@ -5,12 +5,14 @@
 // now for a year not yet ended), and every change inside the year is classified:
 //
 // - a person is 实有 of (unit, 编制类型) when their state says 在编 there (domain.md §7);
-// - 入编: a change from not 在编 (no record yet, 待入编, 已出编, 编外) to 在编;
+// - 入编: a change from not 在编 (待入编, 已出编, 编外, or a new record) to 在编; but a new record
+//   of someone already on the quota before the year (入编时间 before 1 January, or not filled,
+//   and not made by an approval) is 补录: the system learning of them, not a 入编 of the year;
 // - 出编: a change from 在编 to anything else; its reason is the record's 出编原因 (set by an
 //   approved 减人出编), else 其他 (an import or an edit that took someone off the quota);
 // - 转入 / 转出: a 在编 person moving to another unit or 编制类型 (neither 入编 nor 出编);
 // - 核定增加 / 核定减少: the rises and falls of a quota's 核定编制数.
-// So 年末实有 = 年初实有 + 入编 − 出编 + 转入 − 转出 and 年末核定 = 年初核定 + 增加 − 减少, row by row.
+// So 年末实有 = 年初实有 + 入编 + 补录 − 出编 + 转入 − 转出 and 年末核定 = 年初核定 + 增加 − 减少, row by row.
 // A change counts in the year it was recorded (the version's changed_at), the same clock the
 // year's start and end states are read by; changes made by an approval carry the source
 // 审批：{申请编号}, counted as 其中经审批.
@@ -73,6 +75,8 @@ export interface AnnualFigures {
   actualEnd: number;
   entered: number;
   enteredApproved: number;
+  /** new records of people already 在编 before the year (首次录入系统) */
+  recorded: number;
   exits: Record<ExitReason, number>;
   exited: number;
   exitedApproved: number;
@@ -124,7 +128,7 @@ export interface AnnualTable {
 }
 
 const emptyFigures = (): AnnualFigures => ({
-  approvedStart: 0, approvedEnd: 0, quotaUp: 0, quotaDown: 0, actualStart: 0, actualEnd: 0, entered: 0, enteredApproved: 0,
+  approvedStart: 0, approvedEnd: 0, quotaUp: 0, quotaDown: 0, actualStart: 0, actualEnd: 0, entered: 0, enteredApproved: 0, recorded: 0,
   exits: { 退休: 0, 调出: 0, 辞职: 0, 辞退: 0, 死亡: 0, 其他: 0 }, exited: 0, exitedApproved: 0, movedIn: 0, movedOut: 0,
   vacantStart: 0, vacantEnd: 0, overStart: 0, overEnd: 0,
 });
@@ -214,8 +218,12 @@ export class AnnualAccumulator {
     if (sameKey(a, b)) return;
     if (!a && b) {
       const c = this.cell(b.unit, b.kind);
-      c.entered++;
-      if (viaApproval(source)) c.enteredApproved++;
+      const enteredOn = typeof after?.entered_on === 'string' ? after.entered_on : '';
+      if (before === null && !viaApproval(source) && !(enteredOn >= this.start)) c.recorded++;
+      else {
+        c.entered++;
+        if (viaApproval(source)) c.enteredApproved++;
+      }
     } else if (a && !b) {
       const c = this.cell(a.unit, a.kind);
       const r = after?.status === '已出编' && (EXIT_REASONS as readonly string[]).includes(String(after.exit_reason)) ? (after.exit_reason as ExitReason) : '其他';
@@ -274,7 +282,7 @@ export class AnnualAccumulator {
   }
 }
 
-const isEmpty = (f: AnnualFigures) => !f.approvedStart && !f.approvedEnd && !f.actualStart && !f.actualEnd && !f.entered && !f.exited && !f.movedIn && !f.movedOut && !f.quotaUp && !f.quotaDown;
+const isEmpty = (f: AnnualFigures) => !f.approvedStart && !f.approvedEnd && !f.actualStart && !f.actualEnd && !f.entered && !f.recorded && !f.exited && !f.movedIn && !f.movedOut && !f.quotaUp && !f.quotaDown;
 
 const KIND_ORDER = ['行政编制', '政法专项编制', '参公事业编制', '事业编制', '工勤编制'];
 const kindOrder = (k: string) => (k === '全部' ? 1000 : k === UNFILLED_KIND ? 999 : KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : 500);
@@ -318,6 +326,7 @@ export const FIGURE_COLUMNS: ReadonlyArray<[string, (f: AnnualFigures) => number
   ['年末核定', (f) => f.approvedEnd],
   ['入编', (f) => f.entered],
   ['入编其中经审批', (f) => f.enteredApproved],
+  ['补录', (f) => f.recorded],
   ['出编合计', (f) => f.exited],
   ...EXIT_REASONS.map((r) => [`出编·${r}`, (f: AnnualFigures) => f.exits[r]] as [string, (f: AnnualFigures) => number]),
   ['出编其中经审批', (f) => f.exitedApproved],
@@ -339,9 +348,9 @@ export function annualNotes(t: AnnualTable, scopeName: string, generatedOn: IsoD
     `生成日期：${generatedOn}；共 ${t.units.length} 个单位、${t.rows.length} 行（每个单位每种编制类型一行，按机构隶属关系排列，下级单位名称前有缩进）；表后为按系统（教育、卫生、其他）的小计和全部合计。`,
     '实有：在编状态为“在编”的人员，按使用编制类型计。空编 = 核定 − 实有（不足 0 记 0），超编 = 实有 − 核定（不足 0 记 0），均逐单位逐编制类型计算后相加；小计和合计中的空编、超编为各单位之和（毛数）。',
     `净空编（合计核定 − 合计实有）：年初 ${total.approvedStart - total.actualStart}，年末 ${total.approvedEnd - total.actualEnd}；超编单位与空编单位相互抵消后的净数会掩盖超编，请同时看超编列。`,
-    '入编：从非在编（新录入、待入编、已出编、编外）变为在编；出编：从在编变为其他状态，原因取人员记录的出编原因（经“减人出编”审批的记录），没有原因的（如导入或直接修改）计入“其他”。转入、转出：在编人员调换单位或编制类型。',
+    '入编：从非在编（待入编、已出编、编外）变为在编，或新录入入编时间在本年度的在编人员；补录：新录入系统、但入编时间在本年度以前（或未填入编时间）的在编人员，是系统首次记录已在编的人，不是本年度入编（首次导入的年度会有大量补录）；出编：从在编变为其他状态，原因取人员记录的出编原因（经“减人出编”审批的记录），没有原因的（如导入或直接修改）计入“其他”。转入、转出：在编人员调换单位或编制类型。',
     '数据来源：系统保存的每一次修改记录（修改前后的值、时间、来源）。变动按记录修改的时间计入年度；经审批办理的变动（来源为“审批：申请编号”）另计“其中经审批”，其余为导入或小程序修改。',
-    '核对关系（每一行都成立）：年末实有 = 年初实有 + 入编 − 出编合计 + 转入 − 转出；年末核定 = 年初核定 + 核定增加 − 核定减少。',
+    '核对关系（每一行都成立）：年末实有 = 年初实有 + 入编 + 补录 − 出编合计 + 转入 − 转出；年末核定 = 年初核定 + 核定增加 − 核定减少。',
     '本表为统计报表，不含个人身份信息。',
   ];
 }
@@ -446,13 +455,13 @@ export function unitAnnualReport(input: UnitReportInput): OfficialDocument {
 
   blocks.push({ kind: 'heading', text: '五、年度人员变动' });
   blocks.push({
-    kind: 'table', title: '表6 入编、出编和调整', head: ['编制类型', '入编', '其中经审批', '出编', ...EXIT_REASONS.map((r) => `出编·${r}`), '转入', '转出'],
-    rows: [...rows, ...(rows.length > 1 ? [{ ...all, kind: '合计' }] : [])].map((r) => [r.kind, String(r.entered), String(r.enteredApproved), String(r.exited), ...EXIT_REASONS.map((x) => String(r.exits[x])), String(r.movedIn), String(r.movedOut)]),
+    kind: 'table', title: '表6 入编、出编和调整', head: ['编制类型', '入编', '其中经审批', '补录', '出编', ...EXIT_REASONS.map((r) => `出编·${r}`), '转入', '转出'],
+    rows: [...rows, ...(rows.length > 1 ? [{ ...all, kind: '合计' }] : [])].map((r) => [r.kind, String(r.entered), String(r.enteredApproved), String(r.recorded), String(r.exited), ...EXIT_REASONS.map((x) => String(r.exits[x])), String(r.movedIn), String(r.movedOut)]),
   });
   const reasons = EXIT_REASONS.filter((r) => all.exits[r] > 0).map((r) => `${r}${all.exits[r]}人`);
   blocks.push({
     kind: 'paragraph',
-    text: `${t.year}年${t.ended ? '' : '（截至目前）'}本单位入编${all.entered}人（其中经审批${all.enteredApproved}人），出编${all.exited}人${reasons.length ? `（${reasons.join('、')}）` : ''}${all.exited - all.exitedApproved > 0 ? `，其中${all.exited - all.exitedApproved}人未经“减人出编”审批，请补办或说明` : ''}；调入调出在编人员${all.movedIn}人、${all.movedOut}人。`,
+    text: `${t.year}年${t.ended ? '' : '（截至目前）'}本单位入编${all.entered}人（其中经审批${all.enteredApproved}人）${all.recorded ? `，首次录入系统的原在编人员${all.recorded}人` : ''}，出编${all.exited}人${reasons.length ? `（${reasons.join('、')}）` : ''}${all.exited - all.exitedApproved > 0 ? `，其中${all.exited - all.exitedApproved}人未经“减人出编”审批，请补办或说明` : ''}；调入调出在编人员${all.movedIn}人、${all.movedOut}人。`,
   });
 
   blocks.push({ kind: 'heading', text: '六、数据质量' });

@@ -71,8 +71,8 @@ beforeAll(async () => {
   await at('2026-04-20T09:00:00', () => save('2026-04-20', { people: [roster.get(6)!] }).then(() => undefined));
   // quotas: U1 行政 5→6, U2 事业 10→8
   await at('2026-05-01T09:00:00', () => save('2026-05-01', { quotas: [{ unitCode: U1, kind: '行政编制', approved: 6 }, { unitCode: U2, kind: '事业编制', approved: 8 }] }).then(() => undefined));
-  // new people p20 (U2) and p21 (U3)
-  roster.set(20, person(20, U2, '事业编制'));
+  // new records: p20 (U2) entered this year (入编时间 2026-06-01); p21 (U3) without 入编时间: 补录
+  roster.set(20, person(20, U2, '事业编制', '在编', { enteredOn: '2026-06-01' }));
   roster.set(21, person(21, U3, '事业编制'));
   await at('2026-06-01T09:00:00', () => save('2026-06-01', { people: [roster.get(20)!, roster.get(21)!] }).then(() => undefined));
   // p2 moves from 行政编制 to 工勤编制 in U1
@@ -94,15 +94,15 @@ afterAll(async () => {
 });
 
 type Expected = [unit: string, kind: string, approvedStart: number, actualStart: number, quotaUp: number, quotaDown: number, approvedEnd: number,
-  entered: number, enteredApproved: number, exits: Record<string, number>, exitedApproved: number, movedIn: number, movedOut: number, actualEnd: number];
+  entered: number, enteredApproved: number, recorded: number, exits: Record<string, number>, exitedApproved: number, movedIn: number, movedOut: number, actualEnd: number];
 
 // Worked out by hand from the story above (not by the code under test).
 const EXPECTED_2026: Expected[] = [
-  ['某县教育局', '行政编制', 5, 4, 1, 0, 6, 1, 0, { 退休: 1 }, 1, 0, 1, 3],
-  ['某县教育局', '工勤编制', 0, 0, 0, 0, 0, 0, 0, {}, 0, 1, 0, 1],
-  ['某县实验小学', '事业编制', 10, 6, 1, 2, 9, 1, 0, { 其他: 1 }, 0, 0, 0, 6],
-  ['某县人民医院', '事业编制', 8, 9, 0, 0, 8, 1, 0, { 辞职: 1 }, 1, 0, 0, 9],
-  ['某县人民医院', '工勤编制', 0, 0, 2, 0, 2, 0, 0, {}, 0, 0, 0, 0],
+  ['某县教育局', '行政编制', 5, 4, 1, 0, 6, 1, 0, 0, { 退休: 1 }, 1, 0, 1, 3],
+  ['某县教育局', '工勤编制', 0, 0, 0, 0, 0, 0, 0, 0, {}, 0, 1, 0, 1],
+  ['某县实验小学', '事业编制', 10, 6, 1, 2, 9, 1, 0, 0, { 其他: 1 }, 0, 0, 0, 6],
+  ['某县人民医院', '事业编制', 8, 9, 0, 0, 8, 0, 0, 1, { 辞职: 1 }, 1, 0, 0, 9],
+  ['某县人民医院', '工勤编制', 0, 0, 2, 0, 2, 0, 0, 0, {}, 0, 0, 0, 0],
 ];
 const REASONS = ['退休', '调出', '辞职', '辞退', '死亡', '其他'];
 
@@ -116,15 +116,16 @@ describe('编制使用决算报表', () => {
     expect(table.rows.map((r) => r.depth)).toEqual([0, 0, 1, 0, 0]);
     for (const [i, e] of EXPECTED_2026.entries()) {
       const r = table.rows[i];
-      const [, , approvedStart, actualStart, quotaUp, quotaDown, approvedEnd, entered, enteredApproved, exits, exitedApproved, movedIn, movedOut, actualEnd] = e;
+      const [, , approvedStart, actualStart, quotaUp, quotaDown, approvedEnd, entered, enteredApproved, recorded, exits, exitedApproved, movedIn, movedOut, actualEnd] = e;
       const exited = Object.values(exits).reduce((a, b) => a + b, 0);
-      expect({ approvedStart: r.approvedStart, actualStart: r.actualStart, quotaUp: r.quotaUp, quotaDown: r.quotaDown, approvedEnd: r.approvedEnd, entered: r.entered, enteredApproved: r.enteredApproved, exited: r.exited, exitedApproved: r.exitedApproved, movedIn: r.movedIn, movedOut: r.movedOut, actualEnd: r.actualEnd }, `${e[0]} ${e[1]}`)
-        .toEqual({ approvedStart, actualStart, quotaUp, quotaDown, approvedEnd, entered, enteredApproved, exited, exitedApproved, movedIn, movedOut, actualEnd });
+      expect({ approvedStart: r.approvedStart, actualStart: r.actualStart, quotaUp: r.quotaUp, quotaDown: r.quotaDown, approvedEnd: r.approvedEnd, entered: r.entered, enteredApproved: r.enteredApproved, recorded: r.recorded, exited: r.exited, exitedApproved: r.exitedApproved, movedIn: r.movedIn, movedOut: r.movedOut, actualEnd: r.actualEnd }, `${e[0]} ${e[1]}`)
+        .toEqual({ approvedStart, actualStart, quotaUp, quotaDown, approvedEnd, entered, enteredApproved, recorded, exited, exitedApproved, movedIn, movedOut, actualEnd });
       for (const reason of REASONS) expect(r.exits[reason as never], `${e[0]} ${e[1]} ${reason}`).toBe(exits[reason] ?? 0);
+      expect(actualEnd, 'the identity').toBe(actualStart + entered + recorded - exited + movedIn - movedOut);
       expect([r.vacantStart, r.overStart, r.vacantEnd, r.overEnd]).toEqual([Math.max(0, approvedStart - actualStart), Math.max(0, actualStart - approvedStart), Math.max(0, approvedEnd - actualEnd), Math.max(0, actualEnd - approvedEnd)]);
     }
     const all = table.totalRows.find((r) => r.kind === '全部')!;
-    expect([all.approvedStart, all.actualStart, all.approvedEnd, all.actualEnd, all.entered, all.exited, all.vacantEnd, all.overEnd]).toEqual([23, 19, 25, 19, 3, 3, 3 + 3 + 2, 1 + 1]);
+    expect([all.approvedStart, all.actualStart, all.approvedEnd, all.actualEnd, all.entered, all.recorded, all.exited, all.vacantEnd, all.overEnd]).toEqual([23, 19, 25, 19, 2, 1, 3, 3 + 3 + 2, 1 + 1]);
     const edu = table.sectorRows.find((r) => r.sector === '教育' && r.kind === '全部')!;
     expect([edu.approvedEnd, edu.actualEnd, edu.exits.其他]).toEqual([9, 6, 1]);
   });
@@ -177,9 +178,10 @@ describe('编制使用决算报表', () => {
       expect(row.getCell(col('核定减少')).value).toBe(e[5]);
       expect(row.getCell(col('年末核定')).value).toBe(e[6]);
       expect(row.getCell(col('入编')).value).toBe(e[7]);
-      for (const r of REASONS) expect(row.getCell(col(`出编·${r}`)).value).toBe(e[9][r] ?? 0);
-      expect(row.getCell(col('年末实有')).value).toBe(e[13]);
-      expect(row.getCell(col('年末空编')).value).toBe(Math.max(0, e[6] - e[13]));
+      expect(row.getCell(col('补录')).value).toBe(e[9]);
+      for (const r of REASONS) expect(row.getCell(col(`出编·${r}`)).value).toBe(e[10][r] ?? 0);
+      expect(row.getCell(col('年末实有')).value).toBe(e[14]);
+      expect(row.getCell(col('年末空编')).value).toBe(Math.max(0, e[6] - e[14]));
     }
     expect(String(ws.getRow(3).getCell(3).value)).toBe('某县教育局'); // 工勤 row of the root, no indent
     expect(String(ws.getRow(4).getCell(3).value)).toBe('　某县实验小学');

@@ -7,7 +7,7 @@ import { qs, get } from '../api.ts';
 import { go } from '../router.ts';
 import { ErrorBox, Loading, useLoad } from '../ui.tsx';
 
-interface Figures { approvedEnd: number; actualEnd: number; vacantEnd: number; overEnd: number; entered: number; exited: number }
+interface Figures { approvedEnd: number; actualEnd: number; vacantEnd: number; overEnd: number; entered: number; recorded: number; exited: number }
 interface AnnualView {
   year: number;
   asOf: string;
@@ -46,7 +46,7 @@ export function AnnualTab(props: { query: URLSearchParams }) {
           <div class="card" data-testid="annual-summary">
             <b>{d.year}年度编制使用决算报表</b>
             {d.ended
-              ? <p class="small muted">统计期间 {d.year}-01-01 至 {d.year}-12-31。每个单位每种编制类型一行：年初和年末的核定、实有、空编、超编，年内核定增减，入编，按原因分列的出编，以及教育、卫生、其他系统的小计和合计。</p>
+              ? <p class="small muted">统计期间 {d.year}-01-01 至 {d.year}-12-31。每个单位每种编制类型一行：年初和年末的核定、实有、空编、超编，年内核定增减，入编，补录（首次录入系统的原在编人员），按原因分列的出编，以及教育、卫生、其他系统的小计和合计。</p>
               : <p class="notice small" data-testid="annual-not-ended">{d.year}年度尚未结束：年末数字为截至今天（{d.asOf}）的数字，不是全年决算，年度结束后请重新下载。</p>}
             {d.total && (
               <div class="stats">
@@ -55,6 +55,7 @@ export function AnnualTab(props: { query: URLSearchParams }) {
                 <div class="stat green"><b>{d.total.vacantEnd}</b>空编</div>
                 <div class="stat red"><b>{d.total.overEnd}</b>超编</div>
                 <div class="stat"><b data-testid="annual-entered">{d.total.entered}</b>入编</div>
+                <div class="stat"><b data-testid="annual-recorded">{d.total.recorded}</b>补录</div>
                 <div class="stat"><b data-testid="annual-exited">{d.total.exited}</b>出编</div>
               </div>
             )}
@@ -62,7 +63,7 @@ export function AnnualTab(props: { query: URLSearchParams }) {
           </div>
           <div class="card scroll-x" style="padding:0">
             <table class="grid" data-testid="annual-units">
-              <thead><tr><th>单位</th><th>系统</th><th>核定</th><th>实有</th><th>空编</th><th>超编</th><th>入编</th><th>出编</th><th>机构编制报告（草稿）</th></tr></thead>
+              <thead><tr><th>单位</th><th>系统</th><th>核定</th><th>实有</th><th>空编</th><th>超编</th><th>入编</th><th>补录</th><th>出编</th><th>机构编制报告（草稿）</th></tr></thead>
               <tbody>
                 {d.units.map((u) => (
                   <tr key={u.id} data-testid="annual-unit" data-unit-id={u.id}>
@@ -73,6 +74,7 @@ export function AnnualTab(props: { query: URLSearchParams }) {
                     <td>{u.vacantEnd}</td>
                     <td>{u.overEnd || ''}</td>
                     <td>{u.entered}</td>
+                    <td>{u.recorded || ''}</td>
                     <td>{u.exited}</td>
                     <td>
                       <a href={`/api/reports/unit-annual.docx${qs({ year: d.year, unit: u.id })}`} download data-testid="annual-unit-docx">下载报告</a>

@@ -15,9 +15,10 @@ export const annualRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   app.get('/api/reports/annual', async (req) => {
     const user = userOf(req);
     const t = await annualReportTable({ db, actor: user.id, year: q(req).year, today: deps.today() });
-    const byUnit = new Map<number, { approvedEnd: number; actualEnd: number; vacantEnd: number; overEnd: number; entered: number; exited: number }>();
+    const byUnit = new Map<number, { approvedEnd: number; actualEnd: number; vacantEnd: number; overEnd: number; entered: number; recorded: number; exited: number }>();
     for (const r of t.rows) {
-      const s = byUnit.get(r.unitId) ?? { approvedEnd: 0, actualEnd: 0, vacantEnd: 0, overEnd: 0, entered: 0, exited: 0 };
+      const s = byUnit.get(r.unitId) ?? { approvedEnd: 0, actualEnd: 0, vacantEnd: 0, overEnd: 0, entered: 0, recorded: 0, exited: 0 };
+      s.recorded += r.recorded;
       s.approvedEnd += r.approvedEnd; s.actualEnd += r.actualEnd; s.vacantEnd += r.vacantEnd; s.overEnd += r.overEnd; s.entered += r.entered; s.exited += r.exited;
       byUnit.set(r.unitId, s);
     }
@@ -25,8 +26,8 @@ export const annualRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const total = t.totalRows.find((r) => r.kind === '全部') ?? null;
     return {
       year: t.year, asOf: t.asOf, ended: t.ended,
-      total: total && { approvedStart: total.approvedStart, actualStart: total.actualStart, approvedEnd: total.approvedEnd, actualEnd: total.actualEnd, vacantEnd: total.vacantEnd, overEnd: total.overEnd, entered: total.entered, exited: total.exited },
-      units: t.units.map((u) => ({ id: u.id, name: u.name, sector: u.sector, parentId: u.parentId, depth: depth.get(u.id) ?? null, ...(byUnit.get(u.id) ?? { approvedEnd: 0, actualEnd: 0, vacantEnd: 0, overEnd: 0, entered: 0, exited: 0 }) })),
+      total: total && { approvedStart: total.approvedStart, actualStart: total.actualStart, approvedEnd: total.approvedEnd, actualEnd: total.actualEnd, vacantEnd: total.vacantEnd, overEnd: total.overEnd, entered: total.entered, recorded: total.recorded, exited: total.exited },
+      units: t.units.map((u) => ({ id: u.id, name: u.name, sector: u.sector, parentId: u.parentId, depth: depth.get(u.id) ?? null, ...(byUnit.get(u.id) ?? { approvedEnd: 0, actualEnd: 0, vacantEnd: 0, overEnd: 0, entered: 0, recorded: 0, exited: 0 }) })),
     };
   });
 
