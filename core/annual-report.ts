@@ -416,7 +416,7 @@ export function unitAnnualReport(input: UnitReportInput): OfficialDocument {
   blocks.push({ kind: 'heading', text: '二、编制使用情况' });
   blocks.push({
     kind: 'paragraph',
-    text: `${t.year}年初，${u.name}核定编制${all.approvedStart}名，实有在编${all.actualStart}名；${endLabel}核定编制${all.approvedEnd}名，实有在编${all.actualEnd}名，空编${all.vacantEnd}名${all.overEnd ? `，超编${all.overEnd}名` : ''}，编制使用率${pct(all.actualEnd, all.approvedEnd)}。${all.quotaUp || all.quotaDown ? `年内核定编制增加${all.quotaUp}名、减少${all.quotaDown}名。` : '年内核定编制没有变化。'}`,
+    text: `${t.year}年初，${u.name}核定编制${all.approvedStart}名，实有在编${all.actualStart}名；${endLabel}核定编制${all.approvedEnd}名，实有在编${all.actualEnd}名，空编${all.vacantEnd}名${all.overEnd ? `，超编${all.overEnd}名` : ''}，编制使用率${pct(all.actualEnd, all.approvedEnd)}。${all.approvedStart === 0 && all.quotaUp > 0 && all.quotaDown === 0 ? `年初系统中没有本单位的核定编制记录，年内录入核定编制${all.quotaUp}名。` : all.quotaUp || all.quotaDown ? `年内核定编制增加${all.quotaUp}名、减少${all.quotaDown}名。` : '年内核定编制没有变化。'}`,
   });
   blocks.push({
     kind: 'table', title: '表1 编制使用决算',
@@ -450,7 +450,8 @@ export function unitAnnualReport(input: UnitReportInput): OfficialDocument {
     blocks.push({ kind: 'table', title: '表4 学历结构', head: ['学历', '人数', '占比'], rows: edu.map(([k, n]) => [k, String(n), pct(n, people.length)]) });
     const kinds = countBy(people, (p) => p.kind, KIND_ORDER);
     blocks.push({ kind: 'table', title: '表5 编制类型', head: ['编制类型', '人数', '占比'], rows: kinds.map(([k, n]) => [k, String(n), pct(n, people.length)]) });
-    blocks.push({ kind: 'paragraph', text: `${endLabel}在编${people.length}人，其中${age.slice(0, 1).map(([k, n]) => `${k}${n}人`).join('')}最多；学历以${edu[0][0]}为主（${edu[0][1]}人）。` });
+    const most = [...age].sort((a, b) => b[1] - a[1])[0];
+    blocks.push({ kind: 'paragraph', text: `${endLabel}在编${people.length}人，${most[0]}的最多（${most[1]}人）；学历以${edu[0][0]}为主（${edu[0][1]}人）。` });
   } else blocks.push({ kind: 'paragraph', text: `${endLabel}本单位没有在编人员。` });
 
   blocks.push({ kind: 'heading', text: '五、年度人员变动' });
@@ -461,7 +462,7 @@ export function unitAnnualReport(input: UnitReportInput): OfficialDocument {
   const reasons = EXIT_REASONS.filter((r) => all.exits[r] > 0).map((r) => `${r}${all.exits[r]}人`);
   blocks.push({
     kind: 'paragraph',
-    text: `${t.year}年${t.ended ? '' : '（截至目前）'}本单位入编${all.entered}人（其中经审批${all.enteredApproved}人）${all.recorded ? `，首次录入系统的原在编人员${all.recorded}人` : ''}，出编${all.exited}人${reasons.length ? `（${reasons.join('、')}）` : ''}${all.exited - all.exitedApproved > 0 ? `，其中${all.exited - all.exitedApproved}人未经“减人出编”审批，请补办或说明` : ''}；调入调出在编人员${all.movedIn}人、${all.movedOut}人。`,
+    text: `${t.year}年${t.ended ? '' : '（截至目前）'}本单位入编${all.entered}人（其中经审批${all.enteredApproved}人）${all.recorded ? `，首次录入系统的原在编人员${all.recorded}人` : ''}，出编${all.exited}人${reasons.length ? `（${reasons.join('、')}）` : ''}${all.exited - all.exitedApproved > 0 ? `，其中${all.exited - all.exitedApproved}人未经“减人出编”审批，请补办或说明` : ''}${all.movedIn || all.movedOut ? `；在编人员调换单位或编制类型转入${all.movedIn}人、转出${all.movedOut}人` : ''}。`,
   });
 
   blocks.push({ kind: 'heading', text: '六、数据质量' });

@@ -67,7 +67,7 @@ describe.skipIf(!HAVE_CHROMIUM)('年度报表 in the console (Chromium)', () => 
     await openMiniApp(page, s.url, `/portrait/${spec.unit_id}`);
     const link = page.locator('[data-testid="portrait-annual-report"]');
     await expect.poll(() => link.count(), POLL).toBe(1);
-    expect(await link.textContent()).toContain(`${Number(YEAR) - 1}年度机构编制报告（草稿）`);
+    expect(await link.textContent()).toContain(`${Number(YEAR) - 1}年度报告草稿`);
     await phone.shot('annual-03-portrait');
     const res = await page.request.get(`${s.url}${await link.getAttribute('href')}`);
     expect(res.status()).toBe(200);
