@@ -48,6 +48,8 @@ export const AUDIT_ACTIONS = {
   snapshot_export: A('导出上报快照', 'export'),
   registration_form_download: A('下载入(出)编登记表', 'export'),
   registration_register_export: A('导出登记表台账', 'export'),
+  annual_report_export: A('下载编制使用决算报表', 'export'),
+  unit_report_export: A('下载机构编制报告草稿', 'export'),
   // imports
   import: A('导入数据', 'import'),
   feed_import: A('导入外部数据', 'import'),

@@ -25,6 +25,7 @@ const KEYS: Record<string, string> = {
   query: '查询内容',
   year: '年度', dueOn: '截止日期',
   number: '表号', fullId: '含完整身份证号',
+  format: '格式',
 };
 
 /** Keys shown in no line (internal, or said elsewhere). */
@@ -49,7 +50,7 @@ const STATES: Record<string, string> = {
 const KINDS: Record<string, string> = {
   findings: '问题清单', people: '人员名单', workers: '编外人员名单', units: '单位名单', unit: '单位', person: '人员', worker: '编外人员',
   users: '用户', group: '工作群', 'negative-list': '负面清单', template: '模板', llm: '大模型', full: '全量', incremental: '增量',
-  quarterly: '季度', monthly: '月度', weekly: '每周', 'weekly-unit': '单位每周督办', 'weekly-office': '编办每周督办', 'self-check': '自查',
+  quarterly: '季度', annual: '年度决算', 'unit-annual': '机构编制报告', monthly: '月度', weekly: '每周', 'weekly-unit': '单位每周督办', 'weekly-office': '编办每周督办', 'self-check': '自查',
   suspension: '暂停', reserved: '预留', forced: '强制', copy: '复制', workdays: '工作日', 'month-first-workday': '每月第一个工作日',
   manual: '手动', light: '三色', stat: '统计', family: '亲属', message: '消息', reply: '回复', run: '运行', tick: '定时',
   first: '首录', last: '最后修改', report: '报表', ranking: '红黑榜', quota: '编制', leader_post: '领导职数', roster: '花名册', red: '红色', yellow: '黄色', green: '绿色',

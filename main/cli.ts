@@ -96,6 +96,10 @@ const HELP = `用法：sanse <命令> [选项]
   snapshot list [--json]         市级：各区县已导入的快照及其版本
   report quarterly --quarter YYYYQn --out 文件.docx|文件.pdf
                                 生成季度分析报告（Word 或 PDF，按文件扩展名；PDF 需 chromium）
+  report annual --year YYYY --out 文件.xlsx
+                                生成年度编制使用决算报表（各单位各编制类型的年初、年末核定和实有，年内入编、出编和核定增减）
+  report unit-annual --year YYYY --unit 单位ID --out 文件.docx|文件.xlsx
+                                生成某单位的年度机构编制报告草稿（Word，或其中各表的 Excel）
   audit verify [--json]         校验审计日志是否完整（逐行核对签名和链），发现被修改、删除、调换或伪造的行时指出第一处并返回 1
   audit list [--since YYYY-MM-DD] [--actor 用户ID] [--action 操作] [--limit N] [--json]
                                 列出审计日志（最新的在前，默认200行）
@@ -1076,7 +1080,40 @@ async function reportCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'monthly') return monthlyReportCommand(rest);
   if (sub === 'quarterly') return quarterlyReportCommand(rest);
-  throw new UsageError(`未知的 report 子命令：${sub ?? '（未填写）'}（可用：monthly、quarterly）`);
+  if (sub === 'annual' || sub === 'unit-annual') return annualReportCommand(sub, rest);
+  throw new UsageError(`未知的 report 子命令：${sub ?? '（未填写）'}（可用：monthly、quarterly、annual、unit-annual）`);
+}
+
+/**
+ * `sanse report annual --year 2026 --out FILE.xlsx` (编制使用决算报表 of every unit) and
+ * `sanse report unit-annual --year 2026 --unit ID --out FILE.docx|FILE.xlsx` (a unit's draft 机构编制报告).
+ */
+async function annualReportCommand(sub: 'annual' | 'unit-annual', rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { year: { type: 'string' }, unit: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } });
+  const year = arg(values, 'year');
+  if (year === undefined) throw new UsageError('请用 --year 指定年度，例如 --year 2026');
+  const out = arg(values, 'out');
+  const lower = out?.toLowerCase() ?? '';
+  const format = lower.endsWith('.xlsx') ? 'xlsx' : lower.endsWith('.docx') && sub === 'unit-annual' ? 'docx' : null;
+  if (!out || !format) throw new UsageError(sub === 'annual' ? '请用 --out 指定输出文件，扩展名为 .xlsx' : '请用 --out 指定输出文件，扩展名为 .docx（Word）或 .xlsx（报告中的表格）');
+  const unit = arg(values, 'unit');
+  if (sub === 'unit-annual' && unit === undefined) throw new UsageError('请用 --unit 指定单位ID（单位画像地址中的数字），例如 --unit 12');
+  const { validYear } = await import('../core/annual-report.ts');
+  const today = todayInShanghai();
+  validYear(year, Number(today.slice(0, 4)), '--year');
+  const { CommandError } = await import('../commands/errors.ts');
+  const { annualReportFile, unitAnnualReportFile } = await import('../commands/annual-report.ts');
+  const { writeFile } = await import('node:fs/promises');
+  const input = { actor: 'system', year, today, via: 'cli' as const, auditAs: `cli:${os.userInfo().username}` };
+  const r = await withContext((ctx) => (sub === 'annual' ? annualReportFile({ db: ctx.db, ...input }) : unitAnnualReportFile({ db: ctx.db, ...input, unitId: unit, format: format as 'docx' | 'xlsx' })))
+    .catch((e) => {
+      throw e instanceof CommandError ? new Refusal(e.message) : e;
+    });
+  await writeFile(out, r.body);
+  const t = r.table;
+  if (values.json) print({ year: t.year, ended: t.ended, asOf: t.asOf, units: t.units.length, rows: t.rows.length, out, bytes: r.body.length });
+  else console.log(`已生成 ${r.fileName.replace(/\.(xlsx|docx)$/, '')}（${t.units.length} 个单位，${t.ended ? `${t.year}年全年` : `${t.year}年尚未结束，数字截至 ${t.asOf}`}）：${out}`);
+  return 0;
 }
 
 /** `sanse report monthly --month M [--name NAME] --out FILE.xlsx`: the month's analysis report (the current month generated now, a past month as stored). */

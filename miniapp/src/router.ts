@@ -2,6 +2,7 @@
 // #/console, #/console/import, #/console/feeds, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,jobs(?run=ID),broadcasts,locks,budget,monthly,snapshots},
 // #/console/provenance (首录人查询: ?user=&kind=first|last&from=&to=&entity=),
 // #/console/forms (登记表台账, issue 18: ?year=&kind=&unit=),
+// #/console, #/console/import, #/console/feeds, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,annual,jobs(?run=ID),broadcasts,locks,budget,monthly,snapshots},
 // #/console/audit (审计日志, the 数据安全管理员's: ?who=&what=&unit=&from=&to=, or ?view=reviews&month= for the 月度排查),
 // #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation),
 // #/annual-budget(/:unit)(?year=) (年度编制使用预算: a unit's form; the console's #/console/annual-budget),
@@ -12,7 +13,7 @@
 /** The console's tabs (#/console/<tab>); 'home' is #/console itself. */
 export const CONSOLE_TABS = [
   'home', 'import', 'feeds', 'findings', 'requests', 'locks', 'budget', 'weekly', 'jobs', 'broadcasts', 'scores', 'dashboard', 'reports',
-  'quarterly', 'monthly', 'explanations', 'snapshots', 'audit', 'provenance', 'annual-budget', 'forms',
+  'quarterly', 'monthly', 'explanations', 'snapshots', 'audit', 'provenance', 'annual-budget', 'forms', 'annual',
 ] as const;
 export type ConsoleTab = (typeof CONSOLE_TABS)[number];
 

@@ -23,6 +23,7 @@ import { MonthlyTab } from './Monthly.tsx';
 import { AnnualBudgetTab } from './AnnualBudget.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
 import { RegistrationRegister } from './RegistrationForms.tsx';
+import { AnnualTab } from './Annual.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
 import { SnapshotsTab } from './Snapshots.tsx';
@@ -92,6 +93,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           <a class="btn" href="#/towns" data-testid="console-towns">镇街三色图</a>
           {link('reports', '#/console/reports', '报表')}
           {link('quarterly', '#/console/quarterly', '季度分析报告')}
+          {link('annual', '#/console/annual', '年度报表')}
           {me.role === '分管领导' && <a class="btn" href="#/dashboard" data-testid="phone-dashboard">大屏（手机版）</a>}
           {operator && !me.regionCode && link('import', '#/console/import', '导入数据')}
           {operator && !me.regionCode && link('feeds', '#/console/feeds', '外部数据')}
@@ -117,6 +119,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'reports' && <ReportsTab me={me} />}
         {tab === 'quarterly' && <QuarterlyTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'annual' && <AnnualTab key={props.query.toString()} query={props.query} />}
         {tab === 'import' && (operator ? <Import /> : <div class="notice error">您的角色不能导入数据。</div>)}
         {tab === 'import' && <DataFiles fullIds={props.me.fullIds} />}
         {tab === 'feeds' && <FeedsTab me={me} />}

@@ -104,6 +104,9 @@ function StructureChart(props: { s: PortraitView['structure'][number] }) {
   );
 }
 
+/** The year the portrait's draft annual report is of: the last one ended (Asia/Shanghai). */
+const annualYear = () => new Date(Date.now() + 8 * 3600_000).getUTCFullYear() - 1;
+
 export function PortraitPage(props: { me: Me; id: string }) {
   const { id, me } = props;
   const { data, error, loading, reload } = useLoad(() => get<PortraitView>(`/api/units/${encodeURIComponent(id)}/portrait`), [id]);
@@ -147,6 +150,7 @@ function PortraitBody(props: { data: PortraitView; recordHref: string; office?: 
         <div class="actions-row">
           <a class="btn" href={recordHref} data-testid="portrait-record">单位信息</a>
           <a class="btn" href={u.historyHref} data-testid="portrait-history-link">修改历史</a>
+          <a class="btn" href={`/api/reports/unit-annual.docx?year=${annualYear()}&unit=${d.unitId}`} download title={`${annualYear()}年度机构编制报告（草稿），Word 文件`} data-testid="portrait-annual-report">{annualYear()}年度报告草稿</a>
         </div>
         {d.asOf && <div class="muted small">编制和人员数据截至 {d.asOf} 的检查</div>}
         <ProvenanceLine provenance={d.provenance} testid="portrait-provenance" />

@@ -13,6 +13,7 @@ import { officeJobs } from '../../jobs/office-jobs.ts';
 import type { JobRunner } from '../../jobs/registry.ts';
 import { adminRoutes } from './admin.ts';
 import { analysisRoutes } from './analysis.ts';
+import { annualRoutes } from './annual.ts';
 import { auditRoutes } from './audit.ts';
 import { calendarRoutes } from './calendar.ts';
 import { dashboardRoutes } from './dashboard.ts';
@@ -101,6 +102,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(townRoutes, { deps });
   await app.register(reportRoutes, { deps });
   await app.register(analysisRoutes, { deps });
+  await app.register(annualRoutes, { deps });
   await app.register(dashboardRoutes, { deps });
   await app.register(feedRoutes, { deps });
   await app.register(auditRoutes, { deps });
