@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = {
   download_import_errors: A('下载导入错误表', 'export'),
   import_errors_refused: A('下载导入错误表被拒', 'export'),
   snapshot_export: A('导出上报快照', 'export'),
+  notice_download: A('下载书面函告', 'export'),
   // imports
   import: A('导入数据', 'import'),
   feed_import: A('导入外部数据', 'import'),
@@ -69,13 +70,17 @@ export const AUDIT_ACTIONS = {
   'monthly-confirmation.setting': A('修改月度核账设置', 'setting'),
   'message-budget': A('修改消息额度', 'setting'),
   snapshot_trust: A('信任区县公钥', 'setting'),
+  notice_settings: A('修改书面函告设置', 'setting'),
   // broadcasts
   weekly_send: A('发送每周督办清单', 'broadcast'),
   publish_ranking: A('发布红黑榜', 'broadcast'),
   'monthly-confirmation.open': A('发起月度核账', 'broadcast'),
   'monthly-confirmation.remind': A('提醒月度核账', 'broadcast'),
+  notice_issue: A('发出半年书面函告', 'broadcast'),
   // other acts on the data
   'monthly-confirmation.confirm': A('确认月度核账', 'data'),
+  notice_reply: A('回复书面函告', 'data'),
+  notice_review: A('审核书面函告回复', 'data'),
   feed_link_confirm: A('确认外部数据匹配', 'data'),
   feed_link_withdraw: A('撤回外部数据匹配', 'data'),
   feed_no_match: A('标记外部数据无匹配', 'data'),

@@ -21,7 +21,8 @@ const KEYS: Record<string, string> = {
   finding: '问题', selfChecks: '自查单位数', reviewDue: '复核期限', resubmit: '重新提交', requestLimitWorkdays: '办理时限（工作日）',
   unmapped: '未匹配', unitGroupCards: '单位群卡片数', unitDirectCards: '单位个人卡片数', version: '版本', count: '条数',
   schedule: '计划', enabled: '启用', days: '天数', keepDays: '保存天数', importId: '导入批次', id: '编号', ip: '来源地址',
-  label: '名称', value: '值', title: '标题', comment: '意见', amount: '数量',
+  label: '名称', value: '值', title: '标题', comment: '意见', amount: '数量', half: '半年度',
+  overdueWorkdays: '超期时限（工作日）', repeatTimes: '重复出错次数', replyWorkdays: '回复期限（工作日）', prefix: '文号前缀',
 };
 
 /** Keys shown in no line (internal, or said elsewhere). */

@@ -9,6 +9,7 @@ import type { BackupSettings } from '../../commands/backup.ts';
 import { backupJobs } from './backups.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
+import { halfYearNoticesJob } from './half-year-notices.ts';
 import { monthCloseJob } from './month-close.ts';
 import { monthlyConfirmationJobs } from './monthly-confirmation.ts';
 import { monthlyReportsJob } from './monthly-reports.ts';
@@ -42,6 +43,7 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     selfCheckLockJob(opts),
     ...selfCheckReminderJobs(opts),
     weeklyListJob(opts),
+    halfYearNoticesJob(opts),
     monthCloseJob(opts),
     negativeListReadingJob(opts),
     auditRetentionJob({ keepDays: opts.auditKeepDays, log: opts.log }),
