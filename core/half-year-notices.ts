@@ -231,7 +231,7 @@ export function noticeDocument(number: string, f: NoticeFacts): OfficialDocument
   const blocks: OfficialDocument['blocks'] = [
     {
       kind: 'paragraph',
-      text: `根据《机构编制实名制数据管理办法》关于半年交叉检查的规定，我办对${halfText(f.half)}（${documentDate(from)}至${documentDate(to)}）各单位机构编制实名制数据的问题整改情况进行了交叉检查。经检查，你单位存在以下问题，现函告如下：`,
+      text: `根据机构编制实名制数据管理关于半年交叉检查的有关规定，我办对${halfText(f.half)}（${documentDate(from)}至${documentDate(to)}）各单位机构编制实名制数据的问题整改情况进行了交叉检查。经检查，你单位存在以下问题，现函告如下：`,
     },
   ];
   let n = 0;

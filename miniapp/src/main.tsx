@@ -17,6 +17,7 @@ import { PortraitPage } from './pages/Portrait.tsx';
 import { TownsPage } from './pages/Towns.tsx';
 import { SelfCheckPage } from './pages/SelfCheck.tsx';
 import { MonthlyPage } from './pages/Monthly.tsx';
+import { NoticesPage } from './pages/Notices.tsx';
 import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
@@ -117,6 +118,8 @@ function App() {
       return <SelfCheckPage me={me} query={route.query} />;
     case 'monthly':
       return <MonthlyPage key={route.id ?? ''} me={me} id={route.id} />;
+    case 'notices':
+      return <NoticesPage key={route.id ?? ''} me={me} id={route.id} />;
     case 'requests':
       return <RequestsPage me={me} query={route.query} />;
     case 'request-new':

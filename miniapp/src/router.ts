@@ -1,7 +1,7 @@
 // Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
 // #/console, #/console/import, #/console/feeds, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,jobs(?run=ID),broadcasts,locks,budget,monthly,snapshots},
 // #/console/audit (审计日志, the 数据安全管理员's: ?who=&what=&unit=&from=&to=, or ?view=reviews&month= for the 月度排查),
-// #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation),
+// #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation), #/notices(/:id) (书面函告: a unit's notices, one notice and its reply), #/console/notices,
 // #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
 // #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图). Pure parsing, so it is unit-tested.
@@ -16,7 +16,8 @@ export type Route =
   | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
   | { name: 'monthly'; id: string | null; query: URLSearchParams }
-  | { name: 'console'; tab: 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'monthly' | 'explanations' | 'snapshots' | 'audit'; query: URLSearchParams }
+  | { name: 'notices'; id: string | null; query: URLSearchParams }
+  | { name: 'console'; tab: 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'monthly' | 'notices' | 'explanations' | 'snapshots' | 'audit'; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'dashboard'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
@@ -45,6 +46,7 @@ export function parseHash(hash: string): Route {
   if (a === 'todo' && parts.length === 1) return { name: 'todo', query };
   if (a === 'self-check' && parts.length === 1) return { name: 'self-check', query };
   if (a === 'monthly' && parts.length <= 2) return { name: 'monthly', id: b ?? null, query };
+  if (a === 'notices' && parts.length <= 2) return { name: 'notices', id: b ?? null, query };
   if (a === 'person' && b && parts.length === 2) return { name: 'person', id: b, query };
   if (a === 'person' && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query };
   if ((a === 'worker' || a === 'unit') && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query, of: a };
@@ -55,7 +57,7 @@ export function parseHash(hash: string): Route {
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
-  if (a === 'console' && (b === 'import' || b === 'feeds' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly' || b === 'explanations' || b === 'snapshots' || b === 'audit') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'console' && (b === 'import' || b === 'feeds' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly' || b === 'notices' || b === 'explanations' || b === 'snapshots' || b === 'audit') && parts.length === 2) return { name: 'console', tab: b, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };
   if (a === 'requests' && b === 'new' && parts.length === 2) return { name: 'request-new', query };

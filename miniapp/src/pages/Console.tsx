@@ -20,6 +20,7 @@ import { BroadcastsTab, JobsTab } from './Jobs.tsx';
 import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { MonthlyTab } from './Monthly.tsx';
+import { NoticesTab } from './Notices.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
 import { ReportsTab } from './Reports.tsx';
 import { ScoresTab } from './Scores.tsx';
@@ -29,7 +30,7 @@ import { WeeklyList } from './Weekly.tsx';
 import { ExplainButton, ExplanationsTab } from './Explanations.tsx';
 import { FeedsTab } from './Feeds.tsx';
 
-type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'explanations' | 'snapshots' | 'audit';
+type Tab = 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'weekly' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'jobs' | 'broadcasts' | 'locks' | 'budget' | 'monthly' | 'notices' | 'explanations' | 'snapshots' | 'audit';
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -81,6 +82,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('requests', '#/console/requests', '编制审批')}
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('monthly', '#/console/monthly', '月度核账')}
+          {link('notices', '#/console/notices', '书面函告')}
           {link('scores', '#/console/scores', '评分排名')}
           {link('dashboard', '#/console/dashboard', '数据大屏')}
           <a class="btn" href="#/towns" data-testid="console-towns">镇街三色图</a>
@@ -104,6 +106,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'locks' && <Locks />}
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
         {tab === 'monthly' && <MonthlyTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'notices' && <NoticesTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'weekly' && <WeeklyList key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'reports' && <ReportsTab me={me} />}
