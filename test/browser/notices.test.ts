@@ -42,7 +42,12 @@ describe.skipIf(!HAVE_CHROMIUM)('书面函告 (Chromium: a phone for the unit, a
     await openMiniApp(page, s.url, '/notices');
     await page.locator(`[data-testid="notice-${notice.id}"]`).waitFor();
     await phone.shot('90-notices-phone-list');
-    await page.locator(`[data-testid="notice-${notice.id}"]`).click();
+    // 待整改 shows the notice awaiting a reply, leading to it.
+    await openMiniApp(page, s.url, '/todo');
+    const banner = page.locator(`[data-testid="notice-pending"][href="#/notices/${notice.id}"]`);
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain(notice.number);
+    await banner.click();
     await page.locator('[data-testid="notice-number"]').waitFor();
     expect(await page.locator('[data-testid="notice-number"]').textContent()).toBe(notice.number);
     const facts = JSON.parse(notice.facts);

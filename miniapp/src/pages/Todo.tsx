@@ -16,6 +16,9 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
   const { data, error, loading, reload } = useLoad(() => get<Finding[]>(`/api/findings${qs({ status: 'open', unit })}`), [unit]);
   // 本月核账待确认: the units of my scope whose month waits for my confirmation (unit roles; [] for the office).
   const pending = useLoad(() => get<Array<{ unitId: number; unitName: string; month: string; dueOn: string; state: string }>>('/api/monthly-confirmations/pending').catch(() => []), []);
+  // 书面函告 awaiting the unit's reply (unit roles; the office reads them in the console).
+  const isUnit = props.me.role === '单位专管员' || props.me.role === '单位领导';
+  const notices = useLoad(() => (isUnit ? get<{ rows: Array<{ id: number; number: string; unitName: string; state: string; replyDue: string }> }>('/api/notices?state=open').then(async (o) => [...o.rows, ...(await get<{ rows: typeof o.rows }>('/api/notices?state=overdue')).rows]).catch(() => []) : Promise.resolve([])), [isUnit]);
   const [shown, setShown] = useState<Finding | null>(null);
   const list = data ?? [];
   const red = list.filter((f) => f.light === 'red').length;
@@ -34,6 +37,11 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
         {pending.data?.map((p) => (
           <a key={p.unitId} class={`card linkcard block notice ${p.state === 'overdue' ? 'error' : 'warn'}`} href={`#/monthly/${p.unitId}`} data-testid="monthly-pending">
             本月核账待确认：{p.unitName} {Number(p.month.slice(5, 7))}月数据，{p.state === 'overdue' ? '已逾期' : `请于${Number(p.dueOn.slice(5, 7))}月${Number(p.dueOn.slice(8, 10))}日前`}核对确认 ›
+          </a>
+        ))}
+        {notices.data?.map((n) => (
+          <a key={`notice-${n.id}`} class={`card linkcard block notice ${n.state === 'overdue' ? 'error' : 'warn'}`} href={`#/notices/${n.id}`} data-testid="notice-pending">
+            书面函告 {n.number}：{n.unitName}，{n.state === 'overdue' ? '已逾期，请尽快' : `请于${Number(n.replyDue.slice(5, 7))}月${Number(n.replyDue.slice(8, 10))}日前`}回复整改情况 ›
           </a>
         ))}
         {unit && (
