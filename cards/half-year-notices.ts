@@ -31,3 +31,13 @@ export function halfYearNoticeMessage(r: { number: string; facts: NoticeFacts; l
     ...(r.atUserIds.length ? { atUserIds: r.atUserIds } : {}),
   };
 }
+
+/** The office returned the unit's reply (退回): the reason and the link to reply again. */
+export function noticeReturnedMessage(r: { number: string; unitName: string; note: string; link: string; atUserIds: string[] }): OutboundMessage {
+  return {
+    kind: 'markdown',
+    title: `${r.unitName} 书面函告回复被退回`,
+    text: render('half-year-notice-returned', { number: r.number, unitName: r.unitName, note: r.note, link: trusted(r.link) }),
+    ...(r.atUserIds.length ? { atUserIds: r.atUserIds } : {}),
+  };
+}

@@ -110,7 +110,7 @@ export type TemplateName =
   | 'ranking-board' | 'ranking-own'
   | 'monthly-confirm-open' | 'monthly-confirm-reminder'
   | 'audit-review'
-  | 'half-year-notice';
+  | 'half-year-notice' | 'half-year-notice-returned';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

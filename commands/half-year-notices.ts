@@ -6,7 +6,7 @@
 // The unit replies (整改情况说明), the office closes (办结) or returns (退回) the reply.
 
 import type { Knex } from 'knex';
-import { halfYearNoticeMessage, noticeUrl } from '../cards/half-year-notices.ts';
+import { halfYearNoticeMessage, noticeReturnedMessage, noticeUrl } from '../cards/half-year-notices.ts';
 import {
   halfEndedBy, halfText, NOTICE_SETTINGS_KEY, NOTICE_STATE_TEXT, noticeDocument, noticeNumber, noticePrefix, noticeState, parseHalf,
   parseNoticeSettings, parseReply, parseReviewNote, previousHalf, replyDueOn, unitProblems, HalfYearError,
@@ -247,7 +247,7 @@ export async function replyToNotice(db: Knex, o: { actor: Actor; id: number; inp
 }
 
 /** The office's review of a reply: 办结 (close) or 退回 (return, with the reason). */
-export async function reviewNotice(db: Knex, o: { actor: Actor; id: number; decision: unknown; note?: unknown; today: IsoDate }): Promise<NoticeDetail> {
+export async function reviewNotice(db: Knex, o: { actor: Actor; id: number; decision: unknown; note?: unknown; today: IsoDate; publicBaseUrl?: string }): Promise<NoticeDetail> {
   if (!ADMIN_ROLES.has(o.actor.role)) throw new CommandError(403, '只有编办管理员或编办业务人员可以审核函告回复');
   if (o.decision !== 'close' && o.decision !== 'return') throw new CommandError(400, '审核结果应为“办结”或“退回”', { decision: '应为 close 或 return' });
   const d = await noticeDetail(db, o.actor, o.id, o.today);
@@ -256,7 +256,19 @@ export async function reviewNotice(db: Knex, o: { actor: Actor; id: number; deci
   if (note && typeof note === 'object') throw new CommandError(400, note.error, { note: note.error });
   await db.transaction(async (trx) => {
     const state = o.decision === 'close' ? 'closed' : 'returned';
-    if (!(await writeReview(trx, d.id, { state, note: note as string | null, at: nowMoment(), by: o.actor.id }))) throw new CommandError(409, '该函告刚刚已被审核，请刷新后查看');
+    const at = nowMoment();
+    if (!(await writeReview(trx, d.id, { state, note: note as string | null, at, by: o.actor.id }))) throw new CommandError(409, '该函告刚刚已被审核，请刷新后查看');
+    // 退回: the unit is told why, in its group (@ its people) or 1:1 to its people.
+    if (state === 'returned' && o.publicBaseUrl) {
+      const [groups, contacts] = await Promise.all([unitGroupIds(trx, [d.unitId]), unitContacts(trx, [d.unitId])]);
+      const people = contacts.map((c) => String(c.id));
+      const group = groups.get(d.unitId) ?? null;
+      const target: Target | null = group ? { kind: 'group', groupId: group } : people.length ? { kind: 'users', userIds: people } : null;
+      if (target) {
+        const message = noticeReturnedMessage({ number: d.number, unitName: d.unitName, note: note as string, link: noticeUrl(o.publicBaseUrl, d.id), atUserIds: group ? people : [] });
+        await enqueue(trx, `notice:${d.id}:returned:${at}`, { op: 'send', target, message });
+      }
+    }
     await audit(trx, o.actor.id, 'notice_review', 'notice', d.id, { no: d.number, decision: state === 'closed' ? '办结' : '退回', note }, { unitId: d.unitId });
   });
   return noticeDetail(db, o.actor, o.id, o.today);

@@ -222,7 +222,12 @@ describe(`半年交叉检查与书面函告 (${TEST_DB_KIND})`, () => {
     await expect(replyToNotice(t.db, { actor: sA, id: a, input: { text: '我单位已对所列问题逐项整改。' }, today: '2027-01-06' })).rejects.toMatchObject({ status: 409 });
     await expect(reviewNotice(t.db, { actor: { id: 'q1', role: '查询用户', scope: null }, id: a, decision: 'close', today: '2027-01-06' })).rejects.toMatchObject({ status: 403 });
     await expect(reviewNotice(t.db, { actor: staff, id: a, decision: 'return', note: '', today: '2027-01-06' })).rejects.toThrow('退回原因');
-    const back = await reviewNotice(t.db, { actor: staff, id: a, decision: 'return', note: '请补充未整改问题的计划', today: '2027-01-06' });
+    const back = await reviewNotice(t.db, { actor: staff, id: a, decision: 'return', note: '请补充未整改问题的计划', today: '2027-01-06', publicBaseUrl: BASE });
+    // The unit is told in its group, with the reason and the link.
+    const told: Row[] = await t.db('outbox').where('dedup_key', 'like', `notice:${a}:returned:%`).select('target', 'payload');
+    expect(told.map((r) => r.target)).toEqual(['group:g-a']);
+    expect(JSON.parse(told[0].payload).message.text).toContain('请补充未整改问题的计划');
+    expect(JSON.parse(told[0].payload).message.text).toContain(`${BASE}/m/#/notices/${a}`);
     expect(back).toMatchObject({ state: 'open', returned: true, reviewNote: '请补充未整改问题的计划', canReview: false });
     await replyToNotice(t.db, { actor: sA, id: a, input: { text: '补充：剩余问题将于本月底前整改完毕。' }, today: '2027-01-07' });
     const done = await reviewNotice(t.db, { actor: staff, id: a, decision: 'close', today: '2027-01-07' });

@@ -71,7 +71,9 @@ export const noticeRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     },
   }, async (req) => {
     const b = req.body as { decision: string; note?: string | null };
-    return reviewNotice(db, { actor: userOf(req), id: Number((req.params as { id: string }).id), decision: b.decision, note: b.note, today: deps.today() });
+    const r = await reviewNotice(db, { actor: userOf(req), id: Number((req.params as { id: string }).id), decision: b.decision, note: b.note, today: deps.today(), publicBaseUrl: deps.config.publicBaseUrl });
+    deps.kick();
+    return r;
   });
 
 };
