@@ -22,7 +22,8 @@ import {
   writeReply, writeReview,
 } from '../db/notices.ts';
 import { enqueue } from '../db/outbox.ts';
-import { loadCalendar, loadNoticeSettings, loadOffice, putSetting } from '../db/settings.ts';
+import { insertSetting, loadCalendar, loadNoticeSettings, loadOffice, putSetting } from '../db/settings.ts';
+import { isDuplicateKey } from '../db/errors.ts';
 import { audit } from '../db/store.ts';
 import { unitGroupIds } from '../db/user-locks.ts';
 import { unitNames } from '../db/units.ts';
@@ -85,7 +86,11 @@ export async function runHalfYearNotices(db: Knex, o: { date: IsoDate; half?: un
   const year = Number(o.date.slice(0, 4));
   const replyDue = replyDueOn(o.date, settings.replyWorkdays, cal);
   const officeName = office.name ?? '机构编制委员会办公室';
+  await ensureNoticeLockRow(db);
   await db.transaction(async (trx) => {
+    // One run at a time (the job and 立即检查, two instances): the lock row's update waits for the
+    // other run's commit, and the reads after it see that run's notices and numbers.
+    await trx('settings').where({ key: NOTICE_LOCK_KEY }).update({ value: JSON.stringify({ half, at: nowMoment() }) });
     const have = await unitsWithNotice(trx, half);
     const todo = problems.filter((p) => !have.has(p.unitId));
     result.existing = problems.length - todo.length;
@@ -133,6 +138,17 @@ export async function runHalfYearNotices(db: Knex, o: { date: IsoDate; half?: un
     }
   });
   return result;
+}
+
+const NOTICE_LOCK_KEY = 'half_year_notices.lock';
+
+async function ensureNoticeLockRow(db: Knex): Promise<void> {
+  if (await db('settings').where({ key: NOTICE_LOCK_KEY }).first('key')) return;
+  try {
+    await insertSetting(db, NOTICE_LOCK_KEY, {});
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e;
+  }
 }
 
 // ---- reading ----

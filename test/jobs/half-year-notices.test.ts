@@ -249,4 +249,18 @@ describe(`半年交叉检查与书面函告 (${TEST_DB_KIND})`, () => {
     const s = await setNoticeSettings(t.db, office, { overdueWorkdays: '5', repeatTimes: 2, prefix: '柯编督函' });
     expect(s).toMatchObject({ overdueWorkdays: 5, repeatTimes: 2, replyWorkdays: 10, prefixText: '柯编督函' });
   });
+
+  it('two runs at once (the job and 立即检查): each unit with problems gets one notice, numbers run on without gaps', async () => {
+    const before: Row[] = await t.db('notices').where({ year: 2027 }).select('seq');
+    const [r1, r2] = await Promise.all([
+      runHalfYearNotices(t.db, { date: '2027-01-06', half: '2026H1', publicBaseUrl: BASE }),
+      runHalfYearNotices(t.db, { date: '2027-01-06', half: '2026H1', publicBaseUrl: BASE }),
+    ]);
+    const rows: Row[] = await t.db('notices').where({ half: '2026H1' }).orderBy('seq');
+    expect(rows.length).toBe(r1.issued.length + r2.issued.length);
+    expect(rows.length).toBe(r1.unitsWithProblems);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => Number(r.unit_id))).size).toBe(rows.length);
+    expect(rows.map((r) => r.number)).toEqual(rows.map((_, i) => `柯编督函〔2027〕${before.length + i + 1}号`));
+  });
 });
