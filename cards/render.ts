@@ -111,7 +111,8 @@ export type TemplateName =
   | 'monthly-confirm-open' | 'monthly-confirm-reminder'
   | 'budget-open' | 'budget-reminder' | 'budget-reviewed'
   | 'audit-review'
-  | 'registration-form';
+  | 'registration-form'
+  | 'half-year-notice' | 'half-year-notice-returned';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

@@ -50,6 +50,7 @@ export const AUDIT_ACTIONS = {
   registration_register_export: A('导出登记表台账', 'export'),
   annual_report_export: A('下载编制使用决算报表', 'export'),
   unit_report_export: A('下载机构编制报告草稿', 'export'),
+  notice_download: A('下载书面函告', 'export'),
   // imports
   import: A('导入数据', 'import'),
   feed_import: A('导入外部数据', 'import'),
@@ -76,6 +77,7 @@ export const AUDIT_ACTIONS = {
   'monthly-confirmation.setting': A('修改月度核账设置', 'setting'),
   'message-budget': A('修改消息额度', 'setting'),
   snapshot_trust: A('信任区县公钥', 'setting'),
+  notice_settings: A('修改书面函告设置', 'setting'),
   // broadcasts
   weekly_send: A('发送每周督办清单', 'broadcast'),
   publish_ranking: A('发布红黑榜', 'broadcast'),
@@ -83,8 +85,11 @@ export const AUDIT_ACTIONS = {
   'monthly-confirmation.remind': A('提醒月度核账', 'broadcast'),
   'budget.open': A('开启年度预算填报', 'broadcast'),
   'budget.remind': A('催办年度预算填报', 'broadcast'),
+  notice_issue: A('发出半年书面函告', 'broadcast'),
   // other acts on the data
   'monthly-confirmation.confirm': A('确认月度核账', 'data'),
+  notice_reply: A('回复书面函告', 'data'),
+  notice_review: A('审核书面函告回复', 'data'),
   feed_link_confirm: A('确认外部数据匹配', 'data'),
   'budget.save': A('保存年度预算草稿', 'data'),
   'budget.submit': A('提交年度预算', 'data'),

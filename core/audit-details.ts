@@ -26,6 +26,8 @@ const KEYS: Record<string, string> = {
   year: '年度', dueOn: '截止日期',
   number: '表号', fullId: '含完整身份证号',
   format: '格式',
+  half: '半年度',
+  overdueWorkdays: '超期时限（工作日）', repeatTimes: '重复出错次数', replyWorkdays: '回复期限（工作日）', prefix: '文号前缀',
 };
 
 /** Keys shown in no line (internal, or said elsewhere). */

@@ -26,6 +26,17 @@ describe('rhythms on the working-day calendar', () => {
   it('the first working day of the month skips the National Day holiday', () => {
     expect(daysOf({ kind: 'month-first-workday' }, '2026-09-01', '2026-11-30')).toEqual(['2026-09-01', '2026-10-08', '2026-11-02']);
   });
+  it('the half-yearly day: the first working day of January and of July only (元旦 moves it)', () => {
+    // 2026-07-01 is a Wednesday; 2027-01-01 a Friday (the package does not know 2027 yet: a working day).
+    expect(daysOf({ kind: 'half-year-first-workday' }, '2026-06-01', '2027-02-28')).toEqual(['2026-07-01', '2027-01-01']);
+    expect(nextRhythmDay({ kind: 'half-year-first-workday' }, cal, '2026-07-02')).toBe('2027-01-01');
+    // 元旦 entered by the office: the weekend follows, so Monday 01-04; a further local holiday on 01-04 moves it to 01-05.
+    const yuandan = createCalendar([{ date: '2027-01-01', work: false }]);
+    expect(nextRhythmDay({ kind: 'half-year-first-workday' }, yuandan, '2026-12-30')).toBe('2027-01-04');
+    const local = createCalendar([{ date: '2027-01-01', work: false }, { date: '2027-01-04', work: false }]);
+    expect(isRhythmDay({ kind: 'half-year-first-workday' }, local, '2027-01-04')).toBe(false);
+    expect(nextRhythmDay({ kind: 'half-year-first-workday' }, local, '2026-12-30')).toBe('2027-01-05');
+  });
   it('mid-month moves to the next working day; before month end counts working days back from the last one', () => {
     expect(daysOf({ kind: 'month-day', day: 15 }, '2026-11-01', '2026-11-30')).toEqual(['2026-11-16']);
     expect(lastWorkdayOfMonth(cal, '2026-10')).toBe('2026-10-30');

@@ -13,6 +13,8 @@ export type Rhythm =
   | { kind: 'week-first-workday' }
   /** The first working day of each month. */
   | { kind: 'month-first-workday' }
+  /** The first working day of January and of July (the half-yearly cross-check, issue 18). */
+  | { kind: 'half-year-first-workday' }
   /** The first working day on or after day `day` of each month (mid-month: 15). */
   | { kind: 'month-day'; day: number }
   /** The working day `n` working days before the month's last working day (3: three working days before month end). */
@@ -52,6 +54,11 @@ function dayOfPeriod(rhythm: Rhythm, cal: WorkdayCalendar, date: IsoDate): IsoDa
     }
     case 'month-first-workday':
       return cal.firstWorkdayOfMonth(monthOf(date));
+    case 'half-year-first-workday': {
+      // Only January and July have the day; another month's first working day is not one.
+      const month = monthOf(date);
+      return month.endsWith('-01') || month.endsWith('-07') ? cal.firstWorkdayOfMonth(month) : '';
+    }
     case 'month-day': {
       let day = `${monthOf(date)}-${String(rhythm.day).padStart(2, '0')}`;
       for (let i = 0; i < 31 && !cal.isWorkday(day) && monthOf(day) === monthOf(date); i++) day = addDays(day, 1);
@@ -103,6 +110,8 @@ export function rhythmText(rhythm: Rhythm): string {
       return '每周第一个工作日';
     case 'month-first-workday':
       return '每月第一个工作日';
+    case 'half-year-first-workday':
+      return '每年1月、7月第一个工作日';
     case 'month-day':
       return `每月${rhythm.day}日（非工作日顺延）`;
     case 'before-month-end':

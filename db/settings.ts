@@ -8,6 +8,7 @@ type Row = Record<string, any>;
 import type { RuleSetting } from '../core/check.ts';
 import type { OfficeSettings } from '../core/rules/define.ts';
 import type { Read } from './batch.ts';
+import { DEFAULT_NOTICE_SETTINGS, NOTICE_SETTINGS_KEY, parseNoticeSettings, type NoticeSettings } from '../core/half-year-notices.ts';
 
 export interface Office extends OfficeSettings {
   name: string | null;
@@ -95,4 +96,12 @@ export function calendarOf(overrides: CalendarOverride[]): WorkdayCalendar {
 /** Stores a setting that is not there yet; throws when it is (the unique key), so a first writer wins. */
 export async function insertSetting(db: Knex, key: string, value: unknown): Promise<void> {
   await db('settings').insert({ key, value: JSON.stringify(value) });
+}
+
+/** The 半年交叉检查与书面函告's settings (core/half-year-notices.ts): the stored ones, checked, over the defaults. */
+export async function loadNoticeSettings(db: Knex): Promise<NoticeSettings> {
+  const stored = await getSetting<unknown>(db, NOTICE_SETTINGS_KEY);
+  if (!stored) return DEFAULT_NOTICE_SETTINGS;
+  const p = parseNoticeSettings(stored);
+  return 'settings' in p ? p.settings : DEFAULT_NOTICE_SETTINGS;
 }

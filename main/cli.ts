@@ -63,6 +63,12 @@ const HELP = `用法：sanse <命令> [选项]
                                 导出每周督办清单（红灯单位、逾期问题、暂停办理单位、超时未办申请、
                                 本月未自查单位）；--send 同时发送到编办工作群和各单位工作群（每周只发一次，
                                 每周第一个工作日 09:00 自动发送）
+  notices run [--half 2026H2] [--date YYYY-MM-DD] [--json]
+                                半年交叉检查与书面函告：为上一个半年度（或 --half 指定的半年度）超期未整改、
+                                反复出错的单位各发一份编号函告（每个单位每半年一份，重复运行不重发；
+                                每年1月、7月第一个工作日 09:20 自动运行）
+  notices list [--half 2026H2] [--state open|replied|overdue|closed] [--json]
+                                列出书面函告及回复情况（未回复、已回复、逾期未回复、已办结）
   jobs [--json]                 列出计划任务：排程、上次运行、下次运行
                                 （--json 输出 [{name, schedule, lastRun, nextRun}]）
   jobs set 任务名 --time HH:MM | --off | --on
@@ -232,6 +238,8 @@ export async function main(argv: string[]): Promise<number> {
         return await unlockCommand(rest);
       case 'weekly':
         return await weeklyCommand(rest);
+      case 'notices':
+        return await noticesCommand(rest);
       case 'jobs':
         return await jobsCommand(rest);
       case 'calendar':
@@ -484,6 +492,42 @@ async function weeklyCommand(args: string[]): Promise<number> {
     else if (r.sent) console.log(`本周（${r.sent.week} 起）的督办清单已于 ${r.sent.createdAt} 发送，未重复发送`);
   }
   return 0;
+}
+
+/** `sanse notices run|list`: the half-yearly cross-check and its written notices (commands/half-year-notices.ts). */
+async function noticesCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { half: { type: 'string' }, date: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean' } } });
+  const { runHalfYearNotices, listNotices, NOTICE_FILTERS } = await import('../commands/half-year-notices.ts');
+  const { CommandError } = await import('../commands/errors.ts');
+  const refuse = (e: unknown) => {
+    if (e instanceof CommandError && e.status < 500) throw new Refusal(e.message);
+    throw e;
+  };
+  if (sub === 'run') {
+    const date = requireDate(arg(values, 'date'));
+    const r = await withContext((ctx) => runHalfYearNotices(ctx.db, { date, half: arg(values, 'half'), publicBaseUrl: ctx.config.publicBaseUrl, by: `cli:${os.userInfo().username}` })).catch(refuse);
+    if (values.json) print(r);
+    else {
+      console.log(`${r.half} 半年交叉检查：${r.unitsWithProblems} 个单位有超期未整改或反复出错的问题，新发函告 ${r.issued.length} 份${r.existing ? `，${r.existing} 份此前已发（未重发）` : ''}`);
+      for (const n of r.issued) console.log(`  ${n.number}  ${n.unitName}（单位编号 ${n.unitId}）：超期未整改 ${n.overdue} 条，反复出错 ${n.repeated} 类`);
+      if (r.issued.length) console.log(`已排队发送：单位工作群 ${r.group} 条，单位领导（或无群单位的人员）${r.users} 条${r.unreached ? `；${r.unreached} 个单位既无工作群也无人员，请在控制台“书面函告”下载函件另行送达` : ''}（消息由服务进程发出）`);
+    }
+    return 0;
+  }
+  if (sub === 'list') {
+    const state = arg(values, 'state');
+    if (state !== undefined && !(NOTICE_FILTERS as readonly string[]).includes(state)) throw new UsageError(`--state 应为 ${NOTICE_FILTERS.join('、')} 之一`);
+    const list = await withContext((ctx) => listNotices(ctx.db, { id: 'cli', role: '编办管理员', scope: null }, { half: arg(values, 'half'), state, today: todayInShanghai() })).catch(refuse);
+    if (values.json) print(list);
+    else {
+      const c = list.counts;
+      console.log(`书面函告 ${list.rows.length} 份（未回复 ${c.open}，已回复 ${c.replied}，逾期未回复 ${c.overdue}，已办结 ${c.closed}）`);
+      for (const n of list.rows) console.log(`  ${n.number}  ${n.halfText}  ${n.unitName}（单位编号 ${n.unitId}）  ${n.stateText}${n.returned ? '（已退回）' : ''}  回复期限 ${n.replyDue}`);
+    }
+    return 0;
+  }
+  throw new UsageError(`未知的 notices 子命令：${sub ?? '（未填写）'}（可用：run、list）`);
 }
 
 async function templateCommand(args: string[]): Promise<number> {

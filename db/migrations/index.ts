@@ -31,6 +31,7 @@ import * as m029 from './029_pii_rotation.ts';
 import * as m030 from './030_audit_legacy_rows.ts';
 import * as m032 from './032_record_versions_by_user.ts';
 import * as m033 from './033_registration_forms.ts';
+import * as m034 from './034_notices.ts';
 import * as m036 from './036_budgets.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -64,6 +65,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '030_audit_legacy_rows': m030,
   '032_record_versions_by_user': m032,
   '033_registration_forms': m033,
+  '034_notices': m034,
   '036_budgets': m036,
 };
 

@@ -18,6 +18,7 @@ import { TownsPage } from './pages/Towns.tsx';
 import { SelfCheckPage } from './pages/SelfCheck.tsx';
 import { MonthlyPage } from './pages/Monthly.tsx';
 import { AnnualBudgetPage } from './pages/AnnualBudget.tsx';
+import { NoticesPage } from './pages/Notices.tsx';
 import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
@@ -120,6 +121,8 @@ function App() {
       return <MonthlyPage key={route.id ?? ''} me={me} id={route.id} />;
     case 'annual-budget':
       return <AnnualBudgetPage key={`${route.id ?? ''}-${route.query.get('year') ?? ''}`} me={me} id={route.id} query={route.query} />;
+    case 'notices':
+      return <NoticesPage key={route.id ?? ''} me={me} id={route.id} />;
     case 'requests':
       return <RequestsPage me={me} query={route.query} />;
     case 'request-new':

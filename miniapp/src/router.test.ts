@@ -15,6 +15,9 @@ describe('hash routes', () => {
     expect(parseHash('#/monthly/12?finding=3')).toMatchObject({ name: 'monthly', id: '12' });
     expect(parseHash('#/monthly')).toMatchObject({ name: 'monthly', id: null });
     expect(parseHash('#/console/monthly')).toMatchObject({ name: 'console', tab: 'monthly' });
+    expect(parseHash('#/notices/7')).toMatchObject({ name: 'notices', id: '7' });
+    expect(parseHash('#/notices')).toMatchObject({ name: 'notices', id: null });
+    expect(parseHash('#/console/notices?id=3')).toMatchObject({ name: 'console', tab: 'notices' });
     expect(parseHash('#/console')).toMatchObject({ name: 'console', tab: 'home' });
     expect(parseHash('#/console/import')).toMatchObject({ name: 'console', tab: 'import' });
     expect(parseHash('#/console/feeds')).toMatchObject({ name: 'console', tab: 'feeds' });

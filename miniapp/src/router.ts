@@ -6,6 +6,7 @@
 // #/console/audit (审计日志, the 数据安全管理员's: ?who=&what=&unit=&from=&to=, or ?view=reviews&month= for the 月度排查),
 // #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation),
 // #/annual-budget(/:unit)(?year=) (年度编制使用预算: a unit's form; the console's #/console/annual-budget),
+// #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation), #/notices(/:id) (书面函告: a unit's notices, one notice and its reply), #/console/notices,
 // #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
 // #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图). Pure parsing, so it is unit-tested.
@@ -13,7 +14,7 @@
 /** The console's tabs (#/console/<tab>); 'home' is #/console itself. */
 export const CONSOLE_TABS = [
   'home', 'import', 'feeds', 'findings', 'requests', 'locks', 'budget', 'weekly', 'jobs', 'broadcasts', 'scores', 'dashboard', 'reports',
-  'quarterly', 'monthly', 'explanations', 'snapshots', 'audit', 'provenance', 'annual-budget', 'forms', 'annual',
+  'quarterly', 'monthly', 'explanations', 'snapshots', 'audit', 'provenance', 'annual-budget', 'forms', 'annual', 'notices',
 ] as const;
 export type ConsoleTab = (typeof CONSOLE_TABS)[number];
 
@@ -29,6 +30,7 @@ export type Route =
   | { name: 'monthly'; id: string | null; query: URLSearchParams }
   | { name: 'console'; tab: ConsoleTab; query: URLSearchParams }
   | { name: 'annual-budget'; id: string | null; query: URLSearchParams }
+  | { name: 'notices'; id: string | null; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'dashboard'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
@@ -58,6 +60,7 @@ export function parseHash(hash: string): Route {
   if (a === 'self-check' && parts.length === 1) return { name: 'self-check', query };
   if (a === 'monthly' && parts.length <= 2) return { name: 'monthly', id: b ?? null, query };
   if (a === 'annual-budget' && parts.length <= 2) return { name: 'annual-budget', id: b ?? null, query };
+  if (a === 'notices' && parts.length <= 2) return { name: 'notices', id: b ?? null, query };
   if (a === 'person' && b && parts.length === 2) return { name: 'person', id: b, query };
   if (a === 'person' && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query };
   if ((a === 'worker' || a === 'unit') && b && c === 'history' && parts.length === 3) return { name: 'history', id: b, query, of: a };

@@ -10,6 +10,7 @@ import { backupJobs } from './backups.ts';
 import { budgetReminderJob } from './budget-reminder.ts';
 import { dailyCheckJob } from './daily-check.ts';
 import { expirePlansJob } from './expire-plans.ts';
+import { halfYearNoticesJob } from './half-year-notices.ts';
 import { monthCloseJob } from './month-close.ts';
 import { monthlyConfirmationJobs } from './monthly-confirmation.ts';
 import { monthlyReportsJob } from './monthly-reports.ts';
@@ -44,6 +45,7 @@ export function officeJobs(opts: OfficeJobOptions): Job[] {
     selfCheckLockJob(opts),
     ...selfCheckReminderJobs(opts),
     weeklyListJob(opts),
+    halfYearNoticesJob(opts),
     monthCloseJob(opts),
     negativeListReadingJob(opts),
     auditRetentionJob({ keepDays: opts.auditKeepDays, log: opts.log }),

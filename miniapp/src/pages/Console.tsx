@@ -21,6 +21,7 @@ import { Locks } from './Locks.tsx';
 import { MessageBudgetPanel } from './MessageBudget.tsx';
 import { MonthlyTab } from './Monthly.tsx';
 import { AnnualBudgetTab } from './AnnualBudget.tsx';
+import { NoticesTab } from './Notices.tsx';
 import { QuarterlyTab } from './Quarterly.tsx';
 import { RegistrationRegister } from './RegistrationForms.tsx';
 import { AnnualTab } from './Annual.tsx';
@@ -88,6 +89,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('weekly', '#/console/weekly', '每周督办')}
           {link('monthly', '#/console/monthly', '月度核账')}
           {link('annual-budget', '#/console/annual-budget', '年度预算')}
+          {link('notices', '#/console/notices', '书面函告')}
           {link('scores', '#/console/scores', '评分排名')}
           {link('dashboard', '#/console/dashboard', '数据大屏')}
           <a class="btn" href="#/towns" data-testid="console-towns">镇街三色图</a>
@@ -115,6 +117,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'budget' && <MessageBudgetPanel me={me} />}
         {tab === 'monthly' && <MonthlyTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'annual-budget' && <AnnualBudgetTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'notices' && <NoticesTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'weekly' && <WeeklyList key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'reports' && <ReportsTab me={me} />}

@@ -18,6 +18,9 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
   const pending = useLoad(() => get<Array<{ unitId: number; unitName: string; month: string; dueOn: string; state: string }>>('/api/monthly-confirmations/pending').catch(() => []), []);
   // 年度预算待填报: the specialist's own unit while the latest round waits for it.
   const budgets = useLoad(() => get<Array<{ unitId: number; unitName: string; year: number; dueOn: string; overdue: boolean; state: string; stateText: string }>>('/api/budgets/pending').catch(() => []), []);
+  // 书面函告 awaiting the unit's reply (unit roles; the office reads them in the console).
+  const isUnit = props.me.role === '单位专管员' || props.me.role === '单位领导';
+  const notices = useLoad(() => (isUnit ? get<{ rows: Array<{ id: number; number: string; unitName: string; state: string; replyDue: string }> }>('/api/notices?state=open').then(async (o) => [...o.rows, ...(await get<{ rows: typeof o.rows }>('/api/notices?state=overdue')).rows]).catch(() => []) : Promise.resolve([])), [isUnit]);
   const [shown, setShown] = useState<Finding | null>(null);
   const list = data ?? [];
   const red = list.filter((f) => f.light === 'red').length;
@@ -41,6 +44,11 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
         {budgets.data?.map((b) => (
           <a key={`b${b.unitId}`} class={`card linkcard block notice ${b.state === 'returned' || b.overdue ? 'error' : 'warn'}`} href={`#/annual-budget/${b.unitId}?year=${b.year}`} data-testid="budget-pending">
             {b.year}年度编制使用预算{b.state === 'returned' ? '已被编办退回，请修改后重新提交' : `${b.stateText}，${b.overdue ? '已过截止日期，请尽快' : `请于${Number(b.dueOn.slice(5, 7))}月${Number(b.dueOn.slice(8, 10))}日前`}填报提交`} ›
+          </a>
+        ))}
+        {notices.data?.map((n) => (
+          <a key={`notice-${n.id}`} class={`card linkcard block notice ${n.state === 'overdue' ? 'error' : 'warn'}`} href={`#/notices/${n.id}`} data-testid="notice-pending">
+            书面函告 {n.number}：{n.unitName}，{n.state === 'overdue' ? '已逾期，请尽快' : `请于${Number(n.replyDue.slice(5, 7))}月${Number(n.replyDue.slice(8, 10))}日前`}回复整改情况 ›
           </a>
         ))}
         {unit && (

@@ -27,6 +27,7 @@ import { findingRoutes } from './findings.ts';
 import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
 import { monthlyConfirmationRoutes } from './monthly-confirmations.ts';
+import { noticeRoutes } from './notices.ts';
 import { jobRoutes } from './jobs.ts';
 import { personRoutes } from './people.ts';
 import { portraitRoutes } from './portrait.ts';
@@ -94,6 +95,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(messageBudgetRoutes, { deps });
   await app.register(monthlyConfirmationRoutes, { deps });
   await app.register(budgetRoutes, { deps });
+  await app.register(noticeRoutes, { deps });
   await app.register(weeklyRoutes, { deps });
   await app.register(jobRoutes, { deps });
   await app.register(scoreRoutes, { deps });
