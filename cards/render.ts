@@ -109,7 +109,8 @@ export type TemplateName =
   | 'weekly-office' | 'weekly-unit'
   | 'ranking-board' | 'ranking-own'
   | 'monthly-confirm-open' | 'monthly-confirm-reminder'
-  | 'audit-review';
+  | 'audit-review'
+  | 'fix-guide' | 'fix-guide-help' | 'fix-guide-choices';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

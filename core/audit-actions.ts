@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = {
   download_import_errors: A('下载导入错误表', 'export'),
   import_errors_refused: A('下载导入错误表被拒', 'export'),
   snapshot_export: A('导出上报快照', 'export'),
+  fix_guide_export: A('导出本月高频错题', 'export'),
   // imports
   import: A('导入数据', 'import'),
   feed_import: A('导入外部数据', 'import'),
@@ -69,6 +70,9 @@ export const AUDIT_ACTIONS = {
   'monthly-confirmation.setting': A('修改月度核账设置', 'setting'),
   'message-budget': A('修改消息额度', 'setting'),
   snapshot_trust: A('信任区县公钥', 'setting'),
+  fix_guide_edit: A('修改错题本指引', 'setting'),
+  fix_guide_add: A('新增错题本条目', 'setting'),
+  fix_guide_restore: A('恢复错题本指引版本', 'setting'),
   // broadcasts
   weekly_send: A('发送每周督办清单', 'broadcast'),
   publish_ranking: A('发布红黑榜', 'broadcast'),

@@ -22,6 +22,7 @@ const KEYS: Record<string, string> = {
   unmapped: '未匹配', unitGroupCards: '单位群卡片数', unitDirectCards: '单位个人卡片数', version: '版本', count: '条数',
   schedule: '计划', enabled: '启用', days: '天数', keepDays: '保存天数', importId: '导入批次', id: '编号', ip: '来源地址',
   label: '名称', value: '值', title: '标题', comment: '意见', amount: '数量',
+  entry: '错题本条目', restoredFrom: '恢复自第几版',
 };
 
 /** Keys shown in no line (internal, or said elsewhere). */
@@ -62,6 +63,7 @@ export const ENTITY_WORDS: Record<string, string> = {
   job: '计划任务', setting: '设置', settings: '设置', import: '导入批次', feed: '外部数据', finding: '问题', report: '月度分析报表',
   snapshot: '上报快照', town: '镇街', town_map: '镇街地图', explanation: '已说明差异', confirmation: '月度核账', broadcast: '群发',
   analysis: '分析报告', calendar: '工作日历', audit: '审计日志', feed_link: '外部数据匹配', rules: '规则设置', check: '数据检查',
+  fix_guide: '错题本指引',
 };
 
 /** How the row's object is said: the name when known, else the entity word with its number (申请 SQ…). */

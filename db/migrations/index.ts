@@ -29,6 +29,7 @@ import * as m025 from './025_audit_reviews.ts';
 import * as m028 from './028_import_jobs.ts';
 import * as m029 from './029_pii_rotation.ts';
 import * as m030 from './030_audit_legacy_rows.ts';
+import * as m031 from './031_fix_guides.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_initial': m001,
@@ -59,6 +60,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '028_import_jobs': m028,
   '029_pii_rotation': m029,
   '030_audit_legacy_rows': m030,
+  '031_fix_guides': m031,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
