@@ -4,7 +4,8 @@
 // #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation),
 // #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
-// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图). Pure parsing, so it is unit-tested.
+// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图), #/guide(/:entry) (错题本, issue 18),
+// #/console/guides(?month=&entry=). Pure parsing, so it is unit-tested.
 
 export type Route =
   | { name: 'login'; query: URLSearchParams }
@@ -16,13 +17,14 @@ export type Route =
   | { name: 'contact'; query: URLSearchParams }
   | { name: 'self-check'; query: URLSearchParams }
   | { name: 'monthly'; id: string | null; query: URLSearchParams }
-  | { name: 'console'; tab: 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'monthly' | 'explanations' | 'snapshots' | 'audit'; query: URLSearchParams }
+  | { name: 'console'; tab: 'home' | 'import' | 'feeds' | 'findings' | 'requests' | 'locks' | 'budget' | 'weekly' | 'jobs' | 'broadcasts' | 'scores' | 'dashboard' | 'reports' | 'quarterly' | 'monthly' | 'explanations' | 'snapshots' | 'audit' | 'guides'; query: URLSearchParams }
   | { name: 'requests'; query: URLSearchParams }
   | { name: 'dashboard'; query: URLSearchParams }
   | { name: 'request-new'; query: URLSearchParams }
   | { name: 'request'; id: string; query: URLSearchParams; edit: boolean }
   | { name: 'portrait'; id: string; query: URLSearchParams }
   | { name: 'towns'; query: URLSearchParams }
+  | { name: 'guide'; entry: string | null; query: URLSearchParams }
   | { name: 'not-found'; path: string; query: URLSearchParams };
 
 /** Parses `#/person/12?x=1` (or `/person/12?x=1`); an empty hash is the default page. */
@@ -54,8 +56,9 @@ export function parseHash(hash: string): Route {
   if (a === 'contact' && parts.length === 1) return { name: 'contact', query };
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
+  if (a === 'guide' && parts.length <= 2) return { name: 'guide', entry: b ?? null, query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
-  if (a === 'console' && (b === 'import' || b === 'feeds' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly' || b === 'explanations' || b === 'snapshots' || b === 'audit') && parts.length === 2) return { name: 'console', tab: b, query };
+  if (a === 'console' && (b === 'import' || b === 'feeds' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly' || b === 'explanations' || b === 'snapshots' || b === 'audit' || b === 'guides') && parts.length === 2) return { name: 'console', tab: b, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
   if (a === 'requests' && parts.length === 1) return { name: 'requests', query };
   if (a === 'requests' && b === 'new' && parts.length === 2) return { name: 'request-new', query };
