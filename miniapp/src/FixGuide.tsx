@@ -83,7 +83,7 @@ export function GuideBody(props: { guide: GuideEntry; compact?: boolean }) {
 }
 
 /** The collapsible 怎么改 under a finding. */
-export function FixGuidePanel(props: { code: string }) {
+export function FixGuidePanel(props: { code: string; inline?: boolean }) {
   const [view, setView] = useState<GuideView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const onToggle = (e: Event) => {
@@ -92,7 +92,7 @@ export function FixGuidePanel(props: { code: string }) {
     loadGuide(props.code).then(setView, (err) => setError(errorText(err)));
   };
   return (
-    <details class="fix-guide" data-testid="fix-guide" data-rule={props.code} onToggle={onToggle}>
+    <details class={`fix-guide${props.inline ? ' inline' : ''}`} data-testid="fix-guide" data-rule={props.code} onToggle={onToggle}>
       <summary data-testid="fix-guide-toggle">怎么改</summary>
       {error && <div class="notice error small">{error}</div>}
       {!view && !error && <p class="muted small">正在加载整改指引…</p>}

@@ -55,6 +55,21 @@ describe.skipIf(!HAVE_CHROMIUM)('错题本: 怎么改 under a finding on the pho
     expect(page.url()).toContain(`#/guide/${rule}`);
     expect(await page.locator('[data-testid="guide-edit-link"]').count()).toBe(0); // a unit reads, does not edit
     await phone.shot('guides-02-guide-page', true);
+
+    // The record's page lists its open findings (a person's: 待整改问题 with the save's outlook; a
+    // unit's or 编外人员's: the form's list), each with its 怎么改.
+    await openMiniApp(page, s.url, '/todo');
+    const card = page.locator(`a[data-testid="finding"][data-rule="${rule}"]`).first();
+    await expect.poll(() => card.count(), POLL).toBe(1);
+    await card.click();
+    const form = page.locator('[data-testid="outlook"] ul.outlook, [data-testid="open-findings"]');
+    await expect.poll(() => form.locator('[data-testid="fix-guide"]').count(), POLL).toBeGreaterThan(0);
+    expect(await form.locator('[data-testid="fix-guide"]').count()).toBe(await form.locator('[data-testid="outlook-item"], [data-testid="finding"]').count());
+    const formPanel = form.locator(`[data-testid="fix-guide"][data-rule="${rule}"]`).first();
+    await formPanel.locator('[data-testid="fix-guide-toggle"]').click();
+    await expect.poll(() => formPanel.locator('[data-testid="guide-what"]').textContent(), POLL).toBe(`${ruleByCode(rule)!.title}：记录与实际情况不一致。`);
+    await formPanel.scrollIntoViewIfNeeded();
+    await phone.shot('guides-06-record-form');
     expect(phone.pageErrors).toEqual([]);
   }, 90_000);
 

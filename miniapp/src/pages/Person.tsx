@@ -13,6 +13,7 @@ import { outlook, recordContext } from '../person/recheck.ts';
 import type { Finding, Me, PersonView, SaveResult } from '../types.ts';
 import { WRITER_ROLES } from '../types.ts';
 import { Dialog, ErrorBox, FindingCard, Header, Loading, Tabs } from '../ui.tsx';
+import { FixGuidePanel } from '../FixGuide.tsx';
 
 type SaveProblem =
   | { kind: 'network'; message: string }
@@ -381,6 +382,7 @@ function Outlook(props: { findings: Finding[]; look: ReturnType<typeof outlook> 
                 <span class="small muted">
                   {o === 'fixed' ? <span style="color:var(--green)">按当前修改可整改</span> : o === 'still' ? '尚未整改' : '保存后由系统复查'}
                 </span>
+                <FixGuidePanel code={f.rule} inline />
               </span>
             </li>
           );
