@@ -9,6 +9,7 @@ import { checkOfficeGuideInput, checkRuleGuideInput, GUIDE_FIELD_NAMES, GUIDE_LI
 import { singleLineProblem } from '../core/dictionary.ts';
 import { ADMIN_ROLES, OFFICE_ROLES } from '../core/roles.ts';
 import { ruleByCode } from '../core/rules/index.ts';
+import { shippedFixGuide } from '../cards/fix-guides.ts';
 import { nowMoment } from '../db/clock.ts';
 import { fixGuide, fixGuideHistory, fixGuideVersion, monthMistakes, officeEntriesOfRule } from '../db/fix-guides.ts';
 import { audit } from '../db/store.ts';
@@ -27,6 +28,8 @@ export interface FixGuideView {
   related: EffectiveGuide[];
   /** whether the asker may edit it */
   canEdit: boolean;
+  /** a rule with a shipped text (restorable as version 0) */
+  shipped: boolean;
 }
 
 const REFUSED = '只有编办管理员或编办业务人员可以修改错题本';
@@ -43,6 +46,7 @@ export async function fixGuideView(db: Knex, actor: GuideActor, entry: string): 
     history: canEdit ? await fixGuideHistory(db, key) : [],
     related: guide.kind === 'rule' ? await officeEntriesOfRule(db, key) : [],
     canEdit,
+    shipped: guide.kind === 'rule' && !!shippedFixGuide(key),
   };
 }
 
@@ -56,6 +60,8 @@ function reasonOf(v: unknown): string {
   return s;
 }
 
+const isDuplicate = (e: unknown) => /UNIQUE constraint|ER_DUP_ENTRY|Duplicate entry/i.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message ?? ''}`);
+
 async function insertVersion(trx: Knex, actor: GuideActor, entry: string, v: { title: string; what: string; why: string; how: string[]; right: string; wrong: string; related: string[]; reason: string; restoredFrom?: number | null }): Promise<{ id: number; version: number }> {
   const top = await trx('fix_guide_versions').where({ entry }).max({ v: 'version' }).first();
   const version = Number(top?.v ?? 0) + 1;
@@ -63,6 +69,10 @@ async function insertVersion(trx: Knex, actor: GuideActor, entry: string, v: { t
     entry, version, title: v.title, what: v.what, why: v.why, how: JSON.stringify(v.how), right_example: v.right, wrong_example: v.wrong,
     related: v.related.length ? v.related.join(',') : null, reason: v.reason, restored_from: v.restoredFrom ?? null,
     created_by: actor.id, created_at: nowMoment(),
+  }).catch((e) => {
+    // Two saves of one entry at once: the second is told, nothing half-written.
+    if (isDuplicate(e)) throw new CommandError(409, '该条目刚刚被他人修改，请刷新后再保存');
+    throw e;
   });
   return { id: Number(id), version };
 }
@@ -115,10 +125,12 @@ export async function restoreFixGuide(db: Knex, actor: GuideActor, entry: string
   if (!ADMIN_ROLES.has(actor.role)) throw new CommandError(403, REFUSED);
   const key = entry.trim().toUpperCase();
   const n = Number(version);
-  if (!Number.isInteger(n) || n < 1) throw new CommandError(400, '请选择要恢复的版本', { version: '版本号无效' });
-  const old = await fixGuideVersion(db, key, n);
-  if (!old) throw new CommandError(404, `该条目没有第${n}版`, { version: '没有该版本' });
-  const reason = typeof reasonIn === 'string' && reasonIn.trim() ? reasonOf(reasonIn) : `恢复第${n}版`;
+  if (!Number.isInteger(n) || n < 0) throw new CommandError(400, '请选择要恢复的版本', { version: '版本号无效' });
+  // Version 0: a rule's shipped text (cards/fix-guides.ts), back over the office's versions.
+  const shipped = n === 0 && !isOfficeEntry(key) ? shippedFixGuide(key) : undefined;
+  const old = n === 0 ? (shipped ? { ...shipped, related: [] as string[] } : null) : await fixGuideVersion(db, key, n);
+  if (!old) throw new CommandError(404, n === 0 ? '该条目没有系统内置的指引' : `该条目没有第${n}版`, { version: '没有该版本' });
+  const reason = typeof reasonIn === 'string' && reasonIn.trim() ? reasonOf(reasonIn) : n === 0 ? '恢复系统内置指引' : `恢复第${n}版`;
   await db.transaction(async (trx) => {
     const { id, version: v } = await insertVersion(trx, actor, key, { ...old, reason, restoredFrom: n });
     await audit(trx, actor.id, 'fix_guide_restore', 'fix_guide', id, { entry: key, title: old.title, version: v, restoredFrom: n, reason });

@@ -44,6 +44,8 @@ export interface GuideView {
   history: GuideVersionView[];
   related: GuideEntry[];
   canEdit: boolean;
+  /** a rule with a shipped text (POST …/restore {version: 0} brings it back) */
+  shipped?: boolean;
 }
 
 /** The mini-app's page of one guide. */

@@ -72,8 +72,13 @@ describe('a rule\'s guide, versioned', () => {
     expect(back.statusCode, back.body).toBe(200);
     expect(back.json().guide).toMatchObject({ version: 3, what: EDIT.what });
     expect(back.json().history[0]).toMatchObject({ version: 3, restoredFrom: 1, reason: '恢复第1版' });
-    expect(await a.t.db('fix_guide_versions').where({ entry: CODE }).count({ n: '*' }).first()).toMatchObject({ n: 3 });
-    expect(await a.t.db('audit_log').where({ action: 'fix_guide_restore' }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    expect(Number((await a.t.db('fix_guide_versions').where({ entry: CODE }).count({ n: '*' }).first())!.n)).toBe(3);
+    expect(Number((await a.t.db('audit_log').where({ action: 'fix_guide_restore' }).count({ n: '*' }).first())!.n)).toBe(1);
+    // Version 0: back to the shipped text, as a new version.
+    const shipped = await send(admin, 'POST', `/api/fix-guides/${CODE}/restore`, { version: 0 });
+    expect(shipped.json().guide).toMatchObject({ version: 4, source: 'office', what: shippedFixGuide(CODE)!.what });
+    expect(shipped.json().history[0]).toMatchObject({ restoredFrom: 0, reason: '恢复系统内置指引' });
+    await send(admin, 'POST', `/api/fix-guides/${CODE}/restore`, { version: 1 });
     const none = await send(admin, 'POST', `/api/fix-guides/${CODE}/restore`, { version: 9 });
     expect(none.statusCode).toBe(404);
     expect(none.json().error).toBe('该条目没有第9版');

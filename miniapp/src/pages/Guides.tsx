@@ -216,11 +216,11 @@ function GuideEditor(props: { entry: string | null }) {
   };
 
   const restore = async (n: number) => {
-    if (!confirm(`恢复第${n}版？恢复后将作为新的一版保存。`)) return;
+    if (!confirm(`恢复${n === 0 ? '系统内置的指引' : `第${n}版`}？恢复后将作为新的一版保存。`)) return;
     setProblem(null);
     try {
       const r = await post<GuideView>(`/api/fix-guides/${encodeURIComponent(props.entry!)}/restore`, { version: n });
-      setNotice(`已恢复第${n}版，保存为第${r.guide.version}版`);
+      setNotice(`已恢复${n === 0 ? '系统内置的指引' : `第${n}版`}，保存为第${r.guide.version}版`);
       setDraft(null);
       setVersion((x) => x + 1);
     } catch (e) {
@@ -275,7 +275,7 @@ function GuideEditor(props: { entry: string | null }) {
             <tbody>
               {v!.history.map((h) => (
                 <tr key={h.version} data-testid="guide-version" data-version={h.version}>
-                  <td>第{h.version}版{h.restoredFrom ? `（恢复自第${h.restoredFrom}版）` : ''}</td>
+                  <td>第{h.version}版{h.restoredFrom != null ? `（恢复自${h.restoredFrom === 0 ? '系统内置' : `第${h.restoredFrom}版`}）` : ''}</td>
                   <td>{h.createdByName ?? h.createdBy}</td>
                   <td>{h.createdAt}</td>
                   <td>{h.reason}</td>
@@ -284,6 +284,7 @@ function GuideEditor(props: { entry: string | null }) {
               ))}
             </tbody>
           </table>
+          {v!.shipped && v!.guide.source === 'office' && <button type="button" class="btn" style="margin-top:8px" onClick={() => restore(0)} data-testid="guide-restore-shipped">恢复系统内置的指引</button>}
         </div>
       )}
     </div>
