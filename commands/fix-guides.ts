@@ -13,11 +13,14 @@ import { shippedFixGuide } from '../cards/fix-guides.ts';
 import { nowMoment } from '../db/clock.ts';
 import { fixGuide, fixGuideHistory, fixGuideVersion, monthMistakes, officeEntriesOfRule } from '../db/fix-guides.ts';
 import { audit } from '../db/store.ts';
+import { isCountyOffice, requireCityLevel } from './city-level.ts';
 import { CommandError } from './errors.ts';
 
 export interface GuideActor {
   id: string;
   role: string;
+  /** a county's office (市县贯通) reads the guides but does not change them: they serve every county */
+  scope?: number[] | null;
 }
 
 export interface FixGuideView {
@@ -40,7 +43,7 @@ export async function fixGuideView(db: Knex, actor: GuideActor, entry: string): 
   const key = entry.trim().toUpperCase();
   const guide = await fixGuide(db, key);
   if (!guide) throw new CommandError(404, NO_ENTRY);
-  const canEdit = ADMIN_ROLES.has(actor.role);
+  const canEdit = ADMIN_ROLES.has(actor.role) && !isCountyOffice(actor);
   return {
     guide,
     history: canEdit ? await fixGuideHistory(db, key) : [],
@@ -80,6 +83,7 @@ async function insertVersion(trx: Knex, actor: GuideActor, entry: string, v: { t
 /** Saves a new version of an entry: a rule's guide (its title stays the rule's) or an existing office entry. */
 export async function saveFixGuide(db: Knex, actor: GuideActor, entry: string, body: unknown): Promise<FixGuideView> {
   if (!ADMIN_ROLES.has(actor.role)) throw new CommandError(403, REFUSED);
+  requireCityLevel(actor, '错题本');
   const key = entry.trim().toUpperCase();
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const reason = reasonOf(b.reason);
@@ -107,6 +111,7 @@ export async function saveFixGuide(db: Knex, actor: GuideActor, entry: string, b
 /** Adds an office entry (错题 not tied to one rule): its key is the next O-nnn. */
 export async function addOfficeGuide(db: Knex, actor: GuideActor, body: unknown): Promise<FixGuideView> {
   if (!ADMIN_ROLES.has(actor.role)) throw new CommandError(403, REFUSED);
+  requireCityLevel(actor, '错题本');
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const c = checkOfficeGuideInput({ ...b, reason: typeof b.reason === 'string' && b.reason.trim() ? b.reason : '新增条目' }, (code) => !!ruleByCode(code));
   if (!c.ok) throw new CommandError(400, c.message, c.fields);
@@ -123,6 +128,7 @@ export async function addOfficeGuide(db: Knex, actor: GuideActor, body: unknown)
 /** Restores version `version` of an entry: a new version with its text. */
 export async function restoreFixGuide(db: Knex, actor: GuideActor, entry: string, version: unknown, reasonIn?: unknown): Promise<FixGuideView> {
   if (!ADMIN_ROLES.has(actor.role)) throw new CommandError(403, REFUSED);
+  requireCityLevel(actor, '错题本');
   const key = entry.trim().toUpperCase();
   const n = Number(version);
   if (!Number.isInteger(n) || n < 0) throw new CommandError(400, '请选择要恢复的版本', { version: '版本号无效' });

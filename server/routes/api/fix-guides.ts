@@ -9,7 +9,7 @@ import { addOfficeGuide, fixGuideView, monthMistakesWorkbook, restoreFixGuide, s
 import { DateInputError, monthOf, validMonth } from '../../../core/dates.ts';
 import { ADMIN_ROLES, OFFICE_ROLES } from '../../../core/roles.ts';
 import { listFixGuides, monthMistakes } from '../../../db/fix-guides.ts';
-import { ApiError, contentDisposition, requireRole, userOf, type ApiDeps } from './common.ts';
+import { ApiError, contentDisposition, isCountyOffice, requireRole, userOf, type ApiDeps } from './common.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const ENTRY = /^[A-Za-z]-[A-Za-z0-9-]{1,12}$/;
@@ -35,7 +35,7 @@ export const fixGuideRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app,
 
   app.get('/api/fix-guides', async (req) => {
     const user = userOf(req);
-    return { canEdit: ADMIN_ROLES.has(user.role), guides: await listFixGuides(db) };
+    return { canEdit: ADMIN_ROLES.has(user.role) && !isCountyOffice(user), guides: await listFixGuides(db) };
   });
 
   app.get('/api/fix-guides/:entry', async (req) => fixGuideView(db, userOf(req), entryParam(req)));
