@@ -70,6 +70,14 @@ describe.skipIf(!HAVE_CHROMIUM)('错题本: 怎么改 under a finding on the pho
     await expect.poll(() => formPanel.locator('[data-testid="guide-what"]').textContent(), POLL).toBe(`${ruleByCode(rule)!.title}：记录与实际情况不一致。`);
     await formPanel.scrollIntoViewIfNeeded();
     await phone.shot('guides-06-record-form');
+
+    // 待整改 ends with the 错题本: every written guide, searchable.
+    await openMiniApp(page, s.url, '/todo');
+    await page.locator('[data-testid="guides-link"]').click();
+    const items = page.locator('[data-testid="guide-item"]');
+    await expect.poll(() => items.count(), POLL).toBeGreaterThan(1);
+    await page.locator('[data-testid="guide-search"]').fill(rule);
+    await expect.poll(() => items.count(), POLL).toBe(1);
     expect(phone.pageErrors).toEqual([]);
   }, 90_000);
 
