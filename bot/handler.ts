@@ -13,12 +13,14 @@ export interface HandlerDeps {
   today?: () => string;
   /** For the approval card's buttons (the request commands' deps). */
   requests?: CardActionContext['requests'];
+  /** The base of links the robot's answers carry into the mini-app (the 错题本's guides). */
+  publicBaseUrl?: string;
 }
 
 export function businessHandler(db: Knex, deps: HandlerDeps = {}): InboundHandler {
   const today = deps.today ?? (() => todayInShanghai());
   return async (event) => {
-    if (event.kind === 'message') return { reply: await answer(db, event.senderId, event.senderName, event.text, today(), { type: event.conversationType, id: event.conversationId }) };
+    if (event.kind === 'message') return { reply: await answer(db, event.senderId, event.senderName, event.text, today(), { type: event.conversationType, id: event.conversationId }, { publicBaseUrl: deps.publicBaseUrl ?? deps.requests?.publicBaseUrl ?? null }) };
     return handleCardAction(event, { db, today: today(), kick: deps.kick ?? (() => {}), requests: deps.requests });
   };
 }

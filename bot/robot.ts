@@ -1,5 +1,6 @@
 // Robot commands, in groups and 1:1, answered in Chinese within the asker's data scope:
-// 帮助, 待整改, 编制 [单位], 退休 [单位], 查 姓名, 排名. Anything else gets the help text; someone
+// 帮助, 待整改, 编制 [单位], 退休 [单位], 查 姓名, 排名, 怎么改 [规则编号或名称] (the 错题本).
+// Anything else gets the help text; someone
 // not on the 用户 sheet is told politely that they have no access.
 
 import { audit } from '../db/audit.ts';
@@ -13,7 +14,10 @@ import { formatRetirementAge } from '../core/retirement.ts';
 import { quotaFigures } from '../core/staffing.ts';
 import { ageText, rankingReplyText, replyMarkdown } from '../cards/builders.ts';
 import { findingDetailText, findingHeading } from '../cards/details.ts';
-import { PHRASES, render } from '../cards/render.ts';
+import { PHRASES, render, trusted } from '../cards/render.ts';
+import { fixGuideChoicesText, fixGuideHelpText, fixGuideReplyText, fixGuideUrl } from '../cards/fix-guide-reply.ts';
+import { findGuide } from '../core/fix-guides.ts';
+import { listFixGuides } from '../db/fix-guides.ts';
 import { mostUrgentOpenFindings, openFindingCountOfPerson } from '../db/findings.ts';
 import { peopleNamed, personRecords } from '../db/people.ts';
 import { findActor, scopeOf, subtreeIds, type Actor } from '../db/scope.ts';
@@ -51,7 +55,13 @@ async function groupScope(db: Knex, where: Conversation | undefined): Promise<{ 
   return { units: [...units], home: ids[0] };
 }
 
-export async function answer(db: Knex, userId: string, senderName: string, text: string, today: IsoDate, where?: Conversation): Promise<OutboundMessage> {
+/** What answers need beyond the database: the base of links into the mini-app (PUBLIC_BASE_URL; none: answers carry no links). */
+export interface AnswerOptions {
+  publicBaseUrl?: string | null;
+}
+
+export async function answer(db: Knex, userId: string, senderName: string, text: string, today: IsoDate, where?: Conversation, opts: AnswerOptions = {}): Promise<OutboundMessage> {
+  const base = opts.publicBaseUrl ?? null;
   const found = await findActor(db, userId);
   if (!found) {
     // A locked account is told why and who unlocks, and nothing is done.
@@ -59,7 +69,8 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
     return replyMarkdown(locked ? render('account-locked', { name: senderName, notice: locked.text }) : render('no-access', { name: senderName }));
   }
   const t = text.replace(/^@\S+\s*/, '').trim();
-  const [word, ...rest] = t.split(/\s+/);
+  // `怎么改P-ID-08` needs no space after the command word.
+  const [word, ...rest] = t.replace(/^怎么改(?=\S)/, '怎么改 ').split(/\s+/);
   const arg = rest.join(' ').trim();
   const own = await scopeOf(db, found);
   const group = await groupScope(db, where);
@@ -69,7 +80,7 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
   switch (word) {
     // The office (every unit in scope) without a unit named: the whole area (office-answers.ts).
     case '待整改':
-      return replyMarkdown(scope === null ? await unitsByRedText(db, today) : await todo(db, asker, scope, today));
+      return replyMarkdown(scope === null ? await unitsByRedText(db, today) : await todo(db, asker, scope, today, base));
     case '编制':
       return replyMarkdown(scope === null && !arg ? await areaQuotaText(db, today) : await quota(db, asker, scope, arg, today));
     case '退休':
@@ -78,6 +89,8 @@ export async function answer(db: Knex, userId: string, senderName: string, text:
       return replyMarkdown(arg ? await lookUp(db, found.id, scope, arg, today) : render('help', {}));
     case '排名':
       return replyMarkdown(await ranking(db, found, asker));
+    case '怎么改':
+      return replyMarkdown(await howToFix(db, arg, base));
     default:
       return replyMarkdown(render('help', {}));
   }
@@ -96,18 +109,27 @@ async function ranking(db: Knex, found: Actor, asker: Actor): Promise<string> {
   return rankingReplyText(r, own ?? null);
 }
 
+/** 怎么改 [规则编号、名称或其一部分]: the guide (the office's version over the shipped one), the candidates, or how to ask. */
+async function howToFix(db: Knex, query: string, base: string | null): Promise<string> {
+  if (!query) return fixGuideHelpText(null, base);
+  const m = findGuide(query, await listFixGuides(db));
+  if (m.kind === 'one') return fixGuideReplyText(m.guide, base);
+  if (m.kind === 'many') return fixGuideChoicesText(query, m.guides, base);
+  return fixGuideHelpText(query, base);
+}
+
 async function unitInScope(db: Knex, asker: Actor, scope: number[] | null, name: string): Promise<Row | null> {
   if (!name) return asker.unitId == null ? null : (await unitById(db, asker.unitId)) ?? null;
   return unitNamed(db, name, scope);
 }
 
-async function todo(db: Knex, asker: Actor, scope: number[] | null, today: IsoDate): Promise<string> {
+async function todo(db: Knex, asker: Actor, scope: number[] | null, today: IsoDate, base: string | null): Promise<string> {
   const cal = await loadCalendar(db);
   const rows = await mostUrgentOpenFindings(db, { unitIds: scope }, 500);
   const lightOf = openLightsOn(today, cal);
   const items = rows.map((r) => {
     const l = lightOf(r.opened_on, r.rule);
-    return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name === r.subject_name ? null : r.unit_name, age: ageText(l.workdaysOpen) };
+    return { light: l.light, lightText: PHRASES.light[l.light], title: findingHeading(r.rule, r.qualifier), detail: findingDetailText(r.rule, r.qualifier, r.detail ? JSON.parse(r.detail) : null), subject: r.subject_name, idMasked: r.subject_id_masked, unitName: r.unit_name === r.subject_name ? null : r.unit_name, age: ageText(l.workdaysOpen), guideLink: base ? trusted(fixGuideUrl(base, r.rule)) : null };
   });
   const scopeName = scope === null ? '全部单位' : asker.unitId != null ? (await unitById(db, asker.unitId, ['name']))?.name ?? '' : OFFICE_ROLES.has(asker.role) ? '本区县全部单位' : '';
   return render('todo', { scopeName, date: today, items: items.slice(0, MAX_ITEMS), more: Math.max(0, items.length - MAX_ITEMS) });

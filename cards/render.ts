@@ -112,7 +112,8 @@ export type TemplateName =
   | 'budget-open' | 'budget-reminder' | 'budget-reviewed'
   | 'audit-review'
   | 'registration-form'
-  | 'half-year-notice' | 'half-year-notice-returned';
+  | 'half-year-notice' | 'half-year-notice-returned'
+  | 'fix-guide' | 'fix-guide-help' | 'fix-guide-choices';
 
 /** Renders cards/templates/{name}.md.hbs: markdown, every value markdown-escaped. */
 export function render(name: TemplateName, data: object): string {

@@ -51,6 +51,7 @@ export const AUDIT_ACTIONS = {
   annual_report_export: A('下载编制使用决算报表', 'export'),
   unit_report_export: A('下载机构编制报告草稿', 'export'),
   notice_download: A('下载书面函告', 'export'),
+  fix_guide_export: A('导出本月高频错题', 'export'),
   // imports
   import: A('导入数据', 'import'),
   feed_import: A('导入外部数据', 'import'),
@@ -78,6 +79,9 @@ export const AUDIT_ACTIONS = {
   'message-budget': A('修改消息额度', 'setting'),
   snapshot_trust: A('信任区县公钥', 'setting'),
   notice_settings: A('修改书面函告设置', 'setting'),
+  fix_guide_edit: A('修改错题本指引', 'setting'),
+  fix_guide_add: A('新增错题本条目', 'setting'),
+  fix_guide_restore: A('恢复错题本指引版本', 'setting'),
   // broadcasts
   weekly_send: A('发送每周督办清单', 'broadcast'),
   publish_ranking: A('发布红黑榜', 'broadcast'),

@@ -28,6 +28,7 @@ const KEYS: Record<string, string> = {
   format: '格式',
   half: '半年度',
   overdueWorkdays: '超期时限（工作日）', repeatTimes: '重复出错次数', replyWorkdays: '回复期限（工作日）', prefix: '文号前缀',
+  entry: '错题本条目', restoredFrom: '恢复自第几版',
 };
 
 /** Keys shown in no line (internal, or said elsewhere). */
@@ -70,6 +71,7 @@ export const ENTITY_WORDS: Record<string, string> = {
   analysis: '分析报告', calendar: '工作日历', audit: '审计日志', feed_link: '外部数据匹配', rules: '规则设置', check: '数据检查',
   budget: '年度编制使用预算',
   reg_form: '入(出)编登记表',
+  fix_guide: '错题本指引',
 };
 
 /** How the row's object is said: the name when known, else the entity word with its number (申请 SQ…). */

@@ -53,7 +53,7 @@ export async function startPlatform(config: Config, db: Knex, opts: { receive: b
   };
   // The approval card's buttons decide requests: they need the PII cipher (增人入编 writes a person).
   const requests = opts.pii ? { pii: opts.pii, publicBaseUrl: config.publicBaseUrl } : undefined;
-  if (opts.receive) await platform.start(recordingHandler(db, businessHandler(db, { kick, requests }), { warn: (m) => console.warn(m) }));
+  if (opts.receive) await platform.start(recordingHandler(db, businessHandler(db, { kick, requests, publicBaseUrl: config.publicBaseUrl }), { warn: (m) => console.warn(m) }));
   await dispatcher.start();
   return {
     platform, dispatcher, kick,

@@ -29,6 +29,7 @@ import * as m025 from './025_audit_reviews.ts';
 import * as m028 from './028_import_jobs.ts';
 import * as m029 from './029_pii_rotation.ts';
 import * as m030 from './030_audit_legacy_rows.ts';
+import * as m031 from './031_fix_guides.ts';
 import * as m032 from './032_record_versions_by_user.ts';
 import * as m033 from './033_registration_forms.ts';
 import * as m034 from './034_notices.ts';
@@ -63,6 +64,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '028_import_jobs': m028,
   '029_pii_rotation': m029,
   '030_audit_legacy_rows': m030,
+  '031_fix_guides': m031,
   '032_record_versions_by_user': m032,
   '033_registration_forms': m033,
   '034_notices': m034,

@@ -23,6 +23,7 @@ import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
+import { GuidePage } from './pages/Guides.tsx';
 import { currentTarget, go, loginHref, parseHash, type Route } from './router.ts';
 import { SECURITY_ROLES, type Me } from './types.ts';
 import { ErrorBox, Header, Loading, Tabs } from './ui.tsx';
@@ -135,6 +136,8 @@ function App() {
       return <TownsPage me={me} />;
     case 'dashboard':
       return <DashboardPage me={me} />;
+    case 'guide':
+      return <GuidePage key={route.entry ?? ''} me={me} entry={route.entry} query={route.query} />;
     case 'console':
       return <ConsolePage me={me} tab={route.tab} query={route.query} />;
     default:

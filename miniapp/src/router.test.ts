@@ -31,6 +31,9 @@ describe('hash routes', () => {
     expect(parseHash('#/portrait').name).toBe('not-found');
     expect(parseHash('#/portrait/12/x').name).toBe('not-found');
     expect(parseHash('#/towns')).toMatchObject({ name: 'towns' });
+    expect(parseHash('#/guide/P-ID-08')).toMatchObject({ name: 'guide', entry: 'P-ID-08' });
+    expect(parseHash('#/guide')).toMatchObject({ name: 'guide', entry: null });
+    expect(parseHash('#/console/guides?month=2026-11')).toMatchObject({ name: 'console', tab: 'guides' });
     expect(parseHash('#/towns?town=3').query.get('town')).toBe('3');
     expect(parseHash('#/console/dashboard')).toMatchObject({ name: 'console', tab: 'dashboard' });
     expect(parseHash('#/dashboard')).toMatchObject({ name: 'dashboard' });

@@ -9,12 +9,13 @@
 // #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation), #/notices(/:id) (书面函告: a unit's notices, one notice and its reply), #/console/notices,
 // #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
-// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图). Pure parsing, so it is unit-tested.
+// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图), #/guide(/:entry) (错题本, issue 18),
+// #/console/guides(?month=&entry=). Pure parsing, so it is unit-tested.
 
 /** The console's tabs (#/console/<tab>); 'home' is #/console itself. */
 export const CONSOLE_TABS = [
   'home', 'import', 'feeds', 'findings', 'requests', 'locks', 'budget', 'weekly', 'jobs', 'broadcasts', 'scores', 'dashboard', 'reports',
-  'quarterly', 'monthly', 'explanations', 'snapshots', 'audit', 'provenance', 'annual-budget', 'forms', 'annual', 'notices',
+  'quarterly', 'monthly', 'explanations', 'snapshots', 'audit', 'provenance', 'annual-budget', 'forms', 'annual', 'notices', 'guides',
 ] as const;
 export type ConsoleTab = (typeof CONSOLE_TABS)[number];
 
@@ -37,6 +38,7 @@ export type Route =
   | { name: 'request'; id: string; query: URLSearchParams; edit: boolean }
   | { name: 'portrait'; id: string; query: URLSearchParams }
   | { name: 'towns'; query: URLSearchParams }
+  | { name: 'guide'; entry: string | null; query: URLSearchParams }
   | { name: 'not-found'; path: string; query: URLSearchParams };
 
 /** Parses `#/person/12?x=1` (or `/person/12?x=1`); an empty hash is the default page. */
@@ -70,6 +72,7 @@ export function parseHash(hash: string): Route {
   if (a === 'contact' && parts.length === 1) return { name: 'contact', query };
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
+  if (a === 'guide' && parts.length <= 2) return { name: 'guide', entry: b ?? null, query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
   if (a === 'console' && (CONSOLE_TABS as readonly string[]).includes(b) && b !== 'home' && parts.length === 2) return { name: 'console', tab: b as ConsoleTab, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };

@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { errorText, post, setMe } from './api.ts';
 import { deadlineText, lightName, shortDate, subjectKindName } from './format.ts';
+import { FixGuidePanel } from './FixGuide.tsx';
 import type { Finding, Me } from './types.ts';
 import { OFFICE_ROLES, SECURITY_ROLES } from './types.ts';
 
@@ -87,7 +88,7 @@ export function personIdOf(f: Finding): string | null {
   return f.subject.kind === 'person' && f.subject.id != null && f.subject.id !== '' ? String(f.subject.id) : null;
 }
 
-export function FindingCard(props: { finding: Finding; href?: string | null; onOpen?: () => void; showUnit?: boolean }) {
+export function FindingCard(props: { finding: Finding; href?: string | null; onOpen?: () => void; showUnit?: boolean; guide?: boolean }) {
   const f = props.finding;
   const body = (
     <>
@@ -113,9 +114,11 @@ export function FindingCard(props: { finding: Finding; href?: string | null; onO
     </>
   );
   const attrs = { class: `card finding ${f.light}`, 'data-testid': 'finding', 'data-finding-id': String(f.id), 'data-rule': f.rule, 'data-light': f.light };
-  if (props.href) return <a href={props.href} {...attrs}>{body}</a>;
-  if (props.onOpen) return <div role="button" tabIndex={0} onClick={props.onOpen} {...attrs} style="cursor:pointer">{body}</div>;
-  return <div {...attrs}>{body}</div>;
+  // The 错题本's 怎么改 under every finding (FixGuide.tsx), outside the card's link.
+  const guide = props.guide === false ? null : <FixGuidePanel code={f.rule} />;
+  if (props.href) return <><a href={props.href} {...attrs}>{body}</a>{guide}</>;
+  if (props.onOpen) return <><div role="button" tabIndex={0} onClick={props.onOpen} {...attrs} style="cursor:pointer">{body}</div>{guide}</>;
+  return <><div {...attrs}>{body}</div>{guide}</>;
 }
 
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; testid?: string }) {

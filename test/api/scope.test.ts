@@ -210,6 +210,12 @@ const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: spe
   { method: 'GET', route: '/api/audit/integrity', url: '/api/audit/integrity' },
   { method: 'GET', route: '/api/audit/units', url: `/api/audit/units?q=${encodeURIComponent(String(x.unitB.name).slice(0, 2))}` },
   { method: 'POST', route: '/api/audit/reviews', url: '/api/audit/reviews', payload: () => ({ payload: { month: '2026-09' } }) },
+  // The 错题本 (issue 18): the office writes guides and reads the county's most frequent mistakes.
+  { method: 'PUT', route: '/api/fix-guides/:entry', url: '/api/fix-guides/P-ID-01', payload: () => ({ payload: { what: '越权', why: '越权', how: ['越权'], right: '越权', wrong: '越权', reason: '越权' } }) },
+  { method: 'POST', route: '/api/fix-guides', url: '/api/fix-guides', payload: () => ({ payload: { title: '越权', what: '越权', why: '越权', how: ['越权'], right: '越权', wrong: '越权' } }) },
+  { method: 'POST', route: '/api/fix-guides/:entry/restore', url: '/api/fix-guides/P-ID-01/restore', payload: () => ({ payload: { version: 0 } }) },
+  { method: 'GET', route: '/api/mistakes', url: '/api/mistakes?month=2026-11' },
+  { method: 'GET', route: '/api/mistakes/export', url: '/api/mistakes/export?month=2026-11' },
 ];
 
 /** The routes only the 数据安全管理员 reaches (and it no other): checked below for the office. */
@@ -218,7 +224,7 @@ const SECURITY_ONLY = ['GET /api/audit', 'GET /api/audit/export', 'GET /api/audi
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */
 const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy', '/api/towns', '/api/towns/map',
   '/api/dashboard/quotas', '/api/dashboard/structure', '/api/dashboard/quality', '/api/dashboard/retirements', '/api/dashboard/drill',
-  '/api/monthly-confirmations/pending'];
+  '/api/monthly-confirmations/pending', '/api/fix-guides', '/api/fix-guides/:entry'];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */
 const LISTS = ['/api/findings', '/api/units', '/api/export/findings', '/api/explanations'];
@@ -379,7 +385,8 @@ describe('county and city office roles (市县贯通)', () => {
   let demoUnits: number[];
   /** Routes a county's office may call and that answer within its county (checked below) or hold no unit data. */
   const COUNTY_READS = ['GET /api/export/data', 'GET /api/template', 'GET /api/jobs', 'GET /api/message-budget', 'GET /api/calendar', 'GET /api/locks',
-    'GET /api/monthly-confirmations', 'GET /api/monthly-confirmations/export', 'GET /api/monthly-confirmations/settings'];
+    'GET /api/monthly-confirmations', 'GET /api/monthly-confirmations/export', 'GET /api/monthly-confirmations/settings',
+    'GET /api/mistakes', 'GET /api/mistakes/export'];
   /** Actions a county's office takes on its own county's units (checked below to leave the other county's alone). */
   const COUNTY_OWN = ['POST /api/monthly-confirmations/remind'];
 
@@ -465,6 +472,10 @@ describe('county and city office roles (市县贯通)', () => {
     expect(scores.scores.some((r: Row) => other.has(Number(r.unitId)))).toBe(false);
     const requests = (await a.app.inject({ method: 'GET', url: '/api/requests', headers: countyA.read })).json() as Row[];
     expect(requests.some((r) => r.id === tgt.requestB)).toBe(false);
+    // 本月高频错题 (错题本): the county's own findings only.
+    const mistakesB = (await a.app.inject({ method: 'GET', url: '/api/mistakes?month=2026-11', headers: countyB.read })).json();
+    const ownB = await a.t.db('findings').whereIn('unit_id', county.unitIds).where('opened_on', 'like', '2026-11-%').whereIn('status', ['open', 'resolved', 'explained']).count({ n: '*' }).first();
+    expect(mistakesB.total).toBe(Number(ownB!.n));
     const locks = (await a.app.inject({ method: 'GET', url: '/api/locks', headers: countyA.read })).json();
     expect(locks.locks.some((l: Row) => l.user.id === 'b-zgy' || (l.unit && other.has(l.unit.id)))).toBe(false);
     // The export of units and people: the county's own, none of the other county's codes.

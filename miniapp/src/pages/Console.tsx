@@ -36,6 +36,8 @@ import { FirstEntryTab } from './FirstEntry.tsx';
 import type { ConsoleTab } from '../router.ts';
 
 type Tab = ConsoleTab;
+import { GuidesTab } from './Guides.tsx';
+
 
 export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams }) {
   const { me, tab } = props;
@@ -91,6 +93,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
           {link('annual-budget', '#/console/annual-budget', '年度预算')}
           {link('notices', '#/console/notices', '书面函告')}
           {link('scores', '#/console/scores', '评分排名')}
+          {link('guides', '#/console/guides', '错题本')}
           {link('dashboard', '#/console/dashboard', '数据大屏')}
           <a class="btn" href="#/towns" data-testid="console-towns">镇街三色图</a>
           {link('reports', '#/console/reports', '报表')}
@@ -120,6 +123,7 @@ export function ConsolePage(props: { me: Me; tab: Tab; query: URLSearchParams })
         {tab === 'notices' && <NoticesTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'weekly' && <WeeklyList key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'scores' && <ScoresTab key={props.query.toString()} me={me} query={props.query} />}
+        {tab === 'guides' && <GuidesTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'reports' && <ReportsTab me={me} />}
         {tab === 'quarterly' && <QuarterlyTab key={props.query.toString()} me={me} query={props.query} />}
         {tab === 'annual' && <AnnualTab key={props.query.toString()} query={props.query} />}

@@ -15,6 +15,7 @@ import { WRITER_ROLES } from '../types.ts';
 import { Dialog, ErrorBox, FindingCard, Header, Loading, Tabs } from '../ui.tsx';
 import { SuggestionChip, useTakenSuggestions, type FixSuggestion } from '../record/Suggestions.tsx';
 import { ProvenanceLine, type Provenance } from '../record/Provenance.tsx';
+import { FixGuidePanel } from '../FixGuide.tsx';
 
 type SaveProblem =
   | { kind: 'network'; message: string }
@@ -389,6 +390,7 @@ function Outlook(props: { findings: Finding[]; look: ReturnType<typeof outlook> 
                 <span class="small muted">
                   {o === 'fixed' ? <span style="color:var(--green)">按当前修改可整改</span> : o === 'still' ? '尚未整改' : '保存后由系统复查'}
                 </span>
+                <FixGuidePanel code={f.rule} inline />
               </span>
             </li>
           );

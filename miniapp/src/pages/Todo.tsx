@@ -74,6 +74,7 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
           const href = f.fix?.href ?? (pid ? `#/person/${encodeURIComponent(pid)}?finding=${f.id}` : null);
           return <FindingCard key={f.id} finding={f} href={href} onOpen={href ? undefined : () => setShown(f)} />;
         })}
+        {data && <a class="card linkcard block" href="#/guide" data-testid="guides-link">错题本：常见错误和整改方法 ›</a>}
       </main>
       {shown && (
         <Dialog title={shown.title || shown.rule} onClose={() => setShown(null)} testid="finding-details">

@@ -24,6 +24,7 @@ import { exportRoutes } from './exports.ts';
 import { explanationRoutes } from './explanations.ts';
 import { feedRoutes } from './feeds.ts';
 import { findingRoutes } from './findings.ts';
+import { fixGuideRoutes } from './fix-guides.ts';
 import { lockRoutes } from './locks.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
 import { monthlyConfirmationRoutes } from './monthly-confirmations.ts';
@@ -108,4 +109,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(dashboardRoutes, { deps });
   await app.register(feedRoutes, { deps });
   await app.register(auditRoutes, { deps });
+  await app.register(fixGuideRoutes, { deps });
 };

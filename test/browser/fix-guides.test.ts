@@ -1,0 +1,115 @@
+// The 错题本 in a real browser (Chromium through playwright-core, 390×844) on the demo county: a
+// unit's specialist opens 怎么改 under a finding of 待整改 and reads its guide (the office's
+// version once edited), then the full guide page; the office's console lists the month's most
+// frequent mistakes (the counts of the findings table) and edits a rule's guide: a line break is
+// refused in Chinese naming the field, the save is a new version in the history. Screenshots in
+// test-output/screenshots/ (guides-*.png).
+
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { saveFixGuide } from '../../commands/fix-guides.ts';
+import { ruleByCode } from '../../core/rules/index.ts';
+import { fixGuide } from '../../db/fix-guides.ts';
+import type { RunningSanse } from './app.ts';
+import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
+import { sandboxWithPhone } from './sandbox-phone.ts';
+
+const COUNTY = { units: 20, people: 300, seed: 4, today: '2026-11-23' };
+const POLL = { timeout: 15_000, interval: 100 };
+
+describe.skipIf(!HAVE_CHROMIUM)('错题本: 怎么改 under a finding on the phone, the office\'s 错题本 in the console (Chromium, 390×844)', () => {
+  let s: RunningSanse;
+  let phone: Phone;
+  let page: Page;
+  const db = () => s.ctx.db;
+
+  const world = sandboxWithPhone(COUNTY);
+  beforeAll(() => {
+    ({ s, phone, page } = world);
+  });
+
+  it('a specialist opens 怎么改 under a finding and the full guide', async () => {
+    const row = await db()('findings as f').join('users as u', 'u.unit_id', 'f.unit_id').where({ 'f.status': 'open', 'u.role': '单位专管员', 'u.locked': false }).first('u.id as user', 'f.unit_id');
+    await sandboxLogin(page, s.url, row.user);
+    await openMiniApp(page, s.url, '/todo');
+    const panel = page.locator('[data-testid="fix-guide"]').first();
+    await expect.poll(() => panel.count(), POLL).toBe(1);
+    expect(await page.locator('[data-testid="fix-guide"]').count()).toBe(await page.locator('[data-testid="finding"]').count());
+    const rule = (await panel.getAttribute('data-rule'))!;
+    // The office's version of this rule's guide: what the panel shows.
+    const admin = await db()('users').where({ role: '编办管理员' }).first();
+    await saveFixGuide(db(), admin, rule, {
+      what: `${ruleByCode(rule)!.title}：记录与实际情况不一致。`, why: '数据不准，工资、社保和编制统计都会出错。',
+      how: ['点开上方问题，进入记录', '对照档案改正该项', '填写修改原因后保存'], right: '出生日期：1990-01-01（与身份证一致）', wrong: '出生日期：1990-10-01', reason: '编办统一口径',
+    });
+    await panel.locator('[data-testid="fix-guide-toggle"]').click();
+    await expect.poll(() => panel.locator('[data-testid="guide-what"]').textContent(), POLL).toBe(`${ruleByCode(rule)!.title}：记录与实际情况不一致。`);
+    expect(await panel.locator('[data-testid="guide-steps"] li').allTextContents()).toEqual(['点开上方问题，进入记录', '对照档案改正该项', '填写修改原因后保存']);
+    expect(await panel.locator('[data-testid="guide-right"]').textContent()).toContain('1990-01-01');
+    expect(await panel.locator('[data-testid="guide-wrong"]').textContent()).toContain('1990-10-01');
+    await panel.scrollIntoViewIfNeeded();
+    await phone.shot('guides-01-finding-panel');
+
+    await panel.locator('[data-testid="fix-guide-page"]').click();
+    await expect.poll(() => page.locator('[data-testid="guide-title"]').textContent(), POLL).toBe(ruleByCode(rule)!.title);
+    expect(page.url()).toContain(`#/guide/${rule}`);
+    expect(await page.locator('[data-testid="guide-edit-link"]').count()).toBe(0); // a unit reads, does not edit
+    await phone.shot('guides-02-guide-page', true);
+
+    // The record's page lists its open findings (a person's: 待整改问题 with the save's outlook; a
+    // unit's or 编外人员's: the form's list), each with its 怎么改.
+    await openMiniApp(page, s.url, '/todo');
+    const card = page.locator(`a[data-testid="finding"][data-rule="${rule}"]`).first();
+    await expect.poll(() => card.count(), POLL).toBe(1);
+    await card.click();
+    const form = page.locator('[data-testid="outlook"] ul.outlook, [data-testid="open-findings"]');
+    await expect.poll(() => form.locator('[data-testid="fix-guide"]').count(), POLL).toBeGreaterThan(0);
+    expect(await form.locator('[data-testid="fix-guide"]').count()).toBe(await form.locator('[data-testid="outlook-item"], [data-testid="finding"]').count());
+    const formPanel = form.locator(`[data-testid="fix-guide"][data-rule="${rule}"]`).first();
+    await formPanel.locator('[data-testid="fix-guide-toggle"]').click();
+    await expect.poll(() => formPanel.locator('[data-testid="guide-what"]').textContent(), POLL).toBe(`${ruleByCode(rule)!.title}：记录与实际情况不一致。`);
+    await formPanel.scrollIntoViewIfNeeded();
+    await phone.shot('guides-06-record-form');
+
+    // 待整改 ends with the 错题本: every written guide, searchable.
+    await openMiniApp(page, s.url, '/todo');
+    await page.locator('[data-testid="guides-link"]').click();
+    const items = page.locator('[data-testid="guide-item"]');
+    await expect.poll(() => items.count(), POLL).toBeGreaterThan(1);
+    await page.locator('[data-testid="guide-search"]').fill(rule);
+    await expect.poll(() => items.count(), POLL).toBe(1);
+    expect(phone.pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('the office: the month\'s most frequent mistakes and the editor of a guide', async () => {
+    await sandboxLogin(page, s.url, 'demo-staff-01');
+    // The office works in the console on a desktop screen.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await openMiniApp(page, s.url, '/console/guides?month=2026-11');
+    const rows = page.locator('[data-testid="mistake-row"]');
+    const expected = await db()('findings').where('opened_on', 'like', '2026-11-%').whereIn('status', ['open', 'resolved', 'explained']).groupBy('rule').select('rule').count({ n: '*' });
+    await expect.poll(() => rows.count(), POLL).toBe(expected.length);
+    const top = Math.max(...expected.map((r) => Number(r.n)));
+    expect(Number(await rows.first().locator('[data-testid="mistake-count"]').textContent())).toBe(top);
+    await phone.shot('guides-03-month-mistakes');
+    await page.locator('[data-testid="guide-table"]').scrollIntoViewIfNeeded();
+    await phone.shot('guides-04-guide-list');
+
+    await openMiniApp(page, s.url, '/console/guides?entry=P-ID-01');
+    const editor = page.locator('[data-testid="guide-editor"]');
+    await expect.poll(() => editor.locator('[data-testid="guide-field-what"]').inputValue(), POLL).not.toBe('');
+    await editor.locator('[data-testid="guide-field-what"]').fill('第一行\n第二行');
+    await editor.locator('[data-testid="guide-field-reason"]').fill('补充说明');
+    await editor.locator('[data-testid="guide-save"]').click();
+    await expect.poll(() => editor.locator('[data-testid="guide-error-what"]').textContent(), POLL).toBe('问题是什么不能换行，请在一行内填写');
+    expect(await db()('fix_guide_versions').where({ entry: 'P-ID-01' }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
+
+    await editor.locator('[data-testid="guide-field-what"]').fill('在册人员没有填写公民身份号码（编办补充：借调人员同样要填）。');
+    await editor.locator('[data-testid="guide-save"]').click();
+    await expect.poll(() => editor.locator('[data-testid="guide-saved"]').textContent(), POLL).toBe('已保存为第1版');
+    await expect.poll(() => editor.locator('[data-testid="guide-version"]').count(), POLL).toBe(1);
+    expect((await fixGuide(db(), 'P-ID-01'))).toMatchObject({ source: 'office', version: 1, what: '在册人员没有填写公民身份号码（编办补充：借调人员同样要填）。' });
+    await phone.shot('guides-05-editor', true);
+    expect(phone.pageErrors).toEqual([]);
+  }, 90_000);
+});
