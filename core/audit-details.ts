@@ -50,6 +50,7 @@ const KINDS: Record<string, string> = {
   suspension: '暂停', reserved: '预留', forced: '强制', copy: '复制', workdays: '工作日', 'month-first-workday': '每月第一个工作日',
   manual: '手动', light: '三色', stat: '统计', family: '亲属', message: '消息', reply: '回复', run: '运行', tick: '定时',
   report: '报表', ranking: '红黑榜', quota: '编制', leader_post: '领导职数', roster: '花名册', red: '红色', yellow: '黄色', green: '绿色',
+  'manual-office': '编办用户操作手册', 'manual-unit': '部门(单位)用户操作手册',
 };
 const VALUES_BY_KEY: Record<string, Record<string, string>> = {
   door: DOORS, outcome: OUTCOMES, decision: DECISIONS, via: VIAS, status: STATES, state: STATES, kind: KINDS, source: KINDS,
@@ -61,7 +62,7 @@ export const ENTITY_WORDS: Record<string, string> = {
   person: '人员', worker: '编外人员', unit: '单位', quota: '编制', leader_post: '领导职数', user: '用户', request: '编制事项申请',
   job: '计划任务', setting: '设置', settings: '设置', import: '导入批次', feed: '外部数据', finding: '问题', report: '月度分析报表',
   snapshot: '上报快照', town: '镇街', town_map: '镇街地图', explanation: '已说明差异', confirmation: '月度核账', broadcast: '群发',
-  analysis: '分析报告', calendar: '工作日历', audit: '审计日志', feed_link: '外部数据匹配', rules: '规则设置', check: '数据检查',
+  analysis: '分析报告', calendar: '工作日历', audit: '审计日志', feed_link: '外部数据匹配', rules: '规则设置', check: '数据检查', manual: '操作手册',
 };
 
 /** How the row's object is said: the name when known, else the entity word with its number (申请 SQ…). */

@@ -21,6 +21,7 @@ import { TodoPage } from './pages/Todo.tsx';
 import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
+import { HelpPage } from './pages/Help.tsx';
 import { currentTarget, go, loginHref, parseHash, type Route } from './router.ts';
 import { SECURITY_ROLES, type Me } from './types.ts';
 import { ErrorBox, Header, Loading, Tabs } from './ui.tsx';
@@ -129,6 +130,8 @@ function App() {
       return <TownsPage me={me} />;
     case 'dashboard':
       return <DashboardPage me={me} />;
+    case 'help':
+      return <HelpPage me={me} which={route.which} query={route.query} />;
     case 'console':
       return <ConsolePage me={me} tab={route.tab} query={route.query} />;
     default:

@@ -4,7 +4,8 @@
 // #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation),
 // #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
-// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图). Pure parsing, so it is unit-tested.
+// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图),
+// #/help(/office|/unit)(?s=anchor) (用户操作手册; helpHref says which manual and section a screen opens). Pure parsing, so it is unit-tested.
 
 export type Route =
   | { name: 'login'; query: URLSearchParams }
@@ -23,6 +24,7 @@ export type Route =
   | { name: 'request'; id: string; query: URLSearchParams; edit: boolean }
   | { name: 'portrait'; id: string; query: URLSearchParams }
   | { name: 'towns'; query: URLSearchParams }
+  | { name: 'help'; which: 'office' | 'unit' | null; query: URLSearchParams }
   | { name: 'not-found'; path: string; query: URLSearchParams };
 
 /** Parses `#/person/12?x=1` (or `/person/12?x=1`); an empty hash is the default page. */
@@ -54,6 +56,8 @@ export function parseHash(hash: string): Route {
   if (a === 'contact' && parts.length === 1) return { name: 'contact', query };
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
+  if (a === 'help' && parts.length === 1) return { name: 'help', which: null, query };
+  if (a === 'help' && (b === 'office' || b === 'unit') && parts.length === 2) return { name: 'help', which: b, query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
   if (a === 'console' && (b === 'import' || b === 'feeds' || b === 'findings' || b === 'requests' || b === 'locks' || b === 'budget' || b === 'weekly' || b === 'jobs' || b === 'broadcasts' || b === 'scores' || b === 'dashboard' || b === 'reports' || b === 'quarterly' || b === 'monthly' || b === 'explanations' || b === 'snapshots' || b === 'audit') && parts.length === 2) return { name: 'console', tab: b, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
@@ -94,4 +98,31 @@ export function loginHref(from: string): string {
     from = q < 0 ? '' : nextIn(new URLSearchParams(from.slice(q + 1))) ?? '';
   }
   return from ? `#/login?next=${encodeURIComponent(from)}` : '#/login';
+}
+
+/** Office roles read 《编办用户操作手册》 by default; units (单位专管员, 单位领导) the unit manual. */
+export function manualOf(role: string, office: boolean): 'office' | 'unit' {
+  return office || role === '分管领导' || role === '查询用户' ? 'office' : 'unit';
+}
+
+// The section of each manual that explains a screen (the anchors of cards/manuals/*.md).
+const OFFICE_SECTIONS: Record<string, string> = {
+  'console:home': 'overview', 'console:import': 'import', 'console:findings': 'findings', 'console:explanations': 'feeds',
+  'console:requests': 'approval', 'console:weekly': 'weekly', 'console:monthly': 'monthly-check', 'console:scores': 'scores',
+  'console:dashboard': 'dashboard', 'console:reports': 'reports', 'console:quarterly': 'reports', 'console:feeds': 'feeds',
+  'console:locks': 'locks', 'console:budget': 'budget', 'console:jobs': 'jobs', 'console:broadcasts': 'jobs',
+  todo: 'findings', requests: 'approval', request: 'approval', dashboard: 'dashboard', towns: 'towns', portrait: 'portrait',
+  monthly: 'monthly-check', 'self-check': 'locks', login: 'login',
+};
+const UNIT_SECTIONS: Record<string, string> = {
+  todo: 'todo', person: 'fix', worker: 'fix', unit: 'fix', history: 'fix', contact: 'todo', 'self-check': 'self-check',
+  requests: 'requests', 'request-new': 'requests', request: 'request-status', monthly: 'monthly',
+};
+
+/** The help page for a screen: the reader's manual, at the section about that screen when there is one. */
+export function helpHref(route: Route, role: string, office: boolean): string {
+  const which = manualOf(role, office);
+  const key = route.name === 'console' ? `console:${route.tab}` : route.name;
+  const section = (which === 'office' ? OFFICE_SECTIONS : UNIT_SECTIONS)[key];
+  return `#/help/${which}${section ? `?s=${section}` : ''}`;
 }

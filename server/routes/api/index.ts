@@ -23,6 +23,7 @@ import { explanationRoutes } from './explanations.ts';
 import { feedRoutes } from './feeds.ts';
 import { findingRoutes } from './findings.ts';
 import { lockRoutes } from './locks.ts';
+import { manualRoutes } from './manuals.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
 import { monthlyConfirmationRoutes } from './monthly-confirmations.ts';
 import { jobRoutes } from './jobs.ts';
@@ -98,4 +99,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(dashboardRoutes, { deps });
   await app.register(feedRoutes, { deps });
   await app.register(auditRoutes, { deps });
+  await app.register(manualRoutes, { deps });
 };
