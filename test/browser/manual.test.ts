@@ -99,7 +99,7 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     // A request waiting for 初审, so 编制审批 shows one: a 减人出编 of a person 退休未出编, sent by the unit's specialist.
     const retired: Row[] = await s.ctx.db('findings as f').join('users as z', function () { this.on('z.unit_id', '=', 'f.unit_id').andOnVal('z.role', '=', '单位专管员'); })
       .where({ 'f.rule': 'P-RT-01', 'f.status': 'open' }).select('f.entity_id', 'f.unit_id', 'z.id as zgy');
-    let submitted = false;
+    let submitted = 0;
     for (const r of retired) {
       await sandboxLogin(phone.page, s.url, r.zgy);
       const csrf = (await (await phone.page.request.get(`${s.url}/api/me`)).json()).csrfToken;
@@ -109,11 +109,11 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
         data: { 申请类型: '减人出编', 单位ID: String(r.unit_id), 人员ID: String(r.entity_id), 出编原因: '退休', 出编日期: today, 申请理由: '已达退休年龄，办理退休出编' },
       });
       if (res.status() === 201) {
-        submitted = true;
+        submitted = Number((await res.json()).id);
         break;
       }
     }
-    expect(submitted, 'a 减人出编 submitted for the queue').toBe(true);
+    expect(submitted, 'a 减人出编 submitted for the queue').toBeGreaterThan(0);
     await page.goto(`${s.url}/m/#/login`);
     await shoot(page, 'office-login.png', ['三色 · 登录', '编办账号']);
     await sandboxLogin(page, s.url, 'demo-admin');
@@ -124,6 +124,16 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     await consoleTab('/console/scores?month=2026-10', '评分排名', 'office-scores.png', ['红黑榜', '各单位得分', '评分规则']);
     await consoleTab('/console/locks', '账号锁定', 'office-locks.png', ['锁定中', '解锁记录']);
     await consoleTab('/console/requests', '编制审批', 'office-approval.png', ['待初审（1）', '减人出编']);
+    // 初审 passed: the 分管领导's approval card, as the sandbox shows it in his 1:1 chat.
+    const csrf = (await (await page.request.get(`${s.url}/api/me`)).json()).csrfToken;
+    const passed = await page.request.post(`${s.url}/api/requests/${submitted}/review`, { headers: { 'x-csrf-token': csrf }, data: { decision: 'pass', comment: '材料齐全，同意报送' } });
+    expect(passed.status(), await passed.text()).toBe(200);
+    let shown: Row | undefined;
+    await until(async () => !!(shown = await s.ctx.db('sandbox_messages').where({ card_id: `request:${submitted}` }).where('conversation', 'like', 'user:%').first()), 30_000, 'the approval card delivered');
+    await page.goto(`${s.url}/sandbox?c=${encodeURIComponent(shown!.conversation)}`);
+    const leaderCard = page.locator(`[data-card="request:${submitted}"] .bubble.card`);
+    await leaderCard.scrollIntoViewIfNeeded();
+    await shoot(page, 'office-leader-card.png', ['减人出编审批', '待终审', '不同意', '在小程序中查看'], { only: leaderCard });
     await consoleTab('/console/dashboard', '数据大屏', 'office-dashboard.png', ['按编制类型', '编制使用饱和度'], 1500);
     await consoleTab('/console/reports', '报表', 'office-reports.png', ['月度分析报表', '退休预测']);
     await consoleTab('/console/feeds', '外部数据', 'office-feeds.png', ['机关事业养老保险参保名单', '开始导入']);
