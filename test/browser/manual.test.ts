@@ -255,6 +255,13 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     await last.scrollIntoViewIfNeeded();
     await expect.poll(() => last.evaluate((i) => (i as HTMLImageElement).naturalWidth), POLL).toBeGreaterThan(0);
     await deskPage.goto(`${s.url}/m/#/help/office?s=approval-card`);
+    // The screenshots in view are loaded (lazily) before the page's own screenshot.
+    const inViewLoaded = () => deskPage.locator('[data-testid="manual-body"] img').evaluateAll((imgs) => imgs.every((i) => {
+      const r = i.getBoundingClientRect();
+      return r.bottom < 0 || r.top > innerHeight || ((i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0);
+    }));
+    await expect.poll(inViewLoaded, POLL).toBe(true);
+    await deskPage.locator('h3#approval-card').waitFor();
     await deskPage.screenshot({ path: path.join(SHOTS, 'manual-office-help.png') });
 
     // Unit, phone: the ？ on 待整改 opens the unit manual there; a line of the contents jumps.
@@ -270,6 +277,9 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     await page.locator('[data-testid="manual-body"] img').first().scrollIntoViewIfNeeded();
     await expect.poll(() => page.locator('[data-testid="manual-body"] img').first().evaluate((i) => (i as HTMLImageElement).naturalWidth), POLL).toBeGreaterThan(0);
     await phone.shot('manual-unit-help');
+    await openMiniApp(page, s.url, '/help/unit');
+    await page.locator('[data-testid="manual-toc"]').waitFor();
+    await phone.shot('manual-unit-help-contents');
     await openMiniApp(page, s.url, '/help');
     await expect.poll(() => page.locator('[data-testid="manual-title"]').textContent(), POLL).toBe('《部门(单位)用户操作手册》');
     await page.locator('[data-testid="manual-other"]').click();
