@@ -57,6 +57,7 @@ const KINDS: Record<string, string> = {
   suspension: '暂停', reserved: '预留', forced: '强制', copy: '复制', workdays: '工作日', 'month-first-workday': '每月第一个工作日',
   manual: '手动', light: '三色', stat: '统计', family: '亲属', message: '消息', reply: '回复', run: '运行', tick: '定时',
   first: '首录', last: '最后修改', report: '报表', ranking: '红黑榜', quota: '编制', leader_post: '领导职数', roster: '花名册', red: '红色', yellow: '黄色', green: '绿色',
+  'manual-office': '编办用户操作手册', 'manual-unit': '部门(单位)用户操作手册',
 };
 const VALUES_BY_KEY: Record<string, Record<string, string>> = {
   door: DOORS, outcome: OUTCOMES, decision: DECISIONS, via: VIAS, status: STATES, state: STATES, kind: KINDS, source: KINDS,
@@ -72,6 +73,7 @@ export const ENTITY_WORDS: Record<string, string> = {
   budget: '年度编制使用预算',
   reg_form: '入(出)编登记表',
   fix_guide: '错题本指引',
+  manual: '操作手册',
 };
 
 /** How the row's object is said: the name when known, else the entity word with its number (申请 SQ…). */

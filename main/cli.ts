@@ -1,5 +1,5 @@
 // The sanse command line: serve, check, findings, recheck, import, export, template, demo, retirement,
-// requests, jobs, weekly, locks, feed.
+// requests, jobs, weekly, locks, feed, manual.
 // Output for people is Chinese; --json prints one machine-readable value.
 
 import fs from 'node:fs';
@@ -106,6 +106,8 @@ const HELP = `用法：sanse <命令> [选项]
                                 生成年度编制使用决算报表（各单位各编制类型的年初、年末核定和实有，年内入编、出编和核定增减）
   report unit-annual --year YYYY --unit 单位ID --out 文件.docx|文件.xlsx
                                 生成某单位的年度机构编制报告草稿（Word，或其中各表的 Excel）
+  manual office|unit --out 文件.pdf [--json]
+                                生成用户操作手册 PDF：office《编办用户操作手册》、unit《部门(单位)用户操作手册》（A4，含目录和截图；需 chromium）
   audit verify [--json]         校验审计日志是否完整（逐行核对签名和链），发现被修改、删除、调换或伪造的行时指出第一处并返回 1
   audit list [--since YYYY-MM-DD] [--actor 用户ID] [--action 操作] [--limit N] [--json]
                                 列出审计日志（最新的在前，默认200行）
@@ -252,6 +254,8 @@ export async function main(argv: string[]): Promise<number> {
         return await forecastCommand(rest);
       case 'report':
         return await reportCommand(rest);
+      case 'manual':
+        return await manualCommand(rest);
       case 'snapshot':
         return await snapshotCommand(rest);
       case 'pii':
@@ -1219,6 +1223,25 @@ async function quarterlyReportCommand(rest: string[]): Promise<number> {
   const source = { saved: '编办定稿的文字', llm: '大模型草稿', template: '模板文字' }[r.narrative];
   if (values.json) print({ quarter: r.report.quarter.id, out, format, bytes: r.body.length, asOf: r.report.asOf, narrative: r.narrative });
   else console.log(`已生成 ${r.report.title}（${format === 'docx' ? 'Word' : 'PDF'}，数据截至 ${r.report.asOf ?? '无'}，正文为${source}）：${out}`);
+  return 0;
+}
+
+/** `sanse manual office|unit --out FILE.pdf`: a user manual as PDF (cards/manuals/*.md with its screenshots; no database needed). */
+async function manualCommand(rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, json: { type: 'boolean' } } });
+  const which = positionals[0];
+  if (which !== 'office' && which !== 'unit') throw new UsageError('请指定手册：office（编办用户操作手册）或 unit（部门(单位)用户操作手册）');
+  const out = arg(values, 'out');
+  if (!out || !out.toLowerCase().endsWith('.pdf')) throw new UsageError('请用 --out 指定输出文件，扩展名为 .pdf');
+  const { CommandError } = await import('../commands/errors.ts');
+  const { manualPdf } = await import('../commands/manuals.ts');
+  const { writeFile } = await import('node:fs/promises');
+  const f = await manualPdf(which, todayInShanghai()).catch((e) => {
+    throw e instanceof CommandError ? new Refusal(e.message) : e;
+  });
+  await writeFile(out, f.body);
+  if (values.json) print({ manual: which, title: f.title, out, bytes: f.body.length });
+  else console.log(`已生成《${f.title}》PDF：${out}`);
   return 0;
 }
 

@@ -24,6 +24,7 @@ import { RequestFormPage } from './pages/RequestForm.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { GuidePage } from './pages/Guides.tsx';
+import { HelpPage } from './pages/Help.tsx';
 import { currentTarget, go, loginHref, parseHash, type Route } from './router.ts';
 import { SECURITY_ROLES, type Me } from './types.ts';
 import { ErrorBox, Header, Loading, Tabs } from './ui.tsx';
@@ -138,6 +139,8 @@ function App() {
       return <DashboardPage me={me} />;
     case 'guide':
       return <GuidePage key={route.entry ?? ''} me={me} entry={route.entry} query={route.query} />;
+    case 'help':
+      return <HelpPage me={me} which={route.which} query={route.query} />;
     case 'console':
       return <ConsolePage me={me} tab={route.tab} query={route.query} />;
     default:

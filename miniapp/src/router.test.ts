@@ -92,3 +92,19 @@ describe('the staffing request pages', () => {
     expect(parseHash('#/console/weekly?date=2026-12-07')).toMatchObject({ name: 'console', tab: 'weekly' });
   });
 });
+
+describe('help', () => {
+  it('parses #/help and picks the manual and section of a screen', async () => {
+    const { helpHref, manualOf } = await import('./router.ts');
+    expect(parseHash('#/help')).toMatchObject({ name: 'help', which: null });
+    expect(parseHash('#/help/office?s=weekly')).toMatchObject({ name: 'help', which: 'office' });
+    expect(parseHash('#/help/unit').name).toBe('help');
+    expect(parseHash('#/help/other').name).toBe('not-found');
+    expect(manualOf('编办业务人员', true)).toBe('office');
+    expect(manualOf('单位专管员', false)).toBe('unit');
+    expect(helpHref(parseHash('#/console/weekly'), '编办管理员', true)).toBe('#/help/office?s=weekly');
+    expect(helpHref(parseHash('#/todo'), '单位专管员', false)).toBe('#/help/unit?s=todo');
+    expect(helpHref(parseHash('#/person/3?finding=4'), '单位领导', false)).toBe('#/help/unit?s=fix');
+    expect(helpHref(parseHash('#/console/snapshots'), '编办管理员', true)).toBe('#/help/office');
+  });
+});

@@ -1,16 +1,13 @@
 // Hash routes (server/API.md): #/login, #/todo, #/person/:id, #/person/:id/history, #/self-check,
-// #/console, #/console/import, #/console/feeds, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,jobs(?run=ID),broadcasts,locks,budget,monthly,snapshots},
-// #/console/provenance (首录人查询: ?user=&kind=first|last&from=&to=&entity=),
-// #/console/forms (登记表台账, issue 18: ?year=&kind=&unit=),
-// #/console, #/console/import, #/console/feeds, #/console/findings, #/console/{requests,weekly,scores,dashboard,reports,quarterly,annual,jobs(?run=ID),broadcasts,locks,budget,monthly,snapshots},
-// #/console/audit (审计日志, the 数据安全管理员's: ?who=&what=&unit=&from=&to=, or ?view=reviews&month= for the 月度排查),
+// #/console and #/console/<tab> for every tab of CONSOLE_TABS (jobs: ?run=ID; audit, the 数据安全管理员's:
+// ?who=&what=&unit=&from=&to=, or ?view=reviews&month= for the 月度排查; provenance, 首录人查询:
+// ?user=&kind=first|last&from=&to=&entity=; forms, 登记表台账: ?year=&kind=&unit=; guides: ?month=&entry=),
 // #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation),
-// #/annual-budget(/:unit)(?year=) (年度编制使用预算: a unit's form; the console's #/console/annual-budget),
-// #/monthly(/:unit) (月度核账: a unit's 核账清单 and its confirmation), #/notices(/:id) (书面函告: a unit's notices, one notice and its reply), #/console/notices,
+// #/annual-budget(/:unit)(?year=) (年度编制使用预算: a unit's form), #/notices(/:id) (书面函告: a unit's notices, one notice and its reply),
 // #/dashboard (the leaders' phone 大屏),
 // #/worker/:id(/history), #/unit/:id(/history), #/console/unit/:id, #/contact, #/requests, #/requests/new,
-// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图), #/guide(/:entry) (错题本, issue 18),
-// #/console/guides(?month=&entry=). Pure parsing, so it is unit-tested.
+// #/requests/:id(/edit), #/portrait/:id (一单位一画像), #/towns (镇街三色图), #/guide(/:entry) (错题本),
+// #/help(/office|/unit)(?s=anchor) (用户操作手册; helpHref says which manual and section a screen opens). Pure parsing, so it is unit-tested.
 
 /** The console's tabs (#/console/<tab>); 'home' is #/console itself. */
 export const CONSOLE_TABS = [
@@ -39,6 +36,7 @@ export type Route =
   | { name: 'portrait'; id: string; query: URLSearchParams }
   | { name: 'towns'; query: URLSearchParams }
   | { name: 'guide'; entry: string | null; query: URLSearchParams }
+  | { name: 'help'; which: 'office' | 'unit' | null; query: URLSearchParams }
   | { name: 'not-found'; path: string; query: URLSearchParams };
 
 /** Parses `#/person/12?x=1` (or `/person/12?x=1`); an empty hash is the default page. */
@@ -73,6 +71,8 @@ export function parseHash(hash: string): Route {
   if (a === 'portrait' && b && parts.length === 2) return { name: 'portrait', id: b, query };
   if (a === 'towns' && parts.length === 1) return { name: 'towns', query };
   if (a === 'guide' && parts.length <= 2) return { name: 'guide', entry: b ?? null, query };
+  if (a === 'help' && parts.length === 1) return { name: 'help', which: null, query };
+  if (a === 'help' && (b === 'office' || b === 'unit') && parts.length === 2) return { name: 'help', which: b, query };
   if (a === 'console' && parts.length === 1) return { name: 'console', tab: 'home', query };
   if (a === 'console' && (CONSOLE_TABS as readonly string[]).includes(b) && b !== 'home' && parts.length === 2) return { name: 'console', tab: b as ConsoleTab, query };
   if (a === 'dashboard' && parts.length === 1) return { name: 'dashboard', query };
@@ -113,4 +113,31 @@ export function loginHref(from: string): string {
     from = q < 0 ? '' : nextIn(new URLSearchParams(from.slice(q + 1))) ?? '';
   }
   return from ? `#/login?next=${encodeURIComponent(from)}` : '#/login';
+}
+
+/** Office roles read 《编办用户操作手册》 by default; units (单位专管员, 单位领导) the unit manual. */
+export function manualOf(role: string, office: boolean): 'office' | 'unit' {
+  return office || role === '分管领导' || role === '查询用户' ? 'office' : 'unit';
+}
+
+// The section of each manual that explains a screen (the anchors of cards/manuals/*.md).
+const OFFICE_SECTIONS: Record<string, string> = {
+  'console:home': 'overview', 'console:import': 'import', 'console:findings': 'findings', 'console:explanations': 'feeds',
+  'console:requests': 'approval', 'console:weekly': 'weekly', 'console:monthly': 'monthly-check', 'console:scores': 'scores',
+  'console:dashboard': 'dashboard', 'console:reports': 'reports', 'console:quarterly': 'reports', 'console:feeds': 'feeds',
+  'console:locks': 'locks', 'console:budget': 'budget', 'console:jobs': 'jobs', 'console:broadcasts': 'jobs',
+  todo: 'findings', requests: 'approval', request: 'approval', dashboard: 'dashboard', towns: 'towns', portrait: 'portrait',
+  monthly: 'monthly-check', 'self-check': 'locks', login: 'login',
+};
+const UNIT_SECTIONS: Record<string, string> = {
+  todo: 'todo', person: 'fix', worker: 'fix', unit: 'fix', history: 'fix', contact: 'todo', 'self-check': 'self-check',
+  requests: 'requests', 'request-new': 'requests', request: 'request-status', monthly: 'monthly',
+};
+
+/** The help page for a screen: the reader's manual, at the section about that screen when there is one. */
+export function helpHref(route: Route, role: string, office: boolean): string {
+  const which = manualOf(role, office);
+  const key = route.name === 'console' ? `console:${route.tab}` : route.name;
+  const section = (which === 'office' ? OFFICE_SECTIONS : UNIT_SECTIONS)[key];
+  return `#/help/${which}${section ? `?s=${section}` : ''}`;
 }

@@ -2,11 +2,21 @@
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { errorText, post, setMe } from './api.ts';
+import { currentMe, errorText, post, setMe } from './api.ts';
+import { helpHref, parseHash } from './router.ts';
 import { deadlineText, lightName, shortDate, subjectKindName } from './format.ts';
 import { FixGuidePanel } from './FixGuide.tsx';
 import type { Finding, Me } from './types.ts';
 import { OFFICE_ROLES, SECURITY_ROLES } from './types.ts';
+
+/** The ？ of the header: the reader's manual at the section about this screen (none before login, none on the manual itself). */
+function HelpLink() {
+  const me = currentMe();
+  if (!me) return null;
+  const route = parseHash(location.hash);
+  if (route.name === 'help' || route.name === 'login') return null;
+  return <a class="help" href={helpHref(route, me.role, OFFICE_ROLES.has(me.role))} title="帮助：用户操作手册" aria-label="帮助" data-testid="help-link">？</a>;
+}
 
 export function Header(props: { title: string; back?: string | (() => void); side?: ComponentChildren }) {
   const back = props.back;
@@ -22,6 +32,7 @@ export function Header(props: { title: string; back?: string | (() => void); sid
         <span class="back" />
       )}
       <h1>{props.title}</h1>
+      <HelpLink />
       <span class="side">{props.side}</span>
     </header>
   );

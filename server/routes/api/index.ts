@@ -26,6 +26,7 @@ import { feedRoutes } from './feeds.ts';
 import { findingRoutes } from './findings.ts';
 import { fixGuideRoutes } from './fix-guides.ts';
 import { lockRoutes } from './locks.ts';
+import { manualRoutes } from './manuals.ts';
 import { messageBudgetRoutes } from './message-budget.ts';
 import { monthlyConfirmationRoutes } from './monthly-confirmations.ts';
 import { noticeRoutes } from './notices.ts';
@@ -110,4 +111,5 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, opts)
   await app.register(feedRoutes, { deps });
   await app.register(auditRoutes, { deps });
   await app.register(fixGuideRoutes, { deps });
+  await app.register(manualRoutes, { deps });
 };
