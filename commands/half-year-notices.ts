@@ -13,7 +13,7 @@ import {
   type HalfYear, type NoticeFacts, type NoticeSettings, type NoticeState,
 } from '../core/half-year-notices.ts';
 import type { IsoDate } from '../core/model.ts';
-import type { OfficialDocument } from '../core/official-document.ts';
+import { issuerName, type OfficialDocument } from '../core/official-document.ts';
 import type { Target } from '../core/outbound.ts';
 import { ACCESS_MSG, ADMIN_ROLES, inScope, OFFICE_ROLES, type UnitScope } from '../core/roles.ts';
 import { nowMoment } from '../db/clock.ts';
@@ -85,7 +85,7 @@ export async function runHalfYearNotices(db: Knex, o: { date: IsoDate; half?: un
   const prefix = noticePrefix(settings, office);
   const year = Number(o.date.slice(0, 4));
   const replyDue = replyDueOn(o.date, settings.replyWorkdays, cal);
-  const officeName = office.name ?? '机构编制委员会办公室';
+  const officeName = issuerName(office);
   await ensureNoticeLockRow(db);
   await db.transaction(async (trx) => {
     // One run at a time (the job and 立即检查, two instances): the lock row's update waits for the

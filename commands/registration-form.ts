@@ -8,7 +8,7 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { registrationFormMessage } from '../cards/builders.ts';
-import { documentDate } from '../core/official-document.ts';
+import { documentDate, issuerName, numberShortName } from '../core/official-document.ts';
 import { REGISTRATION_KIND_OF, REGISTRATION_KINDS, registrationDocument, registrationNumber, registrationTitle, type ApproverFact, type RegistrationFacts, type RegistrationKind } from '../core/registration-form.ts';
 import type { RequestBody } from '../core/requests.ts';
 import { FULL_ID_ROLES, inScope, OFFICE_ROLES, scopeIds, type UnitScope } from '../core/roles.ts';
@@ -18,7 +18,7 @@ import { nowMoment } from '../db/clock.ts';
 import { enqueue } from '../db/outbox.ts';
 import type { PiiCipher } from '../db/pii.ts';
 import { nextRegistrationSeq, registerRows, registerYears, registrationFormOfRequest } from '../db/registration-forms.ts';
-import { getSetting } from '../db/settings.ts';
+import { loadOffice } from '../db/settings.ts';
 import { specialistsOf, unitGroupIds } from '../db/user-locks.ts';
 import { CommandError } from './errors.ts';
 import { DOCUMENT_CONTENT_TYPES, officialDocumentFile, type DocumentFormat } from './official-documents.ts';
@@ -31,13 +31,6 @@ export interface FormActor {
   role: string;
   scope: UnitScope;
   ip?: string | null;
-}
-
-/** The office as its settings row says (name for the 落款, shortName for the number). */
-async function officeNames(db: Knex): Promise<{ name: string; shortName: string | null }> {
-  const o = (await getSetting<Record<string, unknown>>(db, 'office')) ?? {};
-  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
-  return { name: str(o.name) ?? (str(o.regionName) ? `${str(o.regionName)}机构编制委员会办公室` : '机构编制委员会办公室'), shortName: str(o.shortName) };
 }
 
 const s = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
@@ -58,7 +51,7 @@ export async function issueRegistrationForm(trx: Knex, deps: { today: string; pu
     trx('units').where({ id: req.unit_id }).first('id', 'name'),
     req.person_id == null ? Promise.resolve(undefined) : trx('people').where({ id: req.person_id }).first(),
     trx('request_steps as s').leftJoin('users as u', 'u.id', 's.by').where('s.request_id', requestId).orderBy('s.id').select('s.step', 's.by', 'u.name as by_name', 's.decision', 's.comment', 's.at'),
-    officeNames(trx),
+    loadOffice(trx),
   ]);
   if (!person) throw new CommandError(409, '登记表缺少人员信息，不能签发');
   const act = (decision: string): ApproverFact | null => {
@@ -77,7 +70,7 @@ export async function issueRegistrationForm(trx: Knex, deps: { today: string; pu
     approval: { requestId, no: req.request_no ?? String(requestId), date: approvedOn },
     reviewer: act('pass'),
     approver,
-    office: office.name,
+    office: issuerName(office),
   };
   if (body.kind === '增人入编') {
     const plan = body.planId != null ? await trx('staffing_requests').where({ id: body.planId }).first('request_no') : null;
@@ -86,7 +79,7 @@ export async function issueRegistrationForm(trx: Knex, deps: { today: string; pu
   if (body.kind === '减人出编') facts.exit = { reason: body.exitReason, date: body.exitDate };
   const year = Number(approvedOn.slice(0, 4));
   const seq = await nextRegistrationSeq(trx, year);
-  const number = registrationNumber(office.shortName, year, seq);
+  const number = registrationNumber(numberShortName(office), year, seq);
   const issuedAt = nowMoment();
   const inserted = await trx('registration_forms').insert({
     year, seq, number, request_id: requestId, kind, unit_id: facts.unit.id, person_id: facts.person.id, person_name: facts.person.name,

@@ -19,7 +19,7 @@ import { isHint, workdaysOpenOn } from './lights.ts';
 import type { WorkdayCalendar } from './calendar.ts';
 import { addDays } from './dates.ts';
 import type { IsoDate } from './model.ts';
-import { documentDate, type OfficialDocument } from './official-document.ts';
+import { documentDate, numberShortName, type IssuingOffice, type OfficialDocument } from './official-document.ts';
 import { ruleByCode } from './rules/index.ts';
 
 /** '2026H2': a year and its half. */
@@ -76,7 +76,7 @@ export interface NoticeSettings {
   repeatTimes: number;
   /** The unit replies within this many working days of the notice. */
   replyWorkdays: number;
-  /** The number's prefix (柯编函); null: from the office's region name (柯桥区 → 柯编函), else 编函. */
+  /** The number's prefix (柯编函); null: the office's short name + 函 (numberShortName: 柯桥区 → 柯编函). */
   prefix: string | null;
 }
 
@@ -108,11 +108,9 @@ export function parseNoticeSettings(input: unknown, base: NoticeSettings = DEFAU
   return Object.keys(errors).length ? { errors } : { settings: out };
 }
 
-/** The number's prefix: the setting, else the region's first character + 编函 (柯桥区 → 柯编函), else 编函. */
-export function noticePrefix(s: NoticeSettings, office: { regionName: string | null }): string {
-  if (s.prefix) return s.prefix;
-  const first = office.regionName?.trim().match(/^[\u4e00-\u9fa5]/)?.[0];
-  return first ? `${first}编函` : '编函';
+/** The number's prefix: the setting, else the office's short name + 函 (core/official-document.ts: 柯桥区 → 柯编函), else 编函. */
+export function noticePrefix(s: NoticeSettings, office: IssuingOffice): string {
+  return s.prefix || `${numberShortName(office)}函`;
 }
 
 /** 柯编函〔2027〕3号. */

@@ -49,3 +49,29 @@ export function documentText(doc: OfficialDocument): string[] {
   if (doc.footnote) out.push(doc.footnote);
   return out;
 }
+
+/** The issuing office as its settings say (db/settings.ts Office). */
+export interface IssuingOffice {
+  name?: string | null;
+  shortName?: string | null;
+  regionName?: string | null;
+}
+
+/** The 落款: the office's name, else the region's 机构编制委员会办公室. */
+export function issuerName(o: IssuingOffice): string {
+  const name = o.name?.trim();
+  const region = o.regionName?.trim();
+  return name || (region ? `${region}机构编制委员会办公室` : '机构编制委员会办公室');
+}
+
+/**
+ * The office's short name in document numbers, one for every kind of document: the setting
+ * (office.shortName, e.g. 柯编), else the region's first character + 编 (柯桥区 → 柯编), else 编.
+ * A registration form is `{short}登〔2026〕12号`, a written notice `{short}函〔2027〕3号`.
+ */
+export function numberShortName(o: IssuingOffice): string {
+  const short = o.shortName?.trim();
+  if (short) return short;
+  const first = o.regionName?.trim().match(/^[\u4e00-\u9fa5]/)?.[0];
+  return first ? `${first}编` : '编';
+}

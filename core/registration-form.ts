@@ -44,11 +44,10 @@ export interface RegistrationFacts {
 
 /**
  * The form's number: `{short}登〔{year}〕{seq}号`, where `short` is the office's short name
- * (settings office.shortName, e.g. 柯编 → 柯编登〔2026〕12号); without one, 编 (编登〔2026〕12号).
+ * (core/official-document.ts numberShortName: 柯编 → 柯编登〔2026〕12号; none at all: 编登〔2026〕12号).
  */
-export function registrationNumber(shortName: string | null | undefined, year: number, seq: number): string {
-  const s = (shortName ?? '').trim();
-  return `${s || '编'}登〔${year}〕${seq}号`;
+export function registrationNumber(shortName: string, year: number, seq: number): string {
+  return `${shortName}登〔${year}〕${seq}号`;
 }
 
 /** 2026-11-23 10:05:00 → 2026年11月23日 10:05. */

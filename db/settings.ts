@@ -13,6 +13,8 @@ import { DEFAULT_NOTICE_SETTINGS, NOTICE_SETTINGS_KEY, parseNoticeSettings, type
 export interface Office extends OfficeSettings {
   name: string | null;
   regionName: string | null;
+  /** The office's short name in document numbers (柯编: 柯编登〔2026〕12号, 柯编函〔2027〕3号); see core/official-document.ts. */
+  shortName: string | null;
   /** The office's own work group (编办工作群): the weekly list, the 红黑榜 and the budget warnings go there. */
   groupId: string | null;
 }
@@ -30,7 +32,7 @@ export async function putSetting(db: Knex, key: string, value: unknown): Promise
 
 function officeOf(rows: Row[]): Office {
   const o = rows[0] ? (JSON.parse(rows[0].value) as Partial<Office>) : null;
-  return { regionCode: o?.regionCode ?? null, regionName: o?.regionName ?? null, name: o?.name ?? null, groupId: o?.groupId ?? null };
+  return { regionCode: o?.regionCode ?? null, regionName: o?.regionName ?? null, name: o?.name ?? null, shortName: o?.shortName ?? null, groupId: o?.groupId ?? null };
 }
 
 function ruleSettingsOf(rows: Row[]): Record<string, RuleSetting> {
