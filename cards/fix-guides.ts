@@ -7,22 +7,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GuideText } from '../core/fix-guides.ts';
 
-export interface FixGuide {
-  /** the rule's code, e.g. P-ID-01 */
+/** A shipped guide: the rule's code and the text (what, why, how, right, wrong; core/fix-guides.ts GuideText). */
+export interface FixGuide extends GuideText {
+  /** the rule's code, e.g. P-ID-01; `title` is the rule's title, as in core/rules (a test keeps them equal) */
   code: string;
-  /** the rule's title, as in core/rules (a test keeps them equal) */
-  title: string;
-  /** 问题是什么: what is wrong, in one or two sentences a specialist understands */
-  what: string;
-  /** 为什么要改: why it matters (the regulation, payroll, social insurance, the count) */
-  why: string;
-  /** 怎么改: the steps, in the order the specialist takes them in the mini-app */
-  how: string[];
-  /** 正确示例 */
-  right: string;
-  /** 错误示例 */
-  wrong: string;
 }
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates', 'fix-guides');

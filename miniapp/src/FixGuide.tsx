@@ -4,40 +4,12 @@
 // (#/guide/CODE, pages/Guides.tsx). The guide is the office's latest version, else the shipped one.
 
 import { useState } from 'preact/hooks';
+import type { EffectiveGuide, GuideVersion } from '../../core/fix-guides.ts';
 import { errorText, get } from './api.ts';
 
-export interface GuideEntry {
-  entry: string;
-  kind: 'rule' | 'office';
-  source: 'shipped' | 'office' | 'none';
-  version: number | null;
-  title: string;
-  what: string;
-  why: string;
-  how: string[];
-  right: string;
-  wrong: string;
-  related: string[];
-  editedBy: string | null;
-  editedAt: string | null;
-}
-
-export interface GuideVersionView {
-  entry: string;
-  version: number;
-  title: string;
-  what: string;
-  why: string;
-  how: string[];
-  right: string;
-  wrong: string;
-  related: string[];
-  reason: string;
-  restoredFrom: number | null;
-  createdBy: string;
-  createdByName?: string | null;
-  createdAt: string;
-}
+/** One entry as the API gives it (core/fix-guides.ts EffectiveGuide), and one of its stored versions. */
+export type GuideEntry = EffectiveGuide;
+export type GuideVersionView = GuideVersion;
 
 export interface GuideView {
   guide: GuideEntry;
