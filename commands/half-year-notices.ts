@@ -75,7 +75,9 @@ export interface HalfYearNoticesResult {
  * The cross-check of `half` (default: the half-year before `date`), issued on `date`. Refused for
  * a half-year not ended yet. Idempotent per unit and half-year.
  */
-export async function runHalfYearNotices(db: Knex, o: { date: IsoDate; half?: unknown; publicBaseUrl: string; by?: string }): Promise<HalfYearNoticesResult> {
+export async function runHalfYearNotices(db: Knex, o: { date: IsoDate; half?: unknown; publicBaseUrl: string; by?: string; actor?: { role: string; scope?: UnitScope } }): Promise<HalfYearNoticesResult> {
+  // The cross-check numbers and sends the notices of every county's units: the city's office runs it by hand.
+  if (o.actor) requireCityLevel(o.actor, '半年交叉检查（书面函告）');
   const half = o.half === undefined || o.half === null || o.half === '' ? previousHalf(o.date) : halfParam(o.half);
   if (!halfEndedBy(half, o.date)) throw new CommandError(400, `${halfText(half)}尚未结束，不能进行半年交叉检查`, { half: '尚未结束' });
   const [settings, office, cal, findings] = await Promise.all([loadNoticeSettings(db), loadOffice(db), loadCalendar(db), halfYearFindings(db, half)]);

@@ -20,6 +20,7 @@ import { enqueue } from '../db/outbox.ts';
 import { loadCalendar } from '../db/settings.ts';
 import { audit } from '../db/store.ts';
 import { specialistsOf, unitGroupIds } from '../db/user-locks.ts';
+import { requireCityLevel } from './city-level.ts';
 import { CommandError } from './errors.ts';
 
 export interface BudgetNoticeResult {
@@ -71,6 +72,8 @@ export interface OpenBudgetRoundResult {
 /** Opens the year's round: the office's operators; the year this one or the next two, the due date a real day from today on within the year before it. */
 export async function openBudgetRound(db: Knex, o: { actor: Actor; year: unknown; dueOn: unknown; today: IsoDate; publicBaseUrl: string }): Promise<OpenBudgetRoundResult> {
   if (!ADMIN_ROLES.has(o.actor.role)) throw new CommandError(403, '开启年度预算填报由编办管理员或编办业务人员操作');
+  // The round is the whole deployment's (every unit of every county is told): the city's office opens it.
+  requireCityLevel(o.actor, '开启年度编制使用预算填报');
   const year = typeof o.year === 'string' && /^\s*\d{4}\s*$/.test(o.year) ? Number(o.year) : o.year;
   const yr = budgetYearRefusal(year, o.today);
   if (yr) throw new CommandError(400, yr, { year: yr });

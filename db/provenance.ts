@@ -106,9 +106,12 @@ export function unitEntrantsFromRows(rows: Row[]): UnitEntrant[] {
 }
 
 /** Users whose account is `q` or whose name contains it (at most 20), for the office's search. */
-export async function usersMatching(db: Knex, q: string): Promise<Array<{ id: string; name: string; role: string }>> {
+export async function usersMatching(db: Knex, q: string, unitIds: number[] | null = null): Promise<Array<{ id: string; name: string; role: string }>> {
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows: Row[] = await db('users').where('id', q).orWhere('name', 'like', like).orderBy('id').limit(20).select('id', 'name', 'role');
+  const rows: Row[] = await db('users').where((w) => { w.where('id', q).orWhere('name', 'like', like); })
+    // A county's office: the users of its units and the office users, not another county's unit users.
+    .modify((w) => { if (unitIds) w.where((u) => { u.whereNull('unit_id').orWhereIn('unit_id', unitIds); }); })
+    .orderBy('id').limit(20).select('id', 'name', 'role');
   return rows.map((r) => ({ id: String(r.id), name: String(r.name), role: String(r.role) }));
 }
 
@@ -121,6 +124,8 @@ export interface ProvenanceSearch {
   from: string;
   to: string;
   entity?: ProvenanceEntity;
+  /** The units whose records are searched (a county's office: its county's); null = every unit. */
+  unitIds?: number[] | null;
   limit: number;
 }
 
@@ -135,6 +140,14 @@ export async function searchProvenance(db: Knex, s: ProvenanceSearch): Promise<{
       .whereBetween('rv.changed_at', [s.from, s.to]);
     if (s.entity) q.where('rv.entity', s.entity);
     else q.whereIn('rv.entity', ['person', 'worker', 'unit']);
+    if (s.unitIds) {
+      const ids = s.unitIds.length ? s.unitIds : [0];
+      q.where((w) => {
+        w.where((p) => { p.where('rv.entity', 'person').whereIn('rv.entity_id', db('people').whereIn('unit_id', ids).select('id')); })
+          .orWhere((p) => { p.where('rv.entity', 'worker').whereIn('rv.entity_id', db('workers').whereIn('unit_id', ids).select('id')); })
+          .orWhere((p) => { p.where('rv.entity', 'unit').whereIn('rv.entity_id', ids); });
+      });
+    }
     if (s.kind === 'first') q.where('rv.version', 1);
     else q.whereNotExists(db('record_versions as later').whereRaw('later.entity = rv.entity and later.entity_id = rv.entity_id and later.version > rv.version').select(db.raw('1')));
     return q;

@@ -27,6 +27,7 @@ let requestB: number;
 let workerB: Row;
 let findingXB: number;
 let explanationB: number;
+let noticeB: number;
 
 /** Method and path of every route the app has, from printRoutes' tree. */
 function routesOf(app: FastifyInstance): Array<{ method: string; url: string }> {
@@ -73,6 +74,10 @@ beforeAll(async () => {
   workerB = await a.t.db('workers').whereNotIn('unit_id', await subtreeIds(a.t.db, Number(unitA.id))).orderBy('id').first();
   // A cross-system finding of unit B and an explained difference of B (已说明差异).
   ({ finding: findingXB, explanation: explanationB } = await plantExplained(Number(unitB.id)));
+  // 年度预算: the 2027 round is open and unit B has submitted its budget; 书面函告: a notice to unit B.
+  await a.t.db('budget_rounds').insert({ year: 2027, due_on: '2026-12-31', opened_at: '2026-11-23 09:00:00', opened_by: 'demo-admin' });
+  await plantBudget(Number(unitB.id));
+  noticeB = await plantNotice(Number(unitB.id), 1);
 });
 afterAll(async () => {
   await a?.close();
@@ -90,6 +95,22 @@ async function plantExplained(unitId: number): Promise<{ finding: number; explan
   return { finding: Number(finding), explanation: Number(explanation) };
 }
 
+/** A submitted 2027 budget of a unit. */
+async function plantBudget(unitId: number): Promise<void> {
+  await a.t.db('budgets').insert({ unit_id: unitId, year: 2027, state: 'submitted', lines: '[]', version: 1, saved_at: '2026-11-23 09:00:00', saved_by: 'demo-admin', submitted_at: '2026-11-23 09:00:00', submitted_by: 'demo-admin' });
+}
+
+/** A 书面函告 of 2026H1 to a unit, replied (so the office could review it). */
+async function plantNotice(unitId: number, seq: number): Promise<number> {
+  const unit: Row = await a.t.db('units').where({ id: unitId }).first();
+  const facts = { half: '2026H1', unitId, unitName: unit.name, officeName: '测试编办', issuedOn: '2026-07-01', replyDue: '2026-07-15', overdueWorkdays: 10, repeatTimes: 3, overdue: [], repeated: [] };
+  const [id] = await a.t.db('notices').insert({
+    year: 2026, seq: 900 + seq, number: `越权函〔2026〕${900 + seq}号`, unit_id: unitId, half: '2026H1', facts: JSON.stringify(facts), overdue_count: 0, repeated_count: 0,
+    issued_on: '2026-07-01', issued_at: '2026-07-01 09:00:00', issued_by: 'demo-admin', reply_due: '2026-07-15', reply_state: 'replied', replied_at: '2026-07-02 09:00:00', replied_by: 'demo-admin', reply_text: '已整改', reply_items: '{}',
+  });
+  return Number(id);
+}
+
 interface Probe {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
@@ -98,9 +119,9 @@ interface Probe {
   payload?: () => { payload: unknown; headers?: Record<string, string> };
 }
 
-interface Target { unitB: Row; personB: Row; requestB: number; workerB: Row; unlockUser: string; findingX: number; explanation: number }
+interface Target { unitB: Row; personB: Row; requestB: number; workerB: Row; unlockUser: string; findingX: number; explanation: number; notice: number }
 
-const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: specialistA.userId, findingX: findingXB, explanation: explanationB }): Probe[] => [
+const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: specialistA.userId, findingX: findingXB, explanation: explanationB, notice: noticeB }): Probe[] => [
   { method: 'GET', route: '/api/findings', url: `/api/findings?unit=${x.unitB.id}` },
   { method: 'GET', route: '/api/export/findings', url: `/api/export/findings?unit=${x.unitB.id}` },
   { method: 'POST', route: '/api/units/:unit/self-check', url: `/api/units/${x.unitB.id}/self-check`, payload: () => ({ payload: {} }) },
@@ -216,6 +237,30 @@ const probes = (x: Target = { unitB, personB, requestB, workerB, unlockUser: spe
   { method: 'POST', route: '/api/fix-guides/:entry/restore', url: '/api/fix-guides/P-ID-01/restore', payload: () => ({ payload: { version: 0 } }) },
   { method: 'GET', route: '/api/mistakes', url: '/api/mistakes?month=2026-11' },
   { method: 'GET', route: '/api/mistakes/export', url: '/api/mistakes/export?month=2026-11' },
+  // 首录人查询 (issue 18): the office's only; a county's office finds its county's records.
+  { method: 'GET', route: '/api/provenance', url: `/api/provenance?user=${encodeURIComponent('系统')}&from=2000-01-01` },
+  // The annual 决算 (office roles; a county's office its county) and another unit's 机构编制报告.
+  { method: 'GET', route: '/api/reports/annual', url: '/api/reports/annual?year=2025' },
+  { method: 'GET', route: '/api/reports/annual.xlsx', url: '/api/reports/annual.xlsx?year=2025' },
+  { method: 'GET', route: '/api/reports/unit-annual.docx', url: `/api/reports/unit-annual.docx?year=2025&unit=${x.unitB.id}` },
+  { method: 'GET', route: '/api/reports/unit-annual.xlsx', url: `/api/reports/unit-annual.xlsx?year=2025&unit=${x.unitB.id}` },
+  // 年度预算: the office's list, its export, the round (the whole deployment's) and 催办; another unit's budget.
+  { method: 'GET', route: '/api/budgets', url: '/api/budgets?year=2027' },
+  { method: 'GET', route: '/api/budgets/export', url: '/api/budgets/export?year=2027' },
+  { method: 'POST', route: '/api/budgets/rounds', url: '/api/budgets/rounds', payload: () => ({ payload: { year: 2028, dueOn: '2026-12-31' } }) },
+  { method: 'POST', route: '/api/budgets/remind', url: '/api/budgets/remind', payload: () => ({ payload: { year: 2027 } }) },
+  { method: 'GET', route: '/api/budgets/units/:unit', url: `/api/budgets/units/${x.unitB.id}?year=2027` },
+  { method: 'PUT', route: '/api/budgets/units/:unit', url: `/api/budgets/units/${x.unitB.id}`, payload: () => ({ payload: { year: 2027, lines: [] } }) },
+  { method: 'POST', route: '/api/budgets/units/:unit/submit', url: `/api/budgets/units/${x.unitB.id}/submit`, payload: () => ({ payload: { year: 2027, lines: [] } }) },
+  { method: 'POST', route: '/api/budgets/units/:unit/review', url: `/api/budgets/units/${x.unitB.id}/review`, payload: () => ({ payload: { year: 2027, action: 'return', reason: '越权退回', version: 1 } }) },
+  // 书面函告: the office's settings and the half-year run (every county's units); another unit's notice, its file, reply and review.
+  { method: 'GET', route: '/api/notices/settings', url: '/api/notices/settings' },
+  { method: 'PUT', route: '/api/notices/settings', url: '/api/notices/settings', payload: () => ({ payload: { replyWorkdays: 3 } }) },
+  { method: 'POST', route: '/api/notices/run', url: '/api/notices/run', payload: () => ({ payload: { half: '2026H1' } }) },
+  { method: 'GET', route: '/api/notices/:id', url: `/api/notices/${x.notice}` },
+  { method: 'GET', route: '/api/notices/:id/file', url: `/api/notices/${x.notice}/file?format=docx` },
+  { method: 'POST', route: '/api/notices/:id/reply', url: `/api/notices/${x.notice}/reply`, payload: () => ({ payload: { text: '越权回复' } }) },
+  { method: 'POST', route: '/api/notices/:id/review', url: `/api/notices/${x.notice}/review`, payload: () => ({ payload: { decision: 'close', note: '越权办结' } }) },
 ];
 
 /** The routes only the 数据安全管理员 reaches (and it no other): checked below for the office. */
@@ -224,11 +269,13 @@ const SECURITY_ONLY = ['GET /api/audit', 'GET /api/audit/export', 'GET /api/audi
 /** Routes that answer a unit role within its scope (its units' part of the week's list, its own scores) or hold no unit data (the published 红黑榜, the policy, the list's settings, the towns in its scope and the town map's shapes). */
 const SCOPED = ['/api/weekly', '/api/weekly/export', '/api/weekly/settings', '/api/scores', '/api/rankings/:month', '/api/score-policy', '/api/towns', '/api/towns/map',
   '/api/dashboard/quotas', '/api/dashboard/structure', '/api/dashboard/quality', '/api/dashboard/retirements', '/api/dashboard/drill',
-  '/api/monthly-confirmations/pending', '/api/fix-guides', '/api/fix-guides/:entry'];
+  '/api/monthly-confirmations/pending', '/api/fix-guides', '/api/fix-guides/:entry', '/api/budgets/pending', '/api/notices'];
 
 /** Routes that answer every logged-in user about themselves, or only in their scope, or are not unit data. */
 const LISTS = ['/api/findings', '/api/units', '/api/export/findings', '/api/explanations'];
 const NOT_UNIT_DATA = ['/api/me', '/api/health', '/api/outbox/dead', '/api/outbox/stats', '/api/outbox/:id/resend'];
+/** The user manuals (issue 18): every logged-in user reads both; no data of the office (the 数据安全管理员 is kept to the audit routes, checked below). */
+const MANUALS = ['/api/manuals/images/:file', '/api/manuals/office.pdf', '/api/manuals/unit.pdf', '/api/manuals/:which'];
 
 describe('scope', () => {
   it('found two units: a specialist\'s and another one outside its subtree', () => {
@@ -239,7 +286,7 @@ describe('scope', () => {
   it('has a probe for every /api route', () => {
     const table = new Set([...probes().map((p) => `${p.method} ${p.route}`), ...[...LISTS, ...SCOPED].map((r) => `GET ${r}`)]);
     const missing = routesOf(a.app)
-      .filter((r) => r.url.startsWith('/api/') && !NOT_UNIT_DATA.includes(r.url))
+      .filter((r) => r.url.startsWith('/api/') && !NOT_UNIT_DATA.includes(r.url) && !MANUALS.includes(r.url))
       .map((r) => `${r.method} ${r.url}`)
       .filter((k) => !table.has(k));
     expect(missing).toEqual([]);
@@ -299,6 +346,12 @@ describe('scope', () => {
       expect(expl.items.some((e: Row) => e.id === explanationB)).toBe(false);
       const quotas = (await a.app.inject({ method: 'GET', url: '/api/dashboard/quotas', headers: s.read })).json();
       expect(quotas.totals.units).toBe(scope.size);
+      // 年度预算 to fill and 书面函告 to read: its own units only, never unit B's.
+      const budgets = (await a.app.inject({ method: 'GET', url: '/api/budgets/pending', headers: s.read })).json();
+      expect(budgets.every((b: Row) => scope.has(Number(b.unitId)))).toBe(true);
+      const notices = await a.app.inject({ method: 'GET', url: '/api/notices', headers: s.read });
+      expect(notices.statusCode).toBe(200);
+      expect(JSON.stringify(notices.json())).not.toContain(String(unitB.name));
     });
   }
 
@@ -318,6 +371,8 @@ describe('scope', () => {
       expect(res.statusCode, `${key} → ${res.statusCode} ${res.body.slice(0, 200)}`).toBe(403);
       expect(res.json().error, key).toMatch(/[\u4e00-\u9fff]/);
     }
+    // The manuals too: the session guard keeps it to the audit routes (SECURITY_API); its own duties are in the audit console.
+    for (const r of MANUALS) expect((await a.app.inject({ method: 'GET', url: r.replace(':which', 'office').replace(':file', 'x.png'), headers: security.read })).statusCode, r).toBe(403);
     for (const r of [...LISTS, ...SCOPED]) expect((await a.app.inject({ method: 'GET', url: r.replace(':month', '2026-10'), headers: security.read })).statusCode, r).toBe(403);
   });
 
@@ -386,9 +441,10 @@ describe('county and city office roles (市县贯通)', () => {
   /** Routes a county's office may call and that answer within its county (checked below) or hold no unit data. */
   const COUNTY_READS = ['GET /api/export/data', 'GET /api/template', 'GET /api/jobs', 'GET /api/message-budget', 'GET /api/calendar', 'GET /api/locks',
     'GET /api/monthly-confirmations', 'GET /api/monthly-confirmations/export', 'GET /api/monthly-confirmations/settings',
-    'GET /api/mistakes', 'GET /api/mistakes/export'];
+    'GET /api/mistakes', 'GET /api/mistakes/export', 'GET /api/provenance', 'GET /api/reports/annual', 'GET /api/reports/annual.xlsx',
+    'GET /api/budgets', 'GET /api/budgets/export', 'GET /api/notices/settings'];
   /** Actions a county's office takes on its own county's units (checked below to leave the other county's alone). */
-  const COUNTY_OWN = ['POST /api/monthly-confirmations/remind'];
+  const COUNTY_OWN = ['POST /api/monthly-confirmations/remind', 'POST /api/budgets/remind'];
 
   beforeAll(async () => {
     const db = a.t.db;
@@ -405,7 +461,12 @@ describe('county and city office roles (市县贯通)', () => {
       payload: JSON.stringify({ kind: '用编计划', quotaKind: '行政编制', count: 1, reason: '补充', validUntil: '2027-05-23' }), created_at: at, updated_at: at,
     });
     const planted = await plantExplained(Number(unit.id));
-    tgt = { unitB: unit, personB: person, requestB: Number(rid), workerB: (await db('workers').where({ id: wid }).first()) as Row, unlockUser: 'b-zgy', findingX: planted.finding, explanation: planted.explanation };
+    // The other county's budget, notice, and a record its 专管员 entered (首录人查询 by 系统 and by name).
+    await plantBudget(Number(unit.id));
+    const notice = await plantNotice(Number(unit.id), 2);
+    await db('record_versions').insert({ entity: 'person', entity_id: person.id, version: 1000, changed_by: 'system', changed_at: '2026-11-20 08:00:00', source: '测试', before: null, after: JSON.stringify({ name: person.name }) });
+    await db('record_versions').insert({ entity: 'person', entity_id: person.id, version: 1001, changed_by: 'b-zgy', changed_at: '2026-11-21 08:00:00', source: '测试', before: null, after: JSON.stringify({ name: person.name }) });
+    tgt = { unitB: unit, personB: person, requestB: Number(rid), workerB: (await db('workers').where({ id: wid }).first()) as Row, unlockUser: 'b-zgy', findingX: planted.finding, explanation: planted.explanation, notice };
     await addOfficeUser(db, 'county-a-admin', '编办管理员', '330603');
     await addOfficeUser(db, 'county-b-admin', '编办管理员', '330604');
     await addOfficeUser(db, 'city-admin', '编办管理员', '330600');
@@ -448,9 +509,18 @@ describe('county and city office roles (市县贯通)', () => {
     expect(Number(after!.n)).toBe(Number(before!.n));
     expect(Number((await a.t.db('users').where({ id: 'b-zgy' }).first()).locked)).toBe(1);
     expect((await a.t.db('staffing_requests').where({ id: tgt.requestB }).first()).status).toBe('submitted');
+    expect((await a.t.db('budgets').where({ unit_id: tgt.unitB.id, year: 2027 }).first()).state).toBe('submitted');
+    expect(await a.t.db('budget_rounds').where({ year: 2028 }).first()).toBeUndefined();
+    expect((await a.t.db('notices').where({ id: tgt.notice }).first()).reply_state).toBe('replied');
+    expect(await a.t.db('notices').where({ half: '2026H1' }).whereNotIn('id', [noticeB, tgt.notice]).first()).toBeUndefined();
     // A refusal of an office-wide action says why.
     const cal = await a.app.inject({ method: 'PUT', url: '/api/calendar', headers: countyA.write, payload: { dates: ['2027-01-04'], work: false, note: '区县' } });
     expect(cal.json().error).toContain('涉及全市各区县');
+    for (const [url, payload] of [['/api/budgets/rounds', { year: 2028, dueOn: '2026-12-31' }], ['/api/notices/run', { half: '2026H1' }]] as const) {
+      const res = await a.app.inject({ method: 'POST', url, headers: countyA.write, payload });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().error, url).toContain('涉及全市各区县');
+    }
   });
 
   it('answers a county\'s office within its county: lists, dashboard, export, locks', async () => {
@@ -487,6 +557,25 @@ describe('county and city office roles (市县贯通)', () => {
     wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((c) => { cells.push(String(c.value)); })));
     expect(cells.some((c) => codesB.has(c))).toBe(false);
     expect(cells.some((c) => c === unitA.code)).toBe(true);
+    // 书面函告, 年度预算, 年度决算 and 首录人查询: the county's own units and records only.
+    const notices = (await a.app.inject({ method: 'GET', url: '/api/notices', headers: countyA.read })).json();
+    expect(JSON.stringify(notices)).not.toContain('上虞区');
+    expect(JSON.stringify(notices)).toContain(String(unitB.name));
+    const budgets = await a.app.inject({ method: 'GET', url: '/api/budgets?year=2027', headers: countyA.read });
+    expect(budgets.statusCode).toBe(200);
+    expect(budgets.json().rows.some((r: Row) => other.has(Number(r.unitId)))).toBe(false);
+    const annual = (await a.app.inject({ method: 'GET', url: '/api/reports/annual?year=2025', headers: countyA.read })).json();
+    expect(annual.units.length).toBeGreaterThan(0);
+    expect(annual.units.some((u: Row) => other.has(Number(u.id)))).toBe(false);
+    for (const who of ['系统', 'b-zgy', '上虞']) {
+      for (const kind of ['first', 'last']) {
+        const prov = (await a.app.inject({ method: 'GET', url: `/api/provenance?user=${encodeURIComponent(who)}&kind=${kind}&from=2000-01-01`, headers: countyA.read })).json();
+        expect(prov.records.some((r: Row) => other.has(Number(r.unitId))), `${who} ${kind}`).toBe(false);
+        expect(prov.users.some((u: Row) => u.id === 'b-zgy'), who).toBe(false);
+      }
+    }
+    const own = (await a.app.inject({ method: 'GET', url: '/api/provenance?user=b-zgy&kind=last&from=2000-01-01', headers: countyB.read })).json();
+    expect(own.records.map((r: Row) => [r.entity, r.id])).toEqual([['person', Number(tgt.personB.id)]]);
   });
 
   it('lets the city\'s office see and work on both counties', async () => {

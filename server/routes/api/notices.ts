@@ -41,7 +41,7 @@ export const noticeRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
   }, async (req) => {
     const user = userOf(req);
     requireRole(user, ADMIN_ROLES, '只有编办管理员或编办业务人员可以进行半年交叉检查');
-    const r = await runHalfYearNotices(db, { date: deps.today(), half: (req.body as { half?: string } | undefined)?.half, publicBaseUrl: deps.config.publicBaseUrl, by: user.id });
+    const r = await runHalfYearNotices(db, { date: deps.today(), half: (req.body as { half?: string } | undefined)?.half, publicBaseUrl: deps.config.publicBaseUrl, by: user.id, actor: user });
     if (r.group + r.users) deps.kick();
     return r;
   });

@@ -1,6 +1,6 @@
 // 首录人查询 (issue 18 deliverable 7; ningbo-data-regulation art. 22 首录负责制): the office finds
 // the records a user first entered or last changed in a date range (db/provenance.ts), each with a
-// link to the record. Office roles only; ID numbers masked; every search is an audit row.
+// link to the record. Office roles only (a county's office: its county's records); ID numbers masked; every search is an audit row.
 
 import type { FastifyPluginAsync } from 'fastify';
 import { addDays, DateInputError, validDay } from '../../../core/dates.ts';
@@ -43,9 +43,9 @@ export const provenanceRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (ap
     if (from > to) throw new ApiError(400, '起始日期不能晚于截止日期', { 起始日期: '不能晚于截止日期' });
 
     // 系统导入 (demo data, the system's own writes) is searchable as 系统.
-    const users = who === '系统' || who === 'system' ? [{ id: 'system', name: '系统导入', role: '系统' }] : await usersMatching(db, who);
+    const users = who === '系统' || who === 'system' ? [{ id: 'system', name: '系统导入', role: '系统' }] : await usersMatching(db, who, user.scope);
     const { rows, total } = users.length
-      ? await searchProvenance(db, { by: users.map((u) => u.id), kind: kindText, from: `${from} 00:00:00`, to: `${to} 23:59:59`, entity: entityText ? ENTITIES[entityText] : undefined, limit: PROVENANCE_LIMIT })
+      ? await searchProvenance(db, { by: users.map((u) => u.id), kind: kindText, from: `${from} 00:00:00`, to: `${to} 23:59:59`, entity: entityText ? ENTITIES[entityText] : undefined, unitIds: user.scope, limit: PROVENANCE_LIMIT })
       : { rows: [], total: 0 };
     const labels = await recordLabels(db, rows.map((r) => ({ entity: String(r.entity), id: Number(r.entity_id) })));
     await audit(db, user.id, 'provenance_search', null, null, { query: who, kind: kindText, from, to, count: total }, { ip: req.ip });
