@@ -11,55 +11,34 @@ import { BUDGET_STATE_TEXT, budgetYearRefusal, yearText, type BudgetState } from
 import { DateInputError, validDay } from '../core/dates.ts';
 import type { IsoDate } from '../core/model.ts';
 import { reminderDayFor } from '../core/monthly-confirmation.ts';
-import type { Target } from '../core/outbound.ts';
 import { ADMIN_ROLES, type UnitScope } from '../core/roles.ts';
-import { activeBudget } from '../db/api-calls.ts';
 import { budgetRound, insertRound, latestRound, markBudgetsReminded, yearRows } from '../db/budgets.ts';
 import { nowMoment } from '../db/clock.ts';
-import { enqueue } from '../db/outbox.ts';
 import { loadCalendar } from '../db/settings.ts';
 import { audit } from '../db/store.ts';
-import { specialistsOf, unitGroupIds } from '../db/user-locks.ts';
 import { requireCityLevel } from './city-level.ts';
 import { CommandError } from './errors.ts';
+import { queueUnitNotices, type NoticeResult } from './monthly-notices.ts';
 
-export interface BudgetNoticeResult {
-  group: number;
-  users: number;
-  unreached: number;
-  heldForBudget: number;
-  unitIds: number[];
-}
+export type BudgetNoticeResult = NoticeResult;
 
 type Actor = { id: string; role: string; scope?: UnitScope };
 
 /** Queues the opening notice or the reminder to units, within the month's message budget (as the 月度核账's). */
-export async function queueBudgetNotices(trx: Knex, o: {
+export function queueBudgetNotices(trx: Knex, o: {
   kind: 'open' | 'remind'; year: number; dueOn: IsoDate; date: IsoDate; publicBaseUrl: string;
   units: Array<{ unitId: number; name: string; state?: BudgetState }>; dedup: (unitId: number) => string;
 }): Promise<BudgetNoticeResult> {
-  const result: BudgetNoticeResult = { group: 0, users: 0, unreached: 0, heldForBudget: 0, unitIds: [] };
-  if (!o.units.length) return result;
-  const ids = o.units.map((u) => u.unitId);
-  const [groups, specialists] = await Promise.all([unitGroupIds(trx, ids), specialistsOf(trx, ids, { locked: false })]);
-  const budget = await activeBudget(trx, o.date, await loadCalendar(trx));
-  let allowance = budget && budget.state === 'short' && budget.allowanceToday != null ? budget.allowanceToday : Infinity;
-  for (const u of o.units) {
-    const mine = specialists.filter((s) => Number(s.unit_id) === u.unitId).map((s) => String(s.id));
-    const group = groups.get(u.unitId) ?? null;
-    const target: Target | null = group ? { kind: 'group', groupId: group } : mine.length ? { kind: 'users', userIds: mine } : null;
-    if (!target) { result.unreached++; continue; }
-    if (allowance <= 0) { result.heldForBudget++; continue; }
-    const data = { unitName: u.name, year: o.year, dueOn: o.dueOn, link: budgetUrl(o.publicBaseUrl, u.unitId, o.year), atUserIds: group ? mine : [], stateText: BUDGET_STATE_TEXT[u.state ?? 'none'] };
-    const message = o.kind === 'open' ? budgetNotice(data) : budgetReminder(data);
-    if (await enqueue(trx, o.dedup(u.unitId), { op: 'send', target, message })) {
-      allowance--;
-      if (target.kind === 'group') result.group++;
-      else result.users++;
-      result.unitIds.push(u.unitId);
-    }
-  }
-  return result;
+  return queueUnitNotices(trx, {
+    date: o.date, dedup: o.dedup,
+    units: o.units.map((u) => ({
+      unitId: u.unitId,
+      message: (atUserIds) => {
+        const data = { unitName: u.name, year: o.year, dueOn: o.dueOn, link: budgetUrl(o.publicBaseUrl, u.unitId, o.year), atUserIds, stateText: BUDGET_STATE_TEXT[u.state ?? 'none'] };
+        return o.kind === 'open' ? budgetNotice(data) : budgetReminder(data);
+      },
+    })),
+  });
 }
 
 export interface OpenBudgetRoundResult {
