@@ -5,28 +5,11 @@
 // migration 032 (changed_by, changed_at).
 
 import type { Knex } from 'knex';
+import type { Provenance, ProvenanceEntity, UnitEntrant, VersionMark } from '../core/provenance.ts';
+
+export type { Provenance, ProvenanceEntity, UnitEntrant, VersionMark };
 
 type Row = Record<string, any>;
-
-export type ProvenanceEntity = 'person' | 'worker' | 'unit';
-
-export interface VersionMark {
-  /** The user's account (userid), or 'system'. */
-  by: string;
-  /** The user's name; 系统导入 for changes made by the system. */
-  name: string;
-  /** The user's role when known (null for the system or a user since removed). */
-  role: string | null;
-  at: string;
-  /** 导入：文件名, 小程序修改, 审批：编号, 演示数据… */
-  source: string;
-  version: number;
-}
-
-export interface Provenance {
-  first: VersionMark | null;
-  last: VersionMark | null;
-}
 
 const markOf = (r: Row): VersionMark => ({
   by: String(r.changed_by),
@@ -90,8 +73,6 @@ export function unitEntrantsQuery(db: Knex, unitId: number): Knex.QueryBuilder {
     .count({ n: '*' }).min({ since: 'rv.changed_at' }).max({ until: 'rv.changed_at' })
     .orderBy([{ column: 'n', order: 'desc' }, { column: 'rv.changed_by' }, { column: 'rv.source' }]);
 }
-
-export interface UnitEntrant { by: string; name: string; role: string | null; source: string; count: number; since: string; until: string }
 
 export function unitEntrantsFromRows(rows: Row[]): UnitEntrant[] {
   return rows.map((r) => ({

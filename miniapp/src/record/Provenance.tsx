@@ -2,19 +2,9 @@
 // changed it, when and from where (db/provenance.ts, on the person / worker / unit reads and the
 // unit portrait), as one line on the record.
 
-export interface VersionMark {
-  by: string;
-  name: string;
-  role: string | null;
-  at: string;
-  source: string;
-  version: number;
-}
+import type { Provenance, UnitEntrant, VersionMark } from '../../../core/provenance.ts';
 
-export interface Provenance {
-  first: VersionMark | null;
-  last: VersionMark | null;
-}
+export type { Provenance, UnitEntrant, VersionMark };
 
 /** 张三（单位专管员）2026-03-02 导入：xx.xlsx */
 export function markText(m: VersionMark): string {
@@ -39,8 +29,6 @@ export function ProvenanceLine(props: { provenance?: Provenance | null; testid?:
     </div>
   );
 }
-
-export interface UnitEntrant { by: string; name: string; role: string | null; source: string; count: number; since: string; until: string }
 
 /**
  * The unit portrait's 首录人 card: who entered how many of the unit's people records, from where.
