@@ -10,7 +10,15 @@ const SCREENS = [
   '#/console/monthly', '#/console/scores', '#/console/dashboard', '#/console/reports', '#/console/quarterly', '#/console/feeds',
   '#/console/locks', '#/console/budget', '#/console/jobs', '#/console/broadcasts', '#/todo', '#/requests', '#/requests/3',
   '#/requests/new', '#/dashboard', '#/towns', '#/portrait/3', '#/monthly/3', '#/self-check', '#/person/3', '#/worker/3',
-  '#/unit/3', '#/person/3/history', '#/contact',
+  '#/unit/3', '#/person/3/history', '#/contact', '#/console/forms', '#/console/guides', '#/console/provenance', '#/console/notices',
+  '#/console/annual', '#/console/annual-budget', '#/guide', '#/guide/P-ID-08', '#/notices', '#/notices/3', '#/annual-budget/3',
+];
+
+/** The issue-18 screens and the sections their ？ must open (not the manual's start). */
+const ISSUE_18: Array<[string, 'office' | 'unit', string]> = [
+  ['#/console/guides', 'office', 'guides'], ['#/console/provenance', 'office', 'provenance'], ['#/console/forms', 'office', 'forms'],
+  ['#/console/notices', 'office', 'notices'], ['#/console/annual', 'office', 'annual'], ['#/console/annual-budget', 'office', 'annual-budget'],
+  ['#/guide/P-ID-08', 'unit', 'guide'], ['#/guide', 'unit', 'guide'], ['#/notices/3', 'unit', 'notices'], ['#/annual-budget/3', 'unit', 'annual-budget'],
 ];
 
 describe('用户操作手册 sources', () => {
@@ -24,6 +32,21 @@ describe('用户操作手册 sources', () => {
         if (m![2]) expect(ids[m![1] as 'office' | 'unit'].has(m![2]), `${role} ${screen} → ${href}`).toBe(true);
       }
     }
+  });
+
+  it('the issue-18 screens open their own sections, which exist', () => {
+    for (const [screen, which, section] of ISSUE_18) {
+      const href = which === 'office' ? helpHref(parseHash(screen), '编办管理员', true) : helpHref(parseHash(screen), '单位专管员', false);
+      expect(href, screen).toBe(`#/help/${which}?s=${section}`);
+      expect(manualSections(manualSource(which)).map((s) => s.id), `${which}: ${section}`).toContain(section);
+    }
+    // The sections the issue-18 features are described in, with their screenshots.
+    const office = manualSections(manualSource('office')).map((s) => s.id);
+    for (const id of ['forms', 'forms-register', 'guides', 'guides-month', 'guides-edit', 'guides-office', 'provenance', 'provenance-search', 'notices', 'notices-review', 'notices-settings', 'annual', 'annual-budget', 'annual-budget-open', 'annual-budget-review']) expect(office, id).toContain(id);
+    const unit = manualSections(manualSource('unit')).map((s) => s.id);
+    for (const id of ['guide', 'guide-book', 'guide-robot', 'suggest', 'provenance', 'request-form', 'notices', 'annual-budget']) expect(unit, id).toContain(id);
+    expect(manualImages(manualSource('office'))).toEqual(expect.arrayContaining(['office-guides.png', 'office-guide-editor.png', 'office-provenance.png', 'office-forms.png', 'office-notices.png', 'office-annual.png', 'office-annual-budget.png']));
+    expect(manualImages(manualSource('unit'))).toEqual(expect.arrayContaining(['unit-guide-panel.png', 'unit-robot-guide.png', 'unit-suggest.png', 'unit-suggest-save.png', 'unit-provenance.png', 'unit-regform.png', 'unit-notice-reply.png', 'unit-budget.png']));
   });
 
   it('renders each manual with its anchors and image addresses, and refuses a heading without an anchor', () => {

@@ -106,5 +106,16 @@ describe('help', () => {
     expect(helpHref(parseHash('#/todo'), '单位专管员', false)).toBe('#/help/unit?s=todo');
     expect(helpHref(parseHash('#/person/3?finding=4'), '单位领导', false)).toBe('#/help/unit?s=fix');
     expect(helpHref(parseHash('#/console/snapshots'), '编办管理员', true)).toBe('#/help/office');
+    // The issue-18 screens: each console tab and mini-app page at its own section.
+    expect(helpHref(parseHash('#/console/guides?month=2026-11'), '编办业务人员', true)).toBe('#/help/office?s=guides');
+    expect(helpHref(parseHash('#/console/provenance'), '编办管理员', true)).toBe('#/help/office?s=provenance');
+    expect(helpHref(parseHash('#/console/forms'), '编办管理员', true)).toBe('#/help/office?s=forms');
+    expect(helpHref(parseHash('#/console/notices'), '编办管理员', true)).toBe('#/help/office?s=notices');
+    expect(helpHref(parseHash('#/console/annual?year=2026'), '编办管理员', true)).toBe('#/help/office?s=annual');
+    expect(helpHref(parseHash('#/console/annual-budget'), '编办管理员', true)).toBe('#/help/office?s=annual-budget');
+    expect(helpHref(parseHash('#/guide/P-ID-08'), '单位专管员', false)).toBe('#/help/unit?s=guide');
+    expect(helpHref(parseHash('#/guide'), '编办管理员', true)).toBe('#/help/office?s=guides');
+    expect(helpHref(parseHash('#/notices/3'), '单位领导', false)).toBe('#/help/unit?s=notices');
+    expect(helpHref(parseHash('#/annual-budget/3?year=2027'), '单位专管员', false)).toBe('#/help/unit?s=annual-budget');
   });
 });

@@ -126,12 +126,15 @@ const OFFICE_SECTIONS: Record<string, string> = {
   'console:requests': 'approval', 'console:weekly': 'weekly', 'console:monthly': 'monthly-check', 'console:scores': 'scores',
   'console:dashboard': 'dashboard', 'console:reports': 'reports', 'console:quarterly': 'reports', 'console:feeds': 'feeds',
   'console:locks': 'locks', 'console:budget': 'budget', 'console:jobs': 'jobs', 'console:broadcasts': 'jobs',
+  'console:forms': 'forms', 'console:guides': 'guides', 'console:provenance': 'provenance', 'console:notices': 'notices',
+  'console:annual': 'annual', 'console:annual-budget': 'annual-budget',
   todo: 'findings', requests: 'approval', request: 'approval', dashboard: 'dashboard', towns: 'towns', portrait: 'portrait',
-  monthly: 'monthly-check', 'self-check': 'locks', login: 'login',
+  monthly: 'monthly-check', 'self-check': 'locks', login: 'login', guide: 'guides', notices: 'notices', 'annual-budget': 'annual-budget',
 };
 const UNIT_SECTIONS: Record<string, string> = {
   todo: 'todo', person: 'fix', worker: 'fix', unit: 'fix', history: 'fix', contact: 'todo', 'self-check': 'self-check',
   requests: 'requests', 'request-new': 'requests', request: 'request-status', monthly: 'monthly',
+  guide: 'guide', notices: 'notices', 'annual-budget': 'annual-budget',
 };
 
 /** The help page for a screen: the reader's manual, at the section about that screen when there is one. */

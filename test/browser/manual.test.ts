@@ -1,7 +1,10 @@
 // The user manuals' screenshots, kept current (issue 18): the demo county in a real browser, the
 // office at desktop size (1280×800) as 编办管理员, the unit's 单位专管员 at phone size (390×844)
 // through the whole loop (the group's card → 去整改 → 待整改 → the form → save with a reason →
-// green → the card updated), 自查, 申请, 月度核账. Each screen is checked to be the one intended
+// green → the card updated), 自查, 申请, 月度核账; then the issue-18 screens (the unit: 怎么改, the
+// 错题本, the robot's 怎么改, 系统建议 taken and saved, the 首录 line, the 登记表 of an approved 减人出编,
+// 年度预算, a 书面函告 replied; the office: 错题本 and a guide's versions, 首录人查询, 登记表台账,
+// 书面函告 read and closed, 年度报表, 年度预算). Each screen is checked to be the one intended
 // (its visible Chinese heading) before its screenshot is written into cards/manuals/images/,
 // which the manuals reference (and which are committed). Then: every image the manuals
 // reference exists and was written by this run, and no other image lies in the folder; the help
@@ -16,6 +19,12 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANUAL_IMAGE_DIR, MANUAL_KINDS, manualImages, manualSections, manualSource } from '../../cards/manuals.ts';
+import { recheckRecord } from '../../commands/daily-check.ts';
+import { decideRequest } from '../../commands/decide-request.ts';
+import { saveFixGuide } from '../../commands/fix-guides.ts';
+import { runHalfYearNotices } from '../../commands/half-year-notices.ts';
+import { openBudgetRound } from '../../commands/open-budget-round.ts';
+import { addDays, todayInShanghai } from '../../core/dates.ts';
 import { startSandboxInTemp, type RunningSanse } from './app.ts';
 import { CHROMIUM, HAVE_CHROMIUM, launchPhone, openMiniApp, sandboxLogin, SHOTS, type Phone } from './phone.ts';
 
@@ -53,6 +62,10 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
   const written = new Map<string, string>();
   /** Screens whose heading text was not shown (the test fails after writing all of them, naming each). */
   const wrongScreens: string[] = [];
+  /** The 减人出编 the office test sends (its unit's 单位专管员 downloads the 登记表 once it is approved). */
+  const leave = { id: 0, specialist: '', unitId: 0, personId: 0 };
+  /** The specialist who takes the suggested fix (the office then finds the record in 首录人查询). */
+  let suggester: Row | undefined;
 
   beforeAll(async () => {
     fs.mkdirSync(IMAGES, { recursive: true });
@@ -82,17 +95,22 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     }
     await expect.poll(() => page.locator('[data-testid="loading"]').count(), POLL).toBe(0);
     if (o.settle) await page.waitForTimeout(o.settle);
+    // A whole page: the bottom tab bar (fixed to the screen) would lie across its middle.
+    if (o.fullPage) await page.addStyleTag({ content: 'nav.tabs { display: none !important; }' });
     if (o.only) await o.only.screenshot({ path: path.join(IMAGES, name) });
     else await page.screenshot({ path: path.join(IMAGES, name), fullPage: o.fullPage ?? false });
     written.set(name, texts.join(' / '));
   }
 
   /** A console tab: its button is the one lit, and its own heading text shows. */
-  async function consoleTab(tab: string, label: string, name: string, texts: string[], settle?: number): Promise<void> {
+  async function consoleTab(tab: string, label: string, name: string, texts: string[], settle?: number, o: { fullPage?: boolean } = {}): Promise<void> {
     await openMiniApp(deskPage, s.url, tab);
     await expect.poll(() => deskPage.locator('.consolenav a.btn.primary').first().textContent(), POLL).toBe(label);
-    await shoot(deskPage, name, ['三色 · 控制台', ...texts], { settle });
+    await shoot(deskPage, name, ['三色 · 控制台', ...texts], { settle, fullPage: o.fullPage });
   }
+
+  /** Scrolls an element to the top (or centre) of the screen before a shot. */
+  const scrollTo = (l: ReturnType<Page['locator']>, block: 'start' | 'center' = 'start') => l.evaluate((e, b) => e.scrollIntoView({ block: b as ScrollLogicalPosition }), block);
 
   it('the office\'s screens at desktop size, as 编办管理员', async () => {
     const page = deskPage;
@@ -110,6 +128,7 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
       });
       if (res.status() === 201) {
         submitted = Number((await res.json()).id);
+        Object.assign(leave, { id: submitted, specialist: r.zgy, unitId: Number(r.unit_id), personId: Number(r.entity_id) });
         break;
       }
     }
@@ -217,6 +236,216 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     expect(wrongScreens, 'every screen is the one intended').toEqual([]);
   }, 120_000);
 
+  /** The 书面函告 the unit replies to (the office then reads the reply and closes it). */
+  let noticeId = 0;
+
+  /** The sandbox login, waiting out the login routes' rate limit (10 a minute per IP) when the earlier screens used it up. */
+  async function login(page: Page, userId: string): Promise<void> {
+    for (let i = 0; ; i++) {
+      const res = await page.request.post(`${s.url}/auth/sandbox/login`, { data: { userId } });
+      if (res.status() === 429 && i < 10) {
+        await new Promise((r) => setTimeout(r, 7_000));
+        continue;
+      }
+      expect(res.status(), await res.text()).toBe(200);
+      return;
+    }
+  }
+
+  it('the unit\'s issue-18 screens at phone size: 怎么改, 系统建议, 首录, 登记表, 书面函告, 年度预算', async () => {
+    const db = s.ctx.db;
+    const page = phone.page;
+    const today = todayInShanghai();
+    // 系统建议: a person whose 性别 disagrees with a valid ID number, in the unit of a specialist who is not locked.
+    // The specialist of the office's 减人出编 first: one login for most of these screens.
+    let person: Row | undefined;
+    const specialists = (await db('users').where({ role: '单位专管员', locked: false }).whereNotNull('unit_id').orderBy('id')) as Row[];
+    specialists.sort((a, b) => Number(b.id === leave.specialist) - Number(a.id === leave.specialist));
+    for (const u of specialists) {
+      person = await db('people').where({ unit_id: u.unit_id, status: '在编', id_kind: '18', id_check_ok: true, id_province_ok: true, id_birth_invalid: false, id_irregular: false })
+        .whereNotNull('id_gender').whereNot('id', leave.personId).orderBy('id').first();
+      if (person) {
+        suggester = u;
+        break;
+      }
+    }
+    expect(person, 'a person with a valid ID number in a specialist\'s unit').toBeTruthy();
+    const p = person!;
+    const sp = suggester!;
+    await db('people').where({ id: p.id }).update({ gender: p.id_gender === '男' ? '女' : '男' });
+    await recheckRecord(db, { personHash: p.id_hash }, today);
+
+    // 怎么改 under the finding in 待整改, the guide's page, the 错题本.
+    await login(page, sp.id);
+    await openMiniApp(page, s.url, '/todo');
+    const card = page.locator(`a[data-testid="finding"][data-rule="P-ID-09"][href*="/person/${p.id}"]`).first();
+    await card.waitFor();
+    const panel = page.locator('[data-testid="fix-guide"][data-rule="P-ID-09"]').first();
+    await panel.locator('[data-testid="fix-guide-toggle"]').click();
+    await panel.locator('[data-testid="guide-what"]').waitFor();
+    await scrollTo(card);
+    await page.evaluate(() => window.scrollBy(0, -70));
+    await shoot(page, 'unit-guide-panel.png', ['性别与身份证不一致', '问题是什么', '查看完整指引']);
+    await panel.locator('[data-testid="fix-guide-page"]').click();
+    await page.locator('[data-testid="guide-page"][data-entry="P-ID-09"]').waitFor();
+    await shoot(page, 'unit-guide-page.png', ['整改指引', '规则 P-ID-09', '正确示例']);
+    await openMiniApp(page, s.url, '/guide');
+    await page.locator('[data-testid="guide-item"]').first().waitFor();
+    await shoot(page, 'unit-guides.png', ['错题本', '身份证']);
+
+    // The robot's 怎么改 in the unit's work group (or 1:1 without one).
+    const group = (await db('units').where({ id: sp.unit_id }).first('group_id'))?.group_id;
+    const conversation = group ? `group:${group}` : `user:${sp.id}`;
+    await page.goto(`${s.url}/sandbox?c=${encodeURIComponent(conversation)}&as=${encodeURIComponent(sp.id)}`);
+    await page.locator('form.say input[name="text"]').fill('怎么改 P-ID-09');
+    await page.locator('form.say button[type="submit"]').click();
+    const answer = page.locator('.msg:not(.user) .bubble', { hasText: '怎么改：性别与身份证不一致' }).last();
+    await until(async () => {
+      if (await answer.count()) return true;
+      await page.reload();
+      return false;
+    }, 20_000, 'the robot\'s 怎么改 answer');
+    await scrollTo(answer, 'center');
+    await shoot(page, 'unit-robot-guide.png', ['怎么改 P-ID-09', '怎么改：性别与身份证不一致', '查看完整指引']);
+
+    // 系统建议: the chip, taken (nothing stored), the save with the reason it pre-fills; then the 首录 line.
+    const versions = async () => Number((await db('record_versions').where({ entity: 'person', entity_id: p.id }).count({ n: '*' }).first())!.n);
+    const before = await versions();
+    await openMiniApp(page, s.url, `/person/${p.id}`);
+    const chip = page.locator('[data-testid="suggest-性别"]');
+    await chip.waitFor();
+    await scrollTo(page.locator('[data-testid="field-性别"]'), 'center');
+    await shoot(page, 'unit-suggest.png', [`建议改为 ${p.id_gender}`, '依据身份证号', '采用']);
+    await page.locator('[data-testid="take-性别"]').click();
+    await expect.poll(() => chip.textContent(), POLL).toContain('已采用建议');
+    await shoot(page, 'unit-suggest-taken.png', ['已采用建议', '点“保存”并填写修改原因后才会生效', '已修改 1 项']);
+    expect(await versions(), 'taking a suggestion stores nothing').toBe(before);
+    await page.locator('[data-testid="save"]').click();
+    await page.locator('[data-testid="save-dialog"]').waitFor();
+    await expect.poll(() => page.locator('[data-testid="reason"]').inputValue(), POLL).toBe('按系统建议：依据身份证号修正性别');
+    await shoot(page, 'unit-suggest-save.png', ['确认修改', '修改原因', '确认保存']);
+    await page.locator('[data-testid="confirm-save"]').click();
+    await page.locator('[data-testid="saved"]').waitFor();
+    expect(await versions()).toBe(before + 1);
+    await openMiniApp(page, s.url, `/person/${p.id}`);
+    await page.locator('[data-testid="provenance-last"]').waitFor();
+    await scrollTo(page.locator('[data-testid="provenance"]'), 'center');
+    await shoot(page, 'unit-provenance.png', ['首录：', `最后修改：${sp.name}（单位专管员）`]);
+
+    // The 减人出编 the office sent, approved by the 分管领导: its unit's specialist downloads the 登记表.
+    const leader: Row = await db('users').where({ id: 'demo-leader' }).first();
+    const decided = await decideRequest({ db, pii: s.ctx.pii, today, publicBaseUrl: s.url }, { actor: { id: leader.id, role: leader.role, scope: null }, id: leave.id, decision: 'approve', comment: '同意' });
+    expect(decided.outcome === 'decided' && decided.registrationForm?.number, 'the 登记表 issued').toBeTruthy();
+    if (sp.id !== leave.specialist) await login(page, leave.specialist);
+    await openMiniApp(page, s.url, `/requests/${leave.id}`);
+    const form = page.locator('[data-testid="registration-form"]');
+    await form.waitFor();
+    await scrollTo(page.locator('h2.section').first());
+    await page.evaluate(() => window.scrollBy(0, -70));
+    await shoot(page, 'unit-regform.png', ['人员出编登记表', '下载登记表 PDF', '下载登记表 Word']);
+
+    // 年度预算: the office opens next year's round; the specialist fills the form and submits it.
+    const year = Number(today.slice(0, 4)) + 1;
+    await openBudgetRound(db, { actor: { id: 'demo-admin', role: '编办管理员' }, year, dueOn: `${today.slice(0, 4)}-12-31`, today, publicBaseUrl: s.url });
+    await openMiniApp(page, s.url, '/todo');
+    await page.locator('[data-testid="budget-pending"]').click();
+    await page.locator('[data-testid="budget-state"][data-state="none"]').waitFor();
+    const kindCard = page.locator('[data-testid^="budget-kind-"]').first();
+    const kind = (await kindCard.getAttribute('data-testid'))!.slice('budget-kind-'.length);
+    const limit = Number(/可补充 (\d+) 人/.exec((await page.locator(`[data-testid="budget-limit-${kind}"]`).textContent())!)![1]);
+    await page.locator(`[data-testid="budget-${kind}-addRecruit"]`).fill(String(Math.min(1, limit)));
+    await page.locator(`[data-testid="budget-${kind}-note"]`).fill('计划公开招考');
+    await scrollTo(kindCard);
+    await page.evaluate(() => window.scrollBy(0, -54));
+    await shoot(page, 'unit-budget.png', ['年度编制使用预算', '填报截止', '明年退休（预测）', '计划补充（入编）']);
+    await page.locator('[data-testid="budget-submit"]').click();
+    await page.locator('[data-testid="budget-confirm-submit"]').click();
+    await page.locator('[data-testid="budget-state"][data-state="submitted"]').waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shoot(page, 'unit-budget-submitted.png', ['等待编办审核']);
+    // 书面函告: the half-year cross-check of 2026H2; a unit's specialist reads the notice and replies.
+    const run = await runHalfYearNotices(db, { date: '2027-01-04', half: '2026H2', publicBaseUrl: s.url });
+    expect(run.issued.length, 'notices issued').toBeGreaterThan(0);
+    const notices: Row[] = await db('notices as n').join('users as u', 'u.unit_id', 'n.unit_id').where({ 'u.role': '单位专管员', 'u.locked': false })
+      .where('n.overdue_count', '>', 0).orderBy('n.id').select('n.*', 'u.id as user_id');
+    const notice = notices.find((n) => n.user_id === leave.specialist) ?? notices[0];
+    noticeId = Number(notice.id);
+    if (notice.user_id !== leave.specialist) await login(page, notice.user_id);
+    await openMiniApp(page, s.url, `/notices/${notice.id}`);
+    await page.locator('[data-testid="notice-number"]').waitFor();
+    await shoot(page, 'unit-notice.png', [notice.number, '请逐项整改并回复', '查看PDF', '超期未整改问题']);
+    const facts = JSON.parse(notice.facts);
+    await page.locator(`[data-testid="notice-item-f${facts.overdue[0].findingId}"]`).fill('已按身份证核对并改正');
+    await page.locator('[data-testid="notice-reply-input"]').fill('我单位已对函告所列问题逐项核对整改，其余问题本月底前完成。');
+    await scrollTo(page.locator('[data-testid="notice-reply-form"]'), 'center');
+    await shoot(page, 'unit-notice-reply.png', ['回复整改情况', '提交整改情况说明']);
+    await page.locator('[data-testid="notice-submit"]').click();
+    await page.locator('[data-testid="notice-done"]').waitFor();
+
+    expect(wrongScreens, 'every screen is the one intended').toEqual([]);
+  }, 120_000);
+
+  it('the office\'s issue-18 screens at desktop size: 错题本, 首录人查询, 登记表台账, 书面函告, 年度报表, 年度预算', async () => {
+    const db = s.ctx.db;
+    const page = deskPage;
+    // 错题本: the month with the most findings; a rule's guide edited twice (its versions, 恢复此版).
+    const byMonth = new Map<string, number>();
+    for (const r of (await db('findings').whereIn('status', ['open', 'resolved', 'explained']).select('opened_on')) as Row[]) {
+      const m = String(r.opened_on).slice(0, 7);
+      byMonth.set(m, (byMonth.get(m) ?? 0) + 1);
+    }
+    const month = [...byMonth].sort((a, b) => b[1] - a[1])[0][0];
+    await consoleTab(`/console/guides?month=${month}`, '错题本', 'office-guides.png', ['本月高频错题', '仍未整改', '新增错题', '查看/修改']);
+    const admin = { id: 'demo-admin', role: '编办管理员' };
+    const shipped = (await (await page.request.get(`${s.url}/api/fix-guides/P-ID-09`)).json()).guide;
+    const text = { what: shipped.what, why: shipped.why, right: shipped.right, wrong: shipped.wrong };
+    await saveFixGuide(db, admin, 'P-ID-09', { ...text, how: [...shipped.how, '仍有疑问的，请联系编办业务科室'], reason: '补充联系方式' });
+    await saveFixGuide(db, admin, 'P-ID-09', { ...text, how: [...shipped.how, '身份证号本身有误的，先按户籍信息更正身份证号'], reason: '按本月高频错题补充' });
+    await consoleTab('/console/guides?entry=P-ID-09', '错题本', 'office-guide-editor.png', ['性别与身份证不一致（P-ID-09）', '保存为新版本', '修改记录', '恢复此版', '恢复系统内置的指引'], undefined, { fullPage: true });
+
+    // 首录负责制: the record the specialist changed, found in 首录人查询; who entered the unit's people (its portrait).
+    await consoleTab(`/console/provenance?user=${encodeURIComponent(suggester!.id)}&kind=last`, '首录人查询', 'office-provenance.png', ['首录负责制', '最后修改的记录共', '小程序修改']);
+    await openMiniApp(page, s.url, `/portrait/${suggester!.unit_id}`);
+    const entrants = page.locator('[data-testid="portrait-entrants"]');
+    await entrants.waitFor();
+    await shoot(page, 'office-entrants.png', ['本单位人员记录由谁首次录入', '人数'], { only: entrants });
+
+    // 登记表台账: the 减人出编 approved above.
+    await consoleTab('/console/forms', '登记表台账', 'office-forms.png', ['登记表台账（', '导出 Excel', '出编', 'PDF']);
+
+    // 书面函告: the list, the unit's reply read and closed, the limits.
+    await consoleTab('/console/notices', '书面函告', 'office-notices.png', ['立即检查上半年度', '回复期限', '审核回复']);
+    await page.locator(`[data-testid="notice-open-${noticeId}"]`).click();
+    await page.locator('[data-testid="notice-dialog"] [data-testid="notice-reply-text"]').waitFor();
+    await scrollTo(page.locator('[data-testid="notice-review-input"]'), 'center');
+    await shoot(page, 'office-notice-review.png', ['整改情况说明', '退回重新整改']);
+    await page.locator('[data-testid="notice-review-input"]').fill('整改到位，予以办结');
+    await page.locator('[data-testid="notice-close"]').click();
+    await page.locator('[data-testid="notice-dialog"] [data-testid="notice-state"][data-state="closed"]').waitFor();
+    await page.locator('[data-testid="notice-dialog-close"]').click();
+    await page.locator('[data-testid="notices-settings-edit"]').click();
+    const settings = page.locator('[data-testid="notices-setting"]');
+    await settings.waitFor();
+    await shoot(page, 'office-notice-settings.png', ['书面函告时限', '问题超期时限', '重复出错次数', '文号前缀'], { only: settings });
+    await settings.getByText('取消').click();
+
+    // 年度报表: this year (not ended: the figures as of today).
+    const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
+    await consoleTab(`/console/annual?year=${year}`, '年度报表', 'office-annual.png', [`${year}年度编制使用决算报表`, '下载决算报表（Excel）', '下载报告']);
+
+    // 年度预算: the unit's submitted budget waiting for review; the dialog that opens a round.
+    await openMiniApp(page, s.url, '/console/annual-budget');
+    await page.locator('[data-testid="budget-filter"]').selectOption('submitted');
+    await page.locator('[data-testid="budget-rows"] [data-state="submitted"]').first().waitFor();
+    await shoot(page, 'office-annual-budget.png', ['三色 · 控制台', '开启年度预算填报', '导出预算报表', '催办未提交单位', '退回修改']);
+    await page.locator('[data-testid="budget-open"]').click();
+    const open = page.locator('[data-testid="budget-open-dialog"]');
+    await open.waitFor();
+    await shoot(page, 'office-budget-open.png', ['预算年度', '填报截止日期', '开启并通知各单位'], { only: open });
+    await open.getByText('取消').click();
+    expect(wrongScreens, 'every screen is the one intended').toEqual([]);
+  }, 120_000);
+
   it('every image the manuals reference exists and was written by this run, and nothing else lies beside them', () => {
     const referenced = new Set(MANUAL_KINDS.flatMap((k) => manualImages(manualSource(k))));
     expect(referenced.size).toBeGreaterThan(15);
@@ -232,6 +461,11 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
   });
 
   it('the help pages: the ？ of a screen opens its section; contents, images and the other manual', async () => {
+    // The new tabs' ？ (书面函告, 错题本) open their sections.
+    for (const [tab, section] of [['notices', 'notices'], ['guides', 'guides']]) {
+      await openMiniApp(deskPage, s.url, `/console/${tab}`);
+      await expect.poll(() => deskPage.locator('[data-testid="help-link"]').getAttribute('href'), POLL).toBe(`#/help/office?s=${section}`);
+    }
     // Office, desktop: from 每周督办 to its section.
     await openMiniApp(deskPage, s.url, '/console/weekly');
     const help = deskPage.locator('[data-testid="help-link"]');
