@@ -155,7 +155,7 @@ describe.skipIf(!HAVE_CHROMIUM)('what the office, leaders and demo users see (Ch
     expect(await page.evaluate(() => (document.activeElement?.closest('[data-field]') as HTMLElement | null)?.dataset.field ?? null)).toBe(field);
     await shot('ux-05-form-focused');
     // 问题详情: each finding's facts in Chinese.
-    await page.locator('[data-testid="outlook"] summary').click();
+    await page.locator('[data-testid="outlook"] summary', { hasText: '问题详情' }).click();
     const details = await page.locator('[data-testid="finding-detail"]').allTextContents();
     for (const d of details) expect(d).not.toMatch(/[A-Za-z]+：/);
     await page.locator('[data-testid="outlook"]').scrollIntoViewIfNeeded();
