@@ -186,6 +186,9 @@ export function parseRequest(raw: unknown, today: IsoDate): ParseResult {
     cells['使用编制类型'] = quotaKind;
     if (str(o['在编状态']) && str(o['在编状态']) !== '在编') fields['在编状态'] = '增人入编的人员在编状态应为“在编”';
     cells['在编状态'] = '在编';
+    // A new entrant is 在岗 from the day of entry (P-ST-10 asks every 在编 person for one): the form
+    // shows it filled in, a unit may change it; left empty it is 在岗, never a gap.
+    if (!str(o['在岗状态'])) cells['在岗状态'] = '在岗';
     if (o['数量'] !== undefined && str(o['数量']) !== '1') fields['数量'] = '增人入编每次申请一人';
     const planText = str(o['用编计划编号']);
     const planId = planText ? requestIdOf(planText) : null;

@@ -102,7 +102,13 @@ function currentRows(q: Knex.QueryBuilder, a: string, cur: CurrentImport[]): Kne
   return cur.every((c) => c.only) ? q : q.whereIn(`${a}.import_id`, cur.map((c) => c.importId));
 }
 
-const liveStatus = (q: Knex.QueryBuilder, col: string) => q.where((w) => w.whereNull(col).orWhereNot(col, '已出编'));
+/**
+ * A roster row that is the feed month's: any status but 已出编, or 已出编 on a day of that month or
+ * later (出编日期 on or after its first day). A person who left in December was still the unit's in
+ * the November 社保 list and payroll: that month does not count against them (X-SI-02, X-PY-01).
+ */
+const liveIn = (q: Knex.QueryBuilder, a: string, month: string) =>
+  q.where((w) => w.whereNull(`${a}.status`).orWhereNot(`${a}.status`, '已出编').orWhere(`${a}.exit_on`, '>=', `${month}-01`));
 
 /**
  * The reads that fill `idx` with the person facts: over everyone (`hash` undefined, the nightly
@@ -230,7 +236,7 @@ export function unitFeedReads(db: Knex, state: FeedState, unitIds: number[] | nu
     const { month } = state.si;
     reads.push({
       query: byIds('feed_social_insurance', 's', within(currentRows(db('feed_social_insurance as d'), 'd', [state.si]).whereIn('d.status', SI_ACTIVE).whereNotNull('d.id_hash'), 'd.unit_id')
-        .whereNotExists(liveStatus(db('people as p').whereRaw('p.id_hash = d.id_hash').whereRaw('p.unit_id = d.unit_id'), 'p.status').select(db.raw('1')))
+        .whereNotExists(liveIn(db('people as p').whereRaw('p.id_hash = d.id_hash').whereRaw('p.unit_id = d.unit_id'), 'p', month).select(db.raw('1')))
         .whereNotExists(db('workers as w').whereRaw('w.unit_id = d.unit_id').whereRaw('w.id_hash = d.id_hash').select(db.raw('1')))
         .select('d.id'), ['unit_id', 'name', 'id_masked', 'status']),
       apply: (rows) => { for (const r of rows) feedsOf(r.unit_id)?.siUnregistered.push({ ...subjectOf(r), status: r.status, month }); },
@@ -240,7 +246,7 @@ export function unitFeedReads(db: Knex, state: FeedState, unitIds: number[] | nu
     const latest = state.payroll[0];
     reads.push({
       query: byIds('feed_payroll', 'f', within(currentRows(db('feed_payroll as d'), 'd', [latest]).where('d.paid', true).whereNotNull('d.id_hash'), 'd.unit_id')
-        .whereNotExists(liveStatus(db('people as p').whereRaw('p.id_hash = d.id_hash'), 'p.status').select(db.raw('1')))
+        .whereNotExists(liveIn(db('people as p').whereRaw('p.id_hash = d.id_hash'), 'p', latest.month).select(db.raw('1')))
         .select('d.id'), ['unit_id', 'name', 'id_masked', 'amount']),
       apply: (rows) => { for (const r of rows) feedsOf(r.unit_id)?.paidWithoutRecord.push({ ...subjectOf(r), month: latest.month, amount: r.amount == null ? null : Number(r.amount) }); },
     });

@@ -141,3 +141,28 @@ describe('X-ED-01 编内外身份冲突', () => {
     expect(runRule(rule('X-ED-01'), person({ ...NONE, workerRegistrations: 1 }, { status: '已出编' }))).toEqual([]);
   });
 });
+
+describe('a roster month before the person entered does not count (入编时间; the month of entry is the grace)', () => {
+  const out = (month: string) => clean({ si: { month, inUnitRoster: false, pensionStatus: null } });
+  it('X-SI-01: not on the 2026-11 社保 list, entered 2026-12-01: silent; entered in 2026-11: silent (grace); entered 2026-10-15: fires', () => {
+    expect(runRule(rule('X-SI-01'), person(out('2026-11'), { enteredOn: '2026-12-01' }))).toEqual([]);
+    expect(runRule(rule('X-SI-01'), person(out('2026-11'), { enteredOn: '2026-11-01' }))).toEqual([]);
+    expect(runRule(rule('X-SI-01'), person(out('2026-11'), { enteredOn: '2026-10-15' }))).toEqual([{ detail: { month: '2026-11' } }]);
+    // An 入编时间 of a month only, or none readable: every month counts, as before.
+    expect(runRule(rule('X-SI-01'), person(out('2026-11'), { enteredOn: '2026-10' }))).toHaveLength(1);
+    expect(runRule(rule('X-SI-01'), person(out('2026-11'), { enteredOn: null }))).toHaveLength(1);
+  });
+  it('X-PY-02: unpaid 2026-09…11, entered 2026-12-01 or within the window: silent; entered before 2026-09: fires', () => {
+    const unpaid = clean({ payroll: { months: ['2026-11', '2026-10', '2026-09'], paidInMonths: false, latestPayUnits: [] } });
+    expect(runRule(rule('X-PY-02'), person(unpaid, { enteredOn: '2026-12-01' }))).toEqual([]);
+    expect(runRule(rule('X-PY-02'), person(unpaid, { enteredOn: '2026-10-08' }))).toEqual([]);
+    expect(runRule(rule('X-PY-02'), person(unpaid, { enteredOn: '2026-09-01' }))).toEqual([]);
+    expect(runRule(rule('X-PY-02'), person(unpaid, { enteredOn: '2026-08-31' }))).toEqual([{ detail: { months: ['2026-11', '2026-10', '2026-09'] } }]);
+  });
+  it('X-PY-03: paid by the former unit up to the month of entry is no mismatch; after it, it is', () => {
+    const payroll = { months: ['2026-11', '2026-10', '2026-09'], paidInMonths: true, latestPayUnits: [{ unitId: 7, name: '柯桥区财政局' }] };
+    expect(runRule(rule('X-PY-03'), person(clean({ payroll }), { enteredOn: '2026-11-16' }))).toEqual([]);
+    expect(runRule(rule('X-PY-03'), person(clean({ payroll }), { enteredOn: '2026-12-01' }))).toEqual([]);
+    expect(runRule(rule('X-PY-03'), person(clean({ payroll }), { enteredOn: '2026-10-31' }))).toHaveLength(1);
+  });
+});

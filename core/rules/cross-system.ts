@@ -23,6 +23,19 @@ function subjectHit(s: FeedSubject, detail: Record<string, unknown>, extra = '')
 const onQuota = (p: PersonRecord) => p.status === '在编';
 
 /**
+ * Whether a roster month counts against the person: only a month after the month of 入编时间.
+ * Before it the person was not yet in the unit; the month of entry is the grace (社保 enrolment
+ * and the first unified payroll take effect from the following month). An 入编时间 that is no
+ * date (P-TM-05's matter) lets every month count, as before. The same predicate in the nightly
+ * check and the re-check of one record: both run these rules on the record's own 入编时间.
+ */
+export function monthCounts(p: PersonRecord, month: string): boolean {
+  const e = p.enteredOn;
+  if (!e || dateKind(e) === 0) return true;
+  return month > e.slice(0, 7);
+}
+
+/**
  * Whether the feeds can find the person at all: a roster number that is no valid ID number
  * (P-ID-01…04) has a hash no other department's roster carries. "Not in 社保" or "not paid" would
  * then name the wrong problem: those rules wait until the number is corrected.
@@ -33,7 +46,7 @@ export const siMissing = defineRule({
   code: 'X-SI-01', title: '在编未参保', scope: 'person', severity: 'S2', params: {},
   check: (p) => {
     const si = p.cross.feeds?.si;
-    if (!si || !onQuota(p) || si.inUnitRoster || !matchable(p)) return null;
+    if (!si || !onQuota(p) || si.inUnitRoster || !matchable(p) || !monthCounts(p, si.month)) return null;
     return { detail: { month: si.month } };
   },
 });
@@ -73,8 +86,8 @@ export const notPaid = defineRule({
   check: (p) => {
     const py = p.cross.feeds?.payroll;
     if (!py || !onQuota(p) || py.paidInMonths || !matchable(p)) return null;
-    // Fewer imported months than the rule needs: nothing to judge yet.
-    if (py.months.length < PAYROLL_MONTHS) return null;
+    // Fewer imported months than the rule needs, or fewer of them after the month of entry: nothing to judge yet.
+    if (py.months.length < PAYROLL_MONTHS || !py.months.slice(0, PAYROLL_MONTHS).every((m) => monthCounts(p, m))) return null;
     return { detail: { months: py.months.slice(0, PAYROLL_MONTHS) } };
   },
 });
@@ -83,7 +96,8 @@ export const payUnitDiffers = defineRule({
   code: 'X-PY-03', title: '工资单位与编制单位不一致', scope: 'person', severity: 'S2', params: {},
   check: (p) => {
     const py = p.cross.feeds?.payroll;
-    if (!py || !onQuota(p) || !py.months.length) return null;
+    // Paid by the former unit up to the month of entry (a transfer) is no mismatch.
+    if (!py || !onQuota(p) || !py.months.length || !monthCounts(p, py.months[0])) return null;
     let hits: Hit[] | null = null;
     for (const pay of py.latestPayUnits) {
       if (pay.unitId === p.unitId) continue;

@@ -134,6 +134,45 @@ describe('cross-system rules through the nightly check and the re-check', () => 
   });
 });
 
+describe('a feed month before 入编时间 or after 出编 does not count against the person', () => {
+  it('entered in the feed month (the grace), or left after it: no finding; left before it: X-SI-02 and X-PY-01; the re-check agrees', async () => {
+    const idOf = (i: number) => makeIdNumber(`1991020${i}`, '女', '330603', String(40 + i));
+    await t.db.transaction((trx) => saveDataSet(trx, t.pii, {
+      people: [
+        // On no feed of 2026-07…09: entered 2026-09-10, so no month counts yet.
+        { unitCode: A, idNumber: idOf(1), name: '新入', status: '在编', quotaKind: '行政编制', enteredOn: '2026-09-10' },
+        { unitCode: A, idNumber: idOf(2), name: '九月走', status: '已出编', quotaKind: '行政编制', enteredOn: '2010-09-01' },
+        { unitCode: A, idNumber: idOf(3), name: '八月走', status: '已出编', quotaKind: '行政编制', enteredOn: '2010-09-01' },
+      ],
+    } as any, { by: 'tester', source: '测试', today: '2026-09-22' }));
+    await t.db('people').where({ name: '九月走' }).update({ exit_on: '2026-09-25' });
+    await t.db('people').where({ name: '八月走' }).update({ exit_on: '2026-08-31' });
+    // Both leavers still on A's 2026-09 社保 list and payroll (rows added to the current imports).
+    for (const [kind, table] of [['社保', 'feed_social_insurance'], ['工资统发', 'feed_payroll']] as const) {
+      const imp = await t.db('feed_imports').where({ kind, month: '2026-09' }).whereNull('replaced_by').first('id');
+      const like = await t.db(table).where({ import_id: imp.id, unit_id: unitA }).first();
+      for (const n of ['九月走', '八月走']) {
+        const p = await t.db('people').where({ name: n }).first('id_hash', 'id_masked');
+        const { id: _id, ...row } = like;
+        await t.db(table).insert({ ...row, row_no: 9000 + (n === '九月走' ? 1 : 2), id_hash: p.id_hash, id_masked: p.id_masked, name: n });
+      }
+    }
+    await runCheck(t.db, '2026-09-22');
+    const found = await xFindings();
+    expect(found.filter((f) => /新入|九月走/.test(f))).toEqual([]);
+    expect(found.filter((f) => f.includes('八月走')).map((f) => f.split(' ')[0]).sort()).toEqual(['X-PY-01', 'X-SI-02']);
+    const env = await checkEnv(t.db, '2026-09-22');
+    for (const n of ['新入', '九月走', '八月走']) {
+      const h = (await t.db('people').where({ name: n }).first('id_hash')).id_hash;
+      const r = await recheck(t.db, { personHash: h }, '2026-09-22', env);
+      expect({ n, opened: r!.opened, resolved: r!.resolved }).toEqual({ n, opened: [], resolved: [] });
+    }
+    const u = await recheck(t.db, { unitId: unitA }, '2026-09-22', env);
+    expect({ opened: u!.opened, resolved: u!.resolved }).toEqual({ opened: [], resolved: [] });
+    expect(await xFindings()).toEqual(found);
+  });
+});
+
 describe('已说明差异', () => {
   it('refuses roles other than the office\'s, non-X findings, and missing reason or evidence, in Chinese', async () => {
     const f = await t.db('findings').where({ rule: 'X-PY-03', status: 'open' }).first('id');

@@ -248,3 +248,27 @@ describe('requests', () => {
     expect(await t.db('outbox').where('dedup_key', 'like', `request:${id}:%`)).toEqual([]);
   });
 });
+
+describe('增人入编: the smallest entry the form accepts is clean once approved', () => {
+  it('no person rule flags the new person\'s own data (the form demands or defaults every field the rules require of a 在编 person)', async () => {
+    const { checkRequest } = await import('../../miniapp/src/requests/form.ts');
+    const { entryRecord } = await import('../../commands/request-effects.ts');
+    const { parseRequest } = await import('../../core/requests.ts');
+    const { personFromRow } = await import('../../db/records.ts');
+    const { createEvaluator, configureRules } = await import('../../core/check.ts');
+    const { RULES } = await import('../../core/rules/index.ts');
+    const { createCalendar } = await import('../../core/calendar.ts');
+    const id = idNo('1996-09-09', 21);
+    // What a specialist must fill in: anything less is refused by the form (and by the server, same core check).
+    const cells = { 使用编制类型: '行政编制', 身份证号: id, 姓名: '王晓明', 性别: '男', 出生日期: '1996-09-09', 人员身份: '干部', 参加工作时间: '2018-07-01', 学历: '大学本科', 入编时间: '2026-11-20' };
+    expect(checkRequest('增人入编', cells, null, TODAY, null)).toEqual({});
+    const parsed = parseRequest({ 申请类型: '增人入编', 单位ID: String(unitId), ...cells }, TODAY);
+    if (!parsed.ok || parsed.value.body.kind !== '增人入编') throw new Error(JSON.stringify(parsed));
+    const rec = entryRecord(parsed.value.body, { id: unitId, code: CODE }, id, TODAY);
+    expect(rec.errors).toEqual({});
+    const record = personFromRow({ id: 0, ...personRow(rec.input!, unitId, t.pii, TODAY) });
+    const evaluate = createEvaluator(configureRules(RULES, {}), { date: TODAY, calendar: createCalendar(), office: {} as any });
+    const own = evaluate('person', record, null).filter((e) => !e.rule.code.startsWith('X-')).map((e) => `${e.rule.code} ${e.rule.title} ${e.rule.severity}`);
+    expect(own).toEqual([]);
+  });
+});

@@ -12,6 +12,7 @@ describe('the request form', () => {
     expect(prefill('减人出编', T, 'P-RT-01')).toMatchObject({ 出编原因: '退休', 出编日期: T });
     expect(prefill('减人出编', T, 'P-RT-03')).toMatchObject({ 出编原因: '退休' });
     expect(prefill('减人出编', T, 'U-ST-01')).toMatchObject({ 出编原因: '', 出编日期: T });
+    expect(prefill('增人入编', T, null)).toMatchObject({ 在岗状态: '在岗' });
   });
 
   it('says 满编 and 超编 plainly, and freezes 用编 when no kind is free', () => {

@@ -61,7 +61,7 @@ export function prefill(kind: RequestKind, today: string, findingRule: string | 
   if (kind === '减人出编') return { 出编原因: findingRule && RETIREMENT_RULES.has(findingRule) ? '退休' : '', 出编日期: today, 申请理由: '' };
   if (kind === '用编计划') return { 编制类型: '', 数量: '1', 申请理由: '', 有效期至: '' };
   if (kind === '领导职数使用') return { 领导职务层次: '', 申请理由: '' };
-  return { 使用编制类型: '', 申请理由: '' };
+  return { 使用编制类型: '', 在岗状态: '在岗', 申请理由: '' };
 }
 
 /** The body of POST /api/requests (and of a resubmit's `request`). */
