@@ -2,7 +2,8 @@
 // unit's specialist opens 怎么改 under a finding of 待整改 and reads its guide (the office's
 // version once edited), then the full guide page; the office's console lists the month's most
 // frequent mistakes (the counts of the findings table) and edits a rule's guide: a line break is
-// refused in Chinese naming the field, the save is a new version in the history. Screenshots in
+// refused in Chinese naming the field, the save is a new version in the history, 恢复 asks in the
+// app's dialog; month and date inputs (here and 首录人查询) say the value in Chinese. Screenshots in
 // test-output/screenshots/ (guides-*.png).
 
 import type { Page } from 'playwright-core';
@@ -100,6 +101,8 @@ describe.skipIf(!HAVE_CHROMIUM)('错题本: 怎么改 under a finding on the pho
     await expect.poll(() => rows.count(), POLL).toBe(expected.length);
     const top = Math.max(...expected.map((r) => Number(r.n)));
     expect(Number(await rows.first().locator('[data-testid="mistake-count"]').textContent())).toBe(top);
+    // The month in Chinese beside the picker (an English-locale browser shows “November 2026”).
+    expect(await page.locator('[data-testid="mistakes-month-hint"]').textContent()).toBe('已选：2026年11月');
     await phone.shot('guides-03-month-mistakes');
     await page.locator('[data-testid="guide-table"]').scrollIntoViewIfNeeded();
     await phone.shot('guides-04-guide-list');
@@ -147,6 +150,14 @@ describe.skipIf(!HAVE_CHROMIUM)('错题本: 怎么改 under a finding on the pho
     await expect.poll(() => editor.locator('[data-testid="guide-saved"]').textContent(), POLL).toBe('已恢复第1版，保存为第3版');
     expect(await db()('fix_guide_versions').where({ entry: 'P-ID-01', version: 3 }).first()).toMatchObject({ reason: '恢复第1版', restored_from: 1 });
     expect(native).toEqual([]);
+
+    // 首录人查询's dates likewise: the chosen date in Chinese, else how to fill it.
+    await openMiniApp(page, s.url, '/console/provenance?user=demo-staff-01&kind=first&from=2026-01-05');
+    await expect.poll(() => page.locator('[data-testid="fe-from-hint"]').textContent(), POLL).toBe('已选：2026年1月5日');
+    expect(await page.locator('[data-testid="fe-to-hint"]').textContent()).toBe('点日历图标选择日期，格式如 2026-11-23');
+    await page.locator('[data-testid="fe-to"]').fill('2026-11-30');
+    await expect.poll(() => page.locator('[data-testid="fe-to-hint"]').textContent(), POLL).toBe('已选：2026年11月30日');
+    await phone.shot('guides-08-first-entry-dates');
     expect(phone.pageErrors).toEqual([]);
   }, 90_000);
 });

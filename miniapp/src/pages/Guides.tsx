@@ -7,6 +7,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { ApiError, errorText, get, post, put, qs } from '../api.ts';
 import { GuideBody, guideHref, loadGuide, type GuideEntry, type GuideView } from '../FixGuide.tsx';
 import { guideMatches, normaliseQuery } from '../../../core/fix-guides.ts';
+import { pickedDateHint } from '../format.ts';
 import type { Me } from '../types.ts';
 import { Dialog, ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 
@@ -106,7 +107,10 @@ function MonthMistakes(props: { query: URLSearchParams }) {
     <div class="card" data-testid="month-mistakes">
       <div class="row" style="align-items:center">
         <h2 class="card-title" style="margin:0">本月高频错题</h2>
-        <input type="month" value={month} onChange={(e) => pick((e.target as HTMLInputElement).value)} data-testid="mistakes-month" aria-label="月份" style="flex:none" />
+        <label class="small muted" style="flex:none;display:flex;align-items:center;gap:6px">月份
+          <input type="month" value={month} onChange={(e) => pick((e.target as HTMLInputElement).value)} data-testid="mistakes-month" aria-label="月份" />
+          <span data-testid="mistakes-month-hint">{pickedDateHint(month, 'month')}</span>
+        </label>
         <a class="btn" style="flex:none" href={`/api/mistakes/export${qs({ month })}`} download data-testid="mistakes-export">导出Excel</a>
       </div>
       <p class="muted small">按当月发现的问题数排序（含已整改、已说明的问题）；点问题名称看整改指引，点“仍未整改”看这些问题。</p>
