@@ -1,6 +1,6 @@
 // The robot's answers to `怎么改` (issue 18, the 错题本): one guide kept short for chat (what is
 // wrong and the steps, then a link to the full guide in the mini-app), the candidates when a
-// query names several entries, or how to ask. ID-shaped digits in a guide are masked in chat.
+// query names several entries (all of them), or how to ask (after 没有找到… when nothing matched). ID-shaped digits in a guide are masked in chat.
 
 import { maskIdLike } from '../core/sheets.ts';
 import { render, trusted } from './render.ts';
@@ -14,13 +14,13 @@ export interface GuideForReply {
   editedAt: string | null;
 }
 
-/** The mini-app's page of one guide (`entry` given) or of the 错题本 (the list). */
-export function fixGuideUrl(publicBaseUrl: string, entry?: string): string {
-  return `${publicBaseUrl.replace(/\/+$/, '')}/m/#/guide${entry ? `/${encodeURIComponent(entry)}` : ''}`;
+/** The mini-app's page of one guide (`entry` given), or of the 错题本 (the list), filtered by `query` if given. */
+export function fixGuideUrl(publicBaseUrl: string, entry?: string, query?: string): string {
+  const base = `${publicBaseUrl.replace(/\/+$/, '')}/m/#/guide`;
+  if (entry) return `${base}/${encodeURIComponent(entry)}`;
+  // ( ) ! ' * encoded too: the URL goes inside a markdown link.
+  return query ? `${base}?q=${encodeURIComponent(query).replace(/[()!'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}` : base;
 }
-
-/** How many candidates a reply lists. */
-export const GUIDE_CHOICES = 8;
 
 export function fixGuideReplyText(g: GuideForReply, publicBaseUrl: string | null): string {
   return render('fix-guide', {
@@ -31,14 +31,15 @@ export function fixGuideReplyText(g: GuideForReply, publicBaseUrl: string | null
   });
 }
 
+/** Several entries answer the query: every one of them (code and title, each linking to its guide), and the 错题本 page showing the same ones. */
 export function fixGuideChoicesText(query: string, guides: Array<{ entry: string; title: string }>, publicBaseUrl: string | null): string {
   return render('fix-guide-choices', {
-    query, first: guides[0]?.entry ?? '',
-    guides: guides.slice(0, GUIDE_CHOICES).map((g) => ({ entry: g.entry, title: g.title, link: publicBaseUrl ? trusted(fixGuideUrl(publicBaseUrl, g.entry)) : null })),
-    more: Math.max(0, guides.length - GUIDE_CHOICES),
+    query: maskIdLike(query), first: guides[0]?.entry ?? '', count: guides.length,
+    guides: guides.map((g) => ({ entry: g.entry, title: maskIdLike(g.title), link: publicBaseUrl ? trusted(fixGuideUrl(publicBaseUrl, g.entry)) : null })),
+    listLink: publicBaseUrl ? trusted(fixGuideUrl(publicBaseUrl, undefined, query)) : null,
   });
 }
 
 export function fixGuideHelpText(query: string | null, publicBaseUrl: string | null): string {
-  return render('fix-guide-help', { query, link: publicBaseUrl ? trusted(fixGuideUrl(publicBaseUrl)) : null });
+  return render('fix-guide-help', { query: query == null ? null : maskIdLike(query), link: publicBaseUrl ? trusted(fixGuideUrl(publicBaseUrl)) : null });
 }

@@ -62,6 +62,8 @@ const FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 const HAN = /\p{Script=Han}/u;
+/** A particular place's regulation: the cities whose rules the offices' documents cite, or an article number (第八条). */
+const LOCAL_CITATION = /宁波|柯桥|绍兴|潍坊|海宁|嵊州|烟台|舟山|嘉兴|杭州|温州|湖州|金华|台州|丽水|衢州|第[一二三四五六七八九十百零〇\d]+条/g;
 /** Rule codes, ID-number-shaped and credit-code-shaped tokens: the only Latin letters a guide may carry beyond single letters. */
 const CODE_TOKENS = /\b(?:[PU]-[A-Z]{2}-\d{2}|X-[A-Z]{2}-\d{2}|W-\d{2})\b|(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<![0-9A-Z])[0-9A-HJ-NP-RTUWXY]{18}(?![0-9A-Z])/g;
 const ID_SHAPED = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
@@ -172,6 +174,21 @@ describe('the 错题本: a guide for every rule of the catalogue', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it('names no city’s regulation: the shipped guides serve every office (an office adds its own citation by editing)', () => {
+    const bad: string[] = [];
+    for (const g of GUIDES.values()) {
+      for (const t of [g.title, ...texts(g)]) {
+        for (const m of t.matchAll(LOCAL_CITATION)) bad.push(`${g.code}: ${m[0]} in “${t.slice(0, 40)}…”`);
+      }
+    }
+    expect(bad).toEqual([]);
+    // the check can fail: it sees a city's regulation, and an article number, as the trial found them
+    expect('（宁波实名制数据管理办法第八条）'.match(LOCAL_CITATION)).not.toBeNull();
+    expect('按柯桥区的规定'.match(LOCAL_CITATION)).not.toBeNull();
+    expect('依据某某条例第十条'.match(LOCAL_CITATION)).not.toBeNull();
+    expect('按机构编制实名制管理的要求，5个工作日内完成登记'.match(LOCAL_CITATION)).toBeNull();
   });
 
   it('the field check can fail: a made-up field and a made-up button are not found', () => {

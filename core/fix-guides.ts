@@ -188,6 +188,17 @@ export function normaliseQuery(s: string): string {
     .toUpperCase();
 }
 
+/**
+ * Whether an entry answers a query (`q` normalised): its code or title holds it, or a longer query
+ * holds the whole title. The robot's several matches and the 错题本 page's `#/guide?q=` search are
+ * this one test, so the robot's link to the page shows the same entries.
+ */
+export function guideMatches(q: string, g: { entry: string; title: string }): boolean {
+  if (!q) return true;
+  const title = normaliseQuery(g.title);
+  return g.entry.includes(q) || title.includes(q) || (q.length >= 4 && q.includes(title));
+}
+
 export function findGuide(query: string, guides: ReadonlyArray<EffectiveGuide>): GuideMatch {
   const q = normaliseQuery(query);
   if (!q) return { kind: 'none' };
@@ -196,7 +207,7 @@ export function findGuide(query: string, guides: ReadonlyArray<EffectiveGuide>):
   if (byCode) return { kind: 'one', guide: byCode };
   const exact = usable.filter((g) => normaliseQuery(g.title) === q);
   if (exact.length === 1) return { kind: 'one', guide: exact[0] };
-  const part = usable.filter((g) => normaliseQuery(g.title).includes(q) || (q.length >= 4 && q.includes(normaliseQuery(g.title))));
+  const part = usable.filter((g) => guideMatches(q, g));
   if (part.length === 1) return { kind: 'one', guide: part[0] };
   if (part.length > 1) return { kind: 'many', guides: part };
   return { kind: 'none' };

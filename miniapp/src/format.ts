@@ -80,3 +80,13 @@ export function detailText(detail: Record<string, unknown> | null | undefined): 
   }
   return parts.join('；');
 }
+
+/**
+ * The line beside a month or date input: the value in Chinese (a browser in another language
+ * shows the input itself as “December 2026” or “mm/dd/yyyy” whatever the page's lang), else how
+ * to fill it.
+ */
+export function pickedDateHint(value: string | null | undefined, kind: 'month' | 'date'): string {
+  if (value && /^\d{4}-\d{2}(-\d{2})?$/.test(value)) return `已选：${longDate(value)}`;
+  return kind === 'month' ? '点日历图标选择月份，格式如 2026-11' : '点日历图标选择日期，格式如 2026-11-23';
+}

@@ -1,9 +1,10 @@
 // The robot's `怎么改` (the 错题本) through the sandbox platform on a real database (SQLite;
 // MariaDB with SANSE_TEST_DB=mysql): by rule code (with or without a space, any case), by the
-// rule's title or a part of it, the candidates when a part names several, how to ask when alone
-// or when nothing matches; the office's edited version is what is answered; the reply is short
-// (what and steps) and links to the full guide in the mini-app; `待整改` links each item to its
-// guide; a guide's markdown is escaped and ID-shaped digits masked.
+// rule's title or a part of it, every candidate when a part names several (and the 错题本 page
+// filtered by the words), how to ask when alone or, after 没有找到…, when nothing matches; the
+// office's edited version is what is answered; the reply is short (what and steps) and links to
+// the full guide in the mini-app; `待整改` links each item to its guide; a guide's markdown is
+// escaped and ID-shaped digits masked.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessHandler } from '../../bot/handler.ts';
@@ -12,7 +13,7 @@ import { createSandboxPlatform } from '../../bot/sandbox.ts';
 import { shippedFixGuide } from '../../cards/fix-guides.ts';
 import { saveFixGuide, addOfficeGuide } from '../../commands/fix-guides.ts';
 import { dailyCheck } from '../../commands/daily-check.ts';
-import { ruleByCode } from '../../core/rules/index.ts';
+import { RULES, ruleByCode } from '../../core/rules/index.ts';
 import { seedDemo } from '../../db/demo/seed.ts';
 import { createTestDb, type TestDb } from '../db/helpers.ts';
 import { linksIn, shownText } from './markdown.ts';
@@ -59,6 +60,22 @@ describe('怎么改', () => {
     }
   });
 
+  it('a word naming many entries: every one listed, each linking to its guide, and the 错题本 page showing the same ones', async () => {
+    // The trial's `怎么改 身份证` named 10 guides and showed 8, then “……另有 2 项” with no way to see them.
+    const expected = RULES.filter((r) => r.title.includes('身份证')).map((r) => r.code);
+    expect(expected.length).toBeGreaterThan(8);
+    const text = await ask(spec, '怎么改 身份证');
+    const shown = shownText(text);
+    expect(shown).toContain(`“身份证”对应 ${expected.length} 个错题`);
+    expect(shown).not.toContain('另有');
+    for (const code of expected) {
+      expect(shown, code).toContain(`${code}　${ruleByCode(code)!.title}`);
+    }
+    const listLink = `<a href="${BASE}/m/#/guide?q=${encodeURIComponent('身份证')}">`;
+    expect(linksIn(text)).toEqual([...expected.map((c) => `<a href="${guideLink(c)}">`), listLink]);
+    expect(shown).toContain(`在错题本中查看这 ${expected.length} 项`);
+  });
+
   it('by the title or a part of it; several matches are listed with their links', async () => {
     const title = ruleByCode('P-ID-01')!.title;
     expect(shownText(await ask(spec, `怎么改 ${title}`))).toContain('（P-ID-01）');
@@ -72,7 +89,7 @@ describe('怎么改', () => {
     await addOfficeGuide(t.db, office, { title: `${title}时的补录办法`, what: '补录说明。', why: '原因。', how: ['第一步'], right: '对', wrong: '错' });
     expect(shownText(await ask(spec, `怎么改 ${title}`))).toContain('（P-ID-01）');
     const part = await ask(spec, `怎么改 ${title.slice(0, 4)}`);
-    expect(shownText(part)).toContain('对应多个错题');
+    expect(shownText(part)).toMatch(/对应 \d+ 个错题/);
     expect(linksIn(part)).toContain(`<a href="${guideLink('P-ID-01')}">`);
     expect(linksIn(part)).toContain(`<a href="${guideLink('O-002')}">`);
   });
@@ -81,8 +98,15 @@ describe('怎么改', () => {
     const alone = await ask(spec, '怎么改');
     expect(shownText(alone)).toContain('怎么改 P-ID-08');
     expect(linksIn(alone)).toEqual([`<a href="${BASE}/m/#/guide">`]);
-    const none = shownText(await ask(spec, '怎么改 火星人'));
-    expect(none).toContain('没有找到与“火星人”对应的错题');
+    // Nothing found: the reply says so first, then how to ask (the trial's `怎么改 ZZ-99` buried it mid-reply).
+    for (const [q, said] of [['火星人', '火星人'], ['ZZ-99', 'ZZ-99'], ['330602199001011231', '330602***********1']]) {
+      const text = await ask(spec, `怎么改 ${q}`);
+      const none = shownText(text).trim();
+      expect(none.startsWith(`没有找到与“${said}”对应的错题`), none).toBe(true);
+      expect(none.indexOf('怎么改 P-ID-08')).toBeGreaterThan(none.indexOf('没有找到'));
+      expect(text).not.toContain('330602199001011231');
+      expect(linksIn(text)).toEqual([`<a href="${BASE}/m/#/guide">`]);
+    }
     expect(shownText(await ask(spec, '帮助'))).toContain('怎么改 规则编号或问题名称');
   });
 

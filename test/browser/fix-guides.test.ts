@@ -2,13 +2,14 @@
 // unit's specialist opens 怎么改 under a finding of 待整改 and reads its guide (the office's
 // version once edited), then the full guide page; the office's console lists the month's most
 // frequent mistakes (the counts of the findings table) and edits a rule's guide: a line break is
-// refused in Chinese naming the field, the save is a new version in the history. Screenshots in
+// refused in Chinese naming the field, the save is a new version in the history, 恢复 asks in the
+// app's dialog; month and date inputs (here and 首录人查询) say the value in Chinese. Screenshots in
 // test-output/screenshots/ (guides-*.png).
 
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveFixGuide } from '../../commands/fix-guides.ts';
-import { ruleByCode } from '../../core/rules/index.ts';
+import { RULES, ruleByCode } from '../../core/rules/index.ts';
 import { fixGuide } from '../../db/fix-guides.ts';
 import type { RunningSanse } from './app.ts';
 import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
@@ -78,6 +79,15 @@ describe.skipIf(!HAVE_CHROMIUM)('错题本: 怎么改 under a finding on the pho
     await expect.poll(() => items.count(), POLL).toBeGreaterThan(1);
     await page.locator('[data-testid="guide-search"]').fill(rule);
     await expect.poll(() => items.count(), POLL).toBe(1);
+    // The robot's `怎么改 身份证` links here with its words: the same entries as it listed (core/fix-guides.ts guideMatches).
+    await openMiniApp(page, s.url, `/guide?q=${encodeURIComponent('身份证')}`);
+    const idRules = RULES.filter((r) => r.title.includes('身份证')).map((r) => r.code);
+    await expect.poll(() => items.count(), POLL).toBe(idRules.length);
+    expect(await page.locator('[data-testid="guide-search"]').inputValue()).toBe('身份证');
+    expect((await items.allTextContents()).map((t) => /[POUWX]-[A-Z-]*\d+/.exec(t)?.[0])).toEqual(idRules);
+    // Typed as on a phone: lower case, full-width.
+    await page.locator('[data-testid="guide-search"]').fill('ｐ－ｉｄ－0');
+    await expect.poll(() => items.count(), POLL).toBe(RULES.filter((r) => r.code.startsWith('P-ID-0')).length);
     expect(phone.pageErrors).toEqual([]);
   }, 90_000);
 
@@ -91,6 +101,8 @@ describe.skipIf(!HAVE_CHROMIUM)('错题本: 怎么改 under a finding on the pho
     await expect.poll(() => rows.count(), POLL).toBe(expected.length);
     const top = Math.max(...expected.map((r) => Number(r.n)));
     expect(Number(await rows.first().locator('[data-testid="mistake-count"]').textContent())).toBe(top);
+    // The month in Chinese beside the picker (an English-locale browser shows “November 2026”).
+    expect(await page.locator('[data-testid="mistakes-month-hint"]').textContent()).toBe('已选：2026年11月');
     await phone.shot('guides-03-month-mistakes');
     await page.locator('[data-testid="guide-table"]').scrollIntoViewIfNeeded();
     await phone.shot('guides-04-guide-list');
@@ -110,6 +122,42 @@ describe.skipIf(!HAVE_CHROMIUM)('错题本: 怎么改 under a finding on the pho
     await expect.poll(() => editor.locator('[data-testid="guide-version"]').count(), POLL).toBe(1);
     expect((await fixGuide(db(), 'P-ID-01'))).toMatchObject({ source: 'office', version: 1, what: '在册人员没有填写公民身份号码（编办补充：借调人员同样要填）。' });
     await phone.shot('guides-05-editor', true);
+
+    // 恢复: the app's own dialog with an optional reason, never the browser's confirm().
+    const native: string[] = [];
+    page.on('dialog', (d) => { native.push(d.message()); void d.dismiss(); });
+    await editor.locator('[data-testid="guide-restore-shipped"]').click();
+    const dialog = page.locator('[data-testid="guide-restore-dialog"]');
+    await expect.poll(() => dialog.count(), POLL).toBe(1);
+    expect(await dialog.locator('h2').textContent()).toBe('恢复系统内置的指引');
+    expect(await dialog.textContent()).toContain('第2版');
+    await dialog.locator('[data-testid="guide-restore-reason"]').fill('恢复为内置口径');
+    await phone.shot('guides-07-restore-dialog');
+    await dialog.locator('[data-testid="guide-restore-confirm"]').click();
+    await expect.poll(() => editor.locator('[data-testid="guide-saved"]').textContent(), POLL).toBe('已恢复系统内置的指引，保存为第2版');
+    expect(await dialog.count()).toBe(0);
+    expect(await db()('fix_guide_versions').where({ entry: 'P-ID-01', version: 2 }).first()).toMatchObject({ reason: '恢复为内置口径', restored_from: 0 });
+    // 取消 stores nothing; 确定恢复 with no reason records the default one.
+    const restoreV1 = editor.locator('[data-testid="guide-version"][data-version="1"] [data-testid="guide-restore"]');
+    await expect.poll(() => restoreV1.count(), POLL).toBe(1);
+    await restoreV1.click();
+    await expect.poll(() => dialog.locator('h2').textContent(), POLL).toBe('恢复第1版');
+    await dialog.locator('[data-testid="guide-restore-cancel"]').click();
+    expect(await dialog.count()).toBe(0);
+    expect(await db()('fix_guide_versions').where({ entry: 'P-ID-01' }).count({ n: '*' }).first()).toMatchObject({ n: 2 });
+    await restoreV1.click();
+    await dialog.locator('[data-testid="guide-restore-confirm"]').click();
+    await expect.poll(() => editor.locator('[data-testid="guide-saved"]').textContent(), POLL).toBe('已恢复第1版，保存为第3版');
+    expect(await db()('fix_guide_versions').where({ entry: 'P-ID-01', version: 3 }).first()).toMatchObject({ reason: '恢复第1版', restored_from: 1 });
+    expect(native).toEqual([]);
+
+    // 首录人查询's dates likewise: the chosen date in Chinese, else how to fill it.
+    await openMiniApp(page, s.url, '/console/provenance?user=demo-staff-01&kind=first&from=2026-01-05');
+    await expect.poll(() => page.locator('[data-testid="fe-from-hint"]').textContent(), POLL).toBe('已选：2026年1月5日');
+    expect(await page.locator('[data-testid="fe-to-hint"]').textContent()).toBe('点日历图标选择日期，格式如 2026-11-23');
+    await page.locator('[data-testid="fe-to"]').fill('2026-11-30');
+    await expect.poll(() => page.locator('[data-testid="fe-to-hint"]').textContent(), POLL).toBe('已选：2026年11月30日');
+    await phone.shot('guides-08-first-entry-dates');
     expect(phone.pageErrors).toEqual([]);
   }, 90_000);
 });

@@ -4,6 +4,7 @@
 
 import { useState } from 'preact/hooks';
 import { get } from '../api.ts';
+import { pickedDateHint } from '../format.ts';
 import { ErrorBox, Loading, useLoad } from '../ui.tsx';
 import { go } from '../router.ts';
 
@@ -68,8 +69,8 @@ export function FirstEntryTab(props: { query: URLSearchParams }) {
             <option value="unit">单位</option>
           </select>
         </label>
-        <label>起始日期<input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} data-testid="fe-from" /></label>
-        <label>截止日期<input type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} data-testid="fe-to" /></label>
+        <label>起始日期<input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} data-testid="fe-from" /><span class="small muted" style="display:block" data-testid="fe-from-hint">{pickedDateHint(from, 'date')}</span></label>
+        <label>截止日期<input type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} data-testid="fe-to" /><span class="small muted" style="display:block" data-testid="fe-to-hint">{pickedDateHint(to, 'date')}</span></label>
         <button type="submit" class="primary" disabled={!user.trim()} data-testid="fe-search">查询</button>
       </form>
       {asked ? <Results query={q} /> : <div class="empty">请填写录入人后查询（不填日期时查近一年）。</div>}

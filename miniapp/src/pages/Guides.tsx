@@ -6,8 +6,10 @@
 import { useMemo, useState } from 'preact/hooks';
 import { ApiError, errorText, get, post, put, qs } from '../api.ts';
 import { GuideBody, guideHref, loadGuide, type GuideEntry, type GuideView } from '../FixGuide.tsx';
+import { guideMatches, normaliseQuery } from '../../../core/fix-guides.ts';
+import { pickedDateHint } from '../format.ts';
 import type { Me } from '../types.ts';
-import { ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
+import { Dialog, ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 
 const SOURCE_TEXT = { shipped: '系统内置', office: '编办修订', none: '未编写' } as const;
 
@@ -51,7 +53,8 @@ function GuideOne(props: { me: Me; entry: string }) {
 function GuideList(props: { me: Me; query: URLSearchParams }) {
   const { data, error, loading, reload } = useLoad(() => get<{ guides: GuideEntry[] }>('/api/fix-guides'), []);
   const [q, setQ] = useState(props.query.get('q') ?? '');
-  const shown = (data?.guides ?? []).filter((g) => g.source !== 'none' && (!q.trim() || `${g.entry} ${g.title}`.toLowerCase().includes(q.trim().toLowerCase())));
+  // The robot's test (core/fix-guides.ts), so its link `#/guide?q=身份证` lists what it listed.
+  const shown = (data?.guides ?? []).filter((g) => g.source !== 'none' && guideMatches(normaliseQuery(q), g));
   return (
     <div class="shell">
       <Header title="错题本" back="#/todo" />
@@ -104,7 +107,10 @@ function MonthMistakes(props: { query: URLSearchParams }) {
     <div class="card" data-testid="month-mistakes">
       <div class="row" style="align-items:center">
         <h2 class="card-title" style="margin:0">本月高频错题</h2>
-        <input type="month" value={month} onChange={(e) => pick((e.target as HTMLInputElement).value)} data-testid="mistakes-month" aria-label="月份" style="flex:none" />
+        <label class="small muted" style="flex:none;display:flex;align-items:center;gap:6px">月份
+          <input type="month" value={month} onChange={(e) => pick((e.target as HTMLInputElement).value)} data-testid="mistakes-month" aria-label="月份" />
+          <span data-testid="mistakes-month-hint">{pickedDateHint(month, 'month')}</span>
+        </label>
         <a class="btn" style="flex:none" href={`/api/mistakes/export${qs({ month })}`} download data-testid="mistakes-export">导出Excel</a>
       </div>
       <p class="muted small">按当月发现的问题数排序（含已整改、已说明的问题）；点问题名称看整改指引，点“仍未整改”看这些问题。</p>
@@ -215,18 +221,26 @@ function GuideEditor(props: { entry: string | null }) {
     }
   };
 
-  const restore = async (n: number) => {
-    if (!confirm(`恢复${n === 0 ? '系统内置的指引' : `第${n}版`}？恢复后将作为新的一版保存。`)) return;
-    setProblem(null);
+  // 恢复此版 / 恢复系统内置的指引: the app's own dialog (the reason optional, as the API takes it).
+  const [restoring, setRestoring] = useState<{ n: number; reason: string; error: { message: string; field?: string } | null; busy: boolean } | null>(null);
+  const versionName = (n: number) => (n === 0 ? '系统内置的指引' : `第${n}版`);
+  const restore = async () => {
+    if (!restoring) return;
+    const n = restoring.n;
+    setRestoring({ ...restoring, busy: true, error: null });
     try {
-      const r = await post<GuideView>(`/api/fix-guides/${encodeURIComponent(props.entry!)}/restore`, { version: n });
-      setNotice(`已恢复${n === 0 ? '系统内置的指引' : `第${n}版`}，保存为第${r.guide.version}版`);
+      const r = await post<GuideView>(`/api/fix-guides/${encodeURIComponent(props.entry!)}/restore`, { version: n, ...(restoring.reason.trim() ? { reason: restoring.reason } : {}) });
+      setRestoring(null);
+      setProblem(null);
+      setNotice(`已恢复${versionName(n)}，保存为第${r.guide.version}版`);
       setDraft(null);
       setVersion((x) => x + 1);
     } catch (e) {
-      setProblem({ message: errorText(e), fields: {} });
+      const fields = e instanceof ApiError ? ((e.body as { fields?: Record<string, string> } | null)?.fields ?? {}) : {};
+      setRestoring((cur) => cur && { ...cur, busy: false, error: { message: errorText(e), field: fields.reason } });
     }
   };
+  const askRestore = (n: number) => setRestoring({ n, reason: '', error: null, busy: false });
 
   const field = (k: keyof Draft, label: string, opts: { area?: boolean; hint?: string } = {}) => (
     <div class={`field ${problem?.fields[k] ? 'invalid' : ''}`}>
@@ -279,13 +293,30 @@ function GuideEditor(props: { entry: string | null }) {
                   <td>{h.createdByName ?? h.createdBy}</td>
                   <td>{h.createdAt}</td>
                   <td>{h.reason}</td>
-                  <td>{h.version !== v!.guide.version && <button type="button" class="btn" onClick={() => restore(h.version)} data-testid="guide-restore">恢复此版</button>}</td>
+                  <td>{h.version !== v!.guide.version && <button type="button" class="btn" onClick={() => askRestore(h.version)} data-testid="guide-restore">恢复此版</button>}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {v!.shipped && v!.guide.source === 'office' && <button type="button" class="btn" style="margin-top:8px" onClick={() => restore(0)} data-testid="guide-restore-shipped">恢复系统内置的指引</button>}
+          {v!.shipped && v!.guide.source === 'office' && <button type="button" class="btn" style="margin-top:8px" onClick={() => askRestore(0)} data-testid="guide-restore-shipped">恢复系统内置的指引</button>}
         </div>
+      )}
+      {restoring && (
+        <Dialog title={`恢复${versionName(restoring.n)}`} onClose={() => !restoring.busy && setRestoring(null)} testid="guide-restore-dialog">
+          <p>将把{restoring.n === 0 ? '系统内置的指引' : `第${restoring.n}版的内容`}保存为新的一版（第{(v?.guide.version ?? 0) + 1}版），现有各版仍保留在修改记录中。保存后单位在小程序、卡片和机器人“怎么改”中看到的即为该内容。</p>
+          <div class={`field ${restoring.error?.field ? 'invalid' : ''}`}>
+            <label for="guide-restore-reason">恢复原因（可选）</label>
+            <input id="guide-restore-reason" value={restoring.reason} placeholder={restoring.n === 0 ? '恢复系统内置指引' : `恢复第${restoring.n}版`}
+              onInput={(e) => setRestoring({ ...restoring, reason: (e.target as HTMLInputElement).value })} data-testid="guide-restore-reason" />
+            <div class="hint">不填则记为“{restoring.n === 0 ? '恢复系统内置指引' : `恢复第${restoring.n}版`}”</div>
+            {restoring.error?.field && <div class="err" data-testid="guide-restore-reason-error">{restoring.error.field}</div>}
+          </div>
+          {restoring.error && <div class="notice error" role="alert" data-testid="guide-restore-error">{restoring.error.message}</div>}
+          <div class="row" style="margin-top:12px">
+            <button type="button" disabled={restoring.busy} onClick={() => setRestoring(null)} data-testid="guide-restore-cancel">取消</button>
+            <button type="button" class="primary" disabled={restoring.busy} onClick={() => void restore()} data-testid="guide-restore-confirm">{restoring.busy ? '正在恢复…' : '确定恢复'}</button>
+          </div>
+        </Dialog>
       )}
     </div>
   );
