@@ -11,7 +11,7 @@ import { DateInputError } from '../core/dates.ts';
 import type { IsoDate } from '../core/model.ts';
 import type { OfficialDocument } from '../core/official-document.ts';
 import { ACCESS_MSG, inScope, OFFICE_ROLES, type UnitScope } from '../core/roles.ts';
-import { annualTable, unitName, unitYearFindings, unitYearScores } from '../db/annual-report.ts';
+import { annualTable, historyStart, unitName, unitYearFindings, unitYearScores } from '../db/annual-report.ts';
 import { audit } from '../db/audit.ts';
 import { actingUser } from '../db/scope.ts';
 import { loadOffice } from '../db/settings.ts';
@@ -53,11 +53,22 @@ function yearOf(value: unknown, today: IsoDate): number {
 
 const OFFICE_ONLY = '编制使用决算报表仅限编办人员下载';
 
-/** The table the console's page lists (office roles): the year's figures of the actor's scope. */
+/**
+ * The year the console opens on: the last year that has ended when the system holds data from
+ * before this year began, else this year (as of today): an office that started using the system
+ * this year has no figures for last year.
+ */
+export function defaultAnnualYear(historyFrom: IsoDate | null, today: IsoDate): number {
+  const thisYear = Number(today.slice(0, 4));
+  return historyFrom !== null && historyFrom < `${thisYear}-01-01` ? thisYear - 1 : thisYear;
+}
+
+/** The table the console's page lists (office roles): the year's figures of the actor's scope; no year: defaultAnnualYear. */
 export async function annualReportTable(input: Omit<AnnualActorInput, 'via'>): Promise<AnnualTable> {
   const w = await who(input.db, input.actor);
   if (!OFFICE_ROLES.has(w.role)) throw new CommandError(403, OFFICE_ONLY);
-  return annualTable(input.db, yearOf(input.year, input.today), w.scope, input.today);
+  const year = input.year == null || input.year === '' ? defaultAnnualYear(await historyStart(input.db), input.today) : yearOf(input.year, input.today);
+  return annualTable(input.db, year, w.scope, input.today);
 }
 
 /** The workbook of a table: 说明 first, then 决算表 (units, then 小计 and 合计). */

@@ -11,8 +11,13 @@
 // - 出编: a change from 在编 to anything else; its reason is the record's 出编原因 (set by an
 //   approved 减人出编), else 其他 (an import or an edit that took someone off the quota);
 // - 转入 / 转出: a 在编 person moving to another unit or 编制类型 (neither 入编 nor 出编);
-// - 核定增加 / 核定减少: the rises and falls of a quota's 核定编制数.
-// So 年末实有 = 年初实有 + 入编 + 补录 − 出编 + 转入 − 转出 and 年末核定 = 年初核定 + 增加 − 减少, row by row.
+// - 核定补录: a quota row whose first version is in the year and was not written by an approval
+//   (审批：) or a 核定 document (批准文件：): an office importing its data mid-year records quotas it
+//   already had, not quotas added this year (like 补录 of people);
+// - 核定增加 / 核定减少: the rises and falls of a quota already recorded, and new quotas made by an
+//   approval or a 核定 document.
+// So 年末实有 = 年初实有 + 补录 + 入编 − 出编 + 转入 − 转出 and 年末核定 = 年初核定 + 核定补录 + 增加 − 减少,
+// row by row; 年初（含补录） = 年初 + 补录 is the start the office knows of, and 年初空编/超编 use it.
 // A change counts in the year it was recorded (the version's changed_at), the same clock the
 // year's start and end states are read by; changes made by an approval carry the source
 // 审批：{申请编号}, counted as 其中经审批.
@@ -69,6 +74,8 @@ export interface AnnualUnit {
 export interface AnnualFigures {
   approvedStart: number;
   approvedEnd: number;
+  /** quota rows first recorded in the year by an import or edit (not an approval or 核定 document) */
+  quotaRecorded: number;
   quotaUp: number;
   quotaDown: number;
   actualStart: number;
@@ -82,7 +89,7 @@ export interface AnnualFigures {
   exitedApproved: number;
   movedIn: number;
   movedOut: number;
-  /** Σ per (unit, kind) of max(0, 核定 − 实有) and max(0, 实有 − 核定) */
+  /** Σ per (unit, kind) of max(0, 核定 − 实有) and max(0, 实有 − 核定); at the start 含补录 */
   vacantStart: number;
   vacantEnd: number;
   overStart: number;
@@ -117,6 +124,8 @@ export interface AnnualTable {
   /** the last day the figures are as of: 31 December, or today for the current year */
   asOf: IsoDate;
   ended: boolean;
+  /** the day of the system's first stored change (its history starts there), null when none */
+  historyFrom: IsoDate | null;
   units: AnnualUnit[];
   rows: AnnualRow[];
   /** per sector and kind, then per sector over all kinds (kind '全部') */
@@ -128,7 +137,7 @@ export interface AnnualTable {
 }
 
 const emptyFigures = (): AnnualFigures => ({
-  approvedStart: 0, approvedEnd: 0, quotaUp: 0, quotaDown: 0, actualStart: 0, actualEnd: 0, entered: 0, enteredApproved: 0, recorded: 0,
+  approvedStart: 0, approvedEnd: 0, quotaRecorded: 0, quotaUp: 0, quotaDown: 0, actualStart: 0, actualEnd: 0, entered: 0, enteredApproved: 0, recorded: 0,
   exits: { 退休: 0, 调出: 0, 辞职: 0, 辞退: 0, 死亡: 0, 其他: 0 }, exited: 0, exitedApproved: 0, movedIn: 0, movedOut: 0,
   vacantStart: 0, vacantEnd: 0, overStart: 0, overEnd: 0,
 });
@@ -147,6 +156,8 @@ const onQuota = (s: Row | null): PersonKey | null =>
   s && s.status === '在编' && s.unit_id != null ? { unit: Number(s.unit_id), kind: (s.quota_kind as string) || UNFILLED_KIND } : null;
 const sameKey = (a: PersonKey | null, b: PersonKey | null) => (a === null || b === null ? a === b : a.unit === b.unit && a.kind === b.kind);
 const viaApproval = (source: string) => source.startsWith('审批：');
+/** A quota change made by an approval or a 核定 document (commands/save-unit-approval.ts). */
+const viaDecision = (source: string) => viaApproval(source) || source.startsWith('批准文件：');
 
 /**
  * Accumulates the versions of records, one record at a time (all its versions up to the year's
@@ -177,6 +188,7 @@ export class AnnualAccumulator {
     let state: Row | null = null;
     let atStart: Row | null = null;
     let started = false;
+    let first = true;
     for (const v of versions) {
       if (v.changedAt >= this.next) break;
       if (!started && v.changedAt >= this.start) {
@@ -186,12 +198,15 @@ export class AnnualAccumulator {
       const before: Row | null = state;
       const after: Row | null = v.after === null ? null : { ...(state ?? {}), ...v.after };
       state = after;
+      const isFirst = first;
+      first = false;
       if (!started) continue;
       if (entity === 'person') this.personChange(before, after, v.source);
       else if (entity === 'quota') {
         const d = Number(after?.approved ?? 0) - Number(before?.approved ?? 0);
         const c = this.cell(Number((after ?? before)!.unit_id), String((after ?? before)!.kind));
-        if (d > 0) c.quotaUp += d;
+        if (isFirst && d > 0 && !viaDecision(v.source)) c.quotaRecorded += d;
+        else if (d > 0) c.quotaUp += d;
         else if (d < 0) c.quotaDown -= d;
       }
     }
@@ -237,7 +252,7 @@ export class AnnualAccumulator {
   }
 
   /** The table over `units` (tree order; figures of units not listed are left out). */
-  finish(units: AnnualUnit[], asOf: IsoDate, ended: boolean): AnnualTable {
+  finish(units: AnnualUnit[], asOf: IsoDate, ended: boolean, historyFrom: IsoDate | null = null): AnnualTable {
     const ordered = treeOrder(units);
     const rows: AnnualRow[] = [];
     const byUnit = new Map<number, Array<[string, AnnualFigures]>>();
@@ -257,8 +272,8 @@ export class AnnualAccumulator {
       const lines = (byUnit.get(unit.id) ?? []).sort((a, b) => kindOrder(a[0]) - kindOrder(b[0]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       for (const [kind, f] of lines) {
         if (isEmpty(f)) continue;
-        f.vacantStart = Math.max(0, f.approvedStart - f.actualStart);
-        f.overStart = Math.max(0, f.actualStart - f.approvedStart);
+        f.vacantStart = Math.max(0, startApproved(f) - startActual(f));
+        f.overStart = Math.max(0, startActual(f) - startApproved(f));
         f.vacantEnd = Math.max(0, f.approvedEnd - f.actualEnd);
         f.overEnd = Math.max(0, f.actualEnd - f.approvedEnd);
         rows.push({ unitId: unit.id, unitName: unit.name, depth, sector: unit.sector, kind, ...f, exits: { ...f.exits } });
@@ -275,14 +290,18 @@ export class AnnualAccumulator {
     }).sort((a, b) => sectorOrder(a.sector) - sectorOrder(b.sector) || kindOrder(a.kind) - kindOrder(b.kind) || (a.kind < b.kind ? -1 : 1));
     const totalRows = [...totals].map(([kind, f]) => ({ kind, ...f })).sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || (a.kind < b.kind ? -1 : 1));
     return {
-      year: this.year, asOf, ended, units: ordered.map((o) => o.unit), rows, sectorRows, totalRows,
+      year: this.year, asOf, ended, historyFrom, units: ordered.map((o) => o.unit), rows, sectorRows, totalRows,
       yearEndPeople: this.people.filter((p) => inScope.has(p.unitId)),
       leaderPosts: this.posts.filter((p) => inScope.has(p.unitId)),
     };
   }
 }
 
-const isEmpty = (f: AnnualFigures) => !f.approvedStart && !f.approvedEnd && !f.actualStart && !f.actualEnd && !f.entered && !f.recorded && !f.exited && !f.movedIn && !f.movedOut && !f.quotaUp && !f.quotaDown;
+/** 年初（含补录）: the start as the office knows it, with what was first recorded in the year. */
+export const startApproved = (f: AnnualFigures) => f.approvedStart + f.quotaRecorded;
+export const startActual = (f: AnnualFigures) => f.actualStart + f.recorded;
+
+const isEmpty = (f: AnnualFigures) => !f.quotaRecorded && !f.approvedStart && !f.approvedEnd && !f.actualStart && !f.actualEnd && !f.entered && !f.recorded && !f.exited && !f.movedIn && !f.movedOut && !f.quotaUp && !f.quotaDown;
 
 const KIND_ORDER = ['行政编制', '政法专项编制', '参公事业编制', '事业编制', '工勤编制'];
 const kindOrder = (k: string) => (k === '全部' ? 1000 : k === UNFILLED_KIND ? 999 : KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : 500);
@@ -318,15 +337,18 @@ export function treeOrder(units: AnnualUnit[]): Array<{ unit: AnnualUnit; depth:
 /** The 决算表's figure columns: header and value. */
 export const FIGURE_COLUMNS: ReadonlyArray<[string, (f: AnnualFigures) => number]> = [
   ['年初核定', (f) => f.approvedStart],
+  ['核定补录', (f) => f.quotaRecorded],
+  ['年初核定（含补录）', startApproved],
   ['年初实有', (f) => f.actualStart],
-  ['年初空编', (f) => f.vacantStart],
-  ['年初超编', (f) => f.overStart],
+  ['人员补录', (f) => f.recorded],
+  ['年初实有（含补录）', startActual],
+  ['年初空编（含补录）', (f) => f.vacantStart],
+  ['年初超编（含补录）', (f) => f.overStart],
   ['核定增加', (f) => f.quotaUp],
   ['核定减少', (f) => f.quotaDown],
   ['年末核定', (f) => f.approvedEnd],
   ['入编', (f) => f.entered],
   ['入编其中经审批', (f) => f.enteredApproved],
-  ['补录', (f) => f.recorded],
   ['出编合计', (f) => f.exited],
   ...EXIT_REASONS.map((r) => [`出编·${r}`, (f: AnnualFigures) => f.exits[r]] as [string, (f: AnnualFigures) => number]),
   ['出编其中经审批', (f) => f.exitedApproved],
@@ -347,10 +369,12 @@ export function annualNotes(t: AnnualTable, scopeName: string, generatedOn: IsoD
       : `${t.year}年度尚未结束：年末数为截至今天（${generatedOn}）的数字，不是全年决算，年度结束后请重新下载。`,
     `生成日期：${generatedOn}；共 ${t.units.length} 个单位、${t.rows.length} 行（每个单位每种编制类型一行，按机构隶属关系排列，下级单位名称前有缩进）；表后为按系统（教育、卫生、其他）的小计和全部合计。`,
     '实有：在编状态为“在编”的人员，按使用编制类型计。空编 = 核定 − 实有（不足 0 记 0），超编 = 实有 − 核定（不足 0 记 0），均逐单位逐编制类型计算后相加；小计和合计中的空编、超编为各单位之和（毛数）。',
-    `净空编（合计核定 − 合计实有）：年初 ${total.approvedStart - total.actualStart}，年末 ${total.approvedEnd - total.actualEnd}；超编单位与空编单位相互抵消后的净数会掩盖超编，请同时看超编列。`,
-    '入编：从非在编（待入编、已出编、编外）变为在编，或新录入入编时间在本年度的在编人员；补录：新录入系统、但入编时间在本年度以前（或未填入编时间）的在编人员，是系统首次记录已在编的人，不是本年度入编（首次导入的年度会有大量补录）；出编：从在编变为其他状态，原因取人员记录的出编原因（经“减人出编”审批的记录），没有原因的（如导入或直接修改）计入“其他”。转入、转出：在编人员调换单位或编制类型。',
+    ...(t.historyFrom ? [`系统从 ${t.historyFrom} 起保存数据及其修改记录；此前的年度没有数字，首次录入的年度以“补录”计入。`] : []),
+    '年初（含补录）：年初核定、年初实有是系统在1月1日前已有的记录；年内首次录入系统的核定编制（核定补录）和原在编人员（人员补录）是已有的编制和人员，不是年内的增加，两者相加为“年初（含补录）”，年初空编、超编按含补录的数计算。年中开始使用本系统的单位，请以“年初（含补录）”作为年初数。',
+    `净空编（合计核定 − 合计实有）：年初（含补录） ${startApproved(total) - startActual(total)}，年末 ${total.approvedEnd - total.actualEnd}；超编单位与空编单位相互抵消后的净数会掩盖超编，请同时看超编列。`,
+    '核定补录：某单位某编制类型的核定编制在年内首次录入系统，且不是经审批或按批准文件（核定文件）录入的；核定增加、核定减少：已有核定编制的调整，以及经审批或按批准文件新核定的编制。入编：从非在编（待入编、已出编、编外）变为在编，或新录入入编时间在本年度的在编人员；人员补录：新录入系统、但入编时间在本年度以前（或未填入编时间）的在编人员，是系统首次记录已在编的人，不是本年度入编（首次导入的年度会有大量补录）；出编：从在编变为其他状态，原因取人员记录的出编原因（经“减人出编”审批的记录），没有原因的（如导入或直接修改）计入“其他”。转入、转出：在编人员调换单位或编制类型。',
     '数据来源：系统保存的每一次修改记录（修改前后的值、时间、来源）。变动按记录修改的时间计入年度；经审批办理的变动（来源为“审批：申请编号”）另计“其中经审批”，其余为导入或小程序修改。',
-    '核对关系（每一行都成立）：年末实有 = 年初实有 + 入编 + 补录 − 出编合计 + 转入 − 转出；年末核定 = 年初核定 + 核定增加 − 核定减少。',
+    '核对关系（每一行都成立）：年末实有 = 年初实有 + 人员补录 + 入编 − 出编合计 + 转入 − 转出；年末核定 = 年初核定 + 核定补录 + 核定增加 − 核定减少。即：年末 = 年初（含补录）+ 年内增加 − 年内减少。',
     '本表为统计报表，不含个人身份信息。',
   ];
 }
@@ -362,7 +386,7 @@ export interface UnitReportInput {
   unit: AnnualUnit;
   parentName: string | null;
   /** findings of the unit: opened in the year, resolved in the year, still open at the end */
-  findings: { opened: number; resolved: number; openAtEnd: number; topRules: Array<{ rule: string; title: string; n: number }> };
+  findings: { opened: number; resolved: number; openAtEnd: number; topRules: Array<{ rule: string; title: string; n: number }>; hintsOpen: number; topHints: Array<{ rule: string; title: string; n: number }> };
   scores: Array<{ month: string; score: number; rank: number }>;
   office: string;
   today: IsoDate;
@@ -414,14 +438,15 @@ export function unitAnnualReport(input: UnitReportInput): OfficialDocument {
   });
 
   blocks.push({ kind: 'heading', text: '二、编制使用情况' });
+  const late = all.quotaRecorded > 0 || all.recorded > 0;
   blocks.push({
     kind: 'paragraph',
-    text: `${t.year}年初，${u.name}核定编制${all.approvedStart}名，实有在编${all.actualStart}名；${endLabel}核定编制${all.approvedEnd}名，实有在编${all.actualEnd}名，空编${all.vacantEnd}名${all.overEnd ? `，超编${all.overEnd}名` : ''}，编制使用率${pct(all.actualEnd, all.approvedEnd)}。${all.approvedStart === 0 && all.quotaUp > 0 && all.quotaDown === 0 ? `年初系统中没有本单位的核定编制记录，年内录入核定编制${all.quotaUp}名。` : all.quotaUp || all.quotaDown ? `年内核定编制增加${all.quotaUp}名、减少${all.quotaDown}名。` : '年内核定编制没有变化。'}`,
+    text: `${t.year}年初${late ? '（含年内补录）' : ''}，${u.name}核定编制${startApproved(all)}名，实有在编${startActual(all)}名；${endLabel}核定编制${all.approvedEnd}名，实有在编${all.actualEnd}名，空编${all.vacantEnd}名${all.overEnd ? `，超编${all.overEnd}名` : ''}，编制使用率${pct(all.actualEnd, all.approvedEnd)}。${late ? `本单位的${[all.quotaRecorded ? `核定编制${all.quotaRecorded}名` : '', all.recorded ? `在编人员${all.recorded}名` : ''].filter(Boolean).join('、')}是${t.year}年内首次录入系统的原有数（补录），计入年初数，不作为年内增加。` : ''}${all.quotaUp || all.quotaDown ? `年内核定编制增加${all.quotaUp}名、减少${all.quotaDown}名。` : '年内核定编制没有变化。'}`,
   });
   blocks.push({
     kind: 'table', title: '表1 编制使用决算',
-    head: ['编制类型', '年初核定', '年初实有', '核定增加', '核定减少', '年末核定', '年末实有', '年末空编', '年末超编'],
-    rows: [...rows, ...(rows.length > 1 ? [{ ...all, kind: '合计' }] : [])].map((r) => [r.kind, ...[r.approvedStart, r.actualStart, r.quotaUp, r.quotaDown, r.approvedEnd, r.actualEnd, r.vacantEnd, r.overEnd].map(String)]),
+    head: ['编制类型', '年初核定（含补录）', '年初实有（含补录）', '核定增加', '核定减少', '年末核定', '年末实有', '年末空编', '年末超编'],
+    rows: [...rows, ...(rows.length > 1 ? [{ ...all, kind: '合计' }] : [])].map((r) => [r.kind, ...[startApproved(r), startActual(r), r.quotaUp, r.quotaDown, r.approvedEnd, r.actualEnd, r.vacantEnd, r.overEnd].map(String)]),
   });
   if (!rows.length) blocks.push({ kind: 'paragraph', text: '本单位年内没有核定编制，也没有在编人员。' });
 
@@ -456,7 +481,7 @@ export function unitAnnualReport(input: UnitReportInput): OfficialDocument {
 
   blocks.push({ kind: 'heading', text: '五、年度人员变动' });
   blocks.push({
-    kind: 'table', title: '表6 入编、出编和调整', head: ['编制类型', '入编', '其中经审批', '补录', '出编', ...EXIT_REASONS.map((r) => `出编·${r}`), '转入', '转出'],
+    kind: 'table', title: '表6 入编、出编和调整', head: ['编制类型', '入编', '其中经审批', '人员补录', '出编', ...EXIT_REASONS.map((r) => `出编·${r}`), '转入', '转出'],
     rows: [...rows, ...(rows.length > 1 ? [{ ...all, kind: '合计' }] : [])].map((r) => [r.kind, String(r.entered), String(r.enteredApproved), String(r.recorded), String(r.exited), ...EXIT_REASONS.map((x) => String(r.exits[x])), String(r.movedIn), String(r.movedOut)]),
   });
   const reasons = EXIT_REASONS.filter((r) => all.exits[r] > 0).map((r) => `${r}${all.exits[r]}人`);
@@ -469,7 +494,7 @@ export function unitAnnualReport(input: UnitReportInput): OfficialDocument {
   const f = input.findings;
   blocks.push({
     kind: 'paragraph',
-    text: `${t.year}年系统对本单位发现数据问题${f.opened}个，年内整改${f.resolved}个，${endLabel}尚有${f.openAtEnd}个未整改。${f.topRules.length ? `出现最多的问题：${f.topRules.map((r) => `${r.title}（${r.rule}）${r.n}个`).join('、')}。` : ''}`,
+    text: `${t.year}年系统对本单位发现数据问题${f.opened}个，年内整改${f.resolved}个，${endLabel}尚有${f.openAtEnd}个未整改。${f.topRules.length ? `出现最多的问题：${f.topRules.map((r) => `${r.title}（${r.rule}）${r.n}个`).join('、')}。` : ''}${f.hintsOpen ? `另有提示${f.hintsOpen}条（${f.topHints.map((r) => `${r.title.replace(/（提示）$/, '')}${r.n}条`).join('、')}），只作提醒，不是数据错误，不计入以上问题数。` : ''}`,
   });
   if (input.scores.length) {
     blocks.push({ kind: 'table', title: '表7 月度数据质量评分', head: ['月份', '得分', '排名'], rows: input.scores.map((s) => [s.month, s.score.toFixed(1), String(s.rank)]) });

@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { AnnualAccumulator, yearBounds, type AnnualTable, type AnnualUnit, type VersionRow } from '../core/annual-report.ts';
 import type { IsoDate } from '../core/model.ts';
 import type { UnitScope } from '../core/roles.ts';
+import { HINT_RULES } from '../core/lights.ts';
 import { ruleByCode } from '../core/rules/index.ts';
 import { sectorOf } from '../core/unit-stats.ts';
 import { loadSectorMapping } from './unit-stats.ts';
@@ -47,28 +48,41 @@ async function replay(db: Knex, acc: AnnualAccumulator, entity: VersionRow['enti
   }
 }
 
+/** The day of the first stored change (the system's history starts there), null when none. */
+export async function historyStart(db: Knex): Promise<IsoDate | null> {
+  const r = (await db('record_versions').min({ m: 'changed_at' }).first()) as Row | undefined;
+  return r?.m ? (String(r.m).slice(0, 10) as IsoDate) : null;
+}
+
 /** The year's table over a scope: `today` bounds a year not yet ended. */
 export async function annualTable(db: Knex, year: number, scope: UnitScope, today: IsoDate): Promise<AnnualTable> {
   const { next } = yearBounds(year);
   const acc = new AnnualAccumulator(year);
   for (const entity of ['person', 'quota', 'leader_post'] as const) await replay(db, acc, entity, next);
   const ended = today >= `${year + 1}-01-01`;
-  return acc.finish(await annualUnits(db, scope), ended ? `${year}-12-31` : today, ended);
+  return acc.finish(await annualUnits(db, scope), ended ? `${year}-12-31` : today, ended, await historyStart(db));
 }
 
 /** A unit's findings of the year: opened in it, resolved in it, open at its end, and the most frequent rules. */
-export async function unitYearFindings(db: Knex, unitId: number, year: number, asOf: IsoDate): Promise<{ opened: number; resolved: number; openAtEnd: number; topRules: Array<{ rule: string; title: string; n: number }> }> {
+export async function unitYearFindings(db: Knex, unitId: number, year: number, asOf: IsoDate): Promise<{ opened: number; resolved: number; openAtEnd: number; topRules: Array<{ rule: string; title: string; n: number }>; hintsOpen: number; topHints: Array<{ rule: string; title: string; n: number }> }> {
   const start = `${year}-01-01`;
-  const shown = () => db('findings').where({ unit_id: unitId }).whereNot({ status: 'pending' });
-  const [opened, resolved, openAtEnd, top] = await Promise.all([
+  // 提示 (S3 rules, core/lights.ts) are reminders, not data problems: counted apart.
+  const hints = HINT_RULES.length ? [...HINT_RULES] : [''];
+  const shown = () => db('findings').where({ unit_id: unitId }).whereNot({ status: 'pending' }).whereNotIn('rule', hints);
+  const openHints = () => db('findings').where({ unit_id: unitId }).whereNot({ status: 'pending' }).whereIn('rule', hints)
+    .where('opened_on', '<=', asOf).where((w) => w.whereNull('resolved_on').orWhere('resolved_on', '>', asOf));
+  const [opened, resolved, openAtEnd, top, hintRows] = await Promise.all([
     shown().where('opened_on', '>=', start).where('opened_on', '<=', asOf).count({ n: '*' }).first(),
     shown().where('resolved_on', '>=', start).where('resolved_on', '<=', asOf).count({ n: '*' }).first(),
     shown().where('opened_on', '<=', asOf).where((w) => w.whereNull('resolved_on').orWhere('resolved_on', '>', asOf)).count({ n: '*' }).first(),
     shown().where('opened_on', '>=', start).where('opened_on', '<=', asOf).select('rule').count({ n: '*' }).groupBy('rule').orderBy([{ column: 'n', order: 'desc' }, { column: 'rule' }]).limit(3),
+    openHints().select('rule').count({ n: '*' }).groupBy('rule').orderBy([{ column: 'n', order: 'desc' }, { column: 'rule' }]),
   ]);
+  const hintList = (hintRows as Row[]).map((r) => ({ rule: r.rule, title: ruleByCode(r.rule)?.title ?? r.rule, n: Number(r.n) }));
   return {
     opened: Number(opened?.n ?? 0), resolved: Number(resolved?.n ?? 0), openAtEnd: Number(openAtEnd?.n ?? 0),
     topRules: (top as Row[]).map((r) => ({ rule: r.rule, title: ruleByCode(r.rule)?.title ?? r.rule, n: Number(r.n) })),
+    hintsOpen: hintList.reduce((n, r) => n + r.n, 0), topHints: hintList.slice(0, 3),
   };
 }
 

@@ -38,6 +38,14 @@ describe('annual report API', () => {
     expect(mine.actualEnd).toBe(mineNow);
   }, 120_000);
 
+  it('no year: the latest year with data (the demo county was loaded this year: this year), and from when the system holds history', async () => {
+    const r = await get(leader, '/api/reports/annual');
+    expect(r.statusCode, r.body.slice(0, 200)).toBe(200);
+    const first = String((await a.t.db('record_versions').min({ m: 'changed_at' }).first())!.m).slice(0, 10);
+    expect(r.json().historyFrom).toBe(first);
+    expect(r.json().year).toBe(first < `${YEAR}-01-01` ? Number(YEAR) - 1 : Number(YEAR));
+  }, 120_000);
+
   it('the .xlsx download is audited with the address', async () => {
     const r = await get(admin, `/api/reports/annual.xlsx?year=${YEAR}`);
     expect(r.statusCode).toBe(200);

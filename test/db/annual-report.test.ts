@@ -1,14 +1,15 @@
 // The annual 编制使用决算报表 against numbers worked out by hand here (SQLite; MariaDB with
 // SANSE_TEST_DB=mysql): a small county written through the real writers (saveDataSet, the
 // approval's applyEffect) at known moments of 2025–2027, people entering and leaving with and
-// without requests, a move between 编制类型, quota changes mid-year and a change after the year.
+// without requests, a move between 编制类型, quota changes mid-year and a change after the year, a
+// quota first imported mid-year (核定补录, not 核定增加) then raised, and a new quota by a 核定 document.
 // Every cell of 2026 is compared with the expected table below; the .xlsx is read back with
 // exceljs and the unit's .docx draft with jszip.
 
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { annualReportFile, unitAnnualReportFile } from '../../commands/annual-report.ts';
+import { annualReportFile, annualReportTable, defaultAnnualYear, unitAnnualReportFile } from '../../commands/annual-report.ts';
 import { applyEffect } from '../../commands/request-effects.ts';
 import type { DataSet, PersonInput } from '../../core/inputs.ts';
 import { annualTable } from '../../db/annual-report.ts';
@@ -41,8 +42,8 @@ async function at(moment: string, fn: () => Promise<void>) {
   vi.setSystemTime(new Date(`${moment}+08:00`));
   await fn();
 }
-const meta = (today: string) => ({ by: 'tester', source: '测试导入', today });
-const save = (today: string, data: Partial<DataSet>) => t.db.transaction((trx) => saveDataSet(trx, t.pii, data, meta(today)));
+const meta = (today: string, source = '测试导入') => ({ by: 'tester', source, today });
+const save = (today: string, data: Partial<DataSet>, source?: string) => t.db.transaction((trx) => saveDataSet(trx, t.pii, data, meta(today, source)));
 const setPerson = (i: number, patch: Partial<PersonInput>) => roster.set(i, { ...roster.get(i)!, ...patch });
 const idOf = async (i: number, unit: string) => Number((await t.db('people as p').join('units as u', 'u.id', 'p.unit_id').where('u.code', unit).where('p.name', `人员${i}`).first('p.id')).id);
 
@@ -80,8 +81,11 @@ beforeAll(async () => {
   await at('2026-07-01T09:00:00', () => save('2026-07-01', { people: [roster.get(2)!] }).then(() => undefined));
   // p21 resigns (approval): entered and left in the same year
   await at('2026-08-01T09:00:00', () => approvedExit(21, U3, '辞职', '2026-08-01', 'BZ2026-0002'));
-  // a new quota: U3 工勤 2
+  // a quota first imported mid-year: U3 工勤 2 (核定补录: the office recording what it had), then raised to 3 (核定增加 1)
   await at('2026-09-01T09:00:00', () => save('2026-09-01', { quotas: [{ unitCode: U3, kind: '工勤编制', approved: 2 }] }).then(() => undefined));
+  await at('2026-10-01T09:00:00', () => save('2026-10-01', { quotas: [{ unitCode: U3, kind: '工勤编制', approved: 3 }] }).then(() => undefined));
+  // a new quota by a 核定 document (source 批准文件：…): U2 工勤 1 is a real 核定增加
+  await at('2026-10-02T09:00:00', () => save('2026-10-02', { quotas: [{ unitCode: U2, kind: '工勤编制', approved: 1 }] }, '批准文件：某编〔2026〕7号').then(() => undefined));
   // the last moment of 2026 and after the year: p5 transferred out (approval), U1 行政 6→7
   await at('2026-12-31T23:59:58', () => save('2026-12-31', { quotas: [{ unitCode: U2, kind: '事业编制', approved: 9 }] }).then(() => undefined));
   await at('2027-01-10T09:00:00', () => approvedExit(5, U2, '调出', '2027-01-10', 'BZ2027-0001'));
@@ -94,15 +98,17 @@ afterAll(async () => {
 });
 
 type Expected = [unit: string, kind: string, approvedStart: number, actualStart: number, quotaUp: number, quotaDown: number, approvedEnd: number,
-  entered: number, enteredApproved: number, recorded: number, exits: Record<string, number>, exitedApproved: number, movedIn: number, movedOut: number, actualEnd: number];
+  entered: number, enteredApproved: number, recorded: number, exits: Record<string, number>, exitedApproved: number, movedIn: number, movedOut: number, actualEnd: number,
+  quotaRecorded: number];
 
 // Worked out by hand from the story above (not by the code under test).
 const EXPECTED_2026: Expected[] = [
-  ['某县教育局', '行政编制', 5, 4, 1, 0, 6, 1, 0, 0, { 退休: 1 }, 1, 0, 1, 3],
-  ['某县教育局', '工勤编制', 0, 0, 0, 0, 0, 0, 0, 0, {}, 0, 1, 0, 1],
-  ['某县实验小学', '事业编制', 10, 6, 1, 2, 9, 1, 0, 0, { 其他: 1 }, 0, 0, 0, 6],
-  ['某县人民医院', '事业编制', 8, 9, 0, 0, 8, 0, 0, 1, { 辞职: 1 }, 1, 0, 0, 9],
-  ['某县人民医院', '工勤编制', 0, 0, 2, 0, 2, 0, 0, 0, {}, 0, 0, 0, 0],
+  ['某县教育局', '行政编制', 5, 4, 1, 0, 6, 1, 0, 0, { 退休: 1 }, 1, 0, 1, 3, 0],
+  ['某县教育局', '工勤编制', 0, 0, 0, 0, 0, 0, 0, 0, {}, 0, 1, 0, 1, 0],
+  ['某县实验小学', '事业编制', 10, 6, 1, 2, 9, 1, 0, 0, { 其他: 1 }, 0, 0, 0, 6, 0],
+  ['某县实验小学', '工勤编制', 0, 0, 1, 0, 1, 0, 0, 0, {}, 0, 0, 0, 0, 0],
+  ['某县人民医院', '事业编制', 8, 9, 0, 0, 8, 0, 0, 1, { 辞职: 1 }, 1, 0, 0, 9, 0],
+  ['某县人民医院', '工勤编制', 0, 0, 1, 0, 3, 0, 0, 0, {}, 0, 0, 0, 0, 2],
 ];
 const REASONS = ['退休', '调出', '辞职', '辞退', '死亡', '其他'];
 
@@ -113,21 +119,24 @@ describe('编制使用决算报表', () => {
     expect(table.asOf).toBe('2026-12-31');
     expect(table.units.map((u) => [u.name, u.sector])).toEqual([['某县教育局', '其他'], ['某县实验小学', '教育'], ['某县人民医院', '卫生']]);
     expect(table.rows.map((r) => [r.unitName, r.kind])).toEqual(EXPECTED_2026.map((e) => [e[0], e[1]]));
-    expect(table.rows.map((r) => r.depth)).toEqual([0, 0, 1, 0, 0]);
+    expect(table.rows.map((r) => r.depth)).toEqual([0, 0, 1, 1, 0, 0]);
     for (const [i, e] of EXPECTED_2026.entries()) {
       const r = table.rows[i];
-      const [, , approvedStart, actualStart, quotaUp, quotaDown, approvedEnd, entered, enteredApproved, recorded, exits, exitedApproved, movedIn, movedOut, actualEnd] = e;
+      const [, , approvedStart, actualStart, quotaUp, quotaDown, approvedEnd, entered, enteredApproved, recorded, exits, exitedApproved, movedIn, movedOut, actualEnd, quotaRecorded] = e;
       const exited = Object.values(exits).reduce((a, b) => a + b, 0);
-      expect({ approvedStart: r.approvedStart, actualStart: r.actualStart, quotaUp: r.quotaUp, quotaDown: r.quotaDown, approvedEnd: r.approvedEnd, entered: r.entered, enteredApproved: r.enteredApproved, recorded: r.recorded, exited: r.exited, exitedApproved: r.exitedApproved, movedIn: r.movedIn, movedOut: r.movedOut, actualEnd: r.actualEnd }, `${e[0]} ${e[1]}`)
-        .toEqual({ approvedStart, actualStart, quotaUp, quotaDown, approvedEnd, entered, enteredApproved, recorded, exited, exitedApproved, movedIn, movedOut, actualEnd });
+      expect({ quotaRecorded: r.quotaRecorded, approvedStart: r.approvedStart, actualStart: r.actualStart, quotaUp: r.quotaUp, quotaDown: r.quotaDown, approvedEnd: r.approvedEnd, entered: r.entered, enteredApproved: r.enteredApproved, recorded: r.recorded, exited: r.exited, exitedApproved: r.exitedApproved, movedIn: r.movedIn, movedOut: r.movedOut, actualEnd: r.actualEnd }, `${e[0]} ${e[1]}`)
+        .toEqual({ quotaRecorded, approvedStart, actualStart, quotaUp, quotaDown, approvedEnd, entered, enteredApproved, recorded, exited, exitedApproved, movedIn, movedOut, actualEnd });
       for (const reason of REASONS) expect(r.exits[reason as never], `${e[0]} ${e[1]} ${reason}`).toBe(exits[reason] ?? 0);
       expect(actualEnd, 'the identity').toBe(actualStart + entered + recorded - exited + movedIn - movedOut);
-      expect([r.vacantStart, r.overStart, r.vacantEnd, r.overEnd]).toEqual([Math.max(0, approvedStart - actualStart), Math.max(0, actualStart - approvedStart), Math.max(0, approvedEnd - actualEnd), Math.max(0, actualEnd - approvedEnd)]);
+      expect(approvedEnd, 'the quota identity').toBe(approvedStart + quotaRecorded + quotaUp - quotaDown);
+      expect([r.vacantStart, r.overStart, r.vacantEnd, r.overEnd]).toEqual([Math.max(0, approvedStart + quotaRecorded - actualStart - recorded), Math.max(0, actualStart + recorded - approvedStart - quotaRecorded), Math.max(0, approvedEnd - actualEnd), Math.max(0, actualEnd - approvedEnd)]);
     }
     const all = table.totalRows.find((r) => r.kind === '全部')!;
-    expect([all.approvedStart, all.actualStart, all.approvedEnd, all.actualEnd, all.entered, all.recorded, all.exited, all.vacantEnd, all.overEnd]).toEqual([23, 19, 25, 19, 2, 1, 3, 3 + 3 + 2, 1 + 1]);
+    expect([all.approvedStart, all.quotaRecorded, all.quotaUp, all.actualStart, all.approvedEnd, all.actualEnd, all.entered, all.recorded, all.exited, all.vacantEnd, all.overEnd])
+      .toEqual([23, 2, 1 + 1 + 1 + 1, 19, 27, 19, 2, 1, 3, 3 + 3 + 1 + 3, 1 + 1]);
     const edu = table.sectorRows.find((r) => r.sector === '教育' && r.kind === '全部')!;
-    expect([edu.approvedEnd, edu.actualEnd, edu.exits.其他]).toEqual([9, 6, 1]);
+    expect([edu.approvedEnd, edu.actualEnd, edu.exits.其他]).toEqual([10, 6, 1]);
+    expect(table.historyFrom).toBe('2025-06-01');
   });
 
   it('year-end people and the end of 2026 match the tables as they are now, but for what changed in 2027', async () => {
@@ -157,6 +166,16 @@ describe('编制使用决算报表', () => {
     expect([u1.quotaUp, u1.approvedEnd]).toEqual([1, 7]);
   });
 
+  it('the console opens on the latest year with data: the last ended year when the history starts before this year, else this year', async () => {
+    expect(defaultAnnualYear('2025-06-01', '2027-02-01')).toBe(2026);
+    expect(defaultAnnualYear('2027-01-15', '2027-02-01')).toBe(2027);
+    expect(defaultAnnualYear(null, '2027-02-01')).toBe(2027);
+    const t1 = await annualReportTable({ db: t.db, actor: 'system', year: undefined, today: '2027-02-01' });
+    expect([t1.year, t1.ended, t1.historyFrom]).toEqual([2026, true, '2025-06-01']);
+    const t2 = await annualReportTable({ db: t.db, actor: 'system', year: '', today: '2025-09-01' });
+    expect([t2.year, t2.ended]).toEqual([2025, false]);
+  });
+
   it('the .xlsx: 说明 first, the table with numbers as numbers, frozen header, audited', async () => {
     const f = await annualReportFile({ db: t.db, actor: 'system', year: '2026', today: '2027-02-01', via: 'cli' });
     const wb = new ExcelJS.Workbook();
@@ -178,7 +197,10 @@ describe('编制使用决算报表', () => {
       expect(row.getCell(col('核定减少')).value).toBe(e[5]);
       expect(row.getCell(col('年末核定')).value).toBe(e[6]);
       expect(row.getCell(col('入编')).value).toBe(e[7]);
-      expect(row.getCell(col('补录')).value).toBe(e[9]);
+      expect(row.getCell(col('人员补录')).value).toBe(e[9]);
+      expect(row.getCell(col('核定补录')).value).toBe(e[15]);
+      expect(row.getCell(col('年初核定（含补录）')).value).toBe(e[2] + e[15]);
+      expect(row.getCell(col('年初实有（含补录）')).value).toBe(e[3] + e[9]);
       for (const r of REASONS) expect(row.getCell(col(`出编·${r}`)).value).toBe(e[10][r] ?? 0);
       expect(row.getCell(col('年末实有')).value).toBe(e[14]);
       expect(row.getCell(col('年末空编')).value).toBe(Math.max(0, e[6] - e[14]));
@@ -188,7 +210,11 @@ describe('编制使用决算报表', () => {
     const totals = [] as unknown[][];
     ws.eachRow((r) => { if (r.getCell(3).value === '合计' && r.getCell(5).value === '全部编制类型') totals.push(r.values as unknown[]); });
     expect(totals.length).toBe(1);
-    expect(totals[0][col('年末核定')]).toBe(25);
+    expect(totals[0][col('年末核定')]).toBe(27);
+    const notes = [] as string[];
+    wb.getWorksheet('说明')!.eachRow((r) => notes.push(String(r.getCell(1).value)));
+    expect(notes.join('\n')).toContain('年末核定 = 年初核定 + 核定补录 + 核定增加 − 核定减少');
+    expect(notes.join('\n')).toContain('系统从 2025-06-01 起保存数据');
     const a = await t.db('audit_log').where({ action: 'annual_report_export' }).orderBy('id', 'desc').first();
     expect(JSON.parse(a.detail)).toMatchObject({ kind: 'annual', year: 2026, via: 'cli' });
   });
@@ -212,6 +238,21 @@ describe('编制使用决算报表', () => {
     expect(wb.worksheets[0].name).toBe('说明');
     const t1 = wb.worksheets.find((w) => w.name.startsWith('表1'))!;
     expect((t1.getRow(2).values as unknown[]).slice(1)).toEqual(['行政编制', 5, 4, 1, 0, 6, 3, 3, 0]);
+    // a unit with 补录: the report's 年初 is 年初（含补录）; 提示 (S3, U-QT-02 满编) are not data problems
+    const u3 = Number((await t.db('units').where({ code: U3 }).first('id')).id);
+    const finding = (rule: string, n: number) => t.db('findings').insert({
+      fingerprint: `${rule}|t${n}`, open_key: `${rule}|t${n}`, rule, scope: rule.startsWith('U') ? 'unit' : 'person', entity_id: n, unit_id: u3, status: 'open',
+      first_seen_on: '2026-11-02', opened_on: '2026-11-02', resolved_on: null, last_seen_on: '2026-11-02', subject_kind: 'person', subject_name: `人员${n}`,
+    });
+    await finding('U-QT-02', 9001);
+    await finding('X-PY-02', 9002);
+    const r3 = await unitAnnualReportFile({ db: t.db, actor: 'system', year: 2026, unitId: u3, today: '2027-02-01', via: 'cli', format: 'docx' });
+    const text3 = (await (await JSZip.loadAsync(r3.body)).file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, '');
+    expect(text3).toContain('2026年初（含年内补录），某县人民医院核定编制10名，实有在编10名');
+    expect(text3).toContain('本单位的核定编制2名、在编人员1名是2026年内首次录入系统的原有数（补录）');
+    expect(text3).toContain('年内核定编制增加1名、减少0名');
+    expect(text3).toContain('发现数据问题1个，年内整改0个，年末尚有1个未整改。出现最多的问题：在编未发工资（X-PY-02）1个。另有提示1条（满编1条）');
+    expect(text3).not.toContain('（U-QT-02）');
     const bad = unitAnnualReportFile({ db: t.db, actor: 'system', year: '2030', unitId, today: '2027-02-01', via: 'cli', format: 'docx' });
     await expect(bad).rejects.toMatchObject({ status: 400 });
   });

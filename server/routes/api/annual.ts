@@ -1,5 +1,5 @@
 // The annual reports (server/API.md): GET /api/reports/annual?year= (the year's figures per unit,
-// for the console's 年度报表 page), GET /api/reports/annual.xlsx?year= (编制使用决算报表; office
+// for the console's 年度报表 page; no year: the latest year with data, defaultAnnualYear), GET /api/reports/annual.xlsx?year= (编制使用决算报表; office
 // roles) and GET /api/reports/unit-annual.docx|.xlsx?year=&unit= (a unit's draft 机构编制报告;
 // office roles, and unit roles for the units in their scope). The commands check roles and scope.
 
@@ -25,8 +25,8 @@ export const annualRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const depth = new Map(treeOrder(t.units).map((o) => [o.unit.id, o.depth]));
     const total = t.totalRows.find((r) => r.kind === '全部') ?? null;
     return {
-      year: t.year, asOf: t.asOf, ended: t.ended,
-      total: total && { approvedStart: total.approvedStart, actualStart: total.actualStart, approvedEnd: total.approvedEnd, actualEnd: total.actualEnd, vacantEnd: total.vacantEnd, overEnd: total.overEnd, entered: total.entered, recorded: total.recorded, exited: total.exited },
+      year: t.year, asOf: t.asOf, ended: t.ended, historyFrom: t.historyFrom,
+      total: total && { approvedStart: total.approvedStart, actualStart: total.actualStart, quotaRecorded: total.quotaRecorded, quotaUp: total.quotaUp, quotaDown: total.quotaDown, approvedEnd: total.approvedEnd, actualEnd: total.actualEnd, vacantEnd: total.vacantEnd, overEnd: total.overEnd, entered: total.entered, recorded: total.recorded, exited: total.exited },
       units: t.units.map((u) => ({ id: u.id, name: u.name, sector: u.sector, parentId: u.parentId, depth: depth.get(u.id) ?? null, ...(byUnit.get(u.id) ?? { approvedEnd: 0, actualEnd: 0, vacantEnd: 0, overEnd: 0, entered: 0, recorded: 0, exited: 0 }) })),
     };
   });
