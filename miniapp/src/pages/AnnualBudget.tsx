@@ -316,7 +316,7 @@ export function AnnualBudgetTab(props: { me: Me; query: URLSearchParams }) {
   return (
     <div data-testid="budget-office">
       <div class="notice info">
-        两报表之<b>预算报表</b>：编办开启年度预算填报后，各单位专管员在小程序中按编制类型填报下一年度的计划补充（入编）和预计减少人数，提交编办审核；审核通过后锁定。
+        两报表之<b>预算报表</b>：编办开启年度预算填报后，各单位专管员（单位没有专管员的，由单位领导）在小程序中按编制类型填报下一年度的计划补充（入编）和预计减少人数，提交编办审核；审核通过后锁定。
         {d.round && <> 当前：<b>{d.round.year}年度</b>，填报截止 {d.round.dueOn}{d.round.overdue ? '（已过截止日期）' : ''}。</>}
         {d.canOpen && <> <button type="button" class="btn" data-testid="budget-open" onClick={() => setOpening(true)}>开启年度预算填报</button></>}
       </div>
