@@ -91,6 +91,16 @@ describe.skipIf(!HAVE_CHROMIUM)('年度编制使用预算 (Chromium: a phone for
     const draftKey = `sanse:draft:budget:${unitId}:${YEAR}`;
     expect(await page.evaluate((k) => sessionStorage.getItem(k), draftKey)).toContain('计划公开招考');
 
+    // The login times out: the save is refused (401), the user logs in again and finds the entries back.
+    await page.context().clearCookies();
+    await page.locator('[data-testid="budget-save"]').click();
+    await expect.poll(async () => page.locator('[data-testid="budget-save"]').count()).toBe(0);
+    await sandboxLogin(page, s.url, specialist.id);
+    await openMiniApp(page, s.url, `/annual-budget/${unitId}?year=${YEAR}`);
+    await page.locator('[data-testid="budget-draft-restored"]').waitFor();
+    expect(await page.locator(`[data-testid="budget-${kind}-addRecruit"]`).inputValue()).toBe(String(limit + 1));
+    expect(await page.locator(`[data-testid="budget-${kind}-note"]`).inputValue()).toBe('计划公开招考');
+
     // The draft keeps what was entered, even beyond the limit; the kept copy in the browser is then dropped.
     await page.locator('[data-testid="budget-save"]').click();
     await expect.poll(async () => state.getAttribute('data-state')).toBe('draft');
