@@ -4,11 +4,18 @@
 // or 实有); a kind that only has retirements forecast is listed too.
 
 import type { Knex } from 'knex';
-import type { KindFacts } from '../core/budget.ts';
+import { mayFillBudget, type KindFacts } from '../core/budget.ts';
 import { DICTIONARY } from '../core/dictionary.ts';
 import type { IsoDate } from '../core/model.ts';
 import { yearRetirements } from '../db/budgets.ts';
 import { unitAvailability } from '../db/requests.ts';
+import { specialistsOf } from '../db/user-locks.ts';
+
+/** Whether `role` may fill the unit's budget (core/budget.ts mayFillBudget) and the unit's active 单位专管员 by name. */
+export async function budgetFiller(db: Knex, role: string, unitId: number): Promise<{ may: boolean; specialists: string[] }> {
+  const specialists = (await specialistsOf(db, [unitId], { locked: false })).map((s) => String(s.name ?? s.id));
+  return { may: mayFillBudget(role, specialists.length), specialists };
+}
 
 export async function budgetFacts(db: Knex, unitId: number, year: number, today: IsoDate): Promise<KindFacts[]> {
   const [avail, retire] = await Promise.all([unitAvailability(db, unitId, today), yearRetirements(db, year, [unitId])]);

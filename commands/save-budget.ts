@@ -1,4 +1,4 @@
-// A unit's 单位专管员 saves its 年度编制使用预算 as a draft (nothing entered is lost: only the form of
+// A unit's 单位专管员 (its 单位领导 when it has none) saves its 年度编制使用预算 as a draft (nothing entered is lost: only the form of
 // each figure is checked) or submits it (the arithmetic too: every field named in the error); the
 // office (编办业务人员, 编办管理员) approves it, returns it with a reason, or reopens an approved one
 // with a reason (the unit is told in its 工作群). Transitions from core/budget.ts; each write is conditional on the version the
@@ -19,7 +19,7 @@ import { enqueue } from '../db/outbox.ts';
 import { audit } from '../db/store.ts';
 import { unitById } from '../db/units.ts';
 import { specialistsOf, unitGroupIds } from '../db/user-locks.ts';
-import { budgetFacts } from './budget-facts.ts';
+import { budgetFacts, budgetFiller } from './budget-facts.ts';
 import { CommandError } from './errors.ts';
 
 type Actor = { id: string; role: string; scope: UnitScope };
@@ -52,8 +52,10 @@ function versionOf(v: unknown): number | null | undefined {
 
 /** 保存草稿 (`submit` false) or 提交 (`submit` true). */
 export async function saveBudget(db: Knex, i: { actor: Actor; unitId: number; year: unknown; lines: unknown; submit: boolean; version?: unknown; today: IsoDate }): Promise<BudgetWriteResult> {
-  if (!BUDGET_FILL_ROLES.has(i.actor.role)) throw new CommandError(403, '年度编制使用预算由本单位的单位专管员填报；编办可在控制台“年度预算”中审核');
+  if (!BUDGET_FILL_ROLES.has(i.actor.role)) throw new CommandError(403, '年度编制使用预算由本单位的单位专管员填报（本单位没有专管员时由单位领导填报）；编办可在控制台“年度预算”中审核');
   if (!inScope(i.actor, i.unitId)) throw new CommandError(403, ACCESS_MSG.outOfScope);
+  const filler = await budgetFiller(db, i.actor.role, i.unitId);
+  if (!filler.may) throw new CommandError(403, `年度编制使用预算由本单位的单位专管员（${filler.specialists.join('、')}）填报，单位领导可查看；需要修改请联系专管员`);
   const unit = await unitById(db, i.unitId, ['id', 'name']);
   if (!unit) throw new CommandError(404, '没有该单位');
   const { year } = await roundOf(db, i.year);

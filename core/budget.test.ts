@@ -72,7 +72,15 @@ describe('budget lines', () => {
     const r = parseBudgetLines([{ kind: '行政编制', addRecruit: 2, retire: 1 }, { kind: '事业编制', otherOut: 1 }], facts, { draft: false });
     if (!('lines' in r)) throw new Error('refused');
     facts.forEach((f, i) => addToSums(s, f, r.lines[i]));
-    expect(s).toMatchObject({ approved: 15, actual: 14, vacant: 2, addTotal: 2, retire: 1, otherOut: 1, reduceTotal: 2, yearEnd: 14 });
+    expect(s).toMatchObject({ approved: 15, actual: 14, vacant: 2, over: 1, addTotal: 2, retire: 1, otherOut: 1, reduceTotal: 2, yearEnd: 14 });
+    // The over-staffed kind's 超编 is not hidden: 空编 − 超编 = 核定 − 实有.
+    expect(s.vacant - s.over).toBe(s.approved - s.actual);
+  });
+  it('full-width digits typed with a Chinese IME count (NFKC)', () => {
+    const r = parseBudgetLines([{ kind: '行政编制', addRecruit: '１', addTransfer: ' ２ ', retire: '１' }], facts, { draft: false });
+    expect('lines' in r && r.lines[0]).toMatchObject({ addRecruit: 1, addTransfer: 2, retire: 1 });
+    const bad = parseBudgetLines([{ kind: '行政编制', addRecruit: '两' }], facts, { draft: true });
+    expect('errors' in bad && bad.errors['行政编制.addRecruit']).toMatch(/须为 0 到 9999 之间的整数/);
   });
   it('the year opened is this year or the next two', () => {
     expect(budgetYearRefusal(2027, '2026-12-06')).toBeNull();

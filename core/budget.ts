@@ -14,8 +14,15 @@ export const BUDGET_STATE_TEXT: Record<BudgetState, string> = { none: '未填', 
 export type BudgetAction = 'save' | 'submit' | 'approve' | 'return' | 'reopen';
 export const BUDGET_ACTION_TEXT: Record<BudgetAction, string> = { save: '保存草稿', submit: '提交', approve: '审核通过', return: '退回修改', reopen: '重新打开' };
 
-/** Who fills a unit's budget: its 单位专管员 (in scope). Who reviews: the office's operators. */
-export const BUDGET_FILL_ROLES: ReadonlySet<string> = new Set(['单位专管员']);
+/**
+ * Who fills a unit's budget: its 单位专管员 (in scope), and its 单位领导 when the unit has no
+ * 单位专管员 (none, or all locked), so that no unit is left with a form nobody may fill; while it has
+ * one, the leader reads (as with the people's records) and is told whom to ask. Who reviews: the
+ * office's operators.
+ */
+export const BUDGET_FILL_ROLES: ReadonlySet<string> = new Set(['单位专管员', '单位领导']);
+export const mayFillBudget = (role: string, activeSpecialists: number): boolean =>
+  role === '单位专管员' || (role === '单位领导' && activeSpecialists === 0);
 export const BUDGET_REVIEW_ROLES: ReadonlySet<string> = ADMIN_ROLES;
 
 /** The state after `action` from `from`, or the Chinese reason it is refused. */
@@ -98,7 +105,8 @@ const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f\u2028\u2029\u202a-\
 function count(v: unknown): number | null {
   if (v === undefined || v === null || v === '') return 0;
   if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= COUNT_MAX ? v : null;
-  if (typeof v === 'string' && /^\s*\d{1,4}\s*$/.test(v)) return Number(v);
+  // Full-width digits (“１２”, a Chinese IME's) are the digits they look like (NFKC).
+  if (typeof v === 'string' && /^\s*\d{1,4}\s*$/.test(v.normalize('NFKC'))) return Number(v.normalize('NFKC'));
   return null;
 }
 
@@ -181,16 +189,18 @@ export function budgetYearRefusal(year: unknown, today: string): string | null {
 }
 
 /** Sums lines (one unit's or many units'). */
-export interface BudgetSums { approved: number; actual: number; vacant: number; add: Record<AddWay, number>; addTotal: number; retire: number; otherOut: number; reduceTotal: number; yearEnd: number }
+export interface BudgetSums { approved: number; actual: number; vacant: number; over: number; add: Record<AddWay, number>; addTotal: number; retire: number; otherOut: number; reduceTotal: number; yearEnd: number }
 
 export function emptySums(): BudgetSums {
-  return { approved: 0, actual: 0, vacant: 0, add: { addRecruit: 0, addTransfer: 0, addMilitary: 0, addOther: 0 }, addTotal: 0, retire: 0, otherOut: 0, reduceTotal: 0, yearEnd: 0 };
+  return { approved: 0, actual: 0, vacant: 0, over: 0, add: { addRecruit: 0, addTransfer: 0, addMilitary: 0, addOther: 0 }, addTotal: 0, retire: 0, otherOut: 0, reduceTotal: 0, yearEnd: 0 };
 }
 
-export function addToSums(s: BudgetSums, f: Pick<KindFacts, 'approved' | 'actual' | 'vacant'>, l: BudgetLine | null): void {
+/** 空编 and 超编 are summed per unit and kind (gross, domain.md §7), so that 空编 − 超编 = 核定 − 实有 in every sum. */
+export function addToSums(s: BudgetSums, f: Pick<KindFacts, 'approved' | 'actual' | 'vacant' | 'over'>, l: BudgetLine | null): void {
   s.approved += f.approved;
   s.actual += f.actual;
   s.vacant += f.vacant;
+  s.over += f.over;
   if (l) {
     for (const w of ADD_WAYS) s.add[w.key] += l[w.key];
     s.addTotal += addTotal(l);

@@ -6,6 +6,7 @@
 
 import type { Knex } from 'knex';
 import type { BudgetAction, BudgetLine, BudgetState } from '../core/budget.ts';
+import { DICTIONARY } from '../core/dictionary.ts';
 import type { UnitScope } from '../core/roles.ts';
 import { isDuplicateKey } from './errors.ts';
 
@@ -126,4 +127,17 @@ export async function yearRetirements(db: Knex, year: number, unitIds: number[])
     }
   }
   return out;
+}
+
+/**
+ * 在编 people of the units in scope whose 编制类型 is empty or not one of the dictionary's, by unit:
+ * they have no kind to be 实有 of (db/requests.ts unitAvailability, core/staffing.ts), so the budget
+ * does not count them; the 决算报表 lists them as 未填编制类型.
+ */
+export async function unkindedOnQuota(db: Knex, scope: UnitScope): Promise<Map<number, number>> {
+  const q = db('people').where({ status: '在编' }).whereNotNull('unit_id')
+    .where((w) => w.whereNull('quota_kind').orWhereNotIn('quota_kind', [...DICTIONARY.编制类型]))
+    .select('unit_id').count({ n: '*' }).groupBy('unit_id');
+  if (scope) q.whereIn('unit_id', scope.length ? scope : [0]);
+  return new Map((await q as Row[]).map((r) => [Number(r.unit_id), Number(r.n)]));
 }

@@ -145,6 +145,10 @@ describe('a unit fills its budget', () => {
     // A stale version is refused; nothing changes.
     expect((await save(specA, unitA, tooMany, 7)).statusCode).toBe(409);
     expect(await stateOf(unitA)).toBe('draft');
+    // Full-width digits typed with a Chinese IME (“１”) are the digits they look like.
+    const wide = await save(specA, unitA, lineOf({ addTransfer: '１', addMilitary: ' ０ ' }));
+    expect(wide.statusCode, wide.body).toBe(200);
+    expect((await view(specA, unitA)).json().kinds.find((x: Row) => x.kind === k.kind).line).toMatchObject({ addTransfer: 1, addMilitary: 0 });
     const ok = await submit(specA, unitA, lineOf({ addRecruit: k.limit, addMilitary: 0, note: '公开招考' }));
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ state: 'submitted', stateText: '已提交' });
@@ -193,7 +197,7 @@ describe('a unit fills its budget', () => {
     expect((await review(admin, unitA, 'approve')).statusCode).toBe(409);
     const v = (await view(specA, unitA)).json();
     expect(v).toMatchObject({ canEdit: false, readOnly: expect.stringMatching(/已锁定/) });
-    expect(v.history.map((h: Row) => h.actionText)).toEqual(['审核通过', '提交', '退回修改', '提交', '保存草稿']);
+    expect(v.history.map((h: Row) => h.actionText)).toEqual(['审核通过', '提交', '退回修改', '提交', '保存草稿', '保存草稿']);
     expect((await review(admin, unitA, 'reopen')).statusCode).toBe(400);
     expect((await review(admin, unitA, 'reopen', '人数需按新文件调整')).json().state).toBe('returned');
     expect((await submit(specA, unitA, lines)).json().state).toBe('submitted');
@@ -228,6 +232,13 @@ describe('the reminder and the 预算报表', () => {
     const linesB = vb.kinds.map((x: Row) => ({ ...x.line, addTransfer: Math.min(1, x.limit), otherOut: x.actual > x.retireForecast ? 1 : 0 }));
     const sb = await submit(specB, unitB, linesB);
     expect(sb.statusCode, sb.body).toBe(200);
+    // One 在编 person of B loses the 编制类型; one quota of another unit drops below its 实有 (超编).
+    const p: Row = await a.t.db('people').where({ unit_id: unitB.id, status: '在编' }).whereNotNull('quota_kind').orderBy('id').first();
+    await a.t.db('people').where({ id: p.id }).update({ quota_kind: null });
+    const full: Row = (await a.t.db('quotas as q').whereNotIn('q.unit_id', [unitA.id, unitB.id]).where('q.approved', '>', 1)
+      .whereExists(a.t.db('people as p').whereRaw('p.unit_id = q.unit_id and p.quota_kind = q.kind').where('p.status', '在编').select(a.t.db.raw('1'))).orderBy('q.id').first('q.*'));
+    const onFull = Number((await a.t.db('people').where({ unit_id: full.unit_id, quota_kind: full.kind, status: '在编' }).count({ n: '*' }).first())!.n);
+    await a.t.db('quotas').where({ id: full.id }).update({ approved: Math.max(0, onFull - 1) });
     const res = await a.app.inject({ method: 'GET', url: `/api/budgets/export?year=${YEAR}`, headers: admin.read });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-disposition']).toContain(`budget-${YEAR}.xlsx`);
@@ -238,6 +249,25 @@ describe('the reminder and the 预算报表', () => {
     const rows: unknown[][] = [];
     ws.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
     expect(rows[0]).toEqual([...BUDGET_HEADERS]);
+    // Every row, 小计 and 合计 adds up: 空编 − 超编 = 核定 − 实有 (超编 is not hidden).
+    const c = (h: string) => BUDGET_HEADERS.indexOf(h as any);
+    for (const r of rows.slice(1)) expect(Number(r[c('空编')]) - Number(r[c('超编')]), String(r.slice(0, 3))).toBe(Number(r[c('核定编制')]) - Number(r[c('实有在编')]));
+    // 超编 counted here per unit and kind from the quotas and people tables.
+    const qs: Row[] = await a.t.db('quotas').select('unit_id', 'kind', 'approved');
+    const ps: Row[] = await a.t.db('people').where({ status: '在编' }).whereNotNull('quota_kind').select('unit_id', 'quota_kind').count({ n: '*' }).groupBy('unit_id', 'quota_kind');
+    const cells = new Map<string, { a: number; n: number }>();
+    for (const q of qs) cells.set(`${q.unit_id}|${q.kind}`, { a: Number(q.approved), n: 0 });
+    for (const x of ps) if (x.quota_kind) { const k = `${x.unit_id}|${x.quota_kind}`; cells.set(k, { a: cells.get(k)?.a ?? 0, n: Number(x.n) }); }
+    const overCount = [...cells.values()].reduce((n, x) => n + Math.max(0, x.n - x.a), 0);
+    expect(rows[rows.length - 1][c('超编')]).toBe(overCount);
+    expect(overCount).toBeGreaterThan(0);
+    // 在编 people without a 编制类型 are not 实有 of any kind: the 说明 sheet says how many and where (the 决算报表 counts them).
+    const about: string[] = [];
+    wb.getWorksheet('说明')!.eachRow((r) => about.push((r.values as unknown[]).slice(1).join(' ')));
+    const unkinded = Number((await a.t.db('people').where({ status: '在编' }).where((w) => w.whereNull('quota_kind').orWhere('quota_kind', '')).count({ n: '*' }).first())!.n);
+    expect(unkinded).toBeGreaterThan(0);
+    expect(about.find((l) => l.startsWith('实有在编的口径'))).toContain(`本次导出范围内有 ${unkinded} 人`);
+    expect(about.join('\n')).toContain(`决算报表的实有比本表多 ${unkinded} 人`);
     const col = (h: string) => BUDGET_HEADERS.indexOf(h as any);
     const total = rows[rows.length - 1];
     expect(total[1]).toBe('合计');
@@ -270,6 +300,39 @@ describe('the reminder and the 预算报表', () => {
     const list = (await a.app.inject({ method: 'GET', url: `/api/budgets?year=${YEAR}`, headers: admin.read })).json();
     expect(list.counts).toMatchObject({ units, approved: 1, submitted: 1 });
     expect(list.total.addTotal).toBe(total[col('计划补充合计')]);
+    expect(list.total.vacant - list.total.over).toBe(list.total.approved - list.total.actual);
+    expect(list.rows.find((r: Row) => r.unitId === Number(full.unit_id)).sums.over).toBeGreaterThan(0);
+    expect(list.rows.find((r: Row) => r.unitId === Number(unitB.id)).unkinded).toBe(1);
     expect((await a.app.inject({ method: 'GET', url: `/api/budgets?year=${YEAR}`, headers: specA.read })).statusCode).toBe(403);
+  });
+
+  it('a unit without 单位专管员 is filled by its 单位领导; while it has one, the leader reads and is told whom to ask', async () => {
+    const leaders: Row[] = await a.t.db('users').where({ role: '单位领导' }).whereNotNull('unit_id').whereNotIn('unit_id', [unitA.id, unitB.id]).orderBy('id');
+    let leader: Row | undefined;
+    let specs: Row[] = [];
+    for (const l of leaders) {
+      specs = await a.t.db('users').where({ role: '单位专管员', unit_id: l.unit_id, locked: false });
+      if (specs.length) { leader = l; break; }
+    }
+    expect(leader).toBeTruthy();
+    const unitC: Row = await a.t.db('units').where({ id: leader!.unit_id }).first();
+    const lead = await login(a.app, leader!.id);
+    const ro = (await view(lead, unitC)).json();
+    expect(ro).toMatchObject({ canEdit: false, readOnly: expect.stringContaining(`单位专管员（${specs.map((x) => x.name).join('、')}）填报`) });
+    const refused = await save(lead, unitC, []);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toContain(specs[0].name);
+    expect((await a.app.inject({ method: 'GET', url: '/api/budgets/pending', headers: lead.read })).json()).toEqual([]);
+    // The unit's specialists leave (locked): the leader fills and submits.
+    await a.t.db('users').whereIn('id', specs.map((x) => x.id)).update({ locked: true });
+    const rw = (await view(lead, unitC)).json();
+    expect(rw).toMatchObject({ canEdit: true, readOnly: null });
+    expect((await a.app.inject({ method: 'GET', url: '/api/budgets/pending', headers: lead.read })).json()).toEqual([expect.objectContaining({ unitId: Number(unitC.id) })]);
+    const lines = rw.kinds.map((x: Row) => x.line);
+    expect((await save(lead, unitC, lines)).statusCode).toBe(200);
+    const sub = await submit(lead, unitC, lines);
+    expect(sub.statusCode, sub.body).toBe(200);
+    expect(await stateOf(unitC)).toBe('submitted');
+    expect((await a.t.db('budgets').where({ unit_id: unitC.id, year: YEAR }).first()).submitted_by).toBe(leader!.id);
   });
 });

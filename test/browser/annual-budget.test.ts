@@ -1,7 +1,7 @@
 // 年度编制使用预算 in a real browser (Chromium): the office has opened next year's round; a
 // 单位专管员 on a phone sees the unit's 核定/实有/空编 and forecast retirements per 编制类型, enters
-// too many additions (the limit turns red, the server's refusal names the kind and field under
-// it), saves the draft (kept as entered), corrects it and submits; the office on a desktop sees
+// too many additions (the limit turns red and 提交审核 waits), reloads before saving (nothing typed
+// is lost), saves the draft (kept as entered), corrects it and submits; the office on a desktop sees
 // the unit 已提交 and approves it in the console; the phone then shows the budget locked.
 // 待整改 lists the budget to fill and leads to the form. Screenshots 60-budget-form.png, 61-budget-error.png, 62-budget-submitted.png,
 // 63-console-budget.png, 64-budget-approved.png.
@@ -67,31 +67,68 @@ describe.skipIf(!HAVE_CHROMIUM)('年度编制使用预算 (Chromium: a phone for
     expect(limit).toBeGreaterThan(0);
     await phone.shot('60-budget-form');
 
+    // Full-width digits of a Chinese IME are taken as the digits they are.
+    await page.locator(`[data-testid="budget-${kind}-addTransfer"]`).fill('１');
+    expect(await page.locator(`[data-testid="budget-${kind}-addTransfer"]`).inputValue()).toBe('1');
+    await page.locator(`[data-testid="budget-${kind}-addTransfer"]`).fill('0');
     await page.locator(`[data-testid="budget-${kind}-addRecruit"]`).fill(String(limit + 1));
     await page.locator(`[data-testid="budget-${kind}-note"]`).fill('计划公开招考');
     expect(await page.locator(`[data-testid="budget-limit-${kind}"]`).textContent()).toContain('超出核定，不能提交');
-    await page.locator('[data-testid="budget-submit"]').click();
-    await page.locator('[data-testid="budget-confirm-submit"]').click();
-    const err = page.locator(`[data-testid="budget-error-${kind}-addRecruit"]`);
-    await err.waitFor();
-    expect(await err.textContent()).toContain(`${kind}的“计划补充（入编）”合计 ${limit + 1} 人，超过可补充数 ${limit} 人`);
-    expect(await page.locator(`[data-testid="budget-${kind}-addRecruit"]`).inputValue()).toBe(String(limit + 1));
-    await err.scrollIntoViewIfNeeded();
+    // 提交审核 waits until it is corrected: no confirm dialog over a page that says it cannot be submitted.
+    expect(await page.locator('[data-testid="budget-submit"]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid="budget-submit-blocked"]').textContent()).toContain(`${kind}的计划补充超出核定，改正后才能提交`);
+    await page.locator('[data-testid="budget-submit"]').click({ force: true });
+    expect(await page.locator('[data-testid="budget-confirm"]').count()).toBe(0);
     await phone.shot('61-budget-error');
     expect(await db()('budgets').where({ unit_id: unitId, year: YEAR }).first()).toBeUndefined();
 
-    // The draft keeps what was entered, even beyond the limit.
+    // A reload before saving loses nothing typed (person/draft.ts, the session's storage).
+    await page.reload();
+    await state.waitFor();
+    await page.locator('[data-testid="budget-draft-restored"]').waitFor();
+    expect(await page.locator(`[data-testid="budget-${kind}-addRecruit"]`).inputValue()).toBe(String(limit + 1));
+    expect(await page.locator(`[data-testid="budget-${kind}-note"]`).inputValue()).toBe('计划公开招考');
+    const draftKey = `sanse:draft:budget:${unitId}:${YEAR}`;
+    expect(await page.evaluate((k) => sessionStorage.getItem(k), draftKey)).toContain('计划公开招考');
+
+    // The login times out: the save is refused (401), the user logs in again and finds the entries back.
+    await page.context().clearCookies();
+    await page.locator('[data-testid="budget-save"]').click();
+    await expect.poll(async () => page.locator('[data-testid="budget-save"]').count()).toBe(0);
+    await sandboxLogin(page, s.url, specialist.id);
+    await openMiniApp(page, s.url, `/annual-budget/${unitId}?year=${YEAR}`);
+    await page.locator('[data-testid="budget-draft-restored"]').waitFor();
+    expect(await page.locator(`[data-testid="budget-${kind}-addRecruit"]`).inputValue()).toBe(String(limit + 1));
+    expect(await page.locator(`[data-testid="budget-${kind}-note"]`).inputValue()).toBe('计划公开招考');
+
+    // The draft keeps what was entered, even beyond the limit; the kept copy in the browser is then dropped.
     await page.locator('[data-testid="budget-save"]').click();
     await expect.poll(async () => state.getAttribute('data-state')).toBe('draft');
+    expect(await page.evaluate((k) => sessionStorage.getItem(k), draftKey)).toBeNull();
+    expect(await page.locator('[data-testid="budget-draft-restored"]').count()).toBe(0);
     expect(await page.locator(`[data-testid="budget-${kind}-addRecruit"]`).inputValue()).toBe(String(limit + 1));
     expect(await page.locator(`[data-testid="budget-${kind}-note"]`).inputValue()).toBe('计划公开招考');
     expect(JSON.parse((await db()('budgets').where({ unit_id: unitId, year: YEAR }).first()).lines).find((l: Row) => l.kind === kind).addRecruit).toBe(limit + 1);
 
+    // A changed 退休 figure (with its reason) where the unit has people to retire.
+    const nums = (await page.locator(`[data-testid="budget-figures-${kind}"]`).textContent())!;
+    const actual = Number(/(\d+)实有/.exec(nums)![1]);
+    const forecast = Number(/(\d+)明年退休/.exec(nums)![1]);
+    const changedRetire = actual > forecast;
+    if (changedRetire) {
+      await page.locator(`[data-testid="budget-${kind}-retire"]`).fill(String(forecast + 1));
+      await page.locator(`[data-testid="budget-${kind}-retireReason"]`).fill('1人提前退休');
+    }
     await page.locator(`[data-testid="budget-${kind}-addRecruit"]`).fill(String(limit));
     await page.locator('[data-testid="budget-submit"]').click();
     await page.locator('[data-testid="budget-confirm-submit"]').click();
     await expect.poll(async () => state.getAttribute('data-state')).toBe('submitted');
     expect(await page.locator('[data-testid="budget-save"]').count()).toBe(0);
+    expect(await page.evaluate((k) => sessionStorage.getItem(k), draftKey)).toBeNull();
+    // Read-only now: no request to explain a change nobody can make here.
+    expect(await page.getByText('请说明原因').count()).toBe(0);
+    if (changedRetire) expect(await page.locator(`[data-testid="budget-kind-${kind}"]`).textContent()).toContain('1人提前退休');
+    expect(await page.locator('[data-testid="budget-readonly"]').textContent()).toContain('联系编办');
     await page.evaluate(() => window.scrollTo(0, 0));
     await phone.shot('62-budget-submitted', true);
     expect((await db()('budgets').where({ unit_id: unitId, year: YEAR }).first()).state).toBe('submitted');

@@ -7,8 +7,9 @@
 // (year, due date), every unit with its state and figures, 通过 / 退回修改 / 重新打开 with a reason,
 // 催办, and 导出预算报表 (.xlsx).
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorText, get, post, put, qs } from '../api.ts';
+import { clearDraft, loadDraft, restoredCells, saveDraft } from '../person/draft.ts';
 import type { Me } from '../types.ts';
 import { Dialog, ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 
@@ -53,7 +54,17 @@ const toDraft = (kinds: Kind[]): Draft => Object.fromEntries(kinds.map((k) => [k
   addRecruit: String(k.line.addRecruit), addTransfer: String(k.line.addTransfer), addMilitary: String(k.line.addMilitary), addOther: String(k.line.addOther),
   retire: String(k.line.retire), otherOut: String(k.line.otherOut), retireReason: k.line.retireReason ?? '', note: k.line.note ?? '',
 }]));
-const num = (s: string | undefined) => (s && /^\d+$/.test(s.trim()) ? Number(s.trim()) : 0);
+/** Full-width digits typed with a Chinese IME (“１２”) count as the digits they are. */
+const nfkc = (s: string) => s.normalize('NFKC');
+const num = (s: string | undefined) => (s && /^\d+$/.test(nfkc(s).trim()) ? Number(nfkc(s).trim()) : 0);
+// The form kept between visits until it is saved (person/draft.ts, sessionStorage): a reload or a
+// lost login loses nothing typed. Cells `编制类型.字段`.
+const flat = (d: Draft): Record<string, string> => Object.fromEntries(Object.entries(d).flatMap(([k, f]) => Object.entries(f).map(([n, x]) => [`${k}.${n}`, x])));
+function unflat(base: Draft, cells: Record<string, string>): Draft {
+  const out: Draft = {};
+  for (const [k, f] of Object.entries(base)) out[k] = Object.fromEntries(Object.keys(f).map((n) => [n, cells[`${k}.${n}`] ?? f[n]]));
+  return out;
+}
 
 export function AnnualBudgetPage(props: { me: Me; id: string | null; query: URLSearchParams }) {
   const { me } = props;
@@ -76,7 +87,22 @@ export function AnnualBudgetPage(props: { me: Me; id: string | null; query: URLS
 
 function BudgetForm(props: { view: View; reload: () => void }) {
   const v = props.view;
-  const [draft, setDraft] = useState<Draft>(() => toDraft(v.kinds));
+  const draftId = `${v.unit.id}:${v.round?.year ?? ''}`;
+  const [base] = useState<Draft>(() => toDraft(v.kinds));
+  const [initial] = useState<Draft | null>(() => {
+    const d = v.canEdit && v.round ? loadDraft(draftId, undefined, 'budget') : null;
+    if (!d) return null;
+    const cells = unflat(base, restoredCells(d, v.version ?? 0, flat(base)));
+    return JSON.stringify(flat(cells)) === JSON.stringify(flat(base)) ? null : cells;
+  });
+  const [draft, setDraft] = useState<Draft>(initial ?? base);
+  const [restored, setRestored] = useState(initial != null);
+  // Keep what is typed until it is saved or submitted.
+  useEffect(() => {
+    if (!v.canEdit || !v.round) return;
+    if (JSON.stringify(flat(draft)) === JSON.stringify(flat(base))) clearDraft(draftId, undefined, 'budget');
+    else saveDraft(draftId, { version: v.version ?? 0, base: flat(base), cells: flat(draft), reason: '' }, undefined, undefined, 'budget');
+  }, [draft]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -89,7 +115,7 @@ function BudgetForm(props: { view: View; reload: () => void }) {
   const lines = () => v.kinds.map((k) => {
     const d = draft[k.kind];
     // Counts go as typed: the server names a figure that is not a whole number.
-    const c = (f: string) => (d[f].trim() === '' ? 0 : /^\d+$/.test(d[f].trim()) ? Number(d[f].trim()) : d[f]);
+    const c = (f: string) => { const t = nfkc(d[f]).trim(); return t === '' ? 0 : /^\d+$/.test(t) ? Number(t) : d[f]; };
     return { kind: k.kind, addRecruit: c('addRecruit'), addTransfer: c('addTransfer'), addMilitary: c('addMilitary'), addOther: c('addOther'), retire: c('retire'), otherOut: c('otherOut'), retireReason: d.retireReason.trim() || null, note: d.note.trim() || null };
   });
   const send = async (submit: boolean) => {
@@ -99,6 +125,7 @@ function BudgetForm(props: { view: View; reload: () => void }) {
     try {
       const body = { year: round.year, version: v.version, lines: lines() };
       const r = submit ? await post<{ message: string }>(`/api/budgets/units/${v.unit.id}/submit`, body) : await put<{ message: string }>(`/api/budgets/units/${v.unit.id}`, body);
+      clearDraft(draftId, undefined, 'budget');
       setNotice({ kind: 'ok', text: r.message });
       props.reload();
     } catch (e) {
@@ -111,19 +138,32 @@ function BudgetForm(props: { view: View; reload: () => void }) {
     }
   };
   const edit = v.canEdit;
+  // 超出核定: the page says so under the kind, and 提交审核 waits until it is corrected (a draft may still be saved).
+  const overKinds = v.kinds.filter((k) => {
+    const d = draft[k.kind];
+    return WAYS.reduce((n, w) => n + num(d[w.key]), 0) > Math.max(0, k.approved - k.actual + num(d.retire) + num(d.otherOut));
+  }).map((k) => k.kind);
   return (
     <>
+      {restored && edit && (
+        <div class="notice info" data-testid="budget-draft-restored" role="status">
+          已恢复您上次未保存的填写，请核对后保存草稿或提交。
+          <div class="actions">
+            <button type="button" data-testid="budget-discard" onClick={() => { clearDraft(draftId, undefined, 'budget'); setDraft(base); setRestored(false); }}>放弃修改</button>
+          </div>
+        </div>
+      )}
       <div class="card">
         <h2 style="margin:0 0 4px">{v.unit.name}</h2>
         <div class="small muted">{round.year}年度编制使用预算，填报截止 {dayText(round.dueOn)}{round.overdue ? '（已过截止日期）' : ''}</div>
         <div class={`notice ${STATE_CLASS[v.state]}`} style="margin:8px 0 0" data-testid="budget-state" data-state={v.state}>
-          {v.state === 'none' && '未填：请按编制类型填写明年的计划补充和预计减少人数，可先保存草稿，核对后提交编办审核。'}
+          {v.state === 'none' && (edit ? '未填：请按编制类型填写明年的计划补充和预计减少人数，可先保存草稿，核对后提交编办审核。' : '未填：本单位尚未填报。')}
           {v.state === 'draft' && `草稿（${(v.savedAt ?? '').slice(0, 16)} 保存）：核对无误后请提交编办审核。`}
           {v.state === 'submitted' && `已提交（${v.submittedBy ?? ''} ${(v.submittedAt ?? '').slice(0, 16)}），等待编办审核。`}
           {v.state === 'returned' && <>编办已退回修改（{v.reviewedBy ?? ''} {(v.reviewedAt ?? '').slice(0, 16)}）：<b data-testid="budget-reason">{v.reason}</b>。请修改后重新提交。</>}
           {v.state === 'approved' && `编办已审核通过（${v.reviewedBy ?? ''} ${(v.reviewedAt ?? '').slice(0, 16)}），预算已锁定。`}
         </div>
-        {v.readOnly && v.state !== 'submitted' && v.state !== 'approved' && <div class="small muted" style="margin-top:6px" data-testid="budget-readonly">{v.readOnly}</div>}
+        {v.readOnly && <div class="small muted" style="margin-top:6px" data-testid="budget-readonly">{v.readOnly}</div>}
       </div>
       {!v.kinds.length && <div class="empty">本单位没有核定编制和在编人员，无需填报计划；可直接提交。</div>}
       {v.kinds.map((k) => {
@@ -136,7 +176,7 @@ function BudgetForm(props: { view: View; reload: () => void }) {
           <div class={`field ${err(f) ? 'invalid' : ''}`} key={f}>
             <label for={`b-${k.kind}-${f}`}>{label}</label>
             {edit
-              ? <input id={`b-${k.kind}-${f}`} inputMode="numeric" data-testid={`budget-${k.kind}-${f}`} value={d[f]} onInput={(e) => set(k.kind, f, (e.target as HTMLInputElement).value)} />
+              ? <input id={`b-${k.kind}-${f}`} inputMode="numeric" data-testid={`budget-${k.kind}-${f}`} value={d[f]} onInput={(e) => set(k.kind, f, nfkc((e.target as HTMLInputElement).value))} />
               : <div class="readonly" data-testid={`budget-${k.kind}-${f}`}>{d[f]}</div>}
             {hint && <div class="hint">{hint}</div>}
             {err(f) && <div class="err" role="alert" data-testid={`budget-error-${k.kind}-${f}`}>{err(f)}</div>}
@@ -156,10 +196,13 @@ function BudgetForm(props: { view: View; reload: () => void }) {
             <h4 style="margin:8px 14px 0">计划补充（入编）</h4>
             {WAYS.map((w) => input(w.key, w.label))}
             <div class={`notice ${add > limit ? 'error' : 'info'}`} style="margin:6px 14px" data-testid={`budget-limit-${k.kind}`}>
-              计划补充合计 <b>{add}</b> 人，可补充 <b>{limit}</b> 人（核定 {k.approved} − 实有 {k.actual} + 预计减少 {reduce}）{add > limit ? '，超出核定，不能提交' : ''}
+              {k.actual > k.approved
+                ? <>计划补充合计 <b>{add}</b> 人；已超编 <b>{k.actual - k.approved}</b> 人（核定 {k.approved}，实有 {k.actual}），预计减少 {reduce} 人后可补充 <b>{limit}</b> 人</>
+                : <>计划补充合计 <b>{add}</b> 人，可补充 <b>{limit}</b> 人（核定 {k.approved} − 实有 {k.actual} + 预计减少 {reduce}）</>}
+              {add > limit ? '，超出核定，不能提交' : ''}
             </div>
             <h4 style="margin:8px 14px 0">预计减少</h4>
-            {input('retire', '退休', `按退休政策预测明年退休 ${k.retireForecast} 人${num(d.retire) !== k.retireForecast ? '，已修改，请说明原因' : ''}`)}
+            {input('retire', '退休', `按退休政策预测明年退休 ${k.retireForecast} 人${num(d.retire) !== k.retireForecast ? (edit ? '，已修改，请说明原因' : '，已按单位说明的原因调整') : ''}`)}
             {(num(d.retire) !== k.retireForecast || d.retireReason) && (
               <div class={`field ${err('retireReason') ? 'invalid' : ''}`}>
                 <label for={`b-${k.kind}-retireReason`}>退休人数调整原因</label>
@@ -184,9 +227,10 @@ function BudgetForm(props: { view: View; reload: () => void }) {
       {edit && (
         <div style="display:flex;gap:8px;margin:12px 0">
           <button type="button" class="btn" style="flex:1" disabled={busy} data-testid="budget-save" onClick={() => void send(false)}>保存草稿</button>
-          <button type="button" class="primary" style="flex:1" disabled={busy} data-testid="budget-submit" onClick={() => setConfirming(true)}>提交审核</button>
+          <button type="button" class="primary" style="flex:1" disabled={busy || overKinds.length > 0} data-testid="budget-submit" onClick={() => { if (!overKinds.length) setConfirming(true); }}>提交审核</button>
         </div>
       )}
+      {edit && overKinds.length > 0 && <div class="notice error small" data-testid="budget-submit-blocked">{overKinds.join('、')}的计划补充超出核定，改正后才能提交；可先保存草稿。</div>}
       {v.history.length > 0 && (
         <div class="card" data-testid="budget-history">
           <h3 style="margin:0 0 8px">办理记录</h3>
@@ -210,7 +254,7 @@ function BudgetForm(props: { view: View; reload: () => void }) {
 
 // ---- the console's tab
 
-interface Sums { approved: number; actual: number; vacant: number; addTotal: number; retire: number; otherOut: number; reduceTotal: number; yearEnd: number }
+interface Sums { approved: number; actual: number; vacant: number; over: number; addTotal: number; retire: number; otherOut: number; reduceTotal: number; yearEnd: number }
 interface OfficeRow {
   unitId: number; unitName: string; state: State; stateText: string; version: number | null;
   submittedAt: string | null; submittedBy: string | null; reviewedAt: string | null; reviewedBy: string | null; reason: string | null; remindedOn: string | null;
@@ -272,7 +316,7 @@ export function AnnualBudgetTab(props: { me: Me; query: URLSearchParams }) {
   return (
     <div data-testid="budget-office">
       <div class="notice info">
-        两报表之<b>预算报表</b>：编办开启年度预算填报后，各单位专管员在小程序中按编制类型填报下一年度的计划补充（入编）和预计减少人数，提交编办审核；审核通过后锁定。
+        两报表之<b>预算报表</b>：编办开启年度预算填报后，各单位专管员（单位没有专管员的，由单位领导）在小程序中按编制类型填报下一年度的计划补充（入编）和预计减少人数，提交编办审核；审核通过后锁定。
         {d.round && <> 当前：<b>{d.round.year}年度</b>，填报截止 {d.round.dueOn}{d.round.overdue ? '（已过截止日期）' : ''}。</>}
         {d.canOpen && <> <button type="button" class="btn" data-testid="budget-open" onClick={() => setOpening(true)}>开启年度预算填报</button></>}
       </div>
@@ -300,13 +344,13 @@ export function AnnualBudgetTab(props: { me: Me; query: URLSearchParams }) {
             <div class="stat green"><b data-testid="count-approved">{d.counts.approved}</b>已通过</div>
           </div>
           <table class="grid stack" data-testid="budget-rows">
-            <thead><tr><th>单位</th><th>状态</th><th>核定/实有/空编</th><th>计划补充</th><th>预计减少（退休/其他）</th><th>年末预计实有</th><th>提交 / 审核</th><th>操作</th></tr></thead>
+            <thead><tr><th>单位</th><th>状态</th><th>核定/实有/空编（超编）</th><th>计划补充</th><th>预计减少（退休/其他）</th><th>年末预计实有</th><th>提交 / 审核</th><th>操作</th></tr></thead>
             <tbody>
               {rows.map((r) => (
                 <tr key={r.unitId} data-testid={`budget-row-${r.unitId}`} data-state={r.state}>
                   <td data-label="单位"><a href={`#/annual-budget/${r.unitId}?year=${y}`} data-testid={`budget-open-unit-${r.unitId}`}>{r.unitName}</a></td>
                   <td data-label="状态"><span class={`badge ${BADGE[r.state]}`}>{r.stateText}</span>{r.reason && r.state === 'returned' ? <div class="small muted">{r.reason}</div> : null}</td>
-                  <td data-label="编制">{r.sums.approved} / {r.sums.actual} / {r.sums.vacant}</td>
+                  <td data-label="编制" data-testid={`budget-figures-row-${r.unitId}`}>{r.sums.approved} / {r.sums.actual} / {r.sums.vacant}{r.sums.over > 0 && <span class="badge red" style="margin-left:4px">超编 {r.sums.over}</span>}</td>
                   <td data-label="补充">{r.state === 'none' ? '—' : r.sums.addTotal}</td>
                   <td data-label="减少">{r.state === 'none' ? '—' : `${r.sums.reduceTotal}（${r.sums.retire}/${r.sums.otherOut}）`}</td>
                   <td data-label="年末">{r.sums.yearEnd}</td>
@@ -323,7 +367,7 @@ export function AnnualBudgetTab(props: { me: Me; query: URLSearchParams }) {
                   </td>
                 </tr>
               ))}
-              <tr data-testid="budget-total"><td data-label="单位"><b>合计</b></td><td data-label="状态" /><td data-label="编制"><b>{d.total.approved} / {d.total.actual} / {d.total.vacant}</b></td><td data-label="补充"><b>{d.total.addTotal}</b></td><td data-label="减少"><b>{d.total.reduceTotal}（{d.total.retire}/{d.total.otherOut}）</b></td><td data-label="年末"><b>{d.total.yearEnd}</b></td><td /><td /></tr>
+              <tr data-testid="budget-total"><td data-label="单位"><b>合计</b></td><td data-label="状态" /><td data-label="编制"><b>{d.total.approved} / {d.total.actual} / {d.total.vacant}{d.total.over > 0 ? `（超编 ${d.total.over}）` : ''}</b></td><td data-label="补充"><b>{d.total.addTotal}</b></td><td data-label="减少"><b>{d.total.reduceTotal}（{d.total.retire}/{d.total.otherOut}）</b></td><td data-label="年末"><b>{d.total.yearEnd}</b></td><td /><td /></tr>
             </tbody>
           </table>
         </>

@@ -16,8 +16,8 @@ export interface Draft {
 
 type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-/** The storage key of a record's draft: a person's (the default), a worker's, a unit's own fields or the office's approval fields. */
-export type DraftKind = 'person' | 'worker' | 'unit' | 'approval';
+/** The storage key of a record's draft: a person's (the default), a worker's, a unit's own fields, the office's approval fields or a unit's 年度预算 (id `unit:year`). */
+export type DraftKind = 'person' | 'worker' | 'unit' | 'approval' | 'budget';
 const key = (id: string, kind: DraftKind = 'person') => `sanse:draft:${kind}:${id}`;
 
 function storage(): StorageLike | null {
