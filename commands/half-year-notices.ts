@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { halfYearNoticeMessage, noticeReturnedMessage, noticeUrl } from '../cards/half-year-notices.ts';
 import {
-  halfEndedBy, halfText, NOTICE_SETTINGS_KEY, NOTICE_STATE_TEXT, noticeDocument, noticeNumber, noticePrefix, noticeState, parseHalf,
+  halfEndedBy, halfOf, halfRange, halfText, NOTICE_SETTINGS_KEY, NOTICE_STATE_TEXT, noticeDocument, noticeNumber, noticePrefix, noticeState, parseHalf,
   parseNoticeSettings, parseReply, parseReviewNote, previousHalf, replyDueOn, unitProblems, HalfYearError,
   type HalfYear, type NoticeFacts, type NoticeSettings, type NoticeState,
 } from '../core/half-year-notices.ts';
@@ -57,6 +57,8 @@ export interface IssuedNotice {
 
 export interface HalfYearNoticesResult {
   half: HalfYear;
+  /** 2026年上半年: the half-year as users read it. */
+  halfText: string;
   date: IsoDate;
   /** Notices issued now. */
   issued: IssuedNotice[];
@@ -82,7 +84,7 @@ export async function runHalfYearNotices(db: Knex, o: { date: IsoDate; half?: un
   if (!halfEndedBy(half, o.date)) throw new CommandError(400, `${halfText(half)}尚未结束，不能进行半年交叉检查`, { half: '尚未结束' });
   const [settings, office, cal, findings] = await Promise.all([loadNoticeSettings(db), loadOffice(db), loadCalendar(db), halfYearFindings(db, half)]);
   const problems = unitProblems(findings, half, settings, cal);
-  const result: HalfYearNoticesResult = { half, date: o.date, issued: [], existing: 0, unitsWithProblems: problems.length, group: 0, users: 0, unreached: 0 };
+  const result: HalfYearNoticesResult = { half, halfText: halfText(half), date: o.date, issued: [], existing: 0, unitsWithProblems: problems.length, group: 0, users: 0, unreached: 0 };
   if (!problems.length) return result;
   const prefix = noticePrefix(settings, office);
   const year = Number(o.date.slice(0, 4));
@@ -218,6 +220,8 @@ export async function noticeDetail(db: Knex, actor: Actor, id: number, today: Is
 export const NOTICE_FILTERS = ['open', 'replied', 'overdue', 'closed'] as const;
 
 export interface NoticeList {
+  /** What 立即检查 checks today: the half-year ended last; the current one is checked once it has ended. */
+  check: { half: HalfYear; halfText: string; currentText: string; currentEnds: IsoDate };
   halves: HalfYear[];
   half: HalfYear | null;
   counts: Record<NoticeState, number>;
@@ -232,7 +236,9 @@ export async function listNotices(db: Knex, actor: Actor, o: { half?: unknown; s
   const counts: Record<NoticeState, number> = { open: 0, replied: 0, overdue: 0, closed: 0 };
   for (const n of all) counts[n.state]++;
   const rows = o.state && (NOTICE_FILTERS as readonly string[]).includes(o.state) ? all.filter((n) => n.state === o.state) : all;
-  return { halves: await noticeHalves(db), half, counts, rows };
+  const current = halfOf(o.today);
+  const check = { half: previousHalf(o.today), halfText: halfText(previousHalf(o.today)), currentText: halfText(current), currentEnds: halfRange(current).to };
+  return { check, halves: await noticeHalves(db), half, counts, rows };
 }
 
 /** The notice as the unit received it (the facts frozen at issue). */

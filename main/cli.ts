@@ -513,7 +513,7 @@ async function noticesCommand(args: string[]): Promise<number> {
     const r = await withContext((ctx) => runHalfYearNotices(ctx.db, { date, half: arg(values, 'half'), publicBaseUrl: ctx.config.publicBaseUrl, by: `cli:${os.userInfo().username}` })).catch(refuse);
     if (values.json) print(r);
     else {
-      console.log(`${r.half} 半年交叉检查：${r.unitsWithProblems} 个单位有超期未整改或反复出错的问题，新发函告 ${r.issued.length} 份${r.existing ? `，${r.existing} 份此前已发（未重发）` : ''}`);
+      console.log(`${r.halfText}半年交叉检查：${r.unitsWithProblems} 个单位有超期未整改或反复出错的问题，新发函告 ${r.issued.length} 份${r.existing ? `，${r.existing} 份此前已发（未重发）` : ''}`);
       for (const n of r.issued) console.log(`  ${n.number}  ${n.unitName}（单位编号 ${n.unitId}）：超期未整改 ${n.overdue} 条，反复出错 ${n.repeated} 类`);
       if (r.issued.length) console.log(`已排队发送：单位工作群 ${r.group} 条，单位领导（或无群单位的人员）${r.users} 条${r.unreached ? `；${r.unreached} 个单位既无工作群也无人员，请在控制台“书面函告”下载函件另行送达` : ''}（消息由服务进程发出）`);
     }

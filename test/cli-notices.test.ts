@@ -45,11 +45,16 @@ describe('sanse notices', () => {
     const out = JSON.parse(r.stdout);
     expect(out.issued.length).toBeGreaterThan(0);
     expect(out.issued.map((n: { number: string }) => n.number)).toEqual(out.issued.map((_: unknown, i: number) => `柯编函〔2027〕${i + 1}号`));
-    expect(Number((await t.db('notices').count({ n: '*' }).first())!.n)).toBe(out.issued.length);
+    expect(Number((await t.db('notices').where({ half: '2026H2' }).count({ n: '*' }).first())!.n)).toBe(out.issued.length);
     const again = await sanse('notices', 'run', '--half', '2026H2', '--date', '2027-01-05');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('新发函告 0 份');
-    expect(Number((await t.db('notices').count({ n: '*' }).first())!.n)).toBe(out.issued.length);
+    // The human output names the half-year as users read it; the JSON keeps the code.
+    expect(again.stdout).toContain('2026年下半年半年交叉检查');
+    expect(again.stdout).not.toContain('2026H2');
+    expect(out.half).toBe('2026H2');
+    expect(out.halfText).toBe('2026年下半年');
+    expect(Number((await t.db('notices').where({ half: '2026H2' }).count({ n: '*' }).first())!.n)).toBe(out.issued.length);
     const list = await sanse('notices', 'list', '--half', '2026H2');
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain(`书面函告 ${out.issued.length} 份`);

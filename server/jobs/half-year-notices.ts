@@ -4,6 +4,7 @@
 // a second run of the half-year (a restart, 立即运行, two instances) issues nothing new.
 
 import { runHalfYearNotices } from '../../commands/half-year-notices.ts';
+import { HALF_RE, halfText } from '../../core/half-year-notices.ts';
 import type { Job } from './registry.ts';
 import { rhythmAt } from './schedule.ts';
 
@@ -18,12 +19,12 @@ export function halfYearNoticesJob(opts: { publicBaseUrl: string; kick?: () => v
     schedule: rhythmAt({ kind: 'half-year-first-workday' }, HALF_YEAR_NOTICES_TIME, HALF_YEAR_NOTICES),
     summary(r) {
       const s = r as { half?: string; issued?: number; existing?: number };
-      return s?.half ? `${s.half} 半年交叉检查：新发函告 ${s.issued} 份${s.existing ? `，已发过 ${s.existing} 份` : ''}` : '';
+      return s?.half ? `${HALF_RE.test(s.half) ? halfText(s.half) : s.half}半年交叉检查：新发函告 ${s.issued} 份${s.existing ? `，已发过 ${s.existing} 份` : ''}` : '';
     },
     async run({ db, key: date }) {
       const r = await runHalfYearNotices(db, { date, publicBaseUrl: opts.publicBaseUrl });
       if (r.group + r.users) opts.kick?.();
-      log(`${r.half} 半年交叉检查：${r.unitsWithProblems} 个单位有问题，新发函告 ${r.issued.length} 份`);
+      log(`${r.halfText}半年交叉检查：${r.unitsWithProblems} 个单位有问题，新发函告 ${r.issued.length} 份`);
       return { half: r.half, issued: r.issued.length, existing: r.existing, units: r.unitsWithProblems, group: r.group, users: r.users, unreached: r.unreached, numbers: r.issued.map((n) => n.number) };
     },
   };

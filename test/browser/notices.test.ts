@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runHalfYearNotices } from '../../commands/half-year-notices.ts';
+import { listNotices, runHalfYearNotices } from '../../commands/half-year-notices.ts';
+import { todayInShanghai } from '../../core/dates.ts';
 import type { RunningSanse } from './app.ts';
 import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, SHOTS, type Phone } from './phone.ts';
 import { sandboxWithPhone } from './sandbox-phone.ts';
@@ -32,8 +33,8 @@ describe.skipIf(!HAVE_CHROMIUM)('书面函告 (Chromium: a phone for the unit, a
     const r = await runHalfYearNotices(db(), { date: '2027-01-04', half: '2026H2', publicBaseUrl: s.url });
     expect(r.issued.length).toBeGreaterThan(1);
     // A notice with overdue items whose unit has a 单位专管员; another notice made overdue for the office's view.
-    notice = await db()('notices as n').join('users as u', 'u.unit_id', 'n.unit_id').where('u.role', '单位专管员').where('n.overdue_count', '>', 0).orderBy('n.id').first('n.*', 'u.id as user_id');
-    other = await db()('notices').whereNot('id', notice.id).orderBy('id').first();
+    notice = await db()('notices as n').join('users as u', 'u.unit_id', 'n.unit_id').where('u.role', '单位专管员').where('n.half', '2026H2').where('n.overdue_count', '>', 0).orderBy('n.id').first('n.*', 'u.id as user_id');
+    other = await db()('notices').where({ half: '2026H2' }).whereNot('id', notice.id).orderBy('id').first();
     await db()('notices').where({ id: other.id }).update({ reply_due: '2026-12-01' });
   }, 60_000);
 
@@ -82,7 +83,19 @@ describe.skipIf(!HAVE_CHROMIUM)('书面函告 (Chromium: a phone for the unit, a
     expect(await page.locator(`[data-testid="notice-row-${notice.id}"]`).getAttribute('data-state')).toBe('replied');
     expect(await page.locator(`[data-testid="notice-row-${other.id}"]`).getAttribute('data-state')).toBe('overdue');
     expect(await page.locator(`[data-testid="notice-row-${other.id}"] [data-testid="notice-state"]`).textContent()).toBe('逾期未回复');
-    expect(await page.locator('[data-testid="count-overdue"]').textContent()).toBe('1');
+    // The made-overdue one, beside the demo county's own 2026H1 notices past their deadline on the server's day.
+    const counts = (await listNotices(db(), { id: 'demo-admin', role: '编办管理员', scope: null }, { today: todayInShanghai() })).counts;
+    expect(counts.overdue).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-testid="count-overdue"]').textContent()).toBe(String(counts.overdue));
+    // 立即检查 names the half-year it checks (the one ended last) and says why the current one cannot be.
+    expect(await page.locator('[data-testid="notices-run"]').textContent()).toBe('立即检查2026年上半年');
+    expect(await page.locator('[data-testid="notices-check"]').textContent()).toContain('2026年下半年到2026年12月31日才结束');
+    await page.locator('[data-testid="notices-run"]').click();
+    await page.locator('[data-testid="notices-message"]').waitFor();
+    const said = (await page.locator('[data-testid="notices-message"]').textContent())!;
+    expect(said).toContain('已检查2026年上半年');
+    expect(said).toContain('此前均已发出，本次未重发');
+    expect(said).not.toContain('H1');
     await phone.shot('93-console-notices', true);
     await page.locator(`[data-testid="notice-open-${notice.id}"]`).click();
     await page.locator('[data-testid="notice-reply-text"]').waitFor();

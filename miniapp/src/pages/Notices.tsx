@@ -25,7 +25,7 @@ interface NoticeDetail extends NoticeItem {
   canReply: boolean;
   canReview: boolean;
 }
-interface NoticeList { halves: string[]; half: string | null; counts: Record<State, number>; rows: NoticeItem[] }
+interface NoticeList { check: { half: string; halfText: string; currentText: string; currentEnds: string }; halves: string[]; half: string | null; counts: Record<State, number>; rows: NoticeItem[] }
 interface Settings { overdueWorkdays: number; repeatTimes: number; replyWorkdays: number; prefix: string | null; prefixText: string }
 
 const BADGE: Record<State, string> = { open: 'yellow', replied: 'hint', overdue: 'red', closed: 'green' };
@@ -183,6 +183,13 @@ function NoticePage(props: { me: Me; id: string }) {
 
 // ---- the console's tab
 
+/** The result of 立即检查 as a sentence: what was checked and what came of it, also when nothing new was issued. */
+function runText(r: { halfText: string; issued: Array<{ number: string }>; existing: number; unitsWithProblems: number }): string {
+  if (!r.unitsWithProblems) return `已检查${r.halfText}：没有单位存在超期未整改或反复出错的问题，无需发函。`;
+  if (!r.issued.length) return `已检查${r.halfText}：${r.unitsWithProblems} 个单位有问题，它们的函告此前均已发出，本次未重发。`;
+  return `已检查${r.halfText}：${r.unitsWithProblems} 个单位有问题，新发函告 ${r.issued.length} 份（${r.issued.map((n) => n.number).join('、')}）${r.existing ? `，另有 ${r.existing} 份此前已发` : ''}。`;
+}
+
 const FILTERS: Array<[string, string]> = [['', '全部'], ['open', '未回复'], ['overdue', '逾期未回复'], ['replied', '已回复（待审核）'], ['closed', '已办结']];
 
 export function NoticesTab(props: { me: Me; query: URLSearchParams }) {
@@ -201,8 +208,8 @@ export function NoticesTab(props: { me: Me; query: URLSearchParams }) {
   const run = async () => {
     setMessage(null);
     try {
-      const r = await post<{ half: string; issued: Array<{ number: string }>; existing: number; unitsWithProblems: number }>('/api/notices/run', {});
-      setMessage({ kind: 'ok', text: `${r.half} 半年交叉检查：${r.unitsWithProblems} 个单位有问题，新发函告 ${r.issued.length} 份${r.existing ? `，${r.existing} 份此前已发` : ''}。` });
+      const r = await post<{ half: string; halfText: string; issued: Array<{ number: string }>; existing: number; unitsWithProblems: number }>('/api/notices/run', { half: d.check.half });
+      setMessage({ kind: 'ok', text: runText(r) });
       list.reload();
     } catch (e) {
       setMessage({ kind: 'error', text: errorText(e) });
@@ -213,8 +220,13 @@ export function NoticesTab(props: { me: Me; query: URLSearchParams }) {
       <div class="notice info" data-testid="notices-settings">
         每年1月、7月第一个工作日对上半年度进行交叉检查：半年末超过<b>{s?.overdueWorkdays ?? '…'}</b>个工作日未整改的问题、半年内出现<b>{s?.repeatTimes ?? '…'}</b>次及以上的同类问题，向单位发书面函告（文号 {s?.prefixText ?? '…'}〔年〕N号），单位须在<b>{s?.replyWorkdays ?? '…'}</b>个工作日内回复。
         {props.me.role === '编办管理员' && s && <> <button type="button" class="btn" data-testid="notices-settings-edit" onClick={() => setEditing(true)}>修改时限</button></>}
-        {admin && <> <button type="button" class="btn" data-testid="notices-run" onClick={() => void run()}>立即检查上半年度</button></>}
       </div>
+      {admin && (
+        <div class="notice info" data-testid="notices-check">
+          现在可检查的是已结束的<b>{d.check.halfText}</b>；{d.check.currentText}到{dayText(d.check.currentEnds)}才结束，结束后在下一个半年度的第一个工作日自动检查（未结束的半年度问题还在整改期内，不能检查）。同一半年度已发过函告的单位不会重发。
+          {' '}<button type="button" class="btn" data-testid="notices-run" onClick={() => void run()}>{`立即检查${d.check.halfText}`}</button>
+        </div>
+      )}
       <div class="filters">
         <select aria-label="半年度" data-testid="notices-half" value={half} onChange={(e) => setHalf((e.target as HTMLSelectElement).value)}>
           <option value="">全部半年度</option>
