@@ -64,6 +64,11 @@ describe.skipIf(!HAVE_CHROMIUM)('入(出)编登记表 from the request page (Chr
     const form = await db()('registration_forms').where({ request_id: id }).first();
     expect(form).toBeTruthy();
     await expect.poll(() => page.locator('[data-testid="registration-form"]').getAttribute('data-number'), POLL).toBe(form.number);
+    // The phone's title bar is not cut off by the long number: the number is in the card, whole.
+    expect(await page.locator('header.top h1').textContent()).toBe('申请详情');
+    const no = (await db()('staffing_requests').where({ id }).first('request_no')).request_no;
+    expect(await page.locator('[data-testid="request-no"]').textContent()).toBe(`申请编号 ${no}`);
+    expect(await page.locator('[data-testid="request-no"]').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
 
     // The group was sent the link to this page (no ID number in it).
     const out = await db()('outbox').where({ dedup_key: `registration-form:${id}` }).first();
