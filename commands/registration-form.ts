@@ -48,7 +48,7 @@ export async function issueRegistrationForm(trx: Knex, deps: { today: string; pu
   if (had) return { id: Number(had.id), number: had.number };
   const body = JSON.parse(req.payload) as RequestBody;
   const [unit, person, steps, office] = await Promise.all([
-    trx('units').where({ id: req.unit_id }).first('id', 'name'),
+    trx('units').where({ id: req.unit_id }).first('id', 'name', 'code'),
     req.person_id == null ? Promise.resolve(undefined) : trx('people').where({ id: req.person_id }).first(),
     trx('request_steps as s').leftJoin('users as u', 'u.id', 's.by').where('s.request_id', requestId).orderBy('s.id').select('s.step', 's.by', 'u.name as by_name', 's.decision', 's.comment', 's.at'),
     loadOffice(trx),
@@ -63,7 +63,7 @@ export async function issueRegistrationForm(trx: Knex, deps: { today: string; pu
   const approvedOn: string = req.approved_on ?? deps.today;
   const facts: RegistrationFacts = {
     kind,
-    unit: { id: Number(unit.id), name: unit.name },
+    unit: { id: Number(unit.id), name: unit.name, code: s(unit.code) },
     person: { id: Number(person.id), name: person.name, gender: s(person.gender), birthDate: s(person.birth_date), idMasked: req.id_masked ?? person.id_masked ?? '' },
     quotaKind: body.kind === '增人入编' ? body.quotaKind : s(person.quota_kind),
     reason: s(req.reason) ?? s((body as { reason?: string }).reason),

@@ -15,8 +15,10 @@ describe('fixSuggestions: 出生日期 and 性别 from a valid ID number', () =>
   it('suggests the encoded birth date when it differs, saying the 档案 may prevail, and the rule it resolves', () => {
     const [s] = fixSuggestions(person({ birthDate: '1985-04-15' }));
     expect(s).toMatchObject({ field: '出生日期', current: '1985-04-15', suggested: '1985-03-15', rule: 'P-ID-08' });
-    expect(s.reason).toContain('档案');
-    expect(s.saveReason).toContain('依据身份证号修正出生日期');
+    expect(s.reason).toContain('请先核对人事档案，档案与身份证不一致时以档案为准');
+    // The pre-filled 修改原因 does not claim, in the user's name, that the 档案 was checked.
+    expect(s.saveReason).toBe('按系统建议：依据身份证号修正出生日期');
+    expect(s.saveReason).not.toContain('档案');
   });
   it('suggests the encoded sex when it differs', () => {
     expect(fixSuggestions(person({ gender: '女' }))).toEqual([expect.objectContaining({ field: '性别', current: '女', suggested: '男', rule: 'P-ID-09' })]);

@@ -76,9 +76,11 @@ export function fixSuggestions(r: SuggestionInput): FixSuggestion[] {
     if (r.kind === 'person' && f.birth && r.birthDate && r.birthDate !== f.birth && !(r.birthDate.length === 7 && f.birth.startsWith(r.birthDate))) {
       out.push({
         field: '出生日期', current: r.birthDate, suggested: f.birth,
-        reason: `依据${digits}身份证号；如人事档案记载不同，以档案为准（请先核对档案）`,
+        // The 档案 prevails (P-ID-08): the chip asks the user to check it; the pre-filled reason
+        // does not claim, in the user's name, that it was checked.
+        reason: `依据${digits}身份证号。请先核对人事档案，档案与身份证不一致时以档案为准`,
         rule: 'P-ID-08',
-        saveReason: '按系统建议：依据身份证号修正出生日期（已核对档案）',
+        saveReason: '按系统建议：依据身份证号修正出生日期',
       });
     }
     if (f.gender && (r.gender === '男' || r.gender === '女') && r.gender !== f.gender) {

@@ -23,7 +23,8 @@ export interface ApproverFact {
 /** What the form says, frozen at issue; the ID number here is masked (the full one is kept encrypted apart). */
 export interface RegistrationFacts {
   kind: RegistrationKind;
-  unit: { id: number; name: string };
+  /** The unit: its id (the register's filter, never printed) and its 统一社会信用代码 (printed; absent on forms issued before it was kept). */
+  unit: { id: number; name: string; code?: string | null };
   person: { id: number | null; name: string; gender: string | null; birthDate: string | null; idMasked: string };
   /** 编制类型. */
   quotaKind: string | null;
@@ -59,6 +60,9 @@ export function momentText(at: string): string {
 
 const approverText = (a: ApproverFact | null): string => (a ? `${a.name}　${momentText(a.at)}${a.comment ? `　意见：${a.comment}` : ''}` : '—');
 
+/** The unit as the official form prints it: its name and 统一社会信用代码, never the internal database id. */
+export const unitText = (u: RegistrationFacts['unit']): string => (u.code ? `${u.name}（统一社会信用代码 ${u.code}）` : u.name);
+
 /** The form's title by kind. */
 export const registrationTitle = (kind: RegistrationKind): string => (kind === '入编' ? '人员入编登记表' : '人员出编登记表');
 
@@ -73,7 +77,7 @@ export function registrationDocument(f: RegistrationFacts, meta: { number: strin
     { label: '性别', value: v(f.person.gender) },
     { label: '身份证号', value: idText },
     { label: '出生日期', value: v(f.person.birthDate) },
-    { label: '所在单位', value: `${f.unit.name}（单位ID ${f.unit.id}）`, wide: true },
+    { label: '所在单位', value: unitText(f.unit), wide: true },
     { label: '编制类型', value: v(f.quotaKind) },
   ];
   if (f.kind === '入编' && f.entry) {

@@ -135,7 +135,8 @@ async function expectedFacts(requestId: number, idShown: string): Promise<{ titl
     性别: person.gender ?? '—',
     身份证号: idShown,
     出生日期: person.birth_date ?? '—',
-    所在单位: `${unit.name}（单位ID ${unit.id}）`,
+    // The unit by its name and 统一社会信用代码; its internal id is never printed.
+    所在单位: unit.code ? `${unit.name}（统一社会信用代码 ${unit.code}）` : unit.name,
     编制类型: req.kind === '增人入编' ? payload.quotaKind : person.quota_kind,
     审批编号: req.request_no,
     批准日期: req.approved_on,
@@ -158,6 +159,7 @@ async function checkFiles(who: Session, requestId: number, idShown: string, forb
   const got = pairs(cells, Object.keys(exp.fields));
   expect(got).toEqual(exp.fields);
   expect(text).toContain(exp.title);
+  expect(text).not.toContain('单位ID');
   expect(text).toContain(exp.number);
   expect(text).toContain(exp.office);
   expect(text).toContain(cnDate(exp.approvedOn));

@@ -92,6 +92,9 @@ describe('自动修正: suggestions on the read', () => {
     const after = await a.t.db('people').where({ id: person.id }).first();
     expect(Boolean(after.id_irregular)).toBe(false);
     expect(after.id_hash).toBe(person.id_hash);
+    // The save's answer already carries the record's suggestions without the one taken, and its provenance.
+    expect((res.json().suggestions as Row[]).map((x) => x.field)).not.toContain('身份证号');
+    expect(res.json().provenance.last).toMatchObject({ by: zgy.userId, source: '小程序修改' });
     expect(((await get(zgy, `/api/people/${person.id}`)).json().suggestions as Row[]).map((x) => x.field)).not.toContain('身份证号');
   });
 
@@ -141,6 +144,8 @@ describe('首录负责制: first entry and last change', () => {
     expect(put.statusCode, put.body).toBe(200);
 
     const p = (await get(zgy, `/api/people/${imported[0]}`)).json().provenance;
+    // The save's answer carries the same provenance: the form shows 最后修改 without a reload.
+    expect(put.json().provenance).toEqual(p);
     const adminUser = await a.t.db('users').where({ id: 'demo-admin' }).first();
     const zgyUser = await a.t.db('users').where({ id: zgy.userId }).first();
     expect(p.first).toMatchObject({ by: 'demo-admin', name: adminUser.name, role: adminUser.role, source: '导入：首录测试名单.xlsx', version: 1 });

@@ -47,7 +47,7 @@ describe.skipIf(!HAVE_CHROMIUM)('入(出)编登记表 from the request page (Chr
   it('the 分管领导 approves in the mini-app; the unit downloads the form on the phone; the office\'s register lists it', async () => {
     // A unit with a specialist and a work group, one of its people on quota.
     await putSetting(db(), BLOCK_ON_RED, false);
-    const spec = await db()('users as u').join('units as g', 'g.id', 'u.unit_id').where('u.role', '单位专管员').whereNotNull('g.group_id').orderBy('u.id').first('u.id', 'u.unit_id', 'g.group_id', 'g.name');
+    const spec = await db()('users as u').join('units as g', 'g.id', 'u.unit_id').where('u.role', '单位专管员').whereNotNull('g.group_id').orderBy('u.id').first('u.id', 'u.unit_id', 'g.group_id', 'g.name', 'g.code');
     const person = await db()('people').where({ unit_id: spec.unit_id, status: '在编' }).whereNotNull('quota_kind').orderBy('id').first();
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const deps = { db: db(), pii: s.ctx.pii, today, publicBaseUrl: s.url };
@@ -64,6 +64,11 @@ describe.skipIf(!HAVE_CHROMIUM)('入(出)编登记表 from the request page (Chr
     const form = await db()('registration_forms').where({ request_id: id }).first();
     expect(form).toBeTruthy();
     await expect.poll(() => page.locator('[data-testid="registration-form"]').getAttribute('data-number'), POLL).toBe(form.number);
+    // The phone's title bar is not cut off by the long number: the number is in the card, whole.
+    expect(await page.locator('header.top h1').textContent()).toBe('申请详情');
+    const no = (await db()('staffing_requests').where({ id }).first('request_no')).request_no;
+    expect(await page.locator('[data-testid="request-no"]').textContent()).toBe(`申请编号 ${no}`);
+    expect(await page.locator('[data-testid="request-no"]').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
 
     // The group was sent the link to this page (no ID number in it).
     const out = await db()('outbox').where({ dedup_key: `registration-form:${id}` }).first();
@@ -98,7 +103,8 @@ describe.skipIf(!HAVE_CHROMIUM)('入(出)编登记表 from the request page (Chr
     expect(flat).toContain(`身份证号${full.slice(0, 6)}${'*'.repeat(11)}${full.slice(-1)}`);
     expect(flat).not.toContain(full);
     expect(flat).toContain(`出编原因调出出编日期${today}`);
-    expect(flat).toContain(`所在单位${spec.name}（单位ID${spec.unit_id}）`);
+    expect(flat).toContain(`所在单位${spec.name}（统一社会信用代码${spec.code}）`);
+    expect(flat).not.toContain('单位ID');
     expect(flat).toContain('初审');
     expect(flat).toContain('同意报送');
     execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdfFile, path.join(SHOTS, 'regform-02-pdf-page1')]);

@@ -12,6 +12,7 @@ import { recheckRecord } from '../../commands/daily-check.ts';
 import type { RunningSanse } from './app.ts';
 import { HAVE_CHROMIUM, openMiniApp, sandboxLogin, type Phone } from './phone.ts';
 import { sandboxWithPhone } from './sandbox-phone.ts';
+import { makeIdNumber } from '../../core/rules/testing.ts';
 
 const COUNTY = { units: 30, people: 400, seed: 5, today: '2026-11-23' };
 const POLL = { timeout: 15_000, interval: 100 };
@@ -61,11 +62,16 @@ describe.skipIf(!HAVE_CHROMIUM)('suggested fixes and 首录人 (Chromium, phone 
     const before = { versions: await versions(), row: await db()('people').where({ id: person.id }).first() };
     await page.locator('[data-testid="take-性别"]').tap();
     await page.locator('[data-testid="suggest-所在处室"]').scrollIntoViewIfNeeded();
+    // A field typed to the suggested value is not offered 采用 again: it waits for 保存.
+    await page.locator('[data-testid="field-所在处室"]').fill('政策法规科');
+    expect(await page.locator('[data-testid="take-所在处室"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="suggest-所在处室"]').textContent()).toContain('已采用，待保存');
+    await page.locator('[data-testid="field-所在处室"]').fill('政策\u3000法规科');
     await page.locator('[data-testid="take-所在处室"]').tap();
     expect(await page.locator('[data-testid="field-性别"]').inputValue()).toBe(person.id_gender);
     expect(await page.locator('[data-testid="field-所在处室"]').inputValue()).toBe('政策法规科');
     expect(await page.locator('[data-testid="change-count"]').textContent()).toBe('已修改 2 项');
-    expect(await page.locator('[data-testid="suggest-性别"]').textContent()).toContain('已采用建议');
+    expect(await page.locator('[data-testid="suggest-性别"]').textContent()).toContain('已采用，待保存');
     await phone.shot('suggest-02-taken');
     // Nothing stored yet.
     expect(await versions()).toBe(before.versions);
@@ -87,7 +93,11 @@ describe.skipIf(!HAVE_CHROMIUM)('suggested fixes and 首录人 (Chromium, phone 
     await expect.poll(() => page.locator('[data-testid="resolved"]').count(), POLL).toBe(2);
     // Taking the suggestions opened no other finding on the record.
     expect(await db()('findings').where({ entity_id: person.id, scope: 'person', status: 'open' }).whereIn('rule', ['P-ST-08', 'P-ST-09', 'P-ID-09']).count({ n: '*' }).first().then((r: any) => Number(r.n))).toBe(0);
-    // The chips are gone; 最后修改 names the specialist (after a reload).
+    // Without a reload: the chips are gone and 最后修改 names the specialist (the save's answer).
+    expect(await page.locator('[data-testid^="suggest-"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="provenance-last"]').textContent()).toContain(`最后修改：${specialist.name}（单位专管员）`);
+    expect(await page.locator('[data-testid="provenance"]').textContent()).not.toContain('此后未修改');
+    // And the same after a reload.
     await openMiniApp(page, s.url, `/person/${person.id}`);
     await page.locator('[data-testid="provenance-last"]').waitFor();
     expect(await page.locator('[data-testid^="suggest-"]').count()).toBe(0);
@@ -119,6 +129,8 @@ describe.skipIf(!HAVE_CHROMIUM)('suggested fixes and 首录人 (Chromium, phone 
     }
     await openMiniApp(page, s.url, `/unit/${person.unit_id}`);
     await page.locator('[data-testid="unit-provenance"]').waitFor();
+    // No platform jargon on the unit's record: the 工作群 field is explained in Chinese.
+    expect(await page.locator('main').textContent()).not.toContain('openConversationId');
     expect(await page.locator('[data-testid="unit-provenance"]').textContent()).toContain('首录：系统导入');
     await page.locator('[data-testid="unit-provenance"]').scrollIntoViewIfNeeded();
     await phone.shot('suggest-08-unit-record');
@@ -150,6 +162,33 @@ describe.skipIf(!HAVE_CHROMIUM)('suggested fixes and 首录人 (Chromium, phone 
     await rows.first().locator('a').first().click();
     await page.waitForURL(new RegExp(`#/person/${person.id}$`));
     await page.setViewportSize({ width: 390, height: 844 });
+    // Once everything of the unit is fixed, #/todo?unit=ID still names the unit (not its id).
+    await db()('findings').where({ unit_id: person.unit_id }).whereIn('status', ['open', 'pending']).update({ status: 'resolved' });
+    const unitRow = await db()('units').where({ id: person.unit_id }).first('name');
+    await openMiniApp(page, s.url, `/todo?unit=${person.unit_id}`);
+    await expect.poll(() => page.locator('[data-testid="unit-filter"]').textContent(), POLL).toContain(`仅显示：${unitRow.name}`);
+    await phone.shot('suggest-09-todo-unit-done');
     expect(phone.pageErrors).toEqual([]);
   }, 120_000);
+
+  it('the 增人入编 form offers the 性别 and 出生日期 of the typed ID number as the user types, before 提交', async () => {
+    await sandboxLogin(page, s.url, specialist.id);
+    await openMiniApp(page, s.url, `/requests/new?kind=${encodeURIComponent('增人入编')}&unit=${person.unit_id}`);
+    await page.locator('[data-testid="entry-form"]').waitFor();
+    await page.locator('[data-testid="req-身份证号"]').fill(makeIdNumber('19950808', '女'));
+    await page.locator('[data-testid="req-性别"]').selectOption('男');
+    await page.locator('[data-testid="req-出生日期"]').fill('1995-08-18');
+    const sex = page.locator('[data-testid="entry-form"] [data-testid="suggest-性别"]');
+    await sex.waitFor();
+    expect(await sex.textContent()).toContain('建议改为 女');
+    const birth = page.locator('[data-testid="entry-form"] [data-testid="suggest-出生日期"]');
+    expect(await birth.textContent()).toContain('建议改为 1995-08-08');
+    expect(await birth.textContent()).toContain('请先核对人事档案，档案与身份证不一致时以档案为准');
+    await sex.scrollIntoViewIfNeeded();
+    await phone.shot('suggest-10-entry-request');
+    await page.locator('[data-testid="entry-form"] [data-testid="take-性别"]').tap();
+    expect(await page.locator('[data-testid="req-性别"]').inputValue()).toBe('女');
+    await expect.poll(() => sex.count(), POLL).toBe(0);
+    expect(phone.pageErrors).toEqual([]);
+  }, 60_000);
 });

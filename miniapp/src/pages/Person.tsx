@@ -136,14 +136,15 @@ export function PersonPage(props: { me: Me; id: string; query?: URLSearchParams 
     setProblem(null);
     const before = view.findings;
     try {
-      const r = await put<SaveResult>(`/api/people/${encodeURIComponent(id)}`, { changes: { ...Object.fromEntries(sug.forced.map((f) => [f, base[f]])), ...changesFor(base, cells) }, reason: reason.trim(), version: view.version });
+      const r = await put<SaveResult & { suggestions?: FixSuggestion[]; provenance?: Provenance }>(`/api/people/${encodeURIComponent(id)}`, { changes: { ...Object.fromEntries(sug.forced.map((f) => [f, base[f]])), ...changesFor(base, cells) }, reason: reason.trim(), version: view.version });
       const resolvedCodes = new Set(r.resolved ?? []);
       const stillOpen = new Set((r.findings ?? []).map((f) => f.id));
       const resolved = before.filter((f) => resolvedCodes.has(f.rule) && !stillOpen.has(f.id));
       const b = toCells(r.person);
       clearDraft(id);
       sug.reset();
-      setView({ ...view, person: r.person, findings: r.findings ?? [], version: r.version });
+      // The saved record's own provenance (最后修改) and the suggestions still open (none for what was just taken).
+      setView({ ...view, person: r.person, findings: r.findings ?? [], version: r.version, suggestions: r.suggestions ?? [], provenance: r.provenance ?? view.provenance });
       setBase(b);
       setCells(b);
       setReason('');

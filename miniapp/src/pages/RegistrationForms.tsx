@@ -71,7 +71,7 @@ export function RegistrationRegister(props: { query: URLSearchParams }) {
         </select>
         <select value={unit} onChange={(e) => set('unit', (e.target as HTMLSelectElement).value)} aria-label="按单位筛选" data-testid="form-unit">
           <option value="">全部单位</option>
-          {units.map(([id, name]) => <option key={id} value={String(id)}>{name}（单位ID {id}）</option>)}
+          {units.map(([id, name]) => <option key={id} value={String(id)}>{name}</option>)}
         </select>
         <a class="btn" href={`/api/registration-forms.xlsx${qs(filter)}`} download data-testid="register-xlsx">导出 Excel</a>
       </div>

@@ -13,6 +13,10 @@ import {
 import { optionsOf, type FieldDef } from '../person/form.ts';
 import type { Finding, Me, PersonView, RequestView } from '../types.ts';
 import { ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
+import { fixSuggestions } from '../../../core/fix-suggestions.ts';
+import { idFacts } from '../../../core/idnumber.ts';
+import type { IsoDate } from '../../../core/model.ts';
+import { SuggestionChip } from '../record/Suggestions.tsx';
 
 const KIND_HINT: Record<RequestKind, string> = {
   用编计划: '申请使用本单位空余编制，批准后在有效期内可办理入编',
@@ -103,6 +107,11 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
 
   const errors = useMemo(() => ({ ...checkRequest(kind, cells, av.data ?? null, today, personId), ...serverFields }), [cells, av.data, serverFields]);
   const shown = (name: string) => (tried || touched.has(name) ? errors[name] : undefined);
+  // 自动修正 as the user types (issue 18): a 性别 / 出生日期 the typed ID number contradicts is
+  // offered the number's value beside the field, before 提交 (the server refuses it otherwise).
+  const entrySuggestions = useMemo(() => (kind !== '增人入编' ? [] : fixSuggestions({
+    kind: 'person', idFacts: idFacts(cells['身份证号'] ?? '', today as IsoDate), gender: cells['性别'] || null, birthDate: cells['出生日期'] || null,
+  }).filter((x) => x.field === '性别' || x.field === '出生日期')), [kind, cells['身份证号'], cells['性别'], cells['出生日期']]);
   const set = (name: string, v: string) => {
     const next = { ...cells, [name]: v };
     setCells(next);
@@ -228,9 +237,10 @@ function RequestFormBody(props: { me: Me; kind: RequestKind; unit: string; perso
         <>
           <h2 class="section">入编人员信息</h2>
           <div class="form-group" data-testid="entry-form">
-            {ENTRY_FIELDS.map((f) => (
-              <PersonField key={f.name} def={f} value={cells[f.name] ?? ''} error={shown(f.name)} onInput={(v) => set(f.name, v)} />
-            ))}
+            {ENTRY_FIELDS.map((f) => [
+              <PersonField key={f.name} def={f} value={cells[f.name] ?? ''} error={shown(f.name)} onInput={(v) => set(f.name, v)} />,
+              <SuggestionChip key={`s-${f.name}`} suggestions={entrySuggestions} field={f.name} value={cells[f.name] ?? ''} taken={[]} onTake={(x) => set(x.field, x.suggested)} />,
+            ])}
           </div>
         </>
       )}

@@ -111,7 +111,7 @@ export function RequestPage(props: { me: Me; id: string; query: URLSearchParams 
   const back = () => (history.length > 1 ? history.back() : go('/requests'));
   return (
     <div class="shell">
-      <Header title={r ? `申请 ${r.no}` : '申请'} back={back} side={<button type="button" class="side" onClick={reload} data-testid="refresh">刷新</button>} />
+      <Header title="申请详情" back={back} side={<button type="button" class="side" onClick={reload} data-testid="refresh">刷新</button>} />
       <main class="page">
         {done && <div class={`notice ${done.warn ? 'warn' : 'ok'}`} data-testid="request-done" role="status">{done.text}</div>}
         {error != null && <ErrorBox error={error} retry={reload} />}
@@ -121,6 +121,8 @@ export function RequestPage(props: { me: Me; id: string; query: URLSearchParams 
             <div class={`card state-card ${STATE_TONE[r.state] ?? 'grey'}`} data-testid="request-head">
               <div class="row" style="flex-wrap:nowrap"><b style="flex:1;font-size:17px">{r.kind}</b><StateBadge r={r} /></div>
               <div style="margin-top:6px;font-size:16px" data-testid="state-sentence">{stateSentence(r)}</div>
+              {/* The number in the card, not the title bar: a phone's title bar cuts it off. */}
+              <div class="small muted" style="margin-top:4px;overflow-wrap:anywhere" data-testid="request-no">申请编号 {r.no}</div>
             </div>
             <div class="card">
               <dl class="kv" data-testid="request-body">

@@ -26,7 +26,11 @@ export function TodoPage(props: { me: Me; query: URLSearchParams }) {
   const red = list.filter((f) => f.light === 'red').length;
   const yellow = list.filter((f) => f.light === 'yellow').length;
   const hint = list.filter((f) => f.light === 'hint').length;
-  const unitName = unit ? (list[0]?.unitName ?? unit) : null;
+  // The banner names the unit: from a finding of that very unit (the list may hold others', e.g. a
+  // person in two units), else, with nothing of it left to fix, from the units in scope.
+  const own = list.find((f) => String(f.unitId) === unit || f.unit === unit);
+  const named = useLoad(() => (unit && data && !own ? get<Array<{ id: number; code: string; name: string }>>('/api/units').catch(() => []) : Promise.resolve([])), [unit, data]);
+  const unitName = unit ? (own?.unitName ?? named.data?.find((u) => String(u.id) === unit || u.code === unit)?.name ?? '所选单位') : null;
   const candidates = unitCandidates(error);
 
   return (

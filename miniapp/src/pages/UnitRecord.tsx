@@ -48,7 +48,7 @@ function fieldSpec(name: string, v: UnitRecordView, readOnly = false): FieldSpec
   if (SELECTS[name]) return { name, kind: 'select', options: v.lists[SELECTS[name]], readOnly };
   if (LONG.has(name)) return { name, kind: 'textarea', readOnly };
   if (name === '内设机构') return { name, hint: '各处（科）室名称之间用“、”分隔', readOnly };
-  if (name === '工作群') return { name, hint: '本单位钉钉/浙政钉工作群的群ID（openConversationId），用于推送预警', readOnly };
+  if (name === '工作群') return { name, hint: '本单位钉钉/浙政钉工作群的群编号，用于推送预警', readOnly };
   if (name.startsWith('编制：') || name.startsWith('领导职数：') || name === '内设机构核定数' || name === '编外用工控制数') return { name, kind: 'number', readOnly };
   return { name, readOnly };
 }

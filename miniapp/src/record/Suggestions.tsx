@@ -29,12 +29,13 @@ export function useTakenSuggestions() {
 export function SuggestionChip(props: { suggestions?: FixSuggestion[]; field: string; value: string; disabled?: boolean; taken: FixSuggestion[]; onTake: (s: FixSuggestion) => void }) {
   const s = props.suggestions?.find((x) => x.field === props.field);
   if (!s) return null;
-  const isTaken = props.taken.some((x) => x.field === s.field) && (s.field === '身份证号' || props.value === s.suggested);
+  // A field that already holds the suggested value (taken, or typed) is not offered again: it waits for 保存.
+  const isTaken = s.field === '身份证号' ? props.taken.some((x) => x.field === s.field) : props.value === s.suggested;
   const basis = s.field === '所在处室' ? '依据本单位内设机构' : '依据身份证号';
   return (
     <div class={`suggest ${isTaken ? 'taken' : ''}`} data-testid={`suggest-${s.field}`} data-rule={s.rule ?? ''}>
       {isTaken ? (
-        <span><b>已采用建议</b>：{s.field === '身份证号' ? '身份证号将按规范写法保存' : `已填入“${s.suggested}”`}。点“保存”并填写修改原因后才会生效。</span>
+        <span><b>已采用，待保存</b>：{s.field === '身份证号' ? '身份证号将按规范写法保存' : `已填入“${s.suggested}”`}。点“保存”并填写修改原因后才会生效。</span>
       ) : (
         <>
           <span class="text">

@@ -62,12 +62,6 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     return { reads, page };
   }
 
-  async function personPage(id: number, today: IsoDate, fullIds: boolean, role = '') {
-    const { reads, page } = personPageReads(id, today, fullIds, role);
-    await runReads(db, reads, true);
-    return page();
-  }
-
   app.get('/api/people/:id', async (req) => {
     const user = userOf(req);
     const p = await personInScope(db, user, (req.params as { id: string }).id, ['id', 'unit_id', 'id_hash', 'name', 'birth_key']);
@@ -122,8 +116,20 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const today = deps.today();
     const saved = await savePerson(db, pii, { actor: user, row, changes: changes as Record<string, unknown>, reason, version, today });
     if (saved.changed) deps.kick();
-    const page = await personPage(Number(row.id), today, FULL_ID_ROLES.has(user.role), user.role);
-    return { person: page.person, findings: page.findings, resolved: saved.resolved, version: saved.version };
+    // The saved record as the form shows it afterwards: its findings, and (issue 18) its
+    // provenance and the suggestions still open, so the form needs no reload to show them.
+    const id = Number(row.id);
+    const person = personPageReads(id, today, FULL_ID_ROLES.has(user.role), user.role);
+    let provenance: Provenance = { first: null, last: null };
+    await runReads(db, [
+      ...person.reads,
+      { query: provenanceQuery(db, 'person', [id]), apply: (rows) => { provenance = provenanceFromRows(rows).get(id) ?? provenance; } },
+    ], true);
+    const { row: after, ...page } = person.page();
+    const units = new Map<number, UnitRecord>();
+    await runReads(db, unitReads(db, today, [Number(after.unit_id)], units), true);
+    const suggestions = fixSuggestions({ kind: 'person', idFacts: idFactsFor(user.role, after), gender: after.gender ?? null, birthDate: after.birth_date ?? null, office: after.office ?? null, unitOffices: units.get(Number(after.unit_id))?.internalOffices, leaderLevel: after.leader_level ?? null });
+    return { person: page.person, findings: page.findings, resolved: saved.resolved, version: saved.version, suggestions, provenance };
   });
 
   app.get('/api/people/:id/history', async (req) => {

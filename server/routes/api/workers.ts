@@ -84,7 +84,7 @@ export const workerRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const saved = await saveWorker(db, pii, { actor: user, row, changes, reason, version, today });
     if (saved.changed) deps.kick();
     const p = await page(Number(row.id), user.role);
-    return { worker: p.worker, findings: p.findings, resolved: saved.resolved, version: saved.version };
+    return { worker: p.worker, findings: p.findings, resolved: saved.resolved, version: saved.version, suggestions: p.suggestions, provenance: p.provenance };
   });
 
   app.get('/api/workers/:id/history', async (req) => {
