@@ -10,6 +10,9 @@ import {
   yearText, type BudgetAction, type BudgetLine, type BudgetState, type BudgetSums, type KindFacts,
 } from '../core/budget.ts';
 import type { IsoDate } from '../core/model.ts';
+import type { BudgetEventView, BudgetRoundView, UnitBudgetView } from '../core/budget.ts';
+
+export type { BudgetEventView, BudgetRoundView, UnitBudgetView };
 import { ACCESS_MSG, inScope, OFFICE_ROLES, type UnitScope } from '../core/roles.ts';
 import { budgetEvents, budgetRound, budgetRow, budgetYears, latestRound, unkindedOnQuota, yearRows, type StoredLine } from '../db/budgets.ts';
 import { unitById } from '../db/units.ts';
@@ -18,32 +21,6 @@ import { CommandError } from './errors.ts';
 
 type Row = Record<string, any>;
 type Actor = { id: string; role: string; scope: UnitScope };
-
-export interface BudgetRoundView { year: number; dueOn: IsoDate; openedAt: string; overdue: boolean }
-export interface BudgetEventView { version: number; action: BudgetAction; actionText: string; stateText: string; by: string; at: string; reason: string | null }
-
-export interface UnitBudgetView {
-  unit: { id: number; name: string };
-  round: BudgetRoundView | null;
-  years: number[];
-  state: BudgetState;
-  stateText: string;
-  version: number | null;
-  /** Per kind: the figures now and the line (the stored one, or a fresh one with the forecast). */
-  kinds: Array<KindFacts & { line: BudgetLine; limit: number }>;
-  savedAt: string | null;
-  submittedAt: string | null;
-  submittedBy: string | null;
-  reviewedAt: string | null;
-  reviewedBy: string | null;
-  /** The office's last reason (退回修改, 重新打开). */
-  reason: string | null;
-  history: BudgetEventView[];
-  canEdit: boolean;
-  canReview: boolean;
-  /** Why the user cannot edit, when the form is shown read-only. */
-  readOnly: string | null;
-}
 
 const roundView = (r: Row, today: IsoDate): BudgetRoundView => ({ year: Number(r.year), dueOn: r.due_on, openedAt: r.opened_at, overdue: today > r.due_on });
 

@@ -212,3 +212,31 @@ export function addToSums(s: BudgetSums, f: Pick<KindFacts, 'approved' | 'actual
 }
 
 export const yearText = (y: number) => `${y}年度`;
+
+// ---- what the pages read (commands/budget-views.ts builds them; the mini-app's AnnualBudget.tsx reads them) ----
+
+export interface BudgetRoundView { year: number; dueOn: string; openedAt: string; overdue: boolean }
+export interface BudgetEventView { version: number; action: BudgetAction; actionText: string; stateText: string; by: string; at: string; reason: string | null }
+
+export interface UnitBudgetView {
+  unit: { id: number; name: string };
+  round: BudgetRoundView | null;
+  years: number[];
+  state: BudgetState;
+  stateText: string;
+  version: number | null;
+  /** Per kind: the figures now and the line (the stored one, or a fresh one with the forecast). */
+  kinds: Array<KindFacts & { line: BudgetLine; limit: number }>;
+  savedAt: string | null;
+  submittedAt: string | null;
+  submittedBy: string | null;
+  reviewedAt: string | null;
+  reviewedBy: string | null;
+  /** The office's last reason (退回修改, 重新打开). */
+  reason: string | null;
+  history: BudgetEventView[];
+  canEdit: boolean;
+  canReview: boolean;
+  /** Why the user cannot edit, when the form is shown read-only. */
+  readOnly: string | null;
+}

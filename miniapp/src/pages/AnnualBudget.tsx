@@ -10,33 +10,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorText, get, post, put, qs } from '../api.ts';
 import { clearDraft, loadDraft, restoredCells, saveDraft } from '../person/draft.ts';
+import type { BudgetLine, BudgetRoundView, BudgetState, UnitBudgetView } from '../../../core/budget.ts';
 import type { Me } from '../types.ts';
 import { Dialog, ErrorBox, Header, Loading, Tabs, useLoad } from '../ui.tsx';
 
-type State = 'none' | 'draft' | 'submitted' | 'returned' | 'approved';
+type State = BudgetState;
 type Way = 'addRecruit' | 'addTransfer' | 'addMilitary' | 'addOther';
-interface Line { kind: string; addRecruit: number; addTransfer: number; addMilitary: number; addOther: number; retire: number; otherOut: number; retireReason: string | null; note: string | null }
-interface Kind { kind: string; approved: number; actual: number; vacant: number; over: number; retireForecast: number; line: Line; limit: number }
-interface Round { year: number; dueOn: string; openedAt: string; overdue: boolean }
-interface View {
-  unit: { id: number; name: string };
-  round: Round | null;
-  years: number[];
-  state: State;
-  stateText: string;
-  version: number | null;
-  kinds: Kind[];
-  savedAt: string | null;
-  submittedAt: string | null;
-  submittedBy: string | null;
-  reviewedAt: string | null;
-  reviewedBy: string | null;
-  reason: string | null;
-  history: Array<{ version: number; actionText: string; stateText: string; by: string; at: string; reason: string | null }>;
-  canEdit: boolean;
-  canReview: boolean;
-  readOnly: string | null;
-}
+type Line = BudgetLine;
+type Kind = UnitBudgetView['kinds'][number];
+type View = UnitBudgetView;
+type Round = BudgetRoundView;
 
 const WAYS: Array<{ key: Way; label: string }> = [
   { key: 'addRecruit', label: '公开招考/招聘' },
