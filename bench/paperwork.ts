@@ -172,7 +172,8 @@ async function main() {
     const [{ n: versions }] = await db('record_versions').count({ n: '*' });
     out.versions = Number(versions);
     const office: Row = await db('users').where('role', '编办管理员').orderBy('id').first('id');
-    const user = String((await db('record_versions').whereNot('changed_by', 'system').groupBy('changed_by').select('changed_by').count({ n: '*' }).orderBy('n', 'desc').first())?.changed_by);
+    const top = (await db('record_versions').whereNot('changed_by', 'system').groupBy('changed_by').select('changed_by').count({ n: '*' }).orderBy('n', 'desc').first()) as Row | undefined;
+    const user = String(top?.changed_by);
     const rows: Array<[string, string]> = [];
     const row = (label: string, figure: string) => { rows.push([label, figure]); console.log(`${label.padEnd(40)} ${figure}`); };
     console.log(`${out.versions} record versions; the search's user: ${user}`);
