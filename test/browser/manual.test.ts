@@ -317,8 +317,8 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     await scrollTo(page.locator('[data-testid="field-性别"]'), 'center');
     await shoot(page, 'unit-suggest.png', [`建议改为 ${p.id_gender}`, '依据身份证号', '采用']);
     await page.locator('[data-testid="take-性别"]').click();
-    await expect.poll(() => chip.textContent(), POLL).toContain('已采用建议');
-    await shoot(page, 'unit-suggest-taken.png', ['已采用建议', '点“保存”并填写修改原因后才会生效', '已修改 1 项']);
+    await expect.poll(() => chip.textContent(), POLL).toContain('已采用，待保存');
+    await shoot(page, 'unit-suggest-taken.png', ['已采用，待保存', '点“保存”并填写修改原因后才会生效', '已修改 1 项']);
     expect(await versions(), 'taking a suggestion stores nothing').toBe(before);
     await page.locator('[data-testid="save"]').click();
     await page.locator('[data-testid="save-dialog"]').waitFor();
@@ -367,7 +367,7 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     const run = await runHalfYearNotices(db, { date: '2027-01-04', half: '2026H2', publicBaseUrl: s.url });
     expect(run.issued.length, 'notices issued').toBeGreaterThan(0);
     const notices: Row[] = await db('notices as n').join('users as u', 'u.unit_id', 'n.unit_id').where({ 'u.role': '单位专管员', 'u.locked': false })
-      .where('n.overdue_count', '>', 0).orderBy('n.id').select('n.*', 'u.id as user_id');
+      .where({ 'n.half': '2026H2' }).where('n.overdue_count', '>', 0).orderBy('n.id').select('n.*', 'u.id as user_id');
     const notice = notices.find((n) => n.user_id === leave.specialist) ?? notices[0];
     noticeId = Number(notice.id);
     if (notice.user_id !== leave.specialist) await login(page, notice.user_id);
@@ -414,7 +414,7 @@ describe.skipIf(!HAVE_CHROMIUM)('用户操作手册: screenshots, help pages and
     await consoleTab('/console/forms', '登记表台账', 'office-forms.png', ['登记表台账（', '导出 Excel', '出编', 'PDF']);
 
     // 书面函告: the list, the unit's reply read and closed, the limits.
-    await consoleTab('/console/notices', '书面函告', 'office-notices.png', ['立即检查上半年度', '回复期限', '审核回复']);
+    await consoleTab('/console/notices', '书面函告', 'office-notices.png', ['立即检查', '回复期限', '审核回复']);
     await page.locator(`[data-testid="notice-open-${noticeId}"]`).click();
     await page.locator('[data-testid="notice-dialog"] [data-testid="notice-reply-text"]').waitFor();
     await scrollTo(page.locator('[data-testid="notice-review-input"]'), 'center');
