@@ -90,6 +90,11 @@ function within(q: Knex.QueryBuilder, column: string, unitIds: number[] | null):
  * specialists, monthly reports, plans, unregistered contracts). `unitIds` null = all units.
  * Region totals are apart (`addRegionTotals`): they need every unit's quotas first.
  */
+/** One unit's own record, without its quotas and aggregates (e.g. its 内设机构 for the suggested fixes), as one read of a batch. */
+export function unitRecordRead(db: Knex, unitId: number, done: (unit: UnitRecord | null) => void): Read {
+  return { query: db('units').where({ id: unitId }).select('*'), apply: (rows) => done(rows[0] ? unitFromRow(rows[0]) : null) };
+}
+
 export function unitReads(db: Knex, date: IsoDate, unitIds: number[] | null, units: Map<number, UnitRecord>): Read[] {
   const get = (id: unknown) => units.get(Number(id));
   const month = monthOf(date);

@@ -3,7 +3,7 @@
 // number for the roles allowed to see it (audited).
 
 import type { FastifyPluginAsync } from 'fastify';
-import { crossFor, crossReads, emptyCrossIndex, idFactsOf, unitReads } from '../../../db/records.ts';
+import { crossFor, crossReads, emptyCrossIndex, idFactsOf, unitReads, unitRecordRead } from '../../../db/records.ts';
 import { audit, personVersionQuery } from '../../../db/store.ts';
 import { openFindingsQuery } from '../../../db/findings.ts';
 import { personHistory, personWithUnitCodeQuery } from '../../../db/people.ts';
@@ -121,14 +121,16 @@ export const personRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const id = Number(row.id);
     const person = personPageReads(id, today, FULL_ID_ROLES.has(user.role), user.role);
     let provenance: Provenance = { first: null, last: null };
+    let unit: UnitRecord | null = null;
+    // One trip: the page, the provenance and the unit's 内设机构 (a save does not move a person to another unit).
     await runReads(db, [
       ...person.reads,
       { query: provenanceQuery(db, 'person', [id]), apply: (rows) => { provenance = provenanceFromRows(rows).get(id) ?? provenance; } },
+      unitRecordRead(db, Number(row.unit_id), (u) => { unit = u; }),
     ], true);
     const { row: after, ...page } = person.page();
-    const units = new Map<number, UnitRecord>();
-    await runReads(db, unitReads(db, today, [Number(after.unit_id)], units), true);
-    const suggestions = fixSuggestions({ kind: 'person', idFacts: idFactsFor(user.role, after), gender: after.gender ?? null, birthDate: after.birth_date ?? null, office: after.office ?? null, unitOffices: units.get(Number(after.unit_id))?.internalOffices, leaderLevel: after.leader_level ?? null });
+    const offices = (unit as UnitRecord | null)?.internalOffices;
+    const suggestions = fixSuggestions({ kind: 'person', idFacts: idFactsFor(user.role, after), gender: after.gender ?? null, birthDate: after.birth_date ?? null, office: after.office ?? null, unitOffices: offices, leaderLevel: after.leader_level ?? null });
     return { person: page.person, findings: page.findings, resolved: saved.resolved, version: saved.version, suggestions, provenance };
   });
 
