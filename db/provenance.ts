@@ -11,10 +11,15 @@ export type { Provenance, ProvenanceEntity, UnitEntrant, VersionMark };
 
 type Row = Record<string, any>;
 
-const markOf = (r: Row): VersionMark => ({
+/** Who made a version: the account, the name (系统导入 for the system) and the role when known. */
+const authorOf = (r: Row): Pick<VersionMark, 'by' | 'name' | 'role'> => ({
   by: String(r.changed_by),
   name: r.changed_by === 'system' ? '系统导入' : r.user_name ?? String(r.changed_by),
   role: r.changed_by === 'system' ? null : r.user_role ?? null,
+});
+
+const markOf = (r: Row): VersionMark => ({
+  ...authorOf(r),
   at: String(r.changed_at),
   source: String(r.source),
   version: Number(r.version),
@@ -76,9 +81,7 @@ export function unitEntrantsQuery(db: Knex, unitId: number): Knex.QueryBuilder {
 
 export function unitEntrantsFromRows(rows: Row[]): UnitEntrant[] {
   return rows.map((r) => ({
-    by: String(r.changed_by),
-    name: r.changed_by === 'system' ? '系统导入' : r.user_name ?? String(r.changed_by),
-    role: r.changed_by === 'system' ? null : r.user_role ?? null,
+    ...authorOf(r),
     source: String(r.source),
     count: Number(r.n),
     since: String(r.since),
