@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import {
   claimSlot, closeInterruptedJobRuns, failJobRun, finishJobRun, getJobRun, openManualRun, startJobRun, type JobRun,
 } from '../../db/job-runs.ts';
+import { isLockConflict } from '../../db/errors.ts';
 import { asJobRun } from '../../db/outbox.ts';
 import { scheduleOf, systemClock, type Clock, type Schedule } from './schedule.ts';
 
@@ -68,6 +69,9 @@ export function jobNamed(jobs: Job[], name: string): Job {
   return job;
 }
 
+/** How many times a run is taken at once when its transaction lost a lock conflict. */
+export const LOCK_CONFLICT_ATTEMPTS = 3;
+
 /** The part both runners share: claiming slots and executing runs, with the runs in flight here. */
 export function createExecutor(opts: RunnerOptions) {
   const { db, jobs } = opts;
@@ -83,7 +87,19 @@ export function createExecutor(opts: RunnerOptions) {
       const job = jobNamed(jobs, row.job);
       const key = row.slot.split('#')[0];
       try {
-        const result = await asJobRun(runId, () => job.run({ db, runId, slot: row.slot, key, manual: row.slot.includes('#') }));
+        // A transaction the database gave up over a lock conflict (another instance's job, a user's
+        // save) stored nothing: the run is taken again at once, a few times, instead of waiting for
+        // the slot's retry. Jobs are idempotent, so a repeat changes nothing already done.
+        let result: unknown;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            result = await asJobRun(runId, () => job.run({ db, runId, slot: row.slot, key, manual: row.slot.includes('#') }));
+            break;
+          } catch (e) {
+            if (attempt >= LOCK_CONFLICT_ATTEMPTS || !isLockConflict(e)) throw e;
+            log(`任务 ${row.job}@${row.slot} 遇到数据库锁冲突，立即重试（第 ${attempt + 1} 次）`);
+          }
+        }
         await finishJobRun(db, runId, result, clock.now());
       } catch (e) {
         log(`任务 ${row.job}@${row.slot} 失败：${(e as Error)?.message ?? e}`);

@@ -12,7 +12,7 @@ import { getJobRun, MAX_ATTEMPTS, RETRY_AFTER_MS } from '../../db/job-runs.ts';
 import { nowMoment } from '../../db/clock.ts';
 import { createBullRunner } from '../../server/jobs/bull.ts';
 import { createInProcessRunner } from '../../server/jobs/in-process.ts';
-import type { Job, JobContext, JobRunner } from '../../server/jobs/registry.ts';
+import { LOCK_CONFLICT_ATTEMPTS, type Job, type JobContext, type JobRunner } from '../../server/jobs/registry.ts';
 import { fixedClock, rhythmAt, workdaysAt, type Clock } from '../../server/jobs/schedule.ts';
 import { putSetting } from '../../db/settings.ts';
 import { enqueue } from '../../db/outbox.ts';
@@ -235,6 +235,31 @@ describe.each(['in-process', 'redis'] as const)('job runner contract: %s', (mode
     }
     expect(c.calls).toHaveLength(MAX_ATTEMPTS);
     expect(await getJobRun(t.db, Number(row.id))).toMatchObject({ state: 'failed', attempts: MAX_ATTEMPTS });
+  });
+
+  it('takes a run again at once when its transaction lost a lock conflict (a deadlock), but not on another error', async () => {
+    let conflicts = 1;
+    const deadlock = Object.assign(new Error('Deadlock found when trying to get lock; try restarting transaction'), { code: 'ER_LOCK_DEADLOCK', errno: 1213 });
+    const c = countingJob('contended');
+    const inner = c.job.run;
+    c.job.run = async (ctx) => {
+      const r = await inner(ctx);
+      if (conflicts-- > 0) throw deadlock;
+      return r;
+    };
+    const r = make([c.job], fixedClock(sh('2026-12-07T08:31:00')));
+    await r.start();
+    expect(c.calls).toHaveLength(2);
+    expect(await t.db('job_runs').where({ job: 'contended' }).first()).toMatchObject({ state: 'ok', attempts: 1 });
+    // A conflict every time: given up after LOCK_CONFLICT_ATTEMPTS, the run failed with the database's words.
+    conflicts = Infinity;
+    const d = countingJob('deadlocked');
+    const innerD = d.job.run;
+    d.job.run = async (ctx) => { await innerD(ctx); throw deadlock; };
+    const r2 = make([d.job], fixedClock(sh('2026-12-07T08:31:00')));
+    await r2.start();
+    expect(d.calls).toHaveLength(LOCK_CONFLICT_ATTEMPTS);
+    expect(await t.db('job_runs').where({ job: 'deadlocked' }).first()).toMatchObject({ state: 'failed', error: expect.stringContaining('Deadlock') });
   });
 
   it('closes the run of a dead process as failed and runs its slot again at start', async () => {
